@@ -1,0 +1,55 @@
+"""The command line: ``iac-assist scan`` and friends.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 a usage error, or
+an input that could not be analysed (the gate fails closed on what it did not read).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from iac_assist import __version__
+
+FAIL_ON = ("critical", "high", "medium", "low", "none")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="iac-assist")
+def cli() -> None:
+    """Threat analysis for Terraform and CloudFormation, before anything is deployed."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to FILE instead of standard output.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="low", show_default=True,
+              help="Lowest severity that makes the exit code 1.")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Skip files or folders matching GLOB (relative to the scan root); repeatable.")
+def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, exclude: tuple[str, ...]) -> None:
+    """Scan PATHS (files or folders; default: the current folder) and report findings."""
+    from iac_assist.engine import scan as run_scan
+    from iac_assist.reporters import render
+
+    result = run_scan(list(paths) or [Path(".")], exclude=exclude)
+    color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    report = render(result, fmt, color=color)
+    if output is not None:
+        output.write_text(report, encoding="utf-8")
+    else:
+        click.echo(report, nl=False)
+    sys.exit(result.exit_code(fail_on))
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)

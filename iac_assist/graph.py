@@ -1,0 +1,86 @@
+"""The resource graph: components as nodes, typed edges between them (networkx).
+
+Edges: ``reference`` for every Ref held in a fact (attribute name kept), plus typed edges the
+normalizers add (``contains``, ``attached-to``, ``associated``, ``routes-to``). Network and data
+flows join here with the threat model. References resolve within their component's scope (a
+Terraform root module, a template): two templates may both have a ``Bucket``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import networkx as nx
+
+from iac_assist.model import Component, Ref
+from iac_assist.normalize import Edge
+
+
+class ResourceGraph:
+    """All components of a scan and the edges between them."""
+
+    def __init__(self, components: Iterable[Component], edges: Iterable[Edge] = ()) -> None:
+        self.components: dict[str, Component] = {}
+        self._by_address: dict[tuple[str, str], list[Component]] = {}
+        self._by_kind: dict[str, list[Component]] = {}
+        self.graph = nx.MultiDiGraph()
+        for comp in components:
+            self.components[comp.id] = comp
+            self._by_address.setdefault((comp.scope, comp.address), []).append(comp)
+            self._by_kind.setdefault(comp.kind, []).append(comp)
+            self.graph.add_node(comp.id)
+        for comp in self.components.values():
+            for attr, ref in comp.refs():
+                for target in self._by_address.get((comp.scope, ref.address), ()):
+                    if target.id != comp.id:
+                        self.graph.add_edge(comp.id, target.id, kind="reference", attribute=attr)
+        for edge in edges:
+            if edge.source in self.components and edge.target in self.components:
+                self.graph.add_edge(edge.source, edge.target, kind=edge.kind, loc=edge.loc)
+
+    def of_kind(self, *kinds: str) -> list[Component]:
+        out: list[Component] = []
+        for kind in kinds:
+            out.extend(self._by_kind.get(kind, ()))
+        return out
+
+    def resolve(self, near: Component, value: Any, *kinds: str, name_fact: str = "name") -> Component | None:
+        """The component a fact of ``near`` points at: a Ref by address, or a literal name."""
+        if isinstance(value, Ref):
+            for comp in self._by_address.get((near.scope, value.address), ()):
+                if not kinds or comp.kind in kinds:
+                    return comp
+            value = value.value
+        if isinstance(value, str) and value:
+            candidates = self.of_kind(*kinds) if kinds else list(self.components.values())
+            # Prefer the same scope; a literal name may also name a resource defined elsewhere.
+            candidates.sort(key=lambda c: c.scope != near.scope)
+            for comp in candidates:
+                if comp.get(name_fact) == value or (comp.scope == near.scope and comp.address == value):
+                    return comp
+        return None
+
+    def resolve_all(self, near: Component, values: Any, *kinds: str) -> list[Component]:
+        if not isinstance(values, (list, tuple)):
+            values = [values]
+        found = (self.resolve(near, v, *kinds) for v in values)
+        return [c for c in found if c is not None]
+
+    def neighbours(self, comp: Component, kind: str, *, incoming: bool = False) -> Iterator[Component]:
+        """Components joined to ``comp`` by an edge of ``kind`` (outgoing unless ``incoming``)."""
+        edges = (
+            self.graph.in_edges(comp.id, data=True) if incoming else self.graph.out_edges(comp.id, data=True)
+        )
+        seen: set[str] = set()
+        for src, dst, data in edges:
+            other = src if incoming else dst
+            if data.get("kind") == kind and other not in seen:
+                seen.add(other)
+                yield self.components[other]
+
+    def referrers(self, comp: Component, *kinds: str) -> Iterator[Component]:
+        """Components that reference ``comp`` (optionally only of ``kinds``)."""
+        for other in self.neighbours(comp, "reference", incoming=True):
+            if not kinds or other.kind in kinds:
+                yield other

@@ -1,0 +1,169 @@
+"""The normalized model every policy reads: format-independent components and their facts.
+
+A component is one piece of architecture (a bucket, a listener, a database) whatever the input
+format. Each fact keeps the location it was declared at, so a finding can point at the line
+that caused it, even when the fact came from a satellite resource (``aws_s3_bucket_acl``,
+``AWS::S3::BucketPolicy``) folded onto its owner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a scanned file. ``file`` is relative to the scan root, POSIX separators."""
+
+    file: str
+    line: int
+    end_line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+class Unknown:
+    """A value that cannot be known before deployment (a variable without value, a computed id).
+
+    Policies never report a definite finding from an unknown value.
+    """
+
+    __slots__ = ("reason", "refs")
+
+    def __init__(self, reason: str = "", refs: tuple[Ref, ...] = ()) -> None:
+        self.reason = reason
+        self.refs = refs
+        """References the value was computed from: they still become graph edges."""
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.reason!r})" if self.reason else "Unknown()"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown)
+
+    def __hash__(self) -> int:
+        return hash(Unknown)
+
+    def __bool__(self) -> bool:
+        raise TypeError("the truth of an unknown value is unknown; test with is_known() first")
+
+
+UNKNOWN = Unknown()
+
+
+def is_known(value: Any) -> bool:
+    """True when ``value`` holds no unknown part at its top level."""
+    return not isinstance(value, (Unknown, Ref))
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another resource's attribute, e.g. ``aws_s3_bucket.b.id`` or ``!Ref Bucket``.
+
+    ``address`` is the referenced resource's address; ``value`` is the attribute's value when the
+    configuration states it (a bucket's name), else UNKNOWN (a generated id). References are how
+    satellites find their owner and how the graph gets its edges, in both formats alike.
+    """
+
+    address: str
+    attribute: str = ""
+    value: Any = UNKNOWN
+
+    def __repr__(self) -> str:
+        return f"Ref({self.address}.{self.attribute})" if self.attribute else f"Ref({self.address})"
+
+
+@dataclass
+class Fact:
+    """One attribute of a component: its value and where it was declared."""
+
+    value: Any
+    loc: Location
+    origin: str = ""
+    """Address of the resource that declared it when that is not the component (a satellite)."""
+
+
+@dataclass
+class Component:
+    """A format-independent piece of architecture.
+
+    ``kind`` is the vocabulary policies use (``s3.bucket``, ``lb.listener``, ``rds.instance``...);
+    ``address`` is what findings name (Terraform address or CloudFormation logical id);
+    ``id`` is unique in the model (differs from ``address`` only for parts of a resource, such as
+    the listeners of a classic ELB).
+    """
+
+    id: str
+    kind: str
+    address: str
+    source_type: str
+    loc: Location
+    facts: dict[str, Fact] = field(default_factory=dict)
+    label: str = ""
+    """A name people recognise (CDK path, bucket name); the address when empty."""
+    scope: str = ""
+    """Where addresses are unique: the Terraform root module folder or the template file.
+    References resolve within their scope."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        fact = self.facts.get(key)
+        return default if fact is None else fact.value
+
+    def loc_of(self, key: str) -> Location:
+        """Where ``key`` was declared, or the component itself when it was left unset."""
+        fact = self.facts.get(key)
+        return self.loc if fact is None else fact.loc
+
+    def set(self, key: str, value: Any, loc: Location | None = None, origin: str = "") -> None:
+        self.facts[key] = Fact(value, loc or self.loc, origin)
+
+    def has(self, key: str) -> bool:
+        return key in self.facts
+
+    def refs(self) -> Iterator[tuple[str, Ref]]:
+        """Every reference held in any fact, with the fact's name."""
+        for key, fact in self.facts.items():
+            for ref in iter_refs(fact.value):
+                yield key, ref
+
+    @property
+    def display(self) -> str:
+        return self.label or self.address
+
+
+def iter_refs(value: Any, _depth: int = 0) -> Iterator[Ref]:
+    """References found anywhere inside a value (bounded depth: input is untrusted)."""
+    if _depth > 64:
+        return
+    if isinstance(value, Ref):
+        yield value
+    elif isinstance(value, Unknown):
+        yield from value.refs
+    elif isinstance(value, Fact):
+        yield from iter_refs(value.value, _depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from iter_refs(item, _depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from iter_refs(item, _depth + 1)
+
+
+@dataclass(frozen=True)
+class ScanError:
+    """An input that could not be analysed (fully or in part). The rest of the scan goes on."""
+
+    file: str
+    line: int
+    message: str
+    column: int = 0
+    level: str = "error"
+    """``error`` fails the gate (exit 2); ``warning`` is reported only."""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
+        return f"{where}: {self.message}"

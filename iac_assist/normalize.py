@@ -1,0 +1,139 @@
+"""Turning front-end resources into model components: the shared machinery.
+
+Each front end has a ``Normalizer`` with one handler per source resource type. Handlers of
+phase 0 create components (a bucket, a security group); handlers of phase 1 fold satellites
+onto the component they belong to (``aws_s3_bucket_policy``, ``AWS::EC2::SecurityGroupIngress``),
+keeping the satellite's own locations on the facts they add.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from iac_assist.model import Component, Location, Ref, ScanError, is_known
+from iac_assist.resource import SourceResource
+
+Handler = Callable[[SourceResource, "ModelBuilder"], None]
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str
+    """``reference`` (from any Ref), ``contains``, ``attached-to``, ``associated``, ``routes-to``..."""
+    attribute: str = ""
+    loc: Location | None = None
+
+
+@dataclass
+class ModelBuilder:
+    """Collects components and typed edges while the normalizers run."""
+
+    scope: str = ""
+    """Addresses are unique within a scope (a Terraform root module, a template file)."""
+    components: dict[str, Component] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    _by_address: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(
+        self,
+        res: SourceResource,
+        kind: str,
+        *,
+        id: str | None = None,
+        loc: Location | None = None,
+    ) -> Component:
+        local_id = id or res.address
+        cid = f"{self.scope}#{local_id}" if self.scope else local_id
+        comp = Component(
+            id=cid,
+            kind=kind,
+            address=res.address,
+            source_type=res.type,
+            loc=loc or res.loc,
+            label=res.label,
+            scope=self.scope,
+        )
+        self.components[cid] = comp
+        self._by_address.setdefault(res.address, []).append(cid)
+        return comp
+
+    def copy(
+        self,
+        comp: Component,
+        key: str,
+        res: SourceResource,
+        *path: str | int,
+        convert: Callable[[Any], Any] | None = None,
+    ) -> bool:
+        """Set ``comp.key`` from ``res`` at ``path`` when it was written; True if it was."""
+        if not res.has(*path):
+            return False
+        value = res.get(*path)
+        if convert is not None and is_known(value):
+            value = convert(value)
+        comp.set(key, value, res.at(*path), origin=_origin(comp, res))
+        return True
+
+    def by_address(self, address: str) -> list[Component]:
+        return [self.components[c] for c in self._by_address.get(address, ())]
+
+    def owner(self, target: Any, kinds: str | Iterable[str], name_fact: str = "name") -> Component | None:
+        """The component a satellite belongs to: by reference, or by a literal name."""
+        wanted = {kinds} if isinstance(kinds, str) else set(kinds)
+        if isinstance(target, Ref):
+            for comp in self.by_address(target.address):
+                if comp.kind in wanted:
+                    return comp
+            target = target.value
+        if isinstance(target, str) and target:
+            for comp in self.components.values():
+                if comp.kind in wanted and comp.get(name_fact) == target:
+                    return comp
+        return None
+
+    def link(self, source: Component, target: Component, kind: str, loc: Location | None = None) -> None:
+        self.edges.append(Edge(source.id, target.id, kind, loc=loc))
+
+    def error(self, loc: Location, message: str, level: str = "warning") -> None:
+        self.errors.append(ScanError(loc.file, loc.line, message, level=level))
+
+
+def _origin(comp: Component, res: SourceResource) -> str:
+    return res.address if res.address != comp.address else ""
+
+
+class Normalizer:
+    """A registry of handlers for one input format."""
+
+    def __init__(self, fmt: str) -> None:
+        self.format = fmt
+        self._handlers: dict[str, tuple[int, Handler]] = {}
+
+    def register(self, *types: str, phase: int = 0) -> Callable[[Handler], Handler]:
+        def decorate(fn: Handler) -> Handler:
+            for t in types:
+                self._handlers[t] = (phase, fn)
+            return fn
+
+        return decorate
+
+    def handles(self, source_type: str) -> bool:
+        return source_type in self._handlers
+
+    def run(self, resources: Iterable[SourceResource], builder: ModelBuilder) -> None:
+        pending: list[tuple[int, int, SourceResource, Handler]] = []
+        for n, res in enumerate(resources):
+            entry = self._handlers.get(res.type)
+            if entry is not None:
+                pending.append((entry[0], n, res, entry[1]))
+            else:
+                # Unmodelled resource types still take part in the graph through their references.
+                builder.add(res, "other").set("attributes", res.body)
+        pending.sort(key=lambda p: (p[0], p[1]))
+        for _phase, _n, res, handler in pending:
+            handler(res, builder)

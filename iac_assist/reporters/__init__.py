@@ -1,0 +1,25 @@
+"""Reporters: turn a ScanResult into text for people, JSON for scripts, SARIF for code scanning.
+
+Each format lives in its own module, imported only when asked for: a text scan in a terminal
+should not pay for (or depend on) the SARIF object model.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from iac_assist.result import ScanResult
+
+FORMATS = ("text", "json", "sarif")
+
+
+def render(result: ScanResult, fmt: str, *, color: bool = False) -> str:
+    """The report of ``result`` in format ``fmt``; ``color`` only affects the text format."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    module = import_module(f"{__name__}.{fmt}")
+    if fmt == "text":
+        return module.render(result, color=color)
+    return module.render(result)

@@ -1,0 +1,103 @@
+"""The JSON report: a stable shape for scripts and dashboards. This docstring is its contract.
+
+Shape (``#`` comments are annotations, not output). Every key is always present, in this order;
+the text is ``indent=2`` with a trailing newline::
+
+    {
+      "tool": {"name": "iac-assist", "version": "0.1.0"},
+      "summary": {
+        "files": 4,                 # files analysed as IaC
+        "findings": 3,
+        "by_severity": {"critical": 1, "high": 2, "medium": 0, "low": 0},   # all four, always
+        "errors": 1                 # entries in "errors", warnings included
+      },
+      "findings": [                 # sorted by file, line, rule, resource
+        {
+          "rule_id": "IAC-S3-001",
+          "control": "s3-public-read",
+          "severity": "critical",   # critical | high | medium | low
+          "title": "S3 bucket readable by anyone",
+          "resource": "aws_s3_bucket.site",   # Terraform address or CloudFormation logical id
+          "file": "main.tf",        # relative to the scan root, "/" separators
+          "line": 12,               # 1-based
+          "end_line": 14,           # equals "line" when the end is unknown or the same line
+          "message": "...",
+          "fingerprint": "...",     # 32 hex digits, stable across line shifts
+          "related": [{"file": "main.tf", "line": 30, "message": "..."}]
+        }
+      ],
+      "errors": [                   # inputs that could not be analysed, fully or in part
+        {"file": "broken.tf", "line": 4, "column": 7, "level": "error", "message": "..."}
+      ]                             # column 0 = unknown; level "error" fails the scan, "warning" does not
+    }
+
+No absolute path appears anywhere (the scan root is deliberately left out), and nothing depends
+on time or on the machine, so two runs over the same input give byte-identical reports.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from iac_assist import __version__
+from iac_assist.findings import SEVERITIES, Finding
+from iac_assist.model import ScanError
+
+if TYPE_CHECKING:
+    from iac_assist.result import ScanResult
+
+
+def render(result: ScanResult) -> str:
+    """The JSON report of ``result`` (see the module docstring for its shape)."""
+    return json.dumps(to_dict(result), indent=2) + "\n"
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    """The report as plain data, before serialization."""
+    return {
+        "tool": {"name": "iac-assist", "version": __version__},
+        "summary": _summary(result),
+        "findings": [_finding(f) for f in result.findings],
+        "errors": [_error(e) for e in result.errors],
+    }
+
+
+def _summary(result: ScanResult) -> dict[str, Any]:
+    by_severity = dict.fromkeys(SEVERITIES, 0)
+    for finding in result.findings:
+        by_severity[finding.severity] += 1
+    return {
+        "files": len(result.files),
+        "findings": len(result.findings),
+        "by_severity": by_severity,
+        "errors": len(result.errors),
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    loc = finding.loc
+    return {
+        "rule_id": finding.rule_id,
+        "control": finding.control,
+        "severity": finding.severity,
+        "title": finding.title,
+        "resource": finding.resource,
+        "file": loc.file,
+        "line": loc.line,
+        # Location uses 0 for "unknown"; consumers get a usable range instead.
+        "end_line": max(loc.end_line, loc.line),
+        "message": finding.message,
+        "fingerprint": finding.fingerprint,
+        "related": [{"file": rel.file, "line": rel.line, "message": msg} for rel, msg in finding.related],
+    }
+
+
+def _error(error: ScanError) -> dict[str, Any]:
+    return {
+        "file": error.file,
+        "line": error.line,
+        "column": error.column,
+        "level": error.level,
+        "message": error.message,
+    }

@@ -1,0 +1,289 @@
+"""The SARIF 2.1.0 report, for GitHub code scanning and other SARIF viewers.
+
+The log is built from the ``sarif_om`` object model and written by a small serializer
+(:func:`to_json_value`): sarif_om classes are ``attrs`` classes that carry each property's SARIF
+name in their field metadata, but the package ships no writer.
+
+Choices a consumer may want to know:
+
+* ``tool.driver.rules`` lists every policy that ran, sorted by id, whether or not it found
+  anything, so a viewer can show what was checked; ``result.ruleIndex`` points into that list.
+* Levels: critical and high are ``error``, medium is ``warning``, low is ``note``.
+* Rule ``properties``:
+
+  - ``tags``: ``"security"`` (GitHub shows ``security-severity`` only for security rules), the
+    weakness as ``"CWE-<n>"``, and one ``"STRIDE-<letter>"`` per STRIDE category, in STRIDE order.
+  - ``security-severity``: the score GitHub maps back to a severity (critical "9.5", high "8.0",
+    medium "5.5", low "3.0", each in the middle of GitHub's band for that severity).
+  - ``problem.severity`` (``error``/``warning``/``recommendation``) and ``precision``, the
+    names CodeQL uses, which some dashboards read.
+
+* ``result.partialFingerprints["iacAssist/v1"]`` is the finding's fingerprint (stable across line
+  shifts), so alerts follow code as it moves instead of being closed and reopened.
+* Paths are the scan-relative ones, percent-encoded as URI references, with ``uriBaseId``
+  ``%SRCROOT%``. ``originalUriBaseIds`` is left out on purpose: it would hold the absolute scan
+  root, which differs per machine and would make the report non-deterministic.
+* No timestamps, GUIDs or absolute paths: the same input gives a byte-identical report.
+* Scan errors become ``invocations[0].toolExecutionNotifications``;
+  ``executionSuccessful`` is false when any of them is an error (not a warning).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import attr
+from sarif_om import (
+    ArtifactLocation,
+    Invocation,
+    LogicalLocation,
+    Message,
+    MultiformatMessageString,
+    Notification,
+    PhysicalLocation,
+    Region,
+    ReportingConfiguration,
+    ReportingDescriptor,
+    Result,
+    Run,
+    SarifLog,
+    Tool,
+    ToolComponent,
+)
+from sarif_om import Location as SarifLocation
+
+from iac_assist import __version__
+from iac_assist.findings import Finding
+from iac_assist.model import Location, ScanError
+
+if TYPE_CHECKING:
+    from iac_assist.policy import Policy
+    from iac_assist.result import ScanResult
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+INFORMATION_URI = "https://github.com/iac-assist/iac-assist"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "iacAssist/v1"
+
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+PROBLEM_SEVERITY = {"critical": "error", "high": "error", "medium": "warning", "low": "recommendation"}
+STRIDE_NAMES = {
+    "S": "Spoofing",
+    "T": "Tampering",
+    "R": "Repudiation",
+    "I": "Information disclosure",
+    "D": "Denial of service",
+    "E": "Elevation of privilege",
+}
+
+# Fields written even when equal to their SARIF default. SARIF says a missing result.level
+# means "take the rule's default level", but not every consumer applies that rule; an
+# explicit level costs a few bytes and removes the doubt.
+_ALWAYS_WRITTEN = frozenset({"level"})
+
+# Characters a relative URI reference can hold unescaped in a path, besides letters, digits and
+# "-._~" (RFC 3986 pchar). ":" is not among them: "a:b.tf" would read as a URI with scheme "a".
+_URI_SAFE = "/!$&'()*+,;=@"
+
+
+def render(result: ScanResult) -> str:
+    """The SARIF log of ``result`` as JSON text."""
+    return json.dumps(to_dict(result), indent=2) + "\n"
+
+
+def to_dict(result: ScanResult) -> dict[str, Any]:
+    """The SARIF log of ``result`` as plain JSON data."""
+    doc = to_json_value(build_log(result))
+    # $schema and version first, as SARIF files conventionally start (sarif_om orders them last).
+    head = {key: doc.pop(key) for key in ("$schema", "version")}
+    return {**head, **doc}
+
+
+def build_log(result: ScanResult) -> SarifLog:
+    """The ``sarif_om`` object tree for ``result``: one run, all rules, all results."""
+    policies = sorted(result.policies, key=lambda p: p.id)
+    rule_index = {p.id: index for index, p in enumerate(policies)}
+    driver = ToolComponent(
+        name="iac-assist",
+        version=__version__,
+        semantic_version=__version__,
+        information_uri=INFORMATION_URI,
+        rules=[_rule(p) for p in policies],
+    )
+    run = Run(
+        tool=Tool(driver=driver),
+        # Columns come from Python strings, which count code points.
+        column_kind="unicodeCodePoints",
+        invocations=[_invocation(result)],
+        results=[_result(f, rule_index.get(f.rule_id, -1)) for f in result.findings],
+    )
+    return SarifLog(runs=[run], version=SARIF_VERSION, schema_uri=SCHEMA_URI)
+
+
+# Rules ------------------------------------------------------------------------------------------
+
+
+def _rule(policy: Policy) -> ReportingDescriptor:
+    return ReportingDescriptor(
+        id=policy.id,
+        name=policy.name,
+        short_description=MultiformatMessageString(text=policy.title),
+        full_description=MultiformatMessageString(text=policy.rationale),
+        help=MultiformatMessageString(text=_help_text(policy), markdown=_help_markdown(policy)),
+        default_configuration=ReportingConfiguration(level=LEVELS[policy.severity]),
+        properties={
+            "tags": rule_tags(policy),
+            "security-severity": SECURITY_SEVERITY[policy.severity],
+            "precision": policy.precision,
+            "problem.severity": PROBLEM_SEVERITY[policy.severity],
+        },
+    )
+
+
+def rule_tags(policy: Policy) -> list[str]:
+    """``["security", "CWE-<n>", "STRIDE-<letter>", ...]`` for a policy."""
+    return ["security", f"CWE-{policy.cwe}", *(f"STRIDE-{letter}" for letter in _stride_letters(policy))]
+
+
+def _stride_letters(policy: Policy) -> list[str]:
+    """The policy's STRIDE letters in STRIDE order, each once, whatever order it declared them in."""
+    return [letter for letter in STRIDE_NAMES if letter in policy.stride]
+
+
+def _help_text(policy: Policy) -> str:
+    parts = [policy.rationale, f"Remediation: {policy.remediation}"]
+    if policy.references:
+        parts.append("References:\n" + "\n".join(policy.references))
+    return "\n\n".join(parts)
+
+
+def _help_markdown(policy: Policy) -> str:
+    stride = ", ".join(f"{STRIDE_NAMES[letter]} ({letter})" for letter in _stride_letters(policy))
+    cwe = f"[CWE-{policy.cwe}](https://cwe.mitre.org/data/definitions/{policy.cwe}.html)"
+    parts = [
+        f"## {policy.title}",
+        policy.rationale,
+        "**Remediation**",
+        policy.remediation,
+        f"**STRIDE**: {stride}",
+        f"**CWE**: {cwe}",
+        f"**Control**: `{policy.control}`",
+    ]
+    if policy.references:
+        parts.append("**References**\n\n" + "\n".join(f"- <{ref}>" for ref in policy.references))
+    return "\n\n".join(parts)
+
+
+# Results ----------------------------------------------------------------------------------------
+
+
+def _result(finding: Finding, rule_index: int) -> Result:
+    location = SarifLocation(
+        physical_location=_physical(finding.loc),
+        logical_locations=[LogicalLocation(fully_qualified_name=finding.resource, kind="resource")],
+    )
+    return Result(
+        rule_id=finding.rule_id,
+        rule_index=rule_index,  # -1 (the default, left out) for a rule that did not run
+        level=LEVELS[finding.severity],
+        # SARIF requires message text; an empty one would show as a blank alert.
+        message=Message(text=finding.message or finding.title),
+        locations=[location],
+        related_locations=_related(finding) or None,
+        partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint},
+        properties={"control": finding.control, "severity": finding.severity},
+    )
+
+
+def _related(finding: Finding) -> list[SarifLocation]:
+    """The places that explain a finding, numbered from 1 (SARIF location ids within a result)."""
+    return [
+        _related_location(number, loc, text) for number, (loc, text) in enumerate(finding.related, start=1)
+    ]
+
+
+def _related_location(number: int, loc: Location, text: str) -> SarifLocation:
+    message = Message(text=text) if text else None
+    return SarifLocation(id=number, physical_location=_physical(loc), message=message)
+
+
+def _physical(loc: Location) -> PhysicalLocation:
+    region = None
+    if loc.line >= 1:  # SARIF lines start at 1; 0 means "somewhere in the file"
+        end_line = loc.end_line if loc.end_line > loc.line else None
+        region = Region(start_line=loc.line, end_line=end_line)
+    return PhysicalLocation(artifact_location=_artifact(loc.file), region=region)
+
+
+def _artifact(path: str) -> ArtifactLocation:
+    return ArtifactLocation(uri=quote(path, safe=_URI_SAFE), uri_base_id=SRCROOT)
+
+
+# Invocation -------------------------------------------------------------------------------------
+
+
+def _invocation(result: ScanResult) -> Invocation:
+    notifications = [_notification(error) for error in result.errors]
+    return Invocation(
+        execution_successful=not result.has_errors,
+        tool_execution_notifications=notifications or None,
+    )
+
+
+def _notification(error: ScanError) -> Notification:
+    locations = None
+    if error.file:
+        region = None
+        if error.line >= 1:
+            region = Region(start_line=error.line, start_column=error.column if error.column > 0 else None)
+        physical = PhysicalLocation(artifact_location=_artifact(error.file), region=region)
+        locations = [SarifLocation(physical_location=physical)]
+    return Notification(
+        message=Message(text=error.message),
+        level="error" if error.level == "error" else "warning",
+        locations=locations,
+    )
+
+
+# Serialization ----------------------------------------------------------------------------------
+
+
+def to_json_value(obj: Any) -> Any:
+    """``obj`` (sarif_om objects, dicts, lists, scalars) as JSON data with SARIF property names.
+
+    A field is left out when it is None or equal to its declared default: sarif_om's defaults are
+    the schema's (``ruleIndex`` -1, ``kind`` "fail", ``language`` "en-US"...), so writing them
+    would only add noise. Property bags are plain dicts here, because SARIF bags are open and
+    sarif_om's ``PropertyBag`` only models ``tags``.
+    """
+    if attr.has(type(obj)):
+        return _attrs_object(obj)
+    if isinstance(obj, dict):
+        return {str(key): to_json_value(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_json_value(item) for item in obj]
+    return obj
+
+
+def _attrs_object(obj: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field in attr.fields(type(obj)):
+        value = getattr(obj, field.name)
+        if value is None or (field.name not in _ALWAYS_WRITTEN and _is_default(obj, field, value)):
+            continue
+        out[field.metadata.get("schema_property_name", field.name)] = to_json_value(value)
+    return out
+
+
+def _is_default(obj: Any, field: attr.Attribute, value: Any) -> bool:
+    default = field.default
+    if default is attr.NOTHING:  # a required property: always written
+        return False
+    if isinstance(default, attr.Factory):
+        default = default.factory(obj) if default.takes_self else default.factory()
+    # Compare types too: True == 1 and 1 == 1.0 must not make a value look like a default.
+    return type(value) is type(default) and value == default

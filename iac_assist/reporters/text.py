@@ -1,0 +1,156 @@
+"""The report for people: findings grouped by file, then errors, then a one-line summary.
+
+Example::
+
+    main.tf
+       3  CRITICAL  IAC-S3-001  s3-public-read  aws_s3_bucket.site: bucket is readable by anyone
+                    related: main.tf:9 (the ACL grants public-read)
+      12  HIGH      IAC-EC2-002  sg-open-ssh  aws_security_group.web: port 22 open to 0.0.0.0/0
+
+    Errors
+      broken.tf:4:7: unexpected token '}'
+
+    2 findings (1 critical, 1 high) in 4 files; 1 error
+
+Colour (ANSI) is used only when the caller asks for it; the CLI decides from the terminal and
+NO_COLOR. Everything that comes from the scanned files is escaped first: a resource name or a
+value in a hostile template must not be able to send escape sequences to the reader's terminal.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from iac_assist.findings import SEVERITIES, Finding
+from iac_assist.model import Location, ScanError
+
+if TYPE_CHECKING:
+    from iac_assist.result import ScanResult
+
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+_SEVERITY_STYLE = {
+    "critical": "\033[1;31m",  # bold red
+    "high": "\033[31m",  # red
+    "medium": "\033[33m",  # yellow
+    "low": "\033[36m",  # cyan
+}
+_ERROR_STYLE = "\033[1;31m"
+_SEVERITY_WIDTH = max(len(name) for name in SEVERITIES)
+# Controls (ANSI escapes, newlines), format characters (bidi overrides), line/paragraph
+# separators, and lone surrogates (undecodable file names) which would crash a UTF-8 stdout.
+_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def render(result: ScanResult, *, color: bool = False) -> str:
+    """The text report of ``result``; ANSI colour only when ``color`` is true."""
+    sections = [_findings_section(result.findings, color), _errors_section(result.errors, color)]
+    blocks = [block for block in sections if block]
+    blocks.append(summary(result))
+    return "\n\n".join(blocks) + "\n"
+
+
+def summary(result: ScanResult) -> str:
+    """``3 findings (1 critical, 2 high) in 4 files; 1 error``, or ``No findings. ...`` when none."""
+    files = _plural(len(result.files), "file")
+    if result.findings:
+        counts = Counter(f.severity for f in result.findings)
+        detail = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s])
+        text = f"{_plural(len(result.findings), 'finding')} ({detail}) in {files}"
+    else:
+        # The file count stays: "no findings" in zero files usually means a wrong path.
+        text = f"No findings. {files} scanned"
+    problems = _problem_counts(result.errors)
+    return f"{text}; {problems}" if problems else text
+
+
+def _findings_section(findings: list[Finding], color: bool) -> str:
+    if not findings:
+        return ""
+    width = max(len(str(f.loc.line)) for f in findings)
+    ordered = sorted(findings, key=Finding.sort_key)
+    groups = []
+    for file, group in groupby(ordered, key=lambda f: f.loc.file):
+        header = _style(_clean(file), _BOLD, color)
+        lines = [line for finding in group for line in _finding_lines(finding, width, color)]
+        groups.append("\n".join([header, *lines]))
+    return "\n\n".join(groups)
+
+
+def _finding_lines(finding: Finding, width: int, color: bool) -> list[str]:
+    """One line per finding, plus one for the places that explain it when there are some."""
+    # Pad outside the escape codes so columns line up with and without colour.
+    label = finding.severity.upper()
+    padding = " " * (_SEVERITY_WIDTH - len(label))
+    severity = _style(label, _SEVERITY_STYLE.get(finding.severity, ""), color) + padding
+    head = (
+        f"  {finding.loc.line:>{width}}  {severity}  {_clean(finding.rule_id)}  {_clean(finding.control)}"
+        f"  {_clean(finding.resource)}: {_clean(finding.message)}"
+    )
+    if not finding.related:
+        return [head]
+    places = "; ".join(_related(loc_message) for loc_message in finding.related)
+    indent = " " * (2 + width + 2 + _SEVERITY_WIDTH + 2)
+    return [head, f"{indent}related: {places}"]
+
+
+def _related(loc_message: tuple[Location, str]) -> str:
+    loc, message = loc_message
+    where = _clean(str(loc))
+    return f"{where} ({_clean(message)})" if message else where
+
+
+def _errors_section(errors: list[ScanError], color: bool) -> str:
+    if not errors:
+        return ""
+    lines = [_style("Errors", _ERROR_STYLE, color)]
+    for error in errors:
+        lines.append(f"  {_error_line(error)}")
+    return "\n".join(lines)
+
+
+def _error_line(error: ScanError) -> str:
+    """``file:line[:column]: message``; warnings share the section but say what they are."""
+    # Line 0 means "the file as a whole" (unreadable, not a template): no position to show.
+    where = error.file
+    if error.file and error.line:
+        where += f":{error.line}" + (f":{error.column}" if error.column else "")
+    level = "" if error.level == "error" else f"{error.level}: "
+    text = f"{level}{error.message}"
+    return _clean(f"{where}: {text}" if where else text)
+
+
+def _problem_counts(errors: list[ScanError]) -> str:
+    n_errors = sum(1 for e in errors if e.level == "error")
+    n_warnings = len(errors) - n_errors
+    parts = []
+    if n_errors:
+        parts.append(_plural(n_errors, "error"))
+    if n_warnings:
+        parts.append(_plural(n_warnings, "warning"))
+    return ", ".join(parts)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _style(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{_RESET}" if color and code else text
+
+
+def _clean(text: str) -> str:
+    """``text`` with control and format characters escaped (ANSI sequences, newlines, bidi overrides)."""
+    if text.isprintable():
+        return text
+    return "".join(_escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    if unicodedata.category(ch) not in _ESCAPED_CATEGORIES:
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -1,0 +1,69 @@
+"""A resource as a front end hands it over: evaluated values plus the location of each one.
+
+Both front ends produce these (Terraform resource instances, CloudFormation resources after
+intrinsics and conditions are resolved); normalizers turn them into model components.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from iac_assist.model import Location
+
+Path = tuple[str | int, ...]
+
+_MISSING = object()
+
+
+@dataclass
+class SourceResource:
+    """An evaluated resource.
+
+    ``body`` holds plain values (str, int, float, bool, None, list, dict), ``Unknown`` and ``Ref``.
+    Terraform nested blocks appear as lists of dicts (``body["versioning"] == [{"enabled": True}]``);
+    CloudFormation ``Properties`` appear as they are. ``locs`` maps a path into ``body``
+    (``("versioning", 0, "enabled")``) to where it was written.
+    """
+
+    address: str
+    type: str
+    loc: Location
+    body: dict[str, Any]
+    locs: dict[Path, Location] = field(default_factory=dict)
+    format: str = "terraform"
+    label: str = ""
+
+    def get(self, *path: str | int, default: Any = None) -> Any:
+        node: Any = self.body
+        for step in path:
+            if isinstance(step, int):
+                if not isinstance(node, list) or not -len(node) <= step < len(node):
+                    return default
+                node = node[step]
+            else:
+                if not isinstance(node, dict) or step not in node:
+                    return default
+                node = node[step]
+        return node
+
+    def has(self, *path: str | int) -> bool:
+        return self.get(*path, default=_MISSING) is not _MISSING
+
+    def at(self, *path: str | int) -> Location:
+        """Location of the deepest part of ``path`` that was written down (the resource's own
+        location when none was)."""
+        for end in range(len(path), 0, -1):
+            found = self.locs.get(tuple(path[:end]))
+            if found is not None:
+                return found
+        return self.loc
+
+    def blocks(self, name: str) -> list[tuple[int, dict[str, Any]]]:
+        """Nested blocks (Terraform) or a list property (CloudFormation) with their indexes."""
+        value = self.body.get(name)
+        if isinstance(value, dict):
+            return [(0, value)]
+        if isinstance(value, list):
+            return [(i, v) for i, v in enumerate(value) if isinstance(v, dict)]
+        return []

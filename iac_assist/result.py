@@ -1,0 +1,41 @@
+"""What a scan produces, handed to the reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from iac_assist.findings import Finding, at_or_above
+from iac_assist.model import ScanError
+
+if TYPE_CHECKING:
+    from iac_assist.graph import ResourceGraph
+    from iac_assist.policy import Policy
+
+
+@dataclass
+class ScanResult:
+    root: Path
+    """Absolute scan root; every ``Location.file`` is relative to it."""
+    files: list[str] = field(default_factory=list)
+    """Files analysed as IaC, relative to ``root``, sorted."""
+    findings: list[Finding] = field(default_factory=list)
+    """Sorted by file, line, rule, resource."""
+    errors: list[ScanError] = field(default_factory=list)
+    policies: list[Policy] = field(default_factory=list)
+    """Every policy that ran (SARIF lists them all as rules)."""
+    graph: ResourceGraph | None = None
+
+    def failing(self, threshold: str) -> list[Finding]:
+        return [f for f in self.findings if at_or_above(f.severity, threshold)]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(e.level == "error" for e in self.errors)
+
+    def exit_code(self, fail_on: str) -> int:
+        """2 when an input could not be analysed (fail closed), 1 on findings at or above the threshold."""
+        if self.has_errors:
+            return 2
+        return 1 if self.failing(fail_on) else 0

@@ -1,0 +1,1 @@
+"""Front ends: Terraform and CloudFormation into source resources and model components."""

@@ -1,0 +1,109 @@
+"""Helpers shared by the CloudFormation normalizers.
+
+CloudFormation is loosely typed: booleans and numbers are often written as strings ("true",
+"443"). These helpers turn such values into the vocabulary's types, pass ``Unknown`` and ``Ref``
+through untouched, and never guess: a value that cannot be converted becomes ``Unknown``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from iac_assist.kinds import OTHER
+from iac_assist.model import Component, Fact, Unknown, is_known
+from iac_assist.normalize import ModelBuilder
+from iac_assist.resource import SourceResource
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def to_bool(value: Any) -> Any:
+    if not is_known(value) or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return Unknown(f"not a boolean: {value!r}")
+
+
+def to_int(value: Any) -> Any:
+    if not is_known(value):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        return int(value.strip())
+    return Unknown(f"not an integer: {value!r}")
+
+
+def upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def text(value: Any) -> Any:
+    """A scalar as text (protocol numbers may be written as numbers); other values unchanged."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return value
+
+
+def present(entry: Any, keys: Iterable[str]) -> list[Any]:
+    """The values of those ``keys`` that ``entry`` (a resolved dict) sets, in order."""
+    if not isinstance(entry, dict):
+        return []
+    return [entry[k] for k in keys if k in entry]
+
+
+def fact_list(
+    comp: Component,
+    key: str,
+    res: SourceResource,
+    path: tuple[str | int, ...],
+    item: Callable[[Any], Any],
+) -> None:
+    """Set ``comp.key`` to one Fact per entry of the list property at ``path``, each with its line."""
+    if not res.has(*path):
+        return
+    value = res.get(*path)
+    if isinstance(value, list):
+        value = [Fact(item(entry), res.at(*path, i)) for i, entry in enumerate(value)]
+    comp.set(key, value, res.at(*path))
+
+
+def append_fact(comp: Component, key: str, fact: Fact) -> None:
+    """Add a satellite's entry (a route, a rule) to a list fact of its owner."""
+    existing = comp.facts.get(key)
+    if existing is None:
+        comp.set(key, [fact], fact.loc, origin=fact.origin)
+    elif isinstance(existing.value, list):
+        existing.value.append(fact)
+    # else: the owner's list is unknown already; one more known entry does not make it known.
+
+
+def fold_target(
+    builder: ModelBuilder,
+    res: SourceResource,
+    target: Any,
+    kinds: str | Iterable[str],
+    name_fact: str = "name",
+) -> Component | None:
+    """The owner a satellite folds onto; when it is not in the model, the satellite stays visible
+    as an ``other`` component so the graph still holds it and its references."""
+    owner = builder.owner(target, kinds, name_fact)
+    if owner is None:
+        keep_as_other(builder, res)
+    return owner
+
+
+def keep_as_other(builder: ModelBuilder, res: SourceResource) -> None:
+    """Model ``res`` the way unhandled types are: an ``other`` component holding its body."""
+    builder.add(res, OTHER).set("attributes", res.body)

@@ -1,0 +1,469 @@
+"""Resolving CloudFormation intrinsic functions, parameters and conditions before deployment.
+
+What can be computed from the template alone is computed (parameter defaults, mappings,
+conditions over them, ``Fn::Sub`` of known parts); what only exists after deployment becomes
+``Unknown`` (pseudo parameters, generated ids, imports); a reference to another resource
+becomes ``Ref`` so that satellites find their owner and the graph gets its edge. A result is
+never a guess: anything built from an unknown part that cannot be computed is ``Unknown``.
+
+The input is the decoder's tree: dicts, lists and strings that may carry ``start_mark``
+attributes. The output is plain Python data plus ``Unknown`` and ``Ref``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from iac_assist.model import Location, Ref, Unknown, iter_refs
+
+MAX_DEPTH = 64
+"""Templates are untrusted input: every walk stops at this nesting depth."""
+
+PSEUDO_PARAMETERS = frozenset(
+    {
+        "AWS::AccountId",
+        "AWS::NotificationARNs",
+        "AWS::Partition",
+        "AWS::Region",
+        "AWS::StackId",
+        "AWS::StackName",
+        "AWS::URLSuffix",
+    }
+)
+
+Path = tuple[str | int, ...]
+Where = Callable[[Any], "Location | None"]
+
+
+class _NoValue:
+    """``Ref: AWS::NoValue``: the property or list item it stands in is removed."""
+
+    _instance: _NoValue | None = None
+
+    def __new__(cls) -> _NoValue:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOVALUE"
+
+
+NOVALUE = _NoValue()
+
+# Types whose ``Ref`` returns a property the template may state: the reference then carries it.
+_REF_RETURNS_PROPERTY = {"AWS::S3::Bucket": "BucketName"}
+
+_SUB_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+
+
+def _no_location(_node: Any) -> Location | None:
+    return None
+
+
+def intrinsic_name(node: Any) -> str | None:
+    """The function a one-key mapping calls (``Ref``, ``Fn::Join``...), else None."""
+    if isinstance(node, dict) and len(node) == 1:
+        key = next(iter(node))
+        if isinstance(key, str) and (key == "Ref" or key.startswith("Fn::")):
+            return str(key)
+    return None
+
+
+def to_plain(node: Any, depth: int = 0) -> Any:
+    """Decoder nodes as plain data, without resolving anything (parameter defaults, mappings)."""
+    if depth > MAX_DEPTH:
+        return Unknown("nested too deeply")
+    if isinstance(node, dict):
+        return {str(k): to_plain(v, depth + 1) for k, v in node.items()}
+    if isinstance(node, list):
+        return [to_plain(v, depth + 1) for v in node]
+    return _scalar(node)
+
+
+def _scalar(node: Any) -> Any:
+    if isinstance(node, str):
+        return str(node)  # drops the decoder's str subclass
+    if node is None or isinstance(node, (bool, int, float)):
+        return node
+    if isinstance(node, (datetime.date, datetime.datetime)):
+        # YAML reads an unquoted date as a date; CloudFormation sees the text.
+        return node.isoformat()
+    return Unknown(f"unsupported value of type {type(node).__name__}")
+
+
+def _text(value: Any) -> str | None:
+    """A resolved scalar as the string CloudFormation would use, None when not computable."""
+    if isinstance(value, Ref):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return str(value)
+    return None
+
+
+def _comparable(value: Any, depth: int = 0) -> Any:
+    """A value for ``Fn::Equals``: strings all the way down, None when any part is unknown."""
+    if depth > MAX_DEPTH:
+        return None
+    if isinstance(value, list):
+        items = [_comparable(v, depth + 1) for v in value]
+        return None if any(i is None for i in items) else items
+    return _text(value)
+
+
+def _mapping(node: Any) -> Mapping[Any, Any]:
+    return node if isinstance(node, dict) else {}
+
+
+class Resolver:
+    """Evaluates a template's intrinsics; one per template.
+
+    ``where`` gives the location of a decoder node (None when it has none); it is used to record
+    where each part of a resolved value was written.
+    """
+
+    def __init__(self, template: Mapping[Any, Any], where: Where = _no_location) -> None:
+        self._where = where
+        self._parameters = _mapping(template.get("Parameters"))
+        self._mappings = _mapping(template.get("Mappings"))
+        self._conditions = _mapping(template.get("Conditions"))
+        self._resources = _mapping(template.get("Resources"))
+        self._condition_cache: dict[str, bool | None] = {}
+        self._ref_values: dict[str, Any] = {}
+        self._busy: set[str] = set()
+
+    # -- conditions -------------------------------------------------------------------------
+
+    def condition(self, name: Any) -> bool | None:
+        """The value of a named condition; None when it depends on something unknown."""
+        if not isinstance(name, str) or name not in self._conditions:
+            return None
+        if name in self._condition_cache:
+            return self._condition_cache[name]
+        key = f"condition:{name}"
+        if key in self._busy:  # a cycle: invalid template, and certainly not known
+            return None
+        self._busy.add(key)
+        try:
+            result = self._test(self._conditions[name], 0)
+        finally:
+            self._busy.discard(key)
+        self._condition_cache[name] = result
+        return result
+
+    def _test(self, node: Any, depth: int) -> bool | None:
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, bool):
+            return node
+        if not isinstance(node, dict) or len(node) != 1:
+            return None
+        fn, arg = next(iter(node.items()))
+        if fn == "Condition":
+            return self.condition(arg)
+        if fn == "Fn::Equals":
+            return self._equals(arg, depth)
+        if fn == "Fn::Not" and isinstance(arg, list) and len(arg) == 1:
+            inner = self._test(arg[0], depth + 1)
+            return None if inner is None else not inner
+        if fn in ("Fn::And", "Fn::Or") and isinstance(arg, list):
+            return self._combine(fn, [self._test(a, depth + 1) for a in arg])
+        return None
+
+    def _equals(self, arg: Any, depth: int) -> bool | None:
+        if not isinstance(arg, list) or len(arg) != 2:
+            return None
+        left = _comparable(self.value(arg[0], depth + 1))
+        right = _comparable(self.value(arg[1], depth + 1))
+        if left is None or right is None:
+            return None
+        return left == right
+
+    @staticmethod
+    def _combine(fn: str, results: list[bool | None]) -> bool | None:
+        # Three-valued logic: one false operand decides an And, one true operand an Or.
+        decisive = fn == "Fn::Or"
+        if decisive in results:
+            return decisive
+        if None in results:
+            return None
+        return not decisive
+
+    # -- values -----------------------------------------------------------------------------
+
+    def value(self, node: Any, depth: int = 0) -> Any:
+        """Resolve ``node`` without recording locations (arguments of functions)."""
+        return self.resolve(node, (), None, depth)
+
+    def resolve(
+        self, node: Any, path: Path = (), locs: dict[Path, Location] | None = None, depth: int = 0
+    ) -> Any:
+        """Resolve ``node``; when ``locs`` is given, record where each path of the result was written.
+
+        May return ``NOVALUE`` (the caller drops the property or item).
+        """
+        if depth > MAX_DEPTH:
+            return Unknown("nested too deeply")
+        fn = intrinsic_name(node)
+        if fn is not None:
+            return self._call(fn, node[fn], path, locs, depth + 1)
+        if isinstance(node, dict):
+            return self._resolve_dict(node, path, locs, depth)
+        if isinstance(node, list):
+            return self._resolve_list(node, path, locs, depth)
+        return _scalar(node)
+
+    def _resolve_dict(self, node: dict, path: Path, locs: dict[Path, Location] | None, depth: int) -> dict:
+        out: dict[str, Any] = {}
+        for key, child in node.items():
+            name = str(key)
+            value = self.resolve(child, (*path, name), locs, depth + 1)
+            if value is NOVALUE:
+                continue
+            out[name] = value
+            # The key's line: that is where the user wrote the attribute.
+            self._record(locs, (*path, name), key)
+        return out
+
+    def _resolve_list(self, node: list, path: Path, locs: dict[Path, Location] | None, depth: int) -> list:
+        out: list[Any] = []
+        for child in node:
+            value = self.resolve(child, (*path, len(out)), locs, depth + 1)
+            if value is NOVALUE:
+                continue
+            self._record(locs, (*path, len(out)), child)
+            out.append(value)
+        return out
+
+    def _record(self, locs: dict[Path, Location] | None, path: Path, node: Any) -> None:
+        if locs is None:
+            return
+        loc = self._where(node)
+        if loc is not None:
+            locs[path] = loc
+
+    # -- functions --------------------------------------------------------------------------
+
+    def _call(self, fn: str, arg: Any, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
+        if fn == "Fn::If":
+            return self._if(arg, path, locs, depth)
+        handler = _FUNCTIONS.get(fn)
+        if handler is None:
+            return Unknown(f"{fn} is not evaluated")
+        return handler(self, arg, depth)
+
+    def _if(self, arg: Any, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 3:
+            return Unknown("malformed Fn::If")
+        chosen = self.condition(arg[0])
+        if chosen is None:
+            # Either branch may be deployed: both keep their references as graph edges.
+            branches = [self.value(branch, depth + 1) for branch in arg[1:]]
+            return unknown_from(f"condition {arg[0]} is not known before deployment", *branches)
+        # Only the chosen branch is evaluated: the other may name resources that do not exist.
+        return self.resolve(arg[1] if chosen else arg[2], path, locs, depth + 1)
+
+    def ref(self, arg: Any, depth: int) -> Any:
+        name = self.value(arg, depth + 1)
+        if not isinstance(name, str):
+            return Unknown("Ref to a computed name")
+        if name == "AWS::NoValue":
+            return NOVALUE
+        if name in PSEUDO_PARAMETERS or name.startswith("AWS::"):
+            return Unknown(f"{name} is known at deployment")
+        if name in self._parameters:
+            return self.parameter(name)
+        if name in self._resources:
+            return Ref(name, "Ref", self._ref_value(name, depth))
+        return Unknown(f"Ref to undeclared {name}")
+
+    def parameter(self, name: str) -> Any:
+        spec = self._parameters.get(name)
+        if not isinstance(spec, dict) or "Default" not in spec:
+            return Unknown(f"parameter {name} has no default")
+        kind = spec.get("Type")
+        kind = kind if isinstance(kind, str) else "String"
+        if kind.startswith("AWS::SSM::Parameter::Value"):
+            # The default names an SSM parameter; its value is read at deployment.
+            return Unknown(f"parameter {name} is read from SSM")
+        default = to_plain(spec["Default"])
+        if (kind == "CommaDelimitedList" or kind.startswith("List<")) and isinstance(default, str):
+            return [item.strip() for item in default.split(",")]
+        return default
+
+    def _ref_value(self, name: str, depth: int) -> Any:
+        if name not in self._ref_values:
+            self._ref_values[name] = self._configured_ref_value(name, depth)
+        return self._ref_values[name]
+
+    def _configured_ref_value(self, name: str, depth: int) -> Any:
+        resource = _mapping(self._resources.get(name))
+        kind, props = resource.get("Type"), resource.get("Properties")
+        prop = _REF_RETURNS_PROPERTY.get(kind) if isinstance(kind, str) else None
+        if prop is None or not isinstance(props, dict) or prop not in props:
+            return Unknown(f"{name} is created at deployment")
+        key = f"ref:{name}"
+        if key in self._busy:
+            return Unknown("circular reference")
+        self._busy.add(key)
+        try:
+            value = self.value(props[prop], depth + 1)
+        finally:
+            self._busy.discard(key)
+        return value if isinstance(value, str) else Unknown(f"{name} is created at deployment")
+
+    def get_att(self, arg: Any, depth: int) -> Any:
+        if isinstance(arg, str):
+            arg = arg.split(".", 1)
+        if not isinstance(arg, list) or len(arg) != 2:
+            return Unknown("malformed Fn::GetAtt")
+        name = self.value(arg[0], depth + 1)
+        attribute = self.value(arg[1], depth + 1)
+        if not isinstance(name, str) or name not in self._resources:
+            return Unknown("Fn::GetAtt of an undeclared resource")
+        return Ref(name, attribute if isinstance(attribute, str) else "")
+
+    def sub(self, arg: Any, depth: int) -> Any:
+        variables: dict[str, Any] = {}
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
+            variables = {str(k): self.value(v, depth + 1) for k, v in arg[1].items()}
+            arg = arg[0]
+        if not isinstance(arg, str):
+            return Unknown("malformed Fn::Sub")
+        text: list[str] = []
+        unknown: list[Any] = []
+        end = 0
+        for match in _SUB_PLACEHOLDER.finditer(arg):
+            text.append(arg[end : match.start()])
+            end = match.end()
+            name = match.group(1)
+            if name.startswith("!"):
+                text.append("${" + name[1:] + "}")
+                continue
+            value = variables[name] if name in variables else self._sub_variable(name, depth)
+            piece = _text(value)
+            if piece is None:
+                unknown.append(value)
+            else:
+                text.append(piece)
+        text.append(arg[end:])
+        if not unknown:
+            return "".join(text)
+        return _single_ref(unknown, _SUB_PLACEHOLDER.fullmatch(arg) is not None, "Fn::Sub")
+
+    def _sub_variable(self, name: str, depth: int) -> Any:
+        if "." in name and name.split(".", 1)[0] in self._resources:
+            return self.get_att(name, depth)
+        value = self.ref(name, depth)
+        return Unknown("AWS::NoValue inside Fn::Sub") if value is NOVALUE else value
+
+    def join(self, arg: Any, depth: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            return Unknown("malformed Fn::Join")
+        delimiter = self.value(arg[0], depth + 1)
+        items = self.value(arg[1], depth + 1)
+        if not isinstance(delimiter, str) or not isinstance(items, list):
+            return unknown_from("Fn::Join over unknown values", items)
+        pieces = [_text(item) for item in items]
+        if None not in pieces:
+            return delimiter.join(p for p in pieces if p is not None)
+        unknown = [item for item, piece in zip(items, pieces, strict=True) if piece is None]
+        return _single_ref(unknown, len(items) == 1, "Fn::Join")
+
+    def select(self, arg: Any, depth: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            return Unknown("malformed Fn::Select")
+        index = _index(self.value(arg[0], depth + 1))
+        items = self.value(arg[1], depth + 1)
+        if index is None or not isinstance(items, list) or not 0 <= index < len(items):
+            return unknown_from("Fn::Select over unknown values", items)
+        return items[index]
+
+    def split(self, arg: Any, depth: int) -> Any:
+        if not isinstance(arg, list) or len(arg) != 2:
+            return Unknown("malformed Fn::Split")
+        delimiter = self.value(arg[0], depth + 1)
+        value = self.value(arg[1], depth + 1)
+        source = _text(value)
+        if not isinstance(delimiter, str) or not delimiter or source is None:
+            return unknown_from("Fn::Split of an unknown value", value)
+        return source.split(delimiter)
+
+    def find_in_map(self, arg: Any, depth: int) -> Any:
+        if not isinstance(arg, list) or len(arg) not in (3, 4):
+            return Unknown("malformed Fn::FindInMap")
+        keys = [_text(self.value(a, depth + 1)) for a in arg[:3]]
+        if None in keys:
+            return Unknown("Fn::FindInMap with an unknown key")
+        node: Any = self._mappings
+        for key in keys:
+            node = _entry(node, key)
+        if node is not None:
+            return to_plain(node)
+        default = arg[3] if len(arg) == 4 and isinstance(arg[3], dict) else {}
+        if "DefaultValue" in default:
+            return self.value(default["DefaultValue"], depth + 1)
+        return Unknown("Fn::FindInMap of a missing entry")
+
+    def base64(self, arg: Any, depth: int) -> Any:
+        # Kept as the text before encoding: that is what a reader (or a secrets check) wants.
+        return self.value(arg, depth + 1)
+
+    @staticmethod
+    def known_at_deployment(_arg: Any, _depth: int) -> Any:
+        return Unknown("known at deployment")
+
+
+def _single_ref(unknown: list[Any], whole: bool, fn: str) -> Any:
+    """The reference itself when it is all the expression is, so the graph keeps the edge."""
+    if whole and len(unknown) == 1 and isinstance(unknown[0], Ref):
+        return unknown[0]
+    return unknown_from(f"{fn} of values known at deployment", *unknown)
+
+
+def unknown_from(reason: str, *values: Any) -> Unknown:
+    """An unknown that keeps the references it was computed from (they remain graph edges)."""
+    refs: dict[Ref, None] = {}
+    for value in values:
+        refs.update(dict.fromkeys(iter_refs(value)))
+    return Unknown(reason, refs=tuple(refs))
+
+
+def _entry(node: Any, key: str) -> Any:
+    # YAML may read a mapping key such as 80 as a number; CloudFormation compares text.
+    if isinstance(node, dict):
+        for candidate, value in node.items():
+            if _text(candidate) == key:
+                return value
+    return None
+
+
+def _index(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+_FUNCTIONS: dict[str, Callable[[Resolver, Any, int], Any]] = {
+    "Ref": Resolver.ref,
+    "Fn::GetAtt": Resolver.get_att,
+    "Fn::Sub": Resolver.sub,
+    "Fn::Join": Resolver.join,
+    "Fn::Select": Resolver.select,
+    "Fn::Split": Resolver.split,
+    "Fn::FindInMap": Resolver.find_in_map,
+    "Fn::Base64": Resolver.base64,
+    "Fn::GetAZs": Resolver.known_at_deployment,
+    "Fn::ImportValue": Resolver.known_at_deployment,
+}

@@ -1,0 +1,23 @@
+"""The CloudFormation normalizer: one handler per modelled resource type, grouped by service.
+
+Phase 0 handlers create components; phase 1 handlers fold satellites (bucket policies, routes,
+standalone security group rules...) onto their owners. Types without a handler become ``other``
+components (done by ``Normalizer.run``).
+"""
+
+from __future__ import annotations
+
+from iac_assist.parsers.cloudformation import (
+    normalize_cloudfront,
+    normalize_lb,
+    normalize_network,
+    normalize_rds,
+    normalize_s3,
+)
+
+from iac_assist.normalize import Normalizer
+
+NORMALIZER = Normalizer("cloudformation")
+
+for _service in (normalize_s3, normalize_lb, normalize_rds, normalize_network, normalize_cloudfront):
+    _service.register(NORMALIZER)

@@ -1,0 +1,203 @@
+"""Decoding a CloudFormation template (YAML or JSON) into source resources with locations.
+
+cfn-lint's decoder is used because it keeps a mark (line, column) on every mapping, list and
+string, handles the short intrinsic tags (``!Ref``, ``!Sub``...) and guards against YAML alias
+bombs. It is slow to import, which is why only this module imports it, and only this module is
+imported lazily by ``load_template``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from cfnlint.decode import decode_str
+from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, Resolver
+
+from iac_assist.model import Location, ScanError
+from iac_assist.resource import SourceResource
+
+# cfn-lint logs decoding problems itself; they are returned to the caller as ScanErrors instead.
+logging.getLogger("cfnlint").addHandler(logging.NullHandler())
+
+_FOR_EACH = "Fn::ForEach::"
+
+
+def load(path: Path, root: Path) -> tuple[list[SourceResource], list[ScanError]]:
+    """Read and decode one template file. Never raises for bad input."""
+    file = _relative(path, root)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [ScanError(file, 1, f"cannot read template: {exc}")]
+    return parse(text, file)
+
+
+def parse(text: str, file: str) -> tuple[list[SourceResource], list[ScanError]]:
+    """Decode template text; ``file`` is the name locations and errors carry."""
+    template, errors = _decode(text, file)
+    if template is None:
+        return [], errors
+    if not isinstance(template, dict):
+        return [], [ScanError(file, 1, "not a CloudFormation template: the top level is not a mapping")]
+    resources = template.get("Resources", {})
+    if not isinstance(resources, dict):
+        line = _line(_key(template, "Resources")) or 1
+        return [], [ScanError(file, line, "Resources is not a mapping")]
+    return _Reader(text, file, template).read(resources)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _decode(text: str, file: str) -> tuple[Any, list[ScanError]]:
+    try:
+        template, matches = decode_str(text)
+    except Exception as exc:  # the decoder is third-party code fed untrusted input
+        return None, [ScanError(file, 1, f"template could not be decoded: {exc}")]
+    errors = [
+        ScanError(
+            file,
+            max(int(m.linenumber or 1), 1),
+            f"template could not be decoded: {m.message}",
+            column=max(int(m.columnnumber or 0), 0),
+        )
+        for m in matches
+    ]
+    return (None if errors else template), errors
+
+
+def _line(node: Any) -> int:
+    """1-based line of a decoder node; 0 when it carries no mark (numbers, booleans)."""
+    mark = getattr(node, "start_mark", None)
+    line = getattr(mark, "line", None)
+    return line + 1 if isinstance(line, int) else 0
+
+
+def _key(mapping: Mapping[Any, Any], name: str) -> Any:
+    """The key object itself (it carries the mark) of ``name`` in ``mapping``."""
+    for key in mapping:
+        if key == name:
+            return key
+    return None
+
+
+class _Reader:
+    """Turns the decoded Resources section into SourceResources."""
+
+    def __init__(self, text: str, file: str, template: dict) -> None:
+        self.file = file
+        self.lines = text.splitlines()
+        self.json = text.lstrip().startswith("{")
+        self.template = template
+        self.resolver = Resolver(template, self.where)
+        self.errors: list[ScanError] = []
+
+    def where(self, node: Any) -> Location | None:
+        line = _line(node)
+        return Location(self.file, line) if line else None
+
+    def read(self, resources: dict) -> tuple[list[SourceResource], list[ScanError]]:
+        bounds = sorted(({_line(k) for k in resources} | {_line(k) for k in self.template}) - {0})
+        out: list[SourceResource] = []
+        for key, node in resources.items():
+            res = self._resource(key, node, bounds)
+            if res is not None:
+                out.append(res)
+        return out, self.errors
+
+    def _resource(self, key: Any, node: Any, bounds: list[int]) -> SourceResource | None:
+        address = str(key)
+        line = _line(key) or 1
+        if address.startswith(_FOR_EACH):
+            self._problem(line, f"{address}: Fn::ForEach is not expanded, its resources are not analysed",
+                          "warning")
+            return None
+        if not isinstance(node, dict) or not isinstance(node.get("Type"), str):
+            self._problem(line, f"resource {address} has no Type", "error")
+            return None
+        if self.resolver.condition(node.get("Condition")) is False:
+            return None  # never created
+        locs: dict[tuple[str | int, ...], Location] = {}
+        properties = node.get("Properties")
+        body = self.resolver.resolve({} if properties is None else properties, (), locs)
+        if body is NOVALUE:
+            body = {}
+        if not isinstance(body, dict):
+            self._problem(line, f"the Properties of {address} are not known before deployment", "warning")
+            body, locs = {}, {}
+        loc = Location(self.file, line, end_line=self._end_line(key, line, bounds))
+        return SourceResource(
+            address=address,
+            type=str(node["Type"]),
+            loc=loc,
+            body=body,
+            locs=locs,
+            format="cloudformation",
+            label=_cdk_path(node),
+        )
+
+    def _problem(self, line: int, message: str, level: str) -> None:
+        self.errors.append(ScanError(self.file, line, message, level=level))
+
+    def _end_line(self, key: Any, line: int, bounds: list[int]) -> int:
+        if self.json:
+            closing = _closing_line(self.lines, line, str(key))
+            if closing:
+                return closing
+        # The resource ends before the next resource or top-level section; comments and blank
+        # lines in between belong to neither.
+        end = next((b - 1 for b in bounds if b > line), len(self.lines))
+        while end > line and _is_filler(self.lines[end - 1]):
+            end -= 1
+        return max(end, line)
+
+
+def _is_filler(text: str) -> bool:
+    stripped = text.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _cdk_path(node: dict) -> str:
+    metadata = node.get("Metadata")
+    path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
+    return str(path) if isinstance(path, str) else ""
+
+
+def _closing_line(lines: list[str], line: int, key: str) -> int:
+    """Line of the brace closing the JSON object written after ``"key":`` on ``line``; 0 if none."""
+    if not 0 < line <= len(lines):
+        return 0
+    found = re.search(r'"' + re.escape(key) + r'"\s*:\s*', lines[line - 1])
+    if found is None:
+        return 0
+    depth, in_string, escaped = 0, False, False
+    for number in range(line, len(lines) + 1):
+        text = lines[number - 1]
+        start = found.end() if number == line else 0
+        for char in text[start:]:
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
+                    in_string = False
+            elif char == '"':
+                in_string = True
+            elif char in "{[":
+                depth += 1
+            elif char in "}]":
+                depth -= 1
+                if depth <= 0:
+                    return number
+            elif depth == 0 and char not in " \t":
+                return 0  # the value is not an object
+    return 0

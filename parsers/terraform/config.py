@@ -1,0 +1,133 @@
+"""A Terraform module folder as declared: variables, locals, resources, module calls, outputs.
+
+Every ``.tf`` file of the folder is parsed (a folder is a module); nothing is evaluated here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from iac_assist.model import Location, ScanError
+from iac_assist.parsers.terraform import hcl
+from iac_assist.parsers.terraform.expressions import Expr, Literal
+
+META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers", "source", "version"}
+
+
+@dataclass
+class Declared:
+    """A resource, data source or module call block."""
+
+    kind: str
+    """``resource``, ``data`` or ``module``."""
+    type: str
+    """Resource type; for a module call, empty."""
+    name: str
+    block: hcl.Block
+    file: str
+
+    @property
+    def loc(self) -> Location:
+        return Location(self.file, self.block.line, self.block.end_line)
+
+    def meta(self, name: str) -> hcl.Attribute | None:
+        return self.block.body.attributes.get(name)
+
+
+@dataclass
+class VariableDecl:
+    name: str
+    default: Expr | None
+    type: str
+    file: str
+    line: int
+
+
+@dataclass
+class ModuleConfig:
+    path: Path
+    """Absolute folder."""
+    rel: str
+    """Folder relative to the scan root (POSIX; ``.`` for the root itself)."""
+    files: list[str] = field(default_factory=list)
+    variables: dict[str, VariableDecl] = field(default_factory=dict)
+    locals: dict[str, tuple[hcl.Attribute, str]] = field(default_factory=dict)
+    resources: dict[tuple[str, str], Declared] = field(default_factory=dict)
+    data: dict[tuple[str, str], Declared] = field(default_factory=dict)
+    modules: dict[str, Declared] = field(default_factory=dict)
+    outputs: dict[str, tuple[hcl.Attribute, str]] = field(default_factory=dict)
+    errors: list[ScanError] = field(default_factory=list)
+
+    def local_sources(self) -> list[tuple[Declared, str]]:
+        """Module calls whose source is a local path, with that path."""
+        out = []
+        for call in self.modules.values():
+            source = call.meta("source")
+            if source is not None and isinstance(source.expr, Literal) and isinstance(source.expr.value, str):
+                if source.expr.value.startswith(("./", "../")):
+                    out.append((call, source.expr.value))
+        return out
+
+
+def load_module(folder: Path, root: Path, files: list[Path], read: callable) -> ModuleConfig:
+    """Parse ``files`` (the folder's ``.tf`` files) into a ModuleConfig; errors are collected."""
+    rel_folder = folder.relative_to(root).as_posix() if folder != root else "."
+    config = ModuleConfig(folder, rel_folder)
+    for path in sorted(files):
+        rel = path.relative_to(root).as_posix()
+        config.files.append(rel)
+        text = read(path, rel, config.errors)
+        if text is None:
+            continue
+        try:
+            body = hcl.parse(text)
+        except hcl.HclError as err:
+            config.errors.append(ScanError(rel, err.line, err.message, err.column))
+            continue
+        _collect(config, body, rel)
+    return config
+
+
+def _collect(config: ModuleConfig, body: hcl.Body, rel: str) -> None:
+    for block in body.blocks:
+        kind, labels = block.type, block.labels
+        if kind == "resource" and len(labels) == 2:
+            _add(config, config.resources, (labels[0], labels[1]), Declared("resource", *labels, block, rel))
+        elif kind == "data" and len(labels) == 2:
+            _add(config, config.data, (labels[0], labels[1]), Declared("data", *labels, block, rel))
+        elif kind == "module" and len(labels) == 1:
+            _add(config, config.modules, labels[0], Declared("module", "", labels[0], block, rel))
+        elif kind == "variable" and len(labels) == 1:
+            attrs = block.body.attributes
+            default = attrs["default"].expr if "default" in attrs else None
+            type_attr = attrs.get("type")
+            type_name = _type_name(type_attr.expr) if type_attr else ""
+            config.variables[labels[0]] = VariableDecl(labels[0], default, type_name, rel, block.line)
+        elif kind == "locals":
+            for name, attr in block.body.attributes.items():
+                config.locals[name] = (attr, rel)
+        elif kind == "output" and len(labels) == 1 and "value" in block.body.attributes:
+            config.outputs[labels[0]] = (block.body.attributes["value"], rel)
+
+
+def _add(config: ModuleConfig, table: dict, key: object, decl: Declared) -> None:
+    if key in table:
+        first = table[key]
+        config.errors.append(
+            ScanError(decl.file, decl.block.line,
+                      f"duplicate {decl.kind} {'.'.join(k for k in (decl.type, decl.name) if k)} "
+                      f"(first declared at {first.file}:{first.block.line})", level="warning")
+        )
+        return
+    table[key] = decl
+
+
+def _type_name(expr: Expr) -> str:
+    from iac_assist.parsers.terraform.expressions import Call, Variable
+
+    if isinstance(expr, Variable):
+        return expr.name
+    if isinstance(expr, Call):
+        return expr.name
+    return ""

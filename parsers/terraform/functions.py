@@ -1,0 +1,605 @@
+"""Terraform's built-in functions, over evaluator values.
+
+A function whose arguments hold an unknown returns an unknown (remembering the references),
+unless it is declared ``lenient``: those look inside and stay precise (``length`` of a list with
+unknown elements is known; ``concat`` keeps references; ``try`` skips failures). Functions that
+read files are not here: they need the scan root and live in the evaluator.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from iac_assist.model import Ref, Unknown
+from iac_assist.parsers.terraform.values import (
+    PartialJson,
+    is_wholly_known,
+    plain,
+    scalar,
+    to_json,
+    unknown_from,
+)
+
+MAX_COLLECTION = 100_000
+"""Largest list a function may build (``range(1e9)`` is refused, not computed)."""
+
+
+class FunctionError(Exception):
+    """A call Terraform would reject (wrong types, out of range)."""
+
+
+Function = Callable[..., Any]
+FUNCTIONS: dict[str, Function] = {}
+LENIENT: set[str] = set()
+
+
+def register(*names: str, lenient: bool = False) -> Callable[[Function], Function]:
+    def add(fn: Function) -> Function:
+        for name in names:
+            FUNCTIONS[name] = fn
+            if lenient:
+                LENIENT.add(name)
+        return fn
+
+    return add
+
+
+def call(name: str, args: list[Any]) -> Any:
+    fn = FUNCTIONS.get(name)
+    if fn is None:
+        return Unknown(f"function {name} is not evaluated")
+    if name not in LENIENT:
+        args = [scalar(a) for a in args]
+        if any(isinstance(a, Unknown) for a in args):
+            return unknown_from(*args)
+    return fn(*args)
+
+
+def _str(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return number_to_string(value)
+    if isinstance(value, str):
+        return value
+    raise FunctionError(f"a string is required, got {type(value).__name__}")
+
+
+def number_to_string(value: int | float) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)
+
+
+def _num(value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise FunctionError("a number is required")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            raise FunctionError(f"{value!r} is not a number") from None
+        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+    raise FunctionError("a number is required")
+
+
+def _list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        raise FunctionError("a list is required, got a map")
+    raise FunctionError("a list is required")
+
+
+def _map(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    raise FunctionError("a map is required")
+
+
+# --- strings ---------------------------------------------------------------------------------
+
+register("lower")(lambda s: _str(s).lower())
+register("upper")(lambda s: _str(s).upper())
+register("trimspace")(lambda s: _str(s).strip())
+register("chomp")(lambda s: re.sub(r"(\r\n|\n|\r)+$", "", _str(s)))
+register("title")(lambda s: re.sub(r"\b[a-z]", lambda m: m.group(0).upper(), _str(s)))
+register("trimprefix")(lambda s, p: _str(s)[len(_str(p)) :] if _str(s).startswith(_str(p)) else _str(s))
+register("trimsuffix")(
+    lambda s, p: _str(s)[: -len(_str(p))] if _str(p) and _str(s).endswith(_str(p)) else _str(s)
+)
+register("trim")(lambda s, chars: _str(s).strip(_str(chars)))
+register("strrev")(lambda s: _str(s)[::-1])
+register("startswith")(lambda s, p: _str(s).startswith(_str(p)))
+register("endswith")(lambda s, p: _str(s).endswith(_str(p)))
+register("strcontains")(lambda s, p: _str(p) in _str(s))
+register("substr")(lambda s, off, n: _substr(_str(s), int(_num(off)), int(_num(n))))
+
+
+def _substr(s: str, offset: int, length: int) -> str:
+    if offset < 0:
+        offset = max(len(s) + offset, 0)
+    return s[offset:] if length < 0 else s[offset : offset + length]
+
+
+@register("split")
+def _split(sep: Any, s: Any) -> list[str]:
+    return _str(s).split(_str(sep)) if _str(sep) else list(_str(s))
+
+
+@register("join", lenient=True)
+def _join(sep: Any, *lists: Any) -> Any:
+    items: list[Any] = []
+    for lst in lists:
+        lst = scalar(lst)
+        if isinstance(lst, Unknown):
+            return unknown_from(sep, *lists)
+        items.extend(scalar(x) for x in _list(lst))
+    sep = scalar(sep)
+    if isinstance(sep, Unknown) or any(isinstance(x, Unknown) for x in items):
+        return unknown_from(sep, *lists)
+    return _str(sep).join(_str(x) for x in items)
+
+
+@register("replace")
+def _replace(s: Any, old: Any, new: Any) -> str:
+    s, old, new = _str(s), _str(old), _str(new)
+    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        pattern = old[1:-1]
+        return re.sub(pattern, re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", new), s)
+    return s.replace(old, new)
+
+
+@register("regex")
+def _regex(pattern: Any, s: Any) -> Any:
+    m = re.search(_str(pattern), _str(s))
+    if not m:
+        raise FunctionError("pattern did not match")
+    if m.groupdict():
+        return m.groupdict()
+    return list(m.groups()) if m.groups() else m.group(0)
+
+
+@register("can", lenient=True)
+def _can(value: Any) -> Any:
+    # Failures are caught in the evaluator, which passes a _Failed marker.
+    return not isinstance(value, Failed)
+
+
+@register("try", lenient=True)
+def _try(*values: Any) -> Any:
+    for value in values:
+        if not isinstance(value, Failed):
+            return value
+    raise FunctionError("no argument of try() could be evaluated")
+
+
+class Failed:
+    """An argument of try()/can() whose evaluation failed."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+@register("format")
+def _format(fmt: Any, *args: Any) -> str:
+    fmt = _str(fmt)
+    out: list[str] = []
+    arg_iter = iter(args)
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch != "%":
+            out.append(ch)
+            i += 1
+            continue
+        m = re.match(r"%([-+ #0]*)(\d*)(?:\.(\d+))?([a-zA-Z%])", fmt[i:])
+        if not m:
+            raise FunctionError("malformed format string")
+        flags, width, prec, verb = m.groups()
+        i += m.end()
+        if verb == "%":
+            out.append("%")
+            continue
+        value = next(arg_iter, None)
+        if verb in "sv":
+            text = _str(value) if not isinstance(value, (list, dict)) else to_json(value)
+        elif verb in "dfeEgG":
+            number = _num(value)
+            py = f"%{flags}{width}{'.' + prec if prec else ''}{verb}"
+            text = py % (int(number) if verb == "d" else number)
+        elif verb == "t":
+            text = "true" if value else "false"
+        elif verb == "q":
+            text = json.dumps(_str(value))
+        else:
+            text = _str(value)
+        out.append(text.rjust(int(width)) if width and verb in "sv" and "-" not in flags else text)
+    return "".join(out)
+
+
+@register("formatlist")
+def _formatlist(fmt: Any, *args: Any) -> list[str]:
+    lengths = {len(a) for a in args if isinstance(a, list)}
+    if len(lengths) > 1:
+        raise FunctionError("formatlist arguments have different lengths")
+    n = lengths.pop() if lengths else 1
+    return [_format(fmt, *[a[i] if isinstance(a, list) else a for a in args]) for i in range(n)]
+
+
+# --- collections -----------------------------------------------------------------------------
+
+
+@register("length", lenient=True)
+def _length(value: Any) -> Any:
+    value = scalar(value)
+    if isinstance(value, (list, dict, str)):
+        return len(value)
+    if isinstance(value, Unknown):
+        return value
+    raise FunctionError("length() needs a list, map or string")
+
+
+@register("concat", lenient=True)
+def _concat(*lists: Any) -> Any:
+    out: list[Any] = []
+    for lst in lists:
+        if isinstance(scalar(lst), Unknown):
+            return unknown_from(*lists)
+        out.extend(_list(lst))
+    return out
+
+
+@register("merge", lenient=True)
+def _merge(*maps: Any) -> Any:
+    out: dict[str, Any] = {}
+    for m in maps:
+        m = scalar(m)
+        if m is None:
+            continue
+        if isinstance(m, Unknown):
+            return unknown_from(*maps)
+        out.update(_map(m))
+    return out
+
+
+@register("lookup", lenient=True)
+def _lookup(m: Any, key: Any, *default: Any) -> Any:
+    m, key = scalar(m), scalar(key)
+    if isinstance(m, Unknown) or isinstance(key, Unknown):
+        return unknown_from(m, key)
+    m = _map(m)
+    if _str(key) in m:
+        return m[_str(key)]
+    if default:
+        return default[0]
+    raise FunctionError(f"key {key!r} not found")
+
+
+@register("element", lenient=True)
+def _element(lst: Any, index: Any) -> Any:
+    lst, index = scalar(lst), scalar(index)
+    if isinstance(lst, Unknown) or isinstance(index, Unknown):
+        return unknown_from(lst, index)
+    lst = _list(lst)
+    if not lst:
+        raise FunctionError("element() of an empty list")
+    return lst[int(_num(index)) % len(lst)]
+
+
+@register("index")
+def _index(lst: Any, value: Any) -> int:
+    try:
+        return _list(lst).index(value)
+    except ValueError:
+        raise FunctionError("value not in list") from None
+
+
+@register("contains")
+def _contains(lst: Any, value: Any) -> Any:
+    items = [scalar(x) for x in _list(lst)]
+    if value in items:
+        return True
+    return unknown_from(lst) if any(isinstance(x, Unknown) for x in items) else False
+
+
+@register("keys")
+def _keys(m: Any) -> list[str]:
+    return sorted(_map(m))
+
+
+@register("values", lenient=True)
+def _values(m: Any) -> Any:
+    m = scalar(m)
+    if isinstance(m, Unknown):
+        return m
+    m = _map(m)
+    return [m[k] for k in sorted(m)]
+
+
+@register("zipmap", lenient=True)
+def _zipmap(keys: Any, values: Any) -> Any:
+    keys, values = scalar(keys), scalar(values)
+    if isinstance(keys, Unknown) or isinstance(values, Unknown):
+        return unknown_from(keys, values)
+    keys = [scalar(k) for k in _list(keys)]
+    if any(isinstance(k, Unknown) for k in keys):
+        return unknown_from(*keys)
+    return {_str(k): v for k, v in zip(keys, _list(values))}
+
+
+@register("flatten", lenient=True)
+def _flatten(lst: Any) -> Any:
+    lst = scalar(lst)
+    if isinstance(lst, Unknown):
+        return lst
+    out: list[Any] = []
+    stack = [iter(_list(lst))]
+    while stack:
+        try:
+            item = next(stack[-1])
+        except StopIteration:
+            stack.pop()
+            continue
+        item = scalar(item) if isinstance(item, Unknown) else item
+        if isinstance(item, Unknown):
+            return unknown_from(lst)
+        if isinstance(item, list):
+            if len(stack) > 64:
+                raise FunctionError("flatten(): nesting too deep")
+            stack.append(iter(item))
+        else:
+            out.append(item)
+    return out
+
+
+@register("distinct", "toset")
+def _distinct(lst: Any) -> list[Any]:
+    out: list[Any] = []
+    for item in _list(lst) if not isinstance(lst, dict) else list(lst.values()):
+        if item not in out:
+            out.append(item)
+    return out
+
+
+@register("compact")
+def _compact(lst: Any) -> list[Any]:
+    return [x for x in _list(lst) if x is not None and x != ""]
+
+
+@register("coalesce", lenient=True)
+def _coalesce(*values: Any) -> Any:
+    for value in values:
+        value = scalar(value) if isinstance(value, Ref) and isinstance(value.value, Unknown) else value
+        if isinstance(value, Unknown):
+            return unknown_from(*values)
+        if value is not None and value != "":
+            return value
+    raise FunctionError("no non-null, non-empty argument")
+
+
+@register("coalescelist")
+def _coalescelist(*lists: Any) -> Any:
+    for lst in lists:
+        if _list(lst):
+            return lst
+    raise FunctionError("no non-empty list")
+
+
+@register("reverse")
+def _reverse(lst: Any) -> list[Any]:
+    return list(reversed(_list(lst)))
+
+
+@register("sort")
+def _sort(lst: Any) -> list[str]:
+    return sorted(_str(x) for x in _list(lst))
+
+
+@register("slice")
+def _slice(lst: Any, start: Any, end: Any) -> list[Any]:
+    return _list(lst)[int(_num(start)) : int(_num(end))]
+
+
+@register("chunklist")
+def _chunklist(lst: Any, size: Any) -> list[list[Any]]:
+    n = int(_num(size))
+    items = _list(lst)
+    return [items[i : i + n] for i in range(0, len(items), n)] if n > 0 else [items]
+
+
+@register("one")
+def _one(lst: Any) -> Any:
+    items = _list(lst)
+    if len(items) > 1:
+        raise FunctionError("one() of a list with more than one element")
+    return items[0] if items else None
+
+
+@register("range")
+def _range(*args: Any) -> list[Any]:
+    nums = [_num(a) for a in args]
+    start, stop, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) > 2 else 1)
+    if step == 0:
+        raise FunctionError("range() step must not be zero")
+    count = max(0, math.ceil((stop - start) / step))
+    if count > MAX_COLLECTION:
+        raise FunctionError(f"range() of {count} elements is over the limit of {MAX_COLLECTION}")
+    return [start + i * step for i in range(count)]
+
+
+@register("setunion")
+def _setunion(*lists: Any) -> list[Any]:
+    return _distinct([x for lst in lists for x in _list(lst)])
+
+
+@register("setintersection")
+def _setintersection(first: Any, *others: Any) -> list[Any]:
+    return [x for x in _distinct(first) if all(x in _list(o) for o in others)]
+
+
+@register("setsubtract")
+def _setsubtract(a: Any, b: Any) -> list[Any]:
+    return [x for x in _distinct(a) if x not in _list(b)]
+
+
+@register("transpose")
+def _transpose(m: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, values in sorted(_map(m).items()):
+        for v in _list(values):
+            out.setdefault(_str(v), []).append(key)
+    return out
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+register("min")(lambda *xs: min(_num(x) for x in xs))
+register("max")(lambda *xs: max(_num(x) for x in xs))
+register("abs")(lambda x: abs(_num(x)))
+register("ceil")(lambda x: math.ceil(_num(x)))
+register("floor")(lambda x: math.floor(_num(x)))
+register("signum")(lambda x: (_num(x) > 0) - (_num(x) < 0))
+register("parseint")(lambda s, base: int(_str(s), int(_num(base))))
+register("pow")(lambda a, b: _num(a) ** _num(b))
+
+
+# --- type conversion -------------------------------------------------------------------------
+
+
+@register("tostring")
+def _tostring(value: Any) -> Any:
+    return None if value is None else _str(value)
+
+
+@register("tonumber")
+def _tonumber(value: Any) -> Any:
+    return None if value is None else _num(value)
+
+
+@register("tobool")
+def _tobool(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise FunctionError(f"{value!r} is not a bool")
+
+
+register("tolist", lenient=True)(lambda v: v if not isinstance(v, dict) else list(v.values()))
+register("tomap", lenient=True)(lambda v: v)
+register("sensitive", "nonsensitive", lenient=True)(lambda v: v)
+register("type", lenient=True)(lambda v: Unknown("type() is not evaluated"))
+
+
+# --- encoding --------------------------------------------------------------------------------
+
+
+@register("jsonencode", lenient=True)
+def _jsonencode(value: Any) -> Any:
+    value = plain(value)
+    if is_wholly_known(value):
+        return to_json(value)
+    return PartialJson(value)
+
+
+@register("jsondecode")
+def _jsondecode(text: Any) -> Any:
+    try:
+        return json.loads(_str(text))
+    except ValueError as err:
+        raise FunctionError(f"invalid JSON: {err}") from None
+
+
+@register("yamlencode", lenient=True)
+def _yamlencode(value: Any) -> Any:
+    value = plain(value)
+    if not is_wholly_known(value):
+        return unknown_from(value)
+    import yaml
+
+    return yaml.safe_dump(value, sort_keys=True, default_flow_style=False)
+
+
+@register("yamldecode")
+def _yamldecode(text: Any) -> Any:
+    import yaml
+
+    try:
+        return yaml.safe_load(_str(text))
+    except yaml.YAMLError as err:
+        raise FunctionError(f"invalid YAML: {str(err).splitlines()[0]}") from None
+
+
+register("base64encode")(lambda s: base64.b64encode(_str(s).encode()).decode())
+register("base64gzip")(lambda s: Unknown("base64gzip() is not evaluated"))
+
+
+@register("base64decode")
+def _base64decode(s: Any) -> str:
+    try:
+        return base64.b64decode(_str(s)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        raise FunctionError("invalid base64") from None
+
+
+register("urlencode")(lambda s: __import__("urllib.parse").parse.quote(_str(s), safe=""))
+
+
+# --- network ---------------------------------------------------------------------------------
+
+
+@register("cidrsubnet")
+def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:
+    try:
+        net = ipaddress.ip_network(_str(prefix), strict=False)
+        new_prefix = net.prefixlen + int(_num(newbits))
+        size = 1 << (net.max_prefixlen - new_prefix)
+        address = int(net.network_address) + int(_num(netnum)) * size
+        subnet = ipaddress.ip_network((address, new_prefix))
+    except ValueError as err:
+        raise FunctionError(f"cidrsubnet(): {err}") from None
+    if not subnet.subnet_of(net):  # type: ignore[arg-type]
+        raise FunctionError("cidrsubnet(): netnum out of range")
+    return str(subnet)
+
+
+@register("cidrhost")
+def _cidrhost(prefix: Any, hostnum: Any) -> str:
+    try:
+        net = ipaddress.ip_network(_str(prefix), strict=False)
+        n = int(_num(hostnum))
+        base = net.broadcast_address + 1 if n < 0 else net.network_address
+        return str(base + n)
+    except ValueError as err:
+        raise FunctionError(f"cidrhost(): {err}") from None
+
+
+@register("cidrnetmask")
+def _cidrnetmask(prefix: Any) -> str:
+    try:
+        return str(ipaddress.ip_network(_str(prefix), strict=False).netmask)
+    except ValueError as err:
+        raise FunctionError(f"cidrnetmask(): {err}") from None
+
+
+@register("cidrsubnets")
+def _cidrsubnets(prefix: Any, *newbits: Any) -> list[str]:
+    net = ipaddress.ip_network(_str(prefix), strict=False)
+    out: list[str] = []
+    cursor = int(net.network_address)
+    for bits in newbits:
+        new_prefix = net.prefixlen + int(_num(bits))
+        size = 1 << (net.max_prefixlen - new_prefix)
+        cursor = (cursor + size - 1) // size * size
+        out.append(str(ipaddress.ip_network((cursor, new_prefix))))
+        cursor += size
+    return out

@@ -1,0 +1,422 @@
+"""Evaluating a module instance into resource instances, as ``terraform plan`` would.
+
+A ``ModuleInstance`` binds a module's variables (from the caller's arguments or defaults),
+evaluates locals and attributes lazily (each at most once; cycles become unknown), expands
+``count`` and ``for_each`` into instances, and recurses into local module calls with their
+addresses prefixed (``module.db.aws_db_instance.this``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from iac_assist.model import UNKNOWN, Location, Ref, ScanError, Unknown
+from iac_assist.parsers.terraform import hcl
+from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig
+from iac_assist.parsers.terraform.evaluator import Evaluator, Namespace, to_number
+from iac_assist.parsers.terraform.values import LazyObject, ModuleObject, PartialJson, ResourceObject, scalar
+from iac_assist.resource import SourceResource
+
+MAX_INSTANCES = 1_000
+"""Instances one block may expand to; more is refused for that block (``count = 1e9``)."""
+MAX_MODULE_DEPTH = 16
+SKIPPED_BLOCKS = {"lifecycle", "provisioner", "connection"}
+
+_PENDING = object()
+
+
+@dataclass
+class ScanContext:
+    """What every module instance of one scan shares."""
+
+    root: Path
+    load: Callable[[Path], ModuleConfig | None]
+    """Loads (and caches) a module folder inside the scan root."""
+    errors: list[ScanError] = field(default_factory=list)
+    reported: set[tuple[str, int, str]] = field(default_factory=set)
+
+    def warn(self, file: str, line: int, message: str, level: str = "warning") -> None:
+        key = (file, line, message)
+        if key not in self.reported:
+            self.reported.add(key)
+            self.errors.append(ScanError(file, line, message, level=level))
+
+
+InstanceKey = int | str | None
+
+
+def address_of(prefix: str, decl: Declared, key: InstanceKey) -> str:
+    base = f"{prefix}{'data.' if decl.kind == 'data' else ''}{decl.type}.{decl.name}"
+    return base + _key_suffix(key)
+
+
+def _key_suffix(key: InstanceKey) -> str:
+    if key is None:
+        return ""
+    return f"[{key}]" if isinstance(key, int) else f'["{key}"]'
+
+
+class ModuleInstance:
+    def __init__(
+        self,
+        config: ModuleConfig,
+        ctx: ScanContext,
+        prefix: str = "",
+        inputs: dict[str, Any] | None = None,
+        stack: tuple[Path, ...] = (),
+    ) -> None:
+        self.config = config
+        self.ctx = ctx
+        self.prefix = prefix
+        self.stack = stack + (config.path,)
+        self._inputs = inputs
+        self._locals: dict[str, Any] = {}
+        self._values: dict[tuple[str, str, str], Any] = {}
+        self._attrs: dict[tuple[str, InstanceKey, str], Any] = {}
+        self._children: dict[str, Any] = {}
+        self.evaluator = Evaluator(self._root)
+        self._namespaces = {
+            "var": Namespace(self.variable),
+            "local": Namespace(self.local),
+            "module": Namespace(self.module_value),
+            "data": Namespace(lambda t: Namespace(lambda n: self.declared_value("data", t, n))),
+            "path": Namespace(self._path),
+            "terraform": Namespace(lambda n: "default" if n == "workspace" else UNKNOWN),
+        }
+
+    # --- names an expression can use -------------------------------------------------------
+
+    def _root(self, name: str) -> Any:
+        space = self._namespaces.get(name)
+        if space is not None:
+            return space
+        if name in ("self", "count", "each"):
+            return UNKNOWN
+        return Namespace(lambda n, t=name: self.declared_value("resource", t, n))
+
+    def _path(self, name: str) -> Any:
+        if name == "module":
+            return self.config.rel
+        if name in ("root", "cwd"):
+            return "."
+        return UNKNOWN
+
+    def variable(self, name: str) -> Any:
+        decl = self.config.variables.get(name)
+        if self._inputs is not None and name in self._inputs:
+            return self._inputs[name]
+        if decl is None:
+            return Unknown(f"undeclared variable {name}")
+        if decl.default is None:
+            return Unknown(f"variable {name} has no value")
+        return _convert(self.evaluator.eval(decl.default), decl.type)
+
+    def local(self, name: str) -> Any:
+        cached = self._locals.get(name, None)
+        if cached is _PENDING:
+            return Unknown(f"local.{name} refers to itself")
+        if name in self._locals:
+            return cached
+        entry = self.config.locals.get(name)
+        if entry is None:
+            return Unknown(f"undeclared local {name}")
+        self._locals[name] = _PENDING
+        value = self.evaluator.eval(entry[0].expr)
+        self._locals[name] = value
+        return value
+
+    # --- resources as values ---------------------------------------------------------------
+
+    def declared_value(self, kind: str, type_: str, name: str) -> Any:
+        """``aws_s3_bucket.site``: one object, a list (count) or a map (for_each) of instances."""
+        table = self.config.resources if kind == "resource" else self.config.data
+        decl = table.get((type_, name))
+        if decl is None:
+            return Unknown(f"undeclared {kind} {type_}.{name}")
+        key = (kind, type_, name)
+        if key in self._values:
+            value = self._values[key]
+            return Unknown("reference cycle") if value is _PENDING else value
+        self._values[key] = _PENDING
+        keys = self.instance_keys(decl)
+        if keys is None:
+            value = Unknown(f"instances of {type_}.{name} are not known")
+        else:
+            objects = {k: self._object(decl, k, env) for k, env in keys}
+            if decl.meta("count") is not None:
+                value = [objects[k] for k, _ in keys]
+            elif decl.meta("for_each") is not None:
+                value = {str(k): objects[k] for k, _ in keys}
+            else:
+                value = objects.get(None, Unknown())
+        self._values[key] = value
+        return value
+
+    def _object(self, decl: Declared, key: InstanceKey, env: dict[str, Any]) -> ResourceObject:
+        address = address_of(self.prefix, decl, key)
+        return ResourceObject(address, lambda attr: self.configured(decl, key, env, attr))
+
+    def configured(self, decl: Declared, key: InstanceKey, env: dict[str, Any], attr: str) -> Any:
+        """The value an instance's attribute is configured with, or Unknown (computed)."""
+        cache_key = (address_of("", decl, None), key, attr)
+        if cache_key in self._attrs:
+            value = self._attrs[cache_key]
+            return Unknown("reference cycle") if value is _PENDING else value
+        expr = decl.block.body.attributes.get(attr)
+        if expr is None or attr in META_ARGUMENTS:
+            return UNKNOWN
+        self._attrs[cache_key] = _PENDING
+        value = self.evaluator.eval(expr.expr, env)
+        self._attrs[cache_key] = value
+        return value
+
+    def instance_keys(self, decl: Declared) -> list[tuple[InstanceKey, dict[str, Any]]] | None:
+        """The instances a block expands to, each with its ``count``/``each`` binding."""
+        count_attr, each_attr = decl.meta("count"), decl.meta("for_each")
+        if count_attr is not None:
+            count = scalar(self.evaluator.eval(count_attr.expr))
+            if isinstance(count, Unknown):
+                # Terraform could not plan this either; analyse one representative instance.
+                return [(0, {"count": {"index": 0}})]
+            try:
+                n = int(to_number(count))
+            except Exception:
+                self.ctx.warn(decl.file, count_attr.line, f"count is not a number: {count!r}", "error")
+                return []
+            if n > MAX_INSTANCES:
+                self.ctx.warn(decl.file, count_attr.line,
+                              f"count = {n} is over the limit of {MAX_INSTANCES} instances; not analysed", "error")
+                return []
+            return [(i, {"count": {"index": i}}) for i in range(max(n, 0))]
+        if each_attr is not None:
+            coll = scalar(self.evaluator.eval(each_attr.expr))
+            if isinstance(coll, Unknown):
+                return [("?", {"each": {"key": UNKNOWN, "value": UNKNOWN}})]
+            if isinstance(coll, PartialJson):
+                return None
+            if isinstance(coll, list):
+                coll = {str(scalar(v)): v for v in coll if not isinstance(scalar(v), Unknown)}
+            if not isinstance(coll, dict):
+                self.ctx.warn(decl.file, each_attr.line, "for_each needs a map or a set of strings", "error")
+                return []
+            if len(coll) > MAX_INSTANCES:
+                self.ctx.warn(decl.file, each_attr.line,
+                              f"for_each over {len(coll)} elements is over the limit of {MAX_INSTANCES}", "error")
+                return []
+            return [(k, {"each": {"key": k, "value": v}}) for k, v in sorted(coll.items())]
+        return [(None, {})]
+
+    # --- modules ---------------------------------------------------------------------------
+
+    def module_value(self, name: str) -> Any:
+        if name in self._children:
+            return self._children[name]
+        decl = self.config.modules.get(name)
+        if decl is None:
+            return Unknown(f"undeclared module {name}")
+        self._children[name] = Unknown("module cycle")
+        value: Any
+        instances = self.child_instances(decl)
+        if instances is None:
+            value = Unknown(f"module {name} is not analysed")
+        else:
+            objects = {k: ModuleObject(child.prefix.rstrip("."), child.output) for k, child in instances}
+            if decl.meta("count") is not None:
+                value = list(objects.values())
+            elif decl.meta("for_each") is not None:
+                value = {str(k): v for k, v in objects.items()}
+            else:
+                value = objects.get(None, Unknown())
+        self._children[name] = value
+        return value
+
+    def child_instances(self, decl: Declared) -> list[tuple[InstanceKey, ModuleInstance]] | None:
+        cache_key = "\0instances:" + decl.name
+        if cache_key in self._children:
+            return self._children[cache_key]
+        self._children[cache_key] = None
+        result = self._make_children(decl)
+        self._children[cache_key] = result
+        return result
+
+    def _make_children(self, decl: Declared) -> list[tuple[InstanceKey, ModuleInstance]] | None:
+        source_attr = decl.meta("source")
+        source = scalar(self.evaluator.eval(source_attr.expr)) if source_attr else None
+        if not isinstance(source, str):
+            self.ctx.warn(decl.file, decl.block.line, f"module {decl.name}: source is not a literal string")
+            return None
+        if not source.startswith(("./", "../")):
+            self.ctx.warn(decl.file, decl.block.line,
+                          f"module {decl.name} not analysed (not downloaded): source {source!r}")
+            return None
+        folder = (self.config.path / source).resolve()
+        root = self.ctx.root.resolve()
+        if folder != root and root not in folder.parents:
+            self.ctx.warn(decl.file, source_attr.line,
+                          f"module {decl.name}: source {source!r} is outside the scanned root; not analysed",
+                          "error")
+            return None
+        if folder in self.stack or len(self.stack) >= MAX_MODULE_DEPTH:
+            self.ctx.warn(decl.file, source_attr.line,
+                          f"module {decl.name}: module calls form a cycle or nest too deeply; not analysed",
+                          "error")
+            return None
+        config = self.ctx.load(folder)
+        if config is None:
+            self.ctx.warn(decl.file, source_attr.line,
+                          f"module {decl.name}: no Terraform files in {source!r}", "error")
+            return None
+        keys = self.instance_keys(decl)
+        if keys is None:
+            return None
+        out = []
+        for key, env in keys:
+            inputs = {
+                name: self.evaluator.eval(attr.expr, env)
+                for name, attr in decl.block.body.attributes.items()
+                if name not in META_ARGUMENTS
+            }
+            for name in inputs:
+                if name not in config.variables:
+                    self.ctx.warn(decl.file, decl.block.body.attributes[name].line,
+                                  f"module {decl.name}: no variable {name!r} in {source}")
+            for name, var in config.variables.items():
+                if name not in inputs:
+                    inputs[name] = (
+                        Unknown(f"variable {name} has no value") if var.default is None
+                        else _convert(Evaluator(lambda n: UNKNOWN).eval(var.default), var.type)
+                    )
+                else:
+                    inputs[name] = _convert(inputs[name], var.type)
+            prefix = f"{self.prefix}module.{decl.name}{_key_suffix(key)}."
+            out.append((key, ModuleInstance(config, self.ctx, prefix, inputs, self.stack)))
+        return out
+
+    def output(self, name: str) -> Any:
+        entry = self.config.outputs.get(name)
+        if entry is None:
+            return Unknown(f"no output {name}")
+        return self.evaluator.eval(entry[0].expr)
+
+    # --- the plan --------------------------------------------------------------------------
+
+    def resources(self) -> list[SourceResource]:
+        """Every managed resource instance of this module and its children, evaluated."""
+        out: list[SourceResource] = []
+        for decl in self.config.resources.values():
+            keys = self.instance_keys(decl)
+            for key, env in keys or []:
+                try:
+                    out.append(self._evaluate(decl, key, env))
+                except RecursionError:
+                    self.ctx.warn(decl.file, decl.block.line, "expression nesting too deep; resource not analysed",
+                                  "error")
+        for decl in self.config.modules.values():
+            for _key, child in self.child_instances(decl) or []:
+                out.extend(child.resources())
+        return out
+
+    def _evaluate(self, decl: Declared, key: InstanceKey, env: dict[str, Any]) -> SourceResource:
+        address = address_of(self.prefix, decl, key)
+        res = SourceResource(address, decl.type, decl.loc, {}, {}, "terraform")
+        for name, attr in decl.block.body.attributes.items():
+            if name in META_ARGUMENTS:
+                continue
+            value = self.configured(decl, key, env, name)
+            res.body[name] = finalize(value)
+            res.locs[(name,)] = Location(decl.file, attr.line, attr.end_line)
+        self._blocks(decl, decl.block.body, env, res.body, res.locs, (), 0)
+        return res
+
+    def _blocks(self, decl: Declared, body: hcl.Body, env: dict[str, Any], out: dict[str, Any],
+                locs: dict[tuple, Location], path: tuple, depth: int) -> None:
+        if depth > 32:
+            self.ctx.warn(decl.file, decl.block.line, "nested blocks too deep; inner blocks not analysed")
+            return
+        for block in body.blocks:
+            if block.type in SKIPPED_BLOCKS:
+                continue
+            if block.type == "dynamic" and block.labels:
+                self._dynamic(decl, block, env, out, locs, path, depth)
+                continue
+            items = out.setdefault(block.type, [])
+            if not isinstance(items, list):
+                continue
+            self._block_item(decl, block.body, block, env, items, locs, path + (block.type,), depth)
+
+    def _block_item(self, decl: Declared, body: hcl.Body, block: hcl.Block, env: dict[str, Any],
+                    items: list, locs: dict[tuple, Location], path: tuple, depth: int) -> None:
+        i = len(items)
+        item: dict[str, Any] = {}
+        items.append(item)
+        here = path + (i,)
+        locs[here] = Location(decl.file, block.line, block.end_line)
+        for name, attr in body.attributes.items():
+            item[name] = finalize(self.evaluator.eval(attr.expr, env))
+            locs[here + (name,)] = Location(decl.file, attr.line, attr.end_line)
+        self._blocks(decl, body, env, item, locs, here, depth + 1)
+
+    def _dynamic(self, decl: Declared, block: hcl.Block, env: dict[str, Any], out: dict[str, Any],
+                 locs: dict[tuple, Location], path: tuple, depth: int) -> None:
+        name = block.labels[0]
+        attrs = block.body.attributes
+        content = next((b for b in block.body.blocks if b.type == "content"), None)
+        if content is None or "for_each" not in attrs:
+            return
+        iterator = name
+        if "iterator" in attrs:
+            it = attrs["iterator"].expr
+            iterator = getattr(it, "name", name)
+        coll = scalar(self.evaluator.eval(attrs["for_each"].expr, env))
+        items = out.setdefault(name, [])
+        if not isinstance(items, list):
+            return
+        if isinstance(coll, Unknown) or coll is None:
+            # Unknown number of blocks: keep one whose values are unknown, so nothing is
+            # reported as definitely present or absent from it.
+            pairs: list[tuple[Any, Any]] = [(UNKNOWN, UNKNOWN)] if isinstance(coll, Unknown) else []
+        elif isinstance(coll, dict):
+            pairs = sorted(coll.items())
+        elif isinstance(coll, list):
+            pairs = list(enumerate(coll))
+        else:
+            pairs = []
+        for k, v in pairs[:MAX_INSTANCES]:
+            inner = dict(env)
+            inner[iterator] = {"key": k, "value": v}
+            self._block_item(decl, content.body, block, inner, items, locs, path + (name,), depth)
+
+
+def finalize(value: Any, depth: int = 0) -> Any:
+    """Values as handed to normalizers: objects standing for resources become references."""
+    if depth > 64:
+        return Unknown("nesting too deep")
+    if isinstance(value, ResourceObject):
+        return Ref(value.address)
+    if isinstance(value, LazyObject):
+        return Unknown()
+    if isinstance(value, list):
+        return [finalize(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {k: finalize(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def _convert(value: Any, type_name: str) -> Any:
+    """Variable type conversion for the simple cases (``"true"`` for a bool variable)."""
+    value_s = scalar(value)
+    if type_name == "bool" and isinstance(value_s, str) and value_s in ("true", "false"):
+        return value_s == "true"
+    if type_name == "number" and isinstance(value_s, str):
+        try:
+            return to_number(value_s)
+        except Exception:
+            return value
+    if type_name == "string" and isinstance(value_s, (bool, int, float)) and not isinstance(value_s, Unknown):
+        from iac_assist.parsers.terraform.evaluator import to_string
+
+        return to_string(value_s)
+    return value

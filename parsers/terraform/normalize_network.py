@@ -1,0 +1,181 @@
+"""VPC networking in Terraform: VPCs, subnets, route tables and routes, gateways,
+security groups and their rule resources, EC2 instances."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iac_assist import kinds
+from iac_assist.model import Fact, Location, Ref
+from iac_assist.normalize import ModelBuilder
+from iac_assist.parsers.terraform.normalizer import NORMALIZER, items, to_bool, to_int
+from iac_assist.resource import SourceResource
+
+ROUTE_TARGETS = (
+    ("gateway_id", "gateway"),
+    ("nat_gateway_id", "nat"),
+    ("instance_id", "instance"),
+    ("network_interface_id", "instance"),
+    ("vpc_peering_connection_id", "peering"),
+    ("transit_gateway_id", "transit"),
+    ("vpc_endpoint_id", "endpoint"),
+    ("egress_only_gateway_id", "egress-only"),
+    ("local_gateway_id", "other"),
+    ("carrier_gateway_id", "other"),
+    ("core_network_arn", "other"),
+)
+
+
+@NORMALIZER.register("aws_vpc")
+def vpc(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.VPC)
+    b.copy(comp, "cidr", res, "cidr_block")
+
+
+@NORMALIZER.register("aws_subnet")
+def subnet(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.SUBNET)
+    b.copy(comp, "vpc", res, "vpc_id")
+    b.copy(comp, "cidr", res, "cidr_block")
+    b.copy(comp, "map_public_ip_on_launch", res, "map_public_ip_on_launch", convert=to_bool)
+
+
+def _route(route: dict[str, Any], loc: Location) -> Fact:
+    destination = route.get("cidr_block") or route.get("ipv6_cidr_block") or route.get(
+        "destination_cidr_block") or route.get("destination_ipv6_cidr_block") or route.get(
+        "destination_prefix_list_id")
+    target, target_type = None, "other"
+    for attr, kind in ROUTE_TARGETS:
+        if route.get(attr) not in (None, ""):
+            target, target_type = route[attr], kind
+            break
+    return Fact({"destination": destination, "target": target, "target_type": target_type}, loc)
+
+
+@NORMALIZER.register("aws_route_table")
+def route_table(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.ROUTE_TABLE)
+    b.copy(comp, "vpc", res, "vpc_id")
+    comp.set("main", False)
+    routes = [_route(r, res.at("route", i)) for i, r in res.blocks("route")]
+    comp.set("routes", routes, res.at("route"))
+
+
+@NORMALIZER.register("aws_default_route_table")
+def default_route_table(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.ROUTE_TABLE)
+    vpc_ref = res.get("default_route_table_id")
+    if isinstance(vpc_ref, Ref):
+        comp.set("vpc", Ref(vpc_ref.address), res.at("default_route_table_id"))
+    comp.set("main", True)
+    routes = [_route(r, res.at("route", i)) for i, r in res.blocks("route")]
+    comp.set("routes", routes, res.at("route"))
+
+
+@NORMALIZER.register("aws_route", phase=1)
+def route(res: SourceResource, b: ModelBuilder) -> None:
+    owner = b.owner(res.get("route_table_id"), kinds.ROUTE_TABLE)
+    if owner is None:
+        return
+    routes = list(owner.get("routes") or [])
+    routes.append(_route(res.body, res.loc))
+    owner.set("routes", routes, owner.loc_of("routes"))
+
+
+@NORMALIZER.register("aws_route_table_association", phase=1)
+def route_table_association(res: SourceResource, b: ModelBuilder) -> None:
+    owner = b.owner(res.get("subnet_id"), kinds.SUBNET)
+    if owner is not None:
+        owner.set("route_table", res.get("route_table_id"), res.at("route_table_id"), origin=res.address)
+
+
+@NORMALIZER.register("aws_main_route_table_association", phase=1)
+def main_route_table_association(res: SourceResource, b: ModelBuilder) -> None:
+    owner = b.owner(res.get("route_table_id"), kinds.ROUTE_TABLE)
+    if owner is not None:
+        owner.set("main", True, res.loc, origin=res.address)
+        if not owner.has("vpc"):
+            b.copy(owner, "vpc", res, "vpc_id")
+
+
+@NORMALIZER.register("aws_internet_gateway")
+def internet_gateway(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.INTERNET_GATEWAY)
+    b.copy(comp, "vpc", res, "vpc_id")
+
+
+@NORMALIZER.register("aws_internet_gateway_attachment", phase=1)
+def internet_gateway_attachment(res: SourceResource, b: ModelBuilder) -> None:
+    owner = b.owner(res.get("internet_gateway_id"), kinds.INTERNET_GATEWAY)
+    if owner is not None:
+        b.copy(owner, "vpc", res, "vpc_id")
+
+
+def _rule(rule: dict[str, Any], loc: Location, *, protocol: str = "protocol") -> Fact:
+    cidrs = [c for c in items(rule.get("cidr_blocks")) + items(rule.get("ipv6_cidr_blocks"))]
+    for single in ("cidr_ipv4", "cidr_ipv6"):
+        if rule.get(single) is not None:
+            cidrs.append(rule[single])
+    groups = items(rule.get("security_groups")) + items(rule.get("source_security_group_id")) + items(
+        rule.get("referenced_security_group_id"))
+    return Fact({
+        "protocol": rule.get(protocol, "-1"),
+        "from_port": to_int(rule.get("from_port", 0)),
+        "to_port": to_int(rule.get("to_port", 65535)),
+        "cidrs": cidrs,
+        "source_groups": groups,
+        "self": to_bool(rule.get("self", False)),
+        "prefix_lists": items(rule.get("prefix_list_ids")) + items(rule.get("prefix_list_id")),
+        "description": rule.get("description"),
+    }, loc)
+
+
+@NORMALIZER.register("aws_security_group", "aws_default_security_group")
+def security_group(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.SECURITY_GROUP)
+    b.copy(comp, "name", res, "name")
+    b.copy(comp, "vpc", res, "vpc_id")
+    for direction in ("ingress", "egress"):
+        rules = [_rule(r, res.at(direction, i)) for i, r in res.blocks(direction)]
+        comp.set(direction, rules, res.at(direction))
+
+
+def _append_rule(owner: Any, direction: str, rule: Fact, origin: str) -> None:
+    rule.origin = origin
+    rules = list(owner.get(direction) or [])
+    rules.append(rule)
+    owner.set(direction, rules, owner.loc_of(direction))
+
+
+@NORMALIZER.register("aws_security_group_rule", phase=1)
+def security_group_rule(res: SourceResource, b: ModelBuilder) -> None:
+    owner = b.owner(res.get("security_group_id"), kinds.SECURITY_GROUP)
+    direction = res.get("type")
+    if owner is None or direction not in ("ingress", "egress"):
+        return
+    loc = res.at("cidr_blocks") if res.has("cidr_blocks") else res.loc
+    _append_rule(owner, direction, _rule(res.body, loc), res.address)
+
+
+@NORMALIZER.register("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule", phase=1)
+def vpc_security_group_rule(res: SourceResource, b: ModelBuilder) -> None:
+    owner = b.owner(res.get("security_group_id"), kinds.SECURITY_GROUP)
+    if owner is None:
+        return
+    direction = "ingress" if res.type.endswith("ingress_rule") else "egress"
+    body = dict(res.body)
+    if str(body.get("ip_protocol")) == "-1":
+        body.setdefault("from_port", 0)
+        body.setdefault("to_port", 65535)
+    loc = res.at("cidr_ipv4") if res.has("cidr_ipv4") else res.at("cidr_ipv6") if res.has("cidr_ipv6") else res.loc
+    _append_rule(owner, direction, _rule(body, loc, protocol="ip_protocol"), res.address)
+
+
+@NORMALIZER.register("aws_instance")
+def instance(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.INSTANCE)
+    b.copy(comp, "subnet", res, "subnet_id")
+    groups = items(res.get("vpc_security_group_ids")) + items(res.get("security_groups"))
+    if groups:
+        comp.set("security_groups", groups, res.at("vpc_security_group_ids"))
+    b.copy(comp, "associate_public_ip_address", res, "associate_public_ip_address", convert=to_bool)

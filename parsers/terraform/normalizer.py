@@ -1,0 +1,62 @@
+"""The Terraform normalizer: one handler per resource type, grouped by service in normalize_*.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iac_assist.model import Unknown
+from iac_assist.normalize import Normalizer
+
+NORMALIZER = Normalizer("terraform")
+
+
+def upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def to_int(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return Unknown(f"{value!r} is not a port")
+    return value
+
+
+def to_bool(value: Any) -> Any:
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value
+
+
+def as_list(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, (list, Unknown)):
+        return value
+    return [value]
+
+
+def items(value: Any) -> list[Any]:
+    """A list to concatenate: an unknown list becomes one unknown element."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _load_handlers() -> None:
+    # Explicit registration: importing each service module registers its handlers.
+    from iac_assist.parsers.terraform import (  # noqa: F401
+        normalize_cdn,
+        normalize_lb,
+        normalize_network,
+        normalize_rds,
+        normalize_s3,
+    )
+
+
+_load_handlers()

@@ -1,0 +1,127 @@
+"""Values the Terraform evaluator computes with, beyond plain Python data.
+
+Plain values are str, int, float, bool, None, list and dict. Besides them: ``Unknown`` (known only
+after apply), ``Ref`` (another resource's attribute), objects standing for resources and module
+calls (attributes computed on demand), and ``PartialJson`` (``jsonencode`` of a structure that
+still holds unknown parts: policies keep their structure so a public principal is still seen).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from iac_assist.model import Ref, Unknown, iter_refs
+
+
+class LazyObject:
+    """An object whose attributes are computed when first read (resources, module outputs)."""
+
+    def attr(self, name: str) -> Any:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class ResourceObject(LazyObject):
+    """One resource instance seen from an expression: ``aws_s3_bucket.site``."""
+
+    def __init__(self, address: str, configured: Callable[[str], Any]) -> None:
+        self.address = address
+        self._configured = configured
+
+    def attr(self, name: str) -> Any:
+        # A configured attribute keeps its value (a bucket's name) but stays a reference, so that
+        # satellites still find their owner and the graph gets its edge.
+        value = self._configured(name)
+        return Ref(self.address, name, value)
+
+    def __repr__(self) -> str:
+        return f"ResourceObject({self.address})"
+
+
+class ModuleObject(LazyObject):
+    """A module call seen from its caller: ``module.db.endpoint`` reads the child's output."""
+
+    def __init__(self, address: str, output: Callable[[str], Any]) -> None:
+        self.address = address
+        self._output = output
+
+    def attr(self, name: str) -> Any:
+        return self._output(name)
+
+
+class PartialJson:
+    """``jsonencode(x)`` where ``x`` holds unknown parts: the structure is kept for policies."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"PartialJson({self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PartialJson) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(PartialJson)
+
+
+def unknown_from(*values: Any) -> Unknown:
+    """An unknown that remembers every reference it was computed from."""
+    refs: list[Ref] = []
+    for value in values:
+        refs.extend(iter_refs(value))
+    return Unknown(refs=tuple(dict.fromkeys(refs)))
+
+
+def is_wholly_known(value: Any, _depth: int = 0) -> bool:
+    if _depth > 64:
+        return False
+    if isinstance(value, (Unknown, Ref, LazyObject, PartialJson)):
+        return False
+    if isinstance(value, dict):
+        return all(is_wholly_known(v, _depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return all(is_wholly_known(v, _depth + 1) for v in value)
+    return True
+
+
+def scalar(value: Any) -> Any:
+    """A reference used inside an operation stands for its value (unknown when not configured)."""
+    if isinstance(value, Ref):
+        inner = value.value
+        return inner if not isinstance(inner, Unknown) else Unknown(refs=(value,))
+    return value
+
+
+def plain(value: Any, _depth: int = 0) -> Any:
+    """Deep copy with references replaced by their values: for jsonencode and templates."""
+    if _depth > 64:
+        return Unknown("nesting too deep")
+    value = scalar(value)
+    if isinstance(value, dict):
+        return {k: plain(v, _depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v, _depth + 1) for v in value]
+    if isinstance(value, LazyObject):
+        return unknown_from(value)
+    return value
+
+
+def to_json(value: Any) -> str:
+    """JSON the way Terraform's jsonencode writes it: compact, keys sorted."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+
+
+def decode_document(value: Any) -> Any:
+    """A policy attribute as a document: JSON text decoded, a PartialJson opened, else as is."""
+    if isinstance(value, PartialJson):
+        return value.value
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return Unknown("not valid JSON")
+    return value
