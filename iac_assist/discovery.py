@@ -37,20 +37,25 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None) ->
     seen: set[Path] = set()
     for path in paths:
         if path.is_file():
-            _add(found, path.resolve(), root, patterns, seen, named=True)
+            _add(found, path.resolve(), root, patterns, seen)
+            if path.name.endswith(".tf"):
+                # A Terraform module is its folder: a named file brings its siblings along, so
+                # references between files resolve (the pre-commit hook passes single files).
+                for sibling in sorted(path.resolve().parent.glob("*.tf")):
+                    _add(found, sibling, root, patterns, seen)
             continue
         for folder, dirs, files in os.walk(path, followlinks=False):
             here = Path(folder)
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _is_venv(here / d)
                              and not _excluded(here / d, root, patterns))
             for name in sorted(files):
-                _add(found, (here / name).resolve(), root, patterns, seen, named=False)
+                _add(found, (here / name).resolve(), root, patterns, seen)
     found.terraform.sort()
     found.templates.sort()
     return found
 
 
-def _add(found: Discovered, path: Path, root: Path, patterns: list[str], seen: set[Path], named: bool) -> None:
+def _add(found: Discovered, path: Path, root: Path, patterns: list[str], seen: set[Path]) -> None:
     if path in seen or _excluded(path, root, patterns):
         return
     seen.add(path)

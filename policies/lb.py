@@ -89,12 +89,12 @@ def lb_listener_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
                           "no HTTPS listener: traffic reaches it unencrypted. Add an HTTPS/SSL listener.",
                           cause=f"classic:{protocol}:{port}")
             continue
-        if protocol == "HTTP" or (protocol == "TCP" and http_port):
-            if _forwards(listener) is True:
-                yield Hit(listener, where,
-                          f"Listener {listener.display} accepts {protocol} on port {port} and forwards it "
-                          "unencrypted. Serve HTTPS and make this listener redirect to it.",
-                          cause=f"{protocol}:{port}")
+        plaintext = protocol == "HTTP" or (protocol == "TCP" and http_port)
+        if plaintext and _forwards(listener) is True:
+            yield Hit(listener, where,
+                      f"Listener {listener.display} accepts {protocol} on port {port} and forwards it "
+                      "unencrypted. Serve HTTPS and make this listener redirect to it.",
+                      cause=f"{protocol}:{port}")
 
 
 POLICIES = [lb_listener_plaintext]

@@ -416,8 +416,7 @@ class Resolver:
         # Kept as the text before encoding: that is what a reader (or a secrets check) wants.
         return self.value(arg, depth + 1)
 
-    @staticmethod
-    def known_at_deployment(_arg: Any, _depth: int) -> Any:
+    def known_at_deployment(self, _arg: Any, _depth: int) -> Any:
         return Unknown("known at deployment")
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from iac_assist.model import Location, ScanError
 from iac_assist.parsers.terraform import hcl
 from iac_assist.parsers.terraform.expressions import Expr, Literal
+
+from iac_assist.model import Location, ScanError
 
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers", "source", "version"}
 
@@ -64,9 +65,9 @@ class ModuleConfig:
         out = []
         for call in self.modules.values():
             source = call.meta("source")
-            if source is not None and isinstance(source.expr, Literal) and isinstance(source.expr.value, str):
-                if source.expr.value.startswith(("./", "../")):
-                    out.append((call, source.expr.value))
+            value = source.expr.value if source is not None and isinstance(source.expr, Literal) else None
+            if isinstance(value, str) and value.startswith(("./", "../")):
+                out.append((call, value))
         return out
 
 

@@ -16,7 +16,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from iac_assist.model import Ref, Unknown
 from iac_assist.parsers.terraform.values import (
     PartialJson,
     is_wholly_known,
@@ -25,6 +24,8 @@ from iac_assist.parsers.terraform.values import (
     to_json,
     unknown_from,
 )
+
+from iac_assist.model import Ref, Unknown
 
 MAX_COLLECTION = 100_000
 """Largest list a function may build (``range(1e9)`` is refused, not computed)."""
@@ -333,7 +334,10 @@ def _zipmap(keys: Any, values: Any) -> Any:
     keys = [scalar(k) for k in _list(keys)]
     if any(isinstance(k, Unknown) for k in keys):
         return unknown_from(*keys)
-    return {_str(k): v for k, v in zip(keys, _list(values))}
+    values = _list(values)
+    if len(keys) != len(values):
+        raise FunctionError("zipmap() needs as many values as keys")
+    return {_str(k): v for k, v in zip(keys, values, strict=True)}
 
 
 @register("flatten", lenient=True)

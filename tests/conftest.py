@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+SEED = FIXTURES / "seed-app"
+
+SEED_CONTROLS = {
+    "s3-public-read",
+    "s3-public-write",
+    "s3-public-access-block-missing",
+    "lb-listener-plaintext",
+    "db-publicly-accessible",
+    "db-in-public-subnet",
+    "db-open-security-group",
+}
+
+
+def findings_of(*paths: Path) -> set[tuple[str, str, str, int]]:
+    """(control, resource, file, line) of every finding of a scan."""
+    from iac_assist.engine import scan
+
+    result = scan(list(paths))
+    assert not result.has_errors, [str(e) for e in result.errors]
+    return {(f.control, f.resource, f.loc.file, f.loc.line) for f in result.findings}
+
+
+@pytest.fixture
+def write_tree(tmp_path: Path):
+    """Write {relative path: text} under tmp_path and return tmp_path."""
+
+    def write(files: dict[str, str]) -> Path:
+        for rel, text in files.items():
+            target = tmp_path / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        return tmp_path
+
+    return write

@@ -1,0 +1,36 @@
+"""The built wheel installs nothing top-level but ``iac_assist``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from tests.conftest import REPO
+
+
+@pytest.mark.slow
+def test_wheel_holds_only_iac_assist(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(REPO)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    assert top == {"iac_assist"}
+    for module in ("iac_assist/parsers/terraform/hcl.py", "iac_assist/parsers/cloudformation/__init__.py",
+                   "iac_assist/policies/s3.py", "iac_assist/reporters/sarif.py"):
+        assert module in names
+
+
+def test_editable_install_maps_parsers_and_policies_inside_the_package():
+    import iac_assist.parsers
+    import iac_assist.policies
+
+    assert iac_assist.parsers.__file__.replace("\\", "/").endswith("parsers/__init__.py")
+    assert iac_assist.policies.__file__.replace("\\", "/").endswith("policies/__init__.py")
+    assert "parsers" not in sys.modules and "policies" not in sys.modules
