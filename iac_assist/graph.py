@@ -32,9 +32,11 @@ class ResourceGraph:
             self.graph.add_node(comp.id)
         for comp in self.components.values():
             for attr, ref in comp.refs():
-                for target in self._by_address.get((comp.scope, ref.address), ()):
-                    if target.id != comp.id:
-                        self.graph.add_edge(comp.id, target.id, kind="reference", attribute=attr)
+                # Parts of a resource (a classic ELB's listeners) share its address; a reference
+                # means the resource itself, the first component its normalizer added.
+                targets = self._by_address.get((comp.scope, ref.address))
+                if targets and targets[0].id != comp.id:
+                    self.graph.add_edge(comp.id, targets[0].id, kind="reference", attribute=attr)
         for edge in edges:
             if edge.source in self.components and edge.target in self.components:
                 self.graph.add_edge(edge.source, edge.target, kind=edge.kind, loc=edge.loc)

@@ -128,3 +128,24 @@ def test_console_script_runs_a_scan():
     proc = subprocess.run([str(exe), "scan", str(INSECURE_TF)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "db-publicly-accessible" in proc.stdout
+
+
+@pytest.mark.parametrize("target", ["terraform/insecure", "terraform/hardened", "cloudformation/insecure.yaml",
+                                    "cloudformation/hardened.yaml", "."])
+def test_every_seed_sarif_validates(target):
+    result = run("scan", str(SEED / target), "--format", "sarif")
+    validate_sarif(json.loads(result.output))
+
+
+def test_sarif_with_errors_validates_and_reports_notifications(write_tree):
+    root = write_tree({"bad.tf": 'resource "x" "y" {\n  a = = 1\n}\n',
+                       "bad.yaml": "AWSTemplateFormatVersion: '2010-09-09'\nResources: [\n"})
+    result = run("scan", str(root), "--format", "sarif")
+    assert result.exit_code == 2
+    doc = json.loads(result.output)
+    validate_sarif(doc)
+    invocation = doc["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    files = sorted(n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                   for n in invocation["toolExecutionNotifications"])
+    assert files == ["bad.tf", "bad.yaml"]

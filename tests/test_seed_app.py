@@ -22,3 +22,37 @@ def test_terraform_insecure_exact_findings():
 def test_terraform_hardened_has_none_of_the_seed_controls():
     found = findings_of(SEED / "terraform" / "hardened")
     assert {f[0] for f in found} & SEED_CONTROLS == set()
+
+
+CLOUDFORMATION_INSECURE = {
+    ("s3-public-access-block-missing", "SiteBucket", "insecure.yaml", 202),
+    ("s3-public-read", "SiteBucket", "insecure.yaml", 208),
+    ("s3-public-write", "SiteBucket", "insecure.yaml", 222),
+    ("lb-listener-plaintext", "HttpListener", "insecure.yaml", 348),
+    ("db-in-public-subnet", "Database", "insecure.yaml", 407),
+    ("db-open-security-group", "Database", "insecure.yaml", 447),
+    ("db-publicly-accessible", "Database", "insecure.yaml", 469),
+}
+
+
+def test_cloudformation_insecure_exact_findings():
+    assert findings_of(SEED / "cloudformation" / "insecure.yaml") == CLOUDFORMATION_INSECURE
+
+
+def test_cloudformation_hardened_has_none_of_the_seed_controls():
+    found = findings_of(SEED / "cloudformation" / "hardened.yaml")
+    assert {f[0] for f in found} & SEED_CONTROLS == set()
+
+
+def test_both_formats_find_the_same_controls():
+    terraform = sorted(f[0] for f in findings_of(SEED / "terraform" / "insecure"))
+    cloudformation = sorted(f[0] for f in findings_of(SEED / "cloudformation" / "insecure.yaml"))
+    assert terraform == cloudformation == sorted(SEED_CONTROLS)
+
+
+def test_scanning_both_formats_together_keeps_them_apart():
+    """Two configurations in one scan: addresses resolve within their own template or root module."""
+    both = findings_of(SEED)
+    prefixed = {(c, r, f"terraform/insecure/{p}", n) for c, r, p, n in TERRAFORM_INSECURE}
+    prefixed |= {(c, r, f"cloudformation/{p}", n) for c, r, p, n in CLOUDFORMATION_INSECURE}
+    assert both == prefixed

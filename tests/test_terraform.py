@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from iac_assist.parsers.terraform import hcl, load_configuration
-from iac_assist.parsers.terraform.evaluator import Evaluator
 
 from iac_assist.discovery import read_text
 from iac_assist.engine import build_graph, scan
 from iac_assist.model import Ref, Unknown
+from iac_assist.parsers.terraform import hcl, load_configuration
+from iac_assist.parsers.terraform.evaluator import Evaluator
 
 
 def evaluate(text: str, **names):

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from iac_assist.parsers.cloudformation.normalize import NORMALIZER
-
 from iac_assist.model import ScanError
+from iac_assist.parsers.cloudformation.normalize import NORMALIZER
 from iac_assist.resource import SourceResource
 
 __all__ = ["NORMALIZER", "load_template", "looks_like_template"]

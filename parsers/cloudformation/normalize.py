@@ -7,6 +7,7 @@ components (done by ``Normalizer.run``).
 
 from __future__ import annotations
 
+from iac_assist.normalize import Normalizer
 from iac_assist.parsers.cloudformation import (
     normalize_cloudfront,
     normalize_lb,
@@ -14,8 +15,6 @@ from iac_assist.parsers.cloudformation import (
     normalize_rds,
     normalize_s3,
 )
-
-from iac_assist.normalize import Normalizer
 
 NORMALIZER = Normalizer("cloudformation")
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.parsers.cloudformation.convert import fact_list
-
 from iac_assist.kinds import CLOUDFRONT
 from iac_assist.model import Unknown
 from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.parsers.cloudformation.convert import fact_list
 from iac_assist.resource import SourceResource
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.parsers.cloudformation.convert import fact_list, lower, to_int, upper
-
 from iac_assist.kinds import LB, LB_LISTENER
 from iac_assist.model import Ref, Unknown
 from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.parsers.cloudformation.convert import fact_list, lower, to_int, upper
 from iac_assist.resource import SourceResource
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from iac_assist.kinds import INSTANCE, INTERNET_GATEWAY, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC
+from iac_assist.model import Component, Fact, Unknown
+from iac_assist.normalize import ModelBuilder, Normalizer
 from iac_assist.parsers.cloudformation.convert import (
     append_fact,
     fact_list,
@@ -15,10 +18,6 @@ from iac_assist.parsers.cloudformation.convert import (
     to_bool,
     to_int,
 )
-
-from iac_assist.kinds import INSTANCE, INTERNET_GATEWAY, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC
-from iac_assist.model import Component, Fact, Unknown
-from iac_assist.normalize import ModelBuilder, Normalizer
 from iac_assist.resource import SourceResource
 
 # Route target property -> the vocabulary's target_type. Egress-only gateways and the rest do
@@ -142,7 +141,11 @@ def _standalone_rule(res: SourceResource, builder: ModelBuilder, key: str, names
     target = res.get("GroupId") if res.has("GroupId") else res.get("GroupName")
     owner = fold_target(builder, res, target, SECURITY_GROUP)
     if owner is not None:
-        append_fact(owner, key, Fact(rule(res.body, names), res.loc, origin=res.address))
+        # Point at the source the rule admits (the line a reviewer changes), else at the resource.
+        source = next((k for k in ("CidrIp", "CidrIpv6", "SourceSecurityGroupId", "DestinationSecurityGroupId")
+                       if res.has(k)), None)
+        loc = res.at(source) if source else res.loc
+        append_fact(owner, key, Fact(rule(res.body, names), loc, origin=res.address))
 
 
 def rule(entry: Any, names: tuple) -> dict[str, Any]:

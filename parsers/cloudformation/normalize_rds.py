@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from iac_assist.parsers.cloudformation.convert import lower, to_bool, to_int
-
 from iac_assist.kinds import RDS_CLUSTER, RDS_INSTANCE, RDS_SUBNET_GROUP
 from iac_assist.model import Component
 from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.parsers.cloudformation.convert import lower, to_bool, to_int
 from iac_assist.resource import SourceResource
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from iac_assist.parsers.cloudformation.convert import fold_target, to_bool
-
 from iac_assist.kinds import S3_BUCKET
 from iac_assist.model import Unknown
 from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.parsers.cloudformation.convert import fold_target, to_bool
 from iac_assist.resource import SourceResource
 
 # CloudFormation spells canned ACLs in PascalCase; the vocabulary uses S3's own spelling.

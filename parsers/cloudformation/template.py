@@ -8,6 +8,7 @@ imported lazily by ``load_template``.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Mapping
@@ -15,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from cfnlint.decode import decode_str
-from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, Resolver
 
 from iac_assist.model import Location, ScanError
+from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, Resolver
 from iac_assist.resource import SourceResource
 
 # cfn-lint logs decoding problems itself; they are returned to the caller as ScanErrors instead.
@@ -43,7 +44,9 @@ def parse(text: str, file: str) -> tuple[list[SourceResource], list[ScanError]]:
         return [], errors
     if not isinstance(template, dict):
         return [], [ScanError(file, 1, "not a CloudFormation template: the top level is not a mapping")]
-    resources = template.get("Resources", {})
+    resources = template.get("Resources")
+    if resources is None:
+        return [], []
     if not isinstance(resources, dict):
         line = _line(_key(template, "Resources")) or 1
         return [], [ScanError(file, line, "Resources is not a mapping")]
@@ -115,10 +118,10 @@ class _Reader:
 
     def _resource(self, key: Any, node: Any, bounds: list[int]) -> SourceResource | None:
         address = str(key)
-        line = _line(key) or 1
+        line = _line(key) or _line(node) or 1  # a numeric logical id carries no mark
         if address.startswith(_FOR_EACH):
-            self._problem(line, f"{address}: Fn::ForEach is not expanded, its resources are not analysed",
-                          "warning")
+            message = f"{address}: Fn::ForEach is not expanded, its resources are not analysed"
+            self._problem(line, message, "warning")
             return None
         if not isinstance(node, dict) or not isinstance(node.get("Type"), str):
             self._problem(line, f"resource {address} has no Type", "error")
@@ -127,10 +130,14 @@ class _Reader:
             return None  # never created
         locs: dict[tuple[str | int, ...], Location] = {}
         properties = node.get("Properties")
+        if properties is not None and not isinstance(properties, dict):
+            self._problem(line, f"the Properties of {address} are not a mapping", "error")
+            properties = None
         body = self.resolver.resolve({} if properties is None else properties, (), locs)
         if body is NOVALUE:
             body = {}
         if not isinstance(body, dict):
+            # Properties chosen by an unknown condition: analysed as if none were written.
             self._problem(line, f"the Properties of {address} are not known before deployment", "warning")
             body, locs = {}, {}
         loc = Location(self.file, line, end_line=self._end_line(key, line, bounds))
@@ -154,7 +161,8 @@ class _Reader:
                 return closing
         # The resource ends before the next resource or top-level section; comments and blank
         # lines in between belong to neither.
-        end = next((b - 1 for b in bounds if b > line), len(self.lines))
+        following = bisect.bisect_right(bounds, line)
+        end = bounds[following] - 1 if following < len(bounds) else len(self.lines)
         while end > line and _is_filler(self.lines[end - 1]):
             end -= 1
         return max(end, line)

@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from iac_assist.model import Location, ScanError
 from iac_assist.parsers.terraform import hcl
 from iac_assist.parsers.terraform.expressions import Expr, Literal
-
-from iac_assist.model import Location, ScanError
 
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers", "source", "version"}
 

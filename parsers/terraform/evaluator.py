@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from iac_assist.model import Ref, Unknown
 from iac_assist.parsers.terraform import expressions as ex
 from iac_assist.parsers.terraform import functions
 from iac_assist.parsers.terraform.functions import Failed, FunctionError, number_to_string
 from iac_assist.parsers.terraform.values import LazyObject, scalar, unknown_from
-
-from iac_assist.model import Ref, Unknown
 
 MAX_DEPTH = 200
 MAX_ITEMS = functions.MAX_COLLECTION

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from iac_assist.model import Ref, Unknown
 from iac_assist.parsers.terraform.values import (
     PartialJson,
     is_wholly_known,
@@ -24,8 +25,6 @@ from iac_assist.parsers.terraform.values import (
     to_json,
     unknown_from,
 )
-
-from iac_assist.model import Ref, Unknown
 
 MAX_COLLECTION = 100_000
 """Largest list a function may build (``range(1e9)`` is refused, not computed)."""

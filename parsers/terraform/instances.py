@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from iac_assist.model import UNKNOWN, Location, Ref, ScanError, Unknown
 from iac_assist.parsers.terraform import hcl
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig
 from iac_assist.parsers.terraform.evaluator import Evaluator, Namespace, to_number
 from iac_assist.parsers.terraform.values import LazyObject, ModuleObject, PartialJson, ResourceObject, scalar
-
-from iac_assist.model import UNKNOWN, Location, Ref, ScanError, Unknown
 from iac_assist.resource import SourceResource
 
 MAX_INSTANCES = 1_000

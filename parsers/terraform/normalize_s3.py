@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.parsers.terraform.normalizer import NORMALIZER, to_bool
-from iac_assist.parsers.terraform.values import decode_document
-
 from iac_assist import kinds
 from iac_assist.model import Fact, Ref
 from iac_assist.normalize import ModelBuilder
+from iac_assist.parsers.terraform.normalizer import NORMALIZER, to_bool
+from iac_assist.parsers.terraform.values import decode_document
 from iac_assist.resource import SourceResource
 
 PAB_KEYS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
