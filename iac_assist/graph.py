@@ -1,8 +1,11 @@
 """The resource graph: components as nodes, typed edges between them (networkx).
 
-Edges: ``reference`` for every Ref held in a fact (attribute name kept), plus typed edges the
-normalizers add (``contains``, ``attached-to``, ``associated``, ``routes-to``). Network and data
-flows join here with the threat model. References resolve within their component's scope (a
+Edges: ``reference`` for every Ref held in a fact (attribute name kept), and typed edges derived
+from the vocabulary's facts: ``contains`` (VPC → subnet → instance, load balancer or subnet
+group), ``attached-to`` (security group → what it protects), ``associated`` (subnet → route
+table), ``routes-to`` (route table → internet gateway), ``placed-in`` (database → subnet group),
+``part-of`` (listener → load balancer, cluster instance → cluster). Network and data flows join
+here with the threat model. References resolve within their component's scope (a
 Terraform root module, a template): two templates may both have a ``Bucket``.
 """
 
@@ -13,7 +16,8 @@ from typing import Any
 
 import networkx as nx
 
-from iac_assist.model import Component, Ref
+from iac_assist import kinds
+from iac_assist.model import Component, Fact, Ref
 from iac_assist.normalize import Edge
 
 
@@ -40,6 +44,39 @@ class ResourceGraph:
         for edge in edges:
             if edge.source in self.components and edge.target in self.components:
                 self.graph.add_edge(edge.source, edge.target, kind=edge.kind, loc=edge.loc)
+        self._derive_typed_edges()
+
+    # Typed edges follow from the vocabulary's facts, so they are derived once here for every
+    # input format: (fact, kinds it points at, edge kind, True when the edge runs from the target).
+    _TYPED = (
+        ("vpc", (kinds.VPC,), "contains", True),
+        ("subnet", (kinds.SUBNET,), "contains", True),
+        ("subnets", (kinds.SUBNET,), "contains", True),
+        ("security_groups", (kinds.SECURITY_GROUP,), "attached-to", True),
+        ("route_table", (kinds.ROUTE_TABLE,), "associated", False),
+        ("subnet_group", (kinds.RDS_SUBNET_GROUP,), "placed-in", False),
+        ("load_balancer", (kinds.LB,), "part-of", False),
+        ("cluster", (kinds.RDS_CLUSTER,), "part-of", False),
+    )
+
+    def _derive_typed_edges(self) -> None:
+        for comp in self.components.values():
+            for fact, target_kinds, edge_kind, reverse in self._TYPED:
+                if fact not in comp.facts:
+                    continue
+                for target in self.resolve_all(comp, comp.get(fact), *target_kinds):
+                    if target.id == comp.id:
+                        continue
+                    src, dst = (target, comp) if reverse else (comp, target)
+                    self.graph.add_edge(src.id, dst.id, kind=edge_kind, loc=comp.loc_of(fact))
+            if comp.kind == kinds.ROUTE_TABLE:
+                for route in comp.get("routes") or []:
+                    if not isinstance(route, Fact) or not isinstance(route.value, dict):
+                        continue
+                    target = self.resolve(comp, route.value.get("target"), kinds.INTERNET_GATEWAY)
+                    if target is not None:
+                        self.graph.add_edge(comp.id, target.id, kind="routes-to", loc=route.loc,
+                                            destination=route.value.get("destination"))
 
     def of_kind(self, *kinds: str) -> list[Component]:
         out: list[Component] = []

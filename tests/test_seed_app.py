@@ -56,3 +56,25 @@ def test_scanning_both_formats_together_keeps_them_apart():
     prefixed = {(c, r, f"terraform/insecure/{p}", n) for c, r, p, n in TERRAFORM_INSECURE}
     prefixed |= {(c, r, f"cloudformation/{p}", n) for c, r, p, n in CLOUDFORMATION_INSECURE}
     assert both == prefixed
+
+
+def _typed_edges(path):
+    from iac_assist.engine import build_graph
+
+    graph, _ = build_graph([path])
+    return {(graph.components[a].address, d["kind"], graph.components[b].address)
+            for a, b, d in graph.graph.edges(data=True) if d["kind"] != "reference"}
+
+
+def test_graph_links_the_path_that_makes_a_subnet_public_in_both_formats():
+    tf = _typed_edges(SEED / "terraform" / "insecure")
+    assert ("aws_subnet.public[0]", "associated", "aws_route_table.public") in tf
+    assert ("aws_route_table.public", "routes-to", "aws_internet_gateway.main") in tf
+    assert ("aws_vpc.main", "contains", "aws_subnet.public[0]") in tf
+    assert ("module.database.aws_db_instance.this", "placed-in", "module.database.aws_db_subnet_group.this") in tf
+    assert ("module.database.aws_security_group.this", "attached-to", "module.database.aws_db_instance.this") in tf
+    cfn = _typed_edges(SEED / "cloudformation" / "insecure.yaml")
+    assert ("PublicSubnet1", "associated", "PublicRouteTable") in cfn
+    assert ("PublicRouteTable", "routes-to", "InternetGateway") in cfn
+    assert ("Database", "placed-in", "DBSubnetGroup") in cfn
+    assert ("HttpListener", "part-of", "LoadBalancer") in cfn
