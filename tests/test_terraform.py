@@ -248,3 +248,21 @@ resource "aws_flow_log" "f" { vpc_id = "${aws_vpc.v.id}" }
              for a, b, d in graph.graph.edges(data=True)}
     assert ("aws_subnet.s", "aws_vpc.v", "reference") in edges
     assert ("aws_flow_log.f", "aws_vpc.v", "reference") in edges
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('"a%{for v in [1, 2]}${v}%{endfor}b%{if false}X%{else}Y%{endif}"', "a12bY"),
+        ('"$${not} %%{this}"', "${not} %{this}"),
+        ("<<EOT\n%{ if true }T%{ else }F%{ endif }\nEOT\n", "T\n"),
+    ],
+)
+def test_template_directives(source, expected):
+    expr = hcl.parse(f"x = {source}\n").attributes["x"].expr
+    assert Evaluator(lambda n: Unknown()).eval(expr) == expected
+
+
+def test_unbalanced_directive_is_a_clear_error():
+    with pytest.raises(hcl.HclError, match="without"):
+        hcl.parse('x = "%{endif}"\n')

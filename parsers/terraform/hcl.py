@@ -214,46 +214,26 @@ class _Converter:
         return ex.Literal(_unescape(text[2:-2]), _line(node))
 
     def _template_parts(self, raw: list[Any], depth: int) -> list[Any]:
-        """Flat string parts into a nested template (directives assembled into If/For)."""
-        stack: list[tuple[Any, list[Any]]] = [(None, [])]
+        """Flat string parts (python-hcl2 leaves directives flat) into template pieces."""
+        pieces: list[tuple[Any, ...]] = []
         for item in raw:
             if not _is_tree(item):
                 text = str(item)
-                if item.type == "ESCAPED_INTERPOLATION" or item.type == "ESCAPED_DIRECTIVE":
-                    text = text[1:]
-                else:
-                    text = _unescape(text)
-                stack[-1][1].append(text)
+                escaped = item.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE")
+                pieces.append(("text", text[1:] if escaped else _unescape(text), 0))
             elif item.data == "interpolation":
-                stack[-1][1].append(self.expr(_parts(item)[1], depth))
+                pieces.append(("expr", self.expr(_parts(item)[1], depth), 0))
             elif item.data == "template_if_start":
                 cond = [c for c in item.children if _is_tree(c)][-1]
-                stack.append((["if", self.expr(cond, depth), None], []))
-            elif item.data == "template_else":
-                head, parts = stack[-1]
-                if not head or head[0] != "if":
-                    raise HclError("%{else} without %{if}", _line(item))
-                head[2] = parts
-                stack[-1] = (head, [])
-            elif item.data == "template_endif":
-                head, parts = stack.pop() if len(stack) > 1 else (None, [])
-                if not head or head[0] != "if":
-                    raise HclError("%{endif} without %{if}", _line(item))
-                then, otherwise = (head[2], parts) if head[2] is not None else (parts, [])
-                stack[-1][1].append(ex.TemplateIf(head[1], tuple(then), tuple(otherwise)))
+                pieces.append(("if", self.expr(cond, depth), _line(item)))
             elif item.data == "template_for_start":
                 trees = [c for c in item.children if _is_tree(c)]
                 names = [self.name(t) for t in trees[:-1]]
                 key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
-                stack.append((["for", key_var, value_var, self.expr(trees[-1], depth)], []))
-            elif item.data == "template_endfor":
-                head, parts = stack.pop() if len(stack) > 1 else (None, [])
-                if not head or head[0] != "for":
-                    raise HclError("%{endfor} without %{for}", _line(item))
-                stack[-1][1].append(ex.TemplateFor(head[1], head[2], head[3], tuple(parts)))
-        if len(stack) != 1:
-            raise HclError("unterminated template directive")
-        return stack[0][1]
+                pieces.append(("for", (key_var, value_var, self.expr(trees[-1], depth)), _line(item)))
+            else:
+                pieces.append((item.data.removeprefix("template_"), None, _line(item)))
+        return _assemble(pieces)
 
     def x_heredoc_template(self, node: Any, depth: int) -> ex.Expr:
         return self._heredoc(str(node.children[0]), False, _line(node), depth)
@@ -385,9 +365,8 @@ _DIRECTIVE_RE = re.compile(r"^\s*~?\s*(if|else|endif|for|endfor)\b(.*?)~?\s*$", 
 
 
 def _split_template(text: str, line: int, depth: int) -> list[Any]:
-    """Split a heredoc body into literal text, interpolations and directives."""
-    out: list[Any] = []
-    stack: list[tuple[Any, list[Any]]] = [(None, out)]
+    """Split a heredoc body into template pieces (literal text, interpolations, directives)."""
+    pieces: list[tuple[Any, ...]] = []
     i = 0
     buf: list[str] = []
     while i < len(text):
@@ -397,58 +376,70 @@ def _split_template(text: str, line: int, depth: int) -> list[Any]:
             continue
         if text.startswith(("${", "%{"), i):
             end = _matching_brace(text, i + 2)
-            if end < 0:
-                raise HclError("unterminated template sequence", line + text.count("\n", 0, i))
-            inner = text[i + 2 : end]
             here = line + text.count("\n", 0, i)
+            if end < 0:
+                raise HclError("unterminated template sequence", here)
             if buf:
-                stack[-1][1].append("".join(buf))
+                pieces.append(("text", "".join(buf), here))
                 buf = []
+            inner = text[i + 2 : end].strip().strip("~").strip()
             if text[i] == "$":
-                stack[-1][1].append(parse_expression(inner.strip().strip("~").strip(), here))
+                pieces.append(("expr", parse_expression(inner, here), here))
             else:
-                _directive(inner, here, stack)
+                pieces.append(_directive(inner, here))
             i = end + 1
             continue
         buf.append(text[i])
         i += 1
     if buf:
-        stack[-1][1].append("".join(buf))
-    if len(stack) != 1:
-        raise HclError("unterminated template directive", line)
-    return out
+        pieces.append(("text", "".join(buf), line))
+    return _assemble(pieces)
 
 
-def _directive(inner: str, line: int, stack: list[tuple[Any, list[Any]]]) -> None:
+def _directive(inner: str, line: int) -> tuple[Any, ...]:
     m = _DIRECTIVE_RE.match(inner)
     if not m:
         raise HclError("unknown template directive", line)
     word, rest = m.group(1), m.group(2).strip()
     if word == "if":
-        stack.append((["if", parse_expression(rest, line), None], []))
-    elif word == "else":
-        head, parts = stack[-1]
-        if not head or head[0] != "if":
-            raise HclError("%{else} without %{if}", line)
-        head[2] = parts
-        stack[-1] = (head, [])
-    elif word == "endif":
-        head, parts = stack.pop() if len(stack) > 1 else (None, [])
-        if not head or head[0] != "if":
-            raise HclError("%{endif} without %{if}", line)
-        then, otherwise = (head[2], parts) if head[2] is not None else (parts, [])
-        stack[-1][1].append(ex.TemplateIf(head[1], tuple(then), tuple(otherwise)))
-    elif word == "for":
+        return ("if", parse_expression(rest, line), line)
+    if word == "for":
         fm = re.match(r"^([A-Za-z_][\w-]*)\s*(?:,\s*([A-Za-z_][\w-]*))?\s+in\s+(.*)$", rest, re.S)
         if not fm:
             raise HclError("malformed %{for} directive", line)
         key_var, value_var = (fm.group(1), fm.group(2)) if fm.group(2) else (None, fm.group(1))
-        stack.append((["for", key_var, value_var, parse_expression(fm.group(3), line)], []))
-    else:
-        head, parts = stack.pop() if len(stack) > 1 else (None, [])
-        if not head or head[0] != "for":
-            raise HclError("%{endfor} without %{for}", line)
-        stack[-1][1].append(ex.TemplateFor(head[1], head[2], head[3], tuple(parts)))
+        return ("for", (key_var, value_var, parse_expression(fm.group(3), line)), line)
+    return (word, None, line)
+
+
+def _assemble(pieces: list[tuple[Any, ...]]) -> list[Any]:
+    """Nest ``if``/``else``/``endif`` and ``for``/``endfor`` pieces into TemplateIf/TemplateFor."""
+    stack: list[tuple[Any, list[Any]]] = [(None, [])]
+    for kind, value, line in pieces:
+        if kind in ("text", "expr"):
+            stack[-1][1].append(value)
+        elif kind in ("if", "for"):
+            stack.append(([kind, value, None], []))
+        elif kind == "else":
+            head, parts = stack[-1]
+            if not head or head[0] != "if" or head[2] is not None:
+                raise HclError("%{else} without %{if}", line)
+            head[2] = parts
+            stack[-1] = (head, [])
+        elif kind in ("endif", "endfor"):
+            opener = kind[3:]
+            head, parts = stack.pop() if len(stack) > 1 else (None, [])
+            if not head or head[0] != opener:
+                raise HclError(f"%{{{kind}}} without %{{{opener}}}", line)
+            if opener == "if":
+                then, otherwise = (head[2], parts) if head[2] is not None else (parts, [])
+                stack[-1][1].append(ex.TemplateIf(head[1], tuple(then), tuple(otherwise)))
+            else:
+                key_var, value_var, collection = head[1]
+                stack[-1][1].append(ex.TemplateFor(key_var, value_var, collection, tuple(parts)))
+    if len(stack) != 1:
+        raise HclError("unterminated template directive", pieces[-1][2] if pieces else 0)
+    return stack[0][1]
 
 
 def _matching_brace(text: str, start: int) -> int:
