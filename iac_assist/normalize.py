@@ -8,12 +8,48 @@ keeping the satellite's own locations on the facts they add.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from iac_assist.model import Component, Location, Ref, ScanError, is_known
+from iac_assist.model import Component, Location, Ref, ScanError, Unknown, is_known
 from iac_assist.resource import SourceResource
+
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+# Value conversions every normalizer needs: sources write booleans and numbers as strings
+# ("true", "443"). Unknown and Ref pass through; a value that cannot be converted becomes Unknown.
+
+
+def to_bool(value: Any) -> Any:
+    if not is_known(value) or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return Unknown(f"not a boolean: {value!r}")
+
+
+def to_int(value: Any) -> Any:
+    if not is_known(value):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
+        return int(value.strip())
+    return Unknown(f"not an integer: {value!r}")
+
+
+def upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
 
 Handler = Callable[[SourceResource, "ModelBuilder"], None]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from iac_assist import kinds
 from iac_assist.model import Fact, Ref, Unknown
-from iac_assist.normalize import ModelBuilder
-from iac_assist.parsers.terraform.normalizer import NORMALIZER, as_list, to_int, upper
+from iac_assist.normalize import ModelBuilder, to_int, upper
+from iac_assist.parsers.terraform.normalizer import NORMALIZER, as_list
 from iac_assist.resource import SourceResource
 
 

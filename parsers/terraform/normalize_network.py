@@ -7,8 +7,8 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.model import Fact, Location, Ref
-from iac_assist.normalize import ModelBuilder
-from iac_assist.parsers.terraform.normalizer import NORMALIZER, items, to_bool, to_int
+from iac_assist.normalize import ModelBuilder, to_bool, to_int
+from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
 from iac_assist.resource import SourceResource
 
 ROUTE_TARGETS = (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from iac_assist import kinds
-from iac_assist.normalize import ModelBuilder
-from iac_assist.parsers.terraform.normalizer import NORMALIZER, as_list, to_bool, to_int
+from iac_assist.normalize import ModelBuilder, to_bool, to_int
+from iac_assist.parsers.terraform.normalizer import NORMALIZER, as_list
 from iac_assist.resource import SourceResource
 
 

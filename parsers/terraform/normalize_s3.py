@@ -6,8 +6,8 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.model import Fact, Ref
-from iac_assist.normalize import ModelBuilder
-from iac_assist.parsers.terraform.normalizer import NORMALIZER, to_bool
+from iac_assist.normalize import ModelBuilder, to_bool
+from iac_assist.parsers.terraform.normalizer import NORMALIZER
 from iac_assist.parsers.terraform.values import decode_document
 from iac_assist.resource import SourceResource
 

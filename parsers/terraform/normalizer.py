@@ -10,29 +10,6 @@ from iac_assist.normalize import Normalizer
 NORMALIZER = Normalizer("terraform")
 
 
-def upper(value: Any) -> Any:
-    return value.upper() if isinstance(value, str) else value
-
-
-def to_int(value: Any) -> Any:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return Unknown(f"{value!r} is not a port")
-    return value
-
-
-def to_bool(value: Any) -> Any:
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return value
-
-
 def as_list(value: Any) -> Any:
     if value is None:
         return []
