@@ -8,7 +8,7 @@ from pathlib import Path
 from iac_assist.discovery import discover, read_text, scan_root
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component, ScanError
-from iac_assist.normalize import Edge, ModelBuilder, Normalizer
+from iac_assist.normalize import ModelBuilder, Normalizer
 from iac_assist.policy import Policy
 from iac_assist.result import ScanResult
 
@@ -19,13 +19,11 @@ def build_graph(paths: list[Path], exclude: Iterable[str] = ()) -> tuple[Resourc
     found = discover(paths, root, list(exclude))
     result = ScanResult(root=root)
     components: list[Component] = []
-    edges: list[Edge] = []
     errors: list[ScanError] = []
     files: set[str] = set()
 
     def collect(builder: ModelBuilder) -> None:
         components.extend(builder.components.values())
-        edges.extend(builder.edges)
         errors.extend(builder.errors)
 
     if found.terraform:
@@ -65,7 +63,7 @@ def build_graph(paths: list[Path], exclude: Iterable[str] = ()) -> tuple[Resourc
         _normalize(CLOUDFORMATION, resources, builder, rel)
         collect(builder)
 
-    graph = ResourceGraph(components, edges)
+    graph = ResourceGraph(components)
     result.files = sorted(files)
     result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
     result.graph = graph

@@ -18,21 +18,24 @@ import networkx as nx
 
 from iac_assist import kinds
 from iac_assist.model import Component, Fact, Ref
-from iac_assist.normalize import Edge
 
 
 class ResourceGraph:
     """All components of a scan and the edges between them."""
 
-    def __init__(self, components: Iterable[Component], edges: Iterable[Edge] = ()) -> None:
+    def __init__(self, components: Iterable[Component]) -> None:
         self.components: dict[str, Component] = {}
         self._by_address: dict[tuple[str, str], list[Component]] = {}
         self._by_kind: dict[str, list[Component]] = {}
+        self._by_name: dict[str, list[Component]] = {}
         self.graph = nx.MultiDiGraph()
         for comp in components:
             self.components[comp.id] = comp
             self._by_address.setdefault((comp.scope, comp.address), []).append(comp)
             self._by_kind.setdefault(comp.kind, []).append(comp)
+            name = comp.get("name")
+            if isinstance(name, str) and name:
+                self._by_name.setdefault(name, []).append(comp)
             self.graph.add_node(comp.id)
         for comp in self.components.values():
             for attr, ref in comp.refs():
@@ -41,9 +44,6 @@ class ResourceGraph:
                 targets = self._by_address.get((comp.scope, ref.address))
                 if targets and targets[0].id != comp.id:
                     self.graph.add_edge(comp.id, targets[0].id, kind="reference", attribute=attr)
-        for edge in edges:
-            if edge.source in self.components and edge.target in self.components:
-                self.graph.add_edge(edge.source, edge.target, kind=edge.kind, loc=edge.loc)
         self._derive_typed_edges()
 
     # Typed edges follow from the vocabulary's facts, so they are derived once here for every
@@ -84,7 +84,7 @@ class ResourceGraph:
             out.extend(self._by_kind.get(kind, ()))
         return out
 
-    def resolve(self, near: Component, value: Any, *kinds: str, name_fact: str = "name") -> Component | None:
+    def resolve(self, near: Component, value: Any, *kinds: str) -> Component | None:
         """The component a fact of ``near`` points at: a Ref by address, or a literal name."""
         if isinstance(value, Ref):
             for comp in self._by_address.get((near.scope, value.address), ()):
@@ -92,11 +92,12 @@ class ResourceGraph:
                     return comp
             value = value.value
         if isinstance(value, str) and value:
-            candidates = self.of_kind(*kinds) if kinds else list(self.components.values())
-            # Prefer the same scope; a literal name may also name a resource defined elsewhere.
-            candidates.sort(key=lambda c: c.scope != near.scope)
+            # A literal: an address in the same scope, else a configured name, preferring the same
+            # scope (a name may also point at a resource another configuration defines).
+            candidates = list(self._by_address.get((near.scope, value), ()))
+            candidates += sorted(self._by_name.get(value, ()), key=lambda c: c.scope != near.scope)
             for comp in candidates:
-                if comp.get(name_fact) == value or (comp.scope == near.scope and comp.address == value):
+                if not kinds or comp.kind in kinds:
                     return comp
         return None
 

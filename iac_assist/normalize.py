@@ -54,24 +54,13 @@ def lower(value: Any) -> Any:
 Handler = Callable[[SourceResource, "ModelBuilder"], None]
 
 
-@dataclass(frozen=True)
-class Edge:
-    source: str
-    target: str
-    kind: str
-    """``reference`` (from any Ref), ``contains``, ``attached-to``, ``associated``, ``routes-to``..."""
-    attribute: str = ""
-    loc: Location | None = None
-
-
 @dataclass
 class ModelBuilder:
-    """Collects components and typed edges while the normalizers run."""
+    """Collects components while the normalizers run (typed edges are derived by the graph)."""
 
     scope: str = ""
     """Addresses are unique within a scope (a Terraform root module, a template file)."""
     components: dict[str, Component] = field(default_factory=dict)
-    edges: list[Edge] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     _by_address: dict[str, list[str]] = field(default_factory=dict)
 
@@ -132,8 +121,6 @@ class ModelBuilder:
                     return comp
         return None
 
-    def link(self, source: Component, target: Component, kind: str, loc: Location | None = None) -> None:
-        self.edges.append(Edge(source.id, target.id, kind, loc=loc))
 
     def error(self, loc: Location, message: str, level: str = "warning") -> None:
         self.errors.append(ScanError(loc.file, loc.line, message, level=level))

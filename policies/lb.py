@@ -47,11 +47,8 @@ def _forwards(listener: Component) -> bool | None:
 
 
 def _classic_has_secure_listener(graph: ResourceGraph, lb: Component) -> bool:
-    for other in graph.of_kind(kinds.LB_LISTENER):
-        if graph.resolve(other, other.get("load_balancer"), kinds.LB) is lb and other.get(
-            "protocol") in SECURE_PROTOCOLS:
-            return True
-    return False
+    return any(listener.get("protocol") in SECURE_PROTOCOLS
+               for listener in graph.neighbours(lb, "part-of", incoming=True))
 
 
 @policy(

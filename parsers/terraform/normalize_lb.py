@@ -9,13 +9,18 @@ from iac_assist.parsers.terraform.normalizer import NORMALIZER, as_list
 from iac_assist.resource import SourceResource
 
 
+def _scheme(res: SourceResource) -> object:
+    internal = res.get("internal", default=False)
+    if isinstance(internal, Unknown):
+        return internal
+    return "internal" if internal is True else "internet-facing"
+
+
 @NORMALIZER.register("aws_lb", "aws_alb")
 def load_balancer(res: SourceResource, b: ModelBuilder) -> None:
     comp = b.add(res, kinds.LB)
     comp.set("type", res.get("load_balancer_type", default="application"), res.at("load_balancer_type"))
-    internal = res.get("internal", default=False)
-    scheme = internal if isinstance(internal, Unknown) else ("internal" if internal is True else "internet-facing")
-    comp.set("scheme", scheme, res.at("internal"))
+    comp.set("scheme", _scheme(res), res.at("internal"))
     if res.has("subnets"):
         b.copy(comp, "subnets", res, "subnets", convert=as_list)
     elif res.has("subnet_mapping"):
@@ -51,9 +56,7 @@ def listener(res: SourceResource, b: ModelBuilder) -> None:
 def classic_elb(res: SourceResource, b: ModelBuilder) -> None:
     comp = b.add(res, kinds.LB)
     comp.set("type", "classic")
-    internal = res.get("internal", default=False)
-    scheme = internal if isinstance(internal, Unknown) else ("internal" if internal is True else "internet-facing")
-    comp.set("scheme", scheme, res.at("internal"))
+    comp.set("scheme", _scheme(res), res.at("internal"))
     b.copy(comp, "subnets", res, "subnets", convert=as_list)
     b.copy(comp, "security_groups", res, "security_groups", convert=as_list)
     for i, block in res.blocks("listener"):
