@@ -48,6 +48,43 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, e
     sys.exit(result.exit_code(fail_on))
 
 
+@cli.command()
+@click.argument("rule", required=False)
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="text: a table (or one rule explained); markdown: the docs/rules.md page.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to FILE instead of standard output.")
+def rules(rule: str | None, fmt: str, output: Path | None) -> None:
+    """List every rule, or explain RULE (a rule id or a control slug): what it checks, why it
+    matters, how to fix it in Terraform and CloudFormation."""
+    import json
+
+    from iac_assist import docs
+    from iac_assist.policies import all_policies
+
+    policies = all_policies()
+    if rule is not None:
+        key = rule.lower()
+        policies = [p for p in policies if key in (p.id.lower(), p.control)]
+        if not policies:
+            raise click.BadParameter(f"no rule or control named {rule!r} (see `iac-assist rules`)", param_hint="RULE")
+    if fmt == "json":
+        text = json.dumps([{
+            "id": p.id, "control": p.control, "title": p.title, "severity": p.severity, "stride": p.stride,
+            "cwe": p.cwe, "rationale": p.rationale, "remediation": p.remediation, "references": list(p.references),
+        } for p in policies], indent=2) + "\n"
+    elif rule is not None:
+        text = docs.rule_markdown(policies[0], level=1)
+    elif fmt == "markdown":
+        text = docs.rules_document(policies)
+    else:
+        text = docs.rules_table(policies)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

@@ -16,6 +16,20 @@ from iac_assist.model import Component, Location
 if TYPE_CHECKING:
     from iac_assist.graph import ResourceGraph
 
+STRIDE_NAMES = {
+    "S": "Spoofing",
+    "T": "Tampering",
+    "R": "Repudiation",
+    "I": "Information disclosure",
+    "D": "Denial of service",
+    "E": "Elevation of privilege",
+}
+EXAMPLE_FILES = {
+    # format -> (insecure, fixed) file names under policies/examples/<control>/
+    "terraform": ("insecure.tf", "fixed.tf"),
+    "cloudformation": ("insecure.yaml", "fixed.yaml"),
+}
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -50,6 +64,25 @@ class Policy:
             raise ValueError(f"{self.id}: unknown severity {self.severity!r}")
         if not set(self.stride) <= set("STRIDE"):
             raise ValueError(f"{self.id}: STRIDE letters only, got {self.stride!r}")
+
+    @property
+    def stride_letters(self) -> list[str]:
+        """The STRIDE letters in STRIDE order, each once, whatever order they were declared in."""
+        return [letter for letter in STRIDE_NAMES if letter in self.stride]
+
+    def examples(self) -> dict[str, tuple[str, str]]:
+        """``{format: (insecure, fixed)}`` source texts shipped with the policy.
+
+        The same files are the policy's test fixtures and the examples of its documentation."""
+        from importlib.resources import files
+
+        folder = files("iac_assist.policies") / "examples" / self.control
+        out = {}
+        for fmt, names in EXAMPLE_FILES.items():
+            texts = tuple((folder / name).read_text(encoding="utf-8") for name in names if (folder / name).is_file())
+            if len(texts) == 2:
+                out[fmt] = texts
+        return out
 
     @property
     def name(self) -> str:

@@ -330,7 +330,7 @@ def test_sarif_rule_metadata():
     markdown = s3["help"]["markdown"]
     for expected in (
         "s3-public-read title",
-        "**Remediation**",
+        "### How to fix",
         "Fix s3-public-read.",
         "Tampering (T), Information disclosure (I)",  # STRIDE order, not declaration order
         "https://cwe.mitre.org/data/definitions/284.html",

@@ -71,14 +71,6 @@ FINGERPRINT_KEY = "iacAssist/v1"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 PROBLEM_SEVERITY = {"critical": "error", "high": "error", "medium": "warning", "low": "recommendation"}
-STRIDE_NAMES = {
-    "S": "Spoofing",
-    "T": "Tampering",
-    "R": "Repudiation",
-    "I": "Information disclosure",
-    "D": "Denial of service",
-    "E": "Elevation of privilege",
-}
 
 # Fields written even when equal to their SARIF default. SARIF says a missing result.level
 # means "take the rule's default level", but not every consumer applies that rule; an
@@ -146,12 +138,7 @@ def _rule(policy: Policy) -> ReportingDescriptor:
 
 def rule_tags(policy: Policy) -> list[str]:
     """``["security", "CWE-<n>", "STRIDE-<letter>", ...]`` for a policy."""
-    return ["security", f"CWE-{policy.cwe}", *(f"STRIDE-{letter}" for letter in _stride_letters(policy))]
-
-
-def _stride_letters(policy: Policy) -> list[str]:
-    """The policy's STRIDE letters in STRIDE order, each once, whatever order it declared them in."""
-    return [letter for letter in STRIDE_NAMES if letter in policy.stride]
+    return ["security", f"CWE-{policy.cwe}", *(f"STRIDE-{letter}" for letter in policy.stride_letters)]
 
 
 def _help_text(policy: Policy) -> str:
@@ -162,20 +149,9 @@ def _help_text(policy: Policy) -> str:
 
 
 def _help_markdown(policy: Policy) -> str:
-    stride = ", ".join(f"{STRIDE_NAMES[letter]} ({letter})" for letter in _stride_letters(policy))
-    cwe = f"[CWE-{policy.cwe}](https://cwe.mitre.org/data/definitions/{policy.cwe}.html)"
-    parts = [
-        f"## {policy.title}",
-        policy.rationale,
-        "**Remediation**",
-        policy.remediation,
-        f"**STRIDE**: {stride}",
-        f"**CWE**: {cwe}",
-        f"**Control**: `{policy.control}`",
-    ]
-    if policy.references:
-        parts.append("**References**\n\n" + "\n".join(f"- <{ref}>" for ref in policy.references))
-    return "\n\n".join(parts)
+    from iac_assist.docs import rule_markdown
+
+    return rule_markdown(policy)
 
 
 # Results ----------------------------------------------------------------------------------------

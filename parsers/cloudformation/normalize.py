@@ -10,6 +10,8 @@ from __future__ import annotations
 from iac_assist.normalize import Normalizer
 from iac_assist.parsers.cloudformation import (
     normalize_cloudfront,
+    normalize_ec2,
+    normalize_iam,
     normalize_lb,
     normalize_network,
     normalize_rds,
@@ -18,5 +20,7 @@ from iac_assist.parsers.cloudformation import (
 
 NORMALIZER = Normalizer("cloudformation")
 
-for _service in (normalize_s3, normalize_lb, normalize_rds, normalize_network, normalize_cloudfront):
+for _service in (
+    normalize_s3, normalize_lb, normalize_rds, normalize_network, normalize_ec2, normalize_iam, normalize_cloudfront,
+):
     _service.register(NORMALIZER)

@@ -29,6 +29,8 @@ def _load_handlers() -> None:
     # Explicit registration: importing each service module registers its handlers.
     from iac_assist.parsers.terraform import (  # noqa: F401
         normalize_cdn,
+        normalize_ec2,
+        normalize_iam,
         normalize_lb,
         normalize_network,
         normalize_rds,

@@ -1,0 +1,3 @@
+"""EC2 compute in Terraform: launch templates and configurations, auto scaling groups, EBS."""
+
+from __future__ import annotations

@@ -1,0 +1,83 @@
+"""Rules as documentation: every policy ships examples, the docs are generated, the CLI explains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from iac_assist.cli import cli
+from iac_assist.docs import rules_document
+from iac_assist.policies import all_policies
+from iac_assist.policy import EXAMPLE_FILES
+from tests.policy_examples import EXAMPLES, example_hits
+
+REPO = Path(__file__).resolve().parent.parent
+POLICIES = all_policies()
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.control)
+def test_every_policy_ships_an_example_pair_per_format(policy):
+    missing = [name for names in EXAMPLE_FILES.values() for name in names
+               if not (EXAMPLES / policy.control / name).is_file()]
+    assert not missing, f"{policy.control}: add {missing} under policies/examples/{policy.control}/"
+    assert set(policy.examples()) == set(EXAMPLE_FILES)
+
+
+@pytest.mark.parametrize("fmt", sorted(EXAMPLE_FILES))
+@pytest.mark.parametrize("policy", POLICIES, ids=lambda p: p.control)
+def test_insecure_example_is_found_and_fixed_one_is_not(policy, fmt, tmp_path):
+    assert example_hits(policy.control, fmt, "insecure", tmp_path), "the insecure example must be found"
+    assert example_hits(policy.control, fmt, "fixed", tmp_path) == set()
+
+
+def test_example_folders_belong_to_registered_policies():
+    controls = {p.control for p in POLICIES}
+    assert sorted(d.name for d in EXAMPLES.iterdir() if d.is_dir() and d.name not in controls) == []
+
+
+def test_rule_ids_are_unique_and_grouped_by_service():
+    ids = [p.id for p in POLICIES]
+    assert len(ids) == len(set(ids))
+    for p in POLICIES:
+        prefix, service, number = p.id.split("-")
+        assert prefix == "IAC" and service.isalpha() and service.isupper() and len(number) == 3, p.id
+
+
+def test_docs_rules_md_is_generated_and_current():
+    generated = rules_document(POLICIES)
+    current = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert current == generated, "docs/rules.md is stale: run iac-assist rules --format markdown -o docs/rules.md"
+
+
+def test_rules_lists_every_rule():
+    out = CliRunner().invoke(cli, ["rules"])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert lines[0].split()[:4] == ["RULE", "CONTROL", "SEVERITY", "STRIDE"]
+    assert [line.split()[0] for line in lines[1:]] == [p.id for p in POLICIES]
+
+
+@pytest.mark.parametrize("key", ["IAC-S3-001", "s3-public-read", "iac-s3-001"])
+def test_rules_explains_one_rule_by_id_or_control(key):
+    out = CliRunner().invoke(cli, ["rules", key])
+    assert out.exit_code == 0, out.output
+    for expected in ("IAC-S3-001", "s3-public-read", "How to fix", "```hcl", "```yaml", "CWE-284"):
+        assert expected in out.output
+
+
+def test_rules_unknown_id_is_a_usage_error():
+    out = CliRunner().invoke(cli, ["rules", "IAC-NOPE-999"])
+    assert out.exit_code == 2
+    assert "IAC-NOPE-999" in out.output
+
+
+def test_rules_json_lists_metadata():
+    import json
+
+    out = CliRunner().invoke(cli, ["rules", "--format", "json"])
+    rules = json.loads(out.output)
+    assert [r["id"] for r in rules] == [p.id for p in POLICIES]
+    assert set(rules[0]) == {"id", "control", "title", "severity", "stride", "cwe", "rationale", "remediation",
+                             "references"}
