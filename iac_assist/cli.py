@@ -23,6 +23,15 @@ def cli() -> None:
     """Threat analysis for Terraform and CloudFormation, before anything is deployed."""
 
 
+def _assignments(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    from iac_assist.parsers.terraform.inputs import parse_assignment
+
+    try:
+        return tuple(parse_assignment(v) for v in values)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
@@ -33,12 +42,23 @@ def cli() -> None:
               help="Lowest severity that makes the exit code 1.")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Skip files or folders matching GLOB (relative to the scan root); repeatable.")
-def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, exclude: tuple[str, ...]) -> None:
-    """Scan PATHS (files or folders; default: the current folder) and report findings."""
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Terraform variables file (.tfvars or .tfvars.json) for the root modules; repeatable.")
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE", callback=_assignments,
+              help="Set a Terraform root variable, as terraform -var does; repeatable; wins over --var-file.")
+def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, exclude: tuple[str, ...],
+         var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...]) -> None:
+    """Scan PATHS (files or folders; default: the current folder) and report findings.
+
+    Terraform root variables take their values as terraform plan gives them: defaults, TF_VAR_name
+    environment variables, terraform.tfvars and *.auto.tfvars beside the root module, then
+    --var-file and --var. A variable left without a value is unknown, never guessed."""
     from iac_assist.engine import scan as run_scan
+    from iac_assist.parsers.terraform.inputs import VariableInputs
     from iac_assist.reporters import render
 
-    result = run_scan(list(paths) or [Path(".")], exclude=exclude)
+    variables = VariableInputs(var_files, assignments, dict(os.environ))
+    result = run_scan(list(paths) or [Path(".")], exclude=exclude, variables=variables)
     color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = render(result, fmt, color=color)
     if output is not None:

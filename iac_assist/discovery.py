@@ -14,6 +14,7 @@ from pathlib import Path
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".terraform",
              ".mypy_cache", ".pytest_cache", ".ruff_cache", "cdk.out.bak"}
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+TERRAFORM_SUFFIXES = (".tf", ".tf.json")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -38,10 +39,10 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None) ->
     for path in paths:
         if path.is_file():
             _add(found, path.resolve(), root, patterns, seen)
-            if path.name.endswith(".tf"):
+            if path.name.endswith(TERRAFORM_SUFFIXES):
                 # A Terraform module is its folder: a named file brings its siblings along, so
                 # references between files resolve (the pre-commit hook passes single files).
-                for sibling in sorted(path.resolve().parent.glob("*.tf")):
+                for sibling in terraform_files(path.resolve().parent):
                     _add(found, sibling, root, patterns, seen)
             continue
         for folder, dirs, files in os.walk(path, followlinks=False):
@@ -55,6 +56,11 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None) ->
     return found
 
 
+def terraform_files(folder: Path) -> list[Path]:
+    """The configuration files of a Terraform module folder, native and JSON syntax."""
+    return sorted(p for p in folder.iterdir() if p.name.endswith(TERRAFORM_SUFFIXES) and p.is_file())
+
+
 def _add(found: Discovered, path: Path, root: Path, patterns: list[str], seen: set[Path]) -> None:
     if path in seen or _excluded(path, root, patterns):
         return
@@ -63,7 +69,7 @@ def _add(found: Discovered, path: Path, root: Path, patterns: list[str], seen: s
     if root != path and root not in path.parents:
         return
     name = path.name
-    if name.endswith(".tf"):
+    if name.endswith(TERRAFORM_SUFFIXES):
         found.terraform.append(path)
     elif name.endswith(TEMPLATE_SUFFIXES):
         found.templates.append(path)

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iac_assist.discovery import discover, read_text, scan_root
+from iac_assist.findings import merge_instances
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component, ScanError
 from iac_assist.normalize import ModelBuilder, Normalizer
 from iac_assist.policy import Policy
 from iac_assist.result import ScanResult
 
+if TYPE_CHECKING:
+    from iac_assist.parsers.terraform.inputs import VariableInputs
 
-def build_graph(paths: list[Path], exclude: Iterable[str] = ()) -> tuple[ResourceGraph, ScanResult]:
-    """Parse and normalize everything under ``paths`` into one resource graph."""
+
+def build_graph(
+    paths: list[Path], exclude: Iterable[str] = (), variables: VariableInputs | None = None
+) -> tuple[ResourceGraph, ScanResult]:
+    """Parse and normalize everything under ``paths`` into one resource graph. ``variables``:
+    Terraform variable values from the command line and environment."""
     root = scan_root(paths)
     found = discover(paths, root, list(exclude))
     result = ScanResult(root=root)
@@ -32,7 +40,7 @@ def build_graph(paths: list[Path], exclude: Iterable[str] = ()) -> tuple[Resourc
 
         files.update(p.relative_to(root).as_posix() for p in found.terraform)
         try:
-            roots, tf_errors = load_configuration(found.terraform, root, read_text)
+            roots, tf_errors = load_configuration(found.terraform, root, read_text, variables)
         except Exception as err:  # a defect of ours must not switch the gate off silently
             roots, tf_errors = [], [_internal_error(found.terraform[0].relative_to(root).as_posix(), err)]
         errors.extend(tf_errors)
@@ -82,16 +90,22 @@ def _normalize(normalizer: Normalizer, resources: list, builder: ModelBuilder, s
         builder.errors.append(_internal_error(scope, err))
 
 
-def scan(paths: list[Path], *, exclude: Iterable[str] = (), policies: list[Policy] | None = None) -> ScanResult:
+def scan(
+    paths: list[Path],
+    *,
+    exclude: Iterable[str] = (),
+    policies: list[Policy] | None = None,
+    variables: VariableInputs | None = None,
+) -> ScanResult:
     """Scan ``paths`` and run ``policies`` (all registered ones by default)."""
     if policies is None:
         from iac_assist.policies import all_policies
 
         policies = all_policies()
-    graph, result = build_graph(paths, exclude)
+    graph, result = build_graph(paths, exclude, variables)
     findings = set()
     for pol in policies:
         findings.update(pol.run(graph))
-    result.findings = sorted(findings, key=lambda f: f.sort_key())
+    result.findings = sorted(merge_instances(findings), key=lambda f: f.sort_key())
     result.policies = list(policies)
     return result

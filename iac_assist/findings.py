@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 from iac_assist.model import Location
 
@@ -35,6 +38,9 @@ class Finding:
     """A short stable description of what causes it (the attribute, the rule): part of the fingerprint."""
     related: tuple[tuple[Location, str], ...] = field(default=())
     """Other places that explain it (the route to an internet gateway, the subnet)."""
+    instances: tuple[str, ...] = ()
+    """For a block expanded by count/for_each (``resource`` is then the block's address): the
+    instances affected, ``aws_s3_bucket.b["logs"]``."""
 
     @property
     def fingerprint(self) -> str:
@@ -44,3 +50,32 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.loc.file, self.loc.line, self.rule_id, self.resource, self.cause)
+
+
+_INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*"|\?)\]')
+
+
+def block_address(address: str) -> str:
+    """The source block's address: instance keys dropped (``module.a[0].aws_s3_bucket.b["x"]``
+    → ``module.a.aws_s3_bucket.b``)."""
+    return _INSTANCE_KEY.sub("", address)
+
+
+def merge_instances(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per rule and source block and line: the instances of a count/for_each block
+    (or of a module called with count/for_each) are named in it, not reported one by one."""
+    groups: dict[tuple, list[Finding]] = defaultdict(list)
+    for f in findings:
+        groups[(f.rule_id, block_address(f.resource), f.loc.file, f.loc.line)].append(f)
+    out = []
+    for (_rule, block, _file, _line), members in groups.items():
+        members.sort(key=lambda f: (f.resource, f.cause))
+        first = members[0]
+        if block == first.resource:
+            out.extend(members)  # no instance keys: nothing to merge
+            continue
+        instances = tuple(sorted({f.resource for f in members}))
+        message = first.message.replace(first.resource, block)
+        message = f"{message} (instances: {', '.join(instances)})"
+        out.append(replace(first, resource=block, message=message, instances=instances))
+    return out

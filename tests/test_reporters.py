@@ -229,6 +229,7 @@ def test_json_shape_exactly():
                 "message": "bucket grants public-read",
                 "fingerprint": finding.fingerprint,
                 "related": [{"file": "main.tf", "line": 30, "message": "the ACL that grants it"}],
+                "instances": [],
             }
         ],
         "errors": [
@@ -256,7 +257,7 @@ def test_json_key_order_is_the_documented_one():
     assert list(doc["summary"]["by_severity"]) == ["critical", "high", "medium", "low"]
     assert list(doc["findings"][0]) == [
         "rule_id", "control", "severity", "title", "resource", "file", "line", "end_line",
-        "message", "fingerprint", "related",
+        "message", "fingerprint", "related", "instances",
     ]  # fmt: skip
 
 

@@ -23,7 +23,8 @@ the text is ``indent=2`` with a trailing newline::
           "end_line": 14,           # equals "line" when the end is unknown or the same line
           "message": "...",
           "fingerprint": "...",     # 32 hex digits, stable across line shifts
-          "related": [{"file": "main.tf", "line": 30, "message": "..."}]
+          "related": [{"file": "main.tf", "line": 30, "message": "..."}],
+          "instances": ["aws_s3_bucket.b[\"logs\"]"]  # count/for_each instances affected, else []
         }
       ],
       "errors": [                   # inputs that could not be analysed, fully or in part
@@ -90,6 +91,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "fingerprint": finding.fingerprint,
         "related": [{"file": rel.file, "line": rel.line, "message": msg} for rel, msg in finding.related],
+        "instances": list(finding.instances),
     }
 
 

@@ -171,8 +171,15 @@ def _result(finding: Finding, rule_index: int) -> Result:
         locations=[location],
         related_locations=_related(finding) or None,
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint},
-        properties={"control": finding.control, "severity": finding.severity},
+        properties=_result_properties(finding),
     )
+
+
+def _result_properties(finding: Finding) -> dict[str, Any]:
+    properties: dict[str, Any] = {"control": finding.control, "severity": finding.severity}
+    if finding.instances:
+        properties["instances"] = list(finding.instances)
+    return properties
 
 
 def _related(finding: Finding) -> list[SarifLocation]:

@@ -11,14 +11,17 @@ from collections import defaultdict
 from pathlib import Path
 
 from iac_assist.model import ScanError
+from iac_assist.parsers.terraform.inputs import VariableInputs, root_values
 from iac_assist.resource import SourceResource
 
 
 def load_configuration(
-    files: list[Path], root: Path, read
+    files: list[Path], root: Path, read, inputs: VariableInputs | None = None
 ) -> tuple[list[tuple[str, list[SourceResource]]], list[ScanError]]:
     """Evaluate every root module among ``files``: its folder (relative to ``root``, the scope
-    its addresses are unique in) with its resources. ``read(path, rel, errors)`` returns text."""
+    its addresses are unique in) with its resources. ``read(path, rel, errors)`` returns text;
+    ``inputs`` are the variable values given on the command line and in the environment."""
+    from iac_assist.discovery import terraform_files
     from iac_assist.parsers.terraform.config import ModuleConfig, load_module
     from iac_assist.parsers.terraform.instances import ModuleInstance, ScanContext
 
@@ -33,11 +36,14 @@ def load_configuration(
         if folder not in cache:
             tf_files = by_folder.get(folder)
             if tf_files is None:
-                tf_files = sorted(p for p in folder.glob("*.tf") if p.is_file()) if folder.is_dir() else []
+                # A module folder's files, minus links leading out of the scanned root.
+                tf_files = [p for p in terraform_files(folder) if p.resolve().is_relative_to(real_root)
+                            ] if folder.is_dir() else []
             cache[folder] = load_module(folder, real_root, tf_files, read) if tf_files else None
         return cache[folder]
 
-    ctx = ScanContext(real_root, load)
+    ctx = ScanContext(real_root, load, read)
+    inputs = inputs or VariableInputs()
     called: set[Path] = set()
     for folder in sorted(by_folder):
         config = load(folder)
@@ -52,6 +58,8 @@ def load_configuration(
             continue
         config = load(folder)
         if config is not None:
-            roots.append((config.rel, ModuleInstance(config, ctx).resources()))
+            values, input_errors = root_values(config, real_root, inputs, read)
+            ctx.errors.extend(input_errors)
+            roots.append((config.rel, ModuleInstance(config, ctx, inputs=values).resources()))
     errors = [e for c in cache.values() if c is not None for e in c.errors] + ctx.errors
     return roots, errors

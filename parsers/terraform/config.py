@@ -20,7 +20,7 @@ class Declared:
     """A resource, data source or module call block."""
 
     kind: str
-    """``resource``, ``data`` or ``module``."""
+    """``resource``, ``data``, ``module`` or ``provider``."""
     type: str
     """Resource type; for a module call, empty."""
     name: str
@@ -56,6 +56,8 @@ class ModuleConfig:
     resources: dict[tuple[str, str], Declared] = field(default_factory=dict)
     data: dict[tuple[str, str], Declared] = field(default_factory=dict)
     modules: dict[str, Declared] = field(default_factory=dict)
+    providers: list[Declared] = field(default_factory=list)
+    """Provider configurations (``type`` is the provider's name): credentials can be written there."""
     outputs: dict[str, tuple[hcl.Attribute, str]] = field(default_factory=dict)
     errors: list[ScanError] = field(default_factory=list)
 
@@ -81,7 +83,12 @@ def load_module(folder: Path, root: Path, files: list[Path], read: callable) -> 
         if text is None:
             continue
         try:
-            body = hcl.parse(text)
+            if path.name.endswith(".tf.json"):
+                from iac_assist.parsers.terraform import tfjson
+
+                body = tfjson.parse(text)
+            else:
+                body = hcl.parse(text)
         except hcl.HclError as err:
             config.errors.append(ScanError(rel, err.line, err.message, err.column))
             continue
@@ -98,6 +105,8 @@ def _collect(config: ModuleConfig, body: hcl.Body, rel: str) -> None:
             _add(config, config.data, (labels[0], labels[1]), Declared("data", *labels, block, rel))
         elif kind == "module" and len(labels) == 1:
             _add(config, config.modules, labels[0], Declared("module", "", labels[0], block, rel))
+        elif kind == "provider" and len(labels) == 1:
+            config.providers.append(Declared("provider", labels[0], "", block, rel))
         elif kind == "variable" and len(labels) == 1:
             attrs = block.body.attributes
             default = attrs["default"].expr if "default" in attrs else None

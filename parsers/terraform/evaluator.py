@@ -41,6 +41,8 @@ class Evaluator:
     def __init__(self, resolve_root: RootResolver, call_extra: Mapping[str, Callable[..., Any]] | None = None):
         self._resolve_root = resolve_root
         self._extra = dict(call_extra or {})
+        self.call_line = 0
+        """Line of the extra function call being made, for its warnings."""
 
     def eval(self, expr: ex.Expr, env: Mapping[str, Any] | None = None) -> Any:
         """Evaluate; a rejected expression yields Unknown rather than an exception."""
@@ -111,6 +113,7 @@ class Evaluator:
                 raise EvalError("... expansion needs a list")
             args.extend(last)
         if name in self._extra:
+            self.call_line = expr.line
             return self._extra[name](*args)
         if name.startswith("provider::"):
             return unknown_from(*args)

@@ -83,6 +83,15 @@ def parse_expression(text: str, line: int = 1) -> ex.Expr:
     return body.attributes["x"].expr
 
 
+def parse_template(text: str, line: int = 1) -> ex.Expr:
+    """Parse ``text`` as a string template (``${...}`` and ``%{...}`` live): a ``templatefile``
+    file, or a string of Terraform's JSON syntax."""
+    if "${" not in text and "%{" not in text:
+        return ex.Literal(text, line)
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    return parse_expression('"' + escaped.replace("\t", "\\t") + '"', line)
+
+
 def _syntax_message(err: Any) -> str:
     token = getattr(err, "token", None)
     if token is not None and getattr(token, "value", None) is not None:

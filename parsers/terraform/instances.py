@@ -8,6 +8,8 @@ addresses prefixed (``module.db.aws_db_instance.this``).
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ from iac_assist.model import UNKNOWN, Location, Ref, ScanError, Unknown
 from iac_assist.parsers.terraform import hcl
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig
 from iac_assist.parsers.terraform.evaluator import Evaluator, Namespace, to_number
+from iac_assist.parsers.terraform.files import FileFunctions
 from iac_assist.parsers.terraform.values import LazyObject, ModuleObject, PartialJson, ResourceObject, scalar
 from iac_assist.resource import SourceResource
 
@@ -35,8 +38,37 @@ class ScanContext:
     root: Path
     load: Callable[[Path], ModuleConfig | None]
     """Loads (and caches) a module folder inside the scan root."""
+    read: Callable[[Path, str, list], str | None] | None = None
+    """Reads a file inside the scan root (``file()``, ``templatefile()``, ``modules.json``)."""
     errors: list[ScanError] = field(default_factory=list)
     reported: set[tuple[str, int, str]] = field(default_factory=set)
+    _manifests: dict[Path, dict[str, str]] = field(default_factory=dict)
+
+    def manifest(self, base: Path) -> dict[str, str]:
+        """``{module key: folder}`` from ``<base>/.terraform/modules/modules.json`` (cached)."""
+        if base not in self._manifests:
+            self._manifests[base] = self._read_manifest(base)
+        return self._manifests[base]
+
+    def _read_manifest(self, base: Path) -> dict[str, str]:
+        path = base / ".terraform" / "modules" / "modules.json"
+        if self.read is None or not path.is_file() or not path.resolve().is_relative_to(self.root):
+            return {}
+        rel = path.resolve().relative_to(self.root).as_posix()
+        text = self.read(path, rel, self.errors)
+        if text is None:
+            return {}
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            self.warn(rel, 0, f"cannot read the module manifest: {err}")
+            return {}
+        modules = data.get("Modules") if isinstance(data, dict) else None
+        out: dict[str, str] = {}
+        for entry in modules if isinstance(modules, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str):
+                out[entry["Key"]] = entry["Dir"]
+        return out
 
     def warn(self, file: str, line: int, message: str, level: str = "warning") -> None:
         key = (file, line, message)
@@ -67,17 +99,24 @@ class ModuleInstance:
         prefix: str = "",
         inputs: dict[str, Any] | None = None,
         stack: tuple[Path, ...] = (),
+        base: Path | None = None,
+        module_path: tuple[str, ...] = (),
     ) -> None:
         self.config = config
         self.ctx = ctx
         self.prefix = prefix
         self.stack = stack + (config.path,)
+        self.base = base or config.path
+        """The root module's folder: Terraform's working directory."""
+        self.module_path = module_path
+        """Module call names from the root (``("app", "db")``), the keys of ``modules.json``."""
         self._inputs = inputs
         self._locals: dict[str, Any] = {}
         self._values: dict[tuple[str, str, str], Any] = {}
         self._attrs: dict[tuple[str, InstanceKey, str], Any] = {}
         self._children: dict[str, Any] = {}
-        self.evaluator = Evaluator(self._root)
+        files = FileFunctions(self.base, ctx.root, ctx.read, self._warn_call)
+        self.evaluator = Evaluator(self._root, call_extra=files.table())
         self._namespaces = {
             "var": Namespace(self.variable),
             "local": Namespace(self.local),
@@ -99,10 +138,19 @@ class ModuleInstance:
 
     def _path(self, name: str) -> Any:
         if name == "module":
-            return self.config.rel
+            return Path(os.path.relpath(self.config.path, self.base)).as_posix()
         if name in ("root", "cwd"):
             return "."
         return UNKNOWN
+
+    def _warn_call(self, message: str) -> None:
+        # The expression tree keeps lines, not files: exact when the module has one file.
+        files = self.config.files
+        if len(files) == 1:
+            self.ctx.warn(files[0], self.evaluator.call_line, message)
+        else:
+            self.ctx.warn(files[0] if files else self.config.rel, 0,
+                          f"{message} (line {self.evaluator.call_line} of a file in {self.config.rel}/)")
 
     def variable(self, name: str) -> Any:
         decl = self.config.variables.get(name)
@@ -248,11 +296,14 @@ class ModuleInstance:
         if not isinstance(source, str):
             self.ctx.warn(decl.file, decl.block.line, f"module {decl.name}: source is not a literal string")
             return None
-        if not source.startswith(("./", "../")):
-            self.ctx.warn(decl.file, decl.block.line,
-                          f"module {decl.name} not analysed (not downloaded): source {source!r}")
-            return None
-        folder = (self.config.path / source).resolve()
+        if source.startswith(("./", "../")):
+            folder = (self.config.path / source).resolve()
+        else:
+            folder = self._downloaded(decl, source)
+            if folder is None:
+                self.ctx.warn(decl.file, decl.block.line,
+                              f"module {decl.name} not analysed (not downloaded): source {source!r}")
+                return None
         root = self.ctx.root.resolve()
         if folder != root and root not in folder.parents:
             self.ctx.warn(decl.file, source_attr.line,
@@ -292,8 +343,18 @@ class ModuleInstance:
                 else:
                     inputs[name] = _convert(inputs[name], var.type)
             prefix = f"{self.prefix}module.{decl.name}{_key_suffix(key)}."
-            out.append((key, ModuleInstance(config, self.ctx, prefix, inputs, self.stack)))
+            out.append((key, ModuleInstance(config, self.ctx, prefix, inputs, self.stack, self.base,
+                                            self.module_path + (decl.name,))))
         return out
+
+    def _downloaded(self, decl: Declared, source: str) -> Path | None:
+        """The folder ``terraform init`` downloaded a registry or git module to, if it ran.
+
+        ``.terraform/modules/modules.json`` in the root module's folder maps each call's key
+        (call names from the root joined by dots) to its folder. Read, never fetched."""
+        manifest = self.ctx.manifest(self.base)
+        entry = manifest.get(".".join(self.module_path + (decl.name,)))
+        return (self.base / entry).resolve() if entry else None
 
     def output(self, name: str) -> Any:
         entry = self.config.outputs.get(name)
@@ -314,10 +375,23 @@ class ModuleInstance:
                 except RecursionError:
                     self.ctx.warn(decl.file, decl.block.line, "expression nesting too deep; resource not analysed",
                                   "error")
+        for decl in self.config.providers:
+            out.append(self._provider(decl))
         for decl in self.config.modules.values():
             for _key, child in self.child_instances(decl) or []:
                 out.extend(child.resources())
         return out
+
+    def _provider(self, decl: Declared) -> SourceResource:
+        """A provider configuration as a resource of type ``provider`` (``provider.aws.west``)."""
+        alias = scalar(self.evaluator.eval(decl.meta("alias").expr)) if decl.meta("alias") else None
+        address = f"{self.prefix}provider.{decl.type}" + (f".{alias}" if isinstance(alias, str) else "")
+        res = SourceResource(address, "provider", decl.loc, {}, {}, "terraform")
+        for name, attr in decl.block.body.attributes.items():
+            res.body[name] = finalize(self.evaluator.eval(attr.expr))
+            res.locs[(name,)] = Location(decl.file, attr.line, attr.end_line)
+        self._blocks(decl, decl.block.body, {}, res.body, res.locs, (), 0)
+        return res
 
     def _evaluate(self, decl: Declared, key: InstanceKey, env: dict[str, Any]) -> SourceResource:
         address = address_of(self.prefix, decl, key)
