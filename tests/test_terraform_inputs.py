@@ -310,3 +310,68 @@ def test_path_module_is_relative_to_the_root_module(write_tree):
     graph, _ = build_graph([root])
     bucket = next(c for c in graph.components.values() if c.address == "module.m.aws_s3_bucket.b")
     assert bucket.get("name") == "../modules/m|."
+
+
+POLICY_DOCUMENT = '''
+variable "who" {
+  type    = string
+  default = "*"
+}
+resource "aws_s3_bucket" "b" { bucket = "b" }
+resource "aws_s3_bucket_public_access_block" "b" { bucket = aws_s3_bucket.b.id }
+data "aws_iam_policy_document" "read" {
+  statement {
+    sid       = "Read"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.b.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = [var.who]
+    }
+%s  }
+}
+resource "aws_s3_bucket_policy" "b" {
+  bucket = aws_s3_bucket.b.id
+  policy = data.aws_iam_policy_document.read.json
+}
+'''
+ORG_CONDITION = '''    condition {
+      test     = "StringEquals"
+      variable = "aws:PrincipalOrgID"
+      values   = ["o-abc123"]
+    }
+'''
+
+
+def test_policy_document_with_principal_star_makes_the_bucket_public(write_tree):
+    root = write_tree({"main.tf": POLICY_DOCUMENT % ""})
+    assert public(root) == {("aws_s3_bucket.b", "main.tf", 21)}
+
+
+def test_policy_document_with_a_restricting_condition_is_not_public(write_tree):
+    root = write_tree({"main.tf": POLICY_DOCUMENT % ORG_CONDITION})
+    assert public(root) == set()
+
+
+def test_policy_document_with_an_unknown_principal_gives_no_definite_finding(write_tree):
+    root = write_tree({"main.tf": (POLICY_DOCUMENT % "").replace('  default = "*"\n', "")})
+    assert public(root) == set()
+
+
+def test_policy_document_renders_like_the_provider(write_tree):
+    from iac_assist.engine import build_graph
+
+    root = write_tree({"main.tf": (POLICY_DOCUMENT % ORG_CONDITION).replace("${aws_s3_bucket.b.arn}", "arn:b")})
+    graph, _ = build_graph([root])
+    bucket = next(c for c in graph.components.values() if c.address == "aws_s3_bucket.b")
+    assert bucket.get("policy") == {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "Read",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "arn:b/*",
+            "Principal": "*",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
+        }],
+    }

@@ -364,12 +364,23 @@ def _flatten(lst: Any) -> Any:
     return out
 
 
-@register("distinct", "toset")
+@register("distinct")
 def _distinct(lst: Any) -> list[Any]:
     out: list[Any] = []
     for item in _list(lst) if not isinstance(lst, dict) else list(lst.values()):
         if item not in out:
             out.append(item)
+    return out
+
+
+@register("toset")
+def _toset(lst: Any) -> list[Any]:
+    # Terraform orders a set of strings lexically and a set of numbers by value: what
+    # tolist(toset(x)) and for_each instance order then show.
+    out = _distinct(lst)
+    if all(isinstance(x, str) for x in out) or all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in out):
+        out.sort()
     return out
 
 

@@ -27,6 +27,8 @@ MAX_INSTANCES = 1_000
 """Instances one block may expand to; more is refused for that block (``count = 1e9``)."""
 MAX_MODULE_DEPTH = 16
 SKIPPED_BLOCKS = {"lifecycle", "provisioner", "connection"}
+RENDERED_DATA = {"aws_iam_policy_document": ("json", "minified_json")}
+"""Data sources whose result follows from their arguments: rendered, not left unknown."""
 
 _PENDING = object()
 
@@ -205,7 +207,25 @@ class ModuleInstance:
 
     def _object(self, decl: Declared, key: InstanceKey, env: dict[str, Any]) -> ResourceObject:
         address = address_of(self.prefix, decl, key)
+        if decl.kind == "data" and decl.type in RENDERED_DATA:
+            return ResourceObject(address, lambda attr: self._rendered(decl, key, env, attr))
         return ResourceObject(address, lambda attr: self.configured(decl, key, env, attr))
+
+    def _rendered(self, decl: Declared, key: InstanceKey, env: dict[str, Any], attr: str) -> Any:
+        """A data source computed from its arguments alone, as its provider would compute it."""
+        if attr not in RENDERED_DATA[decl.type]:
+            return self.configured(decl, key, env, attr)
+        cache_key = (address_of("", decl, None), key, "\0rendered")
+        if cache_key not in self._attrs:
+            self._attrs[cache_key] = _PENDING
+            from iac_assist.parsers.terraform.policy_document import render
+
+            document = render(self._evaluate(decl, key, env).body)
+            # Fully known: the JSON text itself, usable in string functions; otherwise the
+            # structure, so that policies still read what is known.
+            self._attrs[cache_key] = json.dumps(document) if _fully_known(document) else PartialJson(document)
+        value = self._attrs[cache_key]
+        return Unknown("reference cycle") if value is _PENDING else value
 
     def configured(self, decl: Declared, key: InstanceKey, env: dict[str, Any], attr: str) -> Any:
         """The value an instance's attribute is configured with, or Unknown (computed)."""
@@ -462,6 +482,16 @@ class ModuleInstance:
             inner = dict(env)
             inner[iterator] = {"key": k, "value": v}
             self._block_item(decl, content.body, block, inner, items, locs, path + (name,), depth)
+
+
+def _fully_known(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, (Unknown, Ref)) or depth > 64:
+        return False
+    if isinstance(value, list):
+        return all(_fully_known(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(_fully_known(v, depth + 1) for v in value.values())
+    return True
 
 
 def finalize(value: Any, depth: int = 0) -> Any:

@@ -117,6 +117,8 @@ def to_json(value: Any) -> str:
 
 def decode_document(value: Any) -> Any:
     """A policy attribute as a document: JSON text decoded, a PartialJson opened, else as is."""
+    # ``policy = data.aws_iam_policy_document.x.json``: the reference stands for its value.
+    value = scalar(value) if isinstance(value, Ref) and not isinstance(value.value, Unknown) else value
     if isinstance(value, PartialJson):
         return value.value
     if isinstance(value, str):
