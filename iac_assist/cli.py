@@ -46,23 +46,40 @@ def _assignments(ctx: click.Context, param: click.Parameter, values: tuple[str, 
               help="Terraform variables file (.tfvars or .tfvars.json) for the root modules; repeatable.")
 @click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE", callback=_assignments,
               help="Set a Terraform root variable, as terraform -var does; repeatable; wins over --var-file.")
+@click.option("--parameters", "parameters", multiple=True, metavar="FILE|KEY=VALUE",
+              help="CloudFormation parameter values: a file (AWS CLI JSON list, {\"Parameters\": {...}}, or "
+                   "Key=Value lines) or a Key=Value pair; repeatable.")
+@click.option("--assume-worst", is_flag=True,
+              help="CloudFormation: report what is insecure in any possible deployment (open conditions, "
+                   "AllowedValues), not only in every one.")
 def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, exclude: tuple[str, ...],
-         var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...]) -> None:
+         var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
+         assume_worst: bool) -> None:
     """Scan PATHS (files or folders; default: the current folder) and report findings.
 
     Terraform root variables take their values as terraform plan gives them: defaults, TF_VAR_name
     environment variables, terraform.tfvars and *.auto.tfvars beside the root module, then
-    --var-file and --var. A variable left without a value is unknown, never guessed."""
+    --var-file and --var. A variable left without a value is unknown, never guessed.
+
+    CloudFormation parameters take --parameters, else their defaults. Where a condition depends
+    on a parameter with no value, a finding is reported when it holds whichever way the
+    condition goes (or, with --assume-worst, when it holds in any one way)."""
     from iac_assist.engine import scan as run_scan
+    from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
     from iac_assist.parsers.terraform.inputs import VariableInputs
     from iac_assist.reporters import render
 
     variables = VariableInputs(var_files, assignments, dict(os.environ))
-    result = run_scan(list(paths) or [Path(".")], exclude=exclude, variables=variables)
+    try:
+        template_options = TemplateOptions(read_parameters(list(parameters)), assume_worst)
+    except (ValueError, OSError) as err:
+        raise click.BadParameter(str(err), param_hint="--parameters") from None
+    result = run_scan(list(paths) or [Path(".")], exclude=exclude, variables=variables,
+                      template_options=template_options)
     color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = render(result, fmt, color=color)
     if output is not None:
-        output.write_text(report, encoding="utf-8")
+        _write(output, report)
     else:
         click.echo(report, nl=False)
     sys.exit(result.exit_code(fail_on))
@@ -100,9 +117,22 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
     else:
         text = docs.rules_table(policies)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        _write(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _write(output: Path, text: str) -> None:
+    """Write a report; its folder is created (a CI step writing reports/x.sarif expects that)."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise _OutputError(f"cannot write {output}: {err.strerror or err}") from None
+
+
+class _OutputError(click.ClickException):
+    exit_code = 2  # 1 means findings: a report that could not be written must not look like that
 
 
 def main() -> None:

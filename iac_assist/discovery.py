@@ -1,7 +1,8 @@
 """Finding the infrastructure code under the paths a user names.
 
-Terraform is recognised by extension (``.tf``); CloudFormation by content, so that other YAML
-and JSON (workflows, configs, package manifests) is skipped quietly.
+Terraform is recognised by extension (``.tf``); CloudFormation and Terraform plans in JSON
+(``terraform show -json``) by content, so that other YAML and JSON (workflows, configs, package
+manifests) is skipped quietly.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class Discovered:
     root: Path
     terraform: list[Path] = field(default_factory=list)
     templates: list[Path] = field(default_factory=list)
-    """Candidate CloudFormation files (by suffix; content decides later)."""
+    """Candidate CloudFormation files and Terraform plans (by suffix; content decides later)."""
 
 
 def scan_root(paths: list[Path]) -> Path:

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from iac_assist import kinds
 from iac_assist.discovery import discover, read_text, scan_root
-from iac_assist.findings import merge_instances
+from iac_assist.findings import Finding, merge_instances
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component, ScanError
 from iac_assist.normalize import ModelBuilder, Normalizer
@@ -15,14 +16,22 @@ from iac_assist.policy import Policy
 from iac_assist.result import ScanResult
 
 if TYPE_CHECKING:
+    from iac_assist.parsers.cloudformation.options import TemplateOptions
     from iac_assist.parsers.terraform.inputs import VariableInputs
+
+ACCOUNT_WIDE = {kinds.S3_ACCOUNT_PAB}
+"""Kinds whose settings apply to every resource of the account, whichever file declares them."""
 
 
 def build_graph(
-    paths: list[Path], exclude: Iterable[str] = (), variables: VariableInputs | None = None
+    paths: list[Path],
+    exclude: Iterable[str] = (),
+    variables: VariableInputs | None = None,
+    template_options: TemplateOptions | None = None,
 ) -> tuple[ResourceGraph, ScanResult]:
     """Parse and normalize everything under ``paths`` into one resource graph. ``variables``:
-    Terraform variable values from the command line and environment."""
+    Terraform variable values from the command line and environment; ``template_options``:
+    CloudFormation parameter values and whether to assume the worst of open conditions."""
     root = scan_root(paths)
     found = discover(paths, root, list(exclude))
     result = ScanResult(root=root)
@@ -33,6 +42,24 @@ def build_graph(
     def collect(builder: ModelBuilder) -> None:
         components.extend(builder.components.values())
         errors.extend(builder.errors)
+
+    # Terraform plans in JSON, recognised by content: a plan supersedes the evaluation of its root
+    # module, whose .tf files then only give lines (see parsers/terraform/plan.py).
+    if any(p.name.endswith(".json") for p in found.templates):
+        from iac_assist.parsers.terraform.plan import load_plans
+
+        plans = load_plans([p for p in found.templates if p.name.endswith(".json")], found.terraform, root,
+                           read_text)
+        errors.extend(plans.errors)
+        files.update(plans.files)
+        found.templates = [p for p in found.templates if p not in plans.plans]
+        found.terraform = [p for p in found.terraform if p not in plans.superseded]
+        for scope, resources in plans.roots:
+            from iac_assist.parsers.terraform.normalizer import NORMALIZER as TERRAFORM_PLAN
+
+            builder = ModelBuilder(scope=scope)
+            _normalize(TERRAFORM_PLAN, resources, builder, scope)
+            collect(builder)
 
     if found.terraform:
         from iac_assist.parsers.terraform import load_configuration
@@ -49,33 +76,63 @@ def build_graph(
             _normalize(TERRAFORM, resources, builder, scope)
             collect(builder)
 
-    for path in found.templates:
-        rel = path.relative_to(root).as_posix()
-        text = read_text(path, rel, errors)
-        if text is None:
-            continue
-        from iac_assist.parsers.cloudformation import looks_like_template
-
-        if not looks_like_template(text):
-            continue
+    if found.templates:
         from iac_assist.parsers.cloudformation import NORMALIZER as CLOUDFORMATION
-        from iac_assist.parsers.cloudformation import load_template
+        from iac_assist.parsers.cloudformation.stacks import load_stacks
 
-        files.add(rel)
-        try:
-            resources, cfn_errors = load_template(path, root)
-        except Exception as err:  # a defect of ours must not switch the gate off silently
-            resources, cfn_errors = [], [_internal_error(rel, err)]
+        stacks, cfn_errors, cfn_files = load_stacks(found.templates, root, read_text, template_options)
         errors.extend(cfn_errors)
-        builder = ModelBuilder(scope=rel)
-        _normalize(CLOUDFORMATION, resources, builder, rel)
-        collect(builder)
+        files.update(cfn_files)
+        for stack in stacks:
+            builder = ModelBuilder(scope=stack.rel)
+            _normalize(CLOUDFORMATION, stack.worlds[0], builder, stack.rel)
+            collect(builder)
+            for world in stack.worlds[1:]:
+                alternative = ModelBuilder(scope=stack.rel)
+                _normalize(CLOUDFORMATION, world, alternative, stack.rel)
+                result.alternatives.setdefault(stack.rel, []).append(list(alternative.components.values()))
 
     graph = ResourceGraph(components)
     result.files = sorted(files)
     result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
     result.graph = graph
     return graph, result
+
+
+def _run(pol: Policy, graph: ResourceGraph, failures: list[ScanError]) -> list[Finding]:
+    """A policy's findings; a defect of ours in one policy fails the gate (exit 2) without
+    silencing the others."""
+    try:
+        return list(pol.run(graph))
+    except Exception as err:
+        failures.append(ScanError("", 0, f"internal error in rule {pol.id} ({type(err).__name__}: {err}); "
+                                  "its findings are missing; please report it"))
+        return []
+
+
+def _across_worlds(
+    graph: ResourceGraph, worlds: list[list[Component]], policies: list[Policy], any_world: bool,
+    failures: list[ScanError],
+) -> set[Finding]:
+    """A template's findings over its possible deployments: those that hold in every one (or,
+    assuming the worst, in any). Account-wide settings declared elsewhere still apply."""
+    account_wide = [c for c in graph.components.values() if c.kind in ACCOUNT_WIDE]
+    kept: dict[tuple, Finding] | None = None
+    for components in worlds:
+        world = ResourceGraph(components + [c for c in account_wide if c not in components])
+        found = {_world_key(f): f for pol in policies for f in _run(pol, world, failures)}
+        if kept is None:
+            kept = found
+        elif any_world:
+            kept = {**found, **kept}
+        else:
+            kept = {k: f for k, f in kept.items() if k in found}
+    return set((kept or {}).values())
+
+
+def _world_key(finding: Finding) -> tuple:
+    # Messages may differ between worlds (they quote values); what is found and where may not.
+    return (finding.rule_id, finding.resource, finding.loc.file, finding.loc.line, finding.cause)
 
 
 def _internal_error(rel: str, err: Exception) -> ScanError:
@@ -96,16 +153,26 @@ def scan(
     exclude: Iterable[str] = (),
     policies: list[Policy] | None = None,
     variables: VariableInputs | None = None,
+    template_options: TemplateOptions | None = None,
 ) -> ScanResult:
     """Scan ``paths`` and run ``policies`` (all registered ones by default)."""
     if policies is None:
         from iac_assist.policies import all_policies
 
         policies = all_policies()
-    graph, result = build_graph(paths, exclude, variables)
-    findings = set()
+    graph, result = build_graph(paths, exclude, variables, template_options)
+    findings: set[Finding] = set()
+    failures: list[ScanError] = []
     for pol in policies:
-        findings.update(pol.run(graph))
+        findings.update(_run(pol, graph, failures))
+    assume_worst = template_options is not None and template_options.assume_worst
+    for rel, worlds in result.alternatives.items():
+        # The base resolution's findings of this stack give way to those across its worlds.
+        members = {c.address for comps in worlds for c in comps}
+        stack_files = {rel} | {c.loc.file for comps in worlds for c in comps}
+        findings = {f for f in findings if f.resource not in members or f.loc.file not in stack_files}
+        findings |= _across_worlds(graph, worlds, policies, assume_worst, failures)
     result.findings = sorted(merge_instances(findings), key=lambda f: f.sort_key())
+    result.errors = sorted(set(result.errors) | set(failures), key=lambda e: (e.file, e.line, e.column, e.message))
     result.policies = list(policies)
     return result

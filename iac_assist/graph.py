@@ -70,7 +70,7 @@ class ResourceGraph:
                     src, dst = (target, comp) if reverse else (comp, target)
                     self.graph.add_edge(src.id, dst.id, kind=edge_kind, loc=comp.loc_of(fact))
             if comp.kind == kinds.ROUTE_TABLE:
-                for route in comp.get("routes") or []:
+                for route in comp.items("routes"):
                     if not isinstance(route, Fact) or not isinstance(route.value, dict):
                         continue
                     target = self.resolve(comp, route.value.get("target"), kinds.INTERNET_GATEWAY)

@@ -19,40 +19,111 @@ s3.bucket
     public_access_block   dict               {"block_public_acls", "block_public_policy",
                                              "ignore_public_acls", "restrict_public_buckets"}:
                                              bool | Unknown; missing keys mean false
+    versioning            str | Unknown      Enabled | Suspended ("Suspended" also stands for never
+                                             enabled: v3 enabled = false, v4 status Disabled);
+                                             absent: never enabled
+    logging_target        Ref | str | Unknown  target bucket of server access logging (a literal
+                                             is a bucket name; a CloudFormation configuration
+                                             without destination logs into the bucket itself);
+                                             absent: no server access logging
+    encryption            str | Unknown      default encryption: AES256 | aws:kms | aws:kms:dsse;
+                                             absent: the AWS default, SSE-S3 (AES256)
 s3.account_public_access_block
     public_access_block   dict               same shape as on a bucket
 lb.load_balancer
     type                  str                application | network | gateway | classic
     scheme                str                internet-facing | internal
+    name                  str                load balancer name (literal names and ARNs find it)
     subnets               list[Ref | str]
     security_groups       list[Ref | str]
+    access_logs           bool | Unknown     access logging switched on; absent: off
+    access_logs_bucket    Ref | str | Unknown  target bucket, present only when access logs are
+                                             not known to be off
+    drop_invalid_header_fields bool | Unknown  (application) absent: false, the AWS default
+    web_acl               Ref | str | Unknown  WAF web ACL associated with it (folded from
+                                             aws_wafv2_web_acl_association,
+                                             aws_wafregional_web_acl_association,
+                                             AWS::WAFv2::WebACLAssociation,
+                                             AWS::WAFRegional::WebACLAssociation); Unknown also
+                                             when an association's target is not known and may be
+                                             this load balancer; absent: no association
+    ssl_negotiation_policies dict[str, dict] (classic, Terraform) SSLNegotiationPolicyType
+                                             policies defined on the ELB by name (folded from
+                                             aws_load_balancer_policy): {"reference": Fact[str] |
+                                             None, "protocols": list[Fact[dict]]}; the listeners
+                                             that use one carry it as ssl_policy / ssl_protocols
 lb.listener
     load_balancer         Ref
     protocol              str                HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, SSL, GENEVE
     port                  int
-    ssl_policy            str
+    ssl_policy            str | Unknown      predefined security policy: ELBv2 SslPolicy, or the
+                                             Reference-Security-Policy of the negotiation policy a
+                                             classic listener uses (Unknown when it uses a policy
+                                             the configuration does not define); absent: the AWS
+                                             default, ELBSecurityPolicy-2016-08
+    ssl_protocols         list[Fact[dict]]   classic only, a custom negotiation policy without
+                                             reference: each {"protocol": "SSLv3" | "TLSv1" |
+                                             "TLSv1.1" | "TLSv1.2", "enabled": bool | Unknown}
     default_actions       list[Fact[dict]]   each {"type": forward | redirect | fixed-response |
                                              authenticate-oidc | authenticate-cognito,
                                              "redirect_protocol": str (for redirect),
                                              "target_group": Ref (for forward)}
     instance_protocol     str                classic ELB only
     instance_port         int                classic ELB only
+    certificate           Ref | str          classic ELB only (Terraform): SSL certificate
+lb.target_group
+    name                  str
+    port                  int                the port targets receive traffic on
+    protocol              str                HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, GENEVE
+    target_type           str                instance | ip | lambda | alb
+    vpc                   Ref | str
+    targets               list[Fact[dict]]   each {"target": Ref | str (instance id, IP, function),
+                                             "port": int | absent}; from aws_lb_target_group_attachment
+                                             or the template's Targets. Auto scaling groups name
+                                             their groups themselves (ec2.autoscaling_group
+                                             target_groups).
 rds.instance / rds.cluster
+    (RDS DB instances, Aurora and Multi-AZ DB clusters, Neptune and DocumentDB clusters and
+    their instances: one vocabulary, told apart by ``engine``)
+    name                  str                DB instance / cluster identifier
     publicly_accessible   bool
     subnet_group          Ref | str          DB subnet group
     security_groups       list[Ref | str]    VPC security groups
-    engine                str
+    engine                str                RDS engine name (aurora-postgresql, postgres...);
+                                             "neptune" / "docdb" for those services, always set
     port                  int
-    cluster               Ref                (rds.instance) the Aurora cluster it belongs to
+    cluster               Ref | str          (rds.instance) the cluster it belongs to; its
+                                             storage, backups and deletion protection are the
+                                             cluster's
+    engine_mode           str                (rds.cluster) provisioned | serverless (Aurora
+                                             Serverless v1, always encrypted) | ...
+    storage_encrypted     bool | Unknown     absent: false (the AWS default), unless the database
+                                             is a replica or a restore (then: its source's)
+    kms_key               Ref | str | Unknown  KMS key for storage encryption
+    backup_retention_period int | Unknown    days; 0 disables automated backups; absent: 1
+    deletion_protection   bool | Unknown     absent: false
+    replica_of            Ref | str | Unknown  the database it replicates: read replica source,
+                                             cluster replication source, global database
+    restored_from         Ref | str | Unknown  the snapshot or database it is restored from
+                                             (snapshot identifier, point-in-time restore source)
+rds.snapshot
+    (Terraform only: aws_db_snapshot, aws_db_cluster_snapshot, aws_neptune_cluster_snapshot,
+    aws_docdb_cluster_snapshot, aws_db_snapshot_copy, aws_rds_cluster_snapshot_copy)
+    name                  str                snapshot identifier
+    source                Ref | str | Unknown  the database it is taken from, or the snapshot a
+                                             copy is made from
+    kms_key               Ref | str | Unknown  (copies) key the copy is encrypted with
 rds.subnet_group
+    (also Neptune and DocumentDB subnet groups)
     name                  str
     subnets               list[Ref | str]
-ec2.vpc
+ec2.vpc                                      (aws_default_vpc too)
     cidr                  str
 ec2.subnet
     vpc                   Ref
     cidr                  str
-    map_public_ip_on_launch bool
+    map_public_ip_on_launch bool             (aws_default_subnet: true when not written, as AWS
+                                             creates default subnets)
     route_table           Ref                the route table associated with it (folded from
                                              aws_route_table_association /
                                              AWS::EC2::SubnetRouteTableAssociation)
@@ -78,11 +149,127 @@ ec2.security_group
 ec2.instance
     subnet                Ref | str
     security_groups       list[Ref | str]
-    associate_public_ip_address bool
+    associate_public_ip_address bool      (primary network interface)
+    launch_template       Ref | str | Unknown  the launch template it is launched from (id or name);
+                                             facts the instance leaves unset come from it
+    http_tokens           str | Unknown      IMDS: "required" (IMDSv2 only) | "optional"
+    http_endpoint         str | Unknown      IMDS: "enabled" | "disabled"
+    volumes               list[Fact[dict]] | Unknown  EBS block device mappings, each {"device_name":
+                                             str | Unknown, "root": bool (only when the source says
+                                             which is the root volume: Terraform root_block_device /
+                                             ebs_block_device), "encrypted": bool | Unknown,
+                                             "snapshot": Ref | str | Unknown}; keys the source
+                                             leaves unset are absent. Instance store and NoDevice
+                                             mappings are left out.
+    user_data             str | Unknown      the decoded text (base64 and gzip undone)
+    elastic_ip            Ref                an Elastic IP associated with it (aws_eip instance,
+                                             aws_eip_association, AWS::EC2::EIP InstanceId,
+                                             AWS::EC2::EIPAssociation), located at the association
+ec2.launch_template
+    name                  str
+    http_tokens, http_endpoint, volumes, user_data   as on an instance
+    associate_public_ip_address bool | Unknown  (network interface at device index 0)
+    security_groups       list[Ref | str]    (template-level and primary interface groups)
+ec2.launch_configuration
+    name                  str
+    http_tokens, http_endpoint, volumes, user_data, associate_public_ip_address, security_groups
+                                             as on a launch template
+ec2.autoscaling_group
+    name                  str
+    launch_template       Ref | str | Unknown  launch template (id or name), also from a mixed
+                                             instances policy
+    launch_configuration  Ref | str | Unknown  launch configuration (name)
+    subnets               list[Ref | str] | Unknown  VPC subnets it launches into
+    target_groups         list[Ref | str] | Unknown  load balancer target groups it registers with
+                                             (aws_autoscaling_attachment folded in)
+    load_balancers        list[Ref | str] | Unknown  classic load balancers (names)
+ec2.volume
+    encrypted             bool | Unknown
+    snapshot              Ref | str | Unknown  the snapshot it is created from
+    source_volume         Ref | str | Unknown  the volume it is copied from (CloudFormation)
+ec2.snapshot
+    volume                Ref | str | Unknown  the volume it is taken of (aws_ebs_snapshot)
+    source_snapshot       Ref | str | Unknown  the snapshot it copies (aws_ebs_snapshot_copy)
+    encrypted             bool | Unknown     (copies only)
+ec2.ebs_default_encryption
+    enabled               bool | Unknown     account-wide EBS encryption by default (the Terraform
+                                             resource's own default, true, is set when unset)
+ec2.metadata_defaults
+    http_tokens           str | Unknown      account-wide IMDS default: required | optional |
+                                             no-preference
+    http_endpoint         str | Unknown      enabled | disabled | no-preference
+ec2.network_acl
+    vpc                   Ref | str
+    subnets               list[Ref | str]    associated subnets (inline and association resources)
+    ingress               list[Fact[dict]] | Unknown  each rule {"rule_number": int | Unknown,
+    egress                list[Fact[dict]] | Unknown  "action": "allow" | "deny" | Unknown,
+                                             "protocol", "from_port", "to_port", "cidrs" as in a
+                                             security group rule ("-1": all protocols, ports then
+                                             0-65535)}
+ec2.flow_log
+    resource              Ref | str | Unknown  what it logs
+    resource_type         str | Unknown      vpc | subnet | eni | transit_gateway |
+                                             transit_gateway_attachment | other
+    traffic_type          str | Unknown      ACCEPT | REJECT | ALL
 cloudfront.distribution
     origins               list[Fact[dict]]   each {"id": str, "domain_name": Ref | str,
                                              "s3": bool, "oac": Ref | str | None,
-                                             "oai": Ref | str | None}
+                                             "oai": Ref | str | None}; custom origins also
+                                             carry "custom": True, "protocol_policy":
+                                             Fact[http-only | https-only | match-viewer] (with
+                                             the attribute's line) and, on an S3 website
+                                             endpoint, "s3_website": True (missing keys mean
+                                             false)
+    origin_groups         dict[str, list]    origin group id -> its member origin ids
+    behaviors             list[Fact[dict]]   cache behaviors, default first: each {"path": str
+                                             (None for the default behavior), "target_origin":
+                                             origin or group id, "viewer_protocol_policy":
+                                             allow-all | https-only | redirect-to-https}, located
+                                             at the viewer protocol policy
+    aliases               list[str]          alternate domain names (CNAMEs)
+    certificate           Ref | str | Unknown  ACM certificate ARN or IAM certificate id; absent:
+                                             the default *.cloudfront.net certificate
+    default_certificate   bool               cloudfront_default_certificate as written
+    minimum_protocol_version str | Unknown   viewer security policy (TLSv1.2_2021...); absent:
+                                             the AWS default, TLSv1
+    web_acl               Ref | str | Unknown  WAF web ACL (id or ARN); absent: none
+    logging_bucket        Ref | str | Unknown  standard logging (legacy) bucket; a literal domain
+                                             name (logs.s3.amazonaws.com) is reduced to the
+                                             bucket name
+    log_delivery_source   Ref                standard logging v2: the CloudWatch Logs delivery
+                                             source of the distribution's ACCESS_LOGS
+    log_delivery          Ref | str | Unknown  standard logging v2: the destination a delivery
+                                             sends that source to (present only with a delivery)
+iam.policy                                   an identity policy: managed (aws_iam_policy,
+                                             AWS::IAM::ManagedPolicy) or inline (aws_iam_role_policy,
+                                             aws_iam_user_policy, aws_iam_group_policy, aws_iam_role
+                                             inline_policy, AWS::IAM::Policy, AWS::IAM::RolePolicy...,
+                                             Policies of AWS::IAM::Role/User/Group). An inline policy
+                                             written inside a principal is a part of it: it has the
+                                             principal's address and id "<address>.<block>[i]"
+    name                  str | Unknown      policy name
+    managed               bool               True for a managed (attachable) policy
+    document              dict | Unknown     the policy document (parsed JSON; parts may be Unknown)
+    statements            list[Fact[dict | Unknown]] | Unknown  the document's statements (a
+                                             single Statement object becomes a list of one), each
+                                             located at its own line when the source keeps it
+                                             (CloudFormation), else at the document's line
+    attached_to           list[Ref | str] | Unknown  roles, users and groups it applies to: an inline
+                                             policy's owner; for a managed policy, attachment
+                                             resources and principals' managed_policy_arns /
+                                             ManagedPolicyArns (absent: attached to nothing known)
+iam.role / iam.user / iam.group
+    name                  str | Unknown
+    managed_policies      list[Ref | str] | Unknown  managed policy ARNs the principal lists itself
+    trust_policy          dict | Unknown     (iam.role) the assume-role policy document
+any kind
+    credentials           list[Fact[dict]]   literal secrets in the resource's evaluated body (set
+                                             by the shared Normalizer for every resource, see
+                                             iac_assist/credentials.py): each {"attribute": path
+                                             such as "master_password" or
+                                             "Environment.Variables.DB_PASSWORD", "masked": the
+                                             first characters + "****"}; the clear value is
+                                             never kept. Absent when there is none.
 other
     attributes            dict               the whole evaluated body, for references
 """
@@ -91,16 +278,35 @@ S3_BUCKET = "s3.bucket"
 S3_ACCOUNT_PAB = "s3.account_public_access_block"
 LB = "lb.load_balancer"
 LB_LISTENER = "lb.listener"
+LB_TARGET_GROUP = "lb.target_group"
 RDS_INSTANCE = "rds.instance"
 RDS_CLUSTER = "rds.cluster"
 RDS_SUBNET_GROUP = "rds.subnet_group"
+RDS_SNAPSHOT = "rds.snapshot"
 VPC = "ec2.vpc"
 SUBNET = "ec2.subnet"
 ROUTE_TABLE = "ec2.route_table"
 INTERNET_GATEWAY = "ec2.internet_gateway"
 SECURITY_GROUP = "ec2.security_group"
 INSTANCE = "ec2.instance"
+LAUNCH_TEMPLATE = "ec2.launch_template"
+LAUNCH_CONFIGURATION = "ec2.launch_configuration"
+AUTOSCALING_GROUP = "ec2.autoscaling_group"
+VOLUME = "ec2.volume"
+SNAPSHOT = "ec2.snapshot"
+EBS_DEFAULT_ENCRYPTION = "ec2.ebs_default_encryption"
+METADATA_DEFAULTS = "ec2.metadata_defaults"
+NETWORK_ACL = "ec2.network_acl"
+FLOW_LOG = "ec2.flow_log"
+LAUNCHABLE = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION)
+"""What describes how instances launch: metadata options, volumes, user data, public address."""
 CLOUDFRONT = "cloudfront.distribution"
 OTHER = "other"
 
 DATABASES = (RDS_INSTANCE, RDS_CLUSTER)
+
+IAM_POLICY = "iam.policy"
+IAM_ROLE = "iam.role"
+IAM_USER = "iam.user"
+IAM_GROUP = "iam.group"
+IAM_PRINCIPALS = (IAM_ROLE, IAM_USER, IAM_GROUP)

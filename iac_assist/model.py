@@ -130,9 +130,27 @@ class Component:
             for ref in iter_refs(fact.value):
                 yield key, ref
 
+    def items(self, name: str) -> list[Any]:
+        """A list-valued fact's elements; none when it is absent or unknown (nothing to judge),
+        so that ``for x in comp.items(...)`` never tests the truth of an unknown."""
+        value = self.get(name)
+        return value if isinstance(value, list) else []
+
     @property
     def display(self) -> str:
         return self.label or self.address
+
+
+class Withheld(Unknown):
+    """A value written in the configuration that deployment is expected to replace (a NoEcho
+    parameter's default): unknown to the policies that judge values, yet still a literal in the
+    repository for those that look for secrets."""
+
+    __slots__ = ("literal",)
+
+    def __init__(self, literal: Any, reason: str = "") -> None:
+        super().__init__(reason)
+        self.literal = literal
 
 
 def iter_refs(value: Any, _depth: int = 0) -> Iterator[Ref]:

@@ -1,17 +1,25 @@
-"""Network questions asked of the graph: is a subnet public, is a rule open to the internet.
+"""Network questions asked of the graph: is a subnet public, is a rule open to the internet, which
+ports does a rule admit, does a network ACL let a port through.
 
-Written once against the model, so Terraform and CloudFormation answer them the same way.
+Written once against the model, so Terraform and CloudFormation answer them the same way. Every
+question about ports answers True, False, or None when the configuration cannot tell.
 """
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Ref, Unknown
+from iac_assist.model import Component, Fact, Location, Ref, Unknown
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
+ALL_PORTS = (0, 65535)
+PORT_PROTOCOLS = ("tcp", "udp")
+"""Protocols whose rules are about ports (an ICMP rule's "ports" are ICMP types and codes)."""
 PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1", "-1": "-1"}
 
 
@@ -25,12 +33,145 @@ def protocol(value: Any) -> Any:
     return value
 
 
+def is_anywhere(cidr: Any) -> bool:
+    """Whether a CIDR is the whole IPv4 or IPv6 internet (0.0.0.0/0, ::/0 and their spellings)."""
+    if not isinstance(cidr, str):
+        return False
+    text = cidr.strip()
+    if text in ANYWHERE:
+        return True
+    try:
+        return ipaddress.ip_network(text, strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
 def open_to_internet(rule: dict[str, Any]) -> str | None:
     """The CIDR through which a rule admits the whole internet, if it does (known values only)."""
-    for cidr in rule.get("cidrs") or []:
-        if isinstance(cidr, str) and cidr.strip() in ANYWHERE:
-            return cidr.strip()
+    for cidr in open_cidrs(rule):
+        return cidr
     return None
+
+
+def open_cidrs(rule: dict[str, Any]) -> list[str]:
+    """Every CIDR of a rule that stands for the whole internet (IPv4 and IPv6 alike)."""
+    cidrs = rule.get("cidrs")
+    if not isinstance(cidrs, list):
+        return []
+    return [c.strip() for c in cidrs if is_anywhere(c)]
+
+
+def family(cidr: str) -> int:
+    """4 or 6."""
+    return 6 if ":" in cidr else 4
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One security group or network ACL rule with where it was written and who wrote it."""
+
+    entry: dict[str, Any]
+    loc: Location
+    origin: str
+    """The rule resource's address when it is a satellite (else empty: an inline rule)."""
+    index: int
+
+
+def rules_of(comp: Component, direction: str) -> list[Rule]:
+    """The rules of a security group or network ACL in ``direction`` (ingress or egress); an
+    unknown list of rules yields none (nothing definite can be said about them)."""
+    value = comp.get(direction)
+    if not isinstance(value, list):
+        return []
+    out = []
+    for n, rule in enumerate(value):
+        entry = rule.value if isinstance(rule, Fact) else rule
+        if not isinstance(entry, dict):
+            continue
+        loc = rule.loc if isinstance(rule, Fact) else comp.loc_of(direction)
+        origin = rule.origin if isinstance(rule, Fact) else ""
+        out.append(Rule(entry, loc, origin, n))
+    return out
+
+
+def port_range(rule: dict[str, Any]) -> tuple[int, int] | None:
+    """The ports a rule covers: all of them for all-protocol rules, None when unknown."""
+    if protocol(rule.get("protocol")) == "-1":
+        return ALL_PORTS
+    lo, hi = rule.get("from_port"), rule.get("to_port")
+    if isinstance(lo, int) and isinstance(hi, int) and not isinstance(lo, bool) and not isinstance(hi, bool):
+        return (lo, hi)
+    return None
+
+
+def admits_port(rule: dict[str, Any], port: int, protocols: Iterable[str] = ("tcp",)) -> bool | None:
+    """Whether the rule matches traffic to ``port`` over one of ``protocols``; None if unknown."""
+    proto = protocol(rule.get("protocol"))
+    if not isinstance(proto, str):
+        return None
+    if proto != "-1" and proto not in protocols:
+        return False
+    ports = port_range(rule)
+    if ports is None:
+        return None
+    return ports[0] <= port <= ports[1]
+
+
+def covers_all_ports(rule: dict[str, Any]) -> bool | None:
+    """Whether a rule admits every port: protocol -1, or TCP/UDP over 0-65535 (or 1-65535)."""
+    proto = protocol(rule.get("protocol"))
+    if not isinstance(proto, str):
+        return None
+    if proto == "-1":
+        return True
+    if proto not in PORT_PROTOCOLS:
+        return False
+    ports = port_range(rule)
+    if ports is None:
+        return None
+    return ports[0] <= 1 and ports[1] >= 65535
+
+
+def describe_ports(rule: dict[str, Any]) -> str:
+    """``all traffic``, ``tcp port 22``, ``tcp ports 0-1024``."""
+    proto = protocol(rule.get("protocol"))
+    if proto == "-1":
+        return "all traffic"
+    ports = port_range(rule)
+    name = proto if isinstance(proto, str) else "protocol"
+    if ports is None:
+        return f"{name} ports not known"
+    if ports[0] == ports[1]:
+        return f"{name} port {ports[0]}"
+    return f"{name} ports {ports[0]}-{ports[1]}"
+
+
+def acl_admits(rules: list[Rule], allow: Rule, port: int, protocols: Iterable[str] = ("tcp",)) -> list[str]:
+    """The internet CIDRs through which the network ACL rule ``allow`` lets traffic to ``port``
+    in: it must be an allow rule from anywhere matching the port, and a rule evaluated before it
+    (lower rule number) that denies that traffic from anywhere of the same IP family closes that
+    family. A rule that may deny it (unknown action, number, ports or protocol) closes it too: the
+    answer must be definite. An unknown list of CIDRs on an earlier rule closes everything."""
+    protocols = tuple(protocols)
+    if allow.entry.get("action") != "allow" or admits_port(allow.entry, port, protocols) is not True:
+        return []
+    number = allow.entry.get("rule_number")
+    open_ = open_cidrs(allow.entry)
+    for other in rules:
+        if not open_:
+            break
+        if other is allow or other.entry.get("action") == "allow":
+            continue
+        other_number = other.entry.get("rule_number")
+        earlier = not isinstance(number, int) or not isinstance(other_number, int) or other_number < number
+        if not earlier or admits_port(other.entry, port, protocols) is False:
+            continue
+        cidrs = other.entry.get("cidrs")
+        if not isinstance(cidrs, list) or any(not isinstance(c, str) for c in cidrs):
+            return []
+        closed = {family(c) for c in open_cidrs(other.entry)}
+        open_ = [c for c in open_ if family(c) not in closed]
+    return open_
 
 
 def route_table_of(graph: ResourceGraph, subnet: Component) -> Component | None:
@@ -52,7 +193,7 @@ def internet_route(graph: ResourceGraph, subnet: Component) -> Fact | None:
     table = route_table_of(graph, subnet)
     if table is None:
         return None
-    for route in table.get("routes") or []:
+    for route in table.items("routes"):
         entry = route.value if isinstance(route, Fact) else route
         if not isinstance(entry, dict) or entry.get("destination") not in ANYWHERE:
             continue

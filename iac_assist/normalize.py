@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from iac_assist.credentials import attach as attach_credentials
 from iac_assist.model import Component, Location, Ref, ScanError, Unknown, is_known
 from iac_assist.resource import SourceResource
 
@@ -149,6 +150,7 @@ class Normalizer:
         return source_type in self._handlers
 
     def run(self, resources: Iterable[SourceResource], builder: ModelBuilder) -> None:
+        resources = list(resources)
         pending: list[tuple[int, int, SourceResource, Handler]] = []
         for n, res in enumerate(resources):
             entry = self._handlers.get(res.type)
@@ -160,3 +162,5 @@ class Normalizer:
         pending.sort(key=lambda p: (p[0], p[1]))
         for _phase, _n, res, handler in pending:
             handler(res, builder)
+        # Literal secrets are found the same way in every resource, modelled or not.
+        attach_credentials(resources, builder)

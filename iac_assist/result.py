@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iac_assist.findings import Finding, at_or_above
-from iac_assist.model import ScanError
+from iac_assist.model import Component, ScanError
 
 if TYPE_CHECKING:
     from iac_assist.graph import ResourceGraph
@@ -26,6 +26,9 @@ class ScanResult:
     policies: list[Policy] = field(default_factory=list)
     """Every policy that ran (SARIF lists them all as rules)."""
     graph: ResourceGraph | None = None
+    alternatives: dict[str, list[list[Component]]] = field(default_factory=dict)
+    """Per CloudFormation template whose conditions are open: its components in each possible
+    deployment (``graph`` holds the base one, with those conditions unknown)."""
 
     def failing(self, threshold: str) -> list[Finding]:
         return [f for f in self.findings if at_or_above(f.severity, threshold)]

@@ -2,6 +2,280 @@
 
 from __future__ import annotations
 
-from iac_assist.policy import Policy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
-POLICIES: list[Policy] = []
+from iac_assist import kinds
+from iac_assist.graph import ResourceGraph
+from iac_assist.model import Component, Fact, Location, Ref
+from iac_assist.policy import Hit, policy
+
+_STARS = re.compile(r"\*+")
+_PARTITIONS = {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
+_KIND_NAMES = {kinds.IAM_ROLE: "role", kinds.IAM_USER: "user", kinds.IAM_GROUP: "group"}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An Allow statement of an identity policy, as the checks see it."""
+
+    policy: Component
+    index: int
+    body: dict[str, Any]
+    loc: Location
+
+    @property
+    def label(self) -> str:
+        sid = self.body.get("Sid")
+        return f"statement {sid!r}" if isinstance(sid, str) and sid else f"statement {self.index + 1}"
+
+    @property
+    def key(self) -> str:
+        """Stable within the resource: the policy part and the statement (its Sid, else its index)."""
+        sid = self.body.get("Sid")
+        part = _local_id(self.policy)[len(self.policy.address):]
+        return f"{part}:{sid if isinstance(sid, str) and sid else self.index}"
+
+
+def _local_id(comp: Component) -> str:
+    """The component's id within its scope: its address, or ``<address>.<block>[i]`` for a part."""
+    return comp.id[len(comp.scope) + 1:] if comp.scope else comp.id
+
+
+def allow_statements(graph: ResourceGraph) -> Iterator[Statement]:
+    """Every statement with Effect Allow (known) of every identity policy."""
+    for comp in graph.of_kind(kinds.IAM_POLICY):
+        found = comp.get("statements")
+        if not isinstance(found, list):
+            continue
+        for n, fact in enumerate(found):
+            body = fact.value if isinstance(fact, Fact) else fact
+            loc = fact.loc if isinstance(fact, Fact) else comp.loc_of("statements")
+            if not isinstance(body, dict):
+                continue
+            effect = body.get("Effect")
+            if isinstance(effect, str) and effect.lower() == "allow":
+                yield Statement(comp, n, body, loc)
+
+
+def _values(value: Any) -> list[Any] | None:
+    """An Action/Resource element as a list; None when the element itself is not known."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return value
+    return None
+
+
+def _stars(text: str) -> bool:
+    return _STARS.fullmatch(text) is not None
+
+
+def all_actions(pattern: Any) -> bool:
+    """``*`` (or ``*:*``): every action of every service."""
+    if not isinstance(pattern, str):
+        return False
+    service, _, action = pattern.partition(":")
+    return _stars(service) and (not action or _stars(action))
+
+
+def whole_service(pattern: Any) -> bool:
+    """``s3:*``: every action of one service (a service wildcard such as ``s*:*`` counts too)."""
+    if not isinstance(pattern, str) or all_actions(pattern):
+        return False
+    service, sep, action = pattern.partition(":")
+    return bool(sep and service and _stars(action))
+
+
+def all_resources(pattern: Any) -> bool:
+    """``*``, or an ARN pattern that leaves every part open (``arn:aws:*:*:*:*``, ``arn:*``)."""
+    if not isinstance(pattern, str):
+        return False
+    if _stars(pattern):
+        return True
+    parts = pattern.lower().split(":")
+    if parts[0] != "arn" or len(parts) < 2 or not _stars(parts[-1]):
+        return False
+    return all(_stars(p) or (i == 0 and p in _PARTITIONS) for i, p in enumerate(parts[1:]))
+
+
+def on_every_resource(statement: dict[str, Any]) -> bool:
+    """The statement applies to every resource: ``Resource: "*"``, or ``NotResource`` (every
+    resource except a few). Unknown parts never make it true."""
+    if "Resource" in statement:
+        resources = _values(statement["Resource"])
+        return resources is not None and any(all_resources(r) for r in resources)
+    if "NotResource" in statement:
+        excluded = _values(statement["NotResource"])
+        if excluded is None or not all(isinstance(r, str) for r in excluded):
+            return False  # an unknown exclusion may exclude everything
+        return not any(all_resources(r) for r in excluded)
+    return False  # IAM rejects a statement without either
+
+
+def is_admin(statement: dict[str, Any]) -> bool:
+    actions = _values(statement.get("Action"))
+    return actions is not None and any(all_actions(a) for a in actions) and on_every_resource(statement)
+
+
+def overreach(statement: dict[str, Any]) -> str | None:
+    """How the statement grants whole services on every resource (None when it does not)."""
+    if is_admin(statement) or not on_every_resource(statement):
+        return None
+    if "Action" in statement:
+        actions = _values(statement["Action"])
+        services = sorted({a for a in actions or [] if whole_service(a)}, key=str.lower)
+        if services:
+            quoted = ", ".join(f'"{s}"' for s in services)
+            each = "the service" if len(services) == 1 else "each service"
+            return f"Action {quoted} (every action of {each})"
+        return None
+    if "NotAction" in statement:
+        excluded = _values(statement["NotAction"])
+        if excluded is None or not all(isinstance(a, str) for a in excluded):
+            return None  # an unknown exclusion may exclude everything
+        if any(all_actions(a) for a in excluded):
+            return None  # allows nothing
+        quoted = ", ".join(f'"{a}"' for a in excluded)
+        return f"every action except {quoted} (Allow with NotAction)"
+    return None
+
+
+def describe(graph: ResourceGraph, comp: Component) -> str:
+    """The policy as a reader knows it, with what it is attached to."""
+    name = comp.get("name")
+    named = f" {name!r}" if isinstance(name, str) and name else ""
+    if _local_id(comp) != comp.address:
+        text = f"inline policy{named} of {comp.display}"
+    else:
+        text = f"{'managed' if comp.get('managed') is True else 'inline'} policy {comp.display}"
+        attached = _attached(graph, comp)
+        if attached:
+            text += f" (attached to {attached})"
+    return text
+
+
+def _attached(graph: ResourceGraph, comp: Component) -> str:
+    targets = comp.get("attached_to")
+    if not isinstance(targets, list):
+        return ""
+    names: list[str] = []
+    for target in targets:
+        found = graph.resolve(comp, target, *kinds.IAM_PRINCIPALS)
+        if found is not None:
+            names.append(f"{_KIND_NAMES[found.kind]} {found.display}")
+        elif isinstance(target, str):
+            names.append(target)
+        elif isinstance(target, Ref):
+            names.append(target.address)
+    return ", ".join(dict.fromkeys(names))
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+_FIX = ("Grant only the actions the principal needs (for example s3:GetObject) on the resources it "
+        "needs (their ARNs).")
+
+
+@policy(
+    id="IAC-IAM-001",
+    control="iam-wildcard-admin",
+    title="IAM policy grants full administrator access",
+    severity="critical",
+    stride="E",
+    cwe=269,
+    remediation="""
+Replace `"Action": "*"` on `"Resource": "*"` with the actions and resources the principal needs,
+in the policy document of `aws_iam_policy` / `aws_iam_role_policy` / `aws_iam_role`
+`inline_policy` (`policy`, or the `actions` and `resources` of a `data "aws_iam_policy_document"`
+statement) and of `AWS::IAM::ManagedPolicy` / `AWS::IAM::Policy` / the `Policies` of
+`AWS::IAM::Role`, `User` or `Group` (`PolicyDocument`). Generate a least-privilege policy from
+CloudTrail activity with IAM Access Analyzer; keep administrator access to break-glass roles
+outside the application's configuration.
+""",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html",
+    ),
+)
+def iam_wildcard_admin(graph: ResourceGraph) -> Iterator[Hit]:
+    """A principal holding an identity policy that allows every action on every resource is an
+    administrator of the account: anyone who can act as it (a compromised instance, a leaked key,
+    a vulnerable function) can read every secret, create users and delete everything. Reported
+    for each statement of an identity policy (managed policies, inline policies of roles, users
+    and groups, in both formats) with Effect Allow whose Action is "*" (or "*:*"; actions are
+    compared case-insensitively) on Resource "*" (or an ARN pattern that leaves every part open,
+    such as "arn:aws:*:*:*:*"). Allow with NotResource counts as every resource except a few.
+    Decisions: a condition does not exempt the statement (it limits when, not what, is granted);
+    a managed policy is reported even when nothing in the configuration attaches it (it exists to
+    be attached); an unknown Effect, Action or Resource element gives no finding, while a known "*"
+    next to unknown elements does; a document or statement that is not known gives no finding.
+    Resource-based policies (bucket policies...), trust policies and AWS managed policies such as
+    AdministratorAccess attached by ARN are not this control's subject. The finding points at the
+    statement (CloudFormation) or at the policy attribute (Terraform: JSON text keeps no lines)."""
+    for statement in allow_statements(graph):
+        if not is_admin(statement.body):
+            continue
+        yield Hit(
+            statement.policy,
+            statement.loc,
+            f"{_sentence(describe(graph, statement.policy))} grants full administrator access: its "
+            f'{statement.label} allows Action "*" on Resource "*". {_FIX}',
+            cause=f"admin:{statement.key}",
+        )
+
+
+@policy(
+    id="IAC-IAM-002",
+    control="iam-wildcard-overreach",
+    title="IAM policy grants whole services on every resource",
+    severity="medium",
+    stride="E",
+    cwe=269,
+    remediation="""
+List the actions the principal needs instead of a service wildcard (`"s3:*"`, `"ec2:*"`) or an
+Allow with `NotAction`, and scope `Resource` to the ARNs it works on: in `aws_iam_policy` /
+`aws_iam_role_policy` / `aws_iam_role` `inline_policy` documents (or the `actions`, `not_actions`
+and `resources` of a `data "aws_iam_policy_document"` statement) and in the `PolicyDocument` of
+`AWS::IAM::ManagedPolicy` / `AWS::IAM::Policy` / the `Policies` of a role, user or group. Use
+IAM Access Analyzer policy generation to find the actions actually used.
+""",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html",
+    ),
+)
+def iam_wildcard_overreach(graph: ResourceGraph) -> Iterator[Hit]:
+    """A statement allowing every action of a service ("s3:*", "iam:*"; compared
+    case-insensitively; a service pattern such as "s*:*" counts too) on Resource "*" gives the
+    principal every present and future permission of that service on every resource of the
+    account, including deleting data and changing the service's own access policies; "iam:*"
+    on "*" is administrator access in two steps. Allow with NotAction on Resource "*" grants every
+    action of every service except the few listed, including those of services added later.
+    Reported once per statement of an identity policy, naming the service wildcards it holds.
+    Decisions: statements reported by iam-wildcard-admin are not reported again; NotResource on
+    Allow counts as every resource except a few, like NotAction; a NotAction or NotResource list
+    with an unknown element gives no finding (it may exclude everything), nor does one that
+    excludes "*"; wildcards on part of an action ("s3:Get*") are not whole services; conditions
+    do not exempt the statement; unknown documents, statements, effects or resources give no
+    finding. The finding points at the statement (CloudFormation) or at the policy attribute."""
+    for statement in allow_statements(graph):
+        how = overreach(statement.body)
+        if how is None:
+            continue
+        yield Hit(
+            statement.policy,
+            statement.loc,
+            f"{_sentence(describe(graph, statement.policy))} grants whole services on every resource: "
+            f'its {statement.label} allows {how} on Resource "*". {_FIX}',
+            cause=f"overreach:{statement.key}",
+        )
+
+
+POLICIES = [iam_wildcard_admin, iam_wildcard_overreach]

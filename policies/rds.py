@@ -1,12 +1,14 @@
-"""Database policies: RDS instances, Aurora clusters and their instances."""
+"""Database policies: RDS instances, Aurora and Multi-AZ clusters and their instances, Neptune and
+DocumentDB clusters, DB snapshots."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact
+from iac_assist.model import Component, Fact, Location, Unknown
 from iac_assist.network import internet_route, open_to_internet
 from iac_assist.policy import Hit, policy
 
@@ -70,7 +72,7 @@ def db_in_public_subnet(graph: ResourceGraph) -> Iterator[Hit]:
         if group is None:
             continue
         public: list[tuple[Component, Fact]] = []
-        for subnet in graph.resolve_all(group, group.get("subnets") or [], kinds.SUBNET):
+        for subnet in graph.resolve_all(group, group.items("subnets"), kinds.SUBNET):
             route = internet_route(graph, subnet)
             if route is not None:
                 public.append((subnet, route))
@@ -108,8 +110,8 @@ def db_open_security_group(graph: ResourceGraph) -> Iterator[Hit]:
         holder, groups = _inherited(graph, db, "security_groups")
         if holder is not db:
             continue  # reported on the cluster that owns the groups
-        for group in graph.resolve_all(db, groups or [], kinds.SECURITY_GROUP):
-            for n, rule in enumerate(group.get("ingress") or []):
+        for group in graph.resolve_all(db, groups, kinds.SECURITY_GROUP):
+            for n, rule in enumerate(group.items("ingress")):
                 entry = rule.value if isinstance(rule, Fact) else rule
                 cidr = open_to_internet(entry) if isinstance(entry, dict) else None
                 if cidr is None:
@@ -133,4 +135,183 @@ def _ports(rule: dict) -> str:
     return f"ports {lo}-{hi}"
 
 
-POLICIES = [db_publicly_accessible, db_in_public_subnet, db_open_security_group]
+def _cluster_member(db: Component) -> bool:
+    """An instance of a cluster: its storage, backups and deletion protection are the cluster's."""
+    return db.kind == kinds.RDS_INSTANCE and db.has("cluster")
+
+
+def _kind_name(db: Component) -> str:
+    engine = db.get("engine")
+    if engine == "neptune":
+        return "Neptune cluster" if db.kind == kinds.RDS_CLUSTER else "Neptune instance"
+    if engine == "docdb":
+        return "DocumentDB cluster" if db.kind == kinds.RDS_CLUSTER else "DocumentDB instance"
+    return {kinds.RDS_CLUSTER: "DB cluster", kinds.RDS_SNAPSHOT: "DB snapshot"}.get(db.kind, "DB instance")
+
+
+_SOURCES = (kinds.RDS_INSTANCE, kinds.RDS_CLUSTER, kinds.RDS_SNAPSHOT)
+
+
+def _key_given(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def storage_encryption(graph: ResourceGraph, comp: Component, _seen: frozenset[str] = frozenset()
+                       ) -> tuple[Any, Location, str]:
+    """Whether ``comp``'s storage is encrypted (True, False or Unknown), where that is decided,
+    and how (for the message).
+
+    A replica or a restore takes its source's encryption (followed through the graph: a snapshot
+    copy, the snapshot, the database it was taken from), unless a KMS key is given (a restore or
+    copy with a key is encrypted with it). A source outside the configuration leaves it unknown.
+    Otherwise the database's own flag decides, absent meaning off, except where AWS always
+    encrypts: Aurora Serverless v1 (engine_mode serverless) and RDS Custom engines."""
+    if comp.id in _seen or len(_seen) > 16:
+        return Unknown("source cycle"), comp.loc, ""
+    seen = _seen | {comp.id}
+    source_fact = next((f for f in ("replica_of", "restored_from", "source") if comp.has(f)), None)
+    if comp.kind == kinds.RDS_SNAPSHOT or source_fact is not None:
+        if _key_given(comp.get("kms_key")):
+            return True, comp.loc_of("kms_key"), ""
+        own = comp.get("storage_encrypted")
+        if comp.kind == kinds.RDS_CLUSTER and source_fact == "replica_of" and isinstance(own, bool):
+            # A cluster joining a global database or replicating across regions states its own.
+            return own, comp.loc_of("storage_encrypted"), "storage_encrypted is false"
+        if source_fact is None:
+            return Unknown("snapshot source not given"), comp.loc, ""
+        source = graph.resolve(comp, comp.get(source_fact), *_SOURCES)
+        if source is None:
+            return Unknown("source outside the configuration"), comp.loc, ""
+        value, _, _ = storage_encryption(graph, source, seen)
+        how = "replicates" if source_fact == "replica_of" else (
+            "is restored from" if source_fact == "restored_from" else "is taken from")
+        return value, comp.loc_of(source_fact), f"it {how} unencrypted {source.address}"
+    engine = comp.get("engine")
+    if comp.get("engine_mode") == "serverless" or (isinstance(engine, str) and engine.startswith("custom-")):
+        return True, comp.loc, ""
+    own = comp.get("storage_encrypted")
+    if own is None:
+        return False, comp.loc, "storage_encrypted / StorageEncrypted is not set (off by default)"
+    return own, comp.loc_of("storage_encrypted"), "storage_encrypted / StorageEncrypted is false"
+
+
+@policy(
+    id="IAC-RDS-004",
+    control="db-storage-unencrypted",
+    title="Database storage is not encrypted",
+    severity="high",
+    stride="I",
+    cwe=311,
+    remediation="""
+Set `storage_encrypted = true` (Terraform: `aws_db_instance`, `aws_rds_cluster`,
+`aws_neptune_cluster`, `aws_docdb_cluster`) / `StorageEncrypted: true` (CloudFormation), ideally
+with a customer managed key (`kms_key_id` / `KmsKeyId`). Encryption cannot be switched on in place:
+restore an encrypted copy of a snapshot (`aws_db_snapshot_copy` with `kms_key_id`) into a new
+database. A replica inherits its source's encryption: encrypt the source.
+""",
+    references=(
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html",
+        "https://docs.aws.amazon.com/neptune/latest/userguide/encrypt.html",
+        "https://docs.aws.amazon.com/documentdb/latest/developerguide/encryption-at-rest.html",
+    ),
+)
+def db_storage_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
+    """Unencrypted database storage leaves the data, its automated backups, snapshots and read
+    replicas readable by whoever gets the volumes or a shared snapshot, and it cannot be fixed in
+    place later. Checked: RDS DB instances, Aurora and Multi-AZ DB clusters, Neptune and
+    DocumentDB clusters (the default is off everywhere), and DB snapshots and snapshot copies.
+    An instance that belongs to a cluster is not checked on its own: its storage is the
+    cluster's, which is reported once. Aurora Serverless v1 (engine_mode serverless) and RDS
+    Custom engines are always encrypted. A read replica, a restore (from a snapshot or a point
+    in time) and a snapshot take their source's encryption, followed through the configuration,
+    and are reported when that source is unencrypted; a restore or copy given a KMS key is
+    encrypted with it; a source outside the configuration is not reported. Unknown values are
+    not reported."""
+    for comp in graph.of_kind(kinds.RDS_INSTANCE, kinds.RDS_CLUSTER, kinds.RDS_SNAPSHOT):
+        if _cluster_member(comp):
+            continue
+        value, loc, how = storage_encryption(graph, comp)
+        if value is not False:
+            continue
+        yield Hit(comp, loc,
+                  f"{_kind_name(comp)} {comp.display} stores its data unencrypted: {how}. Enable storage "
+                  "encryption (storage_encrypted / StorageEncrypted) with a KMS key.",
+                  cause=how)
+
+
+@policy(
+    id="IAC-RDS-005",
+    control="db-backup-disabled",
+    title="Database automated backups are disabled",
+    severity="medium",
+    stride="D",
+    cwe=693,
+    remediation="""
+Keep automated backups on: set `backup_retention_period` (Terraform) / `BackupRetentionPeriod`
+(CloudFormation) to the number of days you need to restore from, 7 or more for production (1 to 35).
+""",
+    references=(
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupRetention.html",
+    ),
+)
+def db_backup_disabled(graph: ResourceGraph) -> Iterator[Hit]:
+    """A backup retention period of 0 turns automated backups and point-in-time recovery off: a
+    bad migration, a ransomware attack or an accidental DELETE cannot be undone. Reported when
+    the period is 0 on a DB instance or cluster (Aurora, Neptune and DocumentDB clusters cannot
+    go below 1, so only a written 0 is reported there). Left unset, AWS keeps backups for one
+    day. Instances of a cluster are not checked (the cluster's period applies), nor read replicas
+    and members of a global database: their data is backed up on their source, and replicas are
+    created without backups by design. An unknown period is not reported."""
+    for db in graph.of_kind(*kinds.DATABASES):
+        if _cluster_member(db) or db.has("replica_of"):
+            continue
+        if db.get("backup_retention_period") != 0:
+            continue
+        yield Hit(db, db.loc_of("backup_retention_period"),
+                  f"{_kind_name(db)} {db.display} has automated backups disabled (backup retention period 0): "
+                  "its data cannot be restored to a point in time. Set backup_retention_period / "
+                  "BackupRetentionPeriod to 7 days or more.",
+                  cause="retention:0")
+
+
+@policy(
+    id="IAC-RDS-006",
+    control="db-deletion-protection-missing",
+    title="Database has no deletion protection",
+    severity="low",
+    stride="D",
+    cwe=693,
+    remediation="""
+Set `deletion_protection = true` (Terraform) / `DeletionProtection: true` (CloudFormation) on the
+DB instance or cluster. A CloudFormation `DeletionPolicy` or a Terraform `prevent_destroy` only
+guards against the tool itself, not against an API call or the console.
+""",
+    references=(
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html",
+    ),
+)
+def db_deletion_protection_missing(graph: ResourceGraph) -> Iterator[Hit]:
+    """Without deletion protection a single API call, console click or mistaken apply deletes the
+    database, and with it the automated backups that are not retained. Reported when deletion
+    protection is false or unset (the AWS default) on a DB instance or cluster: RDS, Aurora,
+    Neptune, DocumentDB. Instances of a cluster are not checked (the setting belongs to the
+    cluster); read replicas are, since losing one still takes capacity away. A CloudFormation
+    DeletionPolicy or Terraform prevent_destroy does not count: they do not stop a deletion made
+    outside the tool. An unknown value is not reported."""
+    for db in graph.of_kind(*kinds.DATABASES):
+        if _cluster_member(db):
+            continue
+        value = db.get("deletion_protection")
+        if value is not None and value is not False:
+            continue
+        state = "is off" if value is False else "is not set (off by default)"
+        yield Hit(db, db.loc_of("deletion_protection"),
+                  f"{_kind_name(db)} {db.display}: deletion protection {state}, so one API call can delete it. "
+                  "Set deletion_protection / DeletionProtection to true.",
+                  cause="off" if value is False else "unset")
+
+
+POLICIES = [db_publicly_accessible, db_in_public_subnet, db_open_security_group, db_storage_unencrypted,
+            db_backup_disabled, db_deletion_protection_missing]

@@ -1,4 +1,5 @@
-"""S3 policies: who on the internet can read or write a bucket, and whether it is shielded."""
+"""S3 policies: who on the internet can read or write a bucket, whether it is shielded, and the
+hygiene controls (TLS-only access, server access logging, versioning, KMS encryption)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Unknown
+from iac_assist.model import Component, Fact, Location, Unknown, is_known
 from iac_assist.policy import Hit, policy
 
 PAB_KEYS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
@@ -71,7 +72,7 @@ def acl_exposures(bucket: Component) -> Iterator[Exposure]:
     if isinstance(acl, str) and acl in CANNED:
         for access in sorted(CANNED[acl]):
             yield Exposure(access, bucket.loc_of("acl"), f"acl={acl}", f"its canned ACL is {acl}")
-    for grant in bucket.get("grants") or []:
+    for grant in bucket.items("grants"):
         entry = grant.value if isinstance(grant, Fact) else grant
         loc = grant.loc if isinstance(grant, Fact) else bucket.loc_of("grants")
         if not isinstance(entry, dict) or entry.get("grantee") not in PUBLIC_GRANTEES:
@@ -256,4 +257,300 @@ def s3_public_access_block_missing(graph: ResourceGraph) -> Iterator[Hit]:
                   cause="missing:" + ",".join(missing))
 
 
-POLICIES = [s3_public_read, s3_public_write, s3_public_access_block_missing]
+# --- TLS-only access -----------------------------------------------------------------------------
+
+OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject")
+"""A TLS-only statement must deny at least reading and writing objects."""
+
+
+def _denies_insecure_transport(document: Any) -> bool | None:
+    """True when a statement denies every plain-HTTP request; None when unknown parts may."""
+    if not isinstance(document, dict):
+        return None
+    statements = document.get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return None
+    verdicts = [_tls_only_statement(statement) for statement in statements]
+    if True in verdicts:
+        return True
+    return None if None in verdicts else False
+
+
+def _tls_only_statement(statement: Any) -> bool | None:
+    if not isinstance(statement, dict):
+        return None
+    checks = (
+        _is(statement.get("Effect"), lambda effect: effect == "Deny"),
+        _everyone(statement),
+        _covers_objects(statement),
+        _is(statement.get("Condition"), _insecure_transport_condition),
+    )
+    if False in checks:
+        return False
+    return None if None in checks else True
+
+
+def _is(value: Any, test: Any) -> bool | None:
+    return test(value) if is_known(value) else None
+
+
+def _everyone(statement: dict[str, Any]) -> bool | None:
+    # NotPrincipal in a Deny denies everyone but a few named principals: still the guard asked for.
+    if "NotPrincipal" in statement:
+        return True
+    principal = statement.get("Principal")
+    if _public_principal(principal):
+        return True
+    aws = principal.get("AWS") if isinstance(principal, dict) else None
+    if not is_known(principal) or not is_known(aws) or (isinstance(aws, list) and not all(map(is_known, aws))):
+        return None
+    return False
+
+
+def _covers_objects(statement: dict[str, Any]) -> bool | None:
+    key = "Action" if "Action" in statement else "NotAction"
+    patterns = statement.get(key)
+    patterns = [patterns] if isinstance(patterns, str) else patterns
+    if not isinstance(patterns, list) or not all(isinstance(a, str) for a in patterns):
+        return None
+    for action in OBJECT_ACTIONS:
+        matched = any(fnmatchcase(action.lower(), a.lower()) for a in patterns)
+        if matched != (key == "Action"):
+            return False
+    return True
+
+
+def _insecure_transport_condition(condition: Any) -> bool | None:
+    """Whether the condition holds a ``Bool``/``BoolIfExists`` clause aws:SecureTransport = false."""
+    if not isinstance(condition, dict):
+        return False
+    unknown = False
+    for operator, clauses in condition.items():
+        if not isinstance(operator, str) or operator.lower() not in ("bool", "boolifexists"):
+            continue
+        if not isinstance(clauses, dict):
+            unknown = True
+            continue
+        for key, value in clauses.items():
+            if not isinstance(key, str) or key.lower() != "aws:securetransport":
+                continue
+            values = value if isinstance(value, list) else [value]
+            if any(not is_known(v) for v in values):
+                unknown = True
+            elif any(v is False or (isinstance(v, str) and v.lower() == "false") for v in values):
+                return True
+    return None if unknown else False
+
+
+@policy(
+    id="IAC-S3-004",
+    control="s3-insecure-transport",
+    title="S3 bucket accepts requests over plain HTTP",
+    severity="medium",
+    stride="IT",
+    cwe=319,
+    remediation="""
+Add a bucket policy statement that denies every request made without TLS: `Effect: Deny`,
+`Principal: "*"`, `Action: "s3:*"`, both the bucket ARN and `<bucket ARN>/*` as `Resource`, and
+`Condition: {"Bool": {"aws:SecureTransport": "false"}}`. In Terraform, put it in the
+`aws_s3_bucket_policy` `policy` document (or the v3 bucket's `policy`); in CloudFormation, in the
+`PolicyDocument` of the `AWS::S3::BucketPolicy`.
+""",
+    references=(
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html",
+        "https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule",
+    ),
+)
+def s3_insecure_transport(graph: ResourceGraph) -> Iterator[Hit]:
+    """S3 answers plain HTTP as well as HTTPS: without a policy that refuses unencrypted requests,
+    a client, SDK setting or endpoint URL that uses http:// sends credentials-signed requests and
+    object data in clear text, readable and alterable on the way. A bucket is reported unless its
+    bucket policy has a statement with Effect Deny, Principal "*" (or {"AWS": "*"}, or a
+    NotPrincipal), actions that cover at least s3:GetObject and s3:PutObject (s3:*, *, or a
+    NotAction that leaves them in), and a Bool or BoolIfExists condition aws:SecureTransport =
+    false. A deny on s3:TlsVersion alone does not count: a plain-HTTP request has no TLS version
+    and such a condition does not match it. The statement's Resource is not judged (it is usually
+    computed from the bucket's ARN), nor are further conditions added to it. A policy or statement
+    whose relevant parts are unknown before deployment is not reported. Log buckets are not
+    exempt: they accept requests like any other bucket."""
+    for bucket in graph.of_kind(kinds.S3_BUCKET):
+        if not bucket.has("policy"):
+            yield Hit(bucket, bucket.loc,
+                      f"Bucket {bucket.display} accepts requests over plain HTTP: it has no bucket policy denying "
+                      "requests where aws:SecureTransport is false. Add a Deny statement with that condition.",
+                      cause="no-policy")
+            continue
+        if _denies_insecure_transport(bucket.get("policy")) is False:
+            yield Hit(bucket, bucket.loc_of("policy"),
+                      f"Bucket {bucket.display} accepts requests over plain HTTP: no statement of its bucket policy "
+                      "denies requests where aws:SecureTransport is false. Add a Deny statement for Principal "
+                      "\"*\" and s3:* with that condition.",
+                      cause="no-deny")
+
+
+# --- Log destinations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogSource:
+    component: Component
+    kind: str
+    """``s3`` (server access logs), ``cloudfront`` (standard logging) or ``lb`` (access logs)."""
+
+
+def log_sources(graph: ResourceGraph) -> dict[str, list[LogSource]]:
+    """Buckets that receive logs, by component id: who writes into each."""
+    out: dict[str, list[LogSource]] = {}
+
+    def add(source: Component, fact: str, kind: str) -> None:
+        if not source.has(fact):
+            return
+        target = graph.resolve(source, source.get(fact), kinds.S3_BUCKET)
+        if target is not None:
+            out.setdefault(target.id, []).append(LogSource(source, kind))
+
+    for bucket in graph.of_kind(kinds.S3_BUCKET):
+        add(bucket, "logging_target", "s3")
+    for distribution in graph.of_kind(kinds.CLOUDFRONT):
+        add(distribution, "logging_bucket", "cloudfront")
+    for lb in graph.of_kind(kinds.LB):
+        if lb.get("access_logs") is not False:
+            add(lb, "access_logs_bucket", "lb")
+    return out
+
+
+@policy(
+    id="IAC-S3-005",
+    control="s3-access-logging-missing",
+    title="S3 bucket has no server access logging",
+    severity="low",
+    stride="R",
+    cwe=778,
+    remediation="""
+Send the bucket's server access logs to a dedicated log bucket: `aws_s3_bucket_logging` with
+`target_bucket` (or the v3 bucket's `logging` block) in Terraform, `LoggingConfiguration` with
+`DestinationBucketName` in CloudFormation. The log bucket itself needs no logging of its own.
+""",
+    references=(
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
+    ),
+)
+def s3_access_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
+    """Without server access logs, nobody can tell afterwards who read, wrote or deleted which
+    object from where (CloudTrail logs object-level calls only when data events are paid for). A
+    bucket is reported when it configures no server access logging (v4+ aws_s3_bucket_logging, v3
+    logging block, CloudFormation LoggingConfiguration). A bucket that receives logs is exempt,
+    since logging it would only log the log writes: the server-access-log target of another
+    bucket, the standard logging bucket of a CloudFront distribution, or the access log bucket of
+    a load balancer, when the reference resolves to a bucket of the same configuration. A logging
+    target that is unknown before deployment counts as logging; an unknown target elsewhere
+    exempts no particular bucket."""
+    receiving = log_sources(graph)
+    for bucket in graph.of_kind(kinds.S3_BUCKET):
+        if bucket.has("logging_target") or bucket.id in receiving:
+            continue
+        yield Hit(bucket, bucket.loc,
+                  f"Bucket {bucket.display} has no server access logging: requests to it leave no trace. "
+                  "Send its access logs to a log bucket.",
+                  cause="missing")
+
+
+@policy(
+    id="IAC-S3-006",
+    control="s3-versioning-missing",
+    title="S3 bucket versioning is not enabled",
+    severity="low",
+    stride="TD",
+    cwe=693,
+    remediation="""
+Enable versioning: `aws_s3_bucket_versioning` with `versioning_configuration { status = "Enabled" }`
+(or the v3 bucket's `versioning { enabled = true }`) in Terraform,
+`VersioningConfiguration: {Status: Enabled}` in CloudFormation. Add a lifecycle rule expiring
+noncurrent versions to bound the cost.
+""",
+    references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",),
+)
+def s3_versioning_missing(graph: ResourceGraph) -> Iterator[Hit]:
+    """Without versioning, an overwrite or delete, by mistake, by a compromised credential or by
+    ransomware, destroys the only copy of an object. A bucket is reported when versioning is
+    absent (never enabled) or Suspended (also the v3 `enabled = false` and the v4 status
+    Disabled); the finding points at the status when it is written, else at the bucket. An
+    unknown status is not reported. Log buckets are not exempt: versioned logs resist tampering."""
+    for bucket in graph.of_kind(kinds.S3_BUCKET):
+        status = bucket.get("versioning")
+        if status == "Enabled" or (bucket.has("versioning") and not isinstance(status, str)):
+            continue
+        what = f"its versioning is {status}" if bucket.has("versioning") else "versioning is not enabled"
+        yield Hit(bucket, bucket.loc_of("versioning"),
+                  f"Bucket {bucket.display} keeps no previous versions ({what}): an overwrite or delete loses "
+                  "the data. Enable versioning.",
+                  cause=f"versioning:{status or 'absent'}")
+
+
+KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
+
+
+@policy(
+    id="IAC-S3-007",
+    control="s3-kms-encryption-missing",
+    title="S3 bucket is not encrypted with a KMS key",
+    severity="low",
+    stride="I",
+    cwe=311,
+    remediation="""
+Set default encryption to SSE-KMS with a customer managed key: in Terraform an
+`aws_s3_bucket_server_side_encryption_configuration` (or the v3 bucket's
+`server_side_encryption_configuration`) rule with `sse_algorithm = "aws:kms"` and
+`kms_master_key_id`, plus `bucket_key_enabled = true`; in CloudFormation `BucketEncryption`
+with `SSEAlgorithm: aws:kms` and `KMSMasterKeyID`. Keep SSE-S3 on buckets that receive ALB,
+classic ELB or S3 server access logs.
+""",
+    references=(
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
+    ),
+)
+def s3_kms_encryption_missing(graph: ResourceGraph) -> Iterator[Hit]:
+    """S3 encrypts every object with SSE-S3 by default, so this is not about plaintext at rest but
+    about control: with SSE-KMS (or DSSE-KMS) reading an object also needs kms:Decrypt on a key
+    whose policy you write, every use of the key is logged in CloudTrail, and disabling the key
+    cuts access at once. A bucket is reported when its default encryption is absent (SSE-S3 by
+    default) or AES256; aws:kms counts even without a key id (the AWS managed key aws/s3, which is
+    still SSE-KMS). Buckets that receive S3 server access logs or the access logs of an
+    application or classic load balancer are exempt: those deliveries only support SSE-S3. A
+    network load balancer's logs do not exempt a bucket, as they support SSE-KMS with a customer
+    managed key; a load balancer of unknown type does. CloudFront standard logs do not exempt
+    either. An unknown algorithm is not reported."""
+    receiving = log_sources(graph)
+    for bucket in graph.of_kind(kinds.S3_BUCKET):
+        algorithm = bucket.get("encryption")
+        if bucket.has("encryption") and not isinstance(algorithm, str):
+            continue
+        if algorithm in KMS_ALGORITHMS or _sse_s3_only(receiving.get(bucket.id, ())):
+            continue
+        what = f"its default encryption is {algorithm} (SSE-S3)" if bucket.has("encryption") else (
+            "it sets no default encryption, so S3 applies SSE-S3")
+        yield Hit(bucket, bucket.loc_of("encryption"),
+                  f"Bucket {bucket.display} is not encrypted with a KMS key: {what}, whose keys you cannot "
+                  "control or audit. Use SSE-KMS with a customer managed key.",
+                  cause=f"encryption:{algorithm or 'absent'}")
+
+
+def _sse_s3_only(sources: Any) -> bool:
+    """Whether one of the log deliveries into a bucket supports SSE-S3 only."""
+    for source in sources:
+        if source.kind == "s3":
+            return True
+        if source.kind == "lb" and source.component.get("type") != "network":
+            return True
+    return False
+
+
+POLICIES = [
+    s3_public_read, s3_public_write, s3_public_access_block_missing,
+    s3_insecure_transport, s3_access_logging_missing, s3_versioning_missing, s3_kms_encryption_missing,
+]

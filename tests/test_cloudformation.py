@@ -412,7 +412,7 @@ def test_join_select_split_find_in_map_base64(tmp_path: Path) -> None:
     assert isinstance(got["MapUnknown"], Unknown)
     assert got["Base64"] == "#!/bin/sh\necho prod"
     assert isinstance(got["Import"], Unknown)
-    assert isinstance(got["Cidr"], Unknown)
+    assert got["Cidr"] == ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]
     assert got["Secret"] == "{{resolve:secretsmanager:db:SecretString:password}}"
 
 

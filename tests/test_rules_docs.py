@@ -42,7 +42,8 @@ def test_rule_ids_are_unique_and_grouped_by_service():
     assert len(ids) == len(set(ids))
     for p in POLICIES:
         prefix, service, number = p.id.split("-")
-        assert prefix == "IAC" and service.isalpha() and service.isupper() and len(number) == 3, p.id
+        assert prefix == "IAC" and service.isalnum() and service.isupper(), p.id
+        assert number.isdigit() and len(number) == 3, p.id
 
 
 def test_docs_rules_md_is_generated_and_current():

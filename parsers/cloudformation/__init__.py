@@ -11,9 +11,10 @@ from pathlib import Path
 
 from iac_assist.model import ScanError
 from iac_assist.parsers.cloudformation.normalize import NORMALIZER
+from iac_assist.parsers.cloudformation.options import TemplateOptions
 from iac_assist.resource import SourceResource
 
-__all__ = ["NORMALIZER", "load_template", "looks_like_template"]
+__all__ = ["NORMALIZER", "TemplateOptions", "load_template", "load_worlds", "looks_like_template"]
 
 _FORMAT_VERSION = re.compile(r"\bAWSTemplateFormatVersion\b")
 _RESOURCES_KEY = re.compile(r"""^[ \t]*["']?Resources["']?[ \t]*:|["']Resources["'][ \t]*:""", re.MULTILINE)
@@ -27,13 +28,24 @@ def looks_like_template(text: str) -> bool:
     return _RESOURCES_KEY.search(text) is not None and _AWS_TYPE.search(text) is not None
 
 
-def load_template(path: Path, root: Path) -> tuple[list[SourceResource], list[ScanError]]:
-    """Decode ``path`` and resolve its intrinsics into source resources.
+def load_template(
+    path: Path, root: Path, options: TemplateOptions | None = None
+) -> tuple[list[SourceResource], list[ScanError]]:
+    """Decode ``path`` and resolve its intrinsics into source resources (open conditions unknown).
 
     Locations name the file relative to ``root``. Problems come back as ``ScanError``s; bad
     input never raises.
     """
+    found, errors = load_worlds(path, root, options)
+    return found[0], errors
+
+
+def load_worlds(
+    path: Path, root: Path, options: TemplateOptions | None = None
+) -> tuple[list[list[SourceResource]], list[ScanError]]:
+    """Like ``load_template``, followed by one resource list per alternative deployment when
+    conditions are open (see ``worlds``)."""
     # Imported here, not at the top: it pulls in cfn-lint, which takes half a second to import.
     from iac_assist.parsers.cloudformation import template
 
-    return template.load(path, root)
+    return template.load(path, root, options)

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from iac_assist.model import Location, Ref, Unknown, iter_refs
+from iac_assist.model import Location, Ref, Unknown, Withheld, iter_refs
 
 MAX_DEPTH = 64
 """Templates are untrusted input: every walk stops at this nesting depth."""
@@ -58,6 +58,17 @@ NOVALUE = _NoValue()
 _REF_RETURNS_PROPERTY = {"AWS::S3::Bucket": "BucketName"}
 
 _SUB_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+
+
+class OtherValue(Unknown):
+    """A parameter's value in a world where it equals none of the values the conditions test it
+    against: unknown, except that ``Fn::Equals`` with any of those values is false."""
+
+    __slots__ = ("excluded",)
+
+    def __init__(self, name: str, excluded: frozenset[str]) -> None:
+        super().__init__(f"{name} has a value other than {', '.join(sorted(excluded))}")
+        self.excluded = excluded
 
 
 def _no_location(_node: Any) -> Location | None:
@@ -129,8 +140,21 @@ class Resolver:
     where each part of a resolved value was written.
     """
 
-    def __init__(self, template: Mapping[Any, Any], where: Where = _no_location) -> None:
+    def __init__(
+        self,
+        template: Mapping[Any, Any],
+        where: Where = _no_location,
+        given: Mapping[str, Any] | None = None,
+        world: Mapping[str, Any] | None = None,
+    ) -> None:
+        """``given``: parameter values the user supplied (``--parameters``); ``world``: the values
+        one alternative deployment takes for parameters (and pseudo parameters) that are not known."""
         self._where = where
+        self._template = template
+        self.stack_outputs: Callable[[Resolver, str, str], Any] | None = None
+        """Resolves ``!GetAtt Nested.Outputs.Name`` of a nested stack (set by the stack loader)."""
+        self._given = dict(given or {})
+        self._world = dict(world or {})
         self._parameters = _mapping(template.get("Parameters"))
         self._mappings = _mapping(template.get("Mappings"))
         self._conditions = _mapping(template.get("Conditions"))
@@ -180,8 +204,11 @@ class Resolver:
     def _equals(self, arg: Any, depth: int) -> bool | None:
         if not isinstance(arg, list) or len(arg) != 2:
             return None
-        left = _comparable(self.value(arg[0], depth + 1))
-        right = _comparable(self.value(arg[1], depth + 1))
+        left_value, right_value = self.value(arg[0], depth + 1), self.value(arg[1], depth + 1)
+        for one, other in ((left_value, right_value), (right_value, left_value)):
+            if isinstance(one, OtherValue) and _text(other) in one.excluded:
+                return False
+        left, right = _comparable(left_value), _comparable(right_value)
         if left is None or right is None:
             return None
         return left == right
@@ -195,6 +222,22 @@ class Resolver:
         if None in results:
             return None
         return not decisive
+
+    def parameter_spec(self, name: str) -> Mapping[Any, Any]:
+        spec = self._parameters.get(name)
+        return spec if isinstance(spec, dict) else {}
+
+    def is_given(self, name: str) -> bool:
+        return name in self._given
+
+    def parameter_names(self) -> list[str]:
+        return [str(name) for name in self._parameters]
+
+    def condition_names(self) -> list[str]:
+        return [str(name) for name in self._conditions]
+
+    def condition_node(self, name: str) -> Any:
+        return self._conditions.get(name)
 
     # -- values -----------------------------------------------------------------------------
 
@@ -276,6 +319,8 @@ class Resolver:
             return Unknown("Ref to a computed name")
         if name == "AWS::NoValue":
             return NOVALUE
+        if name in self._world:
+            return self._world[name]
         if name in PSEUDO_PARAMETERS or name.startswith("AWS::"):
             return Unknown(f"{name} is known at deployment")
         if name in self._parameters:
@@ -286,14 +331,24 @@ class Resolver:
 
     def parameter(self, name: str) -> Any:
         spec = self._parameters.get(name)
-        if not isinstance(spec, dict) or "Default" not in spec:
-            return Unknown(f"parameter {name} has no default")
+        spec = spec if isinstance(spec, dict) else {}
         kind = spec.get("Type")
         kind = kind if isinstance(kind, str) else "String"
-        if kind.startswith("AWS::SSM::Parameter::Value"):
+        if name in self._world:
+            return self._world[name]
+        if name in self._given:
+            default = self._given[name]
+        elif "Default" not in spec:
+            return Unknown(f"parameter {name} has no default")
+        elif kind.startswith("AWS::SSM::Parameter::Value"):
             # The default names an SSM parameter; its value is read at deployment.
             return Unknown(f"parameter {name} is read from SSM")
-        default = to_plain(spec["Default"])
+        elif str(spec.get("NoEcho", "")).lower() == "true":
+            # A NoEcho default stands for a value given at deployment; it is not analysed as one,
+            # though it is still a secret written in the template.
+            return Withheld(to_plain(spec["Default"]), f"parameter {name} is NoEcho")
+        else:
+            default = to_plain(spec["Default"])
         if (kind == "CommaDelimitedList" or kind.startswith("List<")) and isinstance(default, str):
             return [item.strip() for item in default.split(",")]
         return default
@@ -328,7 +383,33 @@ class Resolver:
         attribute = self.value(arg[1], depth + 1)
         if not isinstance(name, str) or name not in self._resources:
             return Unknown("Fn::GetAtt of an undeclared resource")
+        if (self.stack_outputs is not None and isinstance(attribute, str) and attribute.startswith("Outputs.")
+                and _mapping(self._resources[name]).get("Type") == "AWS::CloudFormation::Stack"):
+            key = f"outputs:{name}"
+            if key in self._busy:
+                return Unknown("circular reference")
+            self._busy.add(key)
+            try:
+                value = self.stack_outputs(self, name, attribute.removeprefix("Outputs."))
+            finally:
+                self._busy.discard(key)
+            # Like a Terraform module output: the value itself (a reference to the child's resource
+            # keeps its edge); an unknown one still refers to the nested stack.
+            return Ref(name, attribute) if isinstance(value, Unknown) and not value.refs else value
         return Ref(name, attribute if isinstance(attribute, str) else "")
+
+    def resource_node(self, name: str) -> Mapping[Any, Any]:
+        return _mapping(self._resources.get(name))
+
+    def outputs(self) -> dict[str, Any]:
+        """The template's ``Outputs`` values, resolved (outputs whose condition is false left out)."""
+        out: dict[str, Any] = {}
+        for key, node in _mapping(self._template.get("Outputs")).items():
+            node = _mapping(node)
+            if self.condition(node.get("Condition")) is False or "Value" not in node:
+                continue
+            out[str(key)] = self.value(node["Value"])
+        return out
 
     def sub(self, arg: Any, depth: int) -> Any:
         variables: dict[str, Any] = {}
@@ -416,8 +497,50 @@ class Resolver:
         # Kept as the text before encoding: that is what a reader (or a secrets check) wants.
         return self.value(arg, depth + 1)
 
+    def cidr(self, arg: Any, depth: int) -> Any:
+        """``Fn::Cidr [block, count, bits]``: the first ``count`` subnets with ``bits`` host bits."""
+        import ipaddress
+
+        if not isinstance(arg, list) or len(arg) != 3:
+            return Unknown("malformed Fn::Cidr")
+        block, count, bits = (_text(self.value(a, depth + 1)) for a in arg)
+        if block is None or count is None or bits is None:
+            return unknown_from("Fn::Cidr of an unknown value", *(self.value(a, depth + 1) for a in arg))
+        try:
+            network = ipaddress.ip_network(block, strict=False)
+            n, host_bits = int(count), int(bits)
+            prefix = network.max_prefixlen - host_bits
+            if not 1 <= n <= 256 or prefix < network.prefixlen:
+                raise ValueError
+            subnets = network.subnets(new_prefix=prefix)
+            return [str(next(subnets)) for _ in range(n)]
+        except (ValueError, StopIteration):
+            return Unknown(f"Fn::Cidr cannot split {block} into {count} subnets of {bits} host bits")
+
+    def length(self, arg: Any, depth: int) -> Any:
+        value = self.value(arg, depth + 1)
+        return len(value) if isinstance(value, list) else unknown_from("Fn::Length of an unknown list", value)
+
+    def to_json_string(self, arg: Any, depth: int) -> Any:
+        import json
+
+        value = self.value(arg, depth + 1)
+        if any(True for _ in iter_refs(value)) or _has_unknown(value):
+            return unknown_from("Fn::ToJsonString of an unknown value", value)
+        return json.dumps(value, separators=(",", ":"))
+
     def known_at_deployment(self, _arg: Any, _depth: int) -> Any:
         return Unknown("known at deployment")
+
+
+def _has_unknown(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, Unknown) or depth > MAX_DEPTH:
+        return True
+    if isinstance(value, list):
+        return any(_has_unknown(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(_has_unknown(v, depth + 1) for v in value.values())
+    return False
 
 
 def _single_ref(unknown: list[Any], whole: bool, fn: str) -> Any:
@@ -464,5 +587,9 @@ _FUNCTIONS: dict[str, Callable[[Resolver, Any, int], Any]] = {
     "Fn::FindInMap": Resolver.find_in_map,
     "Fn::Base64": Resolver.base64,
     "Fn::GetAZs": Resolver.known_at_deployment,
+    "Fn::Cidr": Resolver.cidr,
+    # AWS::LanguageExtensions
+    "Fn::Length": Resolver.length,
+    "Fn::ToJsonString": Resolver.to_json_string,
     "Fn::ImportValue": Resolver.known_at_deployment,
 }

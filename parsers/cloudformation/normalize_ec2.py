@@ -1,9 +1,249 @@
-"""EC2 compute: launch templates and configurations, auto scaling groups, EBS volumes."""
+"""EC2 compute: instances, launch templates and configurations, auto scaling groups, EBS volumes,
+Elastic IP associations."""
 
 from __future__ import annotations
 
-from iac_assist.normalize import Normalizer
+import base64
+import binascii
+import gzip
+import io
+import re
+from typing import Any
+
+from iac_assist.kinds import (
+    AUTOSCALING_GROUP,
+    INSTANCE,
+    LAUNCH_CONFIGURATION,
+    LAUNCH_TEMPLATE,
+    OTHER,
+    VOLUME,
+)
+from iac_assist.model import Component, Fact, Ref, Unknown, is_known
+from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.parsers.cloudformation.convert import fold_target, lower, to_bool, to_int
+from iac_assist.resource import SourceResource
+
+Path = tuple[str | int, ...]
+
+MAX_USER_DATA = 1 << 20
+"""User data is at most 16 KB in AWS; anything decoding past 1 MB is not user data (or a bomb)."""
+_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
 def register(normalizer: Normalizer) -> None:
-    pass
+    normalizer.register("AWS::EC2::Instance")(instance)
+    normalizer.register("AWS::EC2::LaunchTemplate")(launch_template)
+    normalizer.register("AWS::AutoScaling::LaunchConfiguration")(launch_configuration)
+    normalizer.register("AWS::AutoScaling::AutoScalingGroup")(autoscaling_group)
+    normalizer.register("AWS::EC2::Volume")(volume)
+    normalizer.register("AWS::EC2::EIP", phase=1)(eip)
+    normalizer.register("AWS::EC2::EIPAssociation", phase=1)(eip_association)
+
+
+def decode_user_data(value: Any) -> Any:
+    """User data as text. ``Fn::Base64`` is resolved to the text it encodes; a literal that is
+    itself base64 (and decodes to text) is decoded; gzip is undone."""
+    if not is_known(value):
+        return value if isinstance(value, Unknown) else Unknown("user data known at deployment")
+    if not isinstance(value, str):
+        return Unknown("user data is not text")
+    compact = "".join(value.split())
+    if len(compact) >= 8 and len(compact) % 4 == 0 and _BASE64.fullmatch(compact):
+        try:
+            data = base64.b64decode(compact, validate=True)
+        except (binascii.Error, ValueError):
+            return value
+        if data[:2] == b"\x1f\x8b":
+            try:
+                with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+                    data = stream.read(MAX_USER_DATA + 1)
+            except (OSError, EOFError):
+                return Unknown("user data is not valid gzip")
+            if len(data) > MAX_USER_DATA:
+                return Unknown("user data too large")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return value  # not encoded text after all: scan it as written
+    return value
+
+
+def _user_data(comp: Component, res: SourceResource, path: Path) -> None:
+    if res.has(*path):
+        comp.set("user_data", decode_user_data(res.get(*path)), res.at(*path))
+
+
+def _metadata_options(comp: Component, res: SourceResource, path: Path) -> None:
+    if not res.has(*path):
+        return
+    options = res.get(*path)
+    if not isinstance(options, dict):
+        unknown = Unknown("metadata options known at deployment")
+        comp.set("http_tokens", unknown, res.at(*path))
+        comp.set("http_endpoint", unknown, res.at(*path))
+        return
+    for prop, key in (("HttpTokens", "http_tokens"), ("HttpEndpoint", "http_endpoint")):
+        if prop in options:
+            comp.set(key, lower(options[prop]), res.at(*path, prop))
+
+
+def _volumes(comp: Component, res: SourceResource, path: Path) -> None:
+    """EBS block device mappings (instance store and NoDevice mappings are not volumes)."""
+    if not res.has(*path):
+        return
+    mappings = res.get(*path)
+    if not isinstance(mappings, list):
+        comp.set("volumes", Unknown("block device mappings known at deployment"), res.at(*path))
+        return
+    volumes: list[Fact] = []
+    for i, mapping in enumerate(mappings):
+        if not isinstance(mapping, dict):
+            # One mapping chosen at deployment: it may be the root volume, encrypted or not.
+            volumes.append(Fact({"device_name": Unknown("mapping unknown"), "encrypted": Unknown("mapping unknown")},
+                                res.at(*path, i)))
+            continue
+        if "Ebs" not in mapping:
+            continue
+        ebs = mapping["Ebs"]
+        entry: dict[str, Any] = {}
+        if "DeviceName" in mapping:
+            entry["device_name"] = mapping["DeviceName"]
+        if not isinstance(ebs, dict):
+            entry["encrypted"] = Unknown("Ebs known at deployment")
+        else:
+            if "Encrypted" in ebs:
+                entry["encrypted"] = to_bool(ebs["Encrypted"])
+            if ebs.get("SnapshotId") not in (None, ""):
+                entry["snapshot"] = ebs["SnapshotId"]
+        where = res.at(*path, i, "Ebs", "Encrypted") if isinstance(ebs, dict) and "Encrypted" in ebs \
+            else res.at(*path, i)
+        volumes.append(Fact(entry, where))
+    if volumes:
+        comp.set("volumes", volumes, res.at(*path))
+
+
+def _template_spec(comp: Component, res: SourceResource, path: Path) -> None:
+    """A LaunchTemplateSpecification: the template's id, else its name."""
+    if not res.has(*path):
+        return
+    spec = res.get(*path)
+    if not isinstance(spec, dict):
+        comp.set("launch_template", Unknown("launch template known at deployment"), res.at(*path))
+        return
+    for prop in ("LaunchTemplateId", "LaunchTemplateName"):
+        if spec.get(prop) not in (None, ""):
+            comp.set("launch_template", spec[prop], res.at(*path, prop))
+            return
+
+
+def instance(res: SourceResource, builder: ModelBuilder) -> None:
+    comp = builder.add(res, INSTANCE)
+    nic = _primary_interface(res, ("NetworkInterfaces",))
+    if not builder.copy(comp, "subnet", res, "SubnetId") and nic is not None:
+        builder.copy(comp, "subnet", res, "NetworkInterfaces", nic, "SubnetId")
+    _security_groups(comp, res, [("SecurityGroupIds",), ("SecurityGroups",)]
+                     + ([("NetworkInterfaces", nic, "GroupSet")] if nic is not None else []))
+    if nic is not None:
+        builder.copy(
+            comp, "associate_public_ip_address", res, "NetworkInterfaces", nic, "AssociatePublicIpAddress",
+            convert=to_bool,
+        )
+    _template_spec(comp, res, ("LaunchTemplate",))
+    # MetadataOptions is a recent property of AWS::EC2::Instance; templates written before it
+    # set IMDS options through a launch template, which the policy follows.
+    _metadata_options(comp, res, ("MetadataOptions",))
+    _volumes(comp, res, ("BlockDeviceMappings",))
+    _user_data(comp, res, ("UserData",))
+
+
+def launch_template(res: SourceResource, builder: ModelBuilder) -> None:
+    comp = builder.add(res, LAUNCH_TEMPLATE)
+    builder.copy(comp, "name", res, "LaunchTemplateName")
+    data: Path = ("LaunchTemplateData",)
+    if not isinstance(res.get(*data), dict):
+        # The whole template data is chosen at deployment (Fn::If on an unknown condition).
+        unknown = Unknown("launch template data known at deployment")
+        for key in ("http_tokens", "http_endpoint", "volumes", "user_data", "associate_public_ip_address"):
+            comp.set(key, unknown, res.at(*data))
+        return
+    _metadata_options(comp, res, (*data, "MetadataOptions"))
+    _volumes(comp, res, (*data, "BlockDeviceMappings"))
+    _user_data(comp, res, (*data, "UserData"))
+    nic = _primary_interface(res, (*data, "NetworkInterfaces"))
+    paths: list[Path] = [(*data, "SecurityGroupIds"), (*data, "SecurityGroups")]
+    if nic is not None:
+        paths.append((*data, "NetworkInterfaces", nic, "Groups"))
+        builder.copy(comp, "associate_public_ip_address", res, *data, "NetworkInterfaces", nic,
+                     "AssociatePublicIpAddress", convert=to_bool)
+    _security_groups(comp, res, paths)
+
+
+def launch_configuration(res: SourceResource, builder: ModelBuilder) -> None:
+    comp = builder.add(res, LAUNCH_CONFIGURATION)
+    builder.copy(comp, "name", res, "LaunchConfigurationName")
+    builder.copy(comp, "associate_public_ip_address", res, "AssociatePublicIpAddress", convert=to_bool)
+    _security_groups(comp, res, [("SecurityGroups",)])
+    _metadata_options(comp, res, ("MetadataOptions",))
+    _volumes(comp, res, ("BlockDeviceMappings",))
+    _user_data(comp, res, ("UserData",))
+
+
+def autoscaling_group(res: SourceResource, builder: ModelBuilder) -> None:
+    comp = builder.add(res, AUTOSCALING_GROUP)
+    builder.copy(comp, "name", res, "AutoScalingGroupName")
+    _template_spec(comp, res, ("LaunchTemplate",))
+    if not comp.has("launch_template"):
+        _template_spec(comp, res, ("MixedInstancesPolicy", "LaunchTemplate", "LaunchTemplateSpecification"))
+    builder.copy(comp, "launch_configuration", res, "LaunchConfigurationName")
+    builder.copy(comp, "subnets", res, "VPCZoneIdentifier")
+    builder.copy(comp, "target_groups", res, "TargetGroupARNs")
+    builder.copy(comp, "load_balancers", res, "LoadBalancerNames")
+
+
+def volume(res: SourceResource, builder: ModelBuilder) -> None:
+    comp = builder.add(res, VOLUME)
+    builder.copy(comp, "encrypted", res, "Encrypted", convert=to_bool)
+    if res.get("SnapshotId") not in (None, ""):
+        builder.copy(comp, "snapshot", res, "SnapshotId")
+    if res.get("SourceVolumeId") not in (None, ""):
+        builder.copy(comp, "source_volume", res, "SourceVolumeId")
+
+
+def eip(res: SourceResource, builder: ModelBuilder) -> None:
+    # The address stays a component of its own (NAT gateways and outputs reference it).
+    builder.add(res, OTHER).set("attributes", res.body)
+    if res.has("InstanceId"):
+        owner = builder.owner(res.get("InstanceId"), INSTANCE)
+        if owner is not None:
+            owner.set("elastic_ip", Ref(res.address), res.at("InstanceId"), origin=res.address)
+
+
+def eip_association(res: SourceResource, builder: ModelBuilder) -> None:
+    if not res.has("InstanceId"):
+        builder.add(res, OTHER).set("attributes", res.body)  # an interface's association
+        return
+    owner = fold_target(builder, res, res.get("InstanceId"), INSTANCE)
+    if owner is not None:
+        owner.set("elastic_ip", Ref(res.address), res.at("InstanceId"), origin=res.address)
+
+
+def _primary_interface(res: SourceResource, path: Path) -> int | None:
+    """Index of the interface at device index 0 (the one the public address question is about)."""
+    interfaces = res.get(*path)
+    if not isinstance(interfaces, list) or not interfaces:
+        return None
+    for index, nic in enumerate(interfaces):
+        if isinstance(nic, dict) and to_int(nic.get("DeviceIndex")) == 0:
+            return index
+    return 0 if isinstance(interfaces[0], dict) else None
+
+
+def _security_groups(comp: Component, res: SourceResource, paths: list[Path]) -> None:
+    written = [p for p in paths if res.has(*p)]
+    if not written:
+        return
+    values = [res.get(*p) for p in written]
+    groups: Any = Unknown("security groups not known before deployment")
+    if all(isinstance(v, list) for v in values):
+        groups = [g for v in values for g in v]
+    comp.set("security_groups", groups, res.at(*written[0]))

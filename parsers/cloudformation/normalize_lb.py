@@ -1,20 +1,34 @@
-"""Load balancers and listeners: ELBv2 (application, network, gateway) and classic ELB."""
+"""Load balancers and listeners: ELBv2 (application, network, gateway) and classic ELB, and the
+WAF web ACL associations that protect them."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from iac_assist import kinds
 from iac_assist.kinds import LB, LB_LISTENER
-from iac_assist.model import Ref, Unknown
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, iter_refs
 from iac_assist.normalize import ModelBuilder, Normalizer
-from iac_assist.parsers.cloudformation.convert import fact_list, lower, to_int, upper
+from iac_assist.parsers.cloudformation.convert import fact_list, keep_as_other, lower, to_bool, to_int, upper
 from iac_assist.resource import SourceResource
+
+_LB_ARN = re.compile(r":loadbalancer/(?:app|net|gwy)/([^/]+)/")
+SSL_NEGOTIATION = "SSLNegotiationPolicyType"
+# ELBv2 LoadBalancerAttributes keys and the facts they set.
+_ATTRIBUTES = {
+    "access_logs.s3.enabled": ("access_logs", to_bool),
+    "routing.http.drop_invalid_header_fields.enabled": ("drop_invalid_header_fields", to_bool),
+}
 
 
 def register(normalizer: Normalizer) -> None:
     normalizer.register("AWS::ElasticLoadBalancingV2::LoadBalancer")(load_balancer)
     normalizer.register("AWS::ElasticLoadBalancingV2::Listener")(listener)
+    normalizer.register("AWS::ElasticLoadBalancingV2::TargetGroup")(target_group)
     normalizer.register("AWS::ElasticLoadBalancing::LoadBalancer")(classic_load_balancer)
+    normalizer.register("AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation",
+                        phase=1)(web_acl_association)
 
 
 def load_balancer(res: SourceResource, builder: ModelBuilder) -> None:
@@ -26,6 +40,22 @@ def load_balancer(res: SourceResource, builder: ModelBuilder) -> None:
     if not builder.copy(comp, "subnets", res, "Subnets"):
         _subnet_mappings(comp, res)
     builder.copy(comp, "security_groups", res, "SecurityGroups")
+    builder.copy(comp, "name", res, "Name")
+    _load_balancer_attributes(comp, res)
+
+
+def _load_balancer_attributes(comp: Component, res: SourceResource) -> None:
+    bucket: tuple[Any, Location] | None = None
+    for i, entry in res.blocks("LoadBalancerAttributes"):
+        key = entry.get("Key")
+        if key == "access_logs.s3.bucket" and "Value" in entry:
+            bucket = (entry["Value"], res.at("LoadBalancerAttributes", i, "Value"))
+        elif key in _ATTRIBUTES and "Value" in entry:
+            fact, convert = _ATTRIBUTES[key]
+            comp.set(fact, convert(entry["Value"]), res.at("LoadBalancerAttributes", i, "Value"))
+    # Access logs are off unless access_logs.s3.enabled says true; the bucket matters only then.
+    if bucket is not None and comp.has("access_logs") and comp.get("access_logs") is not False:
+        comp.set("access_logs_bucket", bucket[0], bucket[1])
 
 
 def listener(res: SourceResource, builder: ModelBuilder) -> None:
@@ -43,11 +73,76 @@ def classic_load_balancer(res: SourceResource, builder: ModelBuilder) -> None:
     _scheme(comp, res, builder)
     builder.copy(comp, "subnets", res, "Subnets")
     builder.copy(comp, "security_groups", res, "SecurityGroups")
+    builder.copy(comp, "name", res, "LoadBalancerName")
+    _classic_access_logs(comp, res)
+    policies = _negotiation_policies(res)
     for index, _entry in res.blocks("Listeners"):
-        _classic_listener(res, builder, index)
+        part = _classic_listener(res, builder, index)
+        _listener_negotiation(part, res, index, policies)
 
 
-def _classic_listener(res: SourceResource, builder: ModelBuilder, index: int) -> None:
+def _classic_access_logs(comp: Component, res: SourceResource) -> None:
+    if not res.has("AccessLoggingPolicy"):
+        return
+    policy = res.get("AccessLoggingPolicy")
+    if not isinstance(policy, dict):
+        comp.set("access_logs", Unknown("AccessLoggingPolicy not known"), res.at("AccessLoggingPolicy"))
+        return
+    # Enabled is required by the resource schema; a policy without it does not deploy.
+    enabled = to_bool(policy.get("Enabled", False))
+    comp.set("access_logs", enabled, res.at("AccessLoggingPolicy", "Enabled"))
+    if enabled is not False and "S3BucketName" in policy:
+        comp.set("access_logs_bucket", policy["S3BucketName"], res.at("AccessLoggingPolicy", "S3BucketName"))
+
+
+def _negotiation_policies(res: SourceResource) -> dict[str, dict[str, Any]]:
+    """The ELB's SSLNegotiationPolicyType policies by name: a reference to a predefined policy
+    and/or Protocol-* attributes, each kept with its line."""
+    out: dict[str, dict[str, Any]] = {}
+    for i, policy in res.blocks("Policies"):
+        name = policy.get("PolicyName")
+        if not isinstance(name, str) or policy.get("PolicyType") != SSL_NEGOTIATION:
+            continue
+        entry: dict[str, Any] = {"reference": None, "protocols": [], "ports": policy.get("LoadBalancerPorts")}
+        attributes = policy.get("Attributes")
+        for j, attribute in enumerate(attributes if isinstance(attributes, list) else []):
+            if not isinstance(attribute, dict):
+                continue
+            key, value = attribute.get("Name"), attribute.get("Value")
+            loc = res.at("Policies", i, "Attributes", j, "Value")
+            if key == "Reference-Security-Policy":
+                entry["reference"] = Fact(value, loc)
+            elif isinstance(key, str) and key.startswith("Protocol-"):
+                entry["protocols"].append(Fact({"protocol": key[len("Protocol-"):], "enabled": to_bool(value)}, loc))
+        out[name] = entry
+    return out
+
+
+def _listener_negotiation(part: Component, res: SourceResource, index: int,
+                          policies: dict[str, dict[str, Any]]) -> None:
+    """The negotiation policy a classic listener uses: named in its PolicyNames, or a policy that
+    lists the listener's port in LoadBalancerPorts."""
+    names = res.get("Listeners", index, "PolicyNames")
+    loc = res.at("Listeners", index, "PolicyNames")
+    if names is not None and not isinstance(names, list):
+        part.set("ssl_policy", Unknown("PolicyNames not known"), loc)
+        return
+    chosen = next((policies[n] for n in names or [] if isinstance(n, str) and n in policies), None)
+    if chosen is None:
+        port = part.get("port")
+        chosen = next((p for p in policies.values()
+                       if isinstance(p["ports"], list) and port in [to_int(x) for x in p["ports"]]), None)
+    if chosen is None:
+        if any(not isinstance(n, str) for n in names or []):
+            part.set("ssl_policy", Unknown("a policy name is not known"), loc)
+        return
+    if chosen["reference"] is not None:
+        part.set("ssl_policy", chosen["reference"].value, chosen["reference"].loc)
+    else:
+        part.set("ssl_protocols", list(chosen["protocols"]), loc)
+
+
+def _classic_listener(res: SourceResource, builder: ModelBuilder, index: int) -> Component:
     # A classic ELB declares its listeners inline; each becomes a component of its own so that
     # listener policies read both ELB generations alike.
     path = ("Listeners", index)
@@ -57,6 +152,7 @@ def _classic_listener(res: SourceResource, builder: ModelBuilder, index: int) ->
     builder.copy(comp, "port", res, *path, "LoadBalancerPort", convert=to_int)
     builder.copy(comp, "instance_protocol", res, *path, "InstanceProtocol", convert=upper)
     builder.copy(comp, "instance_port", res, *path, "InstancePort", convert=to_int)
+    return comp
 
 
 def _scheme(comp: Any, res: SourceResource, builder: ModelBuilder) -> None:
@@ -103,3 +199,55 @@ def _target_group(entry: dict[str, Any]) -> Any:
     if isinstance(groups, list) and groups and isinstance(groups[0], dict) and "TargetGroupArn" in groups[0]:
         return groups[0]["TargetGroupArn"]
     return None
+
+
+def web_acl_association(res: SourceResource, builder: ModelBuilder) -> None:
+    """Put a WAF association's web ACL on the load balancer it protects.
+
+    A target that cannot be known (a parameter) may be any load balancer of the template: each
+    one without an association of its own gets an unknown web ACL, so none is reported for lack of
+    a WAF it may well have. The association stays in the graph as an ``other`` component."""
+    acl_key = "WebACLArn" if res.type == "AWS::WAFv2::WebACLAssociation" else "WebACLId"
+    acl = res.get(acl_key, default=Unknown("no web ACL"))
+    loc = res.at(acl_key)
+    keep_as_other(builder, res)
+    owners = _lb_targets(builder, res.get("ResourceArn"))
+    if owners is None:
+        for lb in builder.components.values():
+            if lb.kind == LB and not lb.has("web_acl"):
+                lb.set("web_acl", Unknown("a WAF association's target is not known"), loc, origin=res.address)
+        return
+    for lb in owners:
+        lb.set("web_acl", acl, loc, origin=res.address)
+
+
+def _lb_targets(builder: ModelBuilder, target: Any) -> list[Component] | None:
+    """The load balancers an association's target names; None when it cannot be known."""
+    if isinstance(target, Unknown):
+        refs = list(iter_refs(target))
+        if not refs:
+            return None  # a parameter: any load balancer
+        lbs = [r for r in refs if any(c.kind == LB for c in builder.by_address(r.address))]
+        if not lbs:
+            return []  # computed from something else (an API stage, a user pool)
+        target = lbs[0]
+    if isinstance(target, Ref):
+        owner = builder.owner(target, LB)
+        return [owner] if owner is not None else []
+    if isinstance(target, str):
+        match = _LB_ARN.search(target)
+        owner = builder.owner(match.group(1), LB) if match else None
+        return [owner] if owner is not None else []
+    return []
+
+
+def target_group(res: SourceResource, builder: ModelBuilder) -> None:
+    comp = builder.add(res, kinds.LB_TARGET_GROUP)
+    builder.copy(comp, "name", res, "Name")
+    builder.copy(comp, "port", res, "Port", convert=to_int)
+    builder.copy(comp, "protocol", res, "Protocol", convert=upper)
+    builder.copy(comp, "target_type", res, "TargetType", convert=lower)
+    builder.copy(comp, "vpc", res, "VpcId")
+    fact_list(comp, "targets", res, ("Targets",),
+              lambda entry: {"target": entry.get("Id"), "port": to_int(entry.get("Port"))}
+              if isinstance(entry, dict) else {"target": entry})

@@ -1,11 +1,13 @@
-"""EC2 networking: VPCs, subnets, route tables and routes, gateways, security groups, instances."""
+"""EC2 networking: VPCs, subnets, route tables and routes, gateways, security groups, network ACLs,
+flow logs. (Instances live in normalize_ec2.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.kinds import INSTANCE, INTERNET_GATEWAY, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC
-from iac_assist.model import Component, Fact, Unknown
+from iac_assist.kinds import FLOW_LOG, INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC
+from iac_assist.model import Fact, Unknown
+from iac_assist.network import protocol
 from iac_assist.normalize import ModelBuilder, Normalizer
 from iac_assist.parsers.cloudformation.convert import (
     append_fact,
@@ -17,6 +19,7 @@ from iac_assist.parsers.cloudformation.convert import (
     text,
     to_bool,
     to_int,
+    upper,
 )
 from iac_assist.resource import SourceResource
 
@@ -54,12 +57,15 @@ def register(normalizer: Normalizer) -> None:
     normalizer.register("AWS::EC2::RouteTable")(route_table)
     normalizer.register("AWS::EC2::InternetGateway")(internet_gateway)
     normalizer.register("AWS::EC2::SecurityGroup")(security_group)
-    normalizer.register("AWS::EC2::Instance")(instance)
+    normalizer.register("AWS::EC2::NetworkAcl")(network_acl)
+    normalizer.register("AWS::EC2::FlowLog")(flow_log)
     normalizer.register("AWS::EC2::Route", phase=1)(route)
     normalizer.register("AWS::EC2::SubnetRouteTableAssociation", phase=1)(route_table_association)
     normalizer.register("AWS::EC2::VPCGatewayAttachment", phase=1)(gateway_attachment)
     normalizer.register("AWS::EC2::SecurityGroupIngress", phase=1)(ingress_rule)
     normalizer.register("AWS::EC2::SecurityGroupEgress", phase=1)(egress_rule)
+    normalizer.register("AWS::EC2::NetworkAclEntry", phase=1)(network_acl_entry)
+    normalizer.register("AWS::EC2::SubnetNetworkAclAssociation", phase=1)(network_acl_association)
 
 
 def vpc(res: SourceResource, builder: ModelBuilder) -> None:
@@ -171,39 +177,74 @@ def rule(entry: Any, names: tuple) -> dict[str, Any]:
     }
 
 
-def instance(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, INSTANCE)
-    nic = _primary_interface(res)
-    if not builder.copy(comp, "subnet", res, "SubnetId") and nic is not None:
-        builder.copy(comp, "subnet", res, "NetworkInterfaces", nic, "SubnetId")
-    _instance_security_groups(comp, res, nic)
-    if nic is not None:
-        builder.copy(
-            comp, "associate_public_ip_address", res, "NetworkInterfaces", nic, "AssociatePublicIpAddress",
-            convert=to_bool,
-        )
+# --- network ACLs -------------------------------------------------------------------------------
 
 
-def _primary_interface(res: SourceResource) -> int | None:
-    """Index of the interface at device index 0 (the one the public address question is about)."""
-    interfaces = res.get("NetworkInterfaces")
-    if not isinstance(interfaces, list) or not interfaces:
-        return None
-    for index, nic in enumerate(interfaces):
-        if isinstance(nic, dict) and to_int(nic.get("DeviceIndex")) == 0:
-            return index
-    return 0 if isinstance(interfaces[0], dict) else None
+def network_acl(res: SourceResource, builder: ModelBuilder) -> None:
+    # Its rules are AWS::EC2::NetworkAclEntry resources: a new ACL starts with none (deny all).
+    comp = builder.add(res, NETWORK_ACL)
+    builder.copy(comp, "vpc", res, "VpcId")
+    comp.set("ingress", [])
+    comp.set("egress", [])
 
 
-def _instance_security_groups(comp: Component, res: SourceResource, nic: int | None) -> None:
-    paths: list[tuple[str | int, ...]] = [("SecurityGroupIds",), ("SecurityGroups",)]
-    if nic is not None:
-        paths.append(("NetworkInterfaces", nic, "GroupSet"))
-    written = [p for p in paths if res.has(*p)]
-    if not written:
+def network_acl_entry(res: SourceResource, builder: ModelBuilder) -> None:
+    owner = fold_target(builder, res, res.get("NetworkAclId"), NETWORK_ACL)
+    if owner is None:
         return
-    values = [res.get(*p) for p in written]
-    groups: Any = Unknown("security groups not known before deployment")
-    if all(isinstance(v, list) for v in values):
-        groups = [g for v in values for g in v]
-    comp.set("security_groups", groups, res.at(*written[0]))
+    egress = to_bool(res.get("Egress", default=False))
+    if not isinstance(egress, bool):
+        return  # which list it belongs to is unknown: it can make neither definite
+    proto = protocol(text(res.get("Protocol", default=Unknown("no Protocol"))))
+    if proto == "-1" or (isinstance(proto, str) and proto not in ("tcp", "udp", "icmp", "icmpv6")):
+        # AWS: all traffic, and protocols other than TCP/UDP/ICMP, ignore any port range.
+        from_port, to_port = _ALL_PORTS
+    else:
+        ports = res.get("PortRange")
+        ports = ports if isinstance(ports, dict) else {}
+        from_port = to_int(ports.get("From", Unknown("no PortRange.From")))
+        to_port = to_int(ports.get("To", Unknown("no PortRange.To")))
+    source = next((k for k in ("CidrBlock", "Ipv6CidrBlock") if res.has(k)), None)
+    entry = {
+        "rule_number": to_int(res.get("RuleNumber", default=Unknown("no RuleNumber"))),
+        "action": lower(res.get("RuleAction", default=Unknown("no RuleAction"))),
+        "protocol": proto,
+        "from_port": from_port,
+        "to_port": to_port,
+        "cidrs": present(res.body, ("CidrBlock", "Ipv6CidrBlock")),
+    }
+    append_fact(owner, "egress" if egress else "ingress",
+                Fact(entry, res.at(source) if source else res.loc, origin=res.address))
+
+
+def network_acl_association(res: SourceResource, builder: ModelBuilder) -> None:
+    owner = fold_target(builder, res, res.get("NetworkAclId"), NETWORK_ACL)
+    if owner is None or not res.has("SubnetId"):
+        return
+    subnets = owner.get("subnets")
+    if subnets is None:
+        owner.set("subnets", [res.get("SubnetId")], res.at("SubnetId"), origin=res.address)
+    elif isinstance(subnets, list):
+        subnets.append(res.get("SubnetId"))
+
+
+# --- flow logs ----------------------------------------------------------------------------------
+
+_FLOW_LOG_TYPES = {
+    "vpc": "vpc",
+    "subnet": "subnet",
+    "networkinterface": "eni",
+    "transitgateway": "transit_gateway",
+    "transitgatewayattachment": "transit_gateway_attachment",
+}
+
+
+def flow_log(res: SourceResource, builder: ModelBuilder) -> None:
+    comp = builder.add(res, FLOW_LOG)
+    builder.copy(comp, "resource", res, "ResourceId")
+    kind = res.get("ResourceType")
+    if isinstance(kind, str):
+        comp.set("resource_type", _FLOW_LOG_TYPES.get(kind.lower(), "other"), res.at("ResourceType"))
+    elif res.has("ResourceType"):
+        comp.set("resource_type", Unknown("ResourceType not known before deployment"), res.at("ResourceType"))
+    builder.copy(comp, "traffic_type", res, "TrafficType", convert=upper)

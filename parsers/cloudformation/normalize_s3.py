@@ -1,4 +1,5 @@
-"""S3 buckets and their bucket policies."""
+"""S3 buckets (with their versioning, server access logging and default encryption) and their
+bucket policies."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from typing import Any
 
 from iac_assist.kinds import S3_BUCKET
-from iac_assist.model import Unknown
+from iac_assist.model import Component, Ref, Unknown
 from iac_assist.normalize import ModelBuilder, Normalizer
 from iac_assist.parsers.cloudformation.convert import fold_target, to_bool
 from iac_assist.resource import SourceResource
@@ -43,6 +44,56 @@ def bucket(res: SourceResource, builder: ModelBuilder) -> None:
     builder.copy(
         comp, "public_access_block", res, "PublicAccessBlockConfiguration", convert=_public_access_block
     )
+    _versioning(comp, res)
+    _logging(comp, res)
+    _encryption(comp, res)
+
+
+def _versioning(comp: Component, res: SourceResource) -> None:
+    if not res.has("VersioningConfiguration"):
+        return
+    config = res.get("VersioningConfiguration")
+    if not isinstance(config, dict):
+        comp.set("versioning", Unknown("VersioningConfiguration not known"), res.at("VersioningConfiguration"))
+        return
+    comp.set("versioning", config.get("Status", Unknown("no Status")), res.at("VersioningConfiguration", "Status"))
+
+
+def _logging(comp: Component, res: SourceResource) -> None:
+    if not res.has("LoggingConfiguration"):
+        return
+    config = res.get("LoggingConfiguration")
+    if not isinstance(config, dict):
+        comp.set("logging_target", Unknown("LoggingConfiguration not known"), res.at("LoggingConfiguration"))
+    elif "DestinationBucketName" in config:
+        comp.set("logging_target", config["DestinationBucketName"],
+                 res.at("LoggingConfiguration", "DestinationBucketName"))
+    else:
+        # Without a destination, S3 writes the logs into the bucket itself.
+        comp.set("logging_target", Ref(res.address), res.at("LoggingConfiguration"))
+
+
+def _encryption(comp: Component, res: SourceResource) -> None:
+    path = ("BucketEncryption", "ServerSideEncryptionConfiguration")
+    if not res.has("BucketEncryption"):
+        return
+    rules = res.get(*path)
+    if not isinstance(rules, list):
+        comp.set("encryption", Unknown("BucketEncryption not known"), res.at(*path))
+        return
+    for i, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            comp.set("encryption", Unknown("encryption rule not known"), res.at(*path, i))
+            return
+        default = rule.get("ServerSideEncryptionByDefault")
+        if default is None:
+            continue  # a rule with only BucketKeyEnabled: the AWS default (SSE-S3) stays
+        if isinstance(default, dict):
+            algorithm = default.get("SSEAlgorithm", Unknown("no SSEAlgorithm"))
+        else:
+            algorithm = Unknown("ServerSideEncryptionByDefault not known")
+        comp.set("encryption", algorithm, res.at(*path, i, "ServerSideEncryptionByDefault", "SSEAlgorithm"))
+        return
 
 
 def bucket_policy(res: SourceResource, builder: ModelBuilder) -> None:

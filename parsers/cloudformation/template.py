@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,9 @@ from cfnlint.decode import decode_str
 
 from iac_assist.model import Location, ScanError
 from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, Resolver
+from iac_assist.parsers.cloudformation.options import TemplateOptions
+from iac_assist.parsers.cloudformation.sam import expand as expand_sam
+from iac_assist.parsers.cloudformation.worlds import worlds
 from iac_assist.resource import SourceResource
 
 # cfn-lint logs decoding problems itself; they are returned to the caller as ScanErrors instead.
@@ -27,30 +30,67 @@ logging.getLogger("cfnlint").addHandler(logging.NullHandler())
 _FOR_EACH = "Fn::ForEach::"
 
 
-def load(path: Path, root: Path) -> tuple[list[SourceResource], list[ScanError]]:
-    """Read and decode one template file. Never raises for bad input."""
+Worlds = list[list[SourceResource]]
+StackOutputs = Callable[[Resolver, str, str], Any]
+"""The base resolution (open conditions left unknown) first, then one per alternative world."""
+
+
+def load(path: Path, root: Path, options: TemplateOptions | None = None) -> tuple[Worlds, list[ScanError]]:
+    """Read and decode one template file into its worlds (see ``worlds``). Never raises for bad input."""
     file = _relative(path, root)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [ScanError(file, 1, f"cannot read template: {exc}")]
-    return parse(text, file)
+        return [[]], [ScanError(file, 1, f"cannot read template: {exc}")]
+    return parse(text, file, options)
 
 
-def parse(text: str, file: str) -> tuple[list[SourceResource], list[ScanError]]:
-    """Decode template text; ``file`` is the name locations and errors carry."""
+def parse(
+    text: str, file: str, options: TemplateOptions | None = None, stack_outputs: StackOutputs | None = None
+) -> tuple[Worlds, list[ScanError]]:
+    """Decode template text; ``file`` is the name locations and errors carry. One resource list
+    per world, after the base one in which open conditions stay unknown (see ``worlds``).
+    ``stack_outputs`` resolves the outputs of nested stacks (see ``stacks``)."""
+    options = options or TemplateOptions()
     template, errors = _decode(text, file)
     if template is None:
-        return [], errors
+        return [[]], errors
     if not isinstance(template, dict):
-        return [], [ScanError(file, 1, "not a CloudFormation template: the top level is not a mapping")]
+        return [[]], [ScanError(file, 1, "not a CloudFormation template: the top level is not a mapping")]
     resources = template.get("Resources")
     if resources is None:
-        return [], []
+        return [[]], []
     if not isinstance(resources, dict):
         line = _line(_key(template, "Resources")) or 1
-        return [], [ScanError(file, line, "Resources is not a mapping")]
-    return _Reader(text, file, template).read(resources)
+        return [[]], [ScanError(file, line, "Resources is not a mapping")]
+    given = dict(options.parameters)
+    # Transform: AWS::Serverless-2016-10-31 (SAM) resources into what they deploy; see sam.py.
+    template, sam_errors = expand_sam(template, file, given)
+    resources = template["Resources"]
+    base = _Reader(text, file, template, given, stack_outputs=stack_outputs)
+    found, errors = base.read(resources)
+    errors = sam_errors + errors
+    out: Worlds = [found]
+    alternatives, why = worlds(base.resolver, options.assume_worst)
+    for world in alternatives if alternatives != [{}] else []:
+        out.append(_Reader(text, file, template, given, world, stack_outputs).read(resources)[0])
+    if why:
+        errors.append(ScanError(file, _line(_key(template, "Conditions")) or 1, why, level="warning"))
+    return out, errors
+
+
+def outputs(
+    text: str, file: str, options: TemplateOptions | None = None, stack_outputs: StackOutputs | None = None
+) -> tuple[dict[str, Any], set[str]]:
+    """The resolved ``Outputs`` of a template (open conditions unknown) and its resources' logical
+    ids; empty when it does not decode."""
+    template, _ = _decode(text, file)
+    if not isinstance(template, dict):
+        return {}, set()
+    reader = _Reader(text, file, template, dict((options or TemplateOptions()).parameters),
+                     stack_outputs=stack_outputs)
+    resources = template.get("Resources")
+    return reader.resolver.outputs(), {str(k) for k in resources} if isinstance(resources, dict) else set()
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -95,12 +135,14 @@ def _key(mapping: Mapping[Any, Any], name: str) -> Any:
 class _Reader:
     """Turns the decoded Resources section into SourceResources."""
 
-    def __init__(self, text: str, file: str, template: dict) -> None:
+    def __init__(self, text: str, file: str, template: dict, given: dict, world: dict | None = None,
+                 stack_outputs: StackOutputs | None = None) -> None:
         self.file = file
         self.lines = text.splitlines()
         self.json = text.lstrip().startswith("{")
         self.template = template
-        self.resolver = Resolver(template, self.where)
+        self.resolver = Resolver(template, self.where, given, world)
+        self.resolver.stack_outputs = stack_outputs
         self.errors: list[ScanError] = []
 
     def where(self, node: Any) -> Location | None:
@@ -156,7 +198,8 @@ class _Reader:
 
     def _end_line(self, key: Any, line: int, bounds: list[int]) -> int:
         if self.json:
-            closing = _closing_line(self.lines, line, str(key))
+            # A resource the SAM transform generated ends where the one it comes from does.
+            closing = _closing_line(self.lines, line, str(getattr(key, "origin", key)))
             if closing:
                 return closing
         # The resource ends before the next resource or top-level section; comments and blank

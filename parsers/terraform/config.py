@@ -40,8 +40,13 @@ class VariableDecl:
     name: str
     default: Expr | None
     type: str
+    """The type constraint's name (``string``, ``list``, ``object``), empty when none."""
     file: str
     line: int
+    type_expr: Expr | None = None
+    """The whole type constraint (``object({max = optional(number, 4)})``)."""
+    nullable: bool = True
+    """``nullable = false``: a null given for the variable means its default."""
 
 
 @dataclass
@@ -112,7 +117,12 @@ def _collect(config: ModuleConfig, body: hcl.Body, rel: str) -> None:
             default = attrs["default"].expr if "default" in attrs else None
             type_attr = attrs.get("type")
             type_name = _type_name(type_attr.expr) if type_attr else ""
-            config.variables[labels[0]] = VariableDecl(labels[0], default, type_name, rel, block.line)
+            nullable = attrs.get("nullable")
+            config.variables[labels[0]] = VariableDecl(
+                labels[0], default, type_name, rel, block.line,
+                type_attr.expr if type_attr else None,
+                not (nullable is not None and isinstance(nullable.expr, Literal) and nullable.expr.value is False),
+            )
         elif kind == "locals":
             for name, attr in block.body.attributes.items():
                 config.locals[name] = (attr, rel)

@@ -9,9 +9,14 @@ read files are not here: they need the scan root and live in the evaluator.
 from __future__ import annotations
 
 import base64
+import csv
+import hashlib
+import io
 import ipaddress
+import itertools
 import json
 import math
+import posixpath
 import re
 from collections.abc import Callable
 from typing import Any
@@ -617,3 +622,105 @@ def _cidrsubnets(prefix: Any, *newbits: Any) -> list[str]:
         out.append(str(ipaddress.ip_network((cursor, new_prefix))))
         cursor += size
     return out
+
+
+@register("regexall")
+def _regexall(pattern: Any, s: Any) -> list[Any]:
+    out: list[Any] = []
+    for m in re.finditer(_str(pattern), _str(s)):
+        if m.groupdict():
+            out.append(m.groupdict())
+        else:
+            out.append(list(m.groups()) if m.groups() else m.group(0))
+    return out
+
+
+@register("alltrue")
+def _alltrue(values: Any) -> bool:
+    return all(_bool(v) for v in _list(values))
+
+
+@register("anytrue")
+def _anytrue(values: Any) -> bool:
+    return any(_bool(v) for v in _list(values))
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise FunctionError("a bool is required")
+
+
+@register("sum")
+def _sum(values: Any) -> Any:
+    items = _list(values) if not isinstance(values, dict) else list(values.values())
+    if not items:
+        raise FunctionError("sum() of an empty collection")
+    return sum(_num(v) for v in items)
+
+
+MAX_PRODUCT = 10_000
+"""Elements setproduct() may build: input is untrusted, and the result is materialised."""
+
+
+@register("setproduct")
+def _setproduct(*lists: Any) -> list[list[Any]]:
+    sets = [_list(x) for x in lists]
+    size = 1
+    for s in sets:
+        size *= len(s)
+    if size > MAX_PRODUCT:
+        raise FunctionError(f"setproduct() of {size} elements is over the limit of {MAX_PRODUCT}")
+    return [list(combo) for combo in itertools.product(*sets)]
+
+
+@register("matchkeys")
+def _matchkeys(values: Any, keys: Any, searchset: Any) -> list[Any]:
+    wanted = _list(searchset)
+    return [v for v, k in zip(_list(values), _list(keys), strict=False) if k in wanted]
+
+
+@register("indent")
+def _indent(spaces: Any, s: Any) -> str:
+    pad = " " * int(_num(spaces))
+    return _str(s).replace("\n", "\n" + pad)
+
+
+@register("basename")
+def _basename(path: Any) -> str:
+    return posixpath.basename(_str(path))
+
+
+@register("dirname")
+def _dirname(path: Any) -> str:
+    return posixpath.dirname(_str(path)) or "."
+
+
+@register("log")
+def _log(number: Any, base: Any) -> float:
+    return math.log(_num(number), _num(base))
+
+
+def _hex_digest(algorithm: str) -> Function:
+    return lambda s: hashlib.new(algorithm, _str(s).encode()).hexdigest()
+
+
+def _base64_digest(algorithm: str) -> Function:
+    return lambda s: base64.b64encode(hashlib.new(algorithm, _str(s).encode()).digest()).decode()
+
+
+for _algorithm in ("md5", "sha1", "sha256", "sha512"):
+    register(_algorithm)(_hex_digest(_algorithm))
+    if _algorithm in ("sha256", "sha512"):
+        register("base64" + _algorithm)(_base64_digest(_algorithm))
+
+
+@register("csvdecode")
+def _csvdecode(s: Any) -> list[dict[str, str]]:
+    rows = list(csv.reader(io.StringIO(_str(s))))
+    if not rows:
+        return []
+    header, *body = rows
+    return [dict(zip(header, row, strict=False)) for row in body]

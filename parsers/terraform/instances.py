@@ -20,6 +20,7 @@ from iac_assist.parsers.terraform import hcl
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig
 from iac_assist.parsers.terraform.evaluator import Evaluator, Namespace, to_number
 from iac_assist.parsers.terraform.files import FileFunctions
+from iac_assist.parsers.terraform.types import convert
 from iac_assist.parsers.terraform.values import LazyObject, ModuleObject, PartialJson, ResourceObject, scalar
 from iac_assist.resource import SourceResource
 
@@ -156,13 +157,14 @@ class ModuleInstance:
 
     def variable(self, name: str) -> Any:
         decl = self.config.variables.get(name)
-        if self._inputs is not None and name in self._inputs:
-            return self._inputs[name]
+        given = self._inputs or {}
         if decl is None:
-            return Unknown(f"undeclared variable {name}")
+            return given[name] if name in given else Unknown(f"undeclared variable {name}")
+        if name in given and not (given[name] is None and not decl.nullable):
+            return convert(given[name], decl.type_expr)
         if decl.default is None:
             return Unknown(f"variable {name} has no value")
-        return _convert(self.evaluator.eval(decl.default), decl.type)
+        return convert(self.evaluator.eval(decl.default), decl.type_expr)
 
     def local(self, name: str) -> Any:
         cached = self._locals.get(name, None)
@@ -355,13 +357,13 @@ class ModuleInstance:
                     self.ctx.warn(decl.file, decl.block.body.attributes[name].line,
                                   f"module {decl.name}: no variable {name!r} in {source}")
             for name, var in config.variables.items():
-                if name not in inputs:
+                if name not in inputs or (inputs[name] is None and not var.nullable):
                     inputs[name] = (
                         Unknown(f"variable {name} has no value") if var.default is None
-                        else _convert(Evaluator(lambda n: UNKNOWN).eval(var.default), var.type)
+                        else convert(Evaluator(lambda n: UNKNOWN).eval(var.default), var.type_expr)
                     )
                 else:
-                    inputs[name] = _convert(inputs[name], var.type)
+                    inputs[name] = convert(inputs[name], var.type_expr)
             prefix = f"{self.prefix}module.{decl.name}{_key_suffix(key)}."
             out.append((key, ModuleInstance(config, self.ctx, prefix, inputs, self.stack, self.base,
                                             self.module_path + (decl.name,))))
@@ -506,21 +508,4 @@ def finalize(value: Any, depth: int = 0) -> Any:
         return [finalize(v, depth + 1) for v in value]
     if isinstance(value, dict):
         return {k: finalize(v, depth + 1) for k, v in value.items()}
-    return value
-
-
-def _convert(value: Any, type_name: str) -> Any:
-    """Variable type conversion for the simple cases (``"true"`` for a bool variable)."""
-    value_s = scalar(value)
-    if type_name == "bool" and isinstance(value_s, str) and value_s in ("true", "false"):
-        return value_s == "true"
-    if type_name == "number" and isinstance(value_s, str):
-        try:
-            return to_number(value_s)
-        except Exception:
-            return value
-    if type_name == "string" and isinstance(value_s, (bool, int, float)) and not isinstance(value_s, Unknown):
-        from iac_assist.parsers.terraform.evaluator import to_string
-
-        return to_string(value_s)
     return value

@@ -1,3 +1,304 @@
-"""EC2 compute in Terraform: launch templates and configurations, auto scaling groups, EBS."""
+"""EC2 compute in Terraform: instances, launch templates and configurations, auto scaling groups,
+EBS volumes and snapshots, account-wide EBS encryption and instance metadata defaults, Elastic IPs."""
 
 from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import io
+from typing import Any
+
+from iac_assist import kinds
+from iac_assist.model import Component, Fact, Ref, Unknown, is_known
+from iac_assist.normalize import ModelBuilder, lower, to_bool, to_int
+from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
+from iac_assist.resource import SourceResource
+
+MAX_USER_DATA = 1 << 20
+"""User data is at most 16 KB in AWS; anything decoding past 1 MB is not user data (or a bomb)."""
+
+
+def decode_user_data(value: Any, encoded: bool) -> Any:
+    """User data as text: base64 (when ``encoded``) and gzip undone; Unknown when not decodable."""
+    if not is_known(value):
+        return value if isinstance(value, Unknown) else Unknown("user data not known before apply")
+    if not isinstance(value, str):
+        return Unknown("user data is not text")
+    data = value.encode("utf-8")
+    if encoded:
+        try:
+            data = base64.b64decode(data, validate=False)
+        except (binascii.Error, ValueError):
+            return Unknown("user data is not valid base64")
+    if data[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+                data = stream.read(MAX_USER_DATA + 1)
+        except (OSError, EOFError):
+            return Unknown("user data is not valid gzip")
+        if len(data) > MAX_USER_DATA:
+            return Unknown("user data too large")
+    return data.decode("utf-8", errors="replace")
+
+
+def _user_data(comp: Component, res: SourceResource, plain: str | None, encoded: str | None) -> None:
+    if plain and res.has(plain):
+        comp.set("user_data", decode_user_data(res.get(plain), False), res.at(plain))
+    elif encoded and res.has(encoded):
+        comp.set("user_data", decode_user_data(res.get(encoded), True), res.at(encoded))
+
+
+def _block(res: SourceResource, name: str) -> tuple[int, dict[str, Any]] | Unknown | None:
+    """The first nested block ``name`` with its index; Unknown when the blocks are; None if absent."""
+    value = res.get(name)
+    if isinstance(value, (Unknown, Ref)):
+        return Unknown(f"{name} not known before apply")
+    blocks = res.blocks(name)
+    return blocks[0] if blocks else None
+
+
+def _metadata_options(comp: Component, res: SourceResource) -> None:
+    block = _block(res, "metadata_options")
+    if isinstance(block, Unknown):
+        comp.set("http_tokens", block, res.at("metadata_options"))
+        comp.set("http_endpoint", block, res.at("metadata_options"))
+        return
+    if block is None:
+        return
+    i, options = block
+    for key in ("http_tokens", "http_endpoint"):
+        if key in options and options[key] is not None:
+            comp.set(key, lower(options[key]), res.at("metadata_options", i, key))
+
+
+def _volume(block: dict[str, Any], root: bool | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    if root is not None:
+        entry["root"] = root
+    if block.get("device_name") is not None:
+        entry["device_name"] = block["device_name"]
+    if block.get("encrypted") is not None:
+        entry["encrypted"] = to_bool(block["encrypted"])
+    if block.get("snapshot_id") not in (None, ""):
+        entry["snapshot"] = block["snapshot_id"]
+    return entry
+
+
+def _instance_volumes(comp: Component, res: SourceResource) -> None:
+    """root_block_device and ebs_block_device blocks (instances and launch configurations)."""
+    volumes: list[Fact] = []
+    for name, root in (("root_block_device", True), ("ebs_block_device", False)):
+        value = res.get(name)
+        if isinstance(value, (Unknown, Ref)):
+            comp.set("volumes", Unknown(f"{name} not known before apply"), res.at(name))
+            return
+        for i, block in res.blocks(name):
+            if to_bool(block.get("no_device", False)) is True:
+                continue
+            where = res.at(name, i, "encrypted") if "encrypted" in block else res.at(name, i)
+            volumes.append(Fact(_volume(block, root), where))
+    if volumes:
+        comp.set("volumes", volumes, volumes[0].loc)
+
+
+def _template_volumes(comp: Component, res: SourceResource) -> None:
+    """block_device_mappings of a launch template: only the EBS ones."""
+    value = res.get("block_device_mappings")
+    if isinstance(value, (Unknown, Ref)):
+        comp.set("volumes", Unknown("block_device_mappings not known before apply"), res.at("block_device_mappings"))
+        return
+    volumes: list[Fact] = []
+    for i, mapping in res.blocks("block_device_mappings"):
+        ebs = mapping.get("ebs")
+        if isinstance(ebs, (Unknown, Ref)):
+            comp.set("volumes", Unknown("ebs block not known before apply"), res.at("block_device_mappings", i))
+            return
+        if not isinstance(ebs, list) or not ebs or not isinstance(ebs[0], dict):
+            continue  # instance store or no_device
+        block = dict(ebs[0])
+        if "device_name" in mapping:
+            block["device_name"] = mapping["device_name"]
+        path: tuple[str | int, ...] = ("block_device_mappings", i, "ebs", 0)
+        where = res.at(*path, "encrypted") if "encrypted" in block else res.at("block_device_mappings", i)
+        volumes.append(Fact(_volume(block, None), where))
+    if volumes:
+        comp.set("volumes", volumes, volumes[0].loc)
+
+
+def _template_ref(block: dict[str, Any], id_key: str, name_key: str) -> Any:
+    for key in (id_key, name_key):
+        if block.get(key) not in (None, ""):
+            return block[key]
+    return None
+
+
+@NORMALIZER.register("aws_instance")
+def instance(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.INSTANCE)
+    b.copy(comp, "subnet", res, "subnet_id")
+    groups = items(res.get("vpc_security_group_ids")) + items(res.get("security_groups"))
+    if groups:
+        comp.set("security_groups", groups, res.at("vpc_security_group_ids"))
+    b.copy(comp, "associate_public_ip_address", res, "associate_public_ip_address", convert=to_bool)
+    template = _block(res, "launch_template")
+    if isinstance(template, Unknown):
+        comp.set("launch_template", template, res.at("launch_template"))
+    elif template is not None:
+        i, spec = template
+        ref = _template_ref(spec, "id", "name")
+        if ref is not None:
+            comp.set("launch_template", ref, res.at("launch_template", i))
+    _metadata_options(comp, res)
+    _instance_volumes(comp, res)
+    _user_data(comp, res, "user_data", "user_data_base64")
+
+
+@NORMALIZER.register("aws_launch_template")
+def launch_template(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.LAUNCH_TEMPLATE)
+    b.copy(comp, "name", res, "name")
+    _metadata_options(comp, res)
+    _template_volumes(comp, res)
+    _user_data(comp, res, None, "user_data")
+    groups = items(res.get("vpc_security_group_ids")) + items(res.get("security_group_names"))
+    where = res.at("vpc_security_group_ids") if res.has("vpc_security_group_ids") else res.at("security_group_names")
+    nic = _primary_interface(res)
+    if isinstance(nic, Unknown):
+        comp.set("associate_public_ip_address", nic, res.at("network_interfaces"))
+    elif nic is not None:
+        i, block = nic
+        if block.get("associate_public_ip_address") is not None:
+            comp.set("associate_public_ip_address", to_bool(block["associate_public_ip_address"]),
+                     res.at("network_interfaces", i, "associate_public_ip_address"))
+        if block.get("security_groups") is not None:
+            if not groups:
+                where = res.at("network_interfaces", i, "security_groups")
+            groups += items(block["security_groups"])
+    if groups:
+        comp.set("security_groups", groups, where)
+
+
+def _primary_interface(res: SourceResource) -> tuple[int, dict[str, Any]] | Unknown | None:
+    """The network interface at device index 0 (else the first one)."""
+    value = res.get("network_interfaces")
+    if isinstance(value, (Unknown, Ref)):
+        return Unknown("network_interfaces not known before apply")
+    blocks = res.blocks("network_interfaces")
+    for i, block in blocks:
+        if to_int(block.get("device_index", 0)) == 0:
+            return i, block
+    return blocks[0] if blocks else None
+
+
+@NORMALIZER.register("aws_launch_configuration")
+def launch_configuration(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.LAUNCH_CONFIGURATION)
+    b.copy(comp, "name", res, "name")
+    b.copy(comp, "associate_public_ip_address", res, "associate_public_ip_address", convert=to_bool)
+    b.copy(comp, "security_groups", res, "security_groups")
+    _metadata_options(comp, res)
+    _instance_volumes(comp, res)
+    _user_data(comp, res, "user_data", "user_data_base64")
+
+
+@NORMALIZER.register("aws_autoscaling_group")
+def autoscaling_group(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.AUTOSCALING_GROUP)
+    b.copy(comp, "name", res, "name")
+    b.copy(comp, "launch_configuration", res, "launch_configuration")
+    b.copy(comp, "subnets", res, "vpc_zone_identifier")
+    b.copy(comp, "target_groups", res, "target_group_arns")
+    b.copy(comp, "load_balancers", res, "load_balancers")
+    template = _block(res, "launch_template")
+    if isinstance(template, Unknown):
+        comp.set("launch_template", template, res.at("launch_template"))
+        return
+    if template is not None:
+        i, spec = template
+        ref = _template_ref(spec, "id", "name")
+        if ref is not None:
+            comp.set("launch_template", ref, res.at("launch_template", i))
+        return
+    # A mixed instances policy names its template three blocks deep.
+    path = ("mixed_instances_policy", 0, "launch_template", 0, "launch_template_specification", 0)
+    for end in range(1, len(path), 2):
+        value = res.get(*path[:end])
+        if isinstance(value, (Unknown, Ref)):
+            comp.set("launch_template", Unknown("mixed instances policy not known before apply"),
+                     res.at(*path[:end]))
+            return
+        if not isinstance(value, list) or not value:
+            return
+    spec = res.get(*path)
+    ref = _template_ref(spec, "launch_template_id", "launch_template_name") if isinstance(spec, dict) else None
+    if ref is not None:
+        comp.set("launch_template", ref, res.at(*path))
+
+
+@NORMALIZER.register("aws_autoscaling_attachment", phase=1)
+def autoscaling_attachment(res: SourceResource, b: ModelBuilder) -> None:
+    owner = b.owner(res.get("autoscaling_group_name"), kinds.AUTOSCALING_GROUP)
+    if owner is None:
+        return
+    for attribute, key in (("lb_target_group_arn", "target_groups"), ("elb", "load_balancers")):
+        if res.get(attribute) in (None, ""):
+            continue
+        current = owner.get(key)
+        if current is None:
+            owner.set(key, [res.get(attribute)], res.at(attribute), origin=res.address)
+        elif isinstance(current, list):
+            owner.set(key, [*current, res.get(attribute)], owner.loc_of(key))
+
+
+@NORMALIZER.register("aws_ebs_volume")
+def ebs_volume(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.VOLUME)
+    b.copy(comp, "encrypted", res, "encrypted", convert=to_bool)
+    if res.get("snapshot_id") not in (None, ""):
+        b.copy(comp, "snapshot", res, "snapshot_id")
+
+
+@NORMALIZER.register("aws_ebs_snapshot")
+def ebs_snapshot(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.SNAPSHOT)
+    b.copy(comp, "volume", res, "volume_id")
+
+
+@NORMALIZER.register("aws_ebs_snapshot_copy")
+def ebs_snapshot_copy(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.SNAPSHOT)
+    b.copy(comp, "source_snapshot", res, "source_snapshot_id")
+    b.copy(comp, "encrypted", res, "encrypted", convert=to_bool)
+
+
+@NORMALIZER.register("aws_ebs_encryption_by_default")
+def ebs_encryption_by_default(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.EBS_DEFAULT_ENCRYPTION)
+    if not b.copy(comp, "enabled", res, "enabled", convert=to_bool):
+        comp.set("enabled", True)  # the resource's default: declaring it turns encryption on
+
+
+@NORMALIZER.register("aws_ec2_instance_metadata_defaults")
+def instance_metadata_defaults(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.METADATA_DEFAULTS)
+    b.copy(comp, "http_tokens", res, "http_tokens", convert=lower)
+    b.copy(comp, "http_endpoint", res, "http_endpoint", convert=lower)
+
+
+@NORMALIZER.register("aws_eip", phase=1)
+def eip(res: SourceResource, b: ModelBuilder) -> None:
+    # The address stays a component of its own (NAT gateways and outputs reference it).
+    b.add(res, kinds.OTHER).set("attributes", res.body)
+    _associate(res, b, "instance")
+
+
+@NORMALIZER.register("aws_eip_association", phase=1)
+def eip_association(res: SourceResource, b: ModelBuilder) -> None:
+    _associate(res, b, "instance_id")
+
+
+def _associate(res: SourceResource, b: ModelBuilder, attribute: str) -> None:
+    owner = b.owner(res.get(attribute), kinds.INSTANCE)
+    if owner is not None:
+        owner.set("elastic_ip", Ref(res.address), res.at(attribute), origin=res.address)

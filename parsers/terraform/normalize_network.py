@@ -1,13 +1,14 @@
-"""VPC networking in Terraform: VPCs, subnets, route tables and routes, gateways,
-security groups and their rule resources, EC2 instances."""
+"""VPC networking in Terraform: VPCs, subnets, route tables and routes, gateways, security groups
+and network ACLs with their rule resources, flow logs. (Instances live in normalize_ec2.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from iac_assist import kinds
-from iac_assist.model import Fact, Location, Ref
-from iac_assist.normalize import ModelBuilder, to_bool, to_int
+from iac_assist.model import Fact, Location, Ref, Unknown
+from iac_assist.network import protocol
+from iac_assist.normalize import ModelBuilder, lower, to_bool, to_int, upper
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
 from iac_assist.resource import SourceResource
 
@@ -26,7 +27,7 @@ ROUTE_TARGETS = (
 )
 
 
-@NORMALIZER.register("aws_vpc")
+@NORMALIZER.register("aws_vpc", "aws_default_vpc")
 def vpc(res: SourceResource, b: ModelBuilder) -> None:
     comp = b.add(res, kinds.VPC)
     b.copy(comp, "cidr", res, "cidr_block")
@@ -38,6 +39,15 @@ def subnet(res: SourceResource, b: ModelBuilder) -> None:
     b.copy(comp, "vpc", res, "vpc_id")
     b.copy(comp, "cidr", res, "cidr_block")
     b.copy(comp, "map_public_ip_on_launch", res, "map_public_ip_on_launch", convert=to_bool)
+
+
+@NORMALIZER.register("aws_default_subnet")
+def default_subnet(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.SUBNET)
+    if not b.copy(comp, "map_public_ip_on_launch", res, "map_public_ip_on_launch", convert=to_bool):
+        # Terraform adopts the existing default subnet, and AWS creates those auto-assigning
+        # public IPv4 addresses.
+        comp.set("map_public_ip_on_launch", True)
 
 
 def _route(route: dict[str, Any], loc: Location) -> Fact:
@@ -171,11 +181,107 @@ def vpc_security_group_rule(res: SourceResource, b: ModelBuilder) -> None:
     _append_rule(owner, direction, _rule(body, loc, protocol="ip_protocol"), res.address)
 
 
-@NORMALIZER.register("aws_instance")
-def instance(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.INSTANCE)
-    b.copy(comp, "subnet", res, "subnet_id")
-    groups = items(res.get("vpc_security_group_ids")) + items(res.get("security_groups"))
-    if groups:
-        comp.set("security_groups", groups, res.at("vpc_security_group_ids"))
-    b.copy(comp, "associate_public_ip_address", res, "associate_public_ip_address", convert=to_bool)
+# --- network ACLs -------------------------------------------------------------------------------
+
+
+def _acl_rule(rule: dict[str, Any], loc: Location, *, number: str, action: str) -> Fact:
+    proto = protocol(rule.get("protocol", Unknown("no protocol")))
+    if proto == "-1" or (isinstance(proto, str) and proto not in ("tcp", "udp", "icmp", "icmpv6")):
+        # AWS: all traffic, and protocols other than TCP/UDP/ICMP, ignore any port range.
+        from_port, to_port = 0, 65535
+    else:
+        from_port = to_int(rule.get("from_port", Unknown("no from_port")))
+        to_port = to_int(rule.get("to_port", Unknown("no to_port")))
+    cidrs = [rule[k] for k in ("cidr_block", "ipv6_cidr_block") if rule.get(k) not in (None, "")]
+    return Fact({
+        "rule_number": to_int(rule.get(number, Unknown("no rule number"))),
+        "action": lower(rule.get(action, Unknown("no action"))),
+        "protocol": proto,
+        "from_port": from_port,
+        "to_port": to_port,
+        "cidrs": cidrs,
+    }, loc)
+
+
+def _acl_rules(comp: Any, res: SourceResource) -> None:
+    for direction in ("ingress", "egress"):
+        value = res.get(direction)
+        if isinstance(value, (Unknown, Ref)):
+            comp.set(direction, Unknown(f"{direction} rules not known before apply"), res.at(direction))
+            continue
+        rules = [_acl_rule(r, res.at(direction, i), number="rule_no", action="action")
+                 for i, r in res.blocks(direction)]
+        comp.set(direction, rules, res.at(direction))
+
+
+@NORMALIZER.register("aws_network_acl")
+def network_acl(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.NETWORK_ACL)
+    b.copy(comp, "vpc", res, "vpc_id")
+    b.copy(comp, "subnets", res, "subnet_ids")
+    _acl_rules(comp, res)
+
+
+@NORMALIZER.register("aws_default_network_acl")
+def default_network_acl(res: SourceResource, b: ModelBuilder) -> None:
+    # Terraform replaces the default ACL's rules with the blocks written here (none: deny all).
+    comp = b.add(res, kinds.NETWORK_ACL)
+    acl_id = res.get("default_network_acl_id")
+    if isinstance(acl_id, Ref):
+        comp.set("vpc", Ref(acl_id.address), res.at("default_network_acl_id"))
+    b.copy(comp, "subnets", res, "subnet_ids")
+    _acl_rules(comp, res)
+
+
+@NORMALIZER.register("aws_network_acl_rule", phase=1)
+def network_acl_rule(res: SourceResource, b: ModelBuilder) -> None:
+    owner = b.owner(res.get("network_acl_id"), kinds.NETWORK_ACL)
+    if owner is None:
+        return
+    egress = to_bool(res.get("egress", default=False))
+    if not isinstance(egress, bool):
+        return  # which list it belongs to is unknown: it can make neither definite
+    direction = "egress" if egress else "ingress"
+    source = next((k for k in ("cidr_block", "ipv6_cidr_block") if res.has(k)), None)
+    loc = res.at(source) if source else res.loc
+    rule = _acl_rule(res.body, loc, number="rule_number", action="rule_action")
+    rule.origin = res.address
+    rules = owner.get(direction)
+    if isinstance(rules, list):
+        owner.set(direction, [*rules, rule], owner.loc_of(direction))
+    elif rules is None:
+        owner.set(direction, [rule], loc, origin=res.address)
+
+
+@NORMALIZER.register("aws_network_acl_association", phase=1)
+def network_acl_association(res: SourceResource, b: ModelBuilder) -> None:
+    owner = b.owner(res.get("network_acl_id"), kinds.NETWORK_ACL)
+    if owner is None:
+        return
+    subnets = owner.get("subnets")
+    if subnets is None:
+        owner.set("subnets", items(res.get("subnet_id")), res.at("subnet_id"), origin=res.address)
+    elif isinstance(subnets, list):
+        owner.set("subnets", [*subnets, *items(res.get("subnet_id"))], owner.loc_of("subnets"))
+
+
+# --- flow logs ----------------------------------------------------------------------------------
+
+FLOW_LOG_TARGETS = (
+    ("vpc_id", "vpc"),
+    ("subnet_id", "subnet"),
+    ("eni_id", "eni"),
+    ("transit_gateway_id", "transit_gateway"),
+    ("transit_gateway_attachment_id", "transit_gateway_attachment"),
+)
+
+
+@NORMALIZER.register("aws_flow_log")
+def flow_log(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, kinds.FLOW_LOG)
+    for attribute, resource_type in FLOW_LOG_TARGETS:
+        if res.get(attribute) is not None:
+            b.copy(comp, "resource", res, attribute)
+            comp.set("resource_type", resource_type, res.at(attribute))
+            break
+    b.copy(comp, "traffic_type", res, "traffic_type", convert=upper)

@@ -1,11 +1,12 @@
-"""S3 in Terraform: the bucket and its satellites (ACL, policy, public access block)."""
+"""S3 in Terraform: the bucket and its satellites (ACL, policy, public access block, versioning,
+server access logging, default encryption), in provider v4+ satellites and v3 inline blocks alike."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from iac_assist import kinds
-from iac_assist.model import Fact, Ref
+from iac_assist.model import Component, Fact, Ref, Unknown, is_known
 from iac_assist.normalize import ModelBuilder, to_bool
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 from iac_assist.parsers.terraform.values import decode_document
@@ -29,6 +30,53 @@ def bucket(res: SourceResource, b: ModelBuilder) -> None:
     grants = _inline_grants(res)
     if grants:
         comp.set("grants", grants, res.at("grant"))
+    # Provider v3 style: versioning, logging and default encryption as nested blocks. A v4+
+    # satellite (phase 1) overrides what the bucket says, as it does in AWS.
+    versioning = _first_block(res, "versioning")
+    if versioning is not None:
+        i, block = versioning
+        enabled = to_bool(block.get("enabled", False))
+        status = ("Enabled" if enabled else "Suspended") if is_known(enabled) else Unknown("enabled unknown")
+        comp.set("versioning", status, res.at("versioning", i, "enabled"))
+    logging = _first_block(res, "logging")
+    if logging is not None:
+        i, block = logging
+        comp.set("logging_target", block.get("target_bucket", Unknown("no target_bucket")),
+                 res.at("logging", i, "target_bucket"))
+    sse = _first_block(res, "server_side_encryption_configuration")
+    if sse is not None:
+        i, block = sse
+        _encryption(comp, res, block.get("rule"), ("server_side_encryption_configuration", i))
+
+
+def _first_block(res: SourceResource, name: str) -> tuple[int, dict[str, Any]] | None:
+    """The first nested block ``name`` with its index, None when there is none.
+
+    A configuration cannot make a whole block unknown (a dynamic block over unknown values still
+    yields a block); a plan does, for these attributes that provider v4+ only computes: that is the
+    provider reporting AWS's state, not a setting, so it reads as absent."""
+    blocks = res.blocks(name)
+    return blocks[0] if blocks else None
+
+
+def _encryption(comp: Component, res: SourceResource, rules: Any, path: tuple[str | int, ...]) -> None:
+    """Default encryption from ``rule`` blocks: the algorithm of the first rule that sets one (a
+    rule with only ``bucket_key_enabled`` leaves the AWS default, SSE-S3)."""
+    origin = res.address if res.address != comp.address else ""
+    if isinstance(rules, (Unknown, Ref)):
+        comp.set("encryption", Unknown("encryption rules not known before apply"), res.at(*path), origin=origin)
+        return
+    for i, rule in enumerate(rules if isinstance(rules, list) else []):
+        applied = rule.get("apply_server_side_encryption_by_default") if isinstance(rule, dict) else None
+        if isinstance(applied, (Unknown, Ref)):
+            comp.set("encryption", Unknown("default encryption not known before apply"),
+                     res.at(*path, "rule", i), origin=origin)
+            return
+        if isinstance(applied, list) and applied and isinstance(applied[0], dict):
+            where = (*path, "rule", i, "apply_server_side_encryption_by_default", 0, "sse_algorithm")
+            comp.set("encryption", applied[0].get("sse_algorithm", Unknown("no sse_algorithm")), res.at(*where),
+                     origin=origin)
+            return
 
 
 def _inline_grants(res: SourceResource) -> list[Fact]:
@@ -99,3 +147,37 @@ def bucket_ownership_controls(res: SourceResource, b: ModelBuilder) -> None:
         if "object_ownership" in rule:
             owner.set("object_ownership", rule["object_ownership"], res.at("rule", i, "object_ownership"),
                       origin=res.address)
+
+
+@NORMALIZER.register("aws_s3_bucket_versioning", phase=1)
+def bucket_versioning(res: SourceResource, b: ModelBuilder) -> None:
+    owner = _owner(res, b)
+    if owner is None:
+        return
+    blocks = res.blocks("versioning_configuration")
+    if not blocks:
+        owner.set("versioning", Unknown("versioning_configuration not known before apply"), res.loc,
+                  origin=res.address)
+        return
+    i, block = blocks[0]
+    status = block.get("status", Unknown("no status"))
+    # "Disabled" (only valid when the bucket is created) means never enabled: the vocabulary has
+    # one word for "not versioning".
+    if status == "Disabled":
+        status = "Suspended"
+    owner.set("versioning", status, res.at("versioning_configuration", i, "status"), origin=res.address)
+
+
+@NORMALIZER.register("aws_s3_bucket_logging", phase=1)
+def bucket_logging(res: SourceResource, b: ModelBuilder) -> None:
+    owner = _owner(res, b)
+    if owner is not None:
+        owner.set("logging_target", res.get("target_bucket", default=Unknown("no target_bucket")),
+                  res.at("target_bucket"), origin=res.address)
+
+
+@NORMALIZER.register("aws_s3_bucket_server_side_encryption_configuration", phase=1)
+def bucket_encryption(res: SourceResource, b: ModelBuilder) -> None:
+    owner = _owner(res, b)
+    if owner is not None:
+        _encryption(owner, res, res.get("rule"), ())

@@ -1,0 +1,68 @@
+"""What a user can tell the CloudFormation front end about a deployment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TemplateOptions:
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    """Parameter values of the deployment (``--parameters``), as strings like the AWS CLI's."""
+    assume_worst: bool = False
+    """Report what is insecure in any possible deployment, not only in every one."""
+
+
+def read_parameters(items: list[str]) -> dict[str, str]:
+    """Parameter values from ``--parameters`` arguments, in order (later ones win).
+
+    Each is ``Key=Value``, or a file: the AWS CLI's JSON list
+    (``[{"ParameterKey": "Env", "ParameterValue": "prod"}]``), a CodePipeline template
+    configuration (``{"Parameters": {"Env": "prod"}}``), a plain JSON object, or ``Key=Value``
+    lines. Raises ValueError naming the file and what is wrong."""
+    import json
+    from pathlib import Path
+
+    out: dict[str, str] = {}
+    for item in items:
+        path = Path(item)
+        if not path.is_file():
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise ValueError(f"{item!r} is neither a file nor Key=Value")
+            out[key.strip()] = value
+            continue
+        text = path.read_text(encoding="utf-8-sig")
+        if not text.lstrip().startswith(("[", "{")):
+            for number, line in enumerate(text.splitlines(), start=1):
+                if line.strip() and not line.lstrip().startswith("#"):
+                    key, sep, value = line.partition("=")
+                    if not sep or not key.strip():
+                        raise ValueError(f"{item}:{number}: expected Key=Value")
+                    out[key.strip()] = value.strip()
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            raise ValueError(f"{item}: not valid JSON ({err})") from None
+        if isinstance(data, dict):
+            data = data.get("Parameters", data)
+            pairs = list(data.items()) if isinstance(data, dict) else None
+        elif isinstance(data, list) and all(isinstance(e, dict) and "ParameterKey" in e for e in data):
+            pairs = [(e["ParameterKey"], e.get("ParameterValue", "")) for e in data if not e.get("UsePreviousValue")]
+        else:
+            pairs = None
+        if pairs is None:
+            raise ValueError(f"{item}: expected [{{\"ParameterKey\": ..., \"ParameterValue\": ...}}] or an object")
+        for key, value in pairs:
+            out[str(key)] = _text(value)
+    return out
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_text(v) for v in value)
+    return str(value)

@@ -1,0 +1,20 @@
+# Only the application servers' security group may connect.
+resource "aws_security_group" "app" {
+  name        = "app"
+  description = "Application servers"
+  vpc_id      = "vpc-0123456789abcdef0"
+}
+
+resource "aws_security_group" "db" {
+  name        = "db"
+  description = "MySQL"
+  vpc_id      = "vpc-0123456789abcdef0"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "mysql" {
+  security_group_id            = aws_security_group.db.id
+  ip_protocol                  = "tcp"
+  from_port                    = 3306
+  to_port                      = 3306
+  referenced_security_group_id = aws_security_group.app.id
+}

@@ -1,0 +1,656 @@
+"""Database policies: the shipped examples give exactly these findings, and each edge-case
+decision the policies document gives the same verdict in Terraform and CloudFormation."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.conftest import findings_of
+from tests.policy_examples import cases, example_hits
+
+EXPECTED = {
+    "db-publicly-accessible": {
+        "terraform": {("aws_db_instance.orders", 14)},
+        "cloudformation": {("Database", 19)},
+    },
+    "db-in-public-subnet": {
+        "terraform": {("aws_db_instance.orders", 44)},
+        "cloudformation": {("Database", 54)},
+    },
+    "db-open-security-group": {
+        "terraform": {("aws_db_instance.orders", 10)},
+        "cloudformation": {("Database", 14)},
+    },
+    "db-storage-unencrypted": {
+        "terraform": {("aws_db_instance.orders", 3)},
+        "cloudformation": {("Database", 17)},
+    },
+    "db-backup-disabled": {
+        "terraform": {("aws_db_instance.orders", 12)},
+        "cloudformation": {("Database", 18)},
+    },
+    "db-deletion-protection-missing": {
+        "terraform": {("aws_db_instance.orders", 3)},
+        "cloudformation": {("Database", 6)},
+    },
+}
+
+
+@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
+def test_insecure_example_gives_exactly_these_findings(control, fmt, hits, tmp_path):
+    assert example_hits(control, fmt, "insecure", tmp_path) == hits
+
+
+@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
+def test_fixed_example_gives_none(control, fmt, hits, tmp_path):
+    assert example_hits(control, fmt, "fixed", tmp_path) == set()
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def tf(text: str) -> str:
+    """Terraform text whose first line is line 1."""
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def cfn(resources: str, parameters: str = "") -> str:
+    """A template: line 1 format version, then Parameters when given, then Resources."""
+    head = 'AWSTemplateFormatVersion: "2010-09-09"\n'
+    if parameters:
+        head += "Parameters:\n" + textwrap.indent(textwrap.dedent(parameters).lstrip("\n"), "  ")
+    return head + "Resources:\n" + textwrap.indent(textwrap.dedent(resources).lstrip("\n"), "  ")
+
+
+def line(text: str, needle: str) -> int:
+    """The line of the one occurrence of ``needle`` in ``text``."""
+    hits = [n for n, content in enumerate(text.splitlines(), 1) if needle in content]
+    assert len(hits) == 1, f"{needle!r} occurs on lines {hits}"
+    return hits[0]
+
+
+def found(write_tree, control: str, terraform: str = "", cloudformation: str = "") -> set[tuple[str, str, int]]:
+    """``(format, resource, line)`` of ``control``'s findings, the two formats scanned together."""
+    files = {}
+    if terraform:
+        files["tf/main.tf"] = terraform
+    if cloudformation:
+        files["cfn/template.yaml"] = cloudformation
+    root = write_tree(files)
+    return {("tf" if path.startswith("tf/") else "cfn", resource, n)
+            for c, resource, path, n in findings_of(root) if c == control}
+
+
+# --- db-storage-unencrypted ------------------------------------------------------------------------
+
+ENCRYPTION_TF = tf('''
+    variable "encrypted" {
+      type = bool
+    }
+
+    resource "aws_db_instance" "unset" {
+      engine         = "postgres"
+      instance_class = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "off" {
+      engine            = "postgres"
+      instance_class    = "db.t4g.micro"
+      storage_encrypted = false
+    }
+
+    resource "aws_db_instance" "maybe" {
+      engine            = "postgres"
+      instance_class    = "db.t4g.micro"
+      storage_encrypted = var.encrypted
+    }
+
+    resource "aws_db_instance" "custom" {
+      engine         = "custom-sqlserver-se"
+      instance_class = "db.m5.xlarge"
+    }
+
+    resource "aws_rds_cluster" "aurora" {
+      engine = "aurora-postgresql"
+    }
+
+    resource "aws_rds_cluster_instance" "aurora" {
+      count              = 2
+      cluster_identifier = aws_rds_cluster.aurora.id
+      engine             = "aurora-postgresql"
+      instance_class     = "db.r6g.large"
+    }
+
+    resource "aws_rds_cluster" "serverless_v1" {
+      engine      = "aurora-mysql"
+      engine_mode = "serverless"
+    }
+
+    resource "aws_neptune_cluster" "graph" {
+      cluster_identifier = "graph"
+    }
+
+    resource "aws_neptune_cluster_instance" "graph" {
+      cluster_identifier = aws_neptune_cluster.graph.id
+      instance_class     = "db.r6g.large"
+    }
+
+    resource "aws_docdb_cluster" "docs" {
+      storage_encrypted = true
+    }
+
+    resource "aws_docdb_cluster" "docs_plain" {
+      cluster_identifier = "docs-plain"
+    }
+''')
+ENCRYPTION_CFN = cfn('''
+    Unset:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+    "Off":
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        StorageEncrypted: false
+    Maybe:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        StorageEncrypted: !Ref Encrypted
+    Custom:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: custom-sqlserver-se
+        DBInstanceClass: db.m5.xlarge
+    Aurora:
+      Type: AWS::RDS::DBCluster
+      Properties:
+        Engine: aurora-postgresql
+    AuroraWriter:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        DBClusterIdentifier: !Ref Aurora
+        Engine: aurora-postgresql
+        DBInstanceClass: db.r6g.large
+    ServerlessV1:
+      Type: AWS::RDS::DBCluster
+      Properties:
+        Engine: aurora-mysql
+        EngineMode: serverless
+    Graph:
+      Type: AWS::Neptune::DBCluster
+      Properties:
+        DBClusterIdentifier: graph
+    GraphInstance:
+      Type: AWS::Neptune::DBInstance
+      Properties:
+        DBClusterIdentifier: !Ref Graph
+        DBInstanceClass: db.r6g.large
+    Docs:
+      Type: AWS::DocDB::DBCluster
+      Properties:
+        StorageEncrypted: true
+    DocsPlain:
+      Type: AWS::DocDB::DBCluster
+      Properties:
+        DBClusterIdentifier: docs-plain
+''', parameters='''
+    Encrypted:
+      Type: String
+''')
+
+
+def test_storage_encryption_defaults_clusters_and_always_encrypted_engines(write_tree):
+    """Unset is off (at the resource), false is reported at the flag, unknown is not; a cluster
+    is reported once, never its instances; Aurora Serverless v1 and RDS Custom are always
+    encrypted; Neptune and DocumentDB clusters are checked like Aurora."""
+    assert found(write_tree, "db-storage-unencrypted", ENCRYPTION_TF, ENCRYPTION_CFN) == {
+        ("tf", "aws_db_instance.unset", line(ENCRYPTION_TF, '"aws_db_instance" "unset"')),
+        ("tf", "aws_db_instance.off", line(ENCRYPTION_TF, "storage_encrypted = false")),
+        ("tf", "aws_rds_cluster.aurora", line(ENCRYPTION_TF, '"aws_rds_cluster" "aurora"')),
+        ("tf", "aws_neptune_cluster.graph", line(ENCRYPTION_TF, '"aws_neptune_cluster" "graph"')),
+        ("tf", "aws_docdb_cluster.docs_plain", line(ENCRYPTION_TF, '"aws_docdb_cluster" "docs_plain"')),
+        ("cfn", "Unset", line(ENCRYPTION_CFN, "  Unset:")),
+        ("cfn", "Off", line(ENCRYPTION_CFN, "StorageEncrypted: false")),
+        ("cfn", "Aurora", line(ENCRYPTION_CFN, "  Aurora:")),
+        ("cfn", "Graph", line(ENCRYPTION_CFN, "  Graph:")),
+        ("cfn", "DocsPlain", line(ENCRYPTION_CFN, "  DocsPlain:")),
+    }
+
+
+REPLICAS_TF = tf('''
+    resource "aws_db_instance" "plain" {
+      identifier     = "plain"
+      engine         = "mysql"
+      instance_class = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "secure" {
+      identifier        = "secure"
+      engine            = "mysql"
+      instance_class    = "db.t4g.micro"
+      storage_encrypted = true
+    }
+
+    resource "aws_db_instance" "plain_replica" {
+      replicate_source_db = aws_db_instance.plain.identifier
+      instance_class      = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "secure_replica" {
+      replicate_source_db = aws_db_instance.secure.identifier
+      instance_class      = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "replica_by_name" {
+      replicate_source_db = "plain"
+      instance_class      = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "replica_of_elsewhere" {
+      replicate_source_db = "arn:aws:rds:eu-west-1:123456789012:db:other"
+      instance_class      = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "restored_elsewhere" {
+      snapshot_identifier = "rds:other-2024-01-01"
+      instance_class      = "db.t4g.micro"
+    }
+''')
+REPLICAS_CFN = cfn('''
+    Plain:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        DBInstanceIdentifier: plain
+        Engine: mysql
+        DBInstanceClass: db.t4g.micro
+    Secure:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        DBInstanceIdentifier: secure
+        Engine: mysql
+        DBInstanceClass: db.t4g.micro
+        StorageEncrypted: true
+    PlainReplica:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        SourceDBInstanceIdentifier: !Ref Plain
+        DBInstanceClass: db.t4g.micro
+    SecureReplica:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        SourceDBInstanceIdentifier: !Ref Secure
+        DBInstanceClass: db.t4g.micro
+    ReplicaByName:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        SourceDBInstanceIdentifier: plain
+        DBInstanceClass: db.t4g.micro
+    ReplicaOfElsewhere:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        SourceDBInstanceIdentifier: arn:aws:rds:eu-west-1:123456789012:db:other
+        DBInstanceClass: db.t4g.micro
+    RestoredElsewhere:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        DBSnapshotIdentifier: rds:other-2024-01-01
+        DBInstanceClass: db.t4g.micro
+''')
+
+
+def test_storage_encryption_replicas_inherit_their_source(write_tree):
+    """A replica of an unencrypted database is reported at its source attribute (by reference or
+    by identifier); of an encrypted one it is not; a source outside the configuration is not."""
+    assert found(write_tree, "db-storage-unencrypted", REPLICAS_TF, REPLICAS_CFN) == {
+        ("tf", "aws_db_instance.plain", line(REPLICAS_TF, '"aws_db_instance" "plain"')),
+        ("tf", "aws_db_instance.plain_replica", line(REPLICAS_TF, "aws_db_instance.plain.identifier")),
+        ("tf", "aws_db_instance.replica_by_name", line(REPLICAS_TF, 'replicate_source_db = "plain"')),
+        ("cfn", "Plain", line(REPLICAS_CFN, "  Plain:")),
+        ("cfn", "PlainReplica", line(REPLICAS_CFN, "!Ref Plain")),
+        ("cfn", "ReplicaByName", line(REPLICAS_CFN, "SourceDBInstanceIdentifier: plain")),
+    }
+
+
+SNAPSHOTS_TF = tf('''
+    resource "aws_db_instance" "plain" {
+      engine         = "postgres"
+      instance_class = "db.t4g.micro"
+    }
+
+    resource "aws_db_snapshot" "plain" {
+      db_instance_identifier = aws_db_instance.plain.identifier
+      db_snapshot_identifier = "plain-snapshot"
+    }
+
+    resource "aws_db_snapshot_copy" "encrypted" {
+      source_db_snapshot_identifier = aws_db_snapshot.plain.db_snapshot_arn
+      target_db_snapshot_identifier = "plain-snapshot-encrypted"
+      kms_key_id                    = "arn:aws:kms:eu-west-1:123456789012:key/1"
+    }
+
+    resource "aws_db_instance" "from_plain" {
+      snapshot_identifier = aws_db_snapshot.plain.id
+      instance_class      = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "from_encrypted" {
+      snapshot_identifier = aws_db_snapshot_copy.encrypted.id
+      instance_class      = "db.t4g.micro"
+    }
+
+    resource "aws_rds_cluster" "aurora" {
+      engine = "aurora-postgresql"
+    }
+
+    resource "aws_db_cluster_snapshot" "aurora" {
+      db_cluster_identifier          = aws_rds_cluster.aurora.id
+      db_cluster_snapshot_identifier = "aurora-snapshot"
+    }
+
+    resource "aws_rds_cluster" "restored_with_key" {
+      engine              = "aurora-postgresql"
+      snapshot_identifier = aws_db_cluster_snapshot.aurora.id
+      kms_key_id          = "arn:aws:kms:eu-west-1:123456789012:key/1"
+    }
+''')
+
+
+def test_storage_encryption_snapshots_copies_and_restores_terraform_only(write_tree):
+    """CloudFormation has no DB snapshot resource: snapshots are a Terraform matter. A snapshot of
+    an unencrypted database is unencrypted, and so is a database restored from it; a copy or a
+    cluster restore given a KMS key is encrypted."""
+    assert found(write_tree, "db-storage-unencrypted", SNAPSHOTS_TF) == {
+        ("tf", "aws_db_instance.plain", line(SNAPSHOTS_TF, '"aws_db_instance" "plain"')),
+        ("tf", "aws_db_snapshot.plain", line(SNAPSHOTS_TF, "db_instance_identifier = aws_db_instance.plain")),
+        ("tf", "aws_db_instance.from_plain", line(SNAPSHOTS_TF, "snapshot_identifier = aws_db_snapshot.plain.id")),
+        ("tf", "aws_rds_cluster.aurora", line(SNAPSHOTS_TF, '"aws_rds_cluster" "aurora"')),
+        ("tf", "aws_db_cluster_snapshot.aurora", line(SNAPSHOTS_TF, "db_cluster_identifier          =")),
+    }
+
+
+# --- db-backup-disabled ----------------------------------------------------------------------------
+
+BACKUP_TF = tf('''
+    variable "days" {
+      type = number
+    }
+
+    resource "aws_db_instance" "zero" {
+      identifier              = "zero"
+      engine                  = "postgres"
+      instance_class          = "db.t4g.micro"
+      backup_retention_period = 0
+    }
+
+    resource "aws_db_instance" "unset" {
+      engine         = "postgres"
+      instance_class = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "week" {
+      engine                  = "postgres"
+      instance_class          = "db.t4g.micro"
+      backup_retention_period = 7
+    }
+
+    resource "aws_db_instance" "maybe" {
+      engine                  = "postgres"
+      instance_class          = "db.t4g.micro"
+      backup_retention_period = var.days
+    }
+
+    resource "aws_db_instance" "replica" {
+      replicate_source_db     = aws_db_instance.week.identifier
+      instance_class          = "db.t4g.micro"
+      backup_retention_period = 0
+    }
+
+    resource "aws_docdb_cluster" "docs" {
+      backup_retention_period = 0
+    }
+''')
+BACKUP_CFN = cfn('''
+    Zero:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        BackupRetentionPeriod: 0
+    Unset:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+    Week:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        BackupRetentionPeriod: 7
+    Maybe:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        BackupRetentionPeriod: !Ref Days
+    Replica:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        SourceDBInstanceIdentifier: !Ref Week
+        DBInstanceClass: db.t4g.micro
+        BackupRetentionPeriod: 0
+    Docs:
+      Type: AWS::DocDB::DBCluster
+      Properties:
+        BackupRetentionPeriod: 0
+''', parameters='''
+    Days:
+      Type: Number
+''')
+
+
+def test_backup_zero_only_and_replicas_exempt(write_tree):
+    """Only a known 0 is reported, at the attribute; unset means one day; a replica may run
+    without backups; a cluster with 0 is reported too."""
+    assert found(write_tree, "db-backup-disabled", BACKUP_TF, BACKUP_CFN) == {
+        ("tf", "aws_db_instance.zero", line(BACKUP_TF, '"aws_db_instance" "zero"') + 4),
+        ("tf", "aws_docdb_cluster.docs", line(BACKUP_TF, '"aws_docdb_cluster" "docs"') + 1),
+        ("cfn", "Zero", line(BACKUP_CFN, "  Zero:") + 5),
+        ("cfn", "Docs", line(BACKUP_CFN, "  Docs:") + 3),
+    }
+
+
+# --- db-deletion-protection-missing ----------------------------------------------------------------
+
+DELETION_TF = tf('''
+    variable "protect" {
+      type = bool
+    }
+
+    resource "aws_db_instance" "unset" {
+      engine         = "postgres"
+      instance_class = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "off" {
+      engine              = "postgres"
+      instance_class      = "db.t4g.micro"
+      deletion_protection = false
+    }
+
+    resource "aws_db_instance" "on" {
+      engine              = "postgres"
+      instance_class      = "db.t4g.micro"
+      deletion_protection = true
+    }
+
+    resource "aws_db_instance" "maybe" {
+      engine              = "postgres"
+      instance_class      = "db.t4g.micro"
+      deletion_protection = var.protect
+    }
+
+    resource "aws_rds_cluster" "aurora" {
+      engine              = "aurora-postgresql"
+      deletion_protection = true
+    }
+
+    resource "aws_rds_cluster_instance" "aurora" {
+      cluster_identifier = aws_rds_cluster.aurora.id
+      engine             = "aurora-postgresql"
+      instance_class     = "db.r6g.large"
+    }
+
+    resource "aws_neptune_cluster" "graph" {
+      cluster_identifier = "graph"
+    }
+
+    resource "aws_db_instance" "replica" {
+      replicate_source_db = aws_db_instance.on.identifier
+      instance_class      = "db.t4g.micro"
+    }
+''')
+DELETION_CFN = cfn('''
+    Unset:
+      Type: AWS::RDS::DBInstance
+      DeletionPolicy: Snapshot
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+    "Off":
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        DeletionProtection: false
+    "On":
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        DeletionProtection: true
+    Maybe:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        DeletionProtection: !Ref Protect
+    Aurora:
+      Type: AWS::RDS::DBCluster
+      Properties:
+        Engine: aurora-postgresql
+        DeletionProtection: true
+    AuroraWriter:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        DBClusterIdentifier: !Ref Aurora
+        Engine: aurora-postgresql
+        DBInstanceClass: db.r6g.large
+    Graph:
+      Type: AWS::Neptune::DBCluster
+      Properties:
+        DBClusterIdentifier: graph
+    Replica:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        SourceDBInstanceIdentifier: !Ref "On"
+        DBInstanceClass: db.t4g.micro
+''', parameters='''
+    Protect:
+      Type: String
+''')
+
+
+def test_deletion_protection_defaults_clusters_and_replicas(write_tree):
+    """Unset (a DeletionPolicy does not count) and false are reported, unknown is not; cluster
+    instances follow their cluster; Neptune clusters and read replicas are checked."""
+    assert found(write_tree, "db-deletion-protection-missing", DELETION_TF, DELETION_CFN) == {
+        ("tf", "aws_db_instance.unset", line(DELETION_TF, '"aws_db_instance" "unset"')),
+        ("tf", "aws_db_instance.off", line(DELETION_TF, "deletion_protection = false")),
+        ("tf", "aws_neptune_cluster.graph", line(DELETION_TF, '"aws_neptune_cluster" "graph"')),
+        ("tf", "aws_db_instance.replica", line(DELETION_TF, '"aws_db_instance" "replica"')),
+        ("cfn", "Unset", line(DELETION_CFN, "  Unset:")),
+        ("cfn", "Off", line(DELETION_CFN, "DeletionProtection: false")),
+        ("cfn", "Graph", line(DELETION_CFN, "  Graph:")),
+        ("cfn", "Replica", line(DELETION_CFN, "  Replica:")),
+    }
+
+
+# --- the older database policies on Neptune and DocumentDB -----------------------------------------
+
+GRAPH_TF = tf('''
+    resource "aws_security_group" "graph" {
+      name   = "graph"
+      vpc_id = "vpc-1"
+
+      ingress {
+        protocol    = "tcp"
+        from_port   = 8182
+        to_port     = 8182
+        cidr_blocks = ["0.0.0.0/0"]
+      }
+    }
+
+    resource "aws_neptune_cluster" "graph" {
+      vpc_security_group_ids = [aws_security_group.graph.id]
+      storage_encrypted      = true
+      deletion_protection    = true
+    }
+
+    resource "aws_neptune_cluster_instance" "graph" {
+      cluster_identifier = aws_neptune_cluster.graph.id
+      instance_class     = "db.r6g.large"
+    }
+''')
+GRAPH_CFN = cfn('''
+    GraphGroup:
+      Type: AWS::EC2::SecurityGroup
+      Properties:
+        GroupDescription: graph
+        VpcId: vpc-1
+        SecurityGroupIngress:
+          - IpProtocol: tcp
+            FromPort: 8182
+            ToPort: 8182
+            CidrIp: 0.0.0.0/0
+    Graph:
+      Type: AWS::Neptune::DBCluster
+      Properties:
+        VpcSecurityGroupIds: [!Ref GraphGroup]
+        StorageEncrypted: true
+        DeletionProtection: true
+    GraphInstance:
+      Type: AWS::Neptune::DBInstance
+      Properties:
+        DBClusterIdentifier: !Ref Graph
+        DBInstanceClass: db.r6g.large
+''')
+
+
+def test_open_security_group_covers_neptune_clusters(write_tree):
+    """Neptune and DocumentDB are modelled as database clusters: the network policies apply."""
+    assert found(write_tree, "db-open-security-group", GRAPH_TF, GRAPH_CFN) == {
+        ("tf", "aws_neptune_cluster.graph", line(GRAPH_TF, "ingress {")),
+        ("cfn", "Graph", line(GRAPH_CFN, "- IpProtocol: tcp")),
+    }
+
+
+def test_neptune_and_docdb_engines_are_facts(write_tree):
+    from iac_assist.engine import build_graph
+
+    root = write_tree({"tf/main.tf": ENCRYPTION_TF, "cfn/template.yaml": ENCRYPTION_CFN})
+    graph, _ = build_graph([root])
+    engines = {c.address: c.get("engine") for c in graph.components.values()
+               if c.address.startswith(("aws_neptune", "aws_docdb", "Graph", "Docs"))}
+    assert engines == {
+        "aws_neptune_cluster.graph": "neptune", "aws_neptune_cluster_instance.graph": "neptune",
+        "aws_docdb_cluster.docs": "docdb", "aws_docdb_cluster.docs_plain": "docdb",
+        "Graph": "neptune", "GraphInstance": "neptune", "Docs": "docdb", "DocsPlain": "docdb",
+    }

@@ -1,0 +1,411 @@
+"""hardcoded-secret: examples and edge cases, each in Terraform and CloudFormation."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from iac_assist.credentials import is_credential_name, mask
+from tests.conftest import findings_of
+from tests.policy_examples import cases, example_hits
+
+SECRET = "hardcoded-secret"
+
+EXPECTED = {
+    SECRET: {
+        "terraform": {("aws_db_instance.orders", 16)},
+        "cloudformation": {("OrdersDatabase", 13)},
+    },
+}
+
+
+@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
+def test_insecure_example_gives_exactly_these_findings(control, fmt, hits, tmp_path):
+    assert example_hits(control, fmt, "insecure", tmp_path) == hits
+
+
+@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
+def test_fixed_example_gives_none(control, fmt, hits, tmp_path):
+    assert example_hits(control, fmt, "fixed", tmp_path) == set()
+
+
+def ours(root) -> set[tuple[str, str, int]]:
+    return {(r, f, n) for c, r, f, n in findings_of(root) if c == SECRET}
+
+
+# --- where a value comes from --------------------------------------------------------------------
+
+
+def test_literal_variable_default_and_tfvars_are_literals_a_variable_without_value_is_not(write_tree):
+    root = write_tree({
+        "main.tf": '''
+variable "with_default" {
+  default = "correct-horse-battery"
+}
+variable "from_tfvars" {}
+variable "no_value" {
+  sensitive = true
+}
+resource "aws_db_instance" "literal" {
+  password = "correct-horse-battery"
+}
+resource "aws_db_instance" "default" {
+  password = var.with_default
+}
+resource "aws_db_instance" "tfvars" {
+  password = var.from_tfvars
+}
+resource "aws_db_instance" "none" {
+  password = var.no_value
+}
+''',
+        "terraform.tfvars": 'from_tfvars = "staple-battery-horse"\n',
+    })
+    assert ours(root) == {
+        ("aws_db_instance.literal", "main.tf", 10),
+        ("aws_db_instance.default", "main.tf", 13),
+        ("aws_db_instance.tfvars", "main.tf", 16),
+    }
+
+
+def test_parameter_default_is_a_literal_a_parameter_without_default_is_not(write_tree):
+    root = write_tree({"template.yaml": '''AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  WithDefault:
+    Type: String
+    Default: correct-horse-battery
+  NoDefault:
+    Type: String
+    NoEcho: true
+Resources:
+  Literal:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      MasterUserPassword: correct-horse-battery
+  Default:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      MasterUserPassword: !Ref WithDefault
+  None:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      MasterUserPassword: !Ref NoDefault
+'''})
+    assert ours(root) == {("Literal", "template.yaml", 13), ("Default", "template.yaml", 17)}
+
+
+def test_a_noecho_parameter_default_is_still_a_literal(write_tree):
+    root = write_tree({"template.yaml": '''AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Password:
+    Type: String
+    NoEcho: true
+    Default: correct-horse-battery
+Resources:
+  Db:
+    Type: AWS::RDS::DBCluster
+    Properties:
+      MasterUserPassword: !Ref Password
+'''})
+    assert ours(root) == {("Db", "template.yaml", 11)}
+
+
+def test_generated_referenced_and_dynamically_resolved_values_are_not_literals(write_tree):
+    root = write_tree({
+        "tf/main.tf": '''
+resource "random_password" "db" {
+  length = 32
+}
+data "aws_secretsmanager_secret_version" "api" {
+  secret_id = "api"
+}
+resource "aws_db_instance" "generated" {
+  password = random_password.db.result
+}
+resource "aws_elasticache_replication_group" "read" {
+  auth_token = data.aws_secretsmanager_secret_version.api.secret_string
+}
+resource "aws_db_instance" "managed" {
+  manage_master_user_password = true
+  password_wo_version         = 1
+}
+''',
+        "cfn/template.yaml": '''AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Secret:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      GenerateSecretString:
+        SecretStringTemplate: '{"username": "admin"}'
+        GenerateStringKey: password
+        PasswordLength: 32
+  Resolved:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      MasterUserPassword: !Sub "{{resolve:secretsmanager:${Secret}:SecretString:password}}"
+  ResolvedLiteral:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      MasterUserPassword: "{{resolve:secretsmanager:prod/db:SecretString:password}}"
+  SsmSecure:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupDescription: cache
+      AuthToken: "{{resolve:ssm-secure:/cache/token:1}}"
+  Managed:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      ManageMasterUserPassword: "true"
+''',
+    })
+    assert ours(root) == set()
+
+
+# --- which attributes are credentials ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [
+    "password", "master_password", "MasterUserPassword", "auth_token", "AuthToken", "secret_key", "access_key",
+    "SecretAccessKey", "AWS_SECRET_ACCESS_KEY", "private_key", "api_key", "ApiKey", "APIKey", "apikey",
+    "client_secret", "secret", "token", "OAuthToken", "secret_string", "SecretString", "DB_PASSWORD",
+    "dbPassword", "passphrase", "basic_auth_credentials", "password_wo", "secret_string_wo",
+])
+def test_credential_names(name):
+    assert is_credential_name(name)
+
+
+@pytest.mark.parametrize("name", [
+    "password_length", "PasswordLength", "secret_arn", "SecretArn", "kms_key_id", "KmsKeyId", "db_secret_name",
+    "SecretStringTemplate", "GenerateStringKey", "manage_master_user_password_rotation", "public_key", "key",
+    "key_name", "password_wo_version", "AWS_ACCESS_KEY_ID", "creation_token", "ClientToken",
+    "ClientRequestToken", "TokenValidityUnits", "secret_id", "username", "password_reset_required",
+])
+def test_names_that_describe_a_secret_are_not_credentials(name):
+    assert not is_credential_name(name)
+
+
+def test_metadata_names_booleans_arns_and_tags_are_not_reported(write_tree):
+    root = write_tree({
+        "tf/main.tf": '''
+resource "aws_secretsmanager_secret_rotation" "r" {
+  secret_id = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf"
+}
+resource "aws_efs_file_system" "fs" {
+  creation_token = "shared-files"
+  tags = {
+    Secret   = "confidential-data"
+    Password = "rotated-quarterly"
+  }
+}
+resource "aws_iam_account_password_policy" "p" {
+  minimum_password_length = 14
+}
+resource "aws_cognito_user_pool_client" "c" {
+  generate_secret = true
+}
+''',
+        "cfn/template.yaml": '''AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Fs:
+    Type: AWS::EFS::FileSystem
+    Properties:
+      FileSystemTags:
+        - Key: Secret
+          Value: confidential-data
+  Client:
+    Type: AWS::Cognito::UserPoolClient
+    Properties:
+      UserPoolId: pool
+      GenerateSecret: "true"
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      MasterUserSecret:
+        SecretArn: arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf
+      Tags:
+        - Key: password
+          Value: in-secrets-manager
+''',
+    })
+    assert ours(root) == set()
+
+
+# --- every resource type, nested attributes, map keys and name/value pairs -----------------------
+
+
+def test_secrets_in_unmodelled_types_nested_blocks_and_environment_maps(write_tree):
+    root = write_tree({
+        "tf/main.tf": '''
+resource "aws_mq_broker" "mq" {
+  broker_name = "mq"
+  user {
+    username = "admin"
+    password = "correct-horse-battery"
+  }
+}
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  environment {
+    variables = {
+      STRIPE_API_KEY = "sk_live_0123456789abcdef"
+      LOG_LEVEL      = "info"
+    }
+  }
+}
+resource "aws_ssm_parameter" "p" {
+  name  = "/app/signing"
+  type  = "SecureString"
+  value = "0123456789abcdef0123"
+}
+resource "aws_directory_service_directory" "ad" {
+  name     = "corp.example.com"
+  password = 73195502
+}
+''',
+        "cfn/template.yaml": '''AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Mq:
+    Type: AWS::AmazonMQ::Broker
+    Properties:
+      Users:
+        - Username: admin
+          Password: correct-horse-battery
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Environment:
+        Variables:
+          STRIPE_API_KEY: sk_live_0123456789abcdef
+          LOG_LEVEL: info
+''',
+    })
+    assert ours(root) == {
+        ("aws_mq_broker.mq", "tf/main.tf", 6),
+        ("aws_lambda_function.fn", "tf/main.tf", 12),  # the map's line: HCL keeps no line per key
+        ("aws_ssm_parameter.p", "tf/main.tf", 21),
+        ("aws_directory_service_directory.ad", "tf/main.tf", 25),
+        ("Mq", "cfn/template.yaml", 8),
+        ("Fn", "cfn/template.yaml", 14),
+    }
+
+
+def test_container_environment_name_value_pairs(write_tree):
+    root = write_tree({
+        "tf/main.tf": '''
+resource "aws_ecs_task_definition" "app" {
+  family = "app"
+  container_definitions = jsonencode([{
+    name  = "app"
+    image = "app:1"
+    environment = [
+      { name = "DB_HOST", value = "db.internal" },
+      { name = "DB_PASSWORD", value = "correct-horse-battery" },
+    ]
+  }])
+}
+resource "aws_codebuild_project" "build" {
+  name = "build"
+  environment {
+    environment_variable {
+      name  = "NPM_TOKEN"
+      value = "/ci/npm-token"
+      type  = "PARAMETER_STORE"
+    }
+    environment_variable {
+      name  = "SONAR_TOKEN"
+      value = "squ_0123456789abcdef"
+    }
+  }
+}
+''',
+        "cfn/template.yaml": '''AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: app
+          Image: app:1
+          Environment:
+            - Name: DB_HOST
+              Value: db.internal
+            - Name: DB_PASSWORD
+              Value: correct-horse-battery
+  Env:
+    Type: AWS::ElasticBeanstalk::Environment
+    Properties:
+      ApplicationName: app
+      OptionSettings:
+        - Namespace: aws:elasticbeanstalk:application:environment
+          OptionName: API_TOKEN
+          Value: tok_0123456789abcdef
+''',
+    })
+    assert ours(root) == {
+        ("aws_ecs_task_definition.app", "tf/main.tf", 4),
+        ("aws_codebuild_project.build", "tf/main.tf", 23),
+        ("Task", "cfn/template.yaml", 13),
+        ("Env", "cfn/template.yaml", 21),
+    }
+
+
+def test_provider_credentials(write_tree):
+    root = write_tree({"main.tf": '''
+provider "aws" {
+  region     = "eu-west-1"
+  access_key = "AKIAIOSFODNN7EXAMPLE"
+  secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+}
+provider "aws" {
+  alias   = "dr"
+  region  = "eu-central-1"
+  profile = "dr"
+}
+variable "token" {}
+provider "aws" {
+  alias = "ci"
+  token = var.token
+}
+provider "aws" {
+  alias      = "legacy"
+  secret_key = "AnotherSecretKeyValue0123456789"
+}
+'''})
+    assert ours(root) == {("provider.aws", "main.tf", 4), ("provider.aws", "main.tf", 5),
+                          ("provider.aws.legacy", "main.tf", 19)}
+
+
+def test_secret_passed_into_a_module_is_reported_where_the_module_uses_it(write_tree):
+    # The caller's argument line is not kept on evaluated values: the attribute using it is named.
+    root = write_tree({
+        "main.tf": 'module "db" {\n  source   = "./db"\n  password = "correct-horse-battery"\n}\n',
+        "db/main.tf": ('variable "password" {}\n'
+                       'resource "aws_rds_cluster" "this" {\n  master_password = var.password\n}\n'),
+    })
+    assert ours(root) == {("module.db.aws_rds_cluster.this", "db/main.tf", 3)}
+
+
+# --- never in clear ------------------------------------------------------------------------------
+
+
+def test_mask_shows_a_few_characters_at_most():
+    assert mask("abc") == "****"
+    assert mask("hunter2!") == "hu****"
+    assert mask("correct-horse") == "cor****"
+    assert mask("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") == "wJal****"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_the_secret_never_appears_in_a_report(write_tree, fmt):
+    from iac_assist.cli import cli
+
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    root = write_tree({
+        "tf/main.tf": f'provider "aws" {{\n  secret_key = "{secret}"\n}}\n',
+        "cfn/template.yaml": ('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Db:\n'
+                              f'    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUserPassword: {secret}\n'),
+    })
+    out = CliRunner().invoke(cli, ["scan", str(root), "--format", fmt])
+    assert out.exit_code == 1, out.output
+    assert secret not in out.output and secret[:5] not in out.output
+    assert out.output.count("wJal****") >= 2  # both findings, masked
