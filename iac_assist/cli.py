@@ -122,6 +122,48 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "markdown", "mermaid", "dot", "otm"]),
+              default="markdown", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the model to FILE instead of standard output.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files or folders matching GLOB; repeatable.")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Terraform variables file for the root modules; repeatable.")
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE", callback=_assignments,
+              help="Set a Terraform root variable; repeatable.")
+@click.option("--parameters", "parameters", multiple=True, metavar="FILE|KEY=VALUE",
+              help="CloudFormation parameter values (as for scan); repeatable.")
+def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple[str, ...],
+          var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...]) -> None:
+    """Draw the threat model of PATHS: components in trust zones, flows across boundaries, attack
+    paths from the internet to data stores, and STRIDE threats, open or mitigated.
+
+    Exit code 0 when the model was drawn from everything; 2 when an input could not be analysed."""
+    from iac_assist.engine import scan as run_scan
+    from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
+    from iac_assist.parsers.terraform.inputs import VariableInputs
+    from iac_assist.threatmodel.build import build
+    from iac_assist.threatmodel.formats import render
+
+    try:
+        template_options = TemplateOptions(read_parameters(list(parameters)))
+    except (ValueError, OSError) as err:
+        raise click.BadParameter(str(err), param_hint="--parameters") from None
+    result = run_scan(list(paths) or [Path(".")], exclude=exclude,
+                      variables=VariableInputs(var_files, assignments, dict(os.environ)),
+                      template_options=template_options)
+    text = render(build(result), fmt)
+    if output is not None:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+    for error in result.errors:
+        click.echo(f"{error}", err=True)
+    sys.exit(2 if result.has_errors else 0)
+
+
 def _write(output: Path, text: str) -> None:
     """Write a report; its folder is created (a CI step writing reports/x.sarif expects that)."""
     try:

@@ -38,6 +38,8 @@ class Finding:
     """A short stable description of what causes it (the attribute, the rule): part of the fingerprint."""
     related: tuple[tuple[Location, str], ...] = field(default=())
     """Other places that explain it (the route to an internet gateway, the subnet)."""
+    path: tuple[tuple[Location, str], ...] = field(default=())
+    """Hops from the internet to the resource (reachability findings): SARIF codeFlows."""
     instances: tuple[str, ...] = ()
     """For a block expanded by count/for_each (``resource`` is then the block's address): the
     instances affected, ``aws_s3_bucket.b["logs"]``."""

@@ -11,13 +11,15 @@ Terraform root module, a template): two templates may both have a ``Bucket``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from iac_assist import kinds
 from iac_assist.model import Component, Fact, Ref
+
+T = TypeVar("T")
 
 
 class ResourceGraph:
@@ -29,6 +31,7 @@ class ResourceGraph:
         self._by_kind: dict[str, list[Component]] = {}
         self._by_name: dict[str, list[Component]] = {}
         self.graph = nx.MultiDiGraph()
+        self._derived: dict[str, Any] = {}
         for comp in components:
             self.components[comp.id] = comp
             self._by_address.setdefault((comp.scope, comp.address), []).append(comp)
@@ -77,6 +80,13 @@ class ResourceGraph:
                     if target is not None:
                         self.graph.add_edge(comp.id, target.id, kind="routes-to", loc=route.loc,
                                             destination=route.value.get("destination"))
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """An index computed once per graph (``compute()``), for questions asked per component
+        that would otherwise scan every component each time."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def of_kind(self, *kinds: str) -> list[Component]:
         out: list[Component] = []

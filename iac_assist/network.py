@@ -182,10 +182,18 @@ def route_table_of(graph: ResourceGraph, subnet: Component) -> Component | None:
     vpc = graph.resolve(subnet, subnet.get("vpc"), kinds.VPC)
     if vpc is None:
         return None
+    return graph.derived("main-route-tables", lambda: _main_route_tables(graph)).get(vpc.id)
+
+
+def _main_route_tables(graph: ResourceGraph) -> dict[str, Component]:
+    """Each VPC's main route table (the first declared, should a configuration hold two)."""
+    out: dict[str, Component] = {}
     for table in graph.of_kind(kinds.ROUTE_TABLE):
-        if table.get("main") is True and graph.resolve(table, table.get("vpc"), kinds.VPC) is vpc:
-            return table
-    return None
+        if table.get("main") is True:
+            vpc = graph.resolve(table, table.get("vpc"), kinds.VPC)
+            if vpc is not None:
+                out.setdefault(vpc.id, table)
+    return out
 
 
 def internet_route(graph: ResourceGraph, subnet: Component) -> Fact | None:

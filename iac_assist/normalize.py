@@ -64,6 +64,7 @@ class ModelBuilder:
     components: dict[str, Component] = field(default_factory=dict)
     errors: list[ScanError] = field(default_factory=list)
     _by_address: dict[str, list[str]] = field(default_factory=dict)
+    _name_index: dict[str, tuple[int, dict[str, list[str]]]] = field(default_factory=dict)
 
     def add(
         self,
@@ -117,10 +118,24 @@ class ModelBuilder:
                     return comp
             target = target.value
         if isinstance(target, str) and target:
-            for comp in self.components.values():
-                if comp.kind in wanted and comp.get(name_fact) == target:
+            for cid in self._names(name_fact).get(target, ()):
+                comp = self.components[cid]
+                if comp.kind in wanted:
                     return comp
         return None
+
+    def _names(self, fact: str) -> dict[str, list[str]]:
+        """Component ids by the literal value of ``fact``; rebuilt when components were added,
+        so that satellites find owners by name without scanning every component each time."""
+        size, index = self._name_index.get(fact, (-1, {}))
+        if size != len(self.components):
+            index = {}
+            for cid, comp in self.components.items():
+                value = comp.get(fact)
+                if isinstance(value, str) and value:
+                    index.setdefault(value, []).append(cid)
+            self._name_index[fact] = (len(self.components), index)
+        return index
 
 
     def error(self, loc: Location, message: str, level: str = "warning") -> None:

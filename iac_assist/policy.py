@@ -40,6 +40,8 @@ class Hit:
     message: str
     cause: str = ""
     related: tuple[tuple[Location, str], ...] = ()
+    path: tuple[tuple[Location, str], ...] = ()
+    """For a reachability finding: each hop from the internet to the resource, in order."""
 
 
 Check = Callable[["ResourceGraph"], Iterable[Hit]]
@@ -101,6 +103,7 @@ class Policy:
                 message=hit.message,
                 cause=hit.cause,
                 related=hit.related,
+                path=hit.path,
             )
 
 

@@ -9,10 +9,31 @@ from iac_assist.policy import Policy
 
 
 def all_policies() -> list[Policy]:
-    from iac_assist.policies import cdn, ec2, iam, lb, rds, s3, secrets, vpc
+    from iac_assist.policies import (
+        apigateway,
+        cdn,
+        cloudtrail,
+        dynamodb,
+        ec2,
+        eks,
+        elasticache,
+        iam,
+        kms,
+        lambda_functions,
+        lb,
+        messaging,
+        rds,
+        s3,
+        search,
+        secrets,
+        vpc,
+    )
 
     registered = [
         *s3.POLICIES, *cdn.POLICIES, *lb.POLICIES, *rds.POLICIES,
         *ec2.POLICIES, *vpc.POLICIES, *iam.POLICIES, *secrets.POLICIES,
+        *search.POLICIES, *lambda_functions.POLICIES, *dynamodb.POLICIES, *elasticache.POLICIES,
+        *eks.POLICIES, *apigateway.POLICIES,
+        *cloudtrail.POLICIES, *kms.POLICIES, *messaging.POLICIES,
     ]
     return sorted(registered, key=lambda p: p.id)

@@ -1,10 +1,12 @@
-"""IAM policies: statements that grant everything, or whole services, on every resource."""
+"""IAM policies: statements that grant everything, whole services on every resource, or the means
+to escalate privileges."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 from iac_assist import kinds
@@ -278,4 +280,160 @@ def iam_wildcard_overreach(graph: ResourceGraph) -> Iterator[Hit]:
         )
 
 
-POLICIES = [iam_wildcard_admin, iam_wildcard_overreach]
+# --- privilege escalation ------------------------------------------------------------------------
+
+PASS_ROLE = "iam:PassRole"
+POLICY_WRITES = (
+    "iam:CreatePolicyVersion",
+    "iam:PutRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy",
+    "iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy",
+)
+"""Actions that write a permission policy onto a principal, or a new version of a managed one."""
+_TAG_KEYS = ("aws:resourcetag/", "iam:resourcetag/")
+_WRITE_CONFINING = ("iam:permissionsboundary", "iam:policyarn")
+_IAM_EVERY = re.compile(r"(?:(?:role|user|group|policy)/)?\*+")
+
+
+def _every_principal(pattern: Any) -> bool:
+    """An IAM ARN pattern that covers every role, user, group or policy of an account
+    (``arn:aws:iam::123456789012:role/*``): for these actions, as good as ``*``."""
+    if not isinstance(pattern, str):
+        return False
+    parts = pattern.split(":", 5)
+    if len(parts) != 6 or parts[0].lower() != "arn" or not (parts[2].lower() == "iam" or _stars(parts[2])):
+        return False
+    return _IAM_EVERY.fullmatch(parts[5].lower()) is not None
+
+
+def _everywhere(statement: dict[str, Any]) -> bool:
+    if "Resource" in statement:
+        resources = _values(statement["Resource"])
+        return resources is not None and any(all_resources(r) or _every_principal(r) for r in resources)
+    return on_every_resource(statement)
+
+
+def _allowed(statement: dict[str, Any], probes: tuple[str, ...]) -> list[str]:
+    """The probe actions the statement allows, for known patterns only (case-insensitive)."""
+    if "Action" in statement:
+        patterns = [a.lower() for a in _values(statement["Action"]) or [] if isinstance(a, str)]
+        return [p for p in probes if any(fnmatchcase(p.lower(), a) for a in patterns)]
+    excluded = _values(statement.get("NotAction"))
+    if excluded is None or not all(isinstance(a, str) for a in excluded):
+        return []  # an unknown exclusion may exclude everything
+    return [p for p in probes if not any(fnmatchcase(p.lower(), a.lower()) for a in excluded)]
+
+
+def _confined(condition: Any, keys: tuple[str, ...]) -> bool | None:
+    """Whether the Condition narrows WHAT is granted with one of ``keys`` (or a resource tag);
+    None when the condition is not known (it may)."""
+    if condition is None:
+        return False
+    if not isinstance(condition, dict):
+        return None
+    unknown = False
+    for clauses in condition.values():
+        if not isinstance(clauses, dict):
+            unknown = True
+            continue
+        for key in clauses:
+            name = key.lower() if isinstance(key, str) else ""
+            if name in keys or name.startswith(_TAG_KEYS):
+                return True
+    return None if unknown else False
+
+
+def escalation(statement: dict[str, Any]) -> list[str]:
+    """The escalation actions the statement allows on every role, user, group or policy, leaving
+    out those its condition confines (or may confine)."""
+    if is_admin(statement) or not _everywhere(statement):
+        return []
+    condition = statement.get("Condition")
+    found = []
+    if _confined(condition, ()) is False:
+        found += _allowed(statement, (PASS_ROLE,))
+    if _confined(condition, _WRITE_CONFINING) is False:
+        found += _allowed(statement, POLICY_WRITES)
+    return found
+
+
+def _holder(graph: ResourceGraph, comp: Component) -> str | None:
+    """Who can use the policy: its principals; for a managed policy nothing attaches here, any it
+    may be attached to; None when nothing can (an inline policy of no principal)."""
+    if comp.get("managed") is True:
+        return "" if _attached(graph, comp) else " (not attached in this configuration: whoever it is attached to)"
+    return "" if comp.has("attached_to") else None
+
+
+@policy(
+    id="IAC-IAM-003",
+    control="iam-privilege-escalation",
+    title="IAM policy lets its holder escalate privileges",
+    severity="high",
+    stride="E",
+    cwe=269,
+    remediation="""
+Scope `iam:PassRole` to the ARNs of the roles the principal must hand to a service, with an
+`iam:PassedToService` condition, and never allow `iam:CreatePolicyVersion`, `iam:Put*Policy` or
+`iam:Attach*Policy` on `"*"`: name the roles, users, groups or policies they apply to, or confine
+them with an `iam:PolicyARN` or `iam:PermissionsBoundary` condition (the documented way to
+delegate IAM administration). In Terraform this is the `policy` of `aws_iam_policy` /
+`aws_iam_role_policy` / `aws_iam_role` `inline_policy` (or the `actions`, `resources` and
+`condition` of a `data "aws_iam_policy_document"` statement); in CloudFormation the
+`PolicyDocument` of `AWS::IAM::ManagedPolicy`, `AWS::IAM::Policy` or the `Policies` of
+`AWS::IAM::Role`, `User` or `Group`.
+""",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
+    ),
+)
+def iam_privilege_escalation(graph: ResourceGraph) -> Iterator[Hit]:
+    """Some IAM permissions are administrator access in disguise. iam:PassRole on every role lets
+    the holder give any role, an administrator's included, to an EC2 instance, a Lambda function
+    or a build it starts, and act as that role. Writing permission policies on every principal or
+    policy (iam:CreatePolicyVersion, iam:PutRolePolicy/PutUserPolicy/PutGroupPolicy,
+    iam:AttachRolePolicy/AttachUserPolicy/AttachGroupPolicy) lets it grant itself, or anyone,
+    any permission. Reported once per statement of an identity policy with Effect Allow that
+    allows one of these actions (Action patterns such as "iam:*", "iam:Put*" or "iam:*Policy"
+    count, compared case-insensitively; Allow with NotAction counts unless it excludes them) on
+    Resource "*", an ARN pattern that leaves every part open, a pattern covering every role, user,
+    group or policy of an account (arn:aws:iam::123456789012:role/*), or NotResource. The policy
+    must be usable by a principal: an inline policy is its role's, user's or group's; a managed
+    policy counts when attached to a principal of the configuration, and also when nothing here
+    attaches it, since it exists to be attached (as iam-wildcard-admin decides); an inline policy
+    naming no principal at all (AWS::IAM::Policy without Roles, Users or Groups) grants nothing.
+    Decisions: iam:CreatePolicy alone is not reported (a new policy grants nothing until attached,
+    which takes an Attach action); conditions that narrow what is granted exempt: iam:PolicyARN and
+    iam:PermissionsBoundary for the policy-writing actions, aws:ResourceTag/iam:ResourceTag keys
+    for all of them, whereas conditions on when or how (MFA, source IP, iam:PassedToService, which
+    still lets any role be passed to that service) do not; a condition that is not known may
+    narrow it and gives no finding; statements reported by iam-wildcard-admin are not reported
+    again (administrator access covers it), while those iam-wildcard-overreach reports (such as
+    "iam:*" on "*") are, since the escalation is the graver consequence; unknown documents,
+    statements, actions or resources give no finding. The finding points at the statement
+    (CloudFormation) or at the policy attribute (Terraform)."""
+    for statement in allow_statements(graph):
+        actions = escalation(statement.body)
+        if not actions:
+            continue
+        holder = _holder(graph, statement.policy)
+        if holder is None:
+            continue
+        how = []
+        if PASS_ROLE in actions:
+            how.append("hand any role to a service it runs and act as that role")
+        if any(a in POLICY_WRITES for a in actions):
+            how.append("grant itself any permission")
+        yield Hit(
+            statement.policy,
+            statement.loc,
+            f"{_sentence(describe(graph, statement.policy))}{holder} lets its holder escalate privileges: its "
+            f"{statement.label} allows {', '.join(actions)} on every resource, so the holder can "
+            f"{' and '.join(how)}. Scope iam:PassRole to the roles it must pass and the policy actions to "
+            "named principals, or confine them with an iam:PolicyARN / iam:PermissionsBoundary condition.",
+            cause=f"escalation:{statement.key}",
+        )
+
+
+POLICIES = [iam_wildcard_admin, iam_wildcard_overreach, iam_privilege_escalation]

@@ -313,5 +313,45 @@ def db_deletion_protection_missing(graph: ResourceGraph) -> Iterator[Hit]:
                   cause="off" if value is False else "unset")
 
 
+@policy(
+    id="IAC-RDS-007",
+    control="db-internet-reachable",
+    title="Database is reachable from the internet",
+    severity="critical",
+    stride="ISTD",
+    cwe=668,
+    remediation="""
+Break the path at any hop, best at several: set `publicly_accessible = false` (CloudFormation
+`PubliclyAccessible: false`); place the database in a DB subnet group of private subnets (route
+tables without a 0.0.0.0/0 route to an internet gateway); admit only the application tier's
+security group on the database port. A network ACL denying the port from anywhere also blocks it.
+""",
+    references=(
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",
+    ),
+)
+def db_internet_reachable(graph: ResourceGraph) -> Iterator[Hit]:
+    """A network path exists from the internet to the database's port, computed hop by hop over
+    the graph: an internet gateway, a route sending 0.0.0.0/0 or ::/0 to it from a subnet of the
+    database's subnet group, a network ACL of that subnet admitting the port from anywhere (the
+    default ACL when none is associated), a security group rule admitting the internet on the
+    port, and a public address (publicly accessible). Every hop must be definite: an unknown value
+    anywhere on the path means no finding. The finding sits on the setting that gives the database
+    its public address, and carries the path as a SARIF code flow, so the alert shows each hop with
+    its file and line. The port is the database's own, else its engine's default."""
+    from iac_assist.threatmodel.exposure import database_exposures
+
+    for exposure in database_exposures(graph):
+        db = exposure.target
+        path = tuple((hop.loc, hop.message) for hop in exposure.hops if hop.loc is not None)
+        steps = " → ".join(hop.message for hop in exposure.hops[1:-1])
+        yield Hit(db, db.loc_of("publicly_accessible"),
+                  f"Database {db.display} is reachable from the internet on port {exposure.port}: {steps}. "
+                  "Turn off public accessibility, move it to private subnets, and admit only the application "
+                  "tier's security group.",
+                  cause=f"port {exposure.port}",
+                  path=path)
+
+
 POLICIES = [db_publicly_accessible, db_in_public_subnet, db_open_security_group, db_storage_unencrypted,
-            db_backup_disabled, db_deletion_protection_missing]
+            db_backup_disabled, db_deletion_protection_missing, db_internet_reachable]

@@ -12,6 +12,13 @@ from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component, Fact, Location, Unknown, is_known
 from iac_assist.policy import Hit, policy
+from iac_assist.policy_documents import (
+    RESTRICTING_KEYS,
+    allows_any,
+    public_principal,
+    restricted,
+    statement_list,
+)
 
 PAB_KEYS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 PUBLIC_GRANTEES = ("AllUsers", "AuthenticatedUsers")
@@ -29,12 +36,8 @@ GRANT_ACCESS = {
 }
 READ_ACTIONS = ("s3:GetObject", "s3:ListBucket")
 WRITE_ACTIONS = ("s3:PutObject", "s3:DeleteObject", "s3:PutBucketPolicy", "s3:PutBucketAcl")
-RESTRICTING_KEYS = {
-    "aws:sourcearn", "aws:sourceaccount", "aws:sourceowner", "aws:sourcevpc", "aws:sourcevpce",
-    "aws:sourceip", "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount",
-    "aws:principalarn", "aws:sourceorgid", "aws:sourceorgpaths", "aws:userid", "aws:username",
-    "aws:principalservicename", "s3:dataaccesspointaccount", "s3:dataaccesspointarn",
-}
+S3_RESTRICTING_KEYS = RESTRICTING_KEYS | {"s3:dataaccesspointaccount", "s3:dataaccesspointarn"}
+"""The global restricting keys, plus S3's access point keys (a policy delegating to access points)."""
 
 
 @dataclass(frozen=True)
@@ -84,70 +87,21 @@ def acl_exposures(bucket: Component) -> Iterator[Exposure]:
 
 
 def policy_exposures(bucket: Component) -> Iterator[Exposure]:
-    document = bucket.get("policy")
-    if not isinstance(document, dict):
-        return
-    statements = document.get("Statement")
-    if isinstance(statements, dict):
-        statements = [statements]
-    if not isinstance(statements, list):
-        return
-    for n, statement in enumerate(statements):
+    statements = statement_list(bucket.get("policy"))
+    for n, statement in enumerate(statements or []):
         if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
             continue
-        if not _public_principal(statement.get("Principal")) or _restricted(statement.get("Condition")):
+        if not public_principal(statement.get("Principal")):
+            continue
+        if restricted(statement.get("Condition"), S3_RESTRICTING_KEYS):
             continue
         sid = statement.get("Sid")
         label = f"statement {sid!r}" if isinstance(sid, str) and sid else f"statement {n + 1}"
         for access, probes in (("read", READ_ACTIONS), ("write", WRITE_ACTIONS)):
-            allowed = _allows_any(statement, probes)
+            allowed = allows_any(statement, probes)
             if allowed:
                 yield Exposure(access, bucket.loc_of("policy"), f"policy:{sid or n}:{access}",
                                f"its bucket policy {label} allows {allowed} to Principal \"*\"")
-
-
-def _public_principal(principal: Any) -> bool:
-    if principal == "*":
-        return True
-    if isinstance(principal, dict):
-        aws = principal.get("AWS")
-        return aws == "*" or (isinstance(aws, list) and "*" in aws)
-    return False
-
-
-def _restricted(condition: Any) -> bool:
-    if condition is None:
-        return False
-    if not isinstance(condition, dict):
-        return True  # unknown conditions may restrict: no definite finding
-    for clauses in condition.values():
-        if not isinstance(clauses, dict):
-            return True
-        for key in clauses:
-            if isinstance(key, str) and key.lower() in RESTRICTING_KEYS:
-                return True
-    return False
-
-
-def _allows_any(statement: dict[str, Any], probes: tuple[str, ...]) -> str | None:
-    """The first probe action the statement allows (known values only)."""
-    if "Action" in statement:
-        actions = statement["Action"]
-        actions = [actions] if isinstance(actions, str) else actions
-        if not isinstance(actions, list):
-            return None
-        for probe in probes:
-            if any(isinstance(a, str) and fnmatchcase(probe.lower(), a.lower()) for a in actions):
-                return probe
-        return None
-    excluded = statement.get("NotAction")
-    excluded = [excluded] if isinstance(excluded, str) else excluded
-    if not isinstance(excluded, list) or any(not isinstance(a, str) for a in excluded):
-        return None
-    for probe in probes:
-        if not any(fnmatchcase(probe.lower(), a.lower()) for a in excluded):
-            return probe
-    return None
 
 
 def _exposures(graph: ResourceGraph, bucket: Component, access: str) -> Iterator[Hit]:
@@ -265,12 +219,8 @@ OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject")
 
 def _denies_insecure_transport(document: Any) -> bool | None:
     """True when a statement denies every plain-HTTP request; None when unknown parts may."""
-    if not isinstance(document, dict):
-        return None
-    statements = document.get("Statement")
-    if isinstance(statements, dict):
-        statements = [statements]
-    if not isinstance(statements, list):
+    statements = statement_list(document)
+    if statements is None:
         return None
     verdicts = [_tls_only_statement(statement) for statement in statements]
     if True in verdicts:
@@ -301,7 +251,7 @@ def _everyone(statement: dict[str, Any]) -> bool | None:
     if "NotPrincipal" in statement:
         return True
     principal = statement.get("Principal")
-    if _public_principal(principal):
+    if public_principal(principal):
         return True
     aws = principal.get("AWS") if isinstance(principal, dict) else None
     if not is_known(principal) or not is_known(aws) or (isinstance(aws, list) and not all(map(is_known, aws))):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
@@ -189,11 +190,23 @@ def sg_database_ports_open(graph: ResourceGraph) -> Iterator[Hit]:
                       cause=f"{_cause(group, rule)}:{','.join(map(str, ports))}")
 
 
-def _flow_log_coverage(graph: ResourceGraph, vpc: Component) -> bool:
-    """Whether the VPC's traffic is logged, or may be (a flow log of the same configuration whose
-    target is not known)."""
-    subnets = [s for s in graph.of_kind(kinds.SUBNET) if graph.resolve(s, s.get("vpc"), kinds.VPC) is vpc]
-    logged_subnets: set[str] = set()
+@dataclass
+class _FlowLogs:
+    """What the configuration's flow logs cover, gathered once for every VPC."""
+
+    vpcs: set[str] = field(default_factory=set)
+    subnets: set[str] = field(default_factory=set)
+    uncertain_scopes: set[str] = field(default_factory=set)
+    """Scopes holding a flow log whose target is not known (it may be any of their VPCs)."""
+    subnets_by_vpc: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _flow_logs(graph: ResourceGraph) -> _FlowLogs:
+    out = _FlowLogs()
+    for subnet in graph.of_kind(kinds.SUBNET):
+        vpc = graph.resolve(subnet, subnet.get("vpc"), kinds.VPC)
+        if vpc is not None:
+            out.subnets_by_vpc.setdefault(vpc.id, []).append(subnet.id)
     for log in graph.of_kind(kinds.FLOW_LOG):
         target, resource_type = log.get("resource"), log.get("resource_type")
         if target is None:
@@ -201,15 +214,20 @@ def _flow_log_coverage(graph: ResourceGraph, vpc: Component) -> bool:
         if isinstance(resource_type, str) and resource_type not in ("vpc", "subnet"):
             continue  # interfaces and transit gateways: not the VPC's traffic as a whole
         found = graph.resolve(log, target, kinds.VPC, kinds.SUBNET)
-        if found is vpc:
-            return True
-        if found is not None and found.kind == kinds.SUBNET:
-            logged_subnets.add(found.id)
-            continue
-        if found is None and log.scope == vpc.scope and (isinstance(target, Unknown) or (
-                isinstance(target, Ref) and graph.resolve(log, target) is None)):
-            return True  # computed or created elsewhere: it may be this VPC's
-    return bool(subnets) and all(s.id in logged_subnets for s in subnets)
+        if found is not None:
+            (out.vpcs if found.kind == kinds.VPC else out.subnets).add(found.id)
+        elif isinstance(target, Unknown) or (isinstance(target, Ref) and graph.resolve(log, target) is None):
+            out.uncertain_scopes.add(log.scope)  # computed or created elsewhere: it may be any VPC's
+    return out
+
+
+def _flow_log_coverage(logs: _FlowLogs, vpc: Component) -> bool:
+    """Whether the VPC's traffic is logged, or may be (a flow log of the same configuration whose
+    target is not known)."""
+    if vpc.id in logs.vpcs or vpc.scope in logs.uncertain_scopes:
+        return True
+    subnets = logs.subnets_by_vpc.get(vpc.id, [])
+    return bool(subnets) and all(s in logs.subnets for s in subnets)
 
 
 @policy(
@@ -235,8 +253,9 @@ def vpc_flow_logs_missing(graph: ResourceGraph) -> Iterator[Hit]:
     (ACCEPT or REJECT only still leaves a record; ALL is recommended). A flow log of the same
     configuration whose target is not known (a variable, a resource outside it) may be this VPC's:
     nothing is reported then. The finding points at the VPC."""
+    logs = _flow_logs(graph)
     for vpc in graph.of_kind(kinds.VPC):
-        if not _flow_log_coverage(graph, vpc):
+        if not _flow_log_coverage(logs, vpc):
             yield Hit(vpc, vpc.loc,
                       f"VPC {vpc.display} has no flow log: its network traffic leaves no record to investigate. "
                       "Add an aws_flow_log / AWS::EC2::FlowLog for the VPC.",

@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+# The policy tests' harness asserts too: show its failures as pytest shows a test's own.
+pytest.register_assert_rewrite("tests.policy_examples")
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
 SEED = FIXTURES / "seed-app"

@@ -1022,6 +1022,6 @@ def test_cloudfront(tmp_path: Path) -> None:
 
 
 def test_unhandled_types_become_other_components(tmp_path: Path) -> None:
-    comps = model(tmp_path, "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 5\n")
+    comps = model(tmp_path, "Resources:\n  Q:\n    Type: AWS::Events::Rule\n    Properties:\n      State: ENABLED\n")
     assert comps["Q"].kind == "other"
-    assert comps["Q"].get("attributes") == {"DelaySeconds": 5}
+    assert comps["Q"].get("attributes") == {"State": "ENABLED"}

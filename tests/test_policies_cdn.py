@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import findings_of
-from tests.policy_examples import cases, example_hits
-from tests.test_policies_s3 import cfn, tf
+from tests.policy_examples import cfn, example_tests, found, tf
 
 EXPECTED = {
     "cdn-viewer-plaintext": {
@@ -37,26 +35,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_insecure_example_gives_exactly_these_findings(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "insecure", tmp_path) == hits
-
-
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_fixed_example_gives_none(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "fixed", tmp_path) == set()
-
-
-def found(write_tree, control: str, terraform: str = "", cloudformation: str = "") -> set[tuple[str, int]]:
-    """``(format, line)`` of ``control``'s findings, the two formats scanned together."""
-    files = {}
-    if terraform:
-        files["tf/main.tf"] = terraform
-    if cloudformation:
-        files["cfn/template.yaml"] = cloudformation
-    root = write_tree(files)
-    return {("tf" if path.startswith("tf/") else "cfn", line)
-            for c, _resource, path, line in findings_of(root) if c == control}
+test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
 
 
 # --- cdn-viewer-plaintext ----------------------------------------------------------------------------
@@ -106,7 +85,8 @@ def test_every_behavior_counts_and_unknown_policies_do_not(write_tree):
                   TargetOriginId: app
                   ViewerProtocolPolicy: https-only
         ''', parameters="Policy:\n  Type: String\n")
-    assert found(write_tree, "cdn-viewer-plaintext", terraform, cloudformation) == {("tf", 10), ("cfn", 16)}
+    assert found(write_tree, "cdn-viewer-plaintext", terraform, cloudformation) == {
+        ("aws_cloudfront_distribution.d", "tf/main.tf", 10), ("D", "cfn/template.yaml", 16)}
 
 
 # --- cdn-origin-plaintext ----------------------------------------------------------------------------
@@ -243,8 +223,10 @@ def test_origin_plaintext_http_only_and_match_viewer_behind_http_viewers(write_t
     is http-only and reported; it is also an unrestricted S3 origin."""
     terraform, cloudformation = tf(ORIGINS_TF), cfn(ORIGINS_CFN)
     assert found(write_tree, "cdn-origin-plaintext", terraform, cloudformation) == {
-        ("tf", 8), ("tf", 18), ("tf", 28), ("tf", 38), ("cfn", 11), ("cfn", 15), ("cfn", 19), ("cfn", 23)}
-    assert found(write_tree, "cdn-s3-origin-unrestricted", terraform, cloudformation) == {("tf", 32), ("cfn", 20)}
+        *{("aws_cloudfront_distribution.d", "tf/main.tf", n) for n in (8, 18, 28, 38)},
+        *{("D", "cfn/template.yaml", n) for n in (11, 15, 19, 23)}}
+    assert found(write_tree, "cdn-s3-origin-unrestricted", terraform, cloudformation) == {
+        ("aws_cloudfront_distribution.d", "tf/main.tf", 32), ("D", "cfn/template.yaml", 20)}
 
 
 def test_origin_match_viewer_behind_https_viewers_is_fine(write_tree):
@@ -324,7 +306,8 @@ def test_weak_tls(write_tree, name):
     if cfn_certificate is not None:
         resources += f"      ViewerCertificate: {cfn_certificate}\n"
     cloudformation = cfn(resources, parameters="Certificate:\n  Type: String\nMinimum:\n  Type: String\n")
-    expected = {("tf", lines[0]), ("cfn", lines[1])} if lines else set()
+    expected = {("aws_cloudfront_distribution.d", "tf/main.tf", lines[0]),
+                ("D", "cfn/template.yaml", lines[1])} if lines else set()
     assert found(write_tree, "cdn-weak-tls", terraform, cloudformation) == expected
 
 
@@ -392,7 +375,8 @@ def test_s3_origin_access(write_tree):
                   CustomOriginConfig:
                     OriginProtocolPolicy: https-only
         ''', parameters="Oac:\n  Type: String\n")
-    assert found(write_tree, "cdn-s3-origin-unrestricted", terraform, cloudformation) == {("tf", 3), ("cfn", 11)}
+    assert found(write_tree, "cdn-s3-origin-unrestricted", terraform, cloudformation) == {
+        ("aws_cloudfront_distribution.d", "tf/main.tf", 3), ("D", "cfn/template.yaml", 11)}
 
 
 def test_s3_website_endpoint_origin_by_reference(write_tree):
@@ -435,7 +419,8 @@ def test_s3_website_endpoint_origin_by_reference(write_tree):
                   CustomOriginConfig:
                     OriginProtocolPolicy: http-only
         ''')
-    assert found(write_tree, "cdn-s3-origin-unrestricted", terraform, cloudformation) == {("tf", 11), ("cfn", 13)}
+    assert found(write_tree, "cdn-s3-origin-unrestricted", terraform, cloudformation) == {
+        ("aws_cloudfront_distribution.d", "tf/main.tf", 11), ("D", "cfn/template.yaml", 13)}
 
 
 # --- cdn-no-waf --------------------------------------------------------------------------------------
@@ -463,7 +448,8 @@ def test_web_acl_unknown_counts_empty_does_not(write_tree):
             DistributionConfig:
               WebACLId: ""
         ''', parameters="WebAcl:\n  Type: String\n")
-    assert found(write_tree, "cdn-no-waf", terraform, cloudformation) == {("tf", 5), ("cfn", 11)}
+    assert found(write_tree, "cdn-no-waf", terraform, cloudformation) == {
+        ("aws_cloudfront_distribution.empty", "tf/main.tf", 5), ("Empty", "cfn/template.yaml", 11)}
 
 
 # --- cdn-logging-missing -----------------------------------------------------------------------------
@@ -555,11 +541,13 @@ Delivery:
 
 def test_standard_logging_v2_needs_a_delivery(write_tree):
     terraform, cloudformation = tf(LOGGING_V2_TF), cfn(LOGGING_V2_CFN)
-    assert found(write_tree, "cdn-logging-missing", terraform, cloudformation) == {("tf", 4), ("cfn", 8)}
+    assert found(write_tree, "cdn-logging-missing", terraform, cloudformation) == {
+        ("aws_cloudfront_distribution.source_only", "tf/main.tf", 4), ("SourceOnly", "cfn/template.yaml", 8)}
 
 
 def test_standard_logging_v2_delivery_by_literal_source_name(write_tree):
     terraform = tf(LOGGING_V2_TF).replace(
         "aws_cloudwatch_log_delivery_source.delivered.name", '"delivered-access-logs"')
     cloudformation = cfn(LOGGING_V2_CFN).replace("!Ref DeliveredSource", "delivered-access-logs")
-    assert found(write_tree, "cdn-logging-missing", terraform, cloudformation) == {("tf", 4), ("cfn", 8)}
+    assert found(write_tree, "cdn-logging-missing", terraform, cloudformation) == {
+        ("aws_cloudfront_distribution.source_only", "tf/main.tf", 4), ("SourceOnly", "cfn/template.yaml", 8)}

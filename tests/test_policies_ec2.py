@@ -9,8 +9,7 @@ import gzip
 import pytest
 
 from iac_assist.policies.ec2 import find_secrets, mask
-from tests.conftest import findings_of
-from tests.policy_examples import cases, example_hits
+from tests.policy_examples import example_tests, hits, messages
 
 EXPECTED = {
     "ec2-imdsv1-enabled": {
@@ -32,24 +31,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_insecure_example_gives_exactly_these_findings(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "insecure", tmp_path) == hits
-
-
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_fixed_example_gives_none(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "fixed", tmp_path) == set()
-
-
-def hits(root, control: str) -> set[tuple[str, str, int]]:
-    return {(r, f, n) for c, r, f, n in findings_of(root) if c == control}
-
-
-def messages(root, control: str) -> list[str]:
-    from iac_assist.engine import scan
-
-    return [f.message for f in scan([root]).findings if f.control == control]
+test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
 
 
 CFN = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.conftest import findings_of
-from tests.policy_examples import cases, example_hits
+from tests.policy_examples import example_tests, hits
 
 ADMIN = "iam-wildcard-admin"
 OVERREACH = "iam-wildcard-overreach"
@@ -26,14 +26,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_insecure_example_gives_exactly_these_findings(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "insecure", tmp_path) == hits
-
-
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_fixed_example_gives_none(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "fixed", tmp_path) == set()
+test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -66,17 +59,13 @@ def cfn_policy(statement: str, parameters: str = "") -> str:
 '''
 
 
-def ours(root) -> set[tuple[str, str, str, int]]:
-    return {f for f in findings_of(root) if f[0] in CONTROLS}
-
-
 def verdicts(write_tree, tf_statement: str, cfn_statement: str, tf_extra: str = "", cfn_params: str = ""):
     """Controls found (with their resource) for one statement in each format."""
     root = write_tree({"tf/main.tf": tf_policy(tf_statement, tf_extra),
                        "cfn/template.yaml": cfn_policy(cfn_statement, cfn_params)})
-    found = ours(root)
-    tf = {c for c, r, f, _ in found if f.startswith("tf/")}
-    cfn = {c for c, r, f, _ in found if f.startswith("cfn/")}
+    found = findings_of(root)
+    tf = {c for c, _, f, _ in found if c in CONTROLS and f.startswith("tf/")}
+    cfn = {c for c, _, f, _ in found if c in CONTROLS and f.startswith("cfn/")}
     return tf, cfn
 
 
@@ -196,12 +185,13 @@ resource "aws_iam_role" "r" {{
   }}
 }}
 '''})
-    assert ours(root) == {
-        (ADMIN, "aws_iam_user_policy.u", "main.tf", 6),
-        (ADMIN, "aws_iam_group_policy.g", "main.tf", 10),
-        (ADMIN, "aws_iam_role.r", "main.tf", 17),
-        (ADMIN, "aws_iam_role.r", "main.tf", 21),
+    assert hits(root, ADMIN) == {
+        ("aws_iam_user_policy.u", "main.tf", 6),
+        ("aws_iam_group_policy.g", "main.tf", 10),
+        ("aws_iam_role.r", "main.tf", 17),
+        ("aws_iam_role.r", "main.tf", 21),
     }
+    assert hits(root, OVERREACH) == set()
 
 
 def test_every_source_of_identity_policies_in_cloudformation(write_tree):
@@ -242,13 +232,14 @@ Resources:
             Action: "*"
             Resource: "*"
 '''})
-    assert ours(root) == {
-        (ADMIN, "User", "template.yaml", 8),
-        (ADMIN, "User", "template.yaml", 10),
-        (ADMIN, "Group", "template.yaml", 16),
-        (ADMIN, "Inline", "template.yaml", 24),
-        (ADMIN, "RolePolicy", "template.yaml", 34),
+    assert hits(root, ADMIN) == {
+        ("User", "template.yaml", 8),
+        ("User", "template.yaml", 10),
+        ("Group", "template.yaml", 16),
+        ("Inline", "template.yaml", 24),
+        ("RolePolicy", "template.yaml", 34),
     }
+    assert hits(root, OVERREACH) == set()
 
 
 def test_policy_document_data_source_in_terraform(write_tree):
@@ -269,7 +260,7 @@ resource "aws_iam_policy" "p" {
   policy = data.aws_iam_policy_document.admin.json
 }
 '''})
-    assert ours(root) == {(ADMIN, "aws_iam_policy.p", "main.tf", 15), (OVERREACH, "aws_iam_policy.p", "main.tf", 15)}
+    assert hits(root, ADMIN) == hits(root, OVERREACH) == {("aws_iam_policy.p", "main.tf", 15)}
 
 
 def test_dynamic_statement_over_unknown_values_gives_no_finding(write_tree):
@@ -288,7 +279,7 @@ resource "aws_iam_policy" "p" {
   policy = data.aws_iam_policy_document.d.json
 }
 '''})
-    assert ours(root) == set()
+    assert hits(root, ADMIN) == hits(root, OVERREACH) == set()
 
 
 def test_unknown_documents_give_no_finding(write_tree):
@@ -318,7 +309,7 @@ Resources:
         - {Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]}
 ''',
     })
-    assert ours(root) == set()
+    assert hits(root, ADMIN) == hits(root, OVERREACH) == set()
 
 
 # --- attachments and messages --------------------------------------------------------------------

@@ -3,12 +3,9 @@ decision the policies document gives the same verdict in Terraform and CloudForm
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from tests.conftest import findings_of
-from tests.policy_examples import cases, example_hits
+from tests.policy_examples import cfn, example_tests, found, line, tf
 
 EXPECTED = {
     "lb-listener-plaintext": {
@@ -34,49 +31,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_insecure_example_gives_exactly_these_findings(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "insecure", tmp_path) == hits
-
-
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_fixed_example_gives_none(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "fixed", tmp_path) == set()
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-
-def tf(text: str) -> str:
-    """Terraform text whose first line is line 1."""
-    return textwrap.dedent(text).lstrip("\n")
-
-
-def cfn(resources: str, parameters: str = "") -> str:
-    """A template: line 1 format version, then Parameters when given, then Resources."""
-    head = 'AWSTemplateFormatVersion: "2010-09-09"\n'
-    if parameters:
-        head += "Parameters:\n" + textwrap.indent(textwrap.dedent(parameters).lstrip("\n"), "  ")
-    return head + "Resources:\n" + textwrap.indent(textwrap.dedent(resources).lstrip("\n"), "  ")
-
-
-def line(text: str, needle: str) -> int:
-    """The line of the one occurrence of ``needle`` in ``text``."""
-    hits = [n for n, content in enumerate(text.splitlines(), 1) if needle in content]
-    assert len(hits) == 1, f"{needle!r} occurs on lines {hits}"
-    return hits[0]
-
-
-def found(write_tree, control: str, terraform: str = "", cloudformation: str = "") -> set[tuple[str, str, int]]:
-    """``(format, resource, line)`` of ``control``'s findings, the two formats scanned together."""
-    files = {}
-    if terraform:
-        files["tf/main.tf"] = terraform
-    if cloudformation:
-        files["cfn/template.yaml"] = cloudformation
-    root = write_tree(files)
-    return {("tf" if path.startswith("tf/") else "cfn", resource, n)
-            for c, resource, path, n in findings_of(root) if c == control}
+test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
 
 
 # --- lb-weak-tls-policy ----------------------------------------------------------------------------
@@ -251,12 +206,12 @@ def test_weak_tls_default_policy_weak_names_and_benefit_of_the_doubt(write_tree)
     """Unset = the 2016-08 default (at the listener); TLS13-1-0/1-1 variants are weak whatever
     their suffix; unknown values and names we do not know are not reported; ALB and NLB alike."""
     assert found(write_tree, "lb-weak-tls-policy", TLS_TF, TLS_CFN) == {
-        ("tf", "aws_lb_listener.unset", line(TLS_TF, '"aws_lb_listener" "unset"')),
-        ("tf", "aws_lb_listener.pq", line(TLS_TF, "TLS13-1-0-PQ")),
-        ("tf", "aws_lb_listener.tls", line(TLS_TF, '"ELBSecurityPolicy-2016-08"')),
-        ("cfn", "Unset", line(TLS_CFN, "  Unset:")),
-        ("cfn", "Pq", line(TLS_CFN, "TLS13-1-0-PQ")),
-        ("cfn", "Tls", line(TLS_CFN, "ELBSecurityPolicy-2016-08")),
+        ("aws_lb_listener.unset", "tf/main.tf", line(TLS_TF, '"aws_lb_listener" "unset"')),
+        ("aws_lb_listener.pq", "tf/main.tf", line(TLS_TF, "TLS13-1-0-PQ")),
+        ("aws_lb_listener.tls", "tf/main.tf", line(TLS_TF, '"ELBSecurityPolicy-2016-08"')),
+        ("Unset", "cfn/template.yaml", line(TLS_CFN, "  Unset:")),
+        ("Pq", "cfn/template.yaml", line(TLS_CFN, "TLS13-1-0-PQ")),
+        ("Tls", "cfn/template.yaml", line(TLS_CFN, "ELBSecurityPolicy-2016-08")),
     }
 
 
@@ -438,12 +393,12 @@ def test_weak_tls_classic_elb_negotiation_policies(write_tree):
     tf_listener = line(CLASSIC_TF, "lb_port            = 9443") - 1
     cfn_listener = line(CLASSIC_CFN, 'LoadBalancerPort: "9443"')
     assert found(write_tree, "lb-weak-tls-policy", CLASSIC_TF, CLASSIC_CFN) == {
-        ("tf", "aws_elb.web", line(CLASSIC_TF, '"Protocol-TLSv1"') + 1),
-        ("tf", "aws_elb.web", tf_listener),
-        ("tf", "aws_elb.web", line(CLASSIC_TF, '"ELBSecurityPolicy-2015-05"')),
-        ("cfn", "Web", line(CLASSIC_CFN, "Name: Protocol-TLSv1.2") + 3),
-        ("cfn", "Web", cfn_listener),
-        ("cfn", "Web", line(CLASSIC_CFN, "Value: ELBSecurityPolicy-2015-05")),
+        ("aws_elb.web", "tf/main.tf", line(CLASSIC_TF, '"Protocol-TLSv1"') + 1),
+        ("aws_elb.web", "tf/main.tf", tf_listener),
+        ("aws_elb.web", "tf/main.tf", line(CLASSIC_TF, '"ELBSecurityPolicy-2015-05"')),
+        ("Web", "cfn/template.yaml", line(CLASSIC_CFN, "Name: Protocol-TLSv1.2") + 3),
+        ("Web", "cfn/template.yaml", cfn_listener),
+        ("Web", "cfn/template.yaml", line(CLASSIC_CFN, "Value: ELBSecurityPolicy-2015-05")),
     }
 
 
@@ -638,15 +593,15 @@ def test_access_logs_defaults_network_and_gateway_load_balancers(write_tree):
     """Unset or off is reported (at the switch when written); unknown is not; an NLB only with a
     TLS listener; a gateway load balancer never; a classic access_logs block is on by default."""
     assert found(write_tree, "lb-access-logs-missing", LOGS_TF, LOGS_CFN) == {
-        ("tf", "aws_lb.unset", line(LOGS_TF, '"aws_lb" "unset"')),
-        ("tf", "aws_lb.off", line(LOGS_TF, "enabled = false")),
-        ("tf", "aws_lb.tls", line(LOGS_TF, 'resource "aws_lb" "tls"')),
-        ("tf", "aws_elb.classic_unset", line(LOGS_TF, '"aws_elb" "classic_unset"')),
-        ("cfn", "Unset", line(LOGS_CFN, "  Unset:")),
-        ("cfn", "Off", line(LOGS_CFN, 'Value: "false"')),
-        ("cfn", "Tls", line(LOGS_CFN, "  Tls:")),
-        ("cfn", "ClassicUnset", line(LOGS_CFN, "  ClassicUnset:")),
-        ("cfn", "ClassicOff", line(LOGS_CFN, "Enabled: false")),
+        ("aws_lb.unset", "tf/main.tf", line(LOGS_TF, '"aws_lb" "unset"')),
+        ("aws_lb.off", "tf/main.tf", line(LOGS_TF, "enabled = false")),
+        ("aws_lb.tls", "tf/main.tf", line(LOGS_TF, 'resource "aws_lb" "tls"')),
+        ("aws_elb.classic_unset", "tf/main.tf", line(LOGS_TF, '"aws_elb" "classic_unset"')),
+        ("Unset", "cfn/template.yaml", line(LOGS_CFN, "  Unset:")),
+        ("Off", "cfn/template.yaml", line(LOGS_CFN, 'Value: "false"')),
+        ("Tls", "cfn/template.yaml", line(LOGS_CFN, "  Tls:")),
+        ("ClassicUnset", "cfn/template.yaml", line(LOGS_CFN, "  ClassicUnset:")),
+        ("ClassicOff", "cfn/template.yaml", line(LOGS_CFN, "Enabled: false")),
     }
 
 
@@ -730,10 +685,10 @@ HEADERS_CFN = cfn('''
 
 def test_invalid_headers_unset_is_false_unknown_passes_alb_only(write_tree):
     assert found(write_tree, "lb-invalid-headers-not-dropped", HEADERS_TF, HEADERS_CFN) == {
-        ("tf", "aws_lb.unset", line(HEADERS_TF, '"aws_lb" "unset"')),
-        ("tf", "aws_lb.off", line(HEADERS_TF, "= false")),
-        ("cfn", "Unset", line(HEADERS_CFN, "  Unset:")),
-        ("cfn", "Off", line(HEADERS_CFN, 'Value: "false"')),
+        ("aws_lb.unset", "tf/main.tf", line(HEADERS_TF, '"aws_lb" "unset"')),
+        ("aws_lb.off", "tf/main.tf", line(HEADERS_TF, "= false")),
+        ("Unset", "cfn/template.yaml", line(HEADERS_CFN, "  Unset:")),
+        ("Off", "cfn/template.yaml", line(HEADERS_CFN, 'Value: "false"')),
     }
 
 
@@ -859,8 +814,8 @@ def test_no_waf_associations_fold_onto_the_alb(write_tree):
     a literal ARN); an association of another resource does not; internal ALBs and NLBs are not
     checked."""
     assert found(write_tree, "lb-no-waf", WAF_TF, WAF_CFN) == {
-        ("tf", "aws_lb.bare", line(WAF_TF, '"aws_lb" "bare"')),
-        ("cfn", "Bare", line(WAF_CFN, "  Bare:")),
+        ("aws_lb.bare", "tf/main.tf", line(WAF_TF, '"aws_lb" "bare"')),
+        ("Bare", "cfn/template.yaml", line(WAF_CFN, "  Bare:")),
     }
 
 
@@ -898,156 +853,125 @@ def test_no_waf_association_with_unknown_target_may_protect_any_alb(write_tree):
     assert found(write_tree, "lb-no-waf", UNKNOWN_TARGET_TF, UNKNOWN_TARGET_CFN) == set()
 
 
-def _behind_cloudfront_tf(web_acl: str, ingress: str) -> str:
-    return tf('''
-        resource "aws_security_group" "alb" {
-          name   = "alb"
-          vpc_id = "vpc-1"
+# An ALB whose security group admits %(ingress)s on port 443 and, in CLOUDFRONT_*, a distribution in
+# front of it with %(web_acl)s; the values go in after tf() and cfn() have laid the text out.
+ALB_TF = '''
+    resource "aws_security_group" "alb" {
+      name   = "alb"
+      vpc_id = "vpc-1"
 
-          ingress {
-            protocol  = "tcp"
-            from_port = 443
-            to_port   = 443
-        %s
-          }
+      ingress {
+        protocol  = "tcp"
+        from_port = 443
+        to_port   = 443
+    %(ingress)s
+      }
+    }
+
+    resource "aws_lb" "web" {
+      subnets         = ["subnet-1", "subnet-2"]
+      security_groups = [aws_security_group.alb.id]
+    }
+'''
+CLOUDFRONT_TF = '''
+    resource "aws_cloudfront_distribution" "web" {
+      enabled = true
+    %(web_acl)s
+      origin {
+        origin_id   = "alb"
+        domain_name = aws_lb.web.dns_name
+        custom_origin_config {
+          http_port              = 80
+          https_port             = 443
+          origin_protocol_policy = "https-only"
+          origin_ssl_protocols   = ["TLSv1.2"]
         }
+      }
 
-        resource "aws_lb" "web" {
-          subnets         = ["subnet-1", "subnet-2"]
-          security_groups = [aws_security_group.alb.id]
+      default_cache_behavior {
+        target_origin_id       = "alb"
+        viewer_protocol_policy = "redirect-to-https"
+        allowed_methods        = ["GET", "HEAD"]
+        cached_methods         = ["GET", "HEAD"]
+      }
+
+      restrictions {
+        geo_restriction {
+          restriction_type = "none"
         }
+      }
 
-        resource "aws_cloudfront_distribution" "web" {
-          enabled = true
-        %s
-          origin {
-            origin_id   = "alb"
-            domain_name = aws_lb.web.dns_name
-            custom_origin_config {
-              http_port              = 80
-              https_port             = 443
-              origin_protocol_policy = "https-only"
-              origin_ssl_protocols   = ["TLSv1.2"]
-            }
-          }
-
-          default_cache_behavior {
-            target_origin_id       = "alb"
-            viewer_protocol_policy = "redirect-to-https"
-            allowed_methods        = ["GET", "HEAD"]
-            cached_methods         = ["GET", "HEAD"]
-          }
-
-          restrictions {
-            geo_restriction {
-              restriction_type = "none"
-            }
-          }
-
-          viewer_certificate {
-            cloudfront_default_certificate = true
-          }
-        }
-    ''') % (ingress, web_acl)
-
-
-def _behind_cloudfront_cfn(web_acl: str, ingress: str) -> str:
-    return cfn('''
-        AlbGroup:
-          Type: AWS::EC2::SecurityGroup
-          Properties:
-            GroupDescription: alb
-            VpcId: vpc-1
-            SecurityGroupIngress:
-              - IpProtocol: tcp
-                FromPort: 443
-                ToPort: 443
-        %s
-        Web:
-          Type: AWS::ElasticLoadBalancingV2::LoadBalancer
-          Properties:
-            Subnets: [subnet-1, subnet-2]
-            SecurityGroups: [!Ref AlbGroup]
-        Cdn:
-          Type: AWS::CloudFront::Distribution
-          Properties:
-            DistributionConfig:
-              Enabled: true
-        %s
-              Origins:
-                - Id: alb
-                  DomainName: !GetAtt Web.DNSName
-                  CustomOriginConfig:
-                    OriginProtocolPolicy: https-only
-              DefaultCacheBehavior:
-                TargetOriginId: alb
-                ViewerProtocolPolicy: redirect-to-https
-                ForwardedValues:
-                  QueryString: false
-    ''') % (ingress, web_acl)
+      viewer_certificate {
+        cloudfront_default_certificate = true
+      }
+    }
+'''
+ALB_CFN = '''
+    AlbGroup:
+      Type: AWS::EC2::SecurityGroup
+      Properties:
+        GroupDescription: alb
+        VpcId: vpc-1
+        SecurityGroupIngress:
+          - IpProtocol: tcp
+            FromPort: 443
+            ToPort: 443
+    %(ingress)s
+    Web:
+      Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+      Properties:
+        Subnets: [subnet-1, subnet-2]
+        SecurityGroups: [!Ref AlbGroup]
+'''
+CLOUDFRONT_CFN = '''\
+    Cdn:
+      Type: AWS::CloudFront::Distribution
+      Properties:
+        DistributionConfig:
+          Enabled: true
+    %(web_acl)s
+          Origins:
+            - Id: alb
+              DomainName: !GetAtt Web.DNSName
+              CustomOriginConfig:
+                OriginProtocolPolicy: https-only
+          DefaultCacheBehavior:
+            TargetOriginId: alb
+            ViewerProtocolPolicy: redirect-to-https
+            ForwardedValues:
+              QueryString: false
+'''
+# What the security group admits (Terraform, CloudFormation), written inside its ingress rule.
+INGRESS = {
+    "cloudfront-only": ('    prefix_list_ids = ["pl-a3a144ca"] # com.amazonaws.global.cloudfront.origin-facing',
+                        "        SourcePrefixListId: pl-a3a144ca"),
+    "anywhere": ('    cidr_blocks = ["0.0.0.0/0"]', "        CidrIp: 0.0.0.0/0"),
+}
+# The distribution in front of the ALB (Terraform, CloudFormation): its web ACL line; "none" writes
+# no distribution at all.
+DISTRIBUTION = {
+    "with-web-acl": ('  web_acl_id = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1"',
+                     "      WebACLId: arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1"),
+    "without-web-acl": ("", ""),
+    "none": (None, None),
+}
 
 
-TF_ACL = '  web_acl_id = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1"'
-CFN_ACL = "      WebACLId: arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1"
-TF_PREFIX = '    prefix_list_ids = ["pl-a3a144ca"] # com.amazonaws.global.cloudfront.origin-facing'
-CFN_PREFIX = "        SourcePrefixListId: pl-a3a144ca"
-TF_OPEN = '    cidr_blocks = ["0.0.0.0/0"]'
-CFN_OPEN = "        CidrIp: 0.0.0.0/0"
-
-
-@pytest.mark.parametrize(("has_acl", "open_to_all", "reported"), [
-    (True, False, False),   # only reachable behind CloudFront with a web ACL
-    (True, True, True),     # the web ACL can be bypassed straight to the ALB
-    (False, False, True),   # CloudFront in front, but without a web ACL
+@pytest.mark.parametrize(("distribution", "ingress", "reported"), [
+    ("with-web-acl", "cloudfront-only", False),    # only reachable behind CloudFront with a web ACL
+    ("with-web-acl", "anywhere", True),            # the web ACL can be bypassed straight to the ALB
+    ("without-web-acl", "cloudfront-only", True),  # CloudFront in front, but without a web ACL
+    # Any distribution, someone else's too, reaches an ALB through the CloudFront prefix list:
+    # without a distribution with a web ACL in the configuration, the ALB is reported.
+    ("none", "cloudfront-only", True),
 ])
-def test_no_waf_only_behind_cloudfront_with_a_web_acl(write_tree, has_acl, open_to_all, reported):
-    terraform = _behind_cloudfront_tf(TF_ACL if has_acl else "", TF_OPEN if open_to_all else TF_PREFIX)
-    template = _behind_cloudfront_cfn(CFN_ACL if has_acl else "", CFN_OPEN if open_to_all else CFN_PREFIX)
+def test_no_waf_only_behind_cloudfront_with_a_web_acl(write_tree, distribution, ingress, reported):
+    (tf_acl, cfn_acl), (tf_ingress, cfn_ingress) = DISTRIBUTION[distribution], INGRESS[ingress]
+    behind = distribution != "none"
+    terraform = tf(ALB_TF + (CLOUDFRONT_TF if behind else "")) % {"ingress": tf_ingress, "web_acl": tf_acl}
+    template = cfn(ALB_CFN + (CLOUDFRONT_CFN if behind else "")) % {"ingress": cfn_ingress, "web_acl": cfn_acl}
     expected = {
-        ("tf", "aws_lb.web", line(terraform, '"aws_lb" "web"')),
-        ("cfn", "Web", line(template, "  Web:")),
+        ("aws_lb.web", "tf/main.tf", line(terraform, '"aws_lb" "web"')),
+        ("Web", "cfn/template.yaml", line(template, "  Web:")),
     } if reported else set()
     assert found(write_tree, "lb-no-waf", terraform, template) == expected
-
-
-def test_no_waf_security_group_admitting_only_cloudfront_is_not_enough_alone(write_tree):
-    """Any distribution, someone else's too, reaches an ALB through the CloudFront prefix list:
-    without a distribution with a web ACL in the configuration, the ALB is reported."""
-    terraform = tf('''
-        resource "aws_security_group" "alb" {
-          name   = "alb"
-          vpc_id = "vpc-1"
-          ingress {
-            protocol        = "tcp"
-            from_port       = 443
-            to_port         = 443
-            prefix_list_ids = ["pl-a3a144ca"]
-          }
-        }
-
-        resource "aws_lb" "web" {
-          subnets         = ["subnet-1", "subnet-2"]
-          security_groups = [aws_security_group.alb.id]
-        }
-    ''')
-    template = cfn('''
-        AlbGroup:
-          Type: AWS::EC2::SecurityGroup
-          Properties:
-            GroupDescription: alb
-            VpcId: vpc-1
-            SecurityGroupIngress:
-              - IpProtocol: tcp
-                FromPort: 443
-                ToPort: 443
-                SourcePrefixListId: pl-a3a144ca
-        Web:
-          Type: AWS::ElasticLoadBalancingV2::LoadBalancer
-          Properties:
-            Subnets: [subnet-1, subnet-2]
-            SecurityGroups: [!Ref AlbGroup]
-    ''')
-    assert found(write_tree, "lb-no-waf", terraform, template) == {
-        ("tf", "aws_lb.web", line(terraform, '"aws_lb" "web"')),
-        ("cfn", "Web", line(template, "  Web:")),
-    }

@@ -3,12 +3,7 @@ decision the policies document gives the same verdict in Terraform and CloudForm
 
 from __future__ import annotations
 
-import textwrap
-
-import pytest
-
-from tests.conftest import findings_of
-from tests.policy_examples import cases, example_hits
+from tests.policy_examples import cfn, example_tests, found, line, tf
 
 EXPECTED = {
     "db-publicly-accessible": {
@@ -38,49 +33,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_insecure_example_gives_exactly_these_findings(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "insecure", tmp_path) == hits
-
-
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_fixed_example_gives_none(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "fixed", tmp_path) == set()
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-
-def tf(text: str) -> str:
-    """Terraform text whose first line is line 1."""
-    return textwrap.dedent(text).lstrip("\n")
-
-
-def cfn(resources: str, parameters: str = "") -> str:
-    """A template: line 1 format version, then Parameters when given, then Resources."""
-    head = 'AWSTemplateFormatVersion: "2010-09-09"\n'
-    if parameters:
-        head += "Parameters:\n" + textwrap.indent(textwrap.dedent(parameters).lstrip("\n"), "  ")
-    return head + "Resources:\n" + textwrap.indent(textwrap.dedent(resources).lstrip("\n"), "  ")
-
-
-def line(text: str, needle: str) -> int:
-    """The line of the one occurrence of ``needle`` in ``text``."""
-    hits = [n for n, content in enumerate(text.splitlines(), 1) if needle in content]
-    assert len(hits) == 1, f"{needle!r} occurs on lines {hits}"
-    return hits[0]
-
-
-def found(write_tree, control: str, terraform: str = "", cloudformation: str = "") -> set[tuple[str, str, int]]:
-    """``(format, resource, line)`` of ``control``'s findings, the two formats scanned together."""
-    files = {}
-    if terraform:
-        files["tf/main.tf"] = terraform
-    if cloudformation:
-        files["cfn/template.yaml"] = cloudformation
-    root = write_tree(files)
-    return {("tf" if path.startswith("tf/") else "cfn", resource, n)
-            for c, resource, path, n in findings_of(root) if c == control}
+test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
 
 
 # --- db-storage-unencrypted ------------------------------------------------------------------------
@@ -211,16 +164,16 @@ def test_storage_encryption_defaults_clusters_and_always_encrypted_engines(write
     is reported once, never its instances; Aurora Serverless v1 and RDS Custom are always
     encrypted; Neptune and DocumentDB clusters are checked like Aurora."""
     assert found(write_tree, "db-storage-unencrypted", ENCRYPTION_TF, ENCRYPTION_CFN) == {
-        ("tf", "aws_db_instance.unset", line(ENCRYPTION_TF, '"aws_db_instance" "unset"')),
-        ("tf", "aws_db_instance.off", line(ENCRYPTION_TF, "storage_encrypted = false")),
-        ("tf", "aws_rds_cluster.aurora", line(ENCRYPTION_TF, '"aws_rds_cluster" "aurora"')),
-        ("tf", "aws_neptune_cluster.graph", line(ENCRYPTION_TF, '"aws_neptune_cluster" "graph"')),
-        ("tf", "aws_docdb_cluster.docs_plain", line(ENCRYPTION_TF, '"aws_docdb_cluster" "docs_plain"')),
-        ("cfn", "Unset", line(ENCRYPTION_CFN, "  Unset:")),
-        ("cfn", "Off", line(ENCRYPTION_CFN, "StorageEncrypted: false")),
-        ("cfn", "Aurora", line(ENCRYPTION_CFN, "  Aurora:")),
-        ("cfn", "Graph", line(ENCRYPTION_CFN, "  Graph:")),
-        ("cfn", "DocsPlain", line(ENCRYPTION_CFN, "  DocsPlain:")),
+        ("aws_db_instance.unset", "tf/main.tf", line(ENCRYPTION_TF, '"aws_db_instance" "unset"')),
+        ("aws_db_instance.off", "tf/main.tf", line(ENCRYPTION_TF, "storage_encrypted = false")),
+        ("aws_rds_cluster.aurora", "tf/main.tf", line(ENCRYPTION_TF, '"aws_rds_cluster" "aurora"')),
+        ("aws_neptune_cluster.graph", "tf/main.tf", line(ENCRYPTION_TF, '"aws_neptune_cluster" "graph"')),
+        ("aws_docdb_cluster.docs_plain", "tf/main.tf", line(ENCRYPTION_TF, '"aws_docdb_cluster" "docs_plain"')),
+        ("Unset", "cfn/template.yaml", line(ENCRYPTION_CFN, "  Unset:")),
+        ("Off", "cfn/template.yaml", line(ENCRYPTION_CFN, "StorageEncrypted: false")),
+        ("Aurora", "cfn/template.yaml", line(ENCRYPTION_CFN, "  Aurora:")),
+        ("Graph", "cfn/template.yaml", line(ENCRYPTION_CFN, "  Graph:")),
+        ("DocsPlain", "cfn/template.yaml", line(ENCRYPTION_CFN, "  DocsPlain:")),
     }
 
 
@@ -309,12 +262,12 @@ def test_storage_encryption_replicas_inherit_their_source(write_tree):
     """A replica of an unencrypted database is reported at its source attribute (by reference or
     by identifier); of an encrypted one it is not; a source outside the configuration is not."""
     assert found(write_tree, "db-storage-unencrypted", REPLICAS_TF, REPLICAS_CFN) == {
-        ("tf", "aws_db_instance.plain", line(REPLICAS_TF, '"aws_db_instance" "plain"')),
-        ("tf", "aws_db_instance.plain_replica", line(REPLICAS_TF, "aws_db_instance.plain.identifier")),
-        ("tf", "aws_db_instance.replica_by_name", line(REPLICAS_TF, 'replicate_source_db = "plain"')),
-        ("cfn", "Plain", line(REPLICAS_CFN, "  Plain:")),
-        ("cfn", "PlainReplica", line(REPLICAS_CFN, "!Ref Plain")),
-        ("cfn", "ReplicaByName", line(REPLICAS_CFN, "SourceDBInstanceIdentifier: plain")),
+        ("aws_db_instance.plain", "tf/main.tf", line(REPLICAS_TF, '"aws_db_instance" "plain"')),
+        ("aws_db_instance.plain_replica", "tf/main.tf", line(REPLICAS_TF, "aws_db_instance.plain.identifier")),
+        ("aws_db_instance.replica_by_name", "tf/main.tf", line(REPLICAS_TF, 'replicate_source_db = "plain"')),
+        ("Plain", "cfn/template.yaml", line(REPLICAS_CFN, "  Plain:")),
+        ("PlainReplica", "cfn/template.yaml", line(REPLICAS_CFN, "!Ref Plain")),
+        ("ReplicaByName", "cfn/template.yaml", line(REPLICAS_CFN, "SourceDBInstanceIdentifier: plain")),
     }
 
 
@@ -367,11 +320,12 @@ def test_storage_encryption_snapshots_copies_and_restores_terraform_only(write_t
     an unencrypted database is unencrypted, and so is a database restored from it; a copy or a
     cluster restore given a KMS key is encrypted."""
     assert found(write_tree, "db-storage-unencrypted", SNAPSHOTS_TF) == {
-        ("tf", "aws_db_instance.plain", line(SNAPSHOTS_TF, '"aws_db_instance" "plain"')),
-        ("tf", "aws_db_snapshot.plain", line(SNAPSHOTS_TF, "db_instance_identifier = aws_db_instance.plain")),
-        ("tf", "aws_db_instance.from_plain", line(SNAPSHOTS_TF, "snapshot_identifier = aws_db_snapshot.plain.id")),
-        ("tf", "aws_rds_cluster.aurora", line(SNAPSHOTS_TF, '"aws_rds_cluster" "aurora"')),
-        ("tf", "aws_db_cluster_snapshot.aurora", line(SNAPSHOTS_TF, "db_cluster_identifier          =")),
+        ("aws_db_instance.plain", "tf/main.tf", line(SNAPSHOTS_TF, '"aws_db_instance" "plain"')),
+        ("aws_db_snapshot.plain", "tf/main.tf", line(SNAPSHOTS_TF, "db_instance_identifier = aws_db_instance.plain")),
+        ("aws_db_instance.from_plain", "tf/main.tf",
+         line(SNAPSHOTS_TF, "snapshot_identifier = aws_db_snapshot.plain.id")),
+        ("aws_rds_cluster.aurora", "tf/main.tf", line(SNAPSHOTS_TF, '"aws_rds_cluster" "aurora"')),
+        ("aws_db_cluster_snapshot.aurora", "tf/main.tf", line(SNAPSHOTS_TF, "db_cluster_identifier          =")),
     }
 
 
@@ -460,10 +414,10 @@ def test_backup_zero_only_and_replicas_exempt(write_tree):
     """Only a known 0 is reported, at the attribute; unset means one day; a replica may run
     without backups; a cluster with 0 is reported too."""
     assert found(write_tree, "db-backup-disabled", BACKUP_TF, BACKUP_CFN) == {
-        ("tf", "aws_db_instance.zero", line(BACKUP_TF, '"aws_db_instance" "zero"') + 4),
-        ("tf", "aws_docdb_cluster.docs", line(BACKUP_TF, '"aws_docdb_cluster" "docs"') + 1),
-        ("cfn", "Zero", line(BACKUP_CFN, "  Zero:") + 5),
-        ("cfn", "Docs", line(BACKUP_CFN, "  Docs:") + 3),
+        ("aws_db_instance.zero", "tf/main.tf", line(BACKUP_TF, '"aws_db_instance" "zero"') + 4),
+        ("aws_docdb_cluster.docs", "tf/main.tf", line(BACKUP_TF, '"aws_docdb_cluster" "docs"') + 1),
+        ("Zero", "cfn/template.yaml", line(BACKUP_CFN, "  Zero:") + 5),
+        ("Docs", "cfn/template.yaml", line(BACKUP_CFN, "  Docs:") + 3),
     }
 
 
@@ -572,14 +526,14 @@ def test_deletion_protection_defaults_clusters_and_replicas(write_tree):
     """Unset (a DeletionPolicy does not count) and false are reported, unknown is not; cluster
     instances follow their cluster; Neptune clusters and read replicas are checked."""
     assert found(write_tree, "db-deletion-protection-missing", DELETION_TF, DELETION_CFN) == {
-        ("tf", "aws_db_instance.unset", line(DELETION_TF, '"aws_db_instance" "unset"')),
-        ("tf", "aws_db_instance.off", line(DELETION_TF, "deletion_protection = false")),
-        ("tf", "aws_neptune_cluster.graph", line(DELETION_TF, '"aws_neptune_cluster" "graph"')),
-        ("tf", "aws_db_instance.replica", line(DELETION_TF, '"aws_db_instance" "replica"')),
-        ("cfn", "Unset", line(DELETION_CFN, "  Unset:")),
-        ("cfn", "Off", line(DELETION_CFN, "DeletionProtection: false")),
-        ("cfn", "Graph", line(DELETION_CFN, "  Graph:")),
-        ("cfn", "Replica", line(DELETION_CFN, "  Replica:")),
+        ("aws_db_instance.unset", "tf/main.tf", line(DELETION_TF, '"aws_db_instance" "unset"')),
+        ("aws_db_instance.off", "tf/main.tf", line(DELETION_TF, "deletion_protection = false")),
+        ("aws_neptune_cluster.graph", "tf/main.tf", line(DELETION_TF, '"aws_neptune_cluster" "graph"')),
+        ("aws_db_instance.replica", "tf/main.tf", line(DELETION_TF, '"aws_db_instance" "replica"')),
+        ("Unset", "cfn/template.yaml", line(DELETION_CFN, "  Unset:")),
+        ("Off", "cfn/template.yaml", line(DELETION_CFN, "DeletionProtection: false")),
+        ("Graph", "cfn/template.yaml", line(DELETION_CFN, "  Graph:")),
+        ("Replica", "cfn/template.yaml", line(DELETION_CFN, "  Replica:")),
     }
 
 
@@ -637,8 +591,8 @@ GRAPH_CFN = cfn('''
 def test_open_security_group_covers_neptune_clusters(write_tree):
     """Neptune and DocumentDB are modelled as database clusters: the network policies apply."""
     assert found(write_tree, "db-open-security-group", GRAPH_TF, GRAPH_CFN) == {
-        ("tf", "aws_neptune_cluster.graph", line(GRAPH_TF, "ingress {")),
-        ("cfn", "Graph", line(GRAPH_CFN, "- IpProtocol: tcp")),
+        ("aws_neptune_cluster.graph", "tf/main.tf", line(GRAPH_TF, "ingress {")),
+        ("Graph", "cfn/template.yaml", line(GRAPH_CFN, "- IpProtocol: tcp")),
     }
 
 

@@ -7,8 +7,7 @@ import textwrap
 
 import pytest
 
-from tests.conftest import findings_of
-from tests.policy_examples import cases, example_hits
+from tests.policy_examples import cfn, example_tests, found, tf
 
 EXPECTED = {
     "s3-public-read": {
@@ -42,47 +41,10 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_insecure_example_gives_exactly_these_findings(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "insecure", tmp_path) == hits
-
-
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_fixed_example_gives_none(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "fixed", tmp_path) == set()
+test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-
-
-def tf(text: str) -> str:
-    """Terraform text whose first line is line 1."""
-    return textwrap.dedent(text).lstrip("\n")
-
-
-def cfn(resources: str, parameters: str = "") -> str:
-    """A template: line 1 format version, then Parameters when given, then Resources."""
-    head = 'AWSTemplateFormatVersion: "2010-09-09"\n'
-    if parameters:
-        head += "Parameters:\n" + textwrap.indent(textwrap.dedent(parameters).lstrip("\n"), "  ")
-    return head + "Resources:\n" + textwrap.indent(textwrap.dedent(resources).lstrip("\n"), "  ")
-
-
-def found(write_tree, control: str, terraform: str = "", cloudformation: str = "") -> set[tuple[str, str, int]]:
-    """``(format, resource, line)`` of ``control``'s findings, the two formats scanned together."""
-    files = {}
-    if terraform:
-        files["tf/main.tf"] = terraform
-    if cloudformation:
-        files["cfn/template.yaml"] = cloudformation
-    root = write_tree(files)
-    return {("tf" if path.startswith("tf/") else "cfn", resource, line)
-            for c, resource, path, line in findings_of(root) if c == control}
-
-
-TLS_DENY = {"Sid": "DenyHttp", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-            "Resource": ["arn:aws:s3:::data", "arn:aws:s3:::data/*"],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
 
 
 def _tf_policy(statement: str) -> str:
@@ -183,7 +145,7 @@ def test_insecure_transport_statement_shapes(write_tree, name):
     tf_statement, cfn_statement, reported = TLS_CASES[name]
     terraform = 'variable "effect" { type = string }\n' + _tf_policy(tf_statement)
     cloudformation = _cfn_policy(cfn_statement, parameters="Effect:\n  Type: String\n")
-    expected = {("tf", "aws_s3_bucket.data", 8), ("cfn", "Data", 14)} if reported else set()
+    expected = {("aws_s3_bucket.data", "tf/main.tf", 8), ("Data", "cfn/template.yaml", 14)} if reported else set()
     assert found(write_tree, "s3-insecure-transport", terraform, cloudformation) == expected
 
 
@@ -198,7 +160,7 @@ def test_insecure_transport_without_policy_points_at_the_bucket(write_tree):
           Type: AWS::S3::Bucket
         ''')
     assert found(write_tree, "s3-insecure-transport", terraform, cloudformation) == {
-        ("tf", "aws_s3_bucket.data", 1), ("cfn", "Data", 3)}
+        ("aws_s3_bucket.data", "tf/main.tf", 1), ("Data", "cfn/template.yaml", 3)}
 
 
 def test_insecure_transport_unknown_policy_is_not_reported(write_tree):
@@ -243,7 +205,7 @@ def test_insecure_transport_v3_inline_policy(write_tree):
           })
         }
         ''')
-    assert found(write_tree, "s3-insecure-transport", terraform) == {("tf", "aws_s3_bucket.other", 11)}
+    assert found(write_tree, "s3-insecure-transport", terraform) == {("aws_s3_bucket.other", "tf/main.tf", 11)}
 
 
 def test_insecure_transport_policy_from_an_iam_policy_document(write_tree):
@@ -277,36 +239,49 @@ def test_insecure_transport_policy_from_an_iam_policy_document(write_tree):
 
 # --- s3-access-logging-missing -----------------------------------------------------------------------
 
+SERVER_LOGS_TF = '''
+resource "aws_s3_bucket" "app" {
+  bucket = "app"
+  server_side_encryption_configuration {
+    rule {
+      apply_server_side_encryption_by_default {
+        sse_algorithm = "aws:kms"
+      }
+    }
+  }
+}
+resource "aws_s3_bucket" "logs" {
+  bucket = "app-logs"
+}
+resource "aws_s3_bucket_logging" "app" {
+  bucket        = aws_s3_bucket.app.id
+  target_bucket = aws_s3_bucket.logs.id
+}
+resource "aws_s3_bucket" "lonely" {
+  bucket = "lonely"
+}
+'''
+SERVER_LOGS_CFN = '''
+App:
+  Type: AWS::S3::Bucket
+  Properties:
+    BucketEncryption:
+      ServerSideEncryptionConfiguration:
+        - ServerSideEncryptionByDefault:
+            SSEAlgorithm: aws:kms
+    LoggingConfiguration:
+      DestinationBucketName: !Ref Logs
+Logs:
+  Type: AWS::S3::Bucket
+Lonely:
+  Type: AWS::S3::Bucket
+'''
+
 
 def test_access_logging_v4_satellite_and_target_exemption(write_tree):
-    terraform = tf('''
-        resource "aws_s3_bucket" "app" {
-          bucket = "app"
-        }
-        resource "aws_s3_bucket" "logs" {
-          bucket = "app-logs"
-        }
-        resource "aws_s3_bucket_logging" "app" {
-          bucket        = aws_s3_bucket.app.id
-          target_bucket = aws_s3_bucket.logs.id
-        }
-        resource "aws_s3_bucket" "lonely" {
-          bucket = "lonely"
-        }
-        ''')
-    cloudformation = cfn('''
-        App:
-          Type: AWS::S3::Bucket
-          Properties:
-            LoggingConfiguration:
-              DestinationBucketName: !Ref Logs
-        Logs:
-          Type: AWS::S3::Bucket
-        Lonely:
-          Type: AWS::S3::Bucket
-        ''')
+    terraform, cloudformation = tf(SERVER_LOGS_TF), cfn(SERVER_LOGS_CFN)
     assert found(write_tree, "s3-access-logging-missing", terraform, cloudformation) == {
-        ("tf", "aws_s3_bucket.lonely", 11), ("cfn", "Lonely", 10)}
+        ("aws_s3_bucket.lonely", "tf/main.tf", 18), ("Lonely", "cfn/template.yaml", 14)}
 
 
 def test_access_logging_v3_inline_block_and_literal_target_name(write_tree):
@@ -369,7 +344,7 @@ def test_access_logging_unknown_target_counts_but_exempts_nobody(write_tree):
           Type: AWS::S3::Bucket
         ''', parameters="LogBucket:\n  Type: String\n")
     assert found(write_tree, "s3-access-logging-missing", terraform, cloudformation) == {
-        ("tf", "aws_s3_bucket.maybe_logs", 9), ("cfn", "MaybeLogs", 11)}
+        ("aws_s3_bucket.maybe_logs", "tf/main.tf", 9), ("MaybeLogs", "cfn/template.yaml", 11)}
 
 
 CLOUDFRONT_LOGGING_TF = '''
@@ -417,8 +392,8 @@ def test_cloudfront_log_buckets_need_no_access_logging_but_still_kms(write_tree)
     assert found(write_tree, "s3-access-logging-missing", terraform, cloudformation) == set()
     # CloudFront standard logs support SSE-KMS: their buckets are not exempt from the KMS control.
     assert found(write_tree, "s3-kms-encryption-missing", terraform, cloudformation) == {
-        ("tf", "aws_s3_bucket.cdn_logs", 1), ("tf", "aws_s3_bucket.named_logs", 4),
-        ("cfn", "CdnLogs", 3), ("cfn", "NamedLogs", 5)}
+        ("aws_s3_bucket.cdn_logs", "tf/main.tf", 1), ("aws_s3_bucket.named_logs", "tf/main.tf", 4),
+        ("CdnLogs", "cfn/template.yaml", 3), ("NamedLogs", "cfn/template.yaml", 5)}
 
 
 LB_LOGS_TF = '''
@@ -479,7 +454,7 @@ def test_load_balancer_log_buckets(write_tree):
     terraform, cloudformation = tf(LB_LOGS_TF), cfn(LB_LOGS_CFN)
     assert found(write_tree, "s3-access-logging-missing", terraform, cloudformation) == set()
     assert found(write_tree, "s3-kms-encryption-missing", terraform, cloudformation) == {
-        ("tf", "aws_s3_bucket.nlb_logs", 4), ("cfn", "NlbLogs", 5)}
+        ("aws_s3_bucket.nlb_logs", "tf/main.tf", 4), ("NlbLogs", "cfn/template.yaml", 5)}
 
 
 # --- s3-versioning-missing ---------------------------------------------------------------------------
@@ -507,7 +482,8 @@ def test_versioning_inline(write_tree, name):
           Properties:
             {properties}
         ''', parameters="Status:\n  Type: String\n")
-    expected = {("tf", "aws_s3_bucket.data", lines[0]), ("cfn", "Data", lines[1])} if lines else set()
+    expected = {("aws_s3_bucket.data", "tf/main.tf", lines[0]),
+                ("Data", "cfn/template.yaml", lines[1])} if lines else set()
     assert found(write_tree, "s3-versioning-missing", terraform, cloudformation) == expected
 
 
@@ -525,7 +501,7 @@ def test_versioning_v4_satellite(write_tree, status, reported):
         }}
         ''')
     assert found(write_tree, "s3-versioning-missing", terraform) == (
-        {("tf", "aws_s3_bucket.data", 7)} if reported else set())
+        {("aws_s3_bucket.data", "tf/main.tf", 7)} if reported else set())
 
 
 # --- s3-kms-encryption-missing -----------------------------------------------------------------------
@@ -564,7 +540,8 @@ def test_kms_encryption_v4_satellite_and_cloudformation(write_tree, name):
         ''')
     expected = set()
     if reported:
-        expected = {("tf", "aws_s3_bucket.data", 8 if algorithm else 1), ("cfn", "Data", 5 if algorithm else 3)}
+        expected = {("aws_s3_bucket.data", "tf/main.tf", 8 if algorithm else 1),
+                    ("Data", "cfn/template.yaml", 5 if algorithm else 3)}
     assert found(write_tree, "s3-kms-encryption-missing", terraform, cloudformation) == expected
 
 
@@ -613,40 +590,11 @@ def test_kms_encryption_v3_inline_and_unknown(write_tree):
                     SSEAlgorithm: !Ref Algorithm
         ''', parameters="Algorithm:\n  Type: String\n")
     assert found(write_tree, "s3-kms-encryption-missing", terraform, cloudformation) == {
-        ("tf", "aws_s3_bucket.inline", 7)}
+        ("aws_s3_bucket.inline", "tf/main.tf", 7)}
 
 
 def test_kms_exemption_for_server_access_log_targets(write_tree):
-    terraform = tf('''
-        resource "aws_s3_bucket" "app" {
-          bucket = "app"
-          server_side_encryption_configuration {
-            rule {
-              apply_server_side_encryption_by_default {
-                sse_algorithm = "aws:kms"
-              }
-            }
-          }
-        }
-        resource "aws_s3_bucket_logging" "app" {
-          bucket        = aws_s3_bucket.app.id
-          target_bucket = aws_s3_bucket.logs.id
-        }
-        resource "aws_s3_bucket" "logs" {
-          bucket = "logs"
-        }
-        ''')
-    cloudformation = cfn('''
-        App:
-          Type: AWS::S3::Bucket
-          Properties:
-            BucketEncryption:
-              ServerSideEncryptionConfiguration:
-                - ServerSideEncryptionByDefault:
-                    SSEAlgorithm: aws:kms
-            LoggingConfiguration:
-              DestinationBucketName: !Ref Logs
-        Logs:
-          Type: AWS::S3::Bucket
-        ''')
-    assert found(write_tree, "s3-kms-encryption-missing", terraform, cloudformation) == set()
+    """Server access logs only support SSE-S3: their target bucket is exempt; another bucket is not."""
+    terraform, cloudformation = tf(SERVER_LOGS_TF), cfn(SERVER_LOGS_CFN)
+    assert found(write_tree, "s3-kms-encryption-missing", terraform, cloudformation) == {
+        ("aws_s3_bucket.lonely", "tf/main.tf", 18), ("Lonely", "cfn/template.yaml", 14)}

@@ -6,8 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from iac_assist.credentials import is_credential_name, mask
-from tests.conftest import findings_of
-from tests.policy_examples import cases, example_hits
+from tests.policy_examples import example_tests, hits
 
 SECRET = "hardcoded-secret"
 
@@ -19,18 +18,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_insecure_example_gives_exactly_these_findings(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "insecure", tmp_path) == hits
-
-
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_fixed_example_gives_none(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "fixed", tmp_path) == set()
-
-
-def ours(root) -> set[tuple[str, str, int]]:
-    return {(r, f, n) for c, r, f, n in findings_of(root) if c == SECRET}
+test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
 
 
 # --- where a value comes from --------------------------------------------------------------------
@@ -61,7 +49,7 @@ resource "aws_db_instance" "none" {
 ''',
         "terraform.tfvars": 'from_tfvars = "staple-battery-horse"\n',
     })
-    assert ours(root) == {
+    assert hits(root, SECRET) == {
         ("aws_db_instance.literal", "main.tf", 10),
         ("aws_db_instance.default", "main.tf", 13),
         ("aws_db_instance.tfvars", "main.tf", 16),
@@ -91,7 +79,7 @@ Resources:
     Properties:
       MasterUserPassword: !Ref NoDefault
 '''})
-    assert ours(root) == {("Literal", "template.yaml", 13), ("Default", "template.yaml", 17)}
+    assert hits(root, SECRET) == {("Literal", "template.yaml", 13), ("Default", "template.yaml", 17)}
 
 
 def test_a_noecho_parameter_default_is_still_a_literal(write_tree):
@@ -107,7 +95,7 @@ Resources:
     Properties:
       MasterUserPassword: !Ref Password
 '''})
-    assert ours(root) == {("Db", "template.yaml", 11)}
+    assert hits(root, SECRET) == {("Db", "template.yaml", 11)}
 
 
 def test_generated_referenced_and_dynamically_resolved_values_are_not_literals(write_tree):
@@ -158,7 +146,7 @@ Resources:
       ManageMasterUserPassword: "true"
 ''',
     })
-    assert ours(root) == set()
+    assert hits(root, SECRET) == set()
 
 
 # --- which attributes are credentials ------------------------------------------------------------
@@ -227,7 +215,7 @@ Resources:
           Value: in-secrets-manager
 ''',
     })
-    assert ours(root) == set()
+    assert hits(root, SECRET) == set()
 
 
 # --- every resource type, nested attributes, map keys and name/value pairs -----------------------
@@ -279,7 +267,7 @@ Resources:
           LOG_LEVEL: info
 ''',
     })
-    assert ours(root) == {
+    assert hits(root, SECRET) == {
         ("aws_mq_broker.mq", "tf/main.tf", 6),
         ("aws_lambda_function.fn", "tf/main.tf", 12),  # the map's line: HCL keeps no line per key
         ("aws_ssm_parameter.p", "tf/main.tf", 21),
@@ -341,7 +329,7 @@ Resources:
           Value: tok_0123456789abcdef
 ''',
     })
-    assert ours(root) == {
+    assert hits(root, SECRET) == {
         ("aws_ecs_task_definition.app", "tf/main.tf", 4),
         ("aws_codebuild_project.build", "tf/main.tf", 23),
         ("Task", "cfn/template.yaml", 13),
@@ -371,7 +359,7 @@ provider "aws" {
   secret_key = "AnotherSecretKeyValue0123456789"
 }
 '''})
-    assert ours(root) == {("provider.aws", "main.tf", 4), ("provider.aws", "main.tf", 5),
+    assert hits(root, SECRET) == {("provider.aws", "main.tf", 4), ("provider.aws", "main.tf", 5),
                           ("provider.aws.legacy", "main.tf", 19)}
 
 
@@ -382,7 +370,7 @@ def test_secret_passed_into_a_module_is_reported_where_the_module_uses_it(write_
         "db/main.tf": ('variable "password" {}\n'
                        'resource "aws_rds_cluster" "this" {\n  master_password = var.password\n}\n'),
     })
-    assert ours(root) == {("module.db.aws_rds_cluster.this", "db/main.tf", 3)}
+    assert hits(root, SECRET) == {("module.db.aws_rds_cluster.this", "db/main.tf", 3)}
 
 
 # --- never in clear ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 
 from iac_assist.network import acl_admits, admits_port, covers_all_ports, is_anywhere, open_to_internet
 from tests.conftest import findings_of
-from tests.policy_examples import cases, example_hits
+from tests.policy_examples import example_tests, hits, messages
 
 EXPECTED = {
     "sg-admin-ports-open": {
@@ -28,18 +28,7 @@ EXPECTED = {
 }
 
 
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_insecure_example_gives_exactly_these_findings(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "insecure", tmp_path) == hits
-
-
-@pytest.mark.parametrize(("control", "fmt", "hits"), cases(EXPECTED))
-def test_fixed_example_gives_none(control, fmt, hits, tmp_path):
-    assert example_hits(control, fmt, "fixed", tmp_path) == set()
-
-
-def hits(root, control: str) -> set[tuple[str, str, int]]:
-    return {(r, f, n) for c, r, f, n in findings_of(root) if c == control}
+test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
 
 
 CFN = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
@@ -91,9 +80,8 @@ def test_which_security_group_rules_count(write_tree, name):
         "cfn/template.yaml": cfn_group(cfn_rule).replace("Resources:\n", "Parameters:\n  Port:\n    Type: Number\n"
                                                                            "Resources:\n"),
     })
-    found = findings_of(root)
     for control in CONTROLS:
-        where = {(r, f, n) for c, r, f, n in found if c == control}
+        where = hits(root, control)
         if control in expected:
             assert where == {("aws_security_group.g", "tf/main.tf", 3), ("G", "cfn/template.yaml", 11)}, control
         else:
@@ -311,13 +299,10 @@ resource "aws_network_acl_rule" "egress_rdp" {
 ''',
     })
     # SSH is denied first; an egress deny does not stop RDP coming in.
-    found = [(c, r, f, n) for c, r, f, n in findings_of(root) if c == "sg-admin-ports-open"]
-    assert sorted(found) == [("sg-admin-ports-open", "A", "template.yaml", 14),
-                             ("sg-admin-ports-open", "aws_default_network_acl.d", "main.tf", 5)]
-    from iac_assist.engine import scan
-
-    messages = [f.message for f in scan([root]).findings if f.control == "sg-admin-ports-open"]
-    assert all("3389 (RDP)" in m and "22 (SSH)" not in m for m in messages), messages
+    assert hits(root, "sg-admin-ports-open") == {("A", "template.yaml", 14),
+                                                 ("aws_default_network_acl.d", "main.tf", 5)}
+    said = messages(root, "sg-admin-ports-open")
+    assert all("3389 (RDP)" in m and "22 (SSH)" not in m for m in said), said
 
 
 # --- flow logs -----------------------------------------------------------------------------------
@@ -429,7 +414,7 @@ def test_seed_app_findings_of_the_ec2_and_network_controls():
         ("vpc-flow-logs-missing", "aws_vpc.main", "network.tf", 4),
     }
     assert ours(SEED / "cloudformation" / "insecure.yaml") == {
-        ("sg-database-ports-open", "DatabaseSecurityGroup", "insecure.yaml", 447),
+        ("sg-database-ports-open", "DatabaseSecurityGroup", "insecure.yaml", 462),
         ("vpc-flow-logs-missing", "Vpc", "insecure.yaml", 66),
     }
     assert ours(SEED / "terraform" / "hardened") == set()

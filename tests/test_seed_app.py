@@ -16,6 +16,7 @@ TERRAFORM_INSECURE = {
     ("cdn-no-waf", "aws_cloudfront_distribution.site", "static.tf", 66),
     ("cdn-logging-missing", "aws_cloudfront_distribution.site", "static.tf", 66),
     ("cdn-s3-origin-unrestricted", "aws_cloudfront_distribution.site", "static.tf", 75),
+    ("cdn-origin-plaintext", "aws_cloudfront_distribution.site", "static.tf", 92),
     ("lb-access-logs-missing", "aws_lb.web", "web.tf", 68),
     ("lb-no-waf", "aws_lb.web", "web.tf", 68),
     ("lb-listener-plaintext", "aws_lb_listener.http", "web.tf", 99),
@@ -23,6 +24,7 @@ TERRAFORM_INSECURE = {
     ("db-open-security-group", "module.database.aws_db_instance.this", "modules/database/main.tf", 41),
     ("sg-database-ports-open", "module.database.aws_security_group.this", "modules/database/main.tf", 41),
     ("db-publicly-accessible", "module.database.aws_db_instance.this", "modules/database/main.tf", 62),
+    ("db-internet-reachable", "module.database.aws_db_instance.this", "modules/database/main.tf", 62),
     ("db-deletion-protection-missing", "module.database.aws_db_instance.this", "modules/database/main.tf", 66),
 }
 """Every finding of the insecure twin. Its web tier (IMDSv2, encrypted volumes, no public
@@ -41,14 +43,16 @@ CLOUDFORMATION_INSECURE = {
     ("cdn-no-waf", "SiteDistribution", "insecure.yaml", 231),
     ("cdn-logging-missing", "SiteDistribution", "insecure.yaml", 231),
     ("cdn-s3-origin-unrestricted", "SiteDistribution", "insecure.yaml", 244),
-    ("lb-access-logs-missing", "LoadBalancer", "insecure.yaml", 310),
-    ("lb-no-waf", "LoadBalancer", "insecure.yaml", 310),
-    ("lb-listener-plaintext", "HttpListener", "insecure.yaml", 348),
-    ("db-in-public-subnet", "Database", "insecure.yaml", 407),
-    ("db-open-security-group", "Database", "insecure.yaml", 447),
-    ("sg-database-ports-open", "DatabaseSecurityGroup", "insecure.yaml", 447),
-    ("db-publicly-accessible", "Database", "insecure.yaml", 469),
-    ("db-deletion-protection-missing", "Database", "insecure.yaml", 472),
+    ("cdn-origin-plaintext", "SiteDistribution", "insecure.yaml", 254),
+    ("lb-access-logs-missing", "LoadBalancer", "insecure.yaml", 325),
+    ("lb-no-waf", "LoadBalancer", "insecure.yaml", 325),
+    ("lb-listener-plaintext", "HttpListener", "insecure.yaml", 363),
+    ("db-in-public-subnet", "Database", "insecure.yaml", 422),
+    ("db-open-security-group", "Database", "insecure.yaml", 462),
+    ("sg-database-ports-open", "DatabaseSecurityGroup", "insecure.yaml", 462),
+    ("db-publicly-accessible", "Database", "insecure.yaml", 484),
+    ("db-internet-reachable", "Database", "insecure.yaml", 484),
+    ("db-deletion-protection-missing", "Database", "insecure.yaml", 487),
 }
 
 

@@ -24,7 +24,8 @@ the text is ``indent=2`` with a trailing newline::
           "message": "...",
           "fingerprint": "...",     # 32 hex digits, stable across line shifts
           "related": [{"file": "main.tf", "line": 30, "message": "..."}],
-          "instances": ["aws_s3_bucket.b[\"logs\"]"]  # count/for_each instances affected, else []
+          "instances": ["aws_s3_bucket.b[\"logs\"]"],  # count/for_each instances affected, else []
+          "path": [{"file": "network.tf", "line": 80, "message": "..."}]  # hops from the internet, else []
         }
       ],
       "errors": [                   # inputs that could not be analysed, fully or in part
@@ -92,6 +93,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "related": [{"file": rel.file, "line": rel.line, "message": msg} for rel, msg in finding.related],
         "instances": list(finding.instances),
+        "path": [{"file": loc.file, "line": loc.line, "message": msg} for loc, msg in finding.path],
     }
 
 

@@ -37,6 +37,7 @@ from urllib.parse import quote
 import attr
 from sarif_om import (
     ArtifactLocation,
+    CodeFlow,
     Invocation,
     LogicalLocation,
     Message,
@@ -49,6 +50,8 @@ from sarif_om import (
     Result,
     Run,
     SarifLog,
+    ThreadFlow,
+    ThreadFlowLocation,
     Tool,
     ToolComponent,
 )
@@ -170,6 +173,7 @@ def _result(finding: Finding, rule_index: int) -> Result:
         message=Message(text=finding.message or finding.title),
         locations=[location],
         related_locations=_related(finding) or None,
+        code_flows=_code_flows(finding) or None,
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint},
         properties=_result_properties(finding),
     )
@@ -187,6 +191,19 @@ def _related(finding: Finding) -> list[SarifLocation]:
     return [
         _related_location(number, loc, text) for number, (loc, text) in enumerate(finding.related, start=1)
     ]
+
+
+def _code_flows(finding: Finding) -> list[CodeFlow]:
+    """A reachability finding's path, hop by hop: GitHub shows it as the alert's steps."""
+    if not finding.path:
+        return []
+    steps = [
+        ThreadFlowLocation(location=SarifLocation(physical_location=_physical(loc), message=Message(text=text)),
+                           execution_order=n)
+        for n, (loc, text) in enumerate(finding.path, start=1)
+    ]
+    return [CodeFlow(thread_flows=[ThreadFlow(locations=steps)],
+                     message=Message(text=f"From the internet to {finding.resource}"))]
 
 
 def _related_location(number: int, loc: Location, text: str) -> SarifLocation:

@@ -28,6 +28,8 @@ MAX_NESTING = 8
 NESTED_TYPES = ("AWS::CloudFormation::Stack",)
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _TEMPLATE_URL = re.compile(r"""TemplateURL["']?\s*:\s*["']?([^\s"'#,}]+)""")
+# A SAM application's local Location (it becomes a nested stack once the transform runs).
+_SAM_LOCATION = re.compile(r"""\bLocation["']?\s*:\s*["']?([^\s"'#,}:]+\.(?:ya?ml|json|template))\b""")
 
 Read = Callable[[Path, str, list], "str | None"]
 
@@ -60,7 +62,7 @@ def load_stacks(
     nested: set[Path] = set()
     for path, text in texts.items():
         # A cheap textual look first: decoding every template twice would double the cost.
-        for url in _TEMPLATE_URL.findall(text):
+        for url in _TEMPLATE_URL.findall(text) + _SAM_LOCATION.findall(text):
             target = _local(path, url, root)
             if isinstance(target, Path) and target != path:
                 nested.add(target)

@@ -87,8 +87,9 @@ def outputs(
     template, _ = _decode(text, file)
     if not isinstance(template, dict):
         return {}, set()
-    reader = _Reader(text, file, template, dict((options or TemplateOptions()).parameters),
-                     stack_outputs=stack_outputs)
+    given = dict((options or TemplateOptions()).parameters)
+    template, _ = expand_sam(template, file, given)  # outputs may name generated resources
+    reader = _Reader(text, file, template, given, stack_outputs=stack_outputs)
     resources = template.get("Resources")
     return reader.resolver.outputs(), {str(k) for k in resources} if isinstance(resources, dict) else set()
 

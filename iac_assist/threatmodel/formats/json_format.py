@@ -1,0 +1,11 @@
+"""The threat model as JSON: the contract documented in ``iac_assist.threatmodel.model``."""
+
+from __future__ import annotations
+
+import json
+
+from iac_assist.threatmodel.model import ThreatModel
+
+
+def render(model: ThreatModel) -> str:
+    return json.dumps(model.to_json(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,105 @@
+"""The threat model's shape: what ``iac-assist model`` prints, in every format.
+
+The JSON contract (``to_json``), stable and documented::
+
+    {
+      "components": [{"id", "kind", "zone", "file", "line"}],   # id: the address findings use
+      "flows": [{"source", "target", "port", "protocol", "encrypted", "crosses"}],
+      "threats": [{"id", "stride", "target", "title", "status", "controls", "findings"}],
+      "attack_paths": [{"target", "hops": [ids]}]
+    }
+
+``source``/``target`` of a flow are component ids or ``internet``; ``port`` an int or null (all
+ports or not known); ``protocol`` upper case (HTTP, HTTPS, TCP...) or null; ``encrypted`` true,
+false or null (not known from the configuration); ``crosses`` the trust boundaries it crosses, as
+``"<outer zone>/<inner zone>"``. A threat's ``status`` is ``mitigated`` when every control that
+mitigates it passes on its target, ``open`` otherwise, with the ``findings`` (fingerprints) that keep it
+open. Lists are sorted, so the same input gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from iac_assist.model import Location
+
+INTERNET = "internet"
+
+
+@dataclass(frozen=True)
+class ModelComponent:
+    id: str
+    kind: str
+    zone: str
+    loc: Location | None
+    vpc: str | None = None
+    """Id of the VPC it sits in (diagrams nest its subnets' zones inside it)."""
+    label: str = ""
+    """A short name for diagrams."""
+    source_type: str = ""
+
+
+@dataclass(frozen=True)
+class Flow:
+    source: str
+    target: str
+    port: int | None
+    protocol: str | None
+    encrypted: bool | None
+    crosses: tuple[str, ...] = ()
+    loc: Location | None = None
+    """What configures or allows it."""
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Threat:
+    id: str
+    stride: str
+    target: str
+    title: str
+    status: str
+    controls: tuple[str, ...]
+    findings: tuple[str, ...] = ()
+    """Fingerprints of the findings that keep it open."""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AttackPath:
+    target: str
+    hops: tuple[str, ...]
+    steps: tuple[tuple[Location | None, str], ...] = ()
+    """What allows each hop, with where it is written (hops[1:] in order)."""
+
+
+@dataclass
+class ThreatModel:
+    components: list[ModelComponent] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+    threats: list[Threat] = field(default_factory=list)
+    attack_paths: list[AttackPath] = field(default_factory=list)
+
+    def component(self, cid: str) -> ModelComponent | None:
+        return next((c for c in self.components if c.id == cid), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "components": [
+                {"id": c.id, "kind": c.kind, "zone": c.zone, "file": c.loc.file if c.loc else None,
+                 "line": c.loc.line if c.loc else None}
+                for c in self.components
+            ],
+            "flows": [
+                {"source": f.source, "target": f.target, "port": f.port, "protocol": f.protocol,
+                 "encrypted": f.encrypted, "crosses": list(f.crosses)}
+                for f in self.flows
+            ],
+            "threats": [
+                {"id": t.id, "stride": t.stride, "target": t.target, "title": t.title, "status": t.status,
+                 "controls": list(t.controls), "findings": list(t.findings)}
+                for t in self.threats
+            ],
+            "attack_paths": [{"target": p.target, "hops": list(p.hops)} for p in self.attack_paths],
+        }

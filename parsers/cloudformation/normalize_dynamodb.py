@@ -1,0 +1,60 @@
+"""DynamoDB tables and global tables (v2): point-in-time recovery, per table and per replica."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iac_assist.kinds import DYNAMODB_TABLE
+from iac_assist.model import Fact, Location, Unknown
+from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.parsers.cloudformation.convert import to_bool
+from iac_assist.parsers.cloudformation.normalize_search import option_flag
+from iac_assist.resource import SourceResource
+
+PITR = "PointInTimeRecoverySpecification"
+
+
+def register(normalizer: Normalizer) -> None:
+    normalizer.register("AWS::DynamoDB::Table")(table)
+    normalizer.register("AWS::DynamoDB::GlobalTable")(global_table)
+
+
+def table(res: SourceResource, builder: ModelBuilder) -> None:
+    comp = builder.add(res, DYNAMODB_TABLE)
+    builder.copy(comp, "name", res, "TableName")
+    option_flag(comp, "point_in_time_recovery", res, PITR, "PointInTimeRecoveryEnabled")
+
+
+def global_table(res: SourceResource, builder: ModelBuilder) -> None:
+    comp = builder.add(res, DYNAMODB_TABLE)
+    builder.copy(comp, "name", res, "TableName")
+    # Every region, the stack's own included, is a replica with its own PITR setting.
+    comp.set("global_table", True)
+    replicas = res.get("Replicas")
+    if not isinstance(replicas, list):
+        if res.has("Replicas"):
+            comp.set("replicas", Unknown("Replicas not known"), res.at("Replicas"))
+        return
+    entries = []
+    for i, replica in enumerate(replicas):
+        if isinstance(replica, dict):
+            entry, loc = _replica(res, i, replica)
+        else:
+            entry, loc = {"region": Unknown("replica not known"),
+                          "point_in_time_recovery": Unknown("replica not known")}, res.at("Replicas", i)
+        entries.append(Fact(entry, loc))
+    comp.set("replicas", entries, res.at("Replicas"))
+
+
+def _replica(res: SourceResource, i: int, replica: dict[str, Any]) -> tuple[dict[str, Any], Location]:
+    entry: dict[str, Any] = {"region": replica.get("Region", Unknown("no Region"))}
+    spec = replica.get(PITR)
+    if spec is None:
+        return entry, res.at("Replicas", i)
+    if not isinstance(spec, dict):
+        entry["point_in_time_recovery"] = Unknown(f"{PITR} not known")
+        return entry, res.at("Replicas", i, PITR)
+    if "PointInTimeRecoveryEnabled" in spec:
+        entry["point_in_time_recovery"] = to_bool(spec["PointInTimeRecoveryEnabled"])
+        return entry, res.at("Replicas", i, PITR, "PointInTimeRecoveryEnabled")
+    return entry, res.at("Replicas", i, PITR)

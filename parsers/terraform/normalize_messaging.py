@@ -1,0 +1,69 @@
+"""SQS queues and SNS topics in Terraform, with their access policies: inline (``policy``) or
+folded from ``aws_sqs_queue_policy`` / ``aws_sns_topic_policy``, which replace it as they do in
+AWS. A policy resource whose queue or topic the configuration does not define stays a component
+of its own (``sqs.queue_policy`` / ``sns.topic_policy``): the policy is still this
+configuration's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iac_assist import kinds
+from iac_assist.model import Unknown
+from iac_assist.normalize import ModelBuilder
+from iac_assist.parsers.terraform.normalizer import NORMALIZER
+from iac_assist.parsers.terraform.values import decode_document
+from iac_assist.resource import SourceResource
+
+_OWNERS = {
+    "aws_sqs_queue": kinds.SQS_QUEUE,
+    "aws_sns_topic": kinds.SNS_TOPIC,
+}
+# policy resource type -> (owner kind, the kind it takes when its owner is not defined here, the
+# argument naming the owner)
+_POLICIES = {
+    "aws_sqs_queue_policy": (kinds.SQS_QUEUE, kinds.SQS_QUEUE_POLICY, "queue_url"),
+    "aws_sns_topic_policy": (kinds.SNS_TOPIC, kinds.SNS_TOPIC_POLICY, "arn"),
+}
+
+
+def document(value: Any) -> Any:
+    """A policy argument as a document: a dict (parts may be Unknown) or Unknown."""
+    decoded = decode_document(value)
+    return decoded if isinstance(decoded, (dict, Unknown)) else Unknown("the policy document is not known")
+
+
+def name_of(target: Any) -> Any:
+    """The queue or topic name a literal URL or ARN ends with (``.../123456789012/jobs``,
+    ``arn:aws:sns:eu-west-1:123456789012:alerts``); other values unchanged."""
+    if isinstance(target, str):
+        return target.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return target
+
+
+def _written(res: SourceResource, attr: str) -> bool:
+    # ``= null`` and ``= ""`` (a module's "no policy" default) leave the AWS default policy.
+    return res.get(attr) not in (None, "")
+
+
+@NORMALIZER.register(*_OWNERS)
+def owner(res: SourceResource, b: ModelBuilder) -> None:
+    comp = b.add(res, _OWNERS[res.type])
+    if _written(res, "name"):
+        b.copy(comp, "name", res, "name")
+    if _written(res, "policy"):
+        comp.set("policy", document(res.get("policy")), res.at("policy"))
+
+
+@NORMALIZER.register(*_POLICIES, phase=1)
+def owner_policy(res: SourceResource, b: ModelBuilder) -> None:
+    kind, orphan_kind, attr = _POLICIES[res.type]
+    target = res.get(attr)
+    policy = document(res.get("policy")) if _written(res, "policy") else Unknown("no policy")
+    found = b.owner(name_of(target), kind)
+    if found is None:
+        comp = b.add(res, orphan_kind)
+        comp.set("targets", [target] if target is not None else [], res.at(attr))
+        comp.set("policy", policy, res.at("policy"))
+        return
+    found.set("policy", policy, res.at("policy"), origin=res.address)

@@ -1,0 +1,69 @@
+"""KMS policies: customer managed keys whose key material never changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from iac_assist import kinds
+from iac_assist.graph import ResourceGraph
+from iac_assist.policy import Hit, policy
+
+SYMMETRIC = "SYMMETRIC_DEFAULT"
+GENERATED_BY_KMS = "AWS_KMS"
+
+
+@policy(
+    id="IAC-KMS-001",
+    control="kms-rotation-disabled",
+    title="KMS key rotation is disabled",
+    severity="low",
+    stride="I",
+    cwe=320,
+    remediation="""
+Turn on automatic rotation of the symmetric customer managed key: `enable_key_rotation = true`
+on `aws_kms_key` (Terraform), `EnableKeyRotation: true` on `AWS::KMS::Key` (CloudFormation).
+The default period is one year; `rotation_period_in_days` / `RotationPeriodInDays` shortens it
+(90 to 2560 days). Rotation keeps the key id, ARN and policy, and old ciphertext stays readable.
+""",
+    references=(
+        "https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys.html",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys-enable-disable.html",
+    ),
+)
+def kms_rotation_disabled(graph: ResourceGraph) -> Iterator[Hit]:
+    """A key whose material never changes protects every piece of data ever encrypted under it
+    with one secret: the longer it lives, the more a single exposure of that material (or a
+    cryptanalytic weakness) reveals, and compliance frameworks (PCI DSS, CIS AWS Foundations)
+    require periodic rotation. Automatic rotation costs nothing to callers: KMS keeps the key id
+    and every older version for decryption. Reported for a customer managed key (every
+    aws_kms_key / AWS::KMS::Key is one; AWS managed keys are not defined in configurations and
+    rotate every year anyway) whose rotation is off: enable_key_rotation / EnableKeyRotation false
+    or not written (off is the AWS default). Decisions: only symmetric encryption keys are judged
+    (key spec SYMMETRIC_DEFAULT, or not written), because AWS cannot rotate asymmetric and HMAC
+    keys automatically; keys whose material AWS KMS did not generate are exempt (imported material,
+    Origin EXTERNAL; keys in a CloudHSM or external key store, custom_key_store_id / xks_key_id),
+    since automatic rotation is not supported for them; replica keys of a multi-Region key are
+    not judged (they follow their primary), imported key material resources neither; a key known
+    to be disabled is exempt (it encrypts nothing until it is enabled again, and is then
+    reported); an unknown rotation setting, key spec, origin or enabled state gives no finding.
+    The rotation period is not judged. The finding points at the rotation setting when it is
+    written, else at the key."""
+    for key in graph.of_kind(kinds.KMS_KEY):
+        if key.get("key_spec", SYMMETRIC) != SYMMETRIC or key.get("origin", GENERATED_BY_KMS) != GENERATED_BY_KMS:
+            continue
+        if key.get("enabled", True) is not True:
+            continue
+        rotation = key.get("rotation", False)
+        if rotation is not False:
+            continue
+        what = "its rotation is turned off" if key.has("rotation") else "rotation is not enabled (off by default)"
+        yield Hit(
+            key,
+            key.loc_of("rotation"),
+            f"KMS key {key.display} never rotates its key material: {what}, so everything ever encrypted "
+            "under it depends on one secret. Set enable_key_rotation / EnableKeyRotation to true.",
+            cause=f"rotation:{'false' if key.has('rotation') else 'absent'}",
+        )
+
+
+POLICIES = [kms_rotation_disabled]

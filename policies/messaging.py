@@ -1,0 +1,112 @@
+"""Messaging policies: SQS queues and SNS topics whose access policy lets anyone in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from iac_assist import kinds
+from iac_assist.graph import ResourceGraph
+from iac_assist.model import Component, Ref
+from iac_assist.policy import Hit, policy
+from iac_assist.policy_documents import granted_actions, public_principal, restricted, statement_list
+
+_NOUNS = {
+    kinds.SQS_QUEUE: "queue",
+    kinds.SNS_TOPIC: "topic",
+    kinds.SQS_QUEUE_POLICY: "queue",
+    kinds.SNS_TOPIC_POLICY: "topic",
+}
+
+
+def _subject(comp: Component) -> tuple[str, str]:
+    """What anyone can use, and whose policy lets them: the queue or topic itself, or, for a
+    policy resource of queues or topics defined elsewhere, those and the policy resource."""
+    noun = _NOUNS[comp.kind]
+    if comp.kind in (kinds.SQS_QUEUE, kinds.SNS_TOPIC):
+        return f"{noun} {comp.display}", "its policy"
+    names = [_target(t) for t in comp.items("targets")] or ["a value not known before deployment"]
+    what = f"{noun}{'s' if len(names) > 1 else ''} {', '.join(names)} (defined outside this configuration)"
+    return what, f"{noun} policy {comp.display}"
+
+
+def _target(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Ref):
+        return value.address
+    return "a value not known before deployment"
+
+
+def _label(statement: dict[str, Any], n: int) -> str:
+    sid = statement.get("Sid")
+    return f"statement {sid!r}" if isinstance(sid, str) and sid else f"statement {n + 1}"
+
+
+@policy(
+    id="IAC-MSG-001",
+    control="sqs-sns-public-policy",
+    title="SQS queue or SNS topic policy allows anyone",
+    severity="high",
+    stride="ITD",
+    cwe=284,
+    remediation="""
+Grant the queue or topic to named principals only (an account, role or service), and when a
+service principal or `"*"` is needed, add a condition naming the caller: `aws:SourceArn` (the
+bucket, topic or rule that sends), `aws:SourceAccount`, `aws:PrincipalOrgID` or `aws:SourceVpce`.
+In Terraform, in the `policy` of `aws_sqs_queue` / `aws_sqs_queue_policy` / `aws_sns_topic` /
+`aws_sns_topic_policy`; in CloudFormation, in the `PolicyDocument` of `AWS::SQS::QueuePolicy`,
+`AWS::SQS::QueueInlinePolicy`, `AWS::SNS::TopicPolicy` or `AWS::SNS::TopicInlinePolicy`.
+""",
+    references=(
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-security-best-practices.html",
+        "https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
+    ),
+)
+def sqs_sns_public_policy(graph: ResourceGraph) -> Iterator[Hit]:
+    """A queue or topic policy that allows Principal "*" without a condition confining the caller
+    opens it to every AWS account, and for some actions to unauthenticated callers: anyone can
+    read and delete the queue's messages or subscribe an endpoint of theirs to the topic
+    (information disclosure), inject forged messages that downstream consumers trust
+    (tampering), or flood and purge it (denial of service). Reported once per such statement,
+    with Effect Allow, a Principal "*", {"AWS": "*"} or an AWS list containing "*", and no
+    condition on a key that confines who calls or from where (aws:SourceArn, aws:SourceAccount,
+    aws:SourceOwner, aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceVpce,
+    aws:SourceVpc, aws:SourceIp...; the same keys as the S3 controls, compared
+    case-insensitively, their values not judged). Decisions: the policy may be written on the
+    queue or topic (policy) or come from a policy resource (aws_sqs_queue_policy,
+    aws_sns_topic_policy, AWS::SQS::QueuePolicy and AWS::SNS::TopicPolicy for each queue or topic
+    they list, AWS::SQS::QueueInlinePolicy, AWS::SNS::TopicInlinePolicy), which replaces the inline
+    one as in AWS; the finding names the queue or topic and points at the policy document. A
+    policy resource for queues or topics the configuration does not define (a data source, a
+    literal URL or ARN of another configuration, an unknown value) is reported on the policy
+    resource itself: the policy is still this configuration's. Conditions on other keys
+    (aws:SecureTransport, sns:Protocol...) do not exempt the statement; every action counts,
+    since any action granted to everyone is public access, and the message names them; the
+    Resource element is not judged. A queue or topic without a policy keeps the AWS default
+    (owner account only, SNS's conditioned on AWS:SourceOwner) and is not reported. Unknown
+    documents, statements, principals, conditions or actions give no finding, nor does a
+    NotAction that excludes every action. NotPrincipal is not judged."""
+    for comp in graph.of_kind(*_NOUNS):
+        for n, statement in enumerate(statement_list(comp.get("policy")) or []):
+            if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+                continue
+            if not public_principal(statement.get("Principal")) or restricted(statement.get("Condition")):
+                continue
+            granted = granted_actions(statement)
+            if granted is None:
+                continue
+            sid = statement.get("Sid")
+            subject, holder = _subject(comp)
+            yield Hit(
+                comp,
+                comp.loc_of("policy"),
+                f"Anyone can use {subject}: {holder} {_label(statement, n)} allows {granted} to Principal "
+                "\"*\" with no condition restricting the caller. Name the principals, or add a condition "
+                "such as aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID.",
+                cause=f"public:{sid if isinstance(sid, str) and sid else n}",
+            )
+
+
+POLICIES = [sqs_sns_public_policy]
