@@ -30,7 +30,8 @@ CELL = 20
 
 
 def component(cid: str, kind: str, line: int, **facts: object) -> Component:
-    comp = Component(id=cid, kind=kind, address=cid, source_type=kind, loc=Location(f"cell{cid.split('.')[0]}.tf", line))
+    loc = Location(f"cell{cid.split('.')[0]}.tf", line)
+    comp = Component(id=cid, kind=kind, address=cid, source_type=kind, loc=loc)
     for name, value in facts.items():
         comp.set(name, value, comp.loc)
     return comp
@@ -58,7 +59,8 @@ def cell(n: int, exposed: bool) -> list[Component]:
         comps.append(component(p + f"private{i}", kinds.SUBNET, 20 + i, vpc=r("vpc"), cidr=f"10.0.{10 + i}.0/24",
                                route_table=r("rt_private")))
     comps += [
-        component(p + "sg_alb", kinds.SECURITY_GROUP, 30, vpc=r("vpc"), ingress=[rule(443, ["0.0.0.0/0"])], egress=[]),
+        component(p + "sg_alb", kinds.SECURITY_GROUP, 30, vpc=r("vpc"), ingress=[rule(443, ["0.0.0.0/0"])],
+                  egress=[]),
         component(p + "sg_web", kinds.SECURITY_GROUP, 31, vpc=r("vpc"), ingress=[rule(80, groups=[r("sg_alb")])],
                   egress=[]),
         component(p + "sg_db", kinds.SECURITY_GROUP, 32, vpc=r("vpc"),
@@ -67,12 +69,12 @@ def cell(n: int, exposed: bool) -> list[Component]:
                   subnets=[r("public0"), r("public1")], security_groups=[r("sg_alb")], access_logs=True,
                   drop_invalid_header_fields=True, web_acl="arn:waf"),
         component(p + "tg", kinds.LB_TARGET_GROUP, 41, port=80, protocol="HTTP",
-                  targets=[Fact({"target": r("web0")}, Location("tg.tf", 1)), Fact({"target": r("web1")}, Location("tg.tf", 2))]),
+                  targets=[Fact({"target": r(f"web{i}")}, Location("tg.tf", i)) for i in range(2)]),
         component(p + "listener", kinds.LB_LISTENER, 42, load_balancer=r("lb"), port=443, protocol="HTTPS",
                   ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
                   default_actions=[Fact({"type": "forward", "target_group": r("tg")}, Location("l.tf", 1))]),
-        component(p + "web0", kinds.INSTANCE, 50, subnet=r("private0"), security_groups=[r("sg_web")], http_tokens="required"),
-        component(p + "web1", kinds.INSTANCE, 51, subnet=r("private1"), security_groups=[r("sg_web")], http_tokens="required"),
+        *(component(p + f"web{i}", kinds.INSTANCE, 50 + i, subnet=r(f"private{i}"), security_groups=[r("sg_web")],
+                    http_tokens="required") for i in range(2)),
         component(p + "dbsubnets", kinds.RDS_SUBNET_GROUP, 60,
                   subnets=[r("public0"), r("public1")] if exposed else [r("private0"), r("private1")]),
         component(p + "db", kinds.RDS_INSTANCE, 61, engine="postgres", subnet_group=r("dbsubnets"),
@@ -123,8 +125,8 @@ def main() -> None:
         first = base["graph_s"] + base["policies_s"] + base["threat_model_s"]
         per = total / row["components"] * 1e6
         ratio = per / (first / base["components"] * 1e6)
-        print(f"{row['components']:>10} {row['graph_s']:>9.2f} {row['policies_s']:>11.2f} {row['threat_model_s']:>9.2f} "
-              f"{per:>14.1f} {ratio:>8.2f}x {row['attack_paths']:>6}")
+        print(f"{row['components']:>10} {row['graph_s']:>9.2f} {row['policies_s']:>11.2f} "
+              f"{row['threat_model_s']:>9.2f} {per:>14.1f} {ratio:>8.2f}x {row['attack_paths']:>6}")
     if args.json:
         args.json.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
                                          "rows": rows}, indent=2) + "\n")

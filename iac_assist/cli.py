@@ -2,19 +2,43 @@
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 a usage error, or
 an input that could not be analysed (the gate fails closed on what it did not read).
+
+Only findings that count reach the gate: not waived by an inline suppression, not recorded in
+``--baseline``, not present at ``--new-since``. A configuration file that cannot be used (an
+unknown key, a name that is no rule), an unreadable baseline or an unknown git revision is a
+usage error (2). Warnings (a suppression without a reason, expired or matching nothing) are
+reported and do not change the exit code.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from iac_assist import __version__
+from iac_assist.reporters import FORMATS as REPORT_FORMATS  # names only: each format loads when used
+
+if TYPE_CHECKING:
+    from iac_assist.baseline import Baseline
+    from iac_assist.config import Settings
+    from iac_assist.parsers.cloudformation.options import TemplateOptions
+    from iac_assist.result import ScanResult
 
 FAIL_ON = ("critical", "high", "medium", "low", "none")
+
+_jobs_option = click.option(
+    "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+    help="Worker processes that parse files (default: one per CPU when the scan is large enough to gain from "
+         "them; 1: none). The result is the same whatever N.")
+_max_file_size_option = click.option(
+    "--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
+    help="Largest file analysed; a larger IaC file is an error (exit 2), other large YAML/JSON is skipped. "
+         "Default: 20 MiB, and 2 MiB for .tf files (the HCL parser needs ~300 bytes of memory per byte).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,14 +56,35 @@ def _assignments(ctx: click.Context, param: click.Parameter, values: tuple[str, 
         raise click.BadParameter(str(err)) from None
 
 
+def _gate_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options scan and baseline share: the configuration file and the rules it chooses."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Configuration file (default: .iac-assist.toml, or [tool.iac-assist] in pyproject.toml, "
+                          "from the scan root up to the repository root)."),
+        click.option("--select", multiple=True, metavar="ID|SLUG|SEVERITY",
+                     help="Run only these rules: rule ids, control slugs or severities; repeatable or "
+                          "comma-separated."),
+        click.option("--ignore", multiple=True, metavar="ID|SLUG|SEVERITY",
+                     help="Do not run these rules (ids, slugs or severities); repeatable or comma-separated."),
+        click.option("--inline-suppressions/--no-inline-suppressions", default=None,
+                     help="Honour iac-assist:ignore comments and CloudFormation Metadata suppressions (default: "
+                          "yes); --no-inline-suppressions makes every one void."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
-              show_default=True, help="Report format.")
+@click.option("-f", "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
+              help="Report format: text, json, sarif (code scanning), github (workflow annotations), "
+                   "junit (CI test reports), markdown (a pull-request summary).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE instead of standard output.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="low", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON),
+              help="Lowest severity that makes the exit code 1 (default: the configuration's fail-on, else low).")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Skip files or folders matching GLOB (relative to the scan root); repeatable.")
 @click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -49,12 +94,23 @@ def _assignments(ctx: click.Context, param: click.Parameter, values: tuple[str, 
 @click.option("--parameters", "parameters", multiple=True, metavar="FILE|KEY=VALUE",
               help="CloudFormation parameter values: a file (AWS CLI JSON list, {\"Parameters\": {...}}, or "
                    "Key=Value lines) or a Key=Value pair; repeatable.")
-@click.option("--assume-worst", is_flag=True,
+@click.option("--assume-worst/--no-assume-worst", default=None,
               help="CloudFormation: report what is insecure in any possible deployment (open conditions, "
                    "AllowedValues), not only in every one.")
-def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, exclude: tuple[str, ...],
+@_gate_options
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Leave out the findings recorded in FILE by `iac-assist baseline` (default: the "
+                   "configuration's baseline).")
+@click.option("--new-since", metavar="REF",
+              help="Leave out the findings PATHS already had at git revision REF (a branch, tag or commit), "
+                   "read from git objects: nothing is checked out.")
+@_jobs_option
+@_max_file_size_option
+def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | None, exclude: tuple[str, ...],
          var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
-         assume_worst: bool) -> None:
+         assume_worst: bool | None, config_file: Path | None, select: tuple[str, ...], ignore: tuple[str, ...],
+         inline_suppressions: bool | None, baseline_file: Path | None, new_since: str | None,
+         jobs: int | None, max_file_size: int | None) -> None:
     """Scan PATHS (files or folders; default: the current folder) and report findings.
 
     Terraform root variables take their values as terraform plan gives them: defaults, TF_VAR_name
@@ -63,26 +119,122 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str, e
 
     CloudFormation parameters take --parameters, else their defaults. Where a condition depends
     on a parameter with no value, a finding is reported when it holds whichever way the
-    condition goes (or, with --assume-worst, when it holds in any one way)."""
+    condition goes (or, with --assume-worst, when it holds in any one way).
+
+    Findings waived by an inline suppression (iac-assist:ignore=ID reason) stay in JSON and SARIF,
+    marked, and leave the gate; --baseline FILE and --new-since REF leave out what was already
+    known. Options given here win over the configuration file's."""
     from iac_assist.engine import scan as run_scan
-    from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
     from iac_assist.parsers.terraform.inputs import VariableInputs
     from iac_assist.reporters import render
 
-    variables = VariableInputs(var_files, assignments, dict(os.environ))
-    try:
-        template_options = TemplateOptions(read_parameters(list(parameters)), assume_worst)
-    except (ValueError, OSError) as err:
-        raise click.BadParameter(str(err), param_hint="--parameters") from None
-    result = run_scan(list(paths) or [Path(".")], exclude=exclude, variables=variables,
-                      template_options=template_options)
+    settings = _settings(paths, config_file, select=select, ignore=ignore, fail_on=fail_on, exclude=exclude,
+                         var_files=var_files, parameters=parameters, inline_suppressions=inline_suppressions,
+                         baseline=baseline_file, assume_worst=assume_worst)
+    variables = VariableInputs(settings.var_files, assignments, dict(os.environ))
+    template_options = _template_options(settings)
+    result = _run(run_scan, paths, settings, variables=variables, template_options=template_options,
+                  baseline=_baseline(settings.baseline), new_since=new_since, jobs=jobs,
+                  max_file_size=max_file_size)
     color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = render(result, fmt, color=color)
     if output is not None:
         _write(output, report)
     else:
         click.echo(report, nl=False)
-    sys.exit(result.exit_code(fail_on))
+    sys.exit(result.exit_code(settings.fail_on))
+
+
+@cli.command("baseline")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The baseline file to write (default: the configuration's baseline).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files or folders matching GLOB; repeatable.")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Terraform variables file for the root modules; repeatable.")
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE", callback=_assignments,
+              help="Set a Terraform root variable; repeatable.")
+@click.option("--parameters", "parameters", multiple=True, metavar="FILE|KEY=VALUE",
+              help="CloudFormation parameter values (as for scan); repeatable.")
+@click.option("--assume-worst/--no-assume-worst", default=None, help="As for scan.")
+@_gate_options
+@_jobs_option
+def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tuple[str, ...],
+                     var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...],
+                     parameters: tuple[str, ...], assume_worst: bool | None, config_file: Path | None,
+                     select: tuple[str, ...], ignore: tuple[str, ...], inline_suppressions: bool | None,
+                     jobs: int | None) -> None:
+    """Record the findings of PATHS today in a baseline file, by fingerprint (rule, resource, file,
+    cause: lines may shift); `iac-assist scan --baseline FILE` then reports and gates only new ones.
+    Suppressed findings are not recorded.
+
+    Exit code 0 when written; 2 when an input could not be analysed (the file is written, but its
+    findings are missing from it)."""
+    from iac_assist.baseline import entries, to_json
+    from iac_assist.engine import scan as run_scan
+    from iac_assist.parsers.terraform.inputs import VariableInputs
+
+    settings = _settings(paths, config_file, select=select, ignore=ignore, exclude=exclude, var_files=var_files,
+                         parameters=parameters, inline_suppressions=inline_suppressions, assume_worst=assume_worst)
+    target = output or settings.baseline
+    if target is None:
+        raise click.UsageError("say where to write the baseline: --output FILE (or baseline in the configuration)")
+    variables = VariableInputs(settings.var_files, assignments, dict(os.environ))
+    result = _run(run_scan, paths, settings, variables=variables, template_options=_template_options(settings),
+                  jobs=jobs)
+    _write(target, to_json(result, target))
+    for error in result.errors:
+        click.echo(f"{error}", err=True)
+    recorded = len(entries(result.findings))
+    click.echo(f"{recorded} finding{'s' if recorded != 1 else ''} recorded in {target}")
+    sys.exit(2 if result.has_errors else 0)
+
+
+def _settings(paths: tuple[Path, ...], config_file: Path | None, **given: Any) -> Settings:
+    """The configuration file's settings with the options given on the command line in their place."""
+    from iac_assist.config import ConfigError, resolve
+    from iac_assist.discovery import scan_root
+
+    try:
+        return resolve(scan_root(list(paths) or [Path(".")]), config_file, **given)
+    except ConfigError as err:
+        raise _SetupError(str(err)) from None
+
+
+def _template_options(settings: Settings) -> TemplateOptions:
+    from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
+
+    try:
+        return TemplateOptions(read_parameters(list(settings.parameters)), settings.assume_worst)
+    except (ValueError, OSError) as err:
+        raise click.BadParameter(str(err), param_hint="--parameters") from None
+
+
+def _baseline(path: Path | None) -> Baseline | None:
+    from iac_assist.baseline import BaselineError, load
+
+    if path is None:
+        return None
+    try:
+        return load(path)
+    except BaselineError as err:
+        raise _SetupError(str(err)) from None
+
+
+def _run(
+    run_scan: Callable[..., ScanResult], paths: tuple[Path, ...], settings: Settings, **options: Any,
+) -> ScanResult:
+    """The engine's scan with the settings' rule choices; a configuration or revision that
+    cannot be used is exit 2."""
+    from iac_assist.baseline import BaselineError
+    from iac_assist.config import ConfigError
+
+    try:
+        return run_scan(list(paths) or [Path(".")], exclude=settings.exclude, select=settings.select,
+                        ignore=settings.ignore, severity=settings.severity,
+                        inline_suppressions=settings.inline_suppressions, **options)
+    except (ConfigError, BaselineError) as err:
+        raise _SetupError(str(err)) from None
 
 
 @cli.command()
@@ -135,8 +287,13 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
               help="Set a Terraform root variable; repeatable.")
 @click.option("--parameters", "parameters", multiple=True, metavar="FILE|KEY=VALUE",
               help="CloudFormation parameter values (as for scan); repeatable.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Configuration file, as for scan (its exclude, var-files and parameters apply).")
+@_jobs_option
+@_max_file_size_option
 def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple[str, ...],
-          var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...]) -> None:
+          var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
+          config_file: Path | None, jobs: int | None, max_file_size: int | None) -> None:
     """Draw the threat model of PATHS: components in trust zones, flows across boundaries, attack
     paths from the internet to data stores, and STRIDE threats, open or mitigated.
 
@@ -147,13 +304,16 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
     from iac_assist.threatmodel.build import build
     from iac_assist.threatmodel.formats import render
 
+    settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters)
     try:
-        template_options = TemplateOptions(read_parameters(list(parameters)))
+        template_options = TemplateOptions(read_parameters(list(settings.parameters)))
     except (ValueError, OSError) as err:
         raise click.BadParameter(str(err), param_hint="--parameters") from None
-    result = run_scan(list(paths) or [Path(".")], exclude=exclude,
-                      variables=VariableInputs(var_files, assignments, dict(os.environ)),
-                      template_options=template_options)
+    # The model shows the architecture as it is: rule choices and waivers are the gate's business.
+    result = run_scan(list(paths) or [Path(".")], exclude=settings.exclude,
+                      variables=VariableInputs(settings.var_files, assignments, dict(os.environ)),
+                      template_options=template_options, inline_suppressions=False, jobs=jobs,
+                      max_file_size=max_file_size)
     text = render(build(result), fmt)
     if output is not None:
         _write(output, text)
@@ -175,6 +335,10 @@ def _write(output: Path, text: str) -> None:
 
 class _OutputError(click.ClickException):
     exit_code = 2  # 1 means findings: a report that could not be written must not look like that
+
+
+class _SetupError(click.ClickException):
+    exit_code = 2  # a configuration, baseline or revision that cannot be used: a usage error
 
 
 def main() -> None:

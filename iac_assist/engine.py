@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iac_assist import kinds
-from iac_assist.discovery import discover, read_text, scan_root
+from iac_assist.discovery import discover, scan_root
 from iac_assist.findings import Finding, merge_instances
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component, ScanError
 from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.parallel import Loading
 from iac_assist.policy import Policy
 from iac_assist.result import ScanResult
 
 if TYPE_CHECKING:
+    from iac_assist.baseline import Baseline
     from iac_assist.parsers.cloudformation.options import TemplateOptions
     from iac_assist.parsers.terraform.inputs import VariableInputs
 
@@ -28,15 +31,22 @@ def build_graph(
     exclude: Iterable[str] = (),
     variables: VariableInputs | None = None,
     template_options: TemplateOptions | None = None,
+    root: Path | None = None,
+    jobs: int | None = 1,
+    max_file_size: int | None = None,
 ) -> tuple[ResourceGraph, ScanResult]:
     """Parse and normalize everything under ``paths`` into one resource graph. ``variables``:
     Terraform variable values from the command line and environment; ``template_options``:
-    CloudFormation parameter values and whether to assume the worst of open conditions."""
-    root = scan_root(paths)
-    found = discover(paths, root, list(exclude))
+    CloudFormation parameter values and whether to assume the worst of open conditions;
+    ``root``: the folder reported paths are relative to (default: the paths' common folder);
+    ``jobs``: worker processes for parsing (1: none; None: one per CPU for a large scan);
+    ``max_file_size``: the largest file read, in bytes (None: discovery's defaults)."""
+    root = root or scan_root(paths)
+    found = discover(paths, root, list(exclude), max_file_size)
+    read_text = found.reader()
     result = ScanResult(root=root)
     components: list[Component] = []
-    errors: list[ScanError] = []
+    errors: list[ScanError] = list(found.problems)
     files: set[str] = set()
 
     def collect(builder: ModelBuilder) -> None:
@@ -61,13 +71,16 @@ def build_graph(
             _normalize(TERRAFORM_PLAN, resources, builder, scope)
             collect(builder)
 
+    # Parsing Terraform folders and CloudFormation stacks, in worker processes when worth it
+    # (see parallel.py); all that follows runs here, in the same order either way.
+    loading = Loading(found, root, read_text, template_options, jobs)
     if found.terraform:
         from iac_assist.parsers.terraform import load_configuration
         from iac_assist.parsers.terraform.normalizer import NORMALIZER as TERRAFORM
 
         files.update(p.relative_to(root).as_posix() for p in found.terraform)
         try:
-            roots, tf_errors = load_configuration(found.terraform, root, read_text, variables)
+            roots, tf_errors = load_configuration(found.terraform, root, read_text, variables, loading.terraform())
         except Exception as err:  # a defect of ours must not switch the gate off silently
             roots, tf_errors = [], [_internal_error(found.terraform[0].relative_to(root).as_posix(), err)]
         errors.extend(tf_errors)
@@ -78,9 +91,8 @@ def build_graph(
 
     if found.templates:
         from iac_assist.parsers.cloudformation import NORMALIZER as CLOUDFORMATION
-        from iac_assist.parsers.cloudformation.stacks import load_stacks
 
-        stacks, cfn_errors, cfn_files = load_stacks(found.templates, root, read_text, template_options)
+        stacks, cfn_errors, cfn_files = loading.stacks()
         errors.extend(cfn_errors)
         files.update(cfn_files)
         for stack in stacks:
@@ -154,13 +166,73 @@ def scan(
     policies: list[Policy] | None = None,
     variables: VariableInputs | None = None,
     template_options: TemplateOptions | None = None,
+    root: Path | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    severity: Mapping[str, str] | None = None,
+    inline_suppressions: bool = True,
+    baseline: Baseline | None = None,
+    new_since: str | None = None,
+    today: date | None = None,
+    jobs: int | None = 1,
+    max_file_size: int | None = None,
 ) -> ScanResult:
-    """Scan ``paths`` and run ``policies`` (all registered ones by default)."""
+    """Scan ``paths`` and run ``policies`` (all registered ones by default).
+
+    ``select``/``ignore`` keep or drop policies by rule id, control slug or severity, after
+    ``severity`` (rule id or slug → severity) has overridden theirs. Findings an inline
+    suppression waives are marked (unless ``inline_suppressions`` is false; ``today`` decides
+    which have expired); those recorded in ``baseline``, or present at the git revision
+    ``new_since``, are left out. Raises ``config.ConfigError`` for a name that is no rule and
+    ``baseline.BaselineError`` for a revision that cannot be read. ``jobs``: worker processes
+    for parsing (see ``build_graph``); the result is the same whatever their number."""
+    from iac_assist.config import select_policies
+
     if policies is None:
         from iac_assist.policies import all_policies
 
         policies = all_policies()
-    graph, result = build_graph(paths, exclude, variables, template_options)
+    policies = select_policies(policies, select, ignore, severity)
+    root = root or scan_root(paths)
+    exclude = tuple(exclude)  # used twice with --new-since
+    known_then: set[str] | None = None
+    if new_since is not None:
+        from iac_assist.baseline import known_at
+
+        known_then, then_warnings = known_at(new_since, paths, root, lambda at, tree: _analyse(
+            at, exclude, policies, variables, template_options, tree, jobs, max_file_size))
+    result = _analyse(paths, exclude, policies, variables, template_options, root, jobs, max_file_size)
+    if inline_suppressions:
+        from iac_assist.discovery import read_text
+        from iac_assist.suppressions import apply as apply_suppressions
+
+        # Comments are read again, within the same size cap as the scan's.
+        apply_suppressions(result, today, lambda path, rel, errors: read_text(path, rel, errors, max_file_size))
+    if baseline is not None:
+        from iac_assist.baseline import leave_out
+
+        result.baselined += leave_out(result, baseline.known(result.root))
+    if known_then is not None:
+        from iac_assist.baseline import leave_out
+
+        result.baselined += leave_out(result, known_then)
+        result.errors = sorted(set(result.errors) | set(then_warnings),
+                               key=lambda e: (e.file, e.line, e.column, e.message))
+    return result
+
+
+def _analyse(
+    paths: list[Path],
+    exclude: Iterable[str],
+    policies: list[Policy],
+    variables: VariableInputs | None,
+    template_options: TemplateOptions | None,
+    root: Path,
+    jobs: int | None = 1,
+    max_file_size: int | None = None,
+) -> ScanResult:
+    """Discover, parse, build the graph and run ``policies``: the findings as the code has them."""
+    graph, result = build_graph(paths, exclude, variables, template_options, root, jobs, max_file_size)
     findings: set[Finding] = set()
     failures: list[ScanError] = []
     for pol in policies:

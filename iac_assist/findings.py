@@ -23,6 +23,16 @@ def at_or_above(severity: str, threshold: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a finding is waived and where that was written (an inline comment, CloudFormation
+    ``Metadata``): the finding stays in JSON and SARIF, marked, and leaves the gate."""
+
+    reason: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Finding:
     """One violated control on one resource, pointing at the line that causes it."""
 
@@ -43,15 +53,23 @@ class Finding:
     instances: tuple[str, ...] = ()
     """For a block expanded by count/for_each (``resource`` is then the block's address): the
     instances affected, ``aws_s3_bucket.b["logs"]``."""
+    suppressed: Suppression | None = field(default=None, compare=False)
+    """Set when an inline suppression waives it (see ``iac_assist.suppressions``); not part of
+    what the finding is, so it takes no part in equality."""
 
     @property
     def fingerprint(self) -> str:
         """Stable across line shifts and unrelated edits: rule, resource, file and cause only."""
-        text = "\x1f".join((self.rule_id, self.resource, self.loc.file, self.cause))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        return fingerprint(self.rule_id, self.resource, self.loc.file, self.cause)
 
     def sort_key(self) -> tuple:
         return (self.loc.file, self.loc.line, self.rule_id, self.resource, self.cause)
+
+
+def fingerprint(rule_id: str, resource: str, file: str, cause: str) -> str:
+    """A finding's fingerprint from its parts (a baseline recomputes it when the scan root moved)."""
+    text = "\x1f".join((rule_id, resource, file, cause))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 _INSTANCE_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*"|\?)\]')

@@ -1,4 +1,4 @@
-"""The resource graph: components as nodes, typed edges between them (networkx).
+"""The resource graph: components as nodes, typed edges between them.
 
 Edges: ``reference`` for every Ref held in a fact (attribute name kept), and typed edges derived
 from the vocabulary's facts: ``contains`` (VPC → subnet → instance, load balancer or subnet
@@ -7,19 +7,25 @@ table), ``routes-to`` (route table → internet gateway), ``placed-in`` (databas
 ``part-of`` (listener → load balancer, cluster instance → cluster). Network and data flows join
 here with the threat model. References resolve within their component's scope (a
 Terraform root module, a template): two templates may both have a ``Bucket``.
+
+Edges are kept in plain adjacency dicts, not networkx: importing networkx takes longer than a
+pre-commit scan of a small module takes altogether. ``ResourceGraph.graph`` still offers them
+as a networkx ``MultiDiGraph``, built on first use, for analyses that want its algorithms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from iac_assist import kinds
 from iac_assist.model import Component, Fact, Ref
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 T = TypeVar("T")
+Edge = tuple[str, str, dict[str, Any]]
 
 
 class ResourceGraph:
@@ -30,7 +36,12 @@ class ResourceGraph:
         self._by_address: dict[tuple[str, str], list[Component]] = {}
         self._by_kind: dict[str, list[Component]] = {}
         self._by_name: dict[str, list[Component]] = {}
-        self.graph = nx.MultiDiGraph()
+        # Successors and predecessors in networkx's order (neighbour by first edge, then edges
+        # in insertion order), so that every walk visits components as it did with networkx.
+        self._succ: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self._pred: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        self._edges: list[Edge] = []
+        self._nx: nx.MultiDiGraph | None = None
         self._derived: dict[str, Any] = {}
         for comp in components:
             self.components[comp.id] = comp
@@ -39,15 +50,39 @@ class ResourceGraph:
             name = comp.get("name")
             if isinstance(name, str) and name:
                 self._by_name.setdefault(name, []).append(comp)
-            self.graph.add_node(comp.id)
+            self._succ.setdefault(comp.id, {})
+            self._pred.setdefault(comp.id, {})
         for comp in self.components.values():
             for attr, ref in comp.refs():
                 # Parts of a resource (a classic ELB's listeners) share its address; a reference
                 # means the resource itself, the first component its normalizer added.
                 targets = self._by_address.get((comp.scope, ref.address))
                 if targets and targets[0].id != comp.id:
-                    self.graph.add_edge(comp.id, targets[0].id, kind="reference", attribute=attr)
+                    self._add_edge(comp.id, targets[0].id, kind="reference", attribute=attr)
         self._derive_typed_edges()
+
+    def _add_edge(self, src: str, dst: str, **data: Any) -> None:
+        self._succ.setdefault(src, {}).setdefault(dst, []).append(data)
+        self._pred.setdefault(dst, {}).setdefault(src, []).append(data)
+        self._edges.append((src, dst, data))
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        """The components and edges as a networkx ``MultiDiGraph`` (node: component id; edge
+        data: ``kind`` and its details), built on first use."""
+        if self._nx is None:
+            import networkx as nx
+
+            graph = nx.MultiDiGraph()
+            graph.add_nodes_from(self._succ)
+            for src, dst, data in self._edges:
+                graph.add_edge(src, dst, **data)
+            self._nx = graph
+        return self._nx
+
+    def edges(self) -> Iterator[Edge]:
+        """Every edge as ``(source id, target id, data)``, in the order it was added."""
+        return iter(self._edges)
 
     # Typed edges follow from the vocabulary's facts, so they are derived once here for every
     # input format: (fact, kinds it points at, edge kind, True when the edge runs from the target).
@@ -71,14 +106,14 @@ class ResourceGraph:
                     if target.id == comp.id:
                         continue
                     src, dst = (target, comp) if reverse else (comp, target)
-                    self.graph.add_edge(src.id, dst.id, kind=edge_kind, loc=comp.loc_of(fact))
+                    self._add_edge(src.id, dst.id, kind=edge_kind, loc=comp.loc_of(fact))
             if comp.kind == kinds.ROUTE_TABLE:
                 for route in comp.items("routes"):
                     if not isinstance(route, Fact) or not isinstance(route.value, dict):
                         continue
                     target = self.resolve(comp, route.value.get("target"), kinds.INTERNET_GATEWAY)
                     if target is not None:
-                        self.graph.add_edge(comp.id, target.id, kind="routes-to", loc=route.loc,
+                        self._add_edge(comp.id, target.id, kind="routes-to", loc=route.loc,
                                             destination=route.value.get("destination"))
 
     def derived(self, key: str, compute: Callable[[], T]) -> T:
@@ -119,14 +154,9 @@ class ResourceGraph:
 
     def neighbours(self, comp: Component, kind: str, *, incoming: bool = False) -> Iterator[Component]:
         """Components joined to ``comp`` by an edge of ``kind`` (outgoing unless ``incoming``)."""
-        edges = (
-            self.graph.in_edges(comp.id, data=True) if incoming else self.graph.out_edges(comp.id, data=True)
-        )
-        seen: set[str] = set()
-        for src, dst, data in edges:
-            other = src if incoming else dst
-            if data.get("kind") == kind and other not in seen:
-                seen.add(other)
+        adjacent = (self._pred if incoming else self._succ).get(comp.id, {})
+        for other, edges in adjacent.items():
+            if any(data.get("kind") == kind for data in edges):
                 yield self.components[other]
 
     def referrers(self, comp: Component, *kinds: str) -> Iterator[Component]:

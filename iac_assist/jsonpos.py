@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 MAX_DEPTH = 256
+MAX_NUMBER_CHARS = 1000
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
@@ -60,6 +61,9 @@ class _Parser:
         match = _NUMBER.match(self.text, pos)
         if match:
             literal = match.group()
+            if len(literal) > MAX_NUMBER_CHARS:
+                # Python refuses to convert an integer of more than 4300 digits anyway.
+                raise self.error(f"number longer than {MAX_NUMBER_CHARS} characters", pos)
             return (float(literal) if match.group(1) or match.group(2) else int(literal)), match.end()
         for word, result in _LITERALS.items():
             if self.text.startswith(word, pos):

@@ -289,7 +289,8 @@ dynamodb.table                               (aws_dynamodb_table, aws_dynamodb_t
                                              AWS::DynamoDB::Table, AWS::DynamoDB::GlobalTable)
     name                  str | Unknown      table name
     point_in_time_recovery bool | Unknown    the table's own (main region) PITR; absent: off
-    replicas              list[Fact[dict]]   global table (v2) replicas in other regions, each
+    replicas              list[Fact[dict]] | Unknown  global table (v2) replicas (Terraform: in
+                                             other regions; CloudFormation: every region), each
                                              {"region": str | Unknown, "point_in_time_recovery":
                                              bool | Unknown (absent key: off)}, located at the
                                              replica's PITR setting, else at the replica
@@ -351,7 +352,7 @@ cloudtrail.trail                             (aws_cloudtrail, AWS::CloudTrail::T
     multi_region          bool | Unknown     records every region; absent: false (the AWS default)
     log_file_validation   bool | Unknown     digest files make log tampering detectable; absent: false
     kms_key               Ref | str | Unknown  KMS key the log files are encrypted with (SSE-KMS);
-                                             absent (also when written as ""): SSE-S3 only
+                                             "" or absent: SSE-S3 only
     logging               bool | Unknown     the trail records (enable_logging / IsLogging); absent:
                                              true (the Terraform default; CloudFormation requires it)
     organization          bool | Unknown     an organization trail, recording every member account;

@@ -108,6 +108,9 @@ class Component:
     scope: str = ""
     """Where addresses are unique: the Terraform root module folder or the template file.
     References resolve within their scope."""
+    call_loc: Location | None = None
+    """For a component declared in a downloaded module: the calling ``module`` block in the
+    repository (see ``SourceResource.call_loc``)."""
 
     def get(self, key: str, default: Any = None) -> Any:
         fact = self.facts.get(key)

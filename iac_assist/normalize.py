@@ -84,6 +84,7 @@ class ModelBuilder:
             loc=loc or res.loc,
             label=res.label,
             scope=self.scope,
+            call_loc=res.call_loc,
         )
         self.components[cid] = comp
         self._by_address.setdefault(res.address, []).append(cid)

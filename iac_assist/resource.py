@@ -33,6 +33,10 @@ class SourceResource:
     locs: dict[Path, Location] = field(default_factory=dict)
     format: str = "terraform"
     label: str = ""
+    call_loc: Location | None = None
+    """For a resource declared in a downloaded module (``.terraform/modules/...``, not part of the
+    repository): the ``module`` block of the scanned configuration that leads to it, where reports
+    that must point inside the repository (SARIF, annotations) place its findings."""
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         node: Any = self.body

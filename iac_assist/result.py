@@ -29,16 +29,24 @@ class ScanResult:
     alternatives: dict[str, list[list[Component]]] = field(default_factory=dict)
     """Per CloudFormation template whose conditions are open: its components in each possible
     deployment (``graph`` holds the base one, with those conditions unknown)."""
+    baselined: int = 0
+    """Findings left out as already known: in the ``--baseline`` file or present at ``--new-since``."""
+
+    @property
+    def unsuppressed(self) -> list[Finding]:
+        """The findings that count: not waived by an inline suppression."""
+        return [f for f in self.findings if f.suppressed is None]
 
     def failing(self, threshold: str) -> list[Finding]:
-        return [f for f in self.findings if at_or_above(f.severity, threshold)]
+        return [f for f in self.unsuppressed if at_or_above(f.severity, threshold)]
 
     @property
     def has_errors(self) -> bool:
         return any(e.level == "error" for e in self.errors)
 
     def exit_code(self, fail_on: str) -> int:
-        """2 when an input could not be analysed (fail closed), 1 on findings at or above the threshold."""
+        """2 when an input could not be analysed (fail closed), 1 on unsuppressed findings at or
+        above the threshold."""
         if self.has_errors:
             return 2
         return 1 if self.failing(fail_on) else 0

@@ -55,7 +55,7 @@ def _what(comp: Component) -> str:
         name = _SETTINGS.get(setting, setting) if isinstance(setting, str) else "an account setting"
     else:
         name = _SETTING_NAMES.get(comp.kind, comp.kind)
-    return f"{name} ({comp.display})"
+    return f"{name}, {comp.display}"
 
 
 @policy(
@@ -116,7 +116,7 @@ def cloudtrail_missing(graph: ResourceGraph) -> Iterator[Hit]:
             continue
         if own:
             anchor = own[0]
-            why = "; ".join(f"trail {t.display} {', '.join(_shortfalls(t))}" for t in own)
+            why = "; ".join(f"trail {t.display} {' and '.join(_shortfalls(t))}" for t in own)
             yield Hit(
                 anchor,
                 anchor.loc,
@@ -130,7 +130,8 @@ def cloudtrail_missing(graph: ResourceGraph) -> Iterator[Hit]:
         yield Hit(
             anchor,
             anchor.loc,
-            f"This configuration sets up an account ({_what(anchor)}) but defines no CloudTrail trail: API "
+            f"This configuration sets up an account (it configures {_what(anchor)}) but defines no CloudTrail "
+            "trail: API "
             "activity in the account leaves no lasting, tamper-evident record. Add a multi-region trail with "
             "log file validation (aws_cloudtrail / AWS::CloudTrail::Trail).",
             cause="no-trail",
@@ -148,10 +149,11 @@ _FIXES = {
 
 
 def _off(trail: Component, fact: str) -> bool:
-    """The setting is known to be off: not written (off is the AWS default), or false."""
+    """The setting is known to be off: not written (off is the AWS default), false, or an empty
+    key id (a module's way of saying "no key")."""
     if not trail.has(fact):
         return True
-    return fact != "kms_key" and trail.get(fact) is False
+    return trail.get(fact) == "" if fact == "kms_key" else trail.get(fact) is False
 
 
 @policy(

@@ -21,7 +21,8 @@ from iac_assist.policy import Hit, policy
 Turn on continuous backups: `point_in_time_recovery { enabled = true }` on `aws_dynamodb_table`
 (and `point_in_time_recovery = true` in each `replica` block and on `aws_dynamodb_table_replica`)
 in Terraform; `PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}` on
-`AWS::DynamoDB::Table`, or in every replica of `AWS::DynamoDB::GlobalTable`, in CloudFormation.
+`AWS::DynamoDB::Table`, or in every replica of `AWS::DynamoDB::GlobalTable`, in CloudFormation
+(a SAM `AWS::Serverless::SimpleTable` cannot turn it on: declare an `AWS::DynamoDB::Table`).
 """,
     references=(
         "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery_Howitworks.html",

@@ -26,8 +26,8 @@ The default period is one year; `rotation_period_in_days` / `RotationPeriodInDay
 (90 to 2560 days). Rotation keeps the key id, ARN and policy, and old ciphertext stays readable.
 """,
     references=(
-        "https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys.html",
-        "https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys-enable-disable.html",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys-enable.html",
     ),
 )
 def kms_rotation_disabled(graph: ResourceGraph) -> Iterator[Hit]:

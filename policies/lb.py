@@ -287,14 +287,22 @@ def lb_invalid_headers_not_dropped(graph: ResourceGraph) -> Iterator[Hit]:
 
 def _fronting_distributions(graph: ResourceGraph, lb: Component) -> list[Component]:
     """CloudFront distributions that have ``lb`` as an origin."""
-    out = []
+    return graph.derived("lb.fronting-distributions", lambda: _distributions_by_origin(graph)).get(lb.id, [])
+
+
+def _distributions_by_origin(graph: ResourceGraph) -> dict[str, list[Component]]:
+    """Load balancer id → the distributions that have it as an origin, in the graph's order: one
+    pass over the distributions, not one per load balancer (a monorepo has thousands of each)."""
+    out: dict[str, list[Component]] = {}
     for dist in graph.of_kind(kinds.CLOUDFRONT):
         origins = dist.get("origins")
+        seen: set[str] = set()
         for origin in origins if isinstance(origins, list) else []:
             entry = origin.value if isinstance(origin, Fact) else origin
-            if isinstance(entry, dict) and graph.resolve(dist, entry.get("domain_name"), kinds.LB) is lb:
-                out.append(dist)
-                break
+            lb = graph.resolve(dist, entry.get("domain_name"), kinds.LB) if isinstance(entry, dict) else None
+            if lb is not None and lb.id not in seen:
+                seen.add(lb.id)
+                out.setdefault(lb.id, []).append(dist)
     return out
 
 

@@ -83,8 +83,13 @@ def test_sarif_output_file_validates_and_locates(tmp_path):
     by_control = {r["properties"]["control"]: r for r in run_["results"]}
     listener = by_control["lb-listener-plaintext"]
     assert rules[listener["ruleIndex"]]["id"] == listener["ruleId"] == "IAC-LB-001"
+    # Relative to the repository root (the scan root when the tests run outside a git checkout).
+    from iac_assist.discovery import repository_root
+
+    repo = repository_root(INSECURE_TF)
+    prefix = "" if repo is None else INSECURE_TF.resolve().relative_to(repo).as_posix() + "/"
     assert listener["locations"][0]["physicalLocation"]["artifactLocation"] == {
-        "uri": "web.tf", "uriBaseId": "%SRCROOT%"}
+        "uri": prefix + "web.tf", "uriBaseId": "%SRCROOT%"}
     assert listener["locations"][0]["physicalLocation"]["region"]["startLine"] == 99
     assert listener["locations"][0]["logicalLocations"][0] == {
         "fullyQualifiedName": "aws_lb_listener.http", "kind": "resource"}

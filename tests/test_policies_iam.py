@@ -1,5 +1,5 @@
-"""IAM policies (iam-wildcard-admin, iam-wildcard-overreach): examples and edge cases, each in
-Terraform and CloudFormation."""
+"""IAM policies (iam-wildcard-admin, iam-wildcard-overreach, iam-privilege-escalation): examples
+and edge cases, each in Terraform and CloudFormation."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import json
 import pytest
 
 from tests.conftest import findings_of
-from tests.policy_examples import example_tests, hits
+from tests.policy_examples import example_tests, hits, messages
 
 ADMIN = "iam-wildcard-admin"
 OVERREACH = "iam-wildcard-overreach"
 CONTROLS = (ADMIN, OVERREACH)
+ESCALATION = "iam-privilege-escalation"
 
 EXPECTED = {
     ADMIN: {
@@ -22,6 +23,10 @@ EXPECTED = {
     OVERREACH: {
         "terraform": {("aws_iam_role_policy.app", 29)},
         "cloudformation": {("AppPolicy", 25), ("AppPolicy", 29)},
+    },
+    ESCALATION: {
+        "terraform": {("aws_iam_role_policy.deploy", 20)},
+        "cloudformation": {("DeployRole", 27), ("DeployRole", 30)},
     },
 }
 
@@ -392,3 +397,179 @@ resource "aws_iam_role" "r" {{
     found = [f for f in scan([root]).findings if f.control == ADMIN]
     assert len(found) == 2 and len({f.fingerprint for f in found}) == 2
     assert {f.resource for f in found} == {"aws_iam_role.r"}
+
+
+# --- iam-privilege-escalation ------------------------------------------------------------------------
+
+
+def escalates(write_tree, tf_statement: str, cfn_statement: str, tf_extra: str = "", cfn_params: str = ""):
+    """Whether iam-privilege-escalation reports the statement of a managed policy, per format."""
+    root = write_tree({"tf/main.tf": tf_policy(tf_statement, tf_extra),
+                       "cfn/template.yaml": cfn_policy(cfn_statement, cfn_params)})
+    files = {file for _, file, _ in hits(root, ESCALATION)}
+    return "tf/main.tf" in files, "cfn/template.yaml" in files
+
+
+@pytest.mark.parametrize(("tf", "cfn", "expected"), [
+    ('{ Effect = "Allow", Action = "iam:PassRole", Resource = "*" }',
+     '{Effect: Allow, Action: iam:PassRole, Resource: "*"}', True),
+    ('{ Effect = "Allow", Action = ["iam:AttachUserPolicy"], Resource = "*" }',
+     '{Effect: Allow, Action: [iam:AttachUserPolicy], Resource: "*"}', True),
+    ('{ Effect = "Allow", Action = "iam:CreatePolicyVersion", Resource = "*" }',
+     '{Effect: Allow, Action: iam:CreatePolicyVersion, Resource: "*"}', True),
+    ('{ Effect = "Allow", Action = "IAM:put*", Resource = "*" }', '{Effect: Allow, Action: "IAM:put*", Resource: "*"}',
+     True),
+    ('{ Effect = "Allow", Action = "iam:*Policy", Resource = "*" }',
+     '{Effect: Allow, Action: "iam:*Policy", Resource: "*"}', True),
+    # "iam:*" on "*" is overreach AND escalation; "*" on "*" is administrator access only.
+    ('{ Effect = "Allow", Action = "iam:*", Resource = "*" }', '{Effect: Allow, Action: "iam:*", Resource: "*"}', True),
+    ('{ Effect = "Allow", Action = "*", Resource = "*" }', '{Effect: Allow, Action: "*", Resource: "*"}', False),
+    # A new policy grants nothing until attached.
+    ('{ Effect = "Allow", Action = "iam:CreatePolicy", Resource = "*" }',
+     '{Effect: Allow, Action: iam:CreatePolicy, Resource: "*"}', False),
+    ('{ Effect = "Allow", Action = ["iam:GetRole", "iam:ListRoles"], Resource = "*" }',
+     '{Effect: Allow, Action: [iam:GetRole, iam:ListRoles], Resource: "*"}', False),
+    ('{ Effect = "Deny", Action = "iam:PassRole", Resource = "*" }',
+     '{Effect: Deny, Action: iam:PassRole, Resource: "*"}', False),
+    # Every role of an account is as good as "*"; a path or a named role is not.
+    ('{ Effect = "Allow", Action = "iam:PassRole", Resource = "arn:aws:iam::111122223333:role/*" }',
+     '{Effect: Allow, Action: iam:PassRole, Resource: "arn:aws:iam::111122223333:role/*"}', True),
+    ('{ Effect = "Allow", Action = "iam:PassRole", Resource = "arn:aws:iam::111122223333:role/service-role/*" }',
+     '{Effect: Allow, Action: iam:PassRole, Resource: "arn:aws:iam::111122223333:role/service-role/*"}', False),
+    ('{ Effect = "Allow", Action = "iam:AttachRolePolicy", Resource = "arn:aws:iam::111122223333:role/app" }',
+     '{Effect: Allow, Action: iam:AttachRolePolicy, Resource: "arn:aws:iam::111122223333:role/app"}', False),
+    ('{ Effect = "Allow", Action = "iam:PassRole", NotResource = "arn:aws:iam::111122223333:role/admin" }',
+     '{Effect: Allow, Action: iam:PassRole, NotResource: "arn:aws:iam::111122223333:role/admin"}', True),
+    # Allow with NotAction: escalation unless the exclusion covers it.
+    ('{ Effect = "Allow", NotAction = ["s3:*"], Resource = "*" }',
+     '{Effect: Allow, NotAction: ["s3:*"], Resource: "*"}', True),
+    ('{ Effect = "Allow", NotAction = ["iam:*"], Resource = "*" }',
+     '{Effect: Allow, NotAction: ["iam:*"], Resource: "*"}', False),
+], ids=["pass-role", "attach-user-policy", "create-policy-version", "put-wildcard-case-insensitive",
+        "policy-suffix-wildcard", "iam-star", "admin", "create-policy-alone", "read-only", "deny", "every-role",
+        "role-path", "named-role", "not-resource", "not-action", "not-action-iam"])
+def test_escalation_statement_verdicts(write_tree, tf, cfn, expected):
+    assert escalates(write_tree, tf, cfn) == (expected, expected)
+
+
+@pytest.mark.parametrize(("tf", "cfn", "expected"), [
+    # Conditions narrowing WHAT is granted exempt the actions they confine...
+    ('{ Effect = "Allow", Action = "iam:AttachRolePolicy", Resource = "*",'
+     ' Condition = { ArnEquals = { "iam:PolicyARN" = "arn:aws:iam::aws:policy/ReadOnlyAccess" } } }',
+     '{Effect: Allow, Action: iam:AttachRolePolicy, Resource: "*",'
+     ' Condition: {ArnEquals: {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}}', False),
+    ('{ Effect = "Allow", Action = ["iam:PutRolePolicy", "iam:AttachRolePolicy"], Resource = "*",'
+     ' Condition = { StringEquals = { "iam:PermissionsBoundary" = "arn:aws:iam::111122223333:policy/boundary" } } }',
+     '{Effect: Allow, Action: [iam:PutRolePolicy, iam:AttachRolePolicy], Resource: "*",'
+     ' Condition: {StringEquals: {"iam:PermissionsBoundary": "arn:aws:iam::111122223333:policy/boundary"}}}', False),
+    ('{ Effect = "Allow", Action = "iam:PassRole", Resource = "*",'
+     ' Condition = { StringEquals = { "aws:ResourceTag/team" = "orders" } } }',
+     '{Effect: Allow, Action: iam:PassRole, Resource: "*",'
+     ' Condition: {StringEquals: {"aws:ResourceTag/team": orders}}}', False),
+    # ...but not the others: a policy ARN condition says nothing of which role is passed.
+    ('{ Effect = "Allow", Action = ["iam:PassRole", "iam:AttachRolePolicy"], Resource = "*",'
+     ' Condition = { ArnEquals = { "iam:PolicyARN" = "arn:aws:iam::aws:policy/ReadOnlyAccess" } } }',
+     '{Effect: Allow, Action: [iam:PassRole, iam:AttachRolePolicy], Resource: "*",'
+     ' Condition: {ArnEquals: {"iam:PolicyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}}', True),
+    # Conditions on when or how do not: any role may still be passed to that service.
+    ('{ Effect = "Allow", Action = "iam:PassRole", Resource = "*",'
+     ' Condition = { StringEquals = { "iam:PassedToService" = "lambda.amazonaws.com" } } }',
+     '{Effect: Allow, Action: iam:PassRole, Resource: "*",'
+     ' Condition: {StringEquals: {"iam:PassedToService": lambda.amazonaws.com}}}', True),
+    ('{ Effect = "Allow", Action = "iam:PutUserPolicy", Resource = "*",'
+     ' Condition = { Bool = { "aws:MultiFactorAuthPresent" = "true" } } }',
+     '{Effect: Allow, Action: iam:PutUserPolicy, Resource: "*",'
+     ' Condition: {Bool: {"aws:MultiFactorAuthPresent": "true"}}}', True),
+], ids=["policy-arn", "permissions-boundary", "resource-tag", "policy-arn-does-not-confine-pass-role",
+        "passed-to-service", "mfa"])
+def test_escalation_conditions(write_tree, tf, cfn, expected):
+    assert escalates(write_tree, tf, cfn) == (expected, expected)
+
+
+def test_escalation_unknown_parts_give_no_finding(write_tree):
+    variable = 'variable "x" {}\n'
+    parameter = "Parameters:\n  X:\n    Type: String\n"
+    for tf_statement, cfn_statement in [
+        ('{ Effect = "Allow", Action = var.x, Resource = "*" }', '{Effect: Allow, Action: !Ref X, Resource: "*"}'),
+        ('{ Effect = "Allow", Action = "iam:PassRole", Resource = var.x }',
+         '{Effect: Allow, Action: iam:PassRole, Resource: !Ref X}'),
+        ('{ Effect = "Allow", Action = "iam:PassRole", Resource = "*", Condition = var.x }',
+         '{Effect: Allow, Action: iam:PassRole, Resource: "*", Condition: !Ref X}'),
+        ('{ Effect = "Allow", NotAction = ["s3:*", var.x], Resource = "*" }',
+         '{Effect: Allow, NotAction: ["s3:*", !Ref X], Resource: "*"}'),
+    ]:
+        assert escalates(write_tree, tf_statement, cfn_statement, variable, parameter) == (False, False), tf_statement
+
+
+def test_escalation_known_action_beside_unknown_ones_is_reported(write_tree):
+    variable = 'variable "x" {}\n'
+    parameter = "Parameters:\n  X:\n    Type: String\n"
+    assert escalates(write_tree, '{ Effect = "Allow", Action = [var.x, "iam:PassRole"], Resource = "*" }',
+                     '{Effect: Allow, Action: [!Ref X, iam:PassRole], Resource: "*"}',
+                     variable, parameter) == (True, True)
+
+
+def test_escalation_needs_a_principal_that_can_use_the_policy(write_tree):
+    """Managed policies count attached or not (they exist to be attached); an inline policy that
+    names no principal grants nothing (CloudFormation only: Terraform's inline policy resources
+    require their role, user or group)."""
+    statement_tf = '{ Effect = "Allow", Action = "iam:PassRole", Resource = "*" }'
+    root = write_tree({
+        "tf/main.tf": tf_policy(statement_tf, '''
+resource "aws_iam_user" "ops" { name = "ops" }
+resource "aws_iam_user_policy_attachment" "ops" {
+  user       = aws_iam_user.ops.name
+  policy_arn = aws_iam_policy.q.arn
+}
+resource "aws_iam_policy" "q" {
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "iam:PassRole", Resource = "*" }] })
+}
+'''),
+        "cfn/template.yaml": cfn_policy('{Effect: Allow, Action: iam:PassRole, Resource: "*"}').replace(
+            "Resources:\n", '''Resources:
+  Orphan:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: orphan
+      PolicyDocument:
+        Statement:
+          - {Effect: Allow, Action: iam:PassRole, Resource: "*"}
+'''),
+    })
+    assert {resource for resource, _, _ in hits(root, ESCALATION)} == {"aws_iam_policy.p", "aws_iam_policy.q", "P"}
+    texts = {text.split(" lets its holder")[0] for text in messages(root, ESCALATION)}
+    assert texts == {
+        "Managed policy aws_iam_policy.p (not attached in this configuration: whoever it is attached to)",
+        "Managed policy aws_iam_policy.q (attached to user aws_iam_user.ops)",
+        "Managed policy P (not attached in this configuration: whoever it is attached to)",
+    }
+
+
+def test_escalation_inline_policies_of_principals_in_both_formats(write_tree):
+    root = write_tree({
+        "tf/main.tf": '''
+resource "aws_iam_group" "admins" { name = "admins" }
+resource "aws_iam_group_policy" "admins" {
+  group  = aws_iam_group.admins.name
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "iam:Attach*", Resource = "*" }] })
+}
+''',
+        "cfn/template.yaml": '''AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Admins:
+    Type: AWS::IAM::Group
+    Properties:
+      Policies:
+        - PolicyName: attach
+          PolicyDocument:
+            Statement:
+              - {Effect: Allow, Action: "iam:Attach*", Resource: "*"}
+''',
+    })
+    assert hits(root, ESCALATION) == {("aws_iam_group_policy.admins", "tf/main.tf", 5),
+                                      ("Admins", "cfn/template.yaml", 10)}
+    texts = sorted(messages(root, ESCALATION))
+    assert texts[0].startswith("Inline policy 'attach' of Admins lets its holder escalate privileges: its statement 1 "
+                               "allows iam:AttachRolePolicy, iam:AttachUserPolicy, iam:AttachGroupPolicy on every "
+                               "resource, so the holder can grant itself any permission.")
+    assert texts[1].startswith("Inline policy aws_iam_group_policy.admins (attached to group aws_iam_group.admins)")

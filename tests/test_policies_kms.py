@@ -3,6 +3,8 @@ CloudFormation."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from tests.policy_examples import cfn, example_tests, found, line, tf
@@ -20,23 +22,19 @@ test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_non
 
 
 def tf_key(arguments: str = "", extra: str = "") -> str:
-    return tf(f'''
-        {extra}
-        resource "aws_kms_key" "k" {{
-          description = "k"
-          {arguments}
-        }}
-        ''')
+    """``extra`` (variables...), then a key ``k`` with ``arguments`` (one per line)."""
+    body = textwrap.indent(arguments + "\n", "  ") if arguments else ""
+    return tf(f'''{extra}
+resource "aws_kms_key" "k" {{
+  description = "k"
+{body}}}
+''')
 
 
 def cfn_key(properties: str = "", parameters: str = "") -> str:
-    return cfn(f'''
-        Key:
-          Type: AWS::KMS::Key
-          Properties:
-            Description: k
-            {properties}
-        ''', parameters)
+    """A template with a key ``Key`` whose ``properties`` are given one per line."""
+    body = textwrap.indent(properties + "\n", " " * 4) if properties else ""
+    return cfn("Key:\n  Type: AWS::KMS::Key\n  Properties:\n    Description: k\n" + body, parameters)
 
 
 def verdict(write_tree, tf_arguments: str, cfn_properties: str, tf_extra: str = "", cfn_parameters: str = ""):
@@ -76,10 +74,10 @@ def test_unknown_rotation_gives_no_finding(write_tree):
 
 @pytest.mark.parametrize(("tf_spec", "cfn_spec", "reported"), [
     ('customer_master_key_spec = "SYMMETRIC_DEFAULT"', "KeySpec: SYMMETRIC_DEFAULT", True),
-    ('customer_master_key_spec = "RSA_2048"\n  key_usage = "ENCRYPT_DECRYPT"',
-     "KeySpec: RSA_2048\n    KeyUsage: ENCRYPT_DECRYPT", False),
-    ('customer_master_key_spec = "HMAC_256"\n  key_usage = "GENERATE_VERIFY_MAC"',
-     "KeySpec: HMAC_256\n    KeyUsage: GENERATE_VERIFY_MAC", False),
+    ('customer_master_key_spec = "RSA_2048"\nkey_usage = "ENCRYPT_DECRYPT"',
+     "KeySpec: RSA_2048\nKeyUsage: ENCRYPT_DECRYPT", False),
+    ('customer_master_key_spec = "HMAC_256"\nkey_usage = "GENERATE_VERIFY_MAC"',
+     "KeySpec: HMAC_256\nKeyUsage: GENERATE_VERIFY_MAC", False),
 ], ids=["symmetric-written", "asymmetric", "hmac"])
 def test_only_symmetric_keys_are_judged(write_tree, tf_spec, cfn_spec, reported):
     assert bool(verdict(write_tree, tf_spec, cfn_spec)) is reported
@@ -94,7 +92,7 @@ def test_key_material_not_generated_by_kms_is_exempt(write_tree):
     # Imported material (CloudFormation Origin EXTERNAL) and custom key stores (Terraform) cannot
     # rotate automatically; CloudFormation's default origin is AWS_KMS.
     assert verdict(write_tree, 'custom_key_store_id = "cks-1234567890abcdef0"', "Origin: EXTERNAL") == set()
-    assert verdict(write_tree, 'custom_key_store_id = "cks-1234567890abcdef0"\n  xks_key_id = "ext-key-1"',
+    assert verdict(write_tree, 'custom_key_store_id = "cks-1234567890abcdef0"\nxks_key_id = "ext-key-1"',
                    "Origin: AWS_KMS") == {("Key", "cfn/template.yaml", line(cfn_key("Origin: AWS_KMS"), "Key:"))}
 
 

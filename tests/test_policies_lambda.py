@@ -229,7 +229,8 @@ def test_permissions_that_only_open_a_reported_url_are_named_on_it(write_tree):
 
     assert found(write_tree, "lambda-public-url", PAIRED_TF, PAIRED_CFN) == {
         ("aws_lambda_function_url.api", "tf/main.tf", line(PAIRED_TF, 'authorization_type = "NONE"')),
-        ("aws_lambda_permission.direct", "tf/main.tf", line(PAIRED_TF, "function_name = aws_lambda_function.api.arn") + 1),
+        ("aws_lambda_permission.direct", "tf/main.tf",
+         line(PAIRED_TF, "function_name = aws_lambda_function.api.arn") + 1),
         ("aws_lambda_permission.other_function", "tf/main.tf", line(PAIRED_TF, '"reports"') + 1),
         ("ApiUrl", "cfn/template.yaml", line(PAIRED_CFN, " AuthType: NONE")),
         ("DirectPermission", "cfn/template.yaml", line(PAIRED_CFN, "FunctionName: !GetAtt Api.Arn") + 2),

@@ -104,7 +104,7 @@ def sarif_doc(result: ScanResult) -> dict:
 
 
 def test_formats_and_unknown_format():
-    assert FORMATS == ("text", "json", "sarif")
+    assert FORMATS == ("text", "json", "sarif", "github", "junit", "markdown")
     with pytest.raises(ValueError, match="xml"):
         render(make_result(), "xml")
 
@@ -214,6 +214,8 @@ def test_json_shape_exactly():
             "files": 4,
             "findings": 1,
             "by_severity": {"critical": 1, "high": 0, "medium": 0, "low": 0},
+            "suppressed": 0,
+            "baselined": 0,
             "errors": 2,
         },
         "findings": [
@@ -230,6 +232,8 @@ def test_json_shape_exactly():
                 "fingerprint": finding.fingerprint,
                 "related": [{"file": "main.tf", "line": 30, "message": "the ACL that grants it"}],
                 "instances": [],
+                "path": [],
+                "suppressed": None,
             }
         ],
         "errors": [
@@ -257,7 +261,7 @@ def test_json_key_order_is_the_documented_one():
     assert list(doc["summary"]["by_severity"]) == ["critical", "high", "medium", "low"]
     assert list(doc["findings"][0]) == [
         "rule_id", "control", "severity", "title", "resource", "file", "line", "end_line",
-        "message", "fingerprint", "related", "instances",
+        "message", "fingerprint", "related", "instances", "path", "suppressed",
     ]  # fmt: skip
 
 
@@ -277,6 +281,8 @@ def test_json_empty_result():
         "files": 0,
         "findings": 0,
         "by_severity": {"critical": 0, "high": 0, "medium": 0, "low": 0},
+        "suppressed": 0,
+        "baselined": 0,
         "errors": 0,
     }
     assert doc["findings"] == [] and doc["errors"] == []
@@ -312,7 +318,8 @@ def test_sarif_log_header_and_driver():
     assert driver["name"] == "iac-assist"
     assert driver["version"] == driver["semanticVersion"] == __version__
     assert driver["informationUri"] == "https://github.com/iac-assist/iac-assist"
-    assert "originalUriBaseIds" not in doc["runs"][0]
+    # %SRCROOT% is described, never given as an absolute URI (machine-specific, non-deterministic).
+    assert "uri" not in doc["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]
 
 
 def test_sarif_lists_every_policy_as_a_rule_sorted_by_id():

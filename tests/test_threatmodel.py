@@ -86,7 +86,8 @@ def test_flows_of_the_reference_architecture(models, fmt):
         ("internet", p["lb"], 80, "HTTP", False, ("internet/public",)),
         (p["web"], p["db"], 5432, "TCP", None, ("public/private",)),
         ("internet", p["db"], 5432, "TCP", None, ("internet/public",)),
-        ("internet", p["bucket"], 443, "HTTPS", False, ("internet/aws",)),
+        ("internet", p["bucket"], 443, "HTTPS", True, ("internet/aws",)),
+        ("internet", p["bucket"], 80, "HTTP", False, ("internet/aws",)),  # no TLS-only policy
     } <= insecure
     # Hardened: HTTPS to the origin and from viewers; the database stays in the private zone.
     assert {
@@ -242,7 +243,14 @@ def test_reachability_is_a_code_flow_in_sarif(tmp_path):
     validate_sarif(doc)
     result = next(r for r in doc["runs"][0]["results"] if r["ruleId"] == "IAC-RDS-007")
     steps = result["codeFlows"][0]["threadFlows"][0]["locations"]
+    # Paths are relative to the repository root (the scan root outside a git checkout).
+    from iac_assist.discovery import repository_root
+
+    scanned = TWINS[("terraform", "insecure")]
+    repo = repository_root(scanned)
+    prefix = "" if repo is None else scanned.resolve().relative_to(repo).as_posix() + "/"
     assert [(s["location"]["physicalLocation"]["artifactLocation"]["uri"],
              s["location"]["physicalLocation"]["region"]["startLine"]) for s in steps] == [
-        ("network.tf", 47), ("network.tf", 78), ("modules/database/main.tf", 41), ("modules/database/main.tf", 62)]
+        (prefix + file, line) for file, line in [
+            ("network.tf", 47), ("network.tf", 78), ("modules/database/main.tf", 41), ("modules/database/main.tf", 62)]]
     assert all(s["location"]["message"]["text"] for s in steps)

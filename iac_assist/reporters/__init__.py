@@ -1,4 +1,5 @@
-"""Reporters: turn a ScanResult into text for people, JSON for scripts, SARIF for code scanning.
+"""Reporters: turn a ScanResult into text for people, JSON for scripts, SARIF for code scanning,
+and for CI: GitHub workflow annotations, JUnit XML test reports, a Markdown summary.
 
 Each format lives in its own module, imported only when asked for: a text scan in a terminal
 should not pay for (or depend on) the SARIF object model.
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from iac_assist.result import ScanResult
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
 
 def render(result: ScanResult, fmt: str, *, color: bool = False) -> str:

@@ -7,8 +7,10 @@ the text is ``indent=2`` with a trailing newline::
       "tool": {"name": "iac-assist", "version": "0.1.0"},
       "summary": {
         "files": 4,                 # files analysed as IaC
-        "findings": 3,
-        "by_severity": {"critical": 1, "high": 2, "medium": 0, "low": 0},   # all four, always
+        "findings": 3,              # not suppressed: what the gate counts
+        "by_severity": {"critical": 1, "high": 2, "medium": 0, "low": 0},   # all four; not suppressed
+        "suppressed": 1,            # also listed in "findings", with "suppressed" set
+        "baselined": 0,             # left out: in --baseline FILE or already present at --new-since REF
         "errors": 1                 # entries in "errors", warnings included
       },
       "findings": [                 # sorted by file, line, rule, resource
@@ -25,7 +27,10 @@ the text is ``indent=2`` with a trailing newline::
           "fingerprint": "...",     # 32 hex digits, stable across line shifts
           "related": [{"file": "main.tf", "line": 30, "message": "..."}],
           "instances": ["aws_s3_bucket.b[\"logs\"]"],  # count/for_each instances affected, else []
-          "path": [{"file": "network.tf", "line": 80, "message": "..."}]  # hops from the internet, else []
+          "path": [{"file": "network.tf", "line": 80, "message": "..."}],  # hops from the internet, else []
+          "suppressed": {"reason": "public website", "file": "main.tf", "line": 11}
+                                    # the inline suppression waiving it (comment or CloudFormation
+                                    # Metadata: where it is written), else null
         }
       ],
       "errors": [                   # inputs that could not be analysed, fully or in part
@@ -34,7 +39,8 @@ the text is ``indent=2`` with a trailing newline::
     }
 
 No absolute path appears anywhere (the scan root is deliberately left out), and nothing depends
-on time or on the machine, so two runs over the same input give byte-identical reports.
+on the machine, or on time except through a suppression's ``until`` date, so two runs over the
+same input give byte-identical reports.
 """
 
 from __future__ import annotations
@@ -67,12 +73,15 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
 
 def _summary(result: ScanResult) -> dict[str, Any]:
     by_severity = dict.fromkeys(SEVERITIES, 0)
-    for finding in result.findings:
+    counted = result.unsuppressed
+    for finding in counted:
         by_severity[finding.severity] += 1
     return {
         "files": len(result.files),
-        "findings": len(result.findings),
+        "findings": len(counted),
         "by_severity": by_severity,
+        "suppressed": len(result.findings) - len(counted),
+        "baselined": result.baselined,
         "errors": len(result.errors),
     }
 
@@ -94,6 +103,9 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "related": [{"file": rel.file, "line": rel.line, "message": msg} for rel, msg in finding.related],
         "instances": list(finding.instances),
         "path": [{"file": loc.file, "line": loc.line, "message": msg} for loc, msg in finding.path],
+        "suppressed": None if finding.suppressed is None else {
+            "reason": finding.suppressed.reason, "file": finding.suppressed.file, "line": finding.suppressed.line,
+        },
     }
 
 

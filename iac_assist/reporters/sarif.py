@@ -20,9 +20,21 @@ Choices a consumer may want to know:
 
 * ``result.partialFingerprints["iacAssist/v1"]`` is the finding's fingerprint (stable across line
   shifts), so alerts follow code as it moves instead of being closed and reopened.
-* Paths are the scan-relative ones, percent-encoded as URI references, with ``uriBaseId``
-  ``%SRCROOT%``. ``originalUriBaseIds`` is left out on purpose: it would hold the absolute scan
-  root, which differs per machine and would make the report non-deterministic.
+* Paths are relative to the repository root (the nearest folder above the scan root holding
+  ``.git``; the scan root when there is none), even when a subfolder is scanned, percent-encoded
+  as URI references, with ``uriBaseId`` ``%SRCROOT%``. ``originalUriBaseIds`` describes
+  ``%SRCROOT%`` without a ``uri``: an absolute one would differ per machine and make the report
+  non-deterministic, and GitHub resolves relative paths against the repository root anyway.
+* Every result points at a file of the repository: a finding in a downloaded module
+  (``.terraform/modules/...``, not committed) is placed on the ``module`` block calling it, its
+  message naming where inside the module it is; one about something missing is on the resource
+  that lacks it.
+* ``automationDetails.id`` is ``iac-assist/<scan root in the repository>/`` (GitHub's analysis
+  category), so scans of different roots are separate analyses and each re-scan replaces its own.
+* At most ``MAX_RESULTS`` (GitHub's per-run limit, 25,000) results: past it, the most severe are
+  kept and a warning notification says how many were left out.
+* A finding waived by an inline suppression stays, with ``suppressions: [{"kind": "inSource",
+  "justification": <reason>}]``: viewers show it as suppressed rather than losing track of it.
 * No timestamps, GUIDs or absolute paths: the same input gives a byte-identical report.
 * Scan errors become ``invocations[0].toolExecutionNotifications``;
   ``executionSuccessful`` is false when any of them is an error (not a warning).
@@ -49,6 +61,7 @@ from sarif_om import (
     ReportingDescriptor,
     Result,
     Run,
+    RunAutomationDetails,
     SarifLog,
     ThreadFlow,
     ThreadFlowLocation,
@@ -56,10 +69,12 @@ from sarif_om import (
     ToolComponent,
 )
 from sarif_om import Location as SarifLocation
+from sarif_om import Suppression as SarifSuppression
 
 from iac_assist import __version__
-from iac_assist.findings import Finding
+from iac_assist.findings import SEVERITY_RANK, Finding
 from iac_assist.model import Location, ScanError
+from iac_assist.reporters.locations import RepoLocations, automation_id, repo_locations
 
 if TYPE_CHECKING:
     from iac_assist.policy import Policy
@@ -70,6 +85,9 @@ SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://github.com/iac-assist/iac-assist"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "iacAssist/v1"
+MAX_RESULTS = 25_000
+"""GitHub code scanning rejects a run with more results (docs.github.com, "SARIF results exceed
+limit"; it displays the 5,000 most severe)."""
 
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
@@ -102,6 +120,8 @@ def build_log(result: ScanResult) -> SarifLog:
     """The ``sarif_om`` object tree for ``result``: one run, all rules, all results."""
     policies = sorted(result.policies, key=lambda p: p.id)
     rule_index = {p.id: index for index, p in enumerate(policies)}
+    places = repo_locations(result)
+    findings, left_out = _capped(result.findings)
     driver = ToolComponent(
         name="iac-assist",
         version=__version__,
@@ -113,8 +133,11 @@ def build_log(result: ScanResult) -> SarifLog:
         tool=Tool(driver=driver),
         # Columns come from Python strings, which count code points.
         column_kind="unicodeCodePoints",
-        invocations=[_invocation(result)],
-        results=[_result(f, rule_index.get(f.rule_id, -1)) for f in result.findings],
+        automation_details=RunAutomationDetails(id=automation_id(places)),
+        original_uri_base_ids={SRCROOT: ArtifactLocation(
+            description=Message(text="The repository root (the scan root when it is in no repository)."))},
+        invocations=[_invocation(result, places, left_out)],
+        results=[_result(f, rule_index.get(f.rule_id, -1), places) for f in findings],
     )
     return SarifLog(runs=[run], version=SARIF_VERSION, schema_uri=SCHEMA_URI)
 
@@ -160,23 +183,44 @@ def _help_markdown(policy: Policy) -> str:
 # Results ----------------------------------------------------------------------------------------
 
 
-def _result(finding: Finding, rule_index: int) -> Result:
+def _capped(findings: list[Finding]) -> tuple[list[Finding], int]:
+    """At most MAX_RESULTS findings, the most severe (unsuppressed first), in their order; and how
+    many were left out."""
+    if len(findings) <= MAX_RESULTS:
+        return findings, 0
+    ranked = sorted(range(len(findings)), key=lambda i: (findings[i].suppressed is not None,
+                                                         -SEVERITY_RANK[findings[i].severity]))
+    kept = sorted(ranked[:MAX_RESULTS])
+    return [findings[i] for i in kept], len(findings) - MAX_RESULTS
+
+
+def _result(finding: Finding, rule_index: int, places: RepoLocations) -> Result:
     location = SarifLocation(
-        physical_location=_physical(finding.loc),
+        physical_location=_physical(finding.loc, places),
         logical_locations=[LogicalLocation(fully_qualified_name=finding.resource, kind="resource")],
     )
+    text = finding.message or finding.title  # SARIF requires text; an empty one shows as a blank alert
+    if places.call_for(finding.loc) is not None:
+        text += f" (in downloaded module code, {finding.loc.file}:{finding.loc.line})"
     return Result(
         rule_id=finding.rule_id,
         rule_index=rule_index,  # -1 (the default, left out) for a rule that did not run
         level=LEVELS[finding.severity],
-        # SARIF requires message text; an empty one would show as a blank alert.
-        message=Message(text=finding.message or finding.title),
+        message=Message(text=text),
         locations=[location],
-        related_locations=_related(finding) or None,
-        code_flows=_code_flows(finding) or None,
+        related_locations=_related(finding, places) or None,
+        code_flows=_code_flows(finding, places) or None,
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint},
         properties=_result_properties(finding),
+        suppressions=_suppressions(finding),
     )
+
+
+def _suppressions(finding: Finding) -> list[SarifSuppression] | None:
+    """An inline suppression as SARIF's ``inSource`` one: viewers show the result as waived."""
+    if finding.suppressed is None:
+        return None
+    return [SarifSuppression(kind="inSource", justification=finding.suppressed.reason or None)]
 
 
 def _result_properties(finding: Finding) -> dict[str, Any]:
@@ -186,19 +230,21 @@ def _result_properties(finding: Finding) -> dict[str, Any]:
     return properties
 
 
-def _related(finding: Finding) -> list[SarifLocation]:
+def _related(finding: Finding, places: RepoLocations) -> list[SarifLocation]:
     """The places that explain a finding, numbered from 1 (SARIF location ids within a result)."""
     return [
-        _related_location(number, loc, text) for number, (loc, text) in enumerate(finding.related, start=1)
+        _related_location(number, loc, text, places)
+        for number, (loc, text) in enumerate(finding.related, start=1)
     ]
 
 
-def _code_flows(finding: Finding) -> list[CodeFlow]:
+def _code_flows(finding: Finding, places: RepoLocations) -> list[CodeFlow]:
     """A reachability finding's path, hop by hop: GitHub shows it as the alert's steps."""
     if not finding.path:
         return []
     steps = [
-        ThreadFlowLocation(location=SarifLocation(physical_location=_physical(loc), message=Message(text=text)),
+        ThreadFlowLocation(location=SarifLocation(physical_location=_physical(loc, places),
+                                                  message=Message(text=text)),
                            execution_order=n)
         for n, (loc, text) in enumerate(finding.path, start=1)
     ]
@@ -206,16 +252,16 @@ def _code_flows(finding: Finding) -> list[CodeFlow]:
                      message=Message(text=f"From the internet to {finding.resource}"))]
 
 
-def _related_location(number: int, loc: Location, text: str) -> SarifLocation:
+def _related_location(number: int, loc: Location, text: str, places: RepoLocations) -> SarifLocation:
     message = Message(text=text) if text else None
-    return SarifLocation(id=number, physical_location=_physical(loc), message=message)
+    return SarifLocation(id=number, physical_location=_physical(loc, places), message=message)
 
 
-def _physical(loc: Location) -> PhysicalLocation:
-    region = None
-    if loc.line >= 1:  # SARIF lines start at 1; 0 means "somewhere in the file"
-        end_line = loc.end_line if loc.end_line > loc.line else None
-        region = Region(start_line=loc.line, end_line=end_line)
+def _physical(loc: Location, places: RepoLocations) -> PhysicalLocation:
+    loc = places.place(loc)
+    # Line 0 means "somewhere in the file"; GitHub wants a line to show, so it is the first.
+    end_line = loc.end_line if loc.end_line > loc.line >= 1 else None
+    region = Region(start_line=max(loc.line, 1), end_line=end_line)
     return PhysicalLocation(artifact_location=_artifact(loc.file), region=region)
 
 
@@ -226,21 +272,26 @@ def _artifact(path: str) -> ArtifactLocation:
 # Invocation -------------------------------------------------------------------------------------
 
 
-def _invocation(result: ScanResult) -> Invocation:
-    notifications = [_notification(error) for error in result.errors]
+def _invocation(result: ScanResult, places: RepoLocations, left_out: int = 0) -> Invocation:
+    notifications = [_notification(error, places) for error in result.errors]
+    if left_out:
+        notifications.append(Notification(level="warning", message=Message(
+            text=f"{left_out} of {left_out + MAX_RESULTS} findings were left out of this report: GitHub code "
+                 f"scanning accepts at most {MAX_RESULTS} results per run. The most severe were kept; the JSON "
+                 "report lists them all.")))
     return Invocation(
         execution_successful=not result.has_errors,
         tool_execution_notifications=notifications or None,
     )
 
 
-def _notification(error: ScanError) -> Notification:
+def _notification(error: ScanError, places: RepoLocations) -> Notification:
     locations = None
     if error.file:
         region = None
         if error.line >= 1:
             region = Region(start_line=error.line, start_column=error.column if error.column > 0 else None)
-        physical = PhysicalLocation(artifact_location=_artifact(error.file), region=region)
+        physical = PhysicalLocation(artifact_location=_artifact(places.path(error.file)), region=region)
         locations = [SarifLocation(physical_location=physical)]
     return Notification(
         message=Message(text=error.message),

@@ -12,6 +12,10 @@ Example::
 
     2 findings (1 critical, 1 high) in 4 files; 1 error
 
+Findings an inline suppression waives are left out and counted in the summary, as are those
+left out as already known by ``--baseline`` or ``--new-since``:
+``2 findings (1 critical, 1 high) in 4 files (1 suppressed, 3 already known)``.
+
 Colour (ANSI) is used only when the caller asks for it; the CLI decides from the terminal and
 NO_COLOR. Everything that comes from the scanned files is escaped first: a resource name or a
 value in a hostile template must not be able to send escape sequences to the reader's terminal.
@@ -47,7 +51,8 @@ _ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 def render(result: ScanResult, *, color: bool = False) -> str:
     """The text report of ``result``; ANSI colour only when ``color`` is true."""
-    sections = [_findings_section(result.findings, color), _errors_section(result.errors, color)]
+    # Suppressed findings are waived: they stay in JSON and SARIF, not in what people read.
+    sections = [_findings_section(result.unsuppressed, color), _errors_section(result.errors, color)]
     blocks = [block for block in sections if block]
     blocks.append(summary(result))
     return "\n\n".join(blocks) + "\n"
@@ -56,13 +61,18 @@ def render(result: ScanResult, *, color: bool = False) -> str:
 def summary(result: ScanResult) -> str:
     """``3 findings (1 critical, 2 high) in 4 files; 1 error``, or ``No findings. ...`` when none."""
     files = _plural(len(result.files), "file")
-    if result.findings:
-        counts = Counter(f.severity for f in result.findings)
+    findings = result.unsuppressed
+    if findings:
+        counts = Counter(f.severity for f in findings)
         detail = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s])
-        text = f"{_plural(len(result.findings), 'finding')} ({detail}) in {files}"
+        text = f"{_plural(len(findings), 'finding')} ({detail}) in {files}"
     else:
         # The file count stays: "no findings" in zero files usually means a wrong path.
         text = f"No findings. {files} scanned"
+    waived = [f"{n} suppressed" for n in [len(result.findings) - len(findings)] if n]
+    waived += [f"{n} already known" for n in [result.baselined] if n]
+    if waived:
+        text += f" ({', '.join(waived)})"
     problems = _problem_counts(result.errors)
     return f"{text}; {problems}" if problems else text
 

@@ -51,7 +51,9 @@ def _ids(comps: list[Component]) -> dict[str, str]:
     count: dict[str, int] = {}
     for c in comps:
         count[c.address] = count.get(c.address, 0) + 1
-    return {c.id: c.address if count[c.address] == 1 else f"{c.scope}:{c.address}" for c in comps}
+    # ``internet`` names the internet in flows and paths: a resource called so keeps its scope.
+    return {c.id: c.address if count[c.address] == 1 and c.address != INTERNET else f"{c.scope}:{c.address}"
+            for c in comps}
 
 
 def _crosses(source_zone: str, target_zone: str) -> tuple[str, ...]:

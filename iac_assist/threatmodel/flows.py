@@ -222,4 +222,7 @@ def _public_buckets(graph: ResourceGraph, findings: list[Finding]) -> Iterator[R
         if not found:
             continue
         first = min(found, key=lambda f: f.sort_key())
-        yield (INTERNET, bucket.id, 443, "HTTPS", bucket.address not in plaintext, first.loc, first.title)
+        yield (INTERNET, bucket.id, 443, "HTTPS", True, first.loc, first.title)
+        if bucket.address in plaintext:
+            # No policy denies insecure transport: the same objects are served over plain HTTP too.
+            yield (INTERNET, bucket.id, 80, "HTTP", False, first.loc, first.title)

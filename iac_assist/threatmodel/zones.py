@@ -63,9 +63,15 @@ def _subnet(graph: ResourceGraph, subnet: Component) -> Placement:
     return Placement(PRIVATE, vpc.id if vpc else None)
 
 
-def _placement(graph: ResourceGraph, comp: Component, subnets: dict[str, Placement]) -> Placement:
+def _placement(graph: ResourceGraph, comp: Component, subnets: dict[str, Placement],
+               depth: int = 0) -> Placement:
     if comp.kind in EDGE_KINDS or comp.source_type in EDGE_SOURCE_TYPES:
         return Placement(EDGE)
+    # A part sits where its whole sits: a listener with its load balancer, a cluster instance
+    # with its cluster (when it names no subnets of its own).
+    whole = _whole(graph, comp)
+    if whole is not None and depth < 4:
+        return _placement(graph, whole, subnets, depth + 1)
     placed = _subnets_of(graph, comp)
     if placed:
         spots = [subnets[s.id] for s in placed if s.id in subnets]
@@ -78,6 +84,14 @@ def _placement(graph: ResourceGraph, comp: Component, subnets: dict[str, Placeme
     if vpc is not None or comp.kind in VPC_KINDS:
         return Placement(VPC, vpc.id if vpc else None)
     return Placement(AWS)
+
+
+def _whole(graph: ResourceGraph, comp: Component) -> Component | None:
+    if comp.kind == kinds.LB_LISTENER:
+        return graph.resolve(comp, comp.get("load_balancer"), kinds.LB)
+    if comp.kind == kinds.FLOW_LOG:
+        return graph.resolve(comp, comp.get("resource"), kinds.VPC, kinds.SUBNET)
+    return None
 
 
 def subnets_of(graph: ResourceGraph, comp: Component) -> list[Component]:
@@ -95,6 +109,14 @@ def _subnets_of(graph: ResourceGraph, comp: Component) -> list[Component]:
         return _subnets_of(graph, group) if group is not None else []
     fact = PLACED.get(comp.kind)
     if fact is None:
+        if comp.kind == kinds.OTHER:
+            # Unmodelled resources placed in a subnet (NAT gateways, endpoints, functions in a VPC).
+            attributes = comp.get("attributes")
+            if isinstance(attributes, dict):
+                named = [attributes.get(k) for k in ("subnet_id", "SubnetId", "subnet_ids", "SubnetIds")]
+                values = [v for value in named if value is not None
+                          for v in (value if isinstance(value, list) else [value])]
+                return graph.resolve_all(comp, values, kinds.SUBNET)
         return []
     return graph.resolve_all(comp, comp.get(fact), kinds.SUBNET)
 

@@ -20,6 +20,20 @@ from typing import Any
 from iac_assist.model import Location, Ref, Unknown, Withheld, iter_refs
 
 MAX_DEPTH = 64
+MAX_STRING = 8 * 1024 * 1024
+"""Characters a Fn::Sub or Fn::Join may build: ``${P}`` a million times over a 1 MiB parameter
+would be a terabyte."""
+
+
+class ResolutionLimit(Exception):
+    """A bound passed while resolving intrinsics: reported as an error, the resource not analysed."""
+
+
+def _bounded(pieces: list[str], fn: str) -> list[str]:
+    size = sum(len(p) for p in pieces)
+    if size > MAX_STRING:
+        raise ResolutionLimit(f"{fn} would build a string of {size} characters, over the limit of {MAX_STRING}")
+    return pieces
 """Templates are untrusted input: every walk stops at this nesting depth."""
 
 PSEUDO_PARAMETERS = frozenset(
@@ -436,7 +450,7 @@ class Resolver:
                 text.append(piece)
         text.append(arg[end:])
         if not unknown:
-            return "".join(text)
+            return "".join(_bounded(text, "Fn::Sub"))
         return _single_ref(unknown, _SUB_PLACEHOLDER.fullmatch(arg) is not None, "Fn::Sub")
 
     def _sub_variable(self, name: str, depth: int) -> Any:
@@ -454,7 +468,8 @@ class Resolver:
             return unknown_from("Fn::Join over unknown values", items)
         pieces = [_text(item) for item in items]
         if None not in pieces:
-            return delimiter.join(p for p in pieces if p is not None)
+            return delimiter.join(_bounded([p for p in pieces if p is not None] + [delimiter] * len(pieces),
+                                           "Fn::Join")[:len(pieces)])
         unknown = [item for item, piece in zip(items, pieces, strict=True) if piece is None]
         return _single_ref(unknown, len(items) == 1, "Fn::Join")
 

@@ -42,8 +42,7 @@ def trail(res: SourceResource, b: ModelBuilder) -> None:
     b.copy(comp, "name", res, "TrailName")
     for prop, fact in _TRAIL_FLAGS.items():
         b.copy(comp, fact, res, prop, convert=to_bool)
-    if res.get("KMSKeyId") != "":
-        b.copy(comp, "kms_key", res, "KMSKeyId")
+    b.copy(comp, "kms_key", res, "KMSKeyId")
 
 
 def account_setting(res: SourceResource, b: ModelBuilder) -> None:

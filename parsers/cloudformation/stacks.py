@@ -25,6 +25,9 @@ from iac_assist.parsers.cloudformation.options import TemplateOptions
 from iac_assist.resource import SourceResource
 
 MAX_NESTING = 8
+MAX_NESTED_LOADS = 1000
+"""Nested templates resolved for one root stack (children and outputs, in every world): nesting
+is bounded in depth, and 30 stacks each nesting 30 more, five deep, would be 810,000 loads."""
 NESTED_TYPES = ("AWS::CloudFormation::Stack",)
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _TEMPLATE_URL = re.compile(r"""TemplateURL["']?\s*:\s*["']?([^\s"'#,}]+)""")
@@ -49,9 +52,18 @@ def load_stacks(
 ) -> tuple[list[Stack], list[ScanError], set[str]]:
     """Root stacks among ``candidates`` (YAML/JSON files; non-templates are skipped quietly),
     the problems found, and every file analysed as a template."""
+    texts, roots, errors = find_stacks(candidates, root, read)
+    stacks, stack_errors = load_roots(roots, texts, root, read, options)
+    return stacks, errors + stack_errors, analysed_files(texts, stacks, root)
+
+
+def find_stacks(
+    candidates: list[Path], root: Path, read: Read
+) -> tuple[dict[Path, str], list[Path], list[ScanError]]:
+    """The templates among ``candidates`` (resolved path → text), those analysed as roots (not
+    nested in another; sorted), and the files that could not be read. Nothing is decoded yet."""
     from iac_assist.parsers.cloudformation import looks_like_template
 
-    options = options or TemplateOptions()
     errors: list[ScanError] = []
     texts: dict[Path, str] = {}
     for path in candidates:
@@ -66,14 +78,23 @@ def load_stacks(
             target = _local(path, url, root)
             if isinstance(target, Path) and target != path:
                 nested.add(target)
-    loader = _Loader(root, read, options, texts, errors)
-    stacks = []
-    for path in sorted(texts):
-        if path in nested:
-            continue
-        stacks.append(loader.root_stack(path))
-    analysed = {p.relative_to(root).as_posix() for p in texts} | {f for s in stacks for f in s.files}
-    return stacks, errors, analysed
+    return texts, [p for p in sorted(texts) if p not in nested], errors
+
+
+def load_roots(
+    roots: list[Path], texts: dict[Path, str], root: Path, read: Read, options: TemplateOptions | None = None
+) -> tuple[list[Stack], list[ScanError]]:
+    """Decode and resolve each of ``roots`` (whose text ``texts`` holds) with its nested stacks;
+    ``texts`` gains the nested templates read. Worker processes call this with a share of the
+    roots (see ``iac_assist.parallel``)."""
+    errors: list[ScanError] = []
+    loader = _Loader(root, read, options or TemplateOptions(), texts, errors)
+    return [loader.root_stack(path) for path in roots], errors
+
+
+def analysed_files(texts: dict[Path, str], stacks: list[Stack], root: Path) -> set[str]:
+    """Every file analysed as a template: those found and those loaded as nested stacks."""
+    return {p.relative_to(root).as_posix() for p in texts} | {f for s in stacks for f in s.files}
 
 
 def _local(parent: Path, url: Any, root: Path) -> Path | str | None:
@@ -100,6 +121,12 @@ class _Loader:
         self.texts = texts
         self.errors = errors
         self.reported: set[tuple[str, int, str]] = set()
+        self.loads = 0
+        """Nested templates resolved for the root stack being loaded (see MAX_NESTED_LOADS)."""
+
+    def _may_load(self) -> bool:
+        self.loads += 1
+        return self.loads <= MAX_NESTED_LOADS
 
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -108,6 +135,7 @@ class _Loader:
         from iac_assist.parsers.cloudformation import template
 
         rel = self.rel(path)
+        self.loads = 0
         worlds, errors = template.parse(self.texts[path], rel, self.options, self._outputs_of(path, "", (path,)))
         self.errors.extend(errors)
         stack = Stack(rel, [], {rel})
@@ -141,6 +169,11 @@ class _Loader:
             self._warn(res.at("TemplateURL"), f"{res.address}: nested stacks form a cycle or nest deeper than "
                        f"{MAX_NESTING}; not analysed", "error")
             return []
+        if not self._may_load():
+            if self.loads == MAX_NESTED_LOADS + 1:  # once per root stack: the rest are cut off alike
+                self._warn(res.at("TemplateURL"), f"{res.address}: more than {MAX_NESTED_LOADS} nested stacks "
+                           "to resolve for this stack; it and those after it are not analysed", "error")
+            return []
         rel = self.rel(target)
         text = self.texts.get(target)
         if text is None:
@@ -172,7 +205,7 @@ class _Loader:
             props = resolver.resource_node(logical_id).get("Properties")
             props = props if isinstance(props, dict) else {}
             target = _local(path, resolver.value(props.get("TemplateURL")), self.root)
-            if not isinstance(target, Path) or target in chain or len(chain) > MAX_NESTING:
+            if not isinstance(target, Path) or target in chain or len(chain) > MAX_NESTING or not self._may_load():
                 return Unknown(f"outputs of {logical_id} are not known")
             params = resolver.value(props.get("Parameters")) if "Parameters" in props else {}
             given = dict(params) if isinstance(params, dict) else {}

@@ -18,7 +18,7 @@ from typing import Any
 from cfnlint.decode import decode_str
 
 from iac_assist.model import Location, ScanError
-from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, Resolver
+from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, ResolutionLimit, Resolver
 from iac_assist.parsers.cloudformation.options import TemplateOptions
 from iac_assist.parsers.cloudformation.sam import expand as expand_sam
 from iac_assist.parsers.cloudformation.worlds import worlds
@@ -50,26 +50,64 @@ def parse(
 ) -> tuple[Worlds, list[ScanError]]:
     """Decode template text; ``file`` is the name locations and errors carry. One resource list
     per world, after the base one in which open conditions stay unknown (see ``worlds``).
-    ``stack_outputs`` resolves the outputs of nested stacks (see ``stacks``)."""
+    ``stack_outputs`` resolves the outputs of nested stacks (see ``stacks``). Never raises: a
+    defect of ours is reported as an error of this file (the gate fails closed)."""
+    try:
+        return _parse(text, file, options, stack_outputs)
+    except ResolutionLimit as err:
+        return [[]], [ScanError(file, 0, f"{err}; not analysed")]
+    except RecursionError:
+        return [[]], [ScanError(file, 0, "template nested too deeply to be analysed")]
+    except Exception as err:
+        return [[]], [_internal_error(file, err)]
+
+
+def _internal_error(file: str, err: Exception) -> ScanError:
+    return ScanError(file, 0, f"internal error while analysing this template ({type(err).__name__}: {err}); "
+                     "please report it")
+
+
+SECTIONS = ("Parameters", "Mappings", "Conditions", "Resources", "Outputs", "Rules", "Metadata", "Globals")
+"""Top-level sections that CloudFormation (and SAM, ``Globals``) requires to be mappings."""
+
+
+def _sections(template: dict, file: str) -> list[ScanError]:
+    """Errors for sections of the wrong type (``Resources: [...]``, ``Parameters: x``), each at
+    its line. A section that is not a mapping is left out, so the rest can still be analysed."""
+    errors = []
+    for name in SECTIONS:
+        if name in template and not isinstance(template[name], dict) and template[name] is not None:
+            key = _key(template, name)
+            kind = _KINDS.get(type(template[name]).__name__.removesuffix("_node"), "scalar")
+            errors.append(ScanError(file, _line(key) or 1, f"{name} is not a mapping (it is a {kind}); "
+                                    "CloudFormation would reject this template", column=_column(key)))
+            template[name] = {} if name != "Resources" else None
+    return errors
+
+
+_KINDS = {"str": "string", "int": "number", "float": "number", "bool": "boolean", "list": "list"}
+
+
+def _parse(
+    text: str, file: str, options: TemplateOptions | None, stack_outputs: StackOutputs | None
+) -> tuple[Worlds, list[ScanError]]:
     options = options or TemplateOptions()
     template, errors = _decode(text, file)
     if template is None:
         return [[]], errors
     if not isinstance(template, dict):
         return [[]], [ScanError(file, 1, "not a CloudFormation template: the top level is not a mapping")]
+    section_errors = _sections(template, file)
     resources = template.get("Resources")
     if resources is None:
-        return [[]], []
-    if not isinstance(resources, dict):
-        line = _line(_key(template, "Resources")) or 1
-        return [[]], [ScanError(file, line, "Resources is not a mapping")]
+        return [[]], section_errors
     given = dict(options.parameters)
     # Transform: AWS::Serverless-2016-10-31 (SAM) resources into what they deploy; see sam.py.
     template, sam_errors = expand_sam(template, file, given)
     resources = template["Resources"]
     base = _Reader(text, file, template, given, stack_outputs=stack_outputs)
     found, errors = base.read(resources)
-    errors = sam_errors + errors
+    errors = section_errors + sam_errors + errors
     out: Worlds = [found]
     alternatives, why = worlds(base.resolver, options.assume_worst)
     for world in alternatives if alternatives != [{}] else []:
@@ -87,6 +125,8 @@ def outputs(
     template, _ = _decode(text, file)
     if not isinstance(template, dict):
         return {}, set()
+    if _sections(template, file):
+        return {}, set()
     given = dict((options or TemplateOptions()).parameters)
     template, _ = expand_sam(template, file, given)  # outputs may name generated resources
     reader = _Reader(text, file, template, given, stack_outputs=stack_outputs)
@@ -101,11 +141,26 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+MAX_EXPANDED_CHARS = 64 * 1024 * 1024
+"""Characters of a template's strings, each counted every time an alias repeats it. cfn-lint
+bounds the nodes aliases expand to (250,000), not their size: 5,000 aliases of a 1 MiB string
+are 5 GiB to join, resolve and check."""
+
+
 def _decode(text: str, file: str) -> tuple[Any, list[ScanError]]:
     try:
         template, matches = decode_str(text)
+    except RecursionError:
+        return None, [ScanError(file, 1, "template could not be decoded: nested too deeply")]
     except Exception as exc:  # the decoder is third-party code fed untrusted input
         return None, [ScanError(file, 1, f"template could not be decoded: {exc}")]
+    if not matches:
+        amplified = _amplified(template)
+        if amplified is not None:
+            return None, [ScanError(file, _line(amplified) or 1,
+                                    f"template expands to more than {MAX_EXPANDED_CHARS} characters once YAML "
+                                    "aliases are expanded (alias amplification?); not analysed",
+                                    column=_column(amplified))]
     errors = [
         ScanError(
             file,
@@ -118,11 +173,37 @@ def _decode(text: str, file: str) -> tuple[Any, list[ScanError]]:
     return (None if errors else template), errors
 
 
+def _amplified(template: Any) -> Any:
+    """The mapping or list at which the template's expanded strings pass MAX_EXPANDED_CHARS, or
+    None. Walked iteratively, shared (aliased) parts counted each time, as every later step would."""
+    chars = 0
+    stack: list[tuple[Any, Any]] = [(template, template)]
+    while stack:
+        node, container = stack.pop()
+        if isinstance(node, str):
+            chars += len(node)
+            if chars > MAX_EXPANDED_CHARS:
+                return container
+        elif isinstance(node, dict):
+            stack.extend((k, node) for k in node)
+            stack.extend((v, node) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, node) for v in node)
+    return None
+
+
 def _line(node: Any) -> int:
     """1-based line of a decoder node; 0 when it carries no mark (numbers, booleans)."""
     mark = getattr(node, "start_mark", None)
     line = getattr(mark, "line", None)
     return line + 1 if isinstance(line, int) else 0
+
+
+def _column(node: Any) -> int:
+    """1-based column of a decoder node; 0 when it carries no mark."""
+    mark = getattr(node, "start_mark", None)
+    column = getattr(mark, "column", None)
+    return column + 1 if isinstance(column, int) else 0
 
 
 def _key(mapping: Mapping[Any, Any], name: str) -> Any:
@@ -176,7 +257,11 @@ class _Reader:
         if properties is not None and not isinstance(properties, dict):
             self._problem(line, f"the Properties of {address} are not a mapping", "error")
             properties = None
-        body = self.resolver.resolve({} if properties is None else properties, (), locs)
+        try:
+            body = self.resolver.resolve({} if properties is None else properties, (), locs)
+        except ResolutionLimit as err:
+            self._problem(line, f"resource {address}: {err}; not analysed", "error")
+            return None
         if body is NOVALUE:
             body = {}
         if not isinstance(body, dict):

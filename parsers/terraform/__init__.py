@@ -8,28 +8,43 @@ scanned folder calls as a local module) and evaluates each root with its local m
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iac_assist.model import ScanError
+from iac_assist.parsers.terraform.budget import scan_budget
 from iac_assist.parsers.terraform.inputs import VariableInputs, root_values
 from iac_assist.resource import SourceResource
 
+if TYPE_CHECKING:
+    from iac_assist.parsers.terraform.config import ModuleConfig
 
-def load_configuration(
-    files: list[Path], root: Path, read, inputs: VariableInputs | None = None
-) -> tuple[list[tuple[str, list[SourceResource]]], list[ScanError]]:
-    """Evaluate every root module among ``files``: its folder (relative to ``root``, the scope
-    its addresses are unique in) with its resources. ``read(path, rel, errors)`` returns text;
-    ``inputs`` are the variable values given on the command line and in the environment."""
-    from iac_assist.discovery import terraform_files
-    from iac_assist.parsers.terraform.config import ModuleConfig, load_module
-    from iac_assist.parsers.terraform.instances import ModuleInstance, ScanContext
 
+def module_folders(files: list[Path]) -> dict[Path, list[Path]]:
+    """``files`` grouped by module folder (resolved paths): each folder is parsed as one module."""
     by_folder: dict[Path, list[Path]] = defaultdict(list)
     for path in files:
         by_folder[path.parent.resolve()].append(path.resolve())
+    return by_folder
+
+
+def load_configuration(
+    files: list[Path], root: Path, read, inputs: VariableInputs | None = None,
+    parsed: dict[Path, ModuleConfig] | None = None,
+) -> tuple[list[tuple[str, list[SourceResource]]], list[ScanError]]:
+    """Evaluate every root module among ``files``: its folder (relative to ``root``, the scope
+    its addresses are unique in) with its resources. ``read(path, rel, errors)`` returns text;
+    ``inputs`` are the variable values given on the command line and in the environment;
+    ``parsed``: folders of ``module_folders(files)`` already parsed (by worker processes, see
+    ``iac_assist.parallel``), as ``load_module`` parses them."""
+    from iac_assist.discovery import terraform_files
+    from iac_assist.parsers.terraform.config import load_module
+    from iac_assist.parsers.terraform.instances import ModuleInstance, ScanContext
+
+    by_folder = module_folders(files)
     real_root = root.resolve()
-    cache: dict[Path, ModuleConfig | None] = {}
+    cache: dict[Path, ModuleConfig | None] = dict(parsed or {})
 
     def load(folder: Path) -> ModuleConfig | None:
         folder = folder.resolve()
@@ -44,22 +59,47 @@ def load_configuration(
 
     ctx = ScanContext(real_root, load, read)
     inputs = inputs or VariableInputs()
-    called: set[Path] = set()
-    for folder in sorted(by_folder):
-        config = load(folder)
-        if config is None:
-            continue
-        for _call, source in config.local_sources():
-            called.add((folder / source).resolve())
-
     roots: list[tuple[str, list[SourceResource]]] = []
-    for folder in sorted(by_folder):
-        if folder in called:
-            continue
-        config = load(folder)
-        if config is not None:
-            values, input_errors = root_values(config, real_root, inputs, read)
-            ctx.errors.extend(input_errors)
-            roots.append((config.rel, ModuleInstance(config, ctx, inputs=values).resources()))
+    with scan_budget():
+        for folder in _root_folders(sorted(by_folder), load):
+            config = load(folder)
+            if config is not None:
+                values, input_errors = root_values(config, real_root, inputs, read)
+                ctx.errors.extend(input_errors)
+                roots.append((config.rel, ModuleInstance(config, ctx, inputs=values).resources()))
     errors = [e for c in cache.values() if c is not None for e in c.errors] + ctx.errors
     return roots, errors
+
+
+def _root_folders(folders: list[Path], load: Callable[[Path], ModuleConfig | None]) -> list[Path]:
+    """The root modules among ``folders``: those no other folder calls as a local module. A
+    folder reached from no root (its calls form a cycle: ``source = "./"``) is a root too, so
+    that the cycle is reported rather than the folder skipped silently."""
+    calls: dict[Path, list[Path]] = {}
+
+    def callees(folder: Path) -> list[Path]:
+        if folder not in calls:
+            config = load(folder)
+            calls[folder] = [(folder / source).resolve() for _call, source in config.local_sources()
+                             ] if config is not None else []
+        return calls[folder]
+
+    called = {callee for folder in folders for callee in callees(folder) if callee != folder}
+    roots = [f for f in folders if f not in called]
+    reached: set[Path] = set()
+
+    def reach(start: Path) -> None:
+        todo = [start]
+        while todo:
+            folder = todo.pop()
+            if folder not in reached:
+                reached.add(folder)
+                todo.extend(callees(folder))
+
+    for folder in roots:
+        reach(folder)
+    for folder in folders:
+        if folder not in reached:
+            roots.append(folder)
+            reach(folder)
+    return sorted(roots)

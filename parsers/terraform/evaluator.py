@@ -11,13 +11,17 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from iac_assist.model import Ref, Unknown
+from iac_assist.parsers.terraform import budget, functions
 from iac_assist.parsers.terraform import expressions as ex
-from iac_assist.parsers.terraform import functions
+from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.functions import Failed, FunctionError, number_to_string
 from iac_assist.parsers.terraform.values import LazyObject, scalar, unknown_from
 
-MAX_DEPTH = 200
+MAX_DEPTH = budget.MAX_DEPTH
 MAX_ITEMS = functions.MAX_COLLECTION
+_HOP = 4
+"""Depth added by a reference that starts another evaluation (a local, a module output): the
+Python frames between the two, so that MAX_DEPTH also keeps the interpreter's stack bounded."""
 
 
 class EvalError(Exception):
@@ -38,31 +42,62 @@ RootResolver = Callable[[str], Any]
 
 
 class Evaluator:
+    """Evaluates expressions. Every step is counted (see ``budget``): past a bound,
+    ``EvaluationLimit`` is raised with the line it happened at, for the caller to report."""
+
     def __init__(self, resolve_root: RootResolver, call_extra: Mapping[str, Callable[..., Any]] | None = None):
         self._resolve_root = resolve_root
         self._extra = dict(call_extra or {})
+        self._budget: budget.Budget | None = None
         self.call_line = 0
         """Line of the extra function call being made, for its warnings."""
 
     def eval(self, expr: ex.Expr, env: Mapping[str, Any] | None = None) -> Any:
-        """Evaluate; a rejected expression yields Unknown rather than an exception."""
+        """Evaluate; a rejected expression yields Unknown rather than an exception (a bound
+        passed still raises ``EvaluationLimit``)."""
         try:
-            return self._eval(expr, env or {}, 0)
+            return self.eval_strict(expr, env)
         except (EvalError, FunctionError) as err:
             return Unknown(str(err))
 
     def eval_strict(self, expr: ex.Expr, env: Mapping[str, Any] | None = None) -> Any:
-        return self._eval(expr, env or {}, 0)
+        with budget.evaluation() as current:
+            saved, start = self._budget, current.depth
+            self._budget = current
+            try:
+                # Started by a reference inside another evaluation: nesting adds up.
+                return self._eval(expr, env or {}, start + _HOP if start else 0)
+            except RecursionError:
+                # A backstop: MAX_DEPTH is meant to stop nesting before the interpreter does.
+                raise EvaluationLimit("expressions nest too deeply (through locals, variables or modules)",
+                                      expr.line) from None
+            finally:
+                self._budget = saved
+                current.depth = start
 
     # --- dispatch --------------------------------------------------------------------------
 
     def _eval(self, expr: ex.Expr, env: Mapping[str, Any], depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise EvalError("expression nested too deeply")
-        method = _DISPATCH.get(type(expr))
-        if method is None:
-            raise EvalError(f"cannot evaluate {type(expr).__name__}")
-        return method(self, expr, env, depth + 1)
+        try:
+            current = self._budget
+            current.left -= 1
+            if current.left < 0:
+                current.spent()
+            if depth > MAX_DEPTH:
+                raise EvaluationLimit(f"expression nested deeper than {MAX_DEPTH} levels "
+                                      "(counting the locals and outputs it refers to)")
+            method = _DISPATCH.get(type(expr))
+            if method is None:
+                raise EvalError(f"cannot evaluate {type(expr).__name__}")
+            return method(self, expr, env, depth + 1)
+        except EvaluationLimit as err:
+            if not err.line and not err.file:
+                err.line = getattr(expr, "line", 0)
+            raise
+
+    def _enter(self, depth: int) -> None:
+        """Before a call that may start another evaluation: where it nests."""
+        self._budget.depth = depth
 
     def _literal(self, expr: ex.Literal, env: Mapping[str, Any], depth: int) -> Any:
         return expr.value
@@ -70,17 +105,21 @@ class Evaluator:
     def _variable(self, expr: ex.Variable, env: Mapping[str, Any], depth: int) -> Any:
         if expr.name in env:
             return env[expr.name]
+        self._enter(depth)
         return self._resolve_root(expr.name)
 
     def _splat_item(self, expr: ex.SplatItem, env: Mapping[str, Any], depth: int) -> Any:
         return env["\0splat"]
 
     def _get_attr(self, expr: ex.GetAttr, env: Mapping[str, Any], depth: int) -> Any:
-        return get_attr(self._eval(expr.obj, env, depth), expr.name)
+        obj = self._eval(expr.obj, env, depth)
+        self._enter(depth)
+        return get_attr(obj, expr.name)
 
     def _index(self, expr: ex.Index, env: Mapping[str, Any], depth: int) -> Any:
         obj = self._eval(expr.obj, env, depth)
         key = scalar(self._eval(expr.key, env, depth))
+        self._enter(depth)
         return index(obj, key)
 
     def _splat(self, expr: ex.Splat, env: Mapping[str, Any], depth: int) -> Any:
@@ -114,6 +153,7 @@ class Evaluator:
             args.extend(last)
         if name in self._extra:
             self.call_line = expr.line
+            self._enter(depth)
             return self._extra[name](*args)
         if name.startswith("provider::"):
             return unknown_from(*args)
@@ -170,6 +210,10 @@ class Evaluator:
         if op in ("==", "!="):
             if isinstance(left, Unknown) or isinstance(right, Unknown):
                 return unknown_from(left, right)
+            if isinstance(left, (list, dict)) and isinstance(right, (list, dict)):
+                # Comparing walks both values: shared parts count each time (a doubling bomb).
+                budget.measure(left, "==")
+                budget.measure(right, "==")
             equal = _normalize(left) == _normalize(right)
             return equal if op == "==" else not equal
         if isinstance(left, Unknown) or isinstance(right, Unknown):
@@ -177,16 +221,19 @@ class Evaluator:
         if op in ("&&", "||"):
             return to_bool(right)
         a, b = to_number(left), to_number(right)
-        if op == "+":
-            return _tidy(a + b)
-        if op == "-":
-            return _tidy(a - b)
-        if op == "*":
-            return _tidy(a * b)
-        if op in ("/", "%"):
-            if b == 0:
-                raise EvalError("division by zero")
-            return _tidy(a / b) if op == "/" else _tidy(a % b)
+        try:
+            if op == "+":
+                return _bounded(a + b)
+            if op == "-":
+                return _bounded(a - b)
+            if op == "*":
+                return _bounded(a * b)
+            if op in ("/", "%"):
+                if b == 0:
+                    raise EvalError("division by zero")
+                return _bounded(a / b) if op == "/" else _bounded(a % b)
+        except OverflowError:
+            raise EvalError("number out of range") from None
         comparisons = {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}
         if op in comparisons:
             return comparisons[op]
@@ -241,10 +288,17 @@ class Evaluator:
         self._render(expr.parts, env, depth, pieces, unknowns)
         if unknowns:
             return unknown_from(*unknowns)
+        budget.string_size(sum(len(p) for p in pieces), "string template")
         return "".join(pieces)
 
     def _render(self, parts: tuple[Any, ...], env: Mapping[str, Any], depth: int, pieces: list[str],
                 unknowns: list[Any]) -> None:
+        current = self._budget
+        current.left -= len(parts) + 1  # literal text costs too: %{for} can repeat it
+        if current.left < 0:
+            current.spent()
+        if depth > MAX_DEPTH:
+            raise EvaluationLimit(f"template directives nested deeper than {MAX_DEPTH} levels")
         for part in parts:
             if isinstance(part, str):
                 pieces.append(part)
@@ -259,7 +313,9 @@ class Evaluator:
                 if isinstance(coll, Unknown):
                     unknowns.append(coll)
                     continue
-                pairs = sorted(coll.items()) if isinstance(coll, dict) else list(enumerate(coll or []))
+                if not isinstance(coll, (dict, list)):
+                    raise EvalError("%{for} needs a list or map")
+                pairs = sorted(coll.items()) if isinstance(coll, dict) else list(enumerate(coll))
                 for key, value in pairs[:MAX_ITEMS]:
                     inner = dict(env)
                     inner[part.value_var] = value
@@ -325,8 +381,8 @@ def index(obj: Any, key: Any) -> Any:
     if isinstance(obj, list):
         try:
             i = int(to_number(key))
-        except EvalError:
-            raise EvalError("a list index must be a number") from None
+        except (EvalError, ValueError, OverflowError):  # NaN and infinities are numbers too
+            raise EvalError("a list index must be a whole number") from None
         if not 0 <= i < len(obj):
             raise EvalError(f"index {i} out of range")
         return obj[i]
@@ -372,6 +428,14 @@ def to_number(value: Any) -> int | float:
             raise EvalError(f"{value!r} is not a number") from None
         return _tidy(number)
     raise EvalError("a number is required")
+
+
+def _bounded(number: int | float) -> int | float:
+    """An arithmetic result; an integer growing without bound (squared again and again through
+    locals) is refused before it costs memory and time."""
+    if isinstance(number, int) and number.bit_length() > budget.MAX_NUMBER_BITS:
+        raise EvaluationLimit(f"number with more than {budget.MAX_NUMBER_BITS} bits")
+    return _tidy(number)
 
 
 def _tidy(number: int | float) -> int | float:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from iac_assist.model import Unknown, is_known
+from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.values import scalar
 
 MAX_TEMPLATE_DEPTH = 8
@@ -101,6 +102,12 @@ class FileFunctions:
             # A template sees only the variables it is given (and functions), like Terraform's.
             evaluator = Evaluator(lambda name: variables.get(name, Unknown(f"template variable {name} not given")),
                                   call_extra=self.table())
-            return evaluator.eval(expr)
+            try:
+                return evaluator.eval(expr)
+            except EvaluationLimit as err:
+                # The line is the template's: name its file, not the caller's.
+                target = self._locate(value)
+                raise err.at(target.relative_to(self.root).as_posix() if isinstance(target, Path) else "",
+                             0) from None
         finally:
             self.depth -= 1

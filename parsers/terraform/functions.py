@@ -22,6 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 from iac_assist.model import Ref, Unknown
+from iac_assist.parsers.terraform import budget
+from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.values import (
     PartialJson,
     is_wholly_known,
@@ -55,6 +57,11 @@ def register(*names: str, lenient: bool = False) -> Callable[[Function], Functio
     return add
 
 
+_REJECTED = (ValueError, TypeError, ArithmeticError, LookupError, re.error, csv.Error)
+"""What a function raises on arguments Terraform would reject (``parseint("x", 10)``,
+``abs(1e400)``, ``min()``): the call is rejected, as Terraform would, never a crash."""
+
+
 def call(name: str, args: list[Any]) -> Any:
     fn = FUNCTIONS.get(name)
     if fn is None:
@@ -63,7 +70,19 @@ def call(name: str, args: list[Any]) -> Any:
         args = [scalar(a) for a in args]
         if any(isinstance(a, Unknown) for a in args):
             return unknown_from(*args)
-    return fn(*args)
+    budget.charge(len(args))
+    try:
+        result = fn(*args)
+    except _REJECTED as err:
+        raise FunctionError(f"{name}(): {err}") from None
+    except RecursionError:
+        raise EvaluationLimit(f"{name}(): value nested too deeply") from None
+    # What a call builds is paid for: a list of n elements costs n steps, a string its size.
+    if isinstance(result, (list, dict)):
+        budget.charge(len(result))
+    elif isinstance(result, str):
+        budget.string_size(len(result), f"{name}()")
+    return result
 
 
 def _str(value: Any) -> str:
@@ -115,7 +134,7 @@ def _map(value: Any) -> dict[str, Any]:
 register("lower")(lambda s: _str(s).lower())
 register("upper")(lambda s: _str(s).upper())
 register("trimspace")(lambda s: _str(s).strip())
-register("chomp")(lambda s: re.sub(r"(\r\n|\n|\r)+$", "", _str(s)))
+register("chomp")(lambda s: _str(s).rstrip("\r\n"))
 register("title")(lambda s: re.sub(r"\b[a-z]", lambda m: m.group(0).upper(), _str(s)))
 register("trimprefix")(lambda s, p: _str(s)[len(_str(p)) :] if _str(s).startswith(_str(p)) else _str(s))
 register("trimsuffix")(
@@ -137,7 +156,16 @@ def _substr(s: str, offset: int, length: int) -> str:
 
 @register("split")
 def _split(sep: Any, s: Any) -> list[str]:
-    return _str(s).split(_str(sep)) if _str(sep) else list(_str(s))
+    s, sep = _str(s), _str(sep)
+    _collection(s.count(sep) + 1 if sep else len(s), "split()")
+    return s.split(sep) if sep else list(s)
+
+
+def _collection(size: int, what: str) -> None:
+    """Refuse to build a list over the limit (each element costs a step too)."""
+    if size > MAX_COLLECTION:
+        raise EvaluationLimit(f"{what} of {size} elements is over the limit of {MAX_COLLECTION}")
+    budget.charge(size)
 
 
 @register("join", lenient=True)
@@ -151,21 +179,76 @@ def _join(sep: Any, *lists: Any) -> Any:
     sep = scalar(sep)
     if isinstance(sep, Unknown) or any(isinstance(x, Unknown) for x in items):
         return unknown_from(sep, *lists)
-    return _str(sep).join(_str(x) for x in items)
+    texts = [_str(x) for x in items]
+    budget.string_size(sum(map(len, texts)) + len(_str(sep)) * max(len(texts) - 1, 0), "join()")
+    return _str(sep).join(texts)
 
 
 @register("replace")
 def _replace(s: Any, old: Any, new: Any) -> str:
     s, old, new = _str(s), _str(old), _str(new)
     if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        pattern = old[1:-1]
-        return re.sub(pattern, re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", new), s)
+        pattern = _pattern(old[1:-1])
+        template = re.sub(r"\$\{?(\w+)\}?", r"\\g<\1>", new)
+        # Each replacement is at most the template plus every group it names: bound the result
+        # before it is built (``replace(big, "/(?:)/", big)``).
+        count = _matching("replace()", lambda timeout: sum(1 for _ in pattern.finditer(s, timeout=timeout)))
+        budget.charge(count)
+        budget.string_size(len(s) + count * (len(template) + len(s) * template.count("\\g<")), "replace()")
+        return _matching("replace()", lambda timeout: pattern.sub(template, s, timeout=timeout))
+    if old:
+        budget.string_size(len(s) + s.count(old) * max(len(new) - len(old), 0), "replace()")
+    else:
+        budget.string_size(len(s) + (len(s) + 1) * len(new), "replace()")
     return s.replace(old, new)
+
+
+_PATTERN_CACHE: dict[str, Any] = {}
+MAX_PATTERN = 10_000
+"""Characters of a user's regular expression (compiling is not bounded by the match timeout)."""
+
+
+def _pattern(text: str) -> Any:
+    """A user's regular expression, compiled with the ``regex`` engine, whose matching can be
+    given a timeout: Python's ``re`` can backtrack for ever on ``(a+)+$``."""
+    compiled = _PATTERN_CACHE.get(text)
+    if compiled is None:
+        import regex
+
+        if len(text) > MAX_PATTERN:
+            raise EvaluationLimit(f"regular expression of {len(text)} characters, over the limit of {MAX_PATTERN}")
+        try:
+            compiled = regex.compile(text)
+        except (regex.error, ValueError, OverflowError) as err:
+            raise FunctionError(f"invalid regular expression: {err}") from None
+        if len(_PATTERN_CACHE) < 256:
+            _PATTERN_CACHE[text] = compiled
+    return compiled
+
+
+def _matching(what: str, match: Callable[[float], Any]) -> Any:
+    """Run ``match(timeout)``; past the time a match may take, the evaluation is stopped."""
+    import time
+
+    import regex
+
+    allowed = budget.regex_seconds()
+    start = time.monotonic()
+    try:
+        return match(allowed)
+    except regex.error as err:
+        raise FunctionError(f"{what}: {err}") from None
+    except TimeoutError:
+        raise EvaluationLimit(f"{what}: the regular expression takes more than {allowed:g} s to match "
+                              "(catastrophic backtracking?)") from None
+    finally:
+        budget.regex_spent(time.monotonic() - start)
 
 
 @register("regex")
 def _regex(pattern: Any, s: Any) -> Any:
-    m = re.search(_str(pattern), _str(s))
+    compiled, text = _pattern(_str(pattern)), _str(s)
+    m = _matching("regex()", lambda timeout: compiled.search(text, timeout=timeout))
     if not m:
         raise FunctionError("pattern did not match")
     if m.groupdict():
@@ -210,13 +293,20 @@ def _format(fmt: Any, *args: Any) -> str:
         if not m:
             raise FunctionError("malformed format string")
         flags, width, prec, verb = m.groups()
+        if len(width) > 6 or len(prec or "") > 6 or int(width or 0) + int(prec or 0) > budget.MAX_STRING:
+            raise EvaluationLimit(f"format(): width or precision {m.group(0)!r} is over the limit of "
+                                  f"{budget.MAX_STRING} characters")
         i += m.end()
         if verb == "%":
             out.append("%")
             continue
         value = next(arg_iter, None)
         if verb in "sv":
-            text = _str(value) if not isinstance(value, (list, dict)) else to_json(value)
+            if isinstance(value, (list, dict)):
+                budget.measure(value, "format()")
+                text = to_json(value)
+            else:
+                text = _str(value)
         elif verb in "dfeEgG":
             number = _num(value)
             py = f"%{flags}{width}{'.' + prec if prec else ''}{verb}"
@@ -228,6 +318,7 @@ def _format(fmt: Any, *args: Any) -> str:
         else:
             text = _str(value)
         out.append(text.rjust(int(width)) if width and verb in "sv" and "-" not in flags else text)
+        budget.string_size(sum(map(len, out)), "format()")
     return "".join(out)
 
 
@@ -236,8 +327,15 @@ def _formatlist(fmt: Any, *args: Any) -> list[str]:
     lengths = {len(a) for a in args if isinstance(a, list)}
     if len(lengths) > 1:
         raise FunctionError("formatlist arguments have different lengths")
+    if not isinstance(fmt, str):
+        raise FunctionError("formatlist() needs a format string")
     n = lengths.pop() if lengths else 1
-    return [_format(fmt, *[a[i] if isinstance(a, list) else a for a in args]) for i in range(n)]
+    out = []
+    for i in range(n):
+        out.append(_format(fmt, *[a[i] if isinstance(a, list) else a for a in args]))
+        budget.string_size(len(out[-1]), "formatlist()")
+    budget.string_size(sum(map(len, out)), "formatlist()")
+    return out
 
 
 # --- collections -----------------------------------------------------------------------------
@@ -357,6 +455,7 @@ def _flatten(lst: Any) -> Any:
         except StopIteration:
             stack.pop()
             continue
+        budget.charge()
         item = scalar(item) if isinstance(item, Unknown) else item
         if isinstance(item, Unknown):
             return unknown_from(lst)
@@ -369,11 +468,58 @@ def _flatten(lst: Any) -> Any:
     return out
 
 
+class _Members:
+    """Set membership with Python equality (``1 == 1.0``), in linear time: ``toset`` of a
+    100,000-element list must not compare every pair."""
+
+    def __init__(self, items: list[Any] = ()) -> None:
+        self._keys: set[Any] = set()
+        self._other: list[Any] = []
+        for item in items:
+            self.add(item)
+
+    def __contains__(self, item: Any) -> bool:
+        key = _frozen(item)
+        if key is not None:
+            return key in self._keys
+        return item in self._other
+
+    def add(self, item: Any) -> None:
+        key = _frozen(item)
+        if key is not None:
+            self._keys.add(key)
+        else:
+            self._other.append(item)
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in equal where ``value``s are equal, or None (references, unknowns)."""
+    if isinstance(value, (list, dict)):
+        budget.measure(value, "set element")
+    return _freeze(value)
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)):
+        return ("v", value)
+    if value is None:
+        return ("n",)
+    if isinstance(value, list):
+        items = tuple(_freeze(v) for v in value)
+        return None if None in items else ("l", items)
+    if isinstance(value, dict):
+        items = tuple((k, _freeze(v)) for k, v in sorted(value.items()))
+        return None if any(v is None for _, v in items) else ("d", items)
+    return None
+
+
 @register("distinct")
 def _distinct(lst: Any) -> list[Any]:
     out: list[Any] = []
+    seen = _Members()
     for item in _list(lst) if not isinstance(lst, dict) else list(lst.values()):
-        if item not in out:
+        if item not in seen:
+            seen.add(item)
             out.append(item)
     return out
 
@@ -445,13 +591,14 @@ def _one(lst: Any) -> Any:
 
 @register("range")
 def _range(*args: Any) -> list[Any]:
+    if not 1 <= len(args) <= 3:
+        raise FunctionError("range() takes one to three numbers")
     nums = [_num(a) for a in args]
     start, stop, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) > 2 else 1)
     if step == 0:
         raise FunctionError("range() step must not be zero")
     count = max(0, math.ceil((stop - start) / step))
-    if count > MAX_COLLECTION:
-        raise FunctionError(f"range() of {count} elements is over the limit of {MAX_COLLECTION}")
+    _collection(count, "range()")
     return [start + i * step for i in range(count)]
 
 
@@ -462,12 +609,14 @@ def _setunion(*lists: Any) -> list[Any]:
 
 @register("setintersection")
 def _setintersection(first: Any, *others: Any) -> list[Any]:
-    return [x for x in _distinct(first) if all(x in _list(o) for o in others)]
+    sets = [_Members(_list(o)) for o in others]
+    return [x for x in _distinct(first) if all(x in members for members in sets)]
 
 
 @register("setsubtract")
 def _setsubtract(a: Any, b: Any) -> list[Any]:
-    return [x for x in _distinct(a) if x not in _list(b)]
+    members = _Members(_list(b))
+    return [x for x in _distinct(a) if x not in members]
 
 
 @register("transpose")
@@ -488,7 +637,20 @@ register("ceil")(lambda x: math.ceil(_num(x)))
 register("floor")(lambda x: math.floor(_num(x)))
 register("signum")(lambda x: (_num(x) > 0) - (_num(x) < 0))
 register("parseint")(lambda s, base: int(_str(s), int(_num(base))))
-register("pow")(lambda a, b: _num(a) ** _num(b))
+
+
+@register("pow")
+def _pow(a: Any, b: Any) -> int | float:
+    base, exponent = _num(a), _num(b)
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and \
+            abs(base) > 1 and abs(base).bit_length() * exponent > budget.MAX_NUMBER_BITS:
+        # Terraform's numbers are floats of limited precision: what a float cannot hold is
+        # out of range, and a big integer must not be computed digit by digit.
+        return float(base) ** exponent
+    result = base ** exponent
+    if isinstance(result, complex):
+        raise FunctionError("pow(): the result is not a real number")
+    return result
 
 
 # --- type conversion -------------------------------------------------------------------------
@@ -524,6 +686,7 @@ register("type", lenient=True)(lambda v: Unknown("type() is not evaluated"))
 
 @register("jsonencode", lenient=True)
 def _jsonencode(value: Any) -> Any:
+    budget.measure(value, "jsonencode()")
     value = plain(value)
     if is_wholly_known(value):
         return to_json(value)
@@ -536,10 +699,13 @@ def _jsondecode(text: Any) -> Any:
         return json.loads(_str(text))
     except ValueError as err:
         raise FunctionError(f"invalid JSON: {err}") from None
+    except RecursionError:
+        raise EvaluationLimit("jsondecode(): JSON nested too deeply") from None
 
 
 @register("yamlencode", lenient=True)
 def _yamlencode(value: Any) -> Any:
+    budget.measure(value, "yamlencode()")
     value = plain(value)
     if not is_wholly_known(value):
         return unknown_from(value)
@@ -553,9 +719,39 @@ def _yamldecode(text: Any) -> Any:
     import yaml
 
     try:
-        return yaml.safe_load(_str(text))
+        loaded = yaml.safe_load(_str(text))
     except yaml.YAMLError as err:
-        raise FunctionError(f"invalid YAML: {str(err).splitlines()[0]}") from None
+        raise FunctionError(f"invalid YAML: {(str(err).splitlines() or [''])[0]}") from None
+    except RecursionError:
+        raise EvaluationLimit("yamldecode(): YAML nested too deeply") from None
+    return _yaml_value(loaded, 0)
+
+
+def _yaml_value(value: Any, depth: int) -> Any:
+    """YAML's values as Terraform's: timestamps and binary as strings, keys as strings. Aliases
+    are expanded as they are walked, so a billion laughs is paid for (and stopped) here."""
+    budget.charge()
+    if depth > budget.MAX_DEPTH:
+        raise EvaluationLimit("yamldecode(): YAML nested too deeply")
+    if isinstance(value, dict):
+        return {_yaml_key(k): _yaml_value(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_yaml_value(v, depth + 1) for v in (sorted(value, key=repr) if isinstance(value, set) else value)]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return str(value)
+
+
+def _yaml_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, (int, float)):
+        return number_to_string(key)
+    return "null" if key is None else str(key)
 
 
 register("base64encode")(lambda s: base64.b64encode(_str(s).encode()).decode())
@@ -613,12 +809,19 @@ def _cidrnetmask(prefix: Any) -> str:
 @register("cidrsubnets")
 def _cidrsubnets(prefix: Any, *newbits: Any) -> list[str]:
     net = ipaddress.ip_network(_str(prefix), strict=False)
+    _collection(len(newbits), "cidrsubnets()")
     out: list[str] = []
     cursor = int(net.network_address)
+    end = int(net.broadcast_address) + 1
     for bits in newbits:
-        new_prefix = net.prefixlen + int(_num(bits))
+        extra = int(_num(bits))
+        new_prefix = net.prefixlen + extra
+        if extra < 1 or new_prefix > net.max_prefixlen:
+            raise FunctionError(f"cidrsubnets(): {extra} new bits do not fit in {net}")
         size = 1 << (net.max_prefixlen - new_prefix)
         cursor = (cursor + size - 1) // size * size
+        if cursor + size > end:
+            raise FunctionError(f"cidrsubnets(): not enough room in {net} for {len(newbits)} subnets")
         out.append(str(ipaddress.ip_network((cursor, new_prefix))))
         cursor += size
     return out
@@ -626,13 +829,21 @@ def _cidrsubnets(prefix: Any, *newbits: Any) -> list[str]:
 
 @register("regexall")
 def _regexall(pattern: Any, s: Any) -> list[Any]:
-    out: list[Any] = []
-    for m in re.finditer(_str(pattern), _str(s)):
-        if m.groupdict():
-            out.append(m.groupdict())
-        else:
-            out.append(list(m.groups()) if m.groups() else m.group(0))
-    return out
+    compiled, text = _pattern(_str(pattern)), _str(s)
+
+    def find(timeout: float) -> list[Any]:
+        out: list[Any] = []
+        for m in compiled.finditer(text, timeout=timeout):
+            if len(out) >= MAX_COLLECTION:
+                raise EvaluationLimit(f"regexall() finds more than {MAX_COLLECTION} matches")
+            budget.charge()
+            if m.groupdict():
+                out.append(m.groupdict())
+            else:
+                out.append(list(m.groups()) if m.groups() else m.group(0))
+        return out
+
+    return _matching("regexall()", find)
 
 
 @register("alltrue")
@@ -678,14 +889,16 @@ def _setproduct(*lists: Any) -> list[list[Any]]:
 
 @register("matchkeys")
 def _matchkeys(values: Any, keys: Any, searchset: Any) -> list[Any]:
-    wanted = _list(searchset)
+    wanted = _Members(_list(searchset))
     return [v for v, k in zip(_list(values), _list(keys), strict=False) if k in wanted]
 
 
 @register("indent")
 def _indent(spaces: Any, s: Any) -> str:
-    pad = " " * int(_num(spaces))
-    return _str(s).replace("\n", "\n" + pad)
+    text, width = _str(s), int(_num(spaces))
+    budget.string_size(len(text) + text.count("\n") * max(width, 0), "indent()")
+    pad = " " * width
+    return text.replace("\n", "\n" + pad)
 
 
 @register("basename")

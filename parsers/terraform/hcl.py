@@ -16,6 +16,8 @@ from iac_assist.parsers.terraform import expressions as ex
 
 MAX_DEPTH = 400
 """Frames of the tree walk; deeper input is refused rather than crashing the interpreter."""
+MAX_NUMBER_DIGITS = 1000
+"""A longer numeric literal is refused (Python refuses to convert past 4300 digits anyway)."""
 
 
 class HclError(Exception):
@@ -68,10 +70,13 @@ def parse(text: str) -> Body:
         raise HclError(_syntax_message(err), getattr(err, "line", 0), getattr(err, "column", 0)) from None
     except LarkError as err:
         raise HclError(f"syntax error: {str(err).splitlines()[0]}") from None
+    converter = _Converter()
     try:
-        return _Converter().body(tree.children[0], 0)
+        return converter.body(tree.children[0], 0)
     except RecursionError:
-        raise HclError("nesting too deep") from None
+        # A backstop (MAX_DEPTH stops the walk first): name the deepest place reached.
+        node = converter.deepest
+        raise HclError(f"nesting deeper than {MAX_DEPTH} levels", _line(node), _column(node)) from None
 
 
 def parse_expression(text: str, line: int = 1) -> ex.Expr:
@@ -127,6 +132,12 @@ def _line(node: Any) -> int:
     return getattr(node, "line", 0) or 0
 
 
+def _column(node: Any) -> int:
+    if hasattr(node, "meta"):
+        return getattr(node.meta, "column", 0) or 0
+    return getattr(node, "column", 0) or 0
+
+
 def _end_line(node: Any) -> int:
     if hasattr(node, "meta"):
         return getattr(node.meta, "end_line", 0) or 0
@@ -149,8 +160,11 @@ def _parts(node: Any) -> list[Any]:
 
 
 class _Converter:
+    def __init__(self) -> None:
+        self.deepest: Any = None
+
     def body(self, node: Any, depth: int) -> Body:
-        self._check(depth)
+        self._check(depth, node)
         body = Body()
         for child in node.children:
             if _is_tree(child, "attribute"):
@@ -177,15 +191,15 @@ class _Converter:
             return "".join(_unescape(str(p.children[0])) for p in node.children if _is_tree(p, "string_part"))
         return self.name(node)
 
-    @staticmethod
-    def _check(depth: int) -> None:
+    def _check(self, depth: int, node: Any) -> None:
         if depth > MAX_DEPTH:
-            raise HclError("nesting too deep")
+            raise HclError(f"nesting deeper than {MAX_DEPTH} levels", _line(node), _column(node))
+        self.deepest = node
 
     # --- expressions -------------------------------------------------------------------------
 
     def expr(self, node: Any, depth: int) -> ex.Expr:
-        self._check(depth)
+        self._check(depth, node)
         method = getattr(self, "x_" + node.data, None) if _is_tree(node) else None
         if method is None:
             raise HclError(f"unsupported syntax {getattr(node, 'data', node)!r}", _line(node))
@@ -196,10 +210,15 @@ class _Converter:
         return self.expr(inner[0], depth)
 
     def x_int_lit(self, node: Any, depth: int) -> ex.Expr:
-        return ex.Literal(int(str(node.children[0])), _line(node))
+        text = str(node.children[0])
+        if len(text) > MAX_NUMBER_DIGITS:
+            raise HclError(f"number with more than {MAX_NUMBER_DIGITS} digits", _line(node), _column(node))
+        return ex.Literal(int(text), _line(node))
 
     def x_float_lit(self, node: Any, depth: int) -> ex.Expr:
         text = "".join(str(c) for c in node.children)
+        if len(text) > MAX_NUMBER_DIGITS:
+            raise HclError(f"number with more than {MAX_NUMBER_DIGITS} digits", _line(node), _column(node))
         value = float(text)
         return ex.Literal(int(value) if value.is_integer() and "e" not in text.lower() else value, _line(node))
 
@@ -370,7 +389,9 @@ def _make_template(parts: list[Any], line: int) -> ex.Expr:
     return ex.Template(tuple(parts), line)
 
 
-_DIRECTIVE_RE = re.compile(r"^\s*~?\s*(if|else|endif|for|endfor)\b(.*?)~?\s*$", re.S)
+# Only the keyword is matched: ``(.*?)~?\s*$`` over the rest backtracks quadratically on a long
+# run of spaces, and the caller has stripped the directive's whitespace and ``~`` markers already.
+_DIRECTIVE_RE = re.compile(r"\s*~?\s*(if|else|endif|for|endfor)\b")
 
 
 def _split_template(text: str, line: int, depth: int) -> list[Any]:
@@ -409,7 +430,7 @@ def _directive(inner: str, line: int) -> tuple[Any, ...]:
     m = _DIRECTIVE_RE.match(inner)
     if not m:
         raise HclError("unknown template directive", line)
-    word, rest = m.group(1), m.group(2).strip()
+    word, rest = m.group(1), inner[m.end():].strip().removesuffix("~").strip()
     if word == "if":
         return ("if", parse_expression(rest, line), line)
     if word == "for":

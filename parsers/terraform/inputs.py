@@ -16,6 +16,7 @@ from typing import Any
 
 from iac_assist.model import ScanError, Unknown
 from iac_assist.parsers.terraform import hcl
+from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import ModuleConfig
 
 ENV_PREFIX = "TF_VAR_"
@@ -106,7 +107,12 @@ def _load_file(path: Path, shown: str, read: Read, assign: Callable, errors: lis
                                 "block", level="warning"))
     evaluator = _literal_evaluator()
     for name, attr in body.attributes.items():
-        assign(name, evaluator.eval(attr.expr), shown, attr.line)
+        try:
+            value = evaluator.eval(attr.expr)
+        except EvaluationLimit as err:
+            errors.append(ScanError(shown, err.line or attr.line, err.message))
+            value = Unknown(f"variable {name} is not evaluated")
+        assign(name, value, shown, attr.line)
 
 
 def _raw_value(raw: Any, type_name: str, file: str, line: int, errors: list) -> Any:
@@ -117,7 +123,11 @@ def _raw_value(raw: Any, type_name: str, file: str, line: int, errors: list) -> 
     except hcl.HclError as err:
         errors.append(ScanError(file, line, f"not a valid value for a {type_name}: {err.message}"))
         return Unknown(f"invalid value in {file}")
-    return _literal_evaluator().eval(expr)
+    try:
+        return _literal_evaluator().eval(expr)
+    except EvaluationLimit as err:
+        errors.append(ScanError(file, line, err.message))
+        return Unknown(f"value in {file} not evaluated")
 
 
 def _literal_evaluator() -> Any:

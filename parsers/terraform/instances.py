@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from iac_assist.model import UNKNOWN, Location, Ref, ScanError, Unknown
-from iac_assist.parsers.terraform import hcl
+from iac_assist.parsers.terraform import budget, hcl
+from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig
 from iac_assist.parsers.terraform.evaluator import Evaluator, Namespace, to_number
 from iac_assist.parsers.terraform.files import FileFunctions
@@ -27,6 +28,12 @@ from iac_assist.resource import SourceResource
 MAX_INSTANCES = 1_000
 """Instances one block may expand to; more is refused for that block (``count = 1e9``)."""
 MAX_MODULE_DEPTH = 16
+MAX_SCAN_INSTANCES = 50_000
+"""Resource and module instances of a whole scan: count = 1000 nested in modules multiplies."""
+MAX_BLOCK_PARTS = 100_000
+"""Nested blocks and their arguments in one resource instance (``dynamic`` blocks expanded)."""
+MAX_VALUE_ELEMENTS = 1_000_000
+"""Elements of one attribute's value, shared parts counted each time (a list of a list of ...)."""
 SKIPPED_BLOCKS = {"lifecycle", "provisioner", "connection"}
 RENDERED_DATA = {"aws_iam_policy_document": ("json", "minified_json")}
 """Data sources whose result follows from their arguments: rendered, not left unknown."""
@@ -46,6 +53,10 @@ class ScanContext:
     errors: list[ScanError] = field(default_factory=list)
     reported: set[tuple[str, int, str]] = field(default_factory=set)
     _manifests: dict[Path, dict[str, str]] = field(default_factory=dict)
+    instances: int = 0
+    """Resource and module instances made so far (bounded by MAX_SCAN_INSTANCES)."""
+    exhausted: bool = False
+    """A scan-wide bound was reached: nothing more is evaluated."""
 
     def manifest(self, base: Path) -> dict[str, str]:
         """``{module key: folder}`` from ``<base>/.terraform/modules/modules.json`` (cached)."""
@@ -79,6 +90,24 @@ class ScanContext:
             self.reported.add(key)
             self.errors.append(ScanError(file, line, message, level=level))
 
+    def limit(self, err: EvaluationLimit, file: str, line: int) -> None:
+        """Report a bound passed while evaluating something declared at ``file``:``line``."""
+        err.at(file, line)
+        if err.scan_wide:
+            if self.exhausted:
+                return
+            self.exhausted = True
+        self.warn(err.file, err.line, err.message, "error")
+
+    def count_instances(self, n: int, file: str, line: int) -> bool:
+        """Account for ``n`` more instances; False (reported) past the scan's limit."""
+        if self.instances + n > MAX_SCAN_INSTANCES:
+            self.warn(file, line, f"the scan's limit of {MAX_SCAN_INSTANCES} resource and module instances is "
+                      "reached; this block is not analysed", "error")
+            return False
+        self.instances += n
+        return True
+
 
 InstanceKey = int | str | None
 
@@ -104,6 +133,7 @@ class ModuleInstance:
         stack: tuple[Path, ...] = (),
         base: Path | None = None,
         module_path: tuple[str, ...] = (),
+        call_loc: Location | None = None,
     ) -> None:
         self.config = config
         self.ctx = ctx
@@ -113,6 +143,9 @@ class ModuleInstance:
         """The root module's folder: Terraform's working directory."""
         self.module_path = module_path
         """Module call names from the root (``("app", "db")``), the keys of ``modules.json``."""
+        self.call_loc = call_loc
+        """Inside a downloaded module: the outermost ``module`` block leading here that is written in
+        the scanned configuration itself (the downloaded files are not part of the repository)."""
         self._inputs = inputs
         self._locals: dict[str, Any] = {}
         self._values: dict[tuple[str, str, str], Any] = {}
@@ -164,7 +197,10 @@ class ModuleInstance:
             return convert(given[name], decl.type_expr)
         if decl.default is None:
             return Unknown(f"variable {name} has no value")
-        return convert(self.evaluator.eval(decl.default), decl.type_expr)
+        try:
+            return convert(self.evaluator.eval(decl.default), decl.type_expr)
+        except EvaluationLimit as err:
+            raise err.at(decl.file, decl.line) from None
 
     def local(self, name: str) -> Any:
         cached = self._locals.get(name, None)
@@ -176,7 +212,11 @@ class ModuleInstance:
         if entry is None:
             return Unknown(f"undeclared local {name}")
         self._locals[name] = _PENDING
-        value = self.evaluator.eval(entry[0].expr)
+        try:
+            value = self.evaluator.eval(entry[0].expr)
+        except EvaluationLimit as err:
+            self._locals[name] = Unknown(f"local.{name} is not evaluated: {err.message}")
+            raise err.at(entry[1], entry[0].line) from None
         self._locals[name] = value
         return value
 
@@ -193,7 +233,11 @@ class ModuleInstance:
             value = self._values[key]
             return Unknown("reference cycle") if value is _PENDING else value
         self._values[key] = _PENDING
-        keys = self.instance_keys(decl)
+        try:
+            keys = self.instance_keys(decl)
+        except EvaluationLimit:
+            self._values[key] = Unknown(f"instances of {type_}.{name} are not known")
+            raise
         if keys is None:
             value = Unknown(f"instances of {type_}.{name} are not known")
         else:
@@ -222,7 +266,11 @@ class ModuleInstance:
             self._attrs[cache_key] = _PENDING
             from iac_assist.parsers.terraform.policy_document import render
 
-            document = render(self._evaluate(decl, key, env).body)
+            try:
+                document = render(self._evaluate(decl, key, env).body)
+            except EvaluationLimit:
+                self._attrs[cache_key] = Unknown("policy document not evaluated")
+                raise
             # Fully known: the JSON text itself, usable in string functions; otherwise the
             # structure, so that policies still read what is known.
             self._attrs[cache_key] = json.dumps(document) if _fully_known(document) else PartialJson(document)
@@ -239,7 +287,11 @@ class ModuleInstance:
         if expr is None or attr in META_ARGUMENTS:
             return UNKNOWN
         self._attrs[cache_key] = _PENDING
-        value = self.evaluator.eval(expr.expr, env)
+        try:
+            value = self.evaluator.eval(expr.expr, env)
+        except EvaluationLimit as err:
+            self._attrs[cache_key] = Unknown(f"{attr} is not evaluated: {err.message}")
+            raise err.at(decl.file, expr.line) from None
         self._attrs[cache_key] = value
         return value
 
@@ -247,7 +299,7 @@ class ModuleInstance:
         """The instances a block expands to, each with its ``count``/``each`` binding."""
         count_attr, each_attr = decl.meta("count"), decl.meta("for_each")
         if count_attr is not None:
-            count = scalar(self.evaluator.eval(count_attr.expr))
+            count = scalar(self._meta_value(decl, count_attr))
             if isinstance(count, Unknown):
                 # Terraform could not plan this either; analyse one representative instance.
                 return [(0, {"count": {"index": 0}})]
@@ -256,13 +308,16 @@ class ModuleInstance:
             except Exception:
                 self.ctx.warn(decl.file, count_attr.line, f"count is not a number: {count!r}", "error")
                 return []
+            if n < 0:
+                self.ctx.warn(decl.file, count_attr.line, f"count = {n} is negative; not analysed", "error")
+                return []
             if n > MAX_INSTANCES:
                 self.ctx.warn(decl.file, count_attr.line,
                               f"count = {n} is over the limit of {MAX_INSTANCES} instances; not analysed", "error")
                 return []
-            return [(i, {"count": {"index": i}}) for i in range(max(n, 0))]
+            return [(i, {"count": {"index": i}}) for i in range(n)]
         if each_attr is not None:
-            coll = scalar(self.evaluator.eval(each_attr.expr))
+            coll = scalar(self._meta_value(decl, each_attr))
             if isinstance(coll, Unknown):
                 return [("?", {"each": {"key": UNKNOWN, "value": UNKNOWN}})]
             if isinstance(coll, PartialJson):
@@ -279,6 +334,12 @@ class ModuleInstance:
             return [(k, {"each": {"key": k, "value": v}}) for k, v in sorted(coll.items())]
         return [(None, {})]
 
+    def _meta_value(self, decl: Declared, attr: hcl.Attribute) -> Any:
+        try:
+            return self.evaluator.eval(attr.expr)
+        except EvaluationLimit as err:
+            raise err.at(decl.file, attr.line) from None
+
     # --- modules ---------------------------------------------------------------------------
 
     def module_value(self, name: str) -> Any:
@@ -289,7 +350,11 @@ class ModuleInstance:
             return Unknown(f"undeclared module {name}")
         self._children[name] = Unknown("module cycle")
         value: Any
-        instances = self.child_instances(decl)
+        try:
+            instances = self.child_instances(decl)
+        except EvaluationLimit:
+            self._children[name] = Unknown(f"module {name} is not analysed")
+            raise
         if instances is None:
             value = Unknown(f"module {name} is not analysed")
         else:
@@ -308,7 +373,10 @@ class ModuleInstance:
         if cache_key in self._children:
             return self._children[cache_key]
         self._children[cache_key] = None
-        result = self._make_children(decl)
+        try:
+            result = self._make_children(decl)
+        except EvaluationLimit as err:
+            raise err.at(decl.file, decl.block.line) from None
         self._children[cache_key] = result
         return result
 
@@ -318,9 +386,11 @@ class ModuleInstance:
         if not isinstance(source, str):
             self.ctx.warn(decl.file, decl.block.line, f"module {decl.name}: source is not a literal string")
             return None
+        call_loc = self.call_loc
         if source.startswith(("./", "../")):
             folder = (self.config.path / source).resolve()
         else:
+            call_loc = call_loc or decl.loc
             folder = self._downloaded(decl, source)
             if folder is None:
                 self.ctx.warn(decl.file, decl.block.line,
@@ -345,6 +415,8 @@ class ModuleInstance:
         keys = self.instance_keys(decl)
         if keys is None:
             return None
+        if not self.ctx.count_instances(len(keys), decl.file, decl.block.line):
+            return None
         out = []
         for key, env in keys:
             inputs = {
@@ -366,7 +438,7 @@ class ModuleInstance:
                     inputs[name] = convert(inputs[name], var.type_expr)
             prefix = f"{self.prefix}module.{decl.name}{_key_suffix(key)}."
             out.append((key, ModuleInstance(config, self.ctx, prefix, inputs, self.stack, self.base,
-                                            self.module_path + (decl.name,))))
+                                            self.module_path + (decl.name,), call_loc)))
         return out
 
     def _downloaded(self, decl: Declared, source: str) -> Path | None:
@@ -382,25 +454,44 @@ class ModuleInstance:
         entry = self.config.outputs.get(name)
         if entry is None:
             return Unknown(f"no output {name}")
-        return self.evaluator.eval(entry[0].expr)
+        try:
+            return self.evaluator.eval(entry[0].expr)
+        except EvaluationLimit as err:
+            raise err.at(entry[1], entry[0].line) from None
 
     # --- the plan --------------------------------------------------------------------------
 
     def resources(self) -> list[SourceResource]:
-        """Every managed resource instance of this module and its children, evaluated."""
+        """Every managed resource instance of this module and its children, evaluated. A block
+        whose evaluation passes a bound (see ``budget``) is reported and left out; the rest goes on."""
         out: list[SourceResource] = []
         for decl in self.config.resources.values():
-            keys = self.instance_keys(decl)
-            for key, env in keys or []:
-                try:
+            if self.ctx.exhausted:
+                return out
+            try:
+                keys = self.instance_keys(decl) or []
+                if not self.ctx.count_instances(len(keys), decl.file, decl.block.line):
+                    continue
+                # Past a bound, the block's other instances would pass it the same way: not tried.
+                for key, env in keys:
                     out.append(self._evaluate(decl, key, env))
-                except RecursionError:
-                    self.ctx.warn(decl.file, decl.block.line, "expression nesting too deep; resource not analysed",
-                                  "error")
+            except EvaluationLimit as err:
+                self.ctx.limit(err, decl.file, decl.block.line)
+            except RecursionError:
+                self.ctx.warn(decl.file, decl.block.line, "expression nesting too deep; resource not analysed",
+                              "error")
         for decl in self.config.providers:
-            out.append(self._provider(decl))
+            try:
+                out.append(self._provider(decl))
+            except EvaluationLimit as err:
+                self.ctx.limit(err, decl.file, decl.block.line)
         for decl in self.config.modules.values():
-            for _key, child in self.child_instances(decl) or []:
+            try:
+                children = self.child_instances(decl) or []
+            except EvaluationLimit as err:
+                self.ctx.limit(err, decl.file, decl.block.line)
+                continue
+            for _key, child in children:
                 out.extend(child.resources())
         return out
 
@@ -408,7 +499,7 @@ class ModuleInstance:
         """A provider configuration as a resource of type ``provider`` (``provider.aws.west``)."""
         alias = scalar(self.evaluator.eval(decl.meta("alias").expr)) if decl.meta("alias") else None
         address = f"{self.prefix}provider.{decl.type}" + (f".{alias}" if isinstance(alias, str) else "")
-        res = SourceResource(address, "provider", decl.loc, {}, {}, "terraform")
+        res = SourceResource(address, "provider", decl.loc, {}, {}, "terraform", call_loc=self.call_loc)
         for name, attr in decl.block.body.attributes.items():
             res.body[name] = finalize(self.evaluator.eval(attr.expr))
             res.locs[(name,)] = Location(decl.file, attr.line, attr.end_line)
@@ -417,7 +508,7 @@ class ModuleInstance:
 
     def _evaluate(self, decl: Declared, key: InstanceKey, env: dict[str, Any]) -> SourceResource:
         address = address_of(self.prefix, decl, key)
-        res = SourceResource(address, decl.type, decl.loc, {}, {}, "terraform")
+        res = SourceResource(address, decl.type, decl.loc, {}, {}, "terraform", call_loc=self.call_loc)
         for name, attr in decl.block.body.attributes.items():
             if name in META_ARGUMENTS:
                 continue
@@ -445,6 +536,10 @@ class ModuleInstance:
 
     def _block_item(self, decl: Declared, body: hcl.Body, block: hcl.Block, env: dict[str, Any],
                     items: list, locs: dict[tuple, Location], path: tuple, depth: int) -> None:
+        if len(locs) > MAX_BLOCK_PARTS:
+            # dynamic blocks nested in dynamic blocks multiply: a thousand of a thousand of ...
+            raise EvaluationLimit(f"more than {MAX_BLOCK_PARTS} nested blocks and arguments in one resource",
+                                  block.line, decl.file)
         i = len(items)
         item: dict[str, Any] = {}
         items.append(item)
@@ -497,7 +592,10 @@ def _fully_known(value: Any, depth: int = 0) -> bool:
 
 
 def finalize(value: Any, depth: int = 0) -> Any:
-    """Values as handed to normalizers: objects standing for resources become references."""
+    """Values as handed to normalizers: objects standing for resources become references. A value
+    with more than MAX_VALUE_ELEMENTS elements (shared parts counted each time) is refused."""
+    if depth == 0 and isinstance(value, (list, dict)):
+        budget.measure(value, "attribute value", MAX_VALUE_ELEMENTS)
     if depth > 64:
         return Unknown("nesting too deep")
     if isinstance(value, ResourceObject):

@@ -53,8 +53,7 @@ def trail(res: SourceResource, b: ModelBuilder) -> None:
     for attr, fact in _TRAIL_FLAGS.items():
         if res.get(attr) is not None:
             b.copy(comp, fact, res, attr, convert=to_bool)
-    key = res.get("kms_key_id")
-    if key is not None and key != "":
+    if res.get("kms_key_id") is not None:
         b.copy(comp, "kms_key", res, "kms_key_id")
 
 

@@ -25,7 +25,10 @@ _LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "p
 
 
 def parse(text: str) -> hcl.Body:
-    """Parse a ``.tf.json`` file; raise ``hcl.HclError`` with the line on invalid input."""
+    """Parse a ``.tf.json`` file; raise ``hcl.HclError`` with the line on invalid input. An empty
+    file declares nothing, as an empty ``.tf`` file does."""
+    if not text.strip(" \t\r\n\ufeff"):
+        return hcl.Body()
     try:
         value, lines = loads(text[1:] if text.startswith("\ufeff") else text)
     except JsonError as err:
@@ -38,13 +41,15 @@ def parse(text: str) -> hcl.Body:
 class _Converter:
     def __init__(self, lines: dict[tuple, int]) -> None:
         self.lines = lines
-        # The last line any member under a path starts on (a block's extent), in one pass.
-        self.ends: dict[tuple, int] = {}
-        for path, line in lines.items():
-            for n in range(len(path) + 1):
-                prefix = path[:n]
-                if self.ends.get(prefix, 0) < line:
-                    self.ends[prefix] = line
+        # The last line any member under a path starts on (a block's extent): each path hands its
+        # end to its parent, deepest first, so the cost is one step per member however deep it
+        # is (walking every prefix of every path took minutes on a deep, wide file).
+        self.ends: dict[tuple, int] = dict(lines)
+        for path in sorted(lines, key=len, reverse=True):
+            if path:
+                parent = path[:-1]
+                if self.ends.get(parent, 0) < self.ends[path]:
+                    self.ends[parent] = self.ends[path]
 
     def line(self, path: tuple) -> int:
         return self.lines.get(path, 1)

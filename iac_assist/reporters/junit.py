@@ -1,0 +1,155 @@
+"""JUnit XML, the test-report format GitLab, Jenkins and Azure DevOps show in a pipeline.
+
+Layout: one ``<testsuite>`` per rule that ran (named ``<rule id> <control>``, sorted by id), so a
+pipeline's test view reads as the list of controls checked:
+
+* each finding is a failing ``<testcase>``: ``classname`` the rule id, ``name`` the resource and
+  where it is (``aws_s3_bucket.site at infra/main.tf:12``); the ``<failure>`` carries the severity
+  as its ``type``, the message, and a text body with the file and line range, the places that
+  explain it and the fix;
+* an inline-suppressed finding is a ``<skipped>`` testcase with the suppression's reason;
+* a rule that found nothing is one passing testcase named after its title;
+* inputs that could not be analysed are testcases of a last suite, ``iac-assist scan``:
+  ``<error>`` for errors (the scan fails closed), ``<skipped>`` for warnings.
+
+Every finding fails its testcase, whatever ``--fail-on`` says: the report shows what was found,
+the exit code is the gate. Paths are relative to the repository root. File and line are in the
+testcase name and the failure text rather than in extra attributes: the output validates against
+Jenkins' JUnit schema (``junit-10.xsd``), which strict consumers enforce. Times are 0 and there
+are no timestamps or host names, so the same input gives the same report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree as ET
+
+from iac_assist.findings import Finding
+from iac_assist.model import Location, ScanError
+from iac_assist.reporters.locations import RepoLocations, repo_locations
+
+if TYPE_CHECKING:
+    from iac_assist.policy import Policy
+    from iac_assist.result import ScanResult
+
+SCAN_SUITE = "iac-assist scan"
+
+# Characters XML 1.0 cannot carry at all, even as references: C0 controls other than tab, LF
+# and CR, lone surrogates (undecodable file names), U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def render(result: ScanResult) -> str:
+    """The JUnit XML report of ``result``."""
+    places = repo_locations(result)
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_rule[finding.rule_id].append(finding)
+    policies = {p.id: p for p in result.policies}
+    root = ET.Element("testsuites", name="iac-assist")
+    for rule_id in sorted(set(policies) | set(by_rule)):
+        root.append(_rule_suite(rule_id, policies.get(rule_id), by_rule.get(rule_id, []), places))
+    if result.errors:
+        root.append(_scan_suite(result.errors, places))
+    _count(root, root.findall("testsuite"))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _rule_suite(rule_id: str, policy: Policy | None, findings: list[Finding], places: RepoLocations) -> ET.Element:
+    control = policy.control if policy else findings[0].control
+    suite = ET.Element("testsuite", name=_text(f"{rule_id} {control}"))
+    properties = ET.SubElement(suite, "properties")
+    title = policy.title if policy else findings[0].title
+    severity = policy.severity if policy else findings[0].severity
+    for name, value in (("rule", rule_id), ("control", control), ("title", title), ("severity", severity)):
+        ET.SubElement(properties, "property", name=name, value=_text(value))
+    if not findings:
+        ET.SubElement(suite, "testcase", name=_text(title), classname=_text(rule_id), time="0")
+    for finding in findings:
+        suite.append(_finding_case(finding, policy, places))
+    return suite
+
+
+def _finding_case(finding: Finding, policy: Policy | None, places: RepoLocations) -> ET.Element:
+    loc = places.place(finding.loc)
+    case = ET.Element("testcase", name=_text(f"{finding.resource} at {_where(loc)}"),
+                      classname=_text(finding.rule_id), time="0")
+    message = finding.message or finding.title
+    if finding.suppressed is not None:
+        ET.SubElement(case, "skipped", type="suppressed",
+                      message=_text(f"suppressed: {finding.suppressed.reason}"))
+        return case
+    failure = ET.SubElement(case, "failure", type=finding.severity, message=_text(message))
+    failure.text = _text(_details(finding, loc, policy, places))
+    return case
+
+
+def _details(finding: Finding, loc: Location, policy: Policy | None, places: RepoLocations) -> str:
+    lines = [
+        f"{finding.rule_id} ({finding.control}, {finding.severity}): {finding.title}",
+        f"Resource: {finding.resource}",
+        f"Location: {_where(loc, span=True)}",
+    ]
+    if places.call_for(finding.loc) is not None:
+        lines.append(f"Declared in downloaded module code: {finding.loc.file}:{finding.loc.line}")
+    if finding.instances:
+        lines.append(f"Instances: {', '.join(finding.instances)}")
+    lines.append(f"Message: {finding.message or finding.title}")
+    for related, text in finding.related:
+        lines.append(f"Related: {_where(places.place(related))}" + (f" ({text})" if text else ""))
+    for hop, text in finding.path:
+        lines.append(f"Path: {_where(places.place(hop))}" + (f" ({text})" if text else ""))
+    if policy is not None:
+        lines.append(f"Fix: {policy.remediation}")
+    return "\n".join(lines)
+
+
+def _scan_suite(errors: list[ScanError], places: RepoLocations) -> ET.Element:
+    suite = ET.Element("testsuite", name=SCAN_SUITE)
+    for error in errors:
+        where = places.path(error.file) if error.file else "(scan)"
+        if error.file and error.line >= 1:
+            where += f":{error.line}" + (f":{error.column}" if error.column >= 1 else "")
+        case = ET.SubElement(suite, "testcase", name=_text(where), classname="iac-assist", time="0")
+        if error.level == "error":
+            ET.SubElement(case, "error", type="input-not-analysed", message=_text(error.message))
+        else:
+            ET.SubElement(case, "skipped", type=error.level, message=_text(error.message))
+    return suite
+
+
+def _count(root: ET.Element, suites: list[ET.Element]) -> None:
+    """tests/failures/errors/skipped on each suite, and their totals on ``<testsuites>``."""
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for suite in suites:
+        cases = suite.findall("testcase")
+        counts = {
+            "tests": len(cases),
+            "failures": sum(1 for c in cases if c.find("failure") is not None),
+            "errors": sum(1 for c in cases if c.find("error") is not None),
+            "skipped": sum(1 for c in cases if c.find("skipped") is not None),
+        }
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+        suite.set("time", "0")
+    for key in ("tests", "failures", "errors"):  # junit-10.xsd has no "skipped" on <testsuites>
+        root.set(key, str(totals[key]))
+    root.set("time", "0")
+
+
+def _where(loc: Location, span: bool = False) -> str:
+    if loc.line < 1:
+        return loc.file
+    if span and loc.end_line > loc.line:
+        return f"{loc.file}:{loc.line}-{loc.end_line}"
+    return f"{loc.file}:{loc.line}"
+
+
+def _text(value: str) -> str:
+    """``value`` as XML can hold it: characters XML 1.0 forbids become visible escapes."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", value)

@@ -1,0 +1,175 @@
+"""The threat model as a Markdown report, for a pull request or a design review.
+
+Sections: summary counts, the diagram (the Mermaid format in a ```mermaid block, which GitHub
+renders), threats (open first), attack paths (hop by hop, with what allows each hop and where it
+is written) and flows. It renders on GitHub as is.
+
+Resource names, messages and file names are untrusted: identifiers go into code spans (whose
+fence outgrows any backtick run inside), other text has Markdown's and HTML's special
+characters backslash-escaped, and ``|`` is escaped everywhere so that it cannot split a table
+cell. Line breaks become spaces: a table row is one line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from iac_assist.model import Location
+from iac_assist.threatmodel.formats import mermaid_format
+from iac_assist.threatmodel.model import INTERNET, AttackPath, Flow, Threat, ThreatModel
+from iac_assist.threatmodel.zones import ZONES
+
+STRIDE = {
+    "S": "Spoofing",
+    "T": "Tampering",
+    "R": "Repudiation",
+    "I": "Information disclosure",
+    "D": "Denial of service",
+    "E": "Elevation of privilege",
+}
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
+
+
+def text(value: object) -> str:
+    """Plain text for a paragraph or a table cell: no emphasis, link, HTML or cell break."""
+    return _SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+
+
+def code(value: object, cell: bool = True) -> str:
+    """An inline code span: the fence is one backtick longer than the longest run inside. In a
+    table ``cell``, ``|`` is escaped (GitHub undoes that inside a code span in a table; outside
+    tables the backslash would show, and a pipe is harmless there)."""
+    body = _LINE_BREAKS.sub(" ", str(value))
+    if cell:
+        body = body.replace("|", "\\|")
+    if not body.strip():
+        return text(value) or " "
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * (longest + 1)
+    if body.startswith("`") or body.endswith("`"):
+        body = f" {body} "
+    return f"{fence}{body}{fence}"
+
+
+def where(loc: Location | None, cell: bool = True) -> str:
+    return code(f"{loc.file}:{loc.line}", cell) if loc is not None else "not known"
+
+
+def render(model: ThreatModel) -> str:
+    out = ["# Threat model", ""]
+    out += _summary(model)
+    out += _diagram(model)
+    out += _threats(model.threats)
+    out += _attack_paths(model.attack_paths)
+    out += _flows(model.flows)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(model: ThreatModel) -> list[str]:
+    open_threats = [t for t in model.threats if t.status == "open"]
+    crossing = [f for f in model.flows if f.crosses]
+    plaintext = [f for f in model.flows if f.encrypted is False]
+    out = [
+        "## Summary",
+        "",
+        f"- **Components:** {len(model.components)}" + (", by trust zone below." if model.components else "."),
+        f"- **Flows:** {len(model.flows)}, {len(crossing)} crossing a trust boundary, "
+        f"{len(plaintext)} in plaintext.",
+        f"- **Threats:** {len(open_threats)} open, {len(model.threats) - len(open_threats)} mitigated.",
+        f"- **Attack paths:** {len(model.attack_paths)} from the internet to a data store.",
+        "",
+    ]
+    by_zone: dict[str, int] = {}
+    for comp in model.components:
+        by_zone[comp.zone] = by_zone.get(comp.zone, 0) + 1
+    if by_zone:
+        order = [z for z in ZONES if z in by_zone] + sorted(z for z in by_zone if z not in ZONES)
+        out += ["| Trust zone | Components |", "| --- | ---: |"]
+        out += [f"| {code(zone)} | {by_zone[zone]} |" for zone in order]
+        out.append("")
+    out += ["| STRIDE | Open | Mitigated |", "| --- | ---: | ---: |"]
+    for letter, name in STRIDE.items():
+        related = [t for t in model.threats if letter in t.stride]
+        opened = sum(t.status == "open" for t in related)
+        out.append(f"| {letter}: {name} | {opened} | {len(related) - opened} |")
+    return out + ["", "A threat with several STRIDE letters counts under each.", ""]
+
+
+def _diagram(model: ThreatModel) -> list[str]:
+    plan = mermaid_format.layout(model)
+    out = ["## Diagram", ""]
+    if plan.left_out:
+        by_kind: dict[str, int] = {}
+        for comp in plan.left_out:
+            by_kind[comp.kind] = by_kind.get(comp.kind, 0) + 1
+        kinds = ", ".join(f"{code(kind)} × {count}" for kind, count in sorted(by_kind.items()))
+        out += [
+            f"Left out of the diagram: {_plural(len(plan.left_out), 'component')} of configuration and "
+            f"network plumbing that no flow touches and with no open threat ({kinds}). They are counted "
+            "above and listed in the JSON and OTM outputs.",
+            "",
+        ]
+    # The Mermaid text never holds a backtick (labels escape it), so a plain fence is safe.
+    return out + ["```mermaid", *mermaid_format.lines(model), "```", ""]
+
+
+def _threats(threats: list[Threat]) -> list[str]:
+    out = ["## Threats", ""]
+    if not threats:
+        return out + ["None: no component of a kind the threat library covers.", ""]
+    out += [
+        "Open threats first. A threat is mitigated when every control listed passes on its target; "
+        "the findings are those that keep it open.",
+        "",
+        "| Status | Threat | STRIDE | Target | Title | Controls | Findings |",
+        "| --- | --- | --- | --- | --- | --- | ---: |",
+    ]
+    ordered = sorted(threats, key=lambda t: t.status != "open")  # stable: the model's order within
+    for t in ordered:
+        status = "**open**" if t.status == "open" else text(t.status)
+        name = t.id[: -len(t.target) - 1] if t.id.endswith(f"@{t.target}") else t.id
+        controls = ", ".join(code(c) for c in t.controls) or "none"
+        out.append(f"| {status} | {code(name)} | {text(t.stride)} | {code(t.target)} | {text(t.title)} "
+                   f"| {controls} | {len(t.findings)} |")
+    return out + [""]
+
+
+def _attack_paths(paths: list[AttackPath]) -> list[str]:
+    out = ["## Attack paths", ""]
+    if not paths:
+        return out + ["None: no data store can be reached from the internet without breaking in first.", ""]
+    out += ["From the internet to a data store, hop by hop, with what allows each hop.", ""]
+    for number, path in enumerate(paths, 1):
+        out.append(f"{number}. {' → '.join(code(h, cell=False) for h in path.hops)}")
+        for index, hop in enumerate(path.hops[1:]):
+            if index < len(path.steps):
+                loc, why = path.steps[index]
+                out.append(f"   1. {code(hop, cell=False)}: {text(why)} ({where(loc, cell=False)})")
+            else:
+                out.append(f"   1. {code(hop, cell=False)}")
+    return out + [""]
+
+
+def _flows(flows: list[Flow]) -> list[str]:
+    out = ["## Flows", ""]
+    if not flows:
+        return out + ["None found in the configuration.", ""]
+    out += [
+        "| Source | Target | Protocol | Port | Encrypted | Crosses | Why | Where |",
+        "| --- | --- | --- | ---: | --- | --- | --- | --- |",
+    ]
+    encrypted = {True: "yes", False: "**no**", None: "not known"}
+    for f in flows:
+        source = "internet" if f.source == INTERNET else code(f.source)
+        port = str(f.port) if f.port is not None else "all"
+        crosses = ", ".join(code(c) for c in f.crosses) or "none"
+        out.append(f"| {source} | {code(f.target)} | {text(f.protocol or 'any')} | {port} "
+                   f"| {encrypted.get(f.encrypted, 'not known')} | {crosses} | {text(f.why)} | {where(f.loc)} |")
+    return out + [""]

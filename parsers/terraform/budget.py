@@ -1,0 +1,175 @@
+"""How much work evaluating untrusted Terraform may cost before it is stopped and reported.
+
+A configuration is input from a pull request: ``[for i in range(100000) : local.big]``, a chain
+of locals doubling a string, ``format("%09999999d", 1)`` or a backtracking regular expression must
+not hang the gate or exhaust its memory. Every evaluation step is counted against a budget; the
+values functions build are measured before they are built; a bound passed raises
+``EvaluationLimit``, which ``try()`` and ``can()`` do not catch and which the module evaluator
+reports as an error at the file and line where it happened (the gate fails closed).
+
+Two budgets: one per evaluation started from outside the evaluator (an attribute, a local, a
+``count``), which locals and modules it reaches share, and one for the whole scan, so that many
+expensive expressions cannot add up to hours either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+MAX_STEPS = 1_000_000
+"""Steps of one evaluation (an expression node, a list element built or visited): about a second."""
+MAX_SCAN_STEPS = 25_000_000
+"""Steps of all evaluations of one scan."""
+MAX_DEPTH = 200
+"""Nesting of expressions, counted through locals, variables and module outputs they refer to."""
+MAX_STRING = 8 * 1024 * 1024
+"""Characters of a string built by a function or a template."""
+MAX_NUMBER_BITS = 4096
+"""Size of an integer result (Terraform's numbers are 512-bit floats; more is a bomb)."""
+MAX_REGEX_SECONDS = 1.0
+"""One regular expression match (user patterns can backtrack catastrophically)."""
+MAX_SCAN_REGEX_SECONDS = 5.0
+"""All regular expression matching of one scan."""
+
+
+class EvaluationLimit(Exception):
+    """A bound on evaluation was passed: reported as an error, never swallowed by ``try()``."""
+
+    def __init__(self, message: str, line: int = 0, file: str = "", scan_wide: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.file = file
+        self.scan_wide = scan_wide
+        """The whole scan's budget is spent: every later evaluation would fail too."""
+
+    def at(self, file: str, line: int) -> EvaluationLimit:
+        """Fill in where it happened, unless an inner frame already knew better."""
+        if not self.file:
+            self.file = file
+            if line and not self.line:
+                self.line = line
+        elif not self.line and line and self.file == file:
+            self.line = line
+        return self
+
+
+class ScanBudget:
+    """What every evaluation of one scan shares."""
+
+    def __init__(self, steps: int = MAX_SCAN_STEPS, regex_seconds: float = MAX_SCAN_REGEX_SECONDS) -> None:
+        self.steps = steps
+        self.regex_seconds = regex_seconds
+
+
+class Budget:
+    """One evaluation's budget (and its nesting depth), shared by the evaluations it starts."""
+
+    __slots__ = ("left", "granted", "depth", "scan")
+
+    def __init__(self, scan: ScanBudget | None) -> None:
+        self.scan = scan
+        self.granted = MAX_STEPS if scan is None else max(0, min(MAX_STEPS, scan.steps))
+        self.left = self.granted
+        self.depth = 0
+
+    def spent(self) -> None:
+        """Raise the right message once ``left`` went below zero."""
+        if self.scan is not None and self.granted < MAX_STEPS:
+            raise EvaluationLimit(f"the scan's evaluation budget of {MAX_SCAN_STEPS} steps is spent; "
+                                  "the rest of the Terraform configuration is not analysed", scan_wide=True)
+        raise EvaluationLimit(f"evaluation takes more than {MAX_STEPS} steps (a range, for or string "
+                              "bomb?); not analysed")
+
+    def close(self) -> None:
+        if self.scan is not None:
+            self.scan.steps -= self.granted - max(self.left, 0)
+
+
+_CURRENT: ContextVar[Budget | None] = ContextVar("iac_assist_terraform_budget", default=None)
+_SCAN: ContextVar[ScanBudget | None] = ContextVar("iac_assist_terraform_scan_budget", default=None)
+
+
+@contextmanager
+def scan_budget() -> Iterator[ScanBudget]:
+    """Bound every evaluation inside the ``with`` block by one scan-wide budget."""
+    budget = ScanBudget()
+    token = _SCAN.set(budget)
+    try:
+        yield budget
+    finally:
+        _SCAN.reset(token)
+
+
+@contextmanager
+def evaluation() -> Iterator[Budget]:
+    """The budget of the evaluation in progress, or a new one when none is."""
+    current = _CURRENT.get()
+    if current is not None:
+        yield current
+        return
+    budget = Budget(_SCAN.get())
+    if budget.granted == 0:
+        budget.spent()
+    token = _CURRENT.set(budget)
+    try:
+        yield budget
+    finally:
+        _CURRENT.reset(token)
+        budget.close()
+
+
+def charge(steps: int = 1) -> None:
+    """Count ``steps`` of work against the evaluation in progress (none: nothing to count)."""
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.left -= steps
+        if budget.left < 0:
+            budget.spent()
+
+
+def string_size(size: int, what: str) -> None:
+    """Refuse to build a string of ``size`` characters when that is over the limit."""
+    if size > MAX_STRING:
+        raise EvaluationLimit(f"{what} would build a string of {size} characters, over the limit of {MAX_STRING}")
+    charge(size // 4096)
+
+
+def measure(value: Any, what: str, limit: int = MAX_STEPS) -> int:
+    """Elements in ``value``, shared parts counted each time they occur (as a serializer would
+    walk them), charged to the budget; a value larger than ``limit`` is refused."""
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            count += len(item) // 4096
+        if count > limit:
+            raise EvaluationLimit(f"{what}: value with more than {limit} elements")
+    charge(count)
+    return count
+
+
+def regex_seconds() -> float:
+    """Time the next regular expression match may take; raise when the scan's share is spent."""
+    scan = _SCAN.get()
+    if scan is None:
+        return MAX_REGEX_SECONDS
+    if scan.regex_seconds <= 0:
+        raise EvaluationLimit(f"regular expressions took more than {MAX_SCAN_REGEX_SECONDS} s in this scan; "
+                              "the rest is not evaluated", scan_wide=True)
+    return min(MAX_REGEX_SECONDS, scan.regex_seconds)
+
+
+def regex_spent(seconds: float) -> None:
+    scan = _SCAN.get()
+    if scan is not None:
+        scan.regex_seconds -= seconds

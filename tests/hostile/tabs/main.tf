@@ -1,0 +1,3 @@
+resource "aws_db_instance" "tabbed" {
+	publicly_accessible	=	true
+}

@@ -1,0 +1,142 @@
+"""--jobs: worker processes parse and decode, the parent joins the results; whatever the number
+of workers, the report is the same byte for byte (untimed: speed is benchmarks/' business)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from iac_assist import parallel
+from iac_assist.cli import cli
+from iac_assist.discovery import discover, read_text
+from iac_assist.engine import scan
+from iac_assist.reporters import render
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+CORPUS = REPO.parent / "shared" / "corpus"
+"""Real public Terraform and CloudFormation (see its SOURCES.md); absent on CI."""
+
+
+@pytest.fixture
+def workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of workers each scan started (one entry per pool)."""
+    started: list[int] = []
+    real = parallel.Loading._start
+
+    def spy(self: parallel.Loading, count: int) -> None:
+        started.append(count)
+        real(self, count)
+
+    monkeypatch.setattr(parallel.Loading, "_start", spy)
+    return started
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_two_workers_report_exactly_what_one_process_does(fmt: str, workers: list[int]) -> None:
+    serial = run("scan", str(FIXTURES), "--format", fmt, "--jobs", "1")
+    assert workers == []
+    parallel_run = run("scan", str(FIXTURES), "--format", fmt, "--jobs", "2")
+    assert workers == [2]
+    assert parallel_run == serial
+    assert serial[0] == 1 and serial[1].startswith("{")
+
+
+def test_the_threat_model_is_the_same_with_workers(workers: list[int]) -> None:
+    serial = run("model", str(FIXTURES), "--format", "json", "--jobs", "1")
+    parallel_run = run("model", str(FIXTURES), "--format", "json", "--jobs", "2")
+    assert workers == [2]
+    assert parallel_run == serial
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not here (CI)")
+def test_the_corpus_reports_the_same_with_workers(workers: list[int]) -> None:
+    one = scan([CORPUS], jobs=1)
+    two = scan([CORPUS], jobs=2)
+    assert workers == [2]
+    for fmt in ("json", "sarif"):
+        assert render(two, fmt) == render(one, fmt)
+    assert one.findings and one.files
+
+
+def test_a_worker_that_cannot_deliver_leaves_the_work_to_the_parent(
+    monkeypatch: pytest.MonkeyPatch, workers: list[int]
+) -> None:
+    serial = run("scan", str(FIXTURES), "--format", "json", "--jobs", "1")
+
+    def unusable(*args: object) -> None:  # a local function: it cannot be sent to a worker
+        raise AssertionError("never runs")
+
+    monkeypatch.setattr(parallel, "_parse_folders", unusable)
+    monkeypatch.setattr(parallel, "_load_stacks", unusable)
+    assert run("scan", str(FIXTURES), "--format", "json", "--jobs", "2") == serial
+    assert workers == [2]
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="workers must inherit the patched parser")
+def test_a_defect_while_parsing_in_a_worker_is_reported_as_a_serial_scan_reports_it(
+    monkeypatch: pytest.MonkeyPatch, workers: list[int]
+) -> None:
+    from iac_assist.parsers.terraform import config
+
+    real = config.load_module
+
+    def broken(folder: Path, *args: object) -> object:
+        if folder.name == "network":
+            raise KeyError("a defect of ours")
+        return real(folder, *args)
+
+    monkeypatch.setattr(config, "load_module", broken)
+    target = FIXTURES / "terraform-repo"
+    serial = run("scan", str(target), "--format", "json", "--jobs", "1")
+    assert run("scan", str(target), "--format", "json", "--jobs", "2") == serial
+    assert workers == [2]
+    assert serial[0] == 2 and "internal error while analysing this file (KeyError" in serial[1]
+
+
+def test_one_module_folder_starts_no_worker_even_when_asked(tmp_path: Path, workers: list[int]) -> None:
+    # The pre-commit case: one changed file, its module folder. Starting processes would cost
+    # more than parsing it.
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n')
+    (tmp_path / "variables.tf").write_text('variable "name" {\n  default = "x"\n}\n')
+    code, output = run("scan", str(tmp_path / "main.tf"), "--format", "json", "--jobs", "4")
+    assert code == 1 and "aws_s3_bucket.b" in output
+    assert workers == []
+
+
+def test_by_default_a_small_scan_stays_in_one_process(workers: list[int]) -> None:
+    run("scan", str(FIXTURES), "--format", "json")
+    assert workers == []
+
+
+def test_how_many_workers() -> None:
+    big = 10 * parallel.AUTO_MIN_BYTES
+    assert parallel.worker_count(1, 50, big) == 0  # --jobs 1: serial
+    assert parallel.worker_count(4, 1, big) == 0  # one unit of work: nothing to share
+    assert parallel.worker_count(4, 3, 10) == 3  # asked for: no more workers than units
+    assert parallel.worker_count(None, 50, 10) == 0  # default, small: serial
+    cpus = parallel.available_cpus()
+    assert parallel.worker_count(None, 50, big) == (min(cpus, 50) if cpus > 1 else 0)
+
+
+def test_results_come_back_in_the_serial_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Shares are balanced by size, not by name: the parent puts the stacks back in order.
+    monkeypatch.setattr(parallel, "CFN_BYTES_PER_WORKER", 1)
+    for name, size in (("a", 1), ("b", 40), ("c", 2), ("d", 30)):
+        body = "".join(f"  Bucket{i}:\n    Type: AWS::S3::Bucket\n" for i in range(size))
+        (tmp_path / f"{name}.yaml").write_text(f"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n{body}")
+    found = discover([tmp_path], tmp_path)
+    loading = parallel.Loading(found, tmp_path, read_text, None, 2)
+    assert [[p.name for p in share] for share, _ in loading._cfn] == [["b.yaml"], ["a.yaml", "c.yaml", "d.yaml"]]
+    stacks, errors, files = loading.stacks()
+    assert [s.rel for s in stacks] == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
+    assert errors == [] and files == {"a.yaml", "b.yaml", "c.yaml", "d.yaml"}

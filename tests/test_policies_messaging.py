@@ -1,0 +1,291 @@
+"""Messaging policies (sqs-sns-public-policy): examples and edge cases, each in Terraform and
+CloudFormation."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.policy_examples import cfn, example_tests, found, hits, line, messages, tf
+
+PUBLIC = "sqs-sns-public-policy"
+
+EXPECTED = {
+    PUBLIC: {
+        "terraform": {("aws_sqs_queue.uploads", 7), ("aws_sns_topic.failures", 25)},
+        "cloudformation": {("UploadsQueue", 16), ("FailuresTopic", 32)},
+    },
+}
+
+test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
+
+
+def tf_queue(statement: str, extra: str = "") -> str:
+    """``extra``, then a queue ``aws_sqs_queue.q`` whose policy is ``statement`` (HCL object)."""
+    return tf(f'''{extra}
+resource "aws_sqs_queue" "q" {{
+  name   = "q"
+  policy = jsonencode({{ Version = "2012-10-17", Statement = [{statement}] }})
+}}
+''')
+
+
+def cfn_queue(statement: str, parameters: str = "") -> str:
+    """A queue ``Queue`` and a QueuePolicy ``QueuePolicy`` with ``statement`` (YAML flow mapping)."""
+    return cfn(f'''
+        Queue:
+          Type: AWS::SQS::Queue
+        QueuePolicy:
+          Type: AWS::SQS::QueuePolicy
+          Properties:
+            Queues: [!Ref Queue]
+            PolicyDocument:
+              Statement:
+                - {statement}
+        ''', parameters)
+
+
+def verdict(write_tree, tf_statement: str, cfn_statement: str, tf_extra: str = "", cfn_parameters: str = "") -> bool:
+    """Whether the statement is reported, the same in both formats (asserted)."""
+    result = found(write_tree, PUBLIC, tf_queue(tf_statement, tf_extra), cfn_queue(cfn_statement, cfn_parameters))
+    files = {file for _, file, _ in result}
+    assert files in (set(), {"tf/main.tf", "cfn/template.yaml"}), result
+    return bool(files)
+
+
+# --- what a statement grants, and to whom ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("tf_statement", "cfn_statement", "reported"), [
+    ('{ Effect = "Allow", Principal = "*", Action = "sqs:SendMessage", Resource = "*" }',
+     '{Effect: Allow, Principal: "*", Action: sqs:SendMessage, Resource: "*"}', True),
+    ('{ Effect = "Allow", Principal = { AWS = "*" }, Action = "sqs:*" }',
+     '{Effect: Allow, Principal: {AWS: "*"}, Action: "sqs:*"}', True),
+    ('{ Effect = "Allow", Principal = { AWS = ["arn:aws:iam::111122223333:root", "*"] }, Action = "sqs:Receive*" }',
+     '{Effect: Allow, Principal: {AWS: ["arn:aws:iam::111122223333:root", "*"]}, Action: "sqs:Receive*"}', True),
+    ('{ Effect = "Allow", Principal = { AWS = "arn:aws:iam::111122223333:root" }, Action = "sqs:*" }',
+     '{Effect: Allow, Principal: {AWS: "arn:aws:iam::111122223333:root"}, Action: "sqs:*"}', False),
+    ('{ Effect = "Allow", Principal = { Service = "s3.amazonaws.com" }, Action = "sqs:SendMessage" }',
+     '{Effect: Allow, Principal: {Service: s3.amazonaws.com}, Action: sqs:SendMessage}', False),
+    ('{ Effect = "Deny", Principal = "*", Action = "sqs:*" }',
+     '{Effect: Deny, Principal: "*", Action: "sqs:*"}', False),
+    ('{ Effect = "Allow", Principal = "*", NotAction = "sqs:DeleteQueue" }',
+     '{Effect: Allow, Principal: "*", NotAction: sqs:DeleteQueue}', True),
+    ('{ Effect = "Allow", Principal = "*", NotAction = "*" }',
+     '{Effect: Allow, Principal: "*", NotAction: "*"}', False),
+], ids=["star", "aws-star", "aws-list-with-star", "account", "service", "deny", "not-action", "not-action-star"])
+def test_principal_effect_and_actions(write_tree, tf_statement, cfn_statement, reported):
+    assert verdict(write_tree, tf_statement, cfn_statement) is reported
+
+
+@pytest.mark.parametrize(("tf_condition", "cfn_condition", "reported"), [
+    ('{ ArnEquals = { "aws:SourceArn" = "arn:aws:s3:::acme-ingest" } }',
+     '{ArnEquals: {"aws:SourceArn": "arn:aws:s3:::acme-ingest"}}', False),
+    # SNS's own default policy: Principal "*" confined to the owner account, key spelt in capitals.
+    ('{ StringEquals = { "AWS:SourceOwner" = "111122223333" } }', '{StringEquals: {"AWS:SourceOwner": "111122223333"}}',
+     False),
+    ('{ StringEquals = { "aws:PrincipalOrgID" = "o-abc123" } }', '{StringEquals: {"aws:PrincipalOrgID": o-abc123}}',
+     False),
+    # Conditions on how a request is made do not confine who makes it.
+    ('{ Bool = { "aws:SecureTransport" = "true" } }', '{Bool: {"aws:SecureTransport": "true"}}', True),
+], ids=["source-arn", "source-owner-capitals", "org-id", "secure-transport"])
+def test_only_conditions_on_the_caller_exempt(write_tree, tf_condition, cfn_condition, reported):
+    tf_statement = f'{{ Effect = "Allow", Principal = "*", Action = "sqs:SendMessage", Condition = {tf_condition} }}'
+    cfn_statement = f'{{Effect: Allow, Principal: "*", Action: sqs:SendMessage, Condition: {cfn_condition}}}'
+    assert verdict(write_tree, tf_statement, cfn_statement) is reported
+
+
+def test_unknown_parts_give_no_finding(write_tree):
+    variable, parameter = 'variable "x" {}', "X:\n  Type: String\n"
+    for tf_statement, cfn_statement in [
+        ('{ Effect = "Allow", Principal = var.x, Action = "sqs:*" }',
+         '{Effect: Allow, Principal: !Ref X, Action: "sqs:*"}'),
+        ('{ Effect = "Allow", Principal = "*", Action = var.x }', '{Effect: Allow, Principal: "*", Action: !Ref X}'),
+        ('{ Effect = var.x, Principal = "*", Action = "sqs:*" }', '{Effect: !Ref X, Principal: "*", Action: "sqs:*"}'),
+    ]:
+        assert verdict(write_tree, tf_statement, cfn_statement, variable, parameter) is False, tf_statement
+
+
+def test_unknown_condition_or_document_gives_no_finding(write_tree):
+    terraform = tf('''
+        variable "policy" {}
+        variable "condition" {}
+        resource "aws_sqs_queue" "a" {
+          policy = var.policy
+        }
+        resource "aws_sqs_queue" "b" {
+          policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = "sqs:*",
+                                               Condition = var.condition }] })
+        }
+        ''')
+    cloudformation = cfn('''
+        Queue:
+          Type: AWS::SQS::Queue
+        QueuePolicy:
+          Type: AWS::SQS::QueuePolicy
+          Properties:
+            Queues: [!Ref Queue]
+            PolicyDocument: !Ref Policy
+        ''', "Policy:\n  Type: String\n")
+    assert found(write_tree, PUBLIC, terraform, cloudformation) == set()
+
+
+def test_no_policy_is_the_aws_default_and_an_empty_policy_argument_is_none(write_tree):
+    terraform = tf('''
+        resource "aws_sqs_queue" "a" {}
+        resource "aws_sns_topic" "b" {
+          policy = ""
+        }
+        ''')
+    cloudformation = cfn("Queue:\n  Type: AWS::SQS::Queue\nTopic:\n  Type: AWS::SNS::Topic\n")
+    assert found(write_tree, PUBLIC, terraform, cloudformation) == set()
+
+
+# --- where the policy comes from ---------------------------------------------------------------------
+
+PUBLIC_TF = 'jsonencode({ Statement = [{ Effect = "Allow", Principal = "*", Action = "sns:Publish" }] })'
+PRIVATE_TF = ('jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = "111122223333" }, '
+              'Action = "sns:Publish" }] })')
+
+
+def test_a_policy_resource_replaces_the_inline_policy_and_is_located_at_its_own_line(write_tree):
+    terraform = tf(f'''
+        resource "aws_sns_topic" "private_now" {{
+          name   = "private-now"
+          policy = {PUBLIC_TF}
+        }}
+        resource "aws_sns_topic_policy" "private_now" {{
+          arn    = aws_sns_topic.private_now.arn
+          policy = {PRIVATE_TF}
+        }}
+        resource "aws_sns_topic" "public_now" {{
+          name   = "public-now"
+          policy = {PRIVATE_TF}
+        }}
+        resource "aws_sns_topic_policy" "public_now" {{
+          arn    = aws_sns_topic.public_now.arn
+          policy = {PUBLIC_TF}
+        }}
+        ''')
+    root = write_tree({"main.tf": terraform})
+    # The public policy is written twice: on the first topic (replaced) and on the second's policy resource.
+    written = [n for n, content in enumerate(terraform.splitlines(), 1) if f"policy = {PUBLIC_TF}" in content]
+    assert hits(root, PUBLIC) == {("aws_sns_topic.public_now", "main.tf", written[1])}
+
+
+def test_every_policy_resource_type_of_cloudformation(write_tree):
+    statement = '{Effect: Allow, Principal: "*", Action: "*"}'
+    cloudformation = cfn(f'''
+        First:
+          Type: AWS::SQS::Queue
+        Second:
+          Type: AWS::SQS::Queue
+        Third:
+          Type: AWS::SQS::Queue
+        Topic:
+          Type: AWS::SNS::Topic
+        Other:
+          Type: AWS::SNS::Topic
+        Both:
+          Type: AWS::SQS::QueuePolicy
+          Properties:
+            Queues: [!Ref First, !GetAtt Second.QueueUrl]
+            PolicyDocument: {{Statement: [{statement}]}}
+        Inline:
+          Type: AWS::SQS::QueueInlinePolicy
+          Properties:
+            Queue: !Ref Third
+            PolicyDocument: '{{"Statement": [{{"Effect": "Allow", "Principal": "*", "Action": "sqs:*"}}]}}'
+        TopicPolicy:
+          Type: AWS::SNS::TopicPolicy
+          Properties:
+            Topics: [!Ref Topic]
+            PolicyDocument: {{Statement: [{statement}]}}
+        TopicInline:
+          Type: AWS::SNS::TopicInlinePolicy
+          Properties:
+            TopicArn: !Ref Other
+            PolicyDocument: {{Statement: [{statement}]}}
+        ''')
+    root = write_tree({"template.yaml": cloudformation})
+    both = line(cloudformation, "Queues: [!Ref First") + 1
+    assert hits(root, PUBLIC) == {
+        ("First", "template.yaml", both),
+        ("Second", "template.yaml", both),
+        ("Third", "template.yaml", line(cloudformation, "PolicyDocument: '")),
+        ("Topic", "template.yaml", line(cloudformation, "Topics: [!Ref Topic]") + 1),
+        ("Other", "template.yaml", line(cloudformation, "TopicArn: !Ref Other") + 1),
+    }
+
+
+def test_literal_urls_and_arns_find_the_queue_or_topic_by_name(write_tree):
+    terraform = tf(f'''
+        resource "aws_sqs_queue" "q" {{
+          name = "jobs"
+        }}
+        resource "aws_sqs_queue_policy" "q" {{
+          queue_url = "https://sqs.eu-west-1.amazonaws.com/111122223333/jobs"
+          policy    = {PUBLIC_TF}
+        }}
+        ''')
+    cloudformation = cfn('''
+        Topic:
+          Type: AWS::SNS::Topic
+          Properties:
+            TopicName: alerts
+        TopicPolicy:
+          Type: AWS::SNS::TopicPolicy
+          Properties:
+            Topics: [arn:aws:sns:eu-west-1:111122223333:alerts]
+            PolicyDocument: {Statement: [{Effect: Allow, Principal: "*", Action: "sns:Publish"}]}
+        ''')
+    assert {r for r, _, _ in found(write_tree, PUBLIC, terraform, cloudformation)} == {"aws_sqs_queue.q", "Topic"}
+
+
+def test_a_policy_for_queues_or_topics_defined_elsewhere_is_reported_on_the_policy_resource(write_tree):
+    terraform = tf(f'''
+        variable "topic_arn" {{}}
+        data "aws_sqs_queue" "shared" {{
+          name = "shared"
+        }}
+        resource "aws_sqs_queue_policy" "shared" {{
+          queue_url = data.aws_sqs_queue.shared.url
+          policy    = {PUBLIC_TF}
+        }}
+        resource "aws_sns_topic_policy" "external" {{
+          arn    = var.topic_arn
+          policy = {PUBLIC_TF}
+        }}
+        ''')
+    cloudformation = cfn('''
+        Mine:
+          Type: AWS::SQS::Queue
+        QueuePolicy:
+          Type: AWS::SQS::QueuePolicy
+          Properties:
+            Queues: [!Ref Mine, "https://sqs.eu-west-1.amazonaws.com/111122223333/theirs"]
+            PolicyDocument: {Statement: [{Effect: Allow, Principal: "*", Action: "sqs:*"}]}
+        ''')
+    root = write_tree({"tf/main.tf": terraform, "cfn/template.yaml": cloudformation})
+    policy_line = line(cloudformation, "PolicyDocument:")
+    assert hits(root, PUBLIC) == {
+        ("aws_sqs_queue_policy.shared", "tf/main.tf", line(terraform, "queue_url") + 1),
+        ("aws_sns_topic_policy.external", "tf/main.tf", line(terraform, "arn    = var.topic_arn") + 1),
+        ("Mine", "cfn/template.yaml", policy_line),
+        ("QueuePolicy", "cfn/template.yaml", policy_line),
+    }
+    texts = messages(root, PUBLIC)
+    assert any("Anyone can use queue https://sqs.eu-west-1.amazonaws.com/111122223333/theirs (defined outside this "
+               "configuration): queue policy QueuePolicy statement 1 allows sqs:*" in t for t in texts)
+    assert any("Anyone can use queue data.aws_sqs_queue.shared (defined outside this configuration)" in t
+               for t in texts)
+    assert any("Anyone can use topic a value not known before deployment" in t for t in texts)
+
+
+def test_message_names_the_statement_and_the_fix(write_tree):
+    root = write_tree({"main.tf": tf_queue(
+        '{ Sid = "Open", Effect = "Allow", Principal = "*", Action = ["sqs:SendMessage", "sqs:ReceiveMessage"] }')})
+    [text] = messages(root, PUBLIC)
+    assert text.startswith('Anyone can use queue aws_sqs_queue.q: its policy statement \'Open\' allows '
+                           'sqs:SendMessage, sqs:ReceiveMessage to Principal "*" with no condition restricting '
+                           'the caller.')
+    assert "aws:SourceArn" in text
