@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from iac_assist.findings import SEVERITIES, SEVERITY_RANK, Finding
+from iac_assist.markdown_text import code, text
 from iac_assist.model import Location, ScanError
 from iac_assist.reporters.locations import RepoLocations, repo_locations
 
@@ -39,9 +40,6 @@ MAX_CHARS = 60_000
 """Budget for the whole text: GitHub refuses comments over 65,536 characters."""
 RULES_URL = "https://github.com/iac-assist/iac-assist/blob/main/docs/rules.md"
 
-_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
-_MENTION = "@\u200b"  # a zero-width space after "@": GitHub links no mention, readers see "@"
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
@@ -199,23 +197,8 @@ def _linker(env: Mapping[str, str]) -> Callable[[Location], str]:
 # Escaping ---------------------------------------------------------------------------------------
 
 
-def text(value: object) -> str:
-    """Plain text for a paragraph or a table cell: no emphasis, link, HTML, mention or cell break."""
-    escaped = _SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
-    return escaped.replace("@", _MENTION)
 
 
-def code(value: object) -> str:
-    """An inline code span for a table cell: the fence is one backtick longer than the longest
-    run inside, and ``|`` is escaped (GitHub removes that backslash inside a code span in a table)."""
-    body = _LINE_BREAKS.sub(" ", str(value)).replace("|", "\\|")
-    if not body.strip():
-        return text(value) or " "
-    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
-    fence = "`" * (longest + 1)
-    if body.startswith("`") or body.endswith("`"):
-        body = f" {body} "
-    return f"{fence}{body}{fence}"
 
 
 def _anchor(heading: str) -> str:

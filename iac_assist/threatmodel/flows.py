@@ -89,15 +89,20 @@ def _load_balancers(graph: ResourceGraph) -> Iterator[Raw]:
         lb = graph.resolve(listener, listener.get("load_balancer"), kinds.LB)
         if lb is None:
             continue
-        port, proto = listener.get("port"), listener.get("protocol")
-        port = port if isinstance(port, int) and not isinstance(port, bool) else None
-        proto = proto if isinstance(proto, str) else None
-        encrypted = proto in ENCRYPTED_PROTOCOLS if proto else None
+        port, proto, encrypted = _endpoint(listener)
         if lb.get("scheme") == "internet-facing":
             allowed = _internet_admitted(graph, lb, port)
             if allowed is not None:
                 yield (INTERNET, lb.id, port, proto, encrypted, allowed, "internet-facing listener")
         yield from _targets(graph, lb, listener, by_target)
+
+
+def _endpoint(comp: Component) -> tuple[int | None, str | None, bool | None]:
+    """A listener's or target group's port, protocol and whether that protocol is encrypted."""
+    port, proto = comp.get("port"), comp.get("protocol")
+    port = port if isinstance(port, int) and not isinstance(port, bool) else None
+    proto = proto if isinstance(proto, str) else None
+    return port, proto, (proto in ENCRYPTED_PROTOCOLS if proto else None)
 
 
 def _internet_admitted(graph: ResourceGraph, lb: Component, port: int | None) -> Location | None:
@@ -128,10 +133,7 @@ def _targets(graph: ResourceGraph, lb: Component, listener: Component,
         target_group = graph.resolve(listener, entry.get("target_group"), kinds.LB_TARGET_GROUP)
         if target_group is None:
             continue
-        port, proto = target_group.get("port"), target_group.get("protocol")
-        port = port if isinstance(port, int) and not isinstance(port, bool) else None
-        proto = proto if isinstance(proto, str) else None
-        encrypted = proto in ENCRYPTED_PROTOCOLS if proto else None
+        port, proto, encrypted = _endpoint(target_group)
         for target in target_group.items("targets"):
             value = _value(target)
             ref = value.get("target") if isinstance(value, dict) else value

@@ -12,8 +12,7 @@ cell. Line breaks become spaces: a table row is one line.
 
 from __future__ import annotations
 
-import re
-
+from iac_assist.markdown_text import code, text
 from iac_assist.model import Location
 from iac_assist.threatmodel.formats import mermaid_format
 from iac_assist.threatmodel.model import INTERNET, AttackPath, Flow, Threat, ThreatModel
@@ -27,29 +26,10 @@ STRIDE = {
     "D": "Denial of service",
     "E": "Elevation of privilege",
 }
-_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
 
 
-def text(value: object) -> str:
-    """Plain text for a paragraph or a table cell: no emphasis, link, HTML or cell break."""
-    return _SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
 
 
-def code(value: object, cell: bool = True) -> str:
-    """An inline code span: the fence is one backtick longer than the longest run inside. In a
-    table ``cell``, ``|`` is escaped (GitHub undoes that inside a code span in a table; outside
-    tables the backslash would show, and a pipe is harmless there)."""
-    body = _LINE_BREAKS.sub(" ", str(value))
-    if cell:
-        body = body.replace("|", "\\|")
-    if not body.strip():
-        return text(value) or " "
-    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
-    fence = "`" * (longest + 1)
-    if body.startswith("`") or body.endswith("`"):
-        body = f" {body} "
-    return f"{fence}{body}{fence}"
 
 
 def where(loc: Location | None, cell: bool = True) -> str:

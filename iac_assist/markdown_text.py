@@ -1,0 +1,32 @@
+"""Untrusted text made safe for GitHub-flavoured Markdown: the findings report and the threat
+model report both quote resource names and messages taken from the scanned code."""
+
+from __future__ import annotations
+
+import re
+
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
+_MENTION = "@\u200b"  # a zero-width space after "@": GitHub links no mention, readers see "@"
+
+
+def text(value: object) -> str:
+    """Plain text for a paragraph or a table cell: no emphasis, link, HTML, mention or cell break."""
+    escaped = _SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    return escaped.replace("@", _MENTION)
+
+
+def code(value: object, cell: bool = True) -> str:
+    """An inline code span: the fence is one backtick longer than the longest run inside. In a
+    table ``cell``, ``|`` is escaped (GitHub undoes that inside a code span in a table; outside
+    tables the backslash would show, and a pipe is harmless there)."""
+    body = _LINE_BREAKS.sub(" ", str(value))
+    if cell:
+        body = body.replace("|", "\\|")
+    if not body.strip():
+        return text(value) or " "
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * (longest + 1)
+    if body.startswith("`") or body.endswith("`"):
+        body = f" {body} "
+    return f"{fence}{body}{fence}"
