@@ -254,3 +254,18 @@ def test_reachability_is_a_code_flow_in_sarif(tmp_path):
         (prefix + file, line) for file, line in [
             ("network.tf", 47), ("network.tf", 78), ("modules/database/main.tf", 41), ("modules/database/main.tf", 62)]]
     assert all(s["location"]["message"]["text"] for s in steps)
+
+
+def test_two_templates_sharing_a_logical_id_keep_their_own_threats(write_tree):
+    bucket = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Site:\n    Type: AWS::S3::Bucket\n%s'
+    root = write_tree({
+        "a/open.yaml": bucket % "    Properties:\n      AccessControl: PublicRead\n",
+        "b/closed.yaml": bucket % "",
+    })
+    result = scan([root])
+    controls = {f.fingerprint: (f.control, f.loc.file) for f in result.findings}
+    threats = {t["id"]: t["findings"] for t in build(result).to_json()["threats"]}
+    assert {controls[fp] for fp in threats["bucket-data-disclosure@a/open.yaml:Site"]} == {
+        ("s3-public-read", "a/open.yaml"), ("s3-public-access-block-missing", "a/open.yaml")}
+    assert {controls[fp] for fp in threats["bucket-data-disclosure@b/closed.yaml:Site"]} == {
+        ("s3-public-access-block-missing", "b/closed.yaml")}

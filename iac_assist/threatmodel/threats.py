@@ -61,9 +61,12 @@ def _spec(entry: dict[str, Any]) -> ThreatSpec:
 def assess(graph: ResourceGraph, ids: dict[str, str], findings: list[Finding], flows: list[Flow]) -> list[Threat]:
     """Every threat of the library on every component and boundary-crossing flow it applies to."""
     lib = library()
-    by_address: dict[str, list[Finding]] = {}
+    # Addresses are unique only within a root module or template: findings are keyed by address
+    # and where they sit, so two templates' ``WebSecurityGroup`` never share their findings.
+    by_address: dict[tuple[str, str], list[Finding]] = {}
     for finding in findings:
-        by_address.setdefault(finding.resource, []).append(finding)
+        by_address.setdefault((finding.resource, _place(finding.loc.file, cfn=False)), []).append(finding)
+        by_address.setdefault((finding.resource, _place(finding.loc.file, cfn=True)), []).append(finding)
     out: list[Threat] = []
     for comp in graph.components.values():
         if comp.id not in ids:
@@ -85,17 +88,28 @@ def assess(graph: ResourceGraph, ids: dict[str, str], findings: list[Finding], f
     return sorted(out, key=lambda t: (t.target, t.id))
 
 
-def _related(graph: ResourceGraph, comp: Component) -> set[str]:
-    """Addresses whose findings count for ``comp``: itself, its parts, attached security groups."""
-    out = {comp.address}
-    out |= {c.address for c in graph.neighbours(comp, "part-of", incoming=True)}
-    out |= {c.address for c in graph.neighbours(comp, "attached-to", incoming=True)}
+def _place(file: str, *, cfn: bool) -> str:
+    """Where a finding or component sits: its template (CloudFormation), its module folder
+    (Terraform, whose satellites may be in another file of the folder)."""
+    return f"file:{file}" if cfn else f"dir:{file.rpartition('/')[0]}"
+
+
+def _key(comp: Component) -> tuple[str, str]:
+    return comp.address, _place(comp.loc.file, cfn=comp.source_type.startswith("AWS::"))
+
+
+def _related(graph: ResourceGraph, comp: Component) -> set[tuple[str, str]]:
+    """Where the findings that count for ``comp`` sit: itself, its parts, attached security groups."""
+    out = {_key(comp)}
+    out |= {_key(c) for c in graph.neighbours(comp, "part-of", incoming=True)}
+    out |= {_key(c) for c in graph.neighbours(comp, "attached-to", incoming=True)}
     return out
 
 
-def _threat(spec: ThreatSpec, target: str, related: set[str], by_address: dict[str, list[Finding]]) -> Threat:
+def _threat(spec: ThreatSpec, target: str, related: set[tuple[str, str]],
+            by_address: dict[tuple[str, str], list[Finding]]) -> Threat:
     keeping = sorted(
-        {f.fingerprint for address in related for f in by_address.get(address, ()) if f.control in spec.controls}
+        {f.fingerprint for key in related for f in by_address.get(key, ()) if f.control in spec.controls}
     )
     return Threat(
         id=f"{spec.id}@{target}",
