@@ -56,6 +56,25 @@ def _assignments(ctx: click.Context, param: click.Parameter, values: tuple[str, 
         raise click.BadParameter(str(err)) from None
 
 
+def _input_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options scan, baseline and model share: which files, and the deployment's inputs."""
+    options = [
+        click.option("--exclude", multiple=True, metavar="GLOB",
+                     help="Skip files or folders matching GLOB (relative to the scan root); repeatable."),
+        click.option("--var-file", "var_files", multiple=True,
+                     type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Terraform variables file (.tfvars or .tfvars.json) for the root modules; repeatable."),
+        click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE", callback=_assignments,
+                     help="Set a Terraform root variable, as terraform -var does; repeatable; wins over --var-file."),
+        click.option("--parameters", "parameters", multiple=True, metavar="FILE|KEY=VALUE",
+                     help="CloudFormation parameter values: a file (AWS CLI JSON list, {\"Parameters\": {...}}, or "
+                          "Key=Value lines) or a Key=Value pair; repeatable."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _gate_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options scan and baseline share: the configuration file and the rules it chooses."""
     options = [
@@ -85,15 +104,7 @@ def _gate_options(command: Callable[..., None]) -> Callable[..., None]:
               help="Write the report to FILE instead of standard output.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON),
               help="Lowest severity that makes the exit code 1 (default: the configuration's fail-on, else low).")
-@click.option("--exclude", multiple=True, metavar="GLOB",
-              help="Skip files or folders matching GLOB (relative to the scan root); repeatable.")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Terraform variables file (.tfvars or .tfvars.json) for the root modules; repeatable.")
-@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE", callback=_assignments,
-              help="Set a Terraform root variable, as terraform -var does; repeatable; wins over --var-file.")
-@click.option("--parameters", "parameters", multiple=True, metavar="FILE|KEY=VALUE",
-              help="CloudFormation parameter values: a file (AWS CLI JSON list, {\"Parameters\": {...}}, or "
-                   "Key=Value lines) or a Key=Value pair; repeatable.")
+@_input_options
 @click.option("--assume-worst/--no-assume-worst", default=None,
               help="CloudFormation: report what is insecure in any possible deployment (open conditions, "
                    "AllowedValues), not only in every one.")
@@ -149,13 +160,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="The baseline file to write (default: the configuration's baseline).")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files or folders matching GLOB; repeatable.")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Terraform variables file for the root modules; repeatable.")
-@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE", callback=_assignments,
-              help="Set a Terraform root variable; repeatable.")
-@click.option("--parameters", "parameters", multiple=True, metavar="FILE|KEY=VALUE",
-              help="CloudFormation parameter values (as for scan); repeatable.")
+@_input_options
 @click.option("--assume-worst/--no-assume-worst", default=None, help="As for scan.")
 @_gate_options
 @_jobs_option
@@ -280,13 +285,7 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
               default="markdown", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the model to FILE instead of standard output.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files or folders matching GLOB; repeatable.")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Terraform variables file for the root modules; repeatable.")
-@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE", callback=_assignments,
-              help="Set a Terraform root variable; repeatable.")
-@click.option("--parameters", "parameters", multiple=True, metavar="FILE|KEY=VALUE",
-              help="CloudFormation parameter values (as for scan); repeatable.")
+@_input_options
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Configuration file, as for scan (its exclude, var-files and parameters apply).")
 @_jobs_option
