@@ -184,7 +184,27 @@ class ScanError:
     column: int = 0
     level: str = "error"
     """``error`` fails the gate (exit 2); ``warning`` is reported only."""
+    category: str = ""
+    """What kind of gap this is, for the summary and the gate (see ``NOT_ANALYSED``): empty for
+    a plain parse or evaluation problem."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
         return f"{where}: {self.message}"
+
+
+NOT_ANALYSED: dict[str, str] = {
+    "module-not-downloaded": "a registry or git module that terraform init has not downloaded",
+    "remote-template": "a nested stack or included template that is not in the scanned tree",
+    "sam-unexpanded": "a SAM template expanded without AWS's translator installed",
+    "transform-unexpanded": "a CloudFormation transform or macro that is not expanded (AWS::Include, a custom macro)",
+    "unknown-function": "a Terraform function or CloudFormation intrinsic the evaluator does not know",
+    "world-cap": "CloudFormation conditions with more possible deployments than are enumerated",
+    "value-cycle": "values that depend on each other in a cycle",
+    "outside-root": "a file named by the repository that lies outside the scanned root or in .git",
+    "skipped-iac": "an IaC file skipped by an exclude, a size cap or a folder rule",
+    "repository-setting": "a setting of the scanned repository that waived or narrowed the gate",
+}
+"""Categories of ``ScanError`` that say some of the input was not analysed (or was waived by the
+repository itself). Each is counted in the summary of every format, and
+``--fail-on-unanalysed`` turns any of them into a failing gate (exit 2)."""
