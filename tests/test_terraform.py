@@ -94,6 +94,15 @@ def test_heredoc_with_interpolation_and_trim():
     assert Evaluator(lambda n: Unknown()).eval(expr) == "hello w\n  12\n"
 
 
+@pytest.mark.parametrize("closing", ["EOT  ", "  EOT\t", "EOT \r"])
+def test_heredoc_closing_marker_may_have_trailing_blanks(closing):
+    # Terraform compares the trimmed line with the marker; real code has "POLICY3  " lines.
+    text = f'x = <<EOT\n{{"a": 1}}\n{closing}\ny = 2\n'.replace("\r\n", "\r\n")
+    body = hcl.parse(text)
+    assert Evaluator(lambda n: Unknown()).eval(body.attributes["x"].expr) == '{"a": 1}\n'
+    assert body.attributes["y"].line == 4
+
+
 def test_syntax_error_names_line():
     with pytest.raises(hcl.HclError) as err:
         hcl.parse('resource "a" "b" {\n  x = \n}\n')

@@ -65,7 +65,7 @@ def parse(text: str) -> Body:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        tree = _parser().parse(text + "\n")
+        tree = _parser().parse(_closing_markers_trimmed(text) + "\n")
     except UnexpectedInput as err:
         raise HclError(_syntax_message(err), getattr(err, "line", 0), getattr(err, "column", 0)) from None
     except LarkError as err:
@@ -77,6 +77,22 @@ def parse(text: str) -> Body:
         # A backstop (MAX_DEPTH stops the walk first): name the deepest place reached.
         node = converter.deepest
         raise HclError(f"nesting deeper than {MAX_DEPTH} levels", _line(node), _column(node)) from None
+
+
+_HEREDOC_OPENING = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n")
+_MARKER_WITH_SPACE = re.compile(r"^([ \t]*([A-Za-z][A-Za-z0-9._-]*))[ \t]+(?=\r?$)", re.M)
+
+
+def _closing_markers_trimmed(text: str) -> str:
+    """Terraform ends a heredoc at a line whose trimmed text is the marker, so ``EOT  `` closes
+    ``<<EOT``; the grammar we borrow wants the marker last on its line. Trailing blanks after a
+    line that is only a marker are dropped: lines and columns before them stay where they were."""
+    if "<<" not in text:
+        return text
+    markers = set(_HEREDOC_OPENING.findall(text))
+    if not markers:
+        return text
+    return _MARKER_WITH_SPACE.sub(lambda m: m.group(1) if m.group(2) in markers else m.group(0), text)
 
 
 def parse_expression(text: str, line: int = 1) -> ex.Expr:
