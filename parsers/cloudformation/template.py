@@ -46,14 +46,17 @@ def load(path: Path, root: Path, options: TemplateOptions | None = None) -> tupl
 
 
 def parse(
-    text: str, file: str, options: TemplateOptions | None = None, stack_outputs: StackOutputs | None = None
+    text: str, file: str, options: TemplateOptions | None = None, stack_outputs: StackOutputs | None = None,
+    conditions: dict[str, str] | None = None,
 ) -> tuple[Worlds, list[ScanError]]:
     """Decode template text; ``file`` is the name locations and errors carry. One resource list
     per world, after the base one in which open conditions stay unknown (see ``worlds``).
-    ``stack_outputs`` resolves the outputs of nested stacks (see ``stacks``). Never raises: a
-    defect of ours is reported as an error of this file (the gate fails closed)."""
+    ``stack_outputs`` resolves the outputs of nested stacks (see ``stacks``); ``conditions``, when
+    given, receives the resources that exist only under an open condition (logical id → condition
+    name). Never raises: a defect of ours is reported as an error of this file (the gate fails
+    closed)."""
     try:
-        return _parse(text, file, options, stack_outputs)
+        return _parse(text, file, options, stack_outputs, conditions)
     except ResolutionLimit as err:
         return [[]], [ScanError(file, 0, f"{err}; not analysed")]
     except RecursionError:
@@ -89,7 +92,8 @@ _KINDS = {"str": "string", "int": "number", "float": "number", "bool": "boolean"
 
 
 def _parse(
-    text: str, file: str, options: TemplateOptions | None, stack_outputs: StackOutputs | None
+    text: str, file: str, options: TemplateOptions | None, stack_outputs: StackOutputs | None,
+    conditions: dict[str, str] | None = None,
 ) -> tuple[Worlds, list[ScanError]]:
     options = options or TemplateOptions()
     template, errors = _decode(text, file)
@@ -108,6 +112,8 @@ def _parse(
     base = _Reader(text, file, template, given, stack_outputs=stack_outputs)
     found, errors = base.read(resources)
     errors = section_errors + sam_errors + errors
+    if conditions is not None:
+        conditions.update(base.conditional)
     out: Worlds = [found]
     alternatives, why = worlds(base.resolver, options.assume_worst)
     for world in alternatives if alternatives != [{}] else []:
@@ -226,6 +232,8 @@ class _Reader:
         self.resolver = Resolver(template, self.where, given, world)
         self.resolver.stack_outputs = stack_outputs
         self.errors: list[ScanError] = []
+        self.conditional: dict[str, str] = {}
+        """Resources that exist only under a condition not known before deployment: id → condition."""
 
     def where(self, node: Any) -> Location | None:
         line = _line(node)
@@ -250,8 +258,12 @@ class _Reader:
         if not isinstance(node, dict) or not isinstance(node.get("Type"), str):
             self._problem(line, f"resource {address} has no Type", "error")
             return None
-        if self.resolver.condition(node.get("Condition")) is False:
+        condition = node.get("Condition")
+        exists = self.resolver.condition(condition)
+        if exists is False:
             return None  # never created
+        if exists is None and isinstance(condition, str) and self.resolver.condition_node(condition) is not None:
+            self.conditional[address] = str(condition)
         locs: dict[tuple[str | int, ...], Location] = {}
         properties = node.get("Properties")
         if properties is not None and not isinstance(properties, dict):
