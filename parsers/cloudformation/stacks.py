@@ -127,7 +127,7 @@ def _unbound(stacks: list[Stack]) -> list[Stack]:
     for stack in stacks:
         for f in stack.files - {stack.rel}:
             binders.setdefault(f, []).append(stack)
-    return [s for s in stacks if not any(s.rel not in other.files for other in binders.get(s.rel, []))]
+    return [s for s in stacks if not any(other.rel not in s.files for other in binders.get(s.rel, []))]
 
 
 def load_roots(
@@ -176,7 +176,7 @@ def _remote_name(url: Any) -> tuple[str, str] | None:
             return None
         shown = url
     elif isinstance(url, Partial) and "/" in url.suffix:
-        path, shown = url.suffix.split("?", 1)[0], "..." + url.suffix
+        path, shown = url.suffix.split("?", 1)[0], "${...}" + url.suffix
     else:
         return None
     name = path.rsplit("/", 1)[-1]
