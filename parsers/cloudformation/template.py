@@ -106,12 +106,15 @@ def _parse(
     if resources is None:
         return [[]], section_errors
     given = dict(options.parameters)
+    # AWS::LanguageExtensions runs first (CloudFormation applies transforms in the order listed,
+    # and SAM's needs it first); see foreach.py.
+    template, loop_errors = _for_each(template, text, file, given)
     # Transform: AWS::Serverless-2016-10-31 (SAM) resources into what they deploy; see sam.py.
     template, sam_errors = expand_sam(template, file, given)
     resources = template["Resources"]
     base = _Reader(text, file, template, given, stack_outputs=stack_outputs)
     found, errors = base.read(resources)
-    errors = section_errors + sam_errors + errors
+    errors = section_errors + loop_errors + sam_errors + errors
     if conditions is not None:
         conditions.update(base.conditional)
     out: Worlds = [found]
@@ -134,10 +137,27 @@ def outputs(
     if _sections(template, file):
         return {}, set()
     given = dict((options or TemplateOptions()).parameters)
+    template, _ = _for_each(template, text, file, given)
     template, _ = expand_sam(template, file, given)  # outputs may name generated resources
     reader = _Reader(text, file, template, given, stack_outputs=stack_outputs)
     resources = template.get("Resources")
     return reader.resolver.outputs(), {str(k) for k in resources} if isinstance(resources, dict) else set()
+
+
+def _for_each(template: dict, text: str, file: str, given: dict) -> tuple[dict, list[ScanError]]:
+    """The template with its ``Fn::ForEach`` loops expanded, and the loops that could not be."""
+    from iac_assist.parsers.cloudformation import foreach
+
+    if not foreach.has_loops(text) or not foreach.declared(template):
+        return template, []
+    try:
+        expanded, failed = foreach.expand(template, given)
+    except foreach.NotExpanded as err:  # a loop that breaks its surroundings (a duplicate key)
+        return template, [ScanError(file, _line(err.node) or 1, f"Fn::ForEach is not expanded ({err}); what it "
+                                    "generates is not analysed", level="warning", category="transform-unexpanded")]
+    return expanded, [ScanError(file, _line(node) or 1, f"{why}: not expanded, what it generates is not analysed",
+                                column=_column(node), level="warning", category="transform-unexpanded")
+                      for node, why in failed]
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -252,8 +272,12 @@ class _Reader:
         address = str(key)
         line = _line(key) or _line(node) or 1  # a numeric logical id carries no mark
         if address.startswith(_FOR_EACH):
-            message = f"{address}: Fn::ForEach is not expanded, its resources are not analysed"
-            self._problem(line, message, "warning")
+            from iac_assist.parsers.cloudformation import foreach
+
+            if not foreach.declared(self.template):  # else the expansion said why it failed
+                message = (f"{address}: Fn::ForEach without the AWS::LanguageExtensions transform is not expanded, "
+                           "its resources are not analysed")
+                self._problem(line, message, "warning", "transform-unexpanded")
             return None
         if not isinstance(node, dict) or not isinstance(node.get("Type"), str):
             self._problem(line, f"resource {address} has no Type", "error")
@@ -291,8 +315,8 @@ class _Reader:
             label=_cdk_path(node),
         )
 
-    def _problem(self, line: int, message: str, level: str) -> None:
-        self.errors.append(ScanError(self.file, line, message, level=level))
+    def _problem(self, line: int, message: str, level: str, category: str = "") -> None:
+        self.errors.append(ScanError(self.file, line, message, level=level, category=category))
 
     def _end_line(self, key: Any, line: int, bounds: list[int]) -> int:
         if self.json:
