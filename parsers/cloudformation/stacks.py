@@ -3,10 +3,10 @@
 An ``AWS::CloudFormation::Stack`` whose ``TemplateURL`` is a local path (as written before
 ``aws cloudformation package`` uploads it) is loaded with the parameters its parent passes, its
 resources' addresses prefixed by the parent's logical id (``Network.PublicSubnet1``) so that they
-stay unique in the parent's scope. A remote URL (S3, HTTPS) is followed to the one template of the
-scan with the same file name, said in a warning (``TemplateOptions.local_nested_templates`` turns
-this off); otherwise it is reported as not analysed. Paths leaving the scanned root are refused;
-nesting is bounded.
+stay unique in the parent's scope. A remote URL (S3, HTTPS) is followed to the template of the
+scan with the same file name (the one whose folders match the URL's path best), said in a
+warning (``TemplateOptions.local_nested_templates`` turns this off); otherwise it is reported as
+not analysed. Paths leaving the scanned root are refused; nesting is bounded.
 
 A template that a parent's resolved ``TemplateURL`` binds is analysed only there, with its real
 parameters, not on its own with defaults (as Terraform analyses a module only through its
@@ -161,10 +161,10 @@ def _by_name(texts: Mapping[Path, str] | list[Path]) -> dict[str, list[Path]]:
     return out
 
 
-def _remote_name(url: Any) -> tuple[str, str] | None:
-    """The file name a remote TemplateURL ends with, and the URL as shown; None when not remote
-    or without one. A URL built from unknown parts (``!Sub https://${Bucket}.s3.../vpc.yaml``)
-    still ends with its written file name."""
+def _remote_path(url: Any) -> tuple[list[str], str] | None:
+    """The path a remote TemplateURL ends with (its segments, the file name last), and the URL as
+    shown; None when not remote or without a file name. A URL built from unknown parts
+    (``!Sub https://${Bucket}.s3.../vpc.yaml``) still ends with its written path."""
     from urllib.parse import urlsplit
 
     if isinstance(url, str):
@@ -179,8 +179,24 @@ def _remote_name(url: Any) -> tuple[str, str] | None:
         path, shown = url.suffix.split("?", 1)[0], "${...}" + url.suffix
     else:
         return None
-    name = path.rsplit("/", 1)[-1]
-    return (name, shown) if name and name not in (".", "..") else None
+    segments = path.split("/")
+    return (segments, shown) if segments[-1] not in ("", ".", "..") else None
+
+
+def _closest(segments: list[str], candidates: list[Path]) -> list[Path]:
+    """The candidates whose folders match most of the URL's path, from its end: a bucket prefix
+    ``services/web/service.yaml`` picks ``services/web/service.yaml`` among several ``service.yaml``."""
+
+    def shared(path: Path) -> int:
+        count = 0
+        for written, local in zip(reversed(segments), reversed(path.parts), strict=False):
+            if written != local:
+                break
+            count += 1
+        return count
+
+    best = max((shared(p) for p in candidates), default=0)
+    return [p for p in candidates if shared(p) == best]
 
 
 def _local(
@@ -189,14 +205,14 @@ def _local(
     """The local template a ``TemplateURL`` names, with a note when it was found by the file name
     of a remote URL (``by_name``: the scan's templates by file name; None: not looked up); a gap
     when it cannot be analysed; None when it is not known at all."""
-    remote = _remote_name(url)
+    remote = _remote_path(url)
     if remote is not None:
-        name, shown = remote
-        matches = [p for p in (by_name or {}).get(name, []) if p != parent]
+        segments, shown = remote
+        matches = _closest(segments, [p for p in (by_name or {}).get(segments[-1], []) if p != parent])
         if len(matches) == 1 and by_name is not None:
             rel = _relative(matches[0], root)
             return matches[0], (f"nested stack template {shown!r} is remote; {rel}, the template of the scan with "
-                                "the same file name, is analysed in its place")
+                                "its file name, is analysed in its place")
         if len(matches) > 1:
             names = ", ".join(_relative(p, root) for p in matches[:5])
             return _Gap(f"nested stack template {shown!r} is remote, and several templates of the scan have its "
