@@ -185,3 +185,18 @@ Resources:
     assert isinstance(source, Unknown) and [r.address for r in source.refs] == ["Db"]
     resources, _ = load_template(tmp_path / "t.yaml", tmp_path, TemplateOptions(parameters={"Env": "prod"}))
     assert resources[0].get("BackupRetentionPeriod") == 35
+
+
+def test_json_templates_expand_alike(write_tree):
+    from cfnlint.decode import decode_str
+
+    template, _ = decode_str(BUCKETS)
+    root = write_tree({"buckets.json": json.dumps(template, indent=2, default=str)})
+    text = (root / "buckets.json").read_text().splitlines()
+    line = next(i for i, row in enumerate(text, 1) if '"AccessControl"' in row)
+    assert findings(root, "s3-public-read") == {("SiteBucket", "buckets.json", line)}
+    resources, _ = load_template(root / "buckets.json", root)
+    site = next(r for r in resources if r.address == "SiteBucket")
+    # From the templated key to the brace closing it.
+    assert site.loc.line == next(i for i, row in enumerate(text, 1) if '"${Name}Bucket"' in row)
+    assert text[site.loc.end_line - 1].strip() == "}" and site.loc.end_line > line

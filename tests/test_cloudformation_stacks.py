@@ -318,3 +318,10 @@ Resources:
   Logs:
     Type: AWS::S3::Bucket
 """
+
+
+def test_a_remote_url_picks_the_template_whose_folders_match_its_path(write_tree):
+    parent = PARENT.replace("TemplateURL: ./stacks/data.yaml",
+                            "TemplateURL: https://artifacts.s3.amazonaws.com/release-7/stacks/data.yaml")
+    root = write_tree({"parent.yaml": parent, "stacks/data.yaml": CHILD, "legacy/data.yaml": CHILD})
+    assert findings(root) == {("db-publicly-accessible", "Data.Db", "stacks/data.yaml", 22)}
