@@ -85,6 +85,7 @@ def test_child_addresses_are_prefixed_and_references_resolve_across_the_boundary
     assert set(result.files) == {"parent.yaml", "stacks/data.yaml"}
     messages = [str(e) for e in result.errors]
     assert any("parent.yaml:21" in m and "remote; not analysed" in m for m in messages), messages
+    assert {e.category for e in result.errors if "not analysed" in e.message} == {"remote-template"}
 
 
 def test_nested_stack_cycles_and_escapes_are_refused(write_tree, tmp_path):

@@ -226,7 +226,7 @@ def _local(
     if not target.is_relative_to(root.resolve()):
         return _Gap(f"nested stack template {url!r} is outside the scanned root; not analysed", "outside-root"), ""
     if not target.is_file():
-        return _Gap(f"nested stack template {url!r} does not exist"), ""
+        return _Gap(f"nested stack template {url!r} does not exist", "remote-template"), ""
     return target, ""
 
 
@@ -295,7 +295,7 @@ class _Loader:
                 self._warn(res.at("TemplateURL"), f"{res.address}: {target.message}", category=target.category)
             elif first:
                 self._warn(res.at("TemplateURL"), f"{res.address}: the nested stack's TemplateURL is not known; "
-                           "not analysed")
+                           "not analysed", category="remote-template")
             return []
         if target in chain or len(chain) > MAX_NESTING:
             self._warn(res.at("TemplateURL"), f"{res.address}: nested stacks form a cycle or nest deeper than "
