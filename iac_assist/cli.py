@@ -56,6 +56,15 @@ def _assignments(ctx: click.Context, param: click.Parameter, values: tuple[str, 
         raise click.BadParameter(str(err)) from None
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: object) -> object:
+    ctx.meta[f"iac_assist.{param.name}"] = value
+    return value
+
+
+def _local_nested() -> bool:
+    return bool(click.get_current_context().meta.get("iac_assist.local_nested_templates", True))
+
+
 def _input_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options scan, baseline and model share: which files, and the deployment's inputs."""
     options = [
@@ -69,6 +78,11 @@ def _input_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--parameters", "parameters", multiple=True, metavar="FILE|KEY=VALUE",
                      help="CloudFormation parameter values: a file (AWS CLI JSON list, {\"Parameters\": {...}}, or "
                           "Key=Value lines) or a Key=Value pair; repeatable."),
+        # Read through the context (see _local_nested) rather than passed to every command.
+        click.option("--no-local-nested-templates", "local_nested_templates", is_flag=True, flag_value=False,
+                     default=True, expose_value=False, callback=_remember,
+                     help="CloudFormation: do not follow a nested stack whose TemplateURL is remote (S3, HTTPS) to "
+                          "the template of the scan with the same file name; report it as not analysed."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -210,7 +224,8 @@ def _template_options(settings: Settings) -> TemplateOptions:
     from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
 
     try:
-        return TemplateOptions(read_parameters(list(settings.parameters)), settings.assume_worst)
+        return TemplateOptions(read_parameters(list(settings.parameters)), settings.assume_worst,
+                               local_nested_templates=_local_nested())
     except (ValueError, OSError) as err:
         raise click.BadParameter(str(err), param_hint="--parameters") from None
 
@@ -305,7 +320,8 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
 
     settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters)
     try:
-        template_options = TemplateOptions(read_parameters(list(settings.parameters)))
+        template_options = TemplateOptions(read_parameters(list(settings.parameters)),
+                                           local_nested_templates=_local_nested())
     except (ValueError, OSError) as err:
         raise click.BadParameter(str(err), param_hint="--parameters") from None
     # The model shows the architecture as it is: rule choices and waivers are the gate's business.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,6 +97,7 @@ def build_graph(
         errors.extend(cfn_errors)
         files.update(cfn_files)
         for stack in stacks:
+            result.conditions.update(stack.conditions)
             builder = ModelBuilder(scope=stack.rel)
             _normalize(CLOUDFORMATION, stack.worlds[0], builder, stack.rel)
             collect(builder)
@@ -126,20 +128,45 @@ def _across_worlds(
     graph: ResourceGraph, worlds: list[list[Component]], policies: list[Policy], any_world: bool,
     failures: list[ScanError],
 ) -> set[Finding]:
-    """A template's findings over its possible deployments: those that hold in every one (or,
-    assuming the worst, in any). Account-wide settings declared elsewhere still apply."""
+    """A template's findings over its possible deployments: those that hold in every one in which
+    their resource exists (or, assuming the worst, in any). A resource under a condition is judged
+    where it is created, not lost because other deployments do not create it. Account-wide
+    settings declared elsewhere still apply."""
     account_wide = [c for c in graph.components.values() if c.kind in ACCOUNT_WIDE]
-    kept: dict[tuple, Finding] | None = None
+    found: list[dict[tuple, Finding]] = []
+    present: list[set[str]] = []
     for components in worlds:
         world = ResourceGraph(components + [c for c in account_wide if c not in components])
-        found = {_world_key(f): f for pol in policies for f in _run(pol, world, failures)}
-        if kept is None:
-            kept = found
-        elif any_world:
-            kept = {**found, **kept}
-        else:
-            kept = {k: f for k, f in kept.items() if k in found}
-    return set((kept or {}).values())
+        found.append({_world_key(f): f for pol in policies for f in _run(pol, world, failures)})
+        present.append({c.address for c in components})
+    kept: dict[tuple, Finding] = {}
+    for world_findings in found:
+        for key, finding in world_findings.items():
+            if key in kept:
+                continue
+            # The worlds that create the resource; a resource in none of them (declared elsewhere)
+            # must hold in all.
+            where = [i for i, addresses in enumerate(present) if finding.resource in addresses] or range(len(found))
+            if any_world or all(key in found[i] for i in where):
+                kept[key] = finding
+    return set(kept.values())
+
+
+def _when(findings: set[Finding], conditions: Mapping[tuple[str, str], tuple[str, ...]]) -> set[Finding]:
+    """Findings on resources that exist only under an open condition say which."""
+    if not conditions:
+        return findings
+    out = set()
+    for finding in findings:
+        names = conditions.get((finding.loc.file, finding.resource))
+        if names:
+            if len(names) == 1:
+                note = f" (when condition {names[0]} holds)"
+            else:
+                note = f" (when conditions {', '.join(names[:-1])} and {names[-1]} hold)"
+            finding = replace(finding, message=finding.message + note)
+        out.add(finding)
+    return out
 
 
 def _world_key(finding: Finding) -> tuple:
@@ -244,6 +271,7 @@ def _analyse(
         stack_files = {rel} | {c.loc.file for comps in worlds for c in comps}
         findings = {f for f in findings if f.resource not in members or f.loc.file not in stack_files}
         findings |= _across_worlds(graph, worlds, policies, assume_worst, failures)
+    findings = _when(findings, result.conditions)
     result.findings = sorted(merge_instances(findings), key=lambda f: f.sort_key())
     result.errors = sorted(set(result.errors) | set(failures), key=lambda e: (e.file, e.line, e.column, e.message))
     result.policies = list(policies)

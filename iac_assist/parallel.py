@@ -77,6 +77,7 @@ class Loading:
         self._cfn: list[tuple[list[Path], Future]] = []
         self._folders: dict[Path, list[Path]] = {}
         self._stacks: tuple[dict[Path, str], list[Path], list[ScanError]] | None = None
+        self._mentioned: list[Path] = []
 
         units, size = 0, 0
         if found.terraform:
@@ -86,12 +87,15 @@ class Loading:
             units += len(self._folders)
             size += sum(_size(p) for files in self._folders.values() for p in files)
         if found.templates:
-            from iac_assist.parsers.cloudformation.stacks import find_stacks
+            from iac_assist.parsers.cloudformation.stacks import find_stacks, with_templates
 
             # Which templates are roots is a cheap textual look: done here, so that their
             # decoding can start at once in the workers.
             self._stacks = find_stacks(found.templates, root, read)
             texts, roots, _ = self._stacks
+            first = set(roots)
+            self._mentioned = [p for p in texts if p not in first]
+            self.options = with_templates(options, texts, root)
             units += len(roots)
             size += sum(len(texts[p]) for p in roots)
         workers = worker_count(jobs, units, size)
@@ -134,7 +138,7 @@ class Loading:
 
     def stacks(self) -> tuple[list[Stack], list[ScanError], set[str]]:
         """The root stacks as ``load_stacks`` returns them."""
-        from iac_assist.parsers.cloudformation.stacks import analysed_files, load_roots
+        from iac_assist.parsers.cloudformation.stacks import analysed_files, load_roots, settle
 
         if self._stacks is None:
             return [], [], set()
@@ -142,7 +146,8 @@ class Loading:
         errors = list(errors)
         if self._pool is None:
             stacks, more = load_roots(roots, texts, self.root, self.read, self.options)
-            return stacks, errors + more, analysed_files(texts, stacks, self.root)
+            stacks, orphans = settle(stacks, self._mentioned, texts, self.root, self.read, self.options)
+            return stacks, errors + more + orphans, analysed_files(texts, stacks, self.root)
         by_path: dict[Path, Stack] = {}
         for share, future in self._cfn:
             try:
@@ -156,8 +161,9 @@ class Loading:
             for path in nested:
                 texts.setdefault(path, "")
         self.close()
-        stacks = [by_path[p] for p in roots]
-        return stacks, errors, analysed_files(texts, stacks, self.root)
+        stacks, orphans = settle([by_path[p] for p in roots], self._mentioned, texts, self.root, self.read,
+                                 self.options)
+        return stacks, errors + orphans, analysed_files(texts, stacks, self.root)
 
     def close(self) -> None:
         if self._pool is not None:

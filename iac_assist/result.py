@@ -29,6 +29,9 @@ class ScanResult:
     alternatives: dict[str, list[list[Component]]] = field(default_factory=dict)
     """Per CloudFormation template whose conditions are open: its components in each possible
     deployment (``graph`` holds the base one, with those conditions unknown)."""
+    conditions: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    """CloudFormation resources that exist only under conditions not known before deployment:
+    (file, address) → those conditions, which their findings name."""
     baselined: int = 0
     """Findings left out as already known: in the ``--baseline`` file or present at ``--new-since``."""
 

@@ -219,11 +219,11 @@ def test_deep_nesting_never_raises(tmp_path: Path, depth: int) -> None:
     assert isinstance(node, Unknown)  # the walk stopped at its depth bound
 
 
-def test_for_each_is_a_warning(tmp_path: Path) -> None:
+def test_for_each_without_its_transform_is_a_warning(tmp_path: Path) -> None:
+    # With AWS::LanguageExtensions declared it is expanded: see test_cloudformation_foreach.py.
     path, _ = write(
         tmp_path,
         """
-        Transform: AWS::LanguageExtensions
         Resources:
           Fn::ForEach::Buckets:
             - Name
@@ -236,7 +236,7 @@ def test_for_each_is_a_warning(tmp_path: Path) -> None:
     )
     resources, errors = load_template(path, tmp_path)
     assert [r.address for r in resources] == ["Plain"]
-    assert [e.level for e in errors] == ["warning"]
+    assert [(e.level, e.category) for e in errors] == [("warning", "transform-unexpanded")]
 
 
 # -- intrinsics ---------------------------------------------------------------------------------

@@ -93,8 +93,9 @@ def test_bad_parameter_arguments_are_usage_errors(tmp_path):
 def test_open_condition_reports_only_what_holds_in_every_deployment(write_tree):
     root = write_tree({"t.yaml": GATED_DATABASE})
     # Db is public unless Env is prod: not in every deployment. DevOnlyDb exists only when
-    # Env is dev. ProdOnlyDb is never public (IsDev is false whenever it exists).
-    assert found(root, "db-publicly-accessible") == set()
+    # Env is dev, and is public in every deployment that creates it. ProdOnlyDb is never public
+    # (IsDev is false whenever it exists).
+    assert found(root, "db-publicly-accessible") == {("DevOnlyDb", 19)}
 
 
 def test_assume_worst_reports_what_holds_in_any_deployment(write_tree):
@@ -172,7 +173,9 @@ Parameters:
 def test_cli_parameters_and_assume_worst(write_tree):
     root = write_tree({"t.yaml": GATED_DATABASE})
     runner = CliRunner()
-    assert runner.invoke(cli, ["scan", str(root), "--fail-on", "critical"]).exit_code == 0
+    # DevOnlyDb is public wherever it exists; Db only in some deployments.
+    assert runner.invoke(cli, ["scan", str(root), "--fail-on", "critical"]).exit_code == 1
+    assert runner.invoke(cli, ["scan", str(root), "--fail-on", "critical", "--parameters", "Env=prod"]).exit_code == 0
     assert runner.invoke(cli, ["scan", str(root), "--fail-on", "critical", "--assume-worst"]).exit_code == 1
     assert runner.invoke(cli, ["scan", str(root), "--fail-on", "critical", "--parameters", "Env=dev"]).exit_code == 1
 

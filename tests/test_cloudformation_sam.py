@@ -201,8 +201,12 @@ def test_parameters_and_conditions_apply_to_the_expanded_template(tmp_path: Path
     assert findings(tmp_path, "iam-wildcard-admin", parameters={"Actions": "*", "Env": "prod"}) == {statement}
     # The role comes with the function's condition: never created outside prod.
     assert findings(tmp_path, "iam-wildcard-admin", parameters={"Actions": "*", "Env": "dev"}) == set()
-    assert findings(tmp_path, "iam-wildcard-admin", parameters={"Actions": "*"}) == set()
+    # Env unknown: judged in the deployments that create the role (prod), where it holds.
+    assert findings(tmp_path, "iam-wildcard-admin", parameters={"Actions": "*"}) == {statement}
     assert findings(tmp_path, "iam-wildcard-admin", parameters={"Actions": "*"}, assume_worst=True) == {statement}
+    result = scan([tmp_path], template_options=TemplateOptions(parameters={"Actions": "*"}))
+    admin = [f for f in result.findings if f.control == "iam-wildcard-admin"]
+    assert [f.message.endswith("(when condition IsProd holds)") for f in admin] == [True]
 
 
 def test_pseudo_parameters_stay_unresolved(tmp_path: Path) -> None:

@@ -85,6 +85,57 @@ class OtherValue(Unknown):
         self.excluded = excluded
 
 
+class Partial(Unknown):
+    """A string built from unknown parts but ending with written text
+    (``!Sub https://${Bucket}.s3.amazonaws.com/vpc.yaml``): unknown, except for that end."""
+
+    __slots__ = ("suffix",)
+
+    def __init__(self, reason: str, refs: tuple[Ref, ...] = (), suffix: str = "") -> None:
+        super().__init__(reason, refs)
+        self.suffix = suffix
+
+
+class Joined(Partial):
+    """``Fn::Join`` over items some of which are unknown (``!Join [",", [!Ref SubnetA, !Ref
+    SubnetB]]``, a subnet list passed to a nested stack): an unknown string, which ``Fn::Split``
+    on the same delimiter, or a list parameter it is given to, takes apart into its items again,
+    references kept."""
+
+    __slots__ = ("delimiter", "items")
+
+    def __init__(self, reason: str, delimiter: str, items: list[Any]) -> None:
+        # Every reference object itself, not deduplicated: nested stacks tell the references a
+        # parent passed in by identity.
+        refs = tuple(ref for item in items for ref in iter_refs(item))
+        last = _text(items[-1]) if items else None
+        suffix = "" if last is None else (delimiter if len(items) > 1 else "") + last
+        super().__init__(reason, refs, suffix)
+        self.delimiter = delimiter
+        self.items = items
+
+    def split(self, delimiter: str, depth: int = 0) -> list[Any] | None:
+        """The items again, split on ``delimiter`` as CloudFormation would split the joined text;
+        None when that text cannot be taken apart without knowing the unknown items."""
+        if delimiter != self.delimiter or depth > MAX_DEPTH:
+            return None
+        out: list[Any] = []
+        for item in self.items:
+            text = _text(item)
+            if text is not None:
+                out.extend(text.split(delimiter))
+            elif isinstance(item, Joined):
+                inner = item.split(delimiter, depth + 1)
+                if inner is None:
+                    return None
+                out.extend(inner)
+            elif isinstance(item, Ref):
+                out.append(item)  # an id never holds the delimiter of a list of ids
+            else:
+                return None
+        return out
+
+
 def _no_location(_node: Any) -> Location | None:
     return None
 
@@ -363,8 +414,8 @@ class Resolver:
             return Withheld(to_plain(spec["Default"]), f"parameter {name} is NoEcho")
         else:
             default = to_plain(spec["Default"])
-        if (kind == "CommaDelimitedList" or kind.startswith("List<")) and isinstance(default, str):
-            return [item.strip() for item in default.split(",")]
+        if kind == "CommaDelimitedList" or kind.startswith("List<"):
+            return _as_list(default)
         return default
 
     def _ref_value(self, name: str, depth: int) -> Any:
@@ -451,7 +502,11 @@ class Resolver:
         text.append(arg[end:])
         if not unknown:
             return "".join(_bounded(text, "Fn::Sub"))
-        return _single_ref(unknown, _SUB_PLACEHOLDER.fullmatch(arg) is not None, "Fn::Sub")
+        value = _single_ref(unknown, _SUB_PLACEHOLDER.fullmatch(arg) is not None, "Fn::Sub")
+        if isinstance(value, Unknown) and arg[end:]:
+            # The written end is known (a TemplateURL's file name).
+            return Partial(value.reason, value.refs, arg[end:])
+        return value
 
     def _sub_variable(self, name: str, depth: int) -> Any:
         if "." in name and name.split(".", 1)[0] in self._resources:
@@ -470,8 +525,9 @@ class Resolver:
         if None not in pieces:
             return delimiter.join(_bounded([p for p in pieces if p is not None] + [delimiter] * len(pieces),
                                            "Fn::Join")[:len(pieces)])
-        unknown = [item for item, piece in zip(items, pieces, strict=True) if piece is None]
-        return _single_ref(unknown, len(items) == 1, "Fn::Join")
+        if len(items) == 1 and isinstance(items[0], Ref):
+            return items[0]  # the reference itself, so the graph keeps the edge
+        return Joined("Fn::Join of values known at deployment", delimiter, items)
 
     def select(self, arg: Any, depth: int) -> Any:
         if not isinstance(arg, list) or len(arg) != 2:
@@ -488,6 +544,10 @@ class Resolver:
         delimiter = self.value(arg[0], depth + 1)
         value = self.value(arg[1], depth + 1)
         source = _text(value)
+        if isinstance(delimiter, str) and delimiter and source is None and isinstance(value, Joined):
+            items = value.split(delimiter)
+            if items is not None:
+                return items
         if not isinstance(delimiter, str) or not delimiter or source is None:
             return unknown_from("Fn::Split of an unknown value", value)
         return source.split(delimiter)
@@ -546,6 +606,20 @@ class Resolver:
 
     def known_at_deployment(self, _arg: Any, _depth: int) -> Any:
         return Unknown("known at deployment")
+
+
+def _as_list(value: Any) -> Any:
+    """A list parameter's value from the string it is given as: split on commas, each item
+    trimmed. A parent stack passes ``!Join [",", [!Ref A, !Ref B]]``: the references come back."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",")]
+    if isinstance(value, Joined):
+        items = value.split(",")
+        if items is not None:
+            return [item.strip() if isinstance(item, str) else item for item in items]
+    if isinstance(value, Ref) and not isinstance(value.value, str):
+        return [value]  # one id passed alone
+    return value
 
 
 def _has_unknown(value: Any, depth: int = 0) -> bool:

@@ -12,6 +12,12 @@ class TemplateOptions:
     """Parameter values of the deployment (``--parameters``), as strings like the AWS CLI's."""
     assume_worst: bool = False
     """Report what is insecure in any possible deployment, not only in every one."""
+    local_nested_templates: bool = True
+    """Follow a nested stack whose TemplateURL is remote (S3, HTTPS) to the one template of the
+    scan with the same file name (the layout of ``aws cloudformation package`` before upload)."""
+    templates: tuple[str, ...] = ()
+    """Set by the scan: every template found (paths relative to the scan root), among which a
+    remote TemplateURL's file name is looked up."""
 
 
 def read_parameters(items: list[str]) -> dict[str, str]:

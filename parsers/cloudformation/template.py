@@ -46,14 +46,17 @@ def load(path: Path, root: Path, options: TemplateOptions | None = None) -> tupl
 
 
 def parse(
-    text: str, file: str, options: TemplateOptions | None = None, stack_outputs: StackOutputs | None = None
+    text: str, file: str, options: TemplateOptions | None = None, stack_outputs: StackOutputs | None = None,
+    conditions: dict[str, str] | None = None,
 ) -> tuple[Worlds, list[ScanError]]:
     """Decode template text; ``file`` is the name locations and errors carry. One resource list
     per world, after the base one in which open conditions stay unknown (see ``worlds``).
-    ``stack_outputs`` resolves the outputs of nested stacks (see ``stacks``). Never raises: a
-    defect of ours is reported as an error of this file (the gate fails closed)."""
+    ``stack_outputs`` resolves the outputs of nested stacks (see ``stacks``); ``conditions``, when
+    given, receives the resources that exist only under an open condition (logical id → condition
+    name). Never raises: a defect of ours is reported as an error of this file (the gate fails
+    closed)."""
     try:
-        return _parse(text, file, options, stack_outputs)
+        return _parse(text, file, options, stack_outputs, conditions)
     except ResolutionLimit as err:
         return [[]], [ScanError(file, 0, f"{err}; not analysed")]
     except RecursionError:
@@ -89,7 +92,8 @@ _KINDS = {"str": "string", "int": "number", "float": "number", "bool": "boolean"
 
 
 def _parse(
-    text: str, file: str, options: TemplateOptions | None, stack_outputs: StackOutputs | None
+    text: str, file: str, options: TemplateOptions | None, stack_outputs: StackOutputs | None,
+    conditions: dict[str, str] | None = None,
 ) -> tuple[Worlds, list[ScanError]]:
     options = options or TemplateOptions()
     template, errors = _decode(text, file)
@@ -102,12 +106,17 @@ def _parse(
     if resources is None:
         return [[]], section_errors
     given = dict(options.parameters)
+    # AWS::LanguageExtensions runs first (CloudFormation applies transforms in the order listed,
+    # and SAM's needs it first); see foreach.py.
+    template, loop_errors = _for_each(template, text, file, given)
     # Transform: AWS::Serverless-2016-10-31 (SAM) resources into what they deploy; see sam.py.
     template, sam_errors = expand_sam(template, file, given)
     resources = template["Resources"]
     base = _Reader(text, file, template, given, stack_outputs=stack_outputs)
     found, errors = base.read(resources)
-    errors = section_errors + sam_errors + errors
+    errors = section_errors + loop_errors + sam_errors + errors
+    if conditions is not None:
+        conditions.update(base.conditional)
     out: Worlds = [found]
     alternatives, why = worlds(base.resolver, options.assume_worst)
     for world in alternatives if alternatives != [{}] else []:
@@ -128,10 +137,27 @@ def outputs(
     if _sections(template, file):
         return {}, set()
     given = dict((options or TemplateOptions()).parameters)
+    template, _ = _for_each(template, text, file, given)
     template, _ = expand_sam(template, file, given)  # outputs may name generated resources
     reader = _Reader(text, file, template, given, stack_outputs=stack_outputs)
     resources = template.get("Resources")
     return reader.resolver.outputs(), {str(k) for k in resources} if isinstance(resources, dict) else set()
+
+
+def _for_each(template: dict, text: str, file: str, given: dict) -> tuple[dict, list[ScanError]]:
+    """The template with its ``Fn::ForEach`` loops expanded, and the loops that could not be."""
+    from iac_assist.parsers.cloudformation import foreach
+
+    if not foreach.has_loops(text) or not foreach.declared(template):
+        return template, []
+    try:
+        expanded, failed = foreach.expand(template, given)
+    except foreach.NotExpanded as err:  # a loop that breaks its surroundings (a duplicate key)
+        return template, [ScanError(file, _line(err.node) or 1, f"Fn::ForEach is not expanded ({err}); what it "
+                                    "generates is not analysed", level="warning", category="transform-unexpanded")]
+    return expanded, [ScanError(file, _line(node) or 1, f"{why}: not expanded, what it generates is not analysed",
+                                column=_column(node), level="warning", category="transform-unexpanded")
+                      for node, why in failed]
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -226,6 +252,8 @@ class _Reader:
         self.resolver = Resolver(template, self.where, given, world)
         self.resolver.stack_outputs = stack_outputs
         self.errors: list[ScanError] = []
+        self.conditional: dict[str, str] = {}
+        """Resources that exist only under a condition not known before deployment: id → condition."""
 
     def where(self, node: Any) -> Location | None:
         line = _line(node)
@@ -244,14 +272,22 @@ class _Reader:
         address = str(key)
         line = _line(key) or _line(node) or 1  # a numeric logical id carries no mark
         if address.startswith(_FOR_EACH):
-            message = f"{address}: Fn::ForEach is not expanded, its resources are not analysed"
-            self._problem(line, message, "warning")
+            from iac_assist.parsers.cloudformation import foreach
+
+            if not foreach.declared(self.template):  # else the expansion said why it failed
+                message = (f"{address}: Fn::ForEach without the AWS::LanguageExtensions transform is not expanded, "
+                           "its resources are not analysed")
+                self._problem(line, message, "warning", "transform-unexpanded")
             return None
         if not isinstance(node, dict) or not isinstance(node.get("Type"), str):
             self._problem(line, f"resource {address} has no Type", "error")
             return None
-        if self.resolver.condition(node.get("Condition")) is False:
+        condition = node.get("Condition")
+        exists = self.resolver.condition(condition)
+        if exists is False:
             return None  # never created
+        if exists is None and isinstance(condition, str) and self.resolver.condition_node(condition) is not None:
+            self.conditional[address] = str(condition)
         locs: dict[tuple[str | int, ...], Location] = {}
         properties = node.get("Properties")
         if properties is not None and not isinstance(properties, dict):
@@ -279,8 +315,8 @@ class _Reader:
             label=_cdk_path(node),
         )
 
-    def _problem(self, line: int, message: str, level: str) -> None:
-        self.errors.append(ScanError(self.file, line, message, level=level))
+    def _problem(self, line: int, message: str, level: str, category: str = "") -> None:
+        self.errors.append(ScanError(self.file, line, message, level=level, category=category))
 
     def _end_line(self, key: Any, line: int, bounds: list[int]) -> int:
         if self.json:
