@@ -42,9 +42,10 @@ _SECRET_WORDS = {"password", "passwd", "pwd", "passphrase", "secret", "token", "
 _KEY_QUALIFIERS = {"access", "secret", "private", "api", "auth", "client", "signing"}
 _SINGLE_WORD = {"apikey": ("api", "key"), "authtoken": ("auth", "token"), "accesskey": ("access", "key")}
 # Tokens that are identifiers, not secrets: creation_token (EFS), ClientToken, ClientRequestToken,
-# IdempotencyToken, NextToken, VerificationToken (published in DNS).
+# IdempotencyToken, NextToken, VerificationToken (published in DNS), ServiceToken (a custom
+# resource's Lambda function or SNS topic ARN).
 _NOT_SECRET_TOKENS = {"creation", "client", "request", "idempotency", "continuation", "next", "pagination",
-                      "verification"}
+                      "verification", "service"}
 _NOT_SECRET_VALUES = {"true", "false", "yes", "no", "none", "null", "nil", "enabled", "disabled", "on", "off"}
 _SKIPPED_KEYS = {"tags_all", "tag", "tagspecifications", "tagging"}
 """Tags are labels, never credentials: these keys, and every key ending in "tags" (FileSystemTags)."""
@@ -100,7 +101,47 @@ def is_literal_secret(value: Any) -> bool:
         return False
     if "{{resolve:" in text:
         return False  # a CloudFormation dynamic reference
-    return not text.lower().startswith("arn:")  # names a secret, does not hold one
+    if text.lower().startswith("arn:"):
+        return False  # names a secret, does not hold one
+    return not is_placeholder(text)
+
+
+_PLACEHOLDER_WORDS = {
+    "string", "value", "example", "sample", "placeholder", "dummy", "redacted", "hidden", "masked", "secret",
+    "password", "passwd", "pwd", "passphrase", "token", "key", "apikey", "todo", "tbd", "fixme", "undefined",
+    "notset", "unset", "empty", "default", "na",
+}
+"""Words written where a secret is to be filled in (after stripping separators and case)."""
+_PLACEHOLDER_PREFIXES = ("changeme", "changeit", "replaceme", "replacewith", "replacethis", "fillme", "fillin",
+                         "enteryour", "insertyour", "putyour", "setme")
+_PLACEHOLDER_SHAPES = re.compile(
+    r"<[^<>]*>"  # <PASSWORD>, <your-token>
+    r"|\[[A-Za-z _-]*\]"  # [PASSWORD]
+    r"|\{[A-Za-z _-]*\}"  # {PASSWORD}
+    r"|%[A-Za-z_][A-Za-z0-9_]*%"  # %PASSWORD%
+    r"|\$[A-Za-z_][A-Za-z0-9_]*"  # $PASSWORD
+    r"|(?:var|local|data|module|each|count|self)\.[A-Za-z_][\w.\[\]\"'-]*"  # var.x written in quotes
+    r"|(?:your|enter|insert)[-_ ]?[A-Za-z_ -]*"  # YOUR_API_KEY, enter-password
+    r"|[A-Za-z_ -]*[-_ ]here",  # password_here, put-token-here
+    re.IGNORECASE,
+)
+_TEMPLATE_MARKERS = ("${", "{{", "$(", "#{")
+"""Text another tool fills in: a CloudFormation ``${AWS::...}`` outside Fn::Sub, a Terraform
+``${var.x}`` in a file not read as HCL, Jinja or Mustache, shell substitutions."""
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` stands where a secret is to be filled in, rather than being one: a type
+    name (String), a word (changeme, password, <PASSWORD>, xxx), a reference or template left as
+    text (var.x in quotes, ${var.x}, ${AWS::StackName}, {{ secret }}, $DB_PASSWORD)."""
+    if any(marker in text for marker in _TEMPLATE_MARKERS):
+        return True
+    compact = re.sub(r"[^a-z0-9]", "", text.lower())
+    if len(set(compact or text)) <= 1:
+        return True  # xxx, ****, 0000, ...
+    if compact in _PLACEHOLDER_WORDS or compact.startswith(_PLACEHOLDER_PREFIXES):
+        return True
+    return _PLACEHOLDER_SHAPES.fullmatch(text) is not None
 
 
 def mask(value: str) -> str:
