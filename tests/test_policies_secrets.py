@@ -449,7 +449,8 @@ def test_placeholders_are_not_secrets(write_tree, value):
     root = write_tree({
         "tf/main.tf": f'resource "aws_db_instance" "db" {{\n  password = "{escaped}"\n}}\n',
         "cfn/template.yaml": ('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Db:\n'
-                              f'    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUserPassword: "{value}"\n'),
+                              '    Type: AWS::RDS::DBInstance\n    Properties:\n'
+                              f'      MasterUserPassword: "{value}"\n'),
     })
     assert hits(root, SECRET) == set()
 
