@@ -17,8 +17,8 @@ EXPECTED = {
         "cloudformation": {("ApiDistribution", 15)},
     },
     "cdn-weak-tls": {
-        "terraform": {("aws_cloudfront_distribution.www", 36)},
-        "cloudformation": {("WwwDistribution", 29)},
+        "terraform": {("aws_cloudfront_distribution.www", 36), ("aws_cloudfront_distribution.assets", 72)},
+        "cloudformation": {("WwwDistribution", 29), ("AssetsDistribution", 49)},
     },
     "cdn-s3-origin-unrestricted": {
         "terraform": {("aws_cloudfront_distribution.assets", 11)},
