@@ -14,7 +14,8 @@ signing key, secret string); a trailing "wo" (Terraform write-only arguments) is
 that only mentions a credential (``password_length``, ``secret_arn``, ``kms_key_id``,
 ``db_secret_name``, ``SecretStringTemplate``, ``GenerateStringKey``) is metadata, not the
 secret. A value must be a known, non-empty string (or a number: a numeric PIN) that is not a
-boolean word, not an ARN (a reference to a secret) and holds no dynamic reference. Tags are never scanned. JSON text (a
+boolean word, not an ARN (a reference to a secret), holds no dynamic reference and is not a
+placeholder (``is_placeholder``). Tags are never scanned. JSON text (a
 task's container definitions) is decoded and scanned too. The clear value is never kept:
 only a masked prefix.
 """
