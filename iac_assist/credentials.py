@@ -119,13 +119,13 @@ _PLACEHOLDER_SHAPES = re.compile(
     r"<[^<>]*>"  # <PASSWORD>, <your-token>
     r"|\[[A-Za-z _-]*\]"  # [PASSWORD]
     r"|\{[A-Za-z _-]*\}"  # {PASSWORD}
-    r"|%[A-Za-z_][A-Za-z0-9_]*%"  # %PASSWORD%
-    r"|\$[A-Za-z_][A-Za-z0-9_]*"  # $PASSWORD
     r"|(?:var|local|data|module|each|count|self)\.[A-Za-z_][\w.\[\]\"'-]*"  # var.x written in quotes
     r"|(?:your|enter|insert)[-_ ]?[A-Za-z_ -]*"  # YOUR_API_KEY, enter-password
     r"|[A-Za-z_ -]*[-_ ]here",  # password_here, put-token-here
     re.IGNORECASE,
 )
+_ENVIRONMENT_REFERENCE = re.compile(r"\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%")
+"""$DB_PASSWORD, %DB_PASSWORD%: an environment variable by convention (upper case; $ecret is not)."""
 _TEMPLATE_MARKERS = ("${", "{{", "$(", "#{")
 """Text another tool fills in: a CloudFormation ``${AWS::...}`` outside Fn::Sub, a Terraform
 ``${var.x}`` in a file not read as HCL, Jinja or Mustache, shell substitutions."""
@@ -142,7 +142,7 @@ def is_placeholder(text: str) -> bool:
         return True  # xxx, ****, 0000, ...
     if compact in _PLACEHOLDER_WORDS or compact.startswith(_PLACEHOLDER_PREFIXES):
         return True
-    return _PLACEHOLDER_SHAPES.fullmatch(text) is not None
+    return _PLACEHOLDER_SHAPES.fullmatch(text) is not None or _ENVIRONMENT_REFERENCE.fullmatch(text) is not None
 
 
 def mask(value: str) -> str:

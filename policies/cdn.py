@@ -134,8 +134,9 @@ def cdn_origin_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
     stride="IT",
     cwe=326,
     remediation="""
-Serve alternate domain names with your own ACM certificate (in us-east-1) and a TLS 1.2+ security
-policy: in Terraform's `viewer_certificate`, `acm_certificate_arn`, `ssl_support_method =
+Serve the distribution on a custom domain with your own ACM certificate (in us-east-1) and a TLS
+1.2+ security policy (the default *.cloudfront.net certificate stays at TLSv1 whatever minimum it
+is given): in Terraform's `viewer_certificate`, `acm_certificate_arn`, `ssl_support_method =
 "sni-only"` and `minimum_protocol_version = "TLSv1.2_2021"`; in CloudFormation's
 `ViewerCertificate`, `AcmCertificateArn`, `SslSupportMethod: sni-only` and
 `MinimumProtocolVersion: TLSv1.2_2021`.

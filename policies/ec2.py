@@ -509,9 +509,11 @@ def secret_in_user_data(graph: ResourceGraph) -> Iterator[Hit]:
     launch templates and launch configurations whose decoded user data (base64 and gzip undone)
     holds an AWS access key id (AKIA/ASIA), a private key block, or a literal assigned to a name
     ending in password, passwd, pwd, passphrase, secret, token or access/secret/private/api key
-    (shell, YAML, JSON, --flag=value), a chpasswd line, a SQL IDENTIFIED BY or a URL with a
-    password. Values that are variables, command substitutions ($(...), ${...}), dynamic references
-    ({{resolve:...}}), ARNs, paths, booleans or placeholders (xxxx) are not secrets. User data
+    (shell, YAML, JSON, --flag=value; quoted, also with escaped quotes as in JSON written inside a
+    heredoc), a chpasswd line, a SQL IDENTIFIED BY or a URL with a password. Values that are
+    variables, command substitutions ($(...), ${...}), dynamic references ({{resolve:...}}), ARNs,
+    paths, booleans or placeholders (xxxx, changeme, PASSWORD in brackets, the same placeholders
+    as hardcoded-secret's) are not secrets. User data
     that is not known before deployment (a template with unknown parts) is not scanned. The
     secret is never shown: only a masked prefix."""
     for comp in graph.of_kind(*kinds.LAUNCHABLE):
