@@ -14,7 +14,8 @@ signing key, secret string); a trailing "wo" (Terraform write-only arguments) is
 that only mentions a credential (``password_length``, ``secret_arn``, ``kms_key_id``,
 ``db_secret_name``, ``SecretStringTemplate``, ``GenerateStringKey``) is metadata, not the
 secret. A value must be a known, non-empty string (or a number: a numeric PIN) that is not a
-boolean word, not an ARN (a reference to a secret) and holds no dynamic reference. Tags are never scanned. JSON text (a
+boolean word, not an ARN (a reference to a secret), holds no dynamic reference and is not a
+placeholder (``is_placeholder``). Tags are never scanned. JSON text (a
 task's container definitions) is decoded and scanned too. The clear value is never kept:
 only a masked prefix.
 """
@@ -42,9 +43,10 @@ _SECRET_WORDS = {"password", "passwd", "pwd", "passphrase", "secret", "token", "
 _KEY_QUALIFIERS = {"access", "secret", "private", "api", "auth", "client", "signing"}
 _SINGLE_WORD = {"apikey": ("api", "key"), "authtoken": ("auth", "token"), "accesskey": ("access", "key")}
 # Tokens that are identifiers, not secrets: creation_token (EFS), ClientToken, ClientRequestToken,
-# IdempotencyToken, NextToken, VerificationToken (published in DNS).
+# IdempotencyToken, NextToken, VerificationToken (published in DNS), ServiceToken (a custom
+# resource's Lambda function or SNS topic ARN).
 _NOT_SECRET_TOKENS = {"creation", "client", "request", "idempotency", "continuation", "next", "pagination",
-                      "verification"}
+                      "verification", "service"}
 _NOT_SECRET_VALUES = {"true", "false", "yes", "no", "none", "null", "nil", "enabled", "disabled", "on", "off"}
 _SKIPPED_KEYS = {"tags_all", "tag", "tagspecifications", "tagging"}
 """Tags are labels, never credentials: these keys, and every key ending in "tags" (FileSystemTags)."""
@@ -100,7 +102,47 @@ def is_literal_secret(value: Any) -> bool:
         return False
     if "{{resolve:" in text:
         return False  # a CloudFormation dynamic reference
-    return not text.lower().startswith("arn:")  # names a secret, does not hold one
+    if text.lower().startswith("arn:"):
+        return False  # names a secret, does not hold one
+    return not is_placeholder(text)
+
+
+_PLACEHOLDER_WORDS = {
+    "string", "value", "example", "sample", "placeholder", "dummy", "redacted", "hidden", "masked", "secret",
+    "password", "passwd", "pwd", "passphrase", "token", "key", "apikey", "todo", "tbd", "fixme", "undefined",
+    "notset", "unset", "empty", "default", "na",
+}
+"""Words written where a secret is to be filled in (after stripping separators and case)."""
+_PLACEHOLDER_PREFIXES = ("changeme", "changeit", "replaceme", "replacewith", "replacethis", "fillme", "fillin",
+                         "enteryour", "insertyour", "putyour", "setme")
+_PLACEHOLDER_SHAPES = re.compile(
+    r"<[^<>]*>"  # <PASSWORD>, <your-token>
+    r"|\[[A-Za-z _-]*\]"  # [PASSWORD]
+    r"|\{[A-Za-z _-]*\}"  # {PASSWORD}
+    r"|(?:var|local|data|module|each|count|self)\.[A-Za-z_][\w.\[\]\"'-]*"  # var.x written in quotes
+    r"|(?:your|enter|insert)[-_ ]?[A-Za-z_ -]*"  # YOUR_API_KEY, enter-password
+    r"|[A-Za-z_ -]*[-_ ]here",  # password_here, put-token-here
+    re.IGNORECASE,
+)
+_ENVIRONMENT_REFERENCE = re.compile(r"\$[A-Z_][A-Z0-9_]*|%[A-Z_][A-Z0-9_]*%")
+"""$DB_PASSWORD, %DB_PASSWORD%: an environment variable by convention (upper case; $ecret is not)."""
+_TEMPLATE_MARKERS = ("${", "{{", "$(", "#{")
+"""Text another tool fills in: a CloudFormation ``${AWS::...}`` outside Fn::Sub, a Terraform
+``${var.x}`` in a file not read as HCL, Jinja or Mustache, shell substitutions."""
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` stands where a secret is to be filled in, rather than being one: a type
+    name (String), a word (changeme, password, <PASSWORD>, xxx), a reference or template left as
+    text (var.x in quotes, ${var.x}, ${AWS::StackName}, {{ secret }}, $DB_PASSWORD)."""
+    if any(marker in text for marker in _TEMPLATE_MARKERS):
+        return True
+    compact = re.sub(r"[^a-z0-9]", "", text.lower())
+    if len(set(compact or text)) <= 1:
+        return True  # xxx, ****, 0000, ...
+    if compact in _PLACEHOLDER_WORDS or compact.startswith(_PLACEHOLDER_PREFIXES):
+        return True
+    return _PLACEHOLDER_SHAPES.fullmatch(text) is not None or _ENVIRONMENT_REFERENCE.fullmatch(text) is not None
 
 
 def mask(value: str) -> str:

@@ -30,6 +30,12 @@ s3.bucket
                                              absent: the AWS default, SSE-S3 (AES256)
 s3.account_public_access_block
     public_access_block   dict               same shape as on a bucket
+s3.bucket_policy                             a bucket policy resource (aws_s3_bucket_policy,
+                                             AWS::S3::BucketPolicy) for a bucket the configuration
+                                             does not define (a variable or parameter, a literal
+                                             name, a data source, an import)
+    policy                dict | Unknown     as on a bucket
+    targets               list[Ref | str | Unknown]  the bucket it names
 lb.load_balancer
     type                  str                application | network | gateway | classic
     scheme                str                internet-facing | internal
@@ -211,6 +217,8 @@ ec2.flow_log
     resource_type         str | Unknown      vpc | subnet | eni | transit_gateway |
                                              transit_gateway_attachment | other
     traffic_type          str | Unknown      ACCEPT | REJECT | ALL
+    log_destination       Ref | str | Unknown  the S3 bucket (ARN) it delivers to; absent unless
+                                             the destination type is s3
 cloudfront.distribution
     origins               list[Fact[dict]]   each {"id": str, "domain_name": Ref | str,
                                              "s3": bool, "oac": Ref | str | None,
@@ -375,6 +383,8 @@ kms.key                                      a customer managed KMS key (aws_kms
     rotation              bool | Unknown     automatic key rotation; absent: off (the AWS default)
     key_spec              str | Unknown      SYMMETRIC_DEFAULT | RSA_2048 | ECC_NIST_P256 | HMAC_256 |
                                              ...; absent: SYMMETRIC_DEFAULT
+    key_usage             str | Unknown      ENCRYPT_DECRYPT | SIGN_VERIFY | GENERATE_VERIFY_MAC |
+                                             KEY_AGREEMENT; absent: ENCRYPT_DECRYPT
     origin                str | Unknown      where the key material comes from: AWS_KMS | EXTERNAL
                                              (imported) | AWS_CLOUDHSM | EXTERNAL_KEY_STORE (custom key
                                              stores); absent: AWS_KMS
@@ -407,6 +417,7 @@ other
 
 S3_BUCKET = "s3.bucket"
 S3_ACCOUNT_PAB = "s3.account_public_access_block"
+S3_BUCKET_POLICY = "s3.bucket_policy"
 LB = "lb.load_balancer"
 LB_LISTENER = "lb.listener"
 LB_TARGET_GROUP = "lb.target_group"

@@ -18,6 +18,9 @@ from iac_assist.model import Component, Location, Ref, ScanError, Unknown, is_kn
 from iac_assist.resource import SourceResource
 
 _INTEGER = re.compile(r"[+-]?\d+")
+READ_ONLY_PREFIX = "data."
+"""Source types of data sources: not modelled, only scanned for literal secrets (a data source
+with one becomes an ``other`` component so the finding can name it)."""
 
 
 # Value conversions every normalizer needs: sources write booleans and numbers as strings
@@ -169,6 +172,8 @@ class Normalizer:
         resources = list(resources)
         pending: list[tuple[int, int, SourceResource, Handler]] = []
         for n, res in enumerate(resources):
+            if res.type.startswith(READ_ONLY_PREFIX):
+                continue  # a data source, read for the secret scan only (below)
             entry = self._handlers.get(res.type)
             if entry is not None:
                 pending.append((entry[0], n, res, entry[1]))

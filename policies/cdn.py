@@ -134,8 +134,9 @@ def cdn_origin_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
     stride="IT",
     cwe=326,
     remediation="""
-Serve alternate domain names with your own ACM certificate (in us-east-1) and a TLS 1.2+ security
-policy: in Terraform's `viewer_certificate`, `acm_certificate_arn`, `ssl_support_method =
+Serve the distribution on a custom domain with your own ACM certificate (in us-east-1) and a TLS
+1.2+ security policy (the default *.cloudfront.net certificate stays at TLSv1 whatever minimum it
+is given): in Terraform's `viewer_certificate`, `acm_certificate_arn`, `ssl_support_method =
 "sni-only"` and `minimum_protocol_version = "TLSv1.2_2021"`; in CloudFormation's
 `ViewerCertificate`, `AcmCertificateArn`, `SslSupportMethod: sni-only` and
 `MinimumProtocolVersion: TLSv1.2_2021`.
@@ -147,12 +148,16 @@ policy: in Terraform's `viewer_certificate`, `acm_certificate_arn`, `ssl_support
 )
 def cdn_weak_tls(graph: ResourceGraph) -> Iterator[Hit]:
     """TLS 1.0 and 1.1 are deprecated (RFC 8996): they allow weak ciphers and downgrade attacks. A
-    distribution with its own certificate is reported when its minimum protocol version is
-    SSLv3, TLSv1, TLSv1_2016 or TLSv1.1_2016, or is left unset (CloudFront then applies TLSv1).
-    A distribution on the default *.cloudfront.net certificate cannot raise its minimum (CloudFront
-    fixes it at TLSv1), so it is reported only when it also declares alternate domain names:
-    those need a certificate of their own to get a TLS 1.2 policy. An unknown certificate or
-    version is not reported; TLSv1.2_* and TLSv1.3_* policies are fine."""
+    distribution with its own certificate (ACM or IAM) is reported when its minimum protocol
+    version is SSLv3, TLSv1, TLSv1_2016 or TLSv1.1_2016, or is left unset (CloudFront then
+    applies TLSv1). A distribution on the default *.cloudfront.net certificate (no certificate of
+    its own: cloudfront_default_certificate / CloudFrontDefaultCertificate true, or no viewer
+    certificate at all in CloudFormation) is always reported: CloudFront fixes its security
+    policy at TLSv1, whatever minimum_protocol_version / MinimumProtocolVersion says; only a
+    custom domain with an ACM certificate can raise it. That finding points at the default
+    certificate setting, else at the distribution. An unknown certificate (or an unknown
+    minimum protocol version with a custom certificate) is not reported; TLSv1.2_* and TLSv1.3_*
+    policies are fine."""
     for dist in graph.of_kind(kinds.CLOUDFRONT):
         version = dist.get("minimum_protocol_version")
         if dist.has("certificate"):
@@ -167,14 +172,15 @@ def cdn_weak_tls(graph: ResourceGraph) -> Iterator[Hit]:
                           f"version {version}). Set TLSv1.2_2021.",
                           cause=f"minimum:{version}")
             continue
-        aliases = dist.get("aliases")
-        if isinstance(aliases, list) and aliases:
-            where = dist.loc_of("default_certificate") if dist.has("default_certificate") else dist.loc_of("aliases")
-            yield Hit(dist, where,
-                      f"Distribution {dist.display} serves alternate domain names on the default CloudFront "
-                      "certificate, which accepts TLS 1.0. Use an ACM certificate with minimum protocol version "
-                      "TLSv1.2_2021.",
-                      cause="default-certificate")
+        if dist.get("default_certificate", True) is not True:
+            continue  # unknown, or neither certificate (an invalid distribution)
+        ignored = f" (its minimum protocol version {version} does not apply to it)" if isinstance(
+            version, str) and version not in WEAK_VIEWER_PROTOCOLS else ""
+        yield Hit(dist, dist.loc_of("default_certificate"),
+                  f"Distribution {dist.display} is served on the default *.cloudfront.net certificate, which "
+                  f"always accepts TLS 1.0{ignored}. Serve it on a custom domain with an ACM certificate and "
+                  "minimum protocol version TLSv1.2_2021.",
+                  cause="default-certificate")
 
 
 @policy(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iac_assist import kinds
+from iac_assist.credentials import is_placeholder
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component, Fact, Unknown, is_known
 from iac_assist.policy import Hit, policy
@@ -383,9 +384,11 @@ def _launch_volumes(graph: ResourceGraph, ebs: _Ebs, comp: Component) -> Iterato
 
 _AWS_KEY_ID = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _PRIVATE_KEY = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
-_QUOTED = r"\"[^\"\n]*\"|'[^'\n]*'"
+# A quoted value, also with its quotes escaped (user data written inside a JSON or HCL string
+# that is not decoded: \"hunter2\").
+_QUOTED = r"\\\"[^\"\n]*?\\\"|\"[^\"\n]*\"|'[^'\n]*'"
 _ASSIGNMENT = re.compile(
-    r"(?<![A-Za-z0-9_.-])(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)[\"']?[ \t]*(?:=|:)[ \t]*"
+    r"(?<![A-Za-z0-9_.-])(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?:\\?[\"'])?[ \t]*(?:=|:)[ \t]*"
     rf"(?P<value>{_QUOTED}|[^\s\"'#;&|,}}]+)"
 )
 _FLAG = re.compile(rf"(?<![\w-])--(?P<key>[A-Za-z0-9-]+)(?:=|[ \t]+)(?P<value>{_QUOTED}|[^\s\"'#;&|]+)")
@@ -423,7 +426,9 @@ def _literal(value: str) -> str | None:
     """The value without quotes when it is a literal secret; None for references, variables,
     command substitutions, placeholders, paths, ARNs and booleans."""
     text = value.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+    if len(text) >= 4 and text.startswith('\\"') and text.endswith('\\"'):
+        text = text[2:-2]
+    elif len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         text = text[1:-1]
     if len(text) < 4 or text.lower() in _NOT_SECRET_VALUES:
         return None
@@ -431,8 +436,8 @@ def _literal(value: str) -> str | None:
         return None
     if text.startswith("arn:") or "secretsmanager" in text or "ssm:" in text:
         return None
-    if len(set(text)) == 1:
-        return None  # xxxx, ****: a placeholder
+    if len(set(text)) == 1 or is_placeholder(text):
+        return None  # xxxx, ****, changeme, <PASSWORD>: a placeholder
     return text
 
 
@@ -504,9 +509,11 @@ def secret_in_user_data(graph: ResourceGraph) -> Iterator[Hit]:
     launch templates and launch configurations whose decoded user data (base64 and gzip undone)
     holds an AWS access key id (AKIA/ASIA), a private key block, or a literal assigned to a name
     ending in password, passwd, pwd, passphrase, secret, token or access/secret/private/api key
-    (shell, YAML, JSON, --flag=value), a chpasswd line, a SQL IDENTIFIED BY or a URL with a
-    password. Values that are variables, command substitutions ($(...), ${...}), dynamic references
-    ({{resolve:...}}), ARNs, paths, booleans or placeholders (xxxx) are not secrets. User data
+    (shell, YAML, JSON, --flag=value; quoted, also with escaped quotes as in JSON written inside a
+    heredoc), a chpasswd line, a SQL IDENTIFIED BY or a URL with a password. Values that are
+    variables, command substitutions ($(...), ${...}), dynamic references ({{resolve:...}}), ARNs,
+    paths, booleans or placeholders (xxxx, changeme, PASSWORD in brackets, the same placeholders
+    as hardcoded-secret's) are not secrets. User data
     that is not known before deployment (a template with unknown parts) is not scanned. The
     secret is never shown: only a masked prefix."""
     for comp in graph.of_kind(*kinds.LAUNCHABLE):

@@ -9,6 +9,7 @@ from iac_assist.graph import ResourceGraph
 from iac_assist.policy import Hit, policy
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
+ENCRYPTION = "ENCRYPT_DECRYPT"
 GENERATED_BY_KMS = "AWS_KMS"
 
 
@@ -39,8 +40,10 @@ def kms_rotation_disabled(graph: ResourceGraph) -> Iterator[Hit]:
     aws_kms_key / AWS::KMS::Key is one; AWS managed keys are not defined in configurations and
     rotate every year anyway) whose rotation is off: enable_key_rotation / EnableKeyRotation false
     or not written (off is the AWS default). Decisions: only symmetric encryption keys are judged
-    (key spec SYMMETRIC_DEFAULT, or not written), because AWS cannot rotate asymmetric and HMAC
-    keys automatically; keys whose material AWS KMS did not generate are exempt (imported material,
+    (key spec SYMMETRIC_DEFAULT or not written, and key usage ENCRYPT_DECRYPT or not written),
+    because AWS cannot rotate asymmetric and HMAC keys automatically: a key spec other than
+    SYMMETRIC_DEFAULT (RSA_*, ECC_*, HMAC_*, SM2) or a key usage SIGN_VERIFY, GENERATE_VERIFY_MAC or
+    KEY_AGREEMENT is exempt; keys whose material AWS KMS did not generate are exempt (imported material,
     Origin EXTERNAL; keys in a CloudHSM or external key store, custom_key_store_id / xks_key_id),
     since automatic rotation is not supported for them; replica keys of a multi-Region key are
     not judged (they follow their primary), imported key material resources neither; a key known
@@ -49,7 +52,9 @@ def kms_rotation_disabled(graph: ResourceGraph) -> Iterator[Hit]:
     The rotation period is not judged. The finding points at the rotation setting when it is
     written, else at the key."""
     for key in graph.of_kind(kinds.KMS_KEY):
-        if key.get("key_spec", SYMMETRIC) != SYMMETRIC or key.get("origin", GENERATED_BY_KMS) != GENERATED_BY_KMS:
+        if key.get("key_spec", SYMMETRIC) != SYMMETRIC or key.get("key_usage", ENCRYPTION) != ENCRYPTION:
+            continue
+        if key.get("origin", GENERATED_BY_KMS) != GENERATED_BY_KMS:
             continue
         if key.get("enabled", True) is not True:
             continue

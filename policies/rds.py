@@ -185,7 +185,8 @@ def storage_encryption(graph: ResourceGraph, comp: Component, _seen: frozenset[s
         value, _, _ = storage_encryption(graph, source, seen)
         how = "replicates" if source_fact == "replica_of" else (
             "is restored from" if source_fact == "restored_from" else "is taken from")
-        return value, comp.loc_of(source_fact), f"it {how} unencrypted {source.address}"
+        return value, comp.loc_of(source_fact), (
+            f"it inherits its encryption from {source.address}, which it {how} and which is unencrypted")
     engine = comp.get("engine")
     if comp.get("engine_mode") == "serverless" or (isinstance(engine, str) and engine.startswith("custom-")):
         return True, comp.loc, ""
@@ -225,9 +226,12 @@ def db_storage_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
     cluster's, which is reported once. Aurora Serverless v1 (engine_mode serverless) and RDS
     Custom engines are always encrypted. A read replica, a restore (from a snapshot or a point
     in time) and a snapshot take their source's encryption, followed through the configuration,
-    and are reported when that source is unencrypted; a restore or copy given a KMS key is
-    encrypted with it; a source outside the configuration is not reported. Unknown values are
-    not reported."""
+    and are reported when that source is unencrypted (the message says the encryption is
+    inherited, and the finding points at the source attribute: replicate_source_db,
+    snapshot_identifier, SourceDBInstanceIdentifier, DBSnapshotIdentifier...), not when it is
+    encrypted; a restore or copy given a KMS key is
+    encrypted with it; a source outside the configuration or not known before deployment gives
+    no finding. Unknown values are not reported."""
     for comp in graph.of_kind(kinds.RDS_INSTANCE, kinds.RDS_CLUSTER, kinds.RDS_SNAPSHOT):
         if _cluster_member(comp):
             continue

@@ -3,6 +3,7 @@ hygiene controls (TLS-only access, server access logging, versioning, KMS encryp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -10,7 +11,7 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Unknown, is_known
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known
 from iac_assist.policy import Hit, policy
 from iac_assist.policy_documents import (
     RESTRICTING_KEYS,
@@ -115,16 +116,31 @@ def _exposures(graph: ResourceGraph, bucket: Component, access: str) -> Iterator
     if policies_count:
         found.extend(e for e in policy_exposures(bucket) if e.access == access)
     verb = "read" if access == "read" else "write to"
+    subject = f"bucket {bucket.display}"
+    if bucket.kind == kinds.S3_BUCKET_POLICY:
+        names = [_target(t) for t in bucket.items("targets")] or ["a value not known before deployment"]
+        subject = f"bucket {', '.join(names)} (defined outside this configuration)"
     fix = ("Remove the public ACL or grant, restrict the policy's principal or add a condition, and "
            "enable all four public access block settings.")
     for exposure in found:
+        how = exposure.how
+        if bucket.kind == kinds.S3_BUCKET_POLICY:
+            how = how.replace("its bucket policy", f"bucket policy {bucket.display}", 1)
         yield Hit(
             bucket,
             exposure.loc,
-            f"Anyone on the internet can {verb} bucket {bucket.display}: {exposure.how}, and no public "
-            f"access block neutralises it. {fix}",
+            f"Anyone on the internet can {verb} {subject}: {how}, and no public access block "
+            f"neutralises it. {fix}",
             cause=exposure.cause,
         )
+
+
+def _target(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Ref):
+        return value.address
+    return "a value not known before deployment"
 
 
 @policy(
@@ -149,8 +165,11 @@ def s3_public_read(graph: ResourceGraph) -> Iterator[Hit]:
     without a condition that restricts who the caller is or where the request comes from. A public
     access block on the bucket or account (ignore/block public ACLs, restrict public buckets/block
     public policy) neutralises the matching kind of exposure; settings whose value is unknown are
-    given the benefit of the doubt."""
-    for bucket in graph.of_kind(kinds.S3_BUCKET):
+    given the benefit of the doubt. A bucket policy resource for a bucket the configuration does
+    not define (a variable or parameter, a literal name, a data source) is judged on its own and
+    reported on the policy resource, with only the account-wide public access block of the
+    configuration counting (a bucket-level block_public_policy would make S3 refuse the policy)."""
+    for bucket in graph.of_kind(kinds.S3_BUCKET, kinds.S3_BUCKET_POLICY):
         yield from _exposures(graph, bucket, "read")
 
 
@@ -172,8 +191,10 @@ def s3_public_write(graph: ResourceGraph) -> Iterator[Hit]:
     data, and run up your bill; with WRITE_ACP or s3:PutBucketPolicy they take the bucket over. The
     exposure comes from a public-read-write ACL, a write grant to AllUsers/AuthenticatedUsers, or a
     policy allowing s3:Put*/s3:Delete* to Principal "*" without a restricting condition, and is
-    neutralised by the matching public access block settings."""
-    for bucket in graph.of_kind(kinds.S3_BUCKET):
+    neutralised by the matching public access block settings. A bucket policy resource for a
+    bucket the configuration does not define is judged on its own and reported on the policy
+    resource."""
+    for bucket in graph.of_kind(kinds.S3_BUCKET, kinds.S3_BUCKET_POLICY):
         yield from _exposures(graph, bucket, "write")
 
 
@@ -347,28 +368,104 @@ def s3_insecure_transport(graph: ResourceGraph) -> Iterator[Hit]:
 class LogSource:
     component: Component
     kind: str
-    """``s3`` (server access logs), ``cloudfront`` (standard logging) or ``lb`` (access logs)."""
+    """What delivers logs into the bucket: ``s3`` (server access logs), ``cloudfront`` (standard
+    logging), ``lb`` (access logs), ``flow`` (VPC flow logs), or, recognised from the bucket's own
+    settings, ``s3`` (a log-delivery-write ACL, a LogDelivery grant, a policy for
+    logging.s3.amazonaws.com), ``elb`` (a policy for the load-balancer log principal) and
+    ``delivery`` (a policy for delivery.logs.amazonaws.com, which delivers VPC flow logs, network
+    load balancer logs and other vended logs)."""
+
+
+LOG_SERVICES = {
+    "logging.s3.amazonaws.com": "s3",
+    "logdelivery.elasticloadbalancing.amazonaws.com": "elb",
+    "delivery.logs.amazonaws.com": "delivery",
+}
+ELB_ACCOUNTS = frozenset({
+    "127311923021", "033677994240", "027434742980", "797873946194", "098369216593", "754344448648",
+    "582318560864", "600734575887", "383597477331", "718504428378", "114774131450", "783225319266",
+    "985666609251", "054676820928", "897822967062", "635631232127", "156460612806", "652711504416",
+    "009996457667", "076674570225", "507241528517", "048591011584", "190560391635", "638102146993",
+    "037604701340",
+})
+"""The Elastic Load Balancing accounts that write access logs, one per region opened before August
+2022 (later regions use the logdelivery.elasticloadbalancing.amazonaws.com principal)."""
+ELB_ACCOUNT_DATA = re.compile(r"(?:^|\.)data\.aws_elb_service_account\.")
+"""Terraform's data source resolving to that account (in any module): a reference to it names the
+principal."""
 
 
 def log_sources(graph: ResourceGraph) -> dict[str, list[LogSource]]:
     """Buckets that receive logs, by component id: who writes into each."""
-    out: dict[str, list[LogSource]] = {}
 
-    def add(source: Component, fact: str, kind: str) -> None:
-        if not source.has(fact):
-            return
-        target = graph.resolve(source, source.get(fact), kinds.S3_BUCKET)
-        if target is not None:
-            out.setdefault(target.id, []).append(LogSource(source, kind))
+    def compute() -> dict[str, list[LogSource]]:
+        out: dict[str, list[LogSource]] = {}
 
-    for bucket in graph.of_kind(kinds.S3_BUCKET):
-        add(bucket, "logging_target", "s3")
-    for distribution in graph.of_kind(kinds.CLOUDFRONT):
-        add(distribution, "logging_bucket", "cloudfront")
-    for lb in graph.of_kind(kinds.LB):
-        if lb.get("access_logs") is not False:
-            add(lb, "access_logs_bucket", "lb")
-    return out
+        def add(source: Component, fact: str, kind: str) -> None:
+            if not source.has(fact):
+                return
+            target = graph.resolve(source, _bucket_of(source.get(fact)), kinds.S3_BUCKET)
+            if target is not None:
+                out.setdefault(target.id, []).append(LogSource(source, kind))
+
+        for bucket in graph.of_kind(kinds.S3_BUCKET):
+            add(bucket, "logging_target", "s3")
+            for kind in sorted(_declared_log_deliveries(bucket)):
+                out.setdefault(bucket.id, []).append(LogSource(bucket, kind))
+        for distribution in graph.of_kind(kinds.CLOUDFRONT):
+            add(distribution, "logging_bucket", "cloudfront")
+        for lb in graph.of_kind(kinds.LB):
+            if lb.get("access_logs") is not False:
+                add(lb, "access_logs_bucket", "lb")
+        for flow_log in graph.of_kind(kinds.FLOW_LOG):
+            add(flow_log, "log_destination", "flow")
+        return out
+
+    return graph.derived("s3.log_sources", compute)
+
+
+def _bucket_of(value: Any) -> Any:
+    """A literal bucket ARN (``arn:aws:s3:::logs/flow/``) as the bucket's name; others unchanged."""
+    if isinstance(value, str) and value.startswith("arn:") and ":s3:::" in value:
+        return value.split(":s3:::", 1)[1].split("/", 1)[0]
+    return value
+
+
+def _declared_log_deliveries(bucket: Component) -> set[str]:
+    """The log deliveries a bucket's own settings prepare it for: the ACL S3 server access logging
+    needs (log-delivery-write, or a grant to the LogDelivery group), or a policy statement allowing
+    a log delivery principal in."""
+    found: set[str] = set()
+    if bucket.get("acl") == "log-delivery-write":
+        found.add("s3")
+    for grant in bucket.items("grants"):
+        entry = grant.value if isinstance(grant, Fact) else grant
+        if isinstance(entry, dict) and entry.get("grantee") == "LogDelivery":
+            found.add("s3")
+    for statement in statement_list(bucket.get("policy")) or []:
+        if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+            found |= _log_principals(statement.get("Principal"))
+    return found
+
+
+def _log_principals(principal: Any) -> set[str]:
+    if not isinstance(principal, dict):
+        return set()
+    found: set[str] = set()
+    services = principal.get("Service")
+    for service in services if isinstance(services, list) else [services]:
+        if isinstance(service, str) and service.lower() in LOG_SERVICES:
+            found.add(LOG_SERVICES[service.lower()])
+    accounts = principal.get("AWS")
+    for account in accounts if isinstance(accounts, list) else [accounts]:
+        refs = (account,) if isinstance(account, Ref) else account.refs if isinstance(account, Unknown) else ()
+        if any(ELB_ACCOUNT_DATA.search(ref.address) for ref in refs):
+            found.add("elb")
+        elif isinstance(account, str):
+            number = account.split(":")[4] if account.startswith("arn:") and account.count(":") >= 5 else account
+            if number in ELB_ACCOUNTS:
+                found.add("elb")
+    return found
 
 
 @policy(
@@ -392,12 +489,18 @@ def s3_access_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without server access logs, nobody can tell afterwards who read, wrote or deleted which
     object from where (CloudTrail logs object-level calls only when data events are paid for). A
     bucket is reported when it configures no server access logging (v4+ aws_s3_bucket_logging, v3
-    logging block, CloudFormation LoggingConfiguration). A bucket that receives logs is exempt,
-    since logging it would only log the log writes: the server-access-log target of another
-    bucket, the standard logging bucket of a CloudFront distribution, or the access log bucket of
-    a load balancer, when the reference resolves to a bucket of the same configuration. A logging
-    target that is unknown before deployment counts as logging; an unknown target elsewhere
-    exempts no particular bucket."""
+    logging block, CloudFormation LoggingConfiguration). A bucket whose purpose is receiving logs
+    is exempt, since logging it would only log the log writes. It is recognised by what delivers
+    to it, when the reference (or a literal name or bucket ARN) resolves to a bucket of the same
+    configuration: the server-access-log target of another bucket, the standard logging bucket of
+    a CloudFront distribution, the access log bucket of a load balancer, the S3 destination of a
+    VPC flow log; or by its own settings: a log-delivery-write ACL, an ACL grant to the
+    LogDelivery group, or a bucket policy allowing a log delivery principal
+    (logging.s3.amazonaws.com, delivery.logs.amazonaws.com,
+    logdelivery.elasticloadbalancing.amazonaws.com or a regional Elastic Load Balancing account).
+    CloudTrail buckets are not exempt: who reads an audit trail matters. A logging target that is
+    unknown before deployment counts as logging; an unknown target elsewhere exempts no
+    particular bucket."""
     receiving = log_sources(graph)
     for bucket in graph.of_kind(kinds.S3_BUCKET):
         if bucket.has("logging_target") or bucket.id in receiving:
@@ -471,10 +574,15 @@ def s3_kms_encryption_missing(graph: ResourceGraph) -> Iterator[Hit]:
     cuts access at once. A bucket is reported when its default encryption is absent (SSE-S3 by
     default) or AES256; aws:kms counts even without a key id (the AWS managed key aws/s3, which is
     still SSE-KMS). Buckets that receive S3 server access logs or the access logs of an
-    application or classic load balancer are exempt: those deliveries only support SSE-S3. A
-    network load balancer's logs do not exempt a bucket, as they support SSE-KMS with a customer
-    managed key; a load balancer of unknown type does. CloudFront standard logs do not exempt
-    either. An unknown algorithm is not reported."""
+    application or classic load balancer are exempt: those deliveries only support SSE-S3. They
+    are recognised by what delivers to them (a bucket's server access logging target, a load
+    balancer's access log bucket) or by their own settings: a log-delivery-write ACL, an ACL grant
+    to the LogDelivery group, or a bucket policy allowing logging.s3.amazonaws.com, the
+    logdelivery.elasticloadbalancing.amazonaws.com principal or a regional Elastic Load Balancing
+    account. A network load balancer's logs do not exempt a bucket, as they support SSE-KMS with a
+    customer managed key; a load balancer of unknown type does. CloudFront standard logs, VPC flow
+    logs and other deliveries by delivery.logs.amazonaws.com support SSE-KMS and do not exempt
+    either, nor does CloudTrail. An unknown algorithm is not reported."""
     receiving = log_sources(graph)
     for bucket in graph.of_kind(kinds.S3_BUCKET):
         algorithm = bucket.get("encryption")
@@ -493,7 +601,7 @@ def s3_kms_encryption_missing(graph: ResourceGraph) -> Iterator[Hit]:
 def _sse_s3_only(sources: Any) -> bool:
     """Whether one of the log deliveries into a bucket supports SSE-S3 only."""
     for source in sources:
-        if source.kind == "s3":
+        if source.kind in ("s3", "elb"):
             return True
         if source.kind == "lb" and source.component.get("type") != "network":
             return True

@@ -36,23 +36,28 @@ come from the environment, a profile or an assumed role, never from `access_key`
     ),
 )
 def hardcoded_secret(graph: ResourceGraph) -> Iterator[Hit]:
-    """A password, key or token written in the configuration is readable by everyone who can read
-    the repository, its forks, CI logs and build artifacts, and it stays in the version history
-    after it is removed; it is rarely rotated. Every resource is scanned, whatever its type (and
-    Terraform provider blocks): an attribute, map key or name/value pair whose name ends in a
-    credential word (password, secret, token, passphrase, credentials, access/secret/private/api
-    key, secret string; compared case-insensitively in any naming style) holding a known,
-    non-empty string (or a number: a numeric PIN). Values are evaluated first: a literal is what
-    the repository itself fixes (a string in place, a local, a Terraform variable's default or
-    tfvars value, a CloudFormation parameter's Default). Decisions: a variable or parameter
-    without a value, a generated value (random_password), a reference to another resource and a dynamic reference
-    ({{resolve:secretsmanager:...}}, {{resolve:ssm-secure:...}}) are not literals; names that
-    describe a secret rather than hold it (password_length, secret_arn, kms_key_id,
-    db_secret_name, SecretStringTemplate) are skipped, as are booleans written as strings, ARNs
-    (they name a secret), identifiers called tokens (creation_token, ClientToken) and tags; an
-    SSM SecureString parameter's value is a secret whatever it is called; JSON text (container
-    definitions) is searched too. One finding per secret, at its attribute's line. The value is
-    never printed: only its first characters, masked."""
+    """A password, key or token written in the configuration is readable by everyone who can read the
+    repository, its forks, CI logs and build artifacts, and it stays in the version history after it
+    is removed; it is rarely rotated. Every resource is scanned, whatever its type, modelled or not
+    (Alexa::ASK::Skill, Custom::...), and so are Terraform provider blocks and the data sources
+    whose arguments name a credential (terraform_remote_state config): an attribute, map key or
+    name/value pair whose name ends in a credential word (password, secret, token, passphrase,
+    credentials, access/secret/private/api key, secret string; compared case-insensitively in any
+    naming style) holding a known, non-empty string (or a number: a numeric PIN). Values are
+    evaluated first: a literal is what the repository itself fixes (a string in place, a local, a
+    Terraform variable's default or tfvars value, a CloudFormation parameter's Default). Decisions:
+    a variable or parameter without a value, a generated value (random_password), a reference to
+    another resource and a dynamic reference ({{resolve:secretsmanager:...}},
+    {{resolve:ssm-secure:...}}) are not literals, nor are placeholders: a type name or word written
+    where the secret goes (String, password, changeme..., TODO, YOUR_API_KEY), a bracketed name
+    ([PASSWORD], {PASSWORD}, or in angle brackets), a variable or template left as text (var.x in
+    quotes, ${var.x}, ${AWS::StackName}, {{ x }}, $DB_PASSWORD), one character repeated (xxx); names
+    that describe a secret rather than hold it (password_length, secret_arn, kms_key_id,
+    db_secret_name, SecretStringTemplate; key alone, key_name, s3_key) are skipped, as are booleans
+    written as strings, ARNs (they name a secret), identifiers called tokens (creation_token,
+    ClientToken, ServiceToken) and tags; an SSM SecureString parameter's value is a secret whatever
+    it is called; JSON text (container definitions) is searched too. One finding per secret, at its
+    attribute's line. The value is never printed: only its first characters, masked."""
     for comp in graph.components.values():
         found = comp.get(FACT)
         if not isinstance(found, list):

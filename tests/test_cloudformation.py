@@ -554,7 +554,9 @@ def test_s3_bucket_and_policy(tmp_path: Path) -> None:
     assert site.facts["policy"].origin == "ByName"
     assert site.loc_of("policy").line == line_of(src, "PolicyDocument: '")
     assert plain.facts == {}
-    assert comps["Elsewhere"].kind == "other"
+    # A policy for a bucket of another stack is still this template's: judged on its own.
+    assert comps["Elsewhere"].kind == "s3.bucket_policy"
+    assert comps["Elsewhere"].get("targets") == ["not-in-this-template"]
     assert "SitePolicy" not in comps
 
 

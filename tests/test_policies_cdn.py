@@ -17,8 +17,8 @@ EXPECTED = {
         "cloudformation": {("ApiDistribution", 15)},
     },
     "cdn-weak-tls": {
-        "terraform": {("aws_cloudfront_distribution.www", 36)},
-        "cloudformation": {("WwwDistribution", 29)},
+        "terraform": {("aws_cloudfront_distribution.www", 36), ("aws_cloudfront_distribution.assets", 72)},
+        "cloudformation": {("WwwDistribution", 29), ("AssetsDistribution", 49)},
     },
     "cdn-s3-origin-unrestricted": {
         "terraform": {("aws_cloudfront_distribution.assets", 11)},
@@ -270,11 +270,19 @@ def test_origin_match_viewer_behind_https_viewers_is_fine(write_tree):
 TLS_CASES = {
     # name: (Terraform viewer_certificate body, aliases, CloudFormation ViewerCertificate (flow),
     #        reported line in Terraform and in CloudFormation, or None)
+    # The default *.cloudfront.net certificate always accepts TLSv1, with or without aliases and
+    # whatever minimum it is given: reported at the setting, else at the distribution.
     "default-certificate-no-alias": ("cloudfront_default_certificate = true", "[]",
-                                     "{CloudFrontDefaultCertificate: true}", None),
+                                     "{CloudFrontDefaultCertificate: true}", (6, 13)),
     "default-certificate-with-alias": ("cloudfront_default_certificate = true", '["www.example.com"]',
                                        "{CloudFrontDefaultCertificate: true}", (6, 13)),
-    "no-viewer-certificate-with-alias": (None, '["www.example.com"]', None, (4, 12)),
+    "default-certificate-tls12-minimum-ignored": (
+        'cloudfront_default_certificate = true\n    minimum_protocol_version = "TLSv1.2_2021"', "[]",
+        "{CloudFrontDefaultCertificate: true, MinimumProtocolVersion: TLSv1.2_2021}", (6, 13)),
+    "default-certificate-unknown": ("cloudfront_default_certificate = var.certificate != \"\"", "[]",
+                                    "{CloudFrontDefaultCertificate: !Ref Certificate}", None),
+    "no-viewer-certificate-with-alias": (None, '["www.example.com"]', None, (3, 8)),
+    "no-viewer-certificate-no-alias": (None, "[]", None, (3, 8)),
     "own-certificate-default-minimum": ('acm_certificate_arn = "arn:aws:acm:us-east-1:1:certificate/x"', "[]",
                                         '{AcmCertificateArn: "arn:aws:acm:us-east-1:1:certificate/x"}', (6, 13)),
     "own-certificate-tls11": ('iam_certificate_id = "ASCAEXAMPLE"\n    minimum_protocol_version = "TLSv1.1_2016"',

@@ -653,3 +653,42 @@ resource "aws_autoscaling_attachment" "web" {
         found.add((template.address, targets, tuple(group.get("subnets"))))
     assert found == {("aws_launch_template.web", ("aws_lb_target_group.web",), ("subnet-1",)),
                      ("Lt", ("Tg",), ("subnet-1",))}
+
+
+def test_user_data_secrets_behind_escaped_quotes_and_placeholders(write_tree):
+    """User data that writes JSON or YAML inside a heredoc or block scalar keeps its quotes escaped
+    (\\"...\\"): the value is still read; a placeholder (changeme, <PASSWORD>) is not a secret."""
+    root = write_tree({
+        "tf/main.tf": '''resource "aws_instance" "json" {
+  ami       = "ami-1"
+  user_data = <<-EOT
+    #!/bin/bash
+    echo "{\\"password\\": \\"s3cr3tvalue\\"}" > /etc/app.json
+  EOT
+}
+resource "aws_instance" "placeholder" {
+  ami       = "ami-1"
+  user_data = "#!/bin/bash\\nexport DB_PASSWORD=\\"changeme\\"\\n"
+}
+''',
+        "cfn/template.yaml": '''AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Yaml:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-1
+      UserData:
+        Fn::Base64: |
+          #!/bin/bash
+          cat > /etc/app.yaml <<EOF
+          password: \\"s3cr3tvalue\\"
+          EOF
+  Placeholder:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-1
+      UserData: !Base64 "export DB_PASSWORD=\\"<PASSWORD>\\"\\n"
+''',
+    })
+    assert hits(root, "secret-in-user-data") == {("aws_instance.json", "tf/main.tf", 3),
+                                                 ("Yaml", "cfn/template.yaml", 7)}

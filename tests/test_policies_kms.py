@@ -83,6 +83,25 @@ def test_only_symmetric_keys_are_judged(write_tree, tf_spec, cfn_spec, reported)
     assert bool(verdict(write_tree, tf_spec, cfn_spec)) is reported
 
 
+@pytest.mark.parametrize(("tf_usage", "cfn_usage", "reported"), [
+    ('key_usage = "ENCRYPT_DECRYPT"', "KeyUsage: ENCRYPT_DECRYPT", True),
+    ('key_usage = "SIGN_VERIFY"', "KeyUsage: SIGN_VERIFY", False),
+    ('key_usage = "GENERATE_VERIFY_MAC"', "KeyUsage: GENERATE_VERIFY_MAC", False),
+    ('key_usage = "sign_verify"', "KeyUsage: sign_verify", False),
+], ids=["encrypt-decrypt", "sign-verify", "generate-verify-mac", "lower-case"])
+def test_a_key_for_signing_or_macs_is_exempt_even_without_a_key_spec(write_tree, tf_usage, cfn_usage, reported):
+    """Other scanners' fixtures write the usage alone: a signing or HMAC key cannot rotate."""
+    terraform, cloudformation = tf_key(tf_usage), cfn_key(cfn_usage)
+    expected = {("aws_kms_key.k", "tf/main.tf", line(terraform, 'resource "aws_kms_key"')),
+                ("Key", "cfn/template.yaml", line(cloudformation, "Key:"))} if reported else set()
+    assert found(write_tree, ROTATION, terraform, cloudformation) == expected
+
+
+def test_unknown_key_usage_gives_no_finding(write_tree):
+    assert verdict(write_tree, "key_usage = var.usage", "KeyUsage: !Ref Usage",
+                   'variable "usage" {}', "Usage:\n  Type: String\n") == set()
+
+
 def test_unknown_key_spec_gives_no_finding(write_tree):
     assert verdict(write_tree, "customer_master_key_spec = var.spec", "KeySpec: !Ref Spec",
                    'variable "spec" {}', "Spec:\n  Type: String\n") == set()

@@ -3,7 +3,7 @@ decision the policies document gives the same verdict in Terraform and CloudForm
 
 from __future__ import annotations
 
-from tests.policy_examples import cfn, example_tests, found, line, tf
+from tests.policy_examples import cfn, example_tests, found, line, messages, tf
 
 EXPECTED = {
     "db-publicly-accessible": {
@@ -269,6 +269,103 @@ def test_storage_encryption_replicas_inherit_their_source(write_tree):
         ("PlainReplica", "cfn/template.yaml", line(REPLICAS_CFN, "!Ref Plain")),
         ("ReplicaByName", "cfn/template.yaml", line(REPLICAS_CFN, "SourceDBInstanceIdentifier: plain")),
     }
+
+
+INHERITED_TF = tf('''
+    variable "source" { type = string }
+    variable "encrypted" { type = bool }
+
+    resource "aws_db_instance" "primary" {
+      engine            = "postgres"
+      instance_class    = "db.t4g.micro"
+      storage_encrypted = true
+    }
+
+    resource "aws_db_instance" "plain" {
+      engine         = "postgres"
+      instance_class = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "maybe" {
+      engine            = "postgres"
+      instance_class    = "db.t4g.micro"
+      storage_encrypted = var.encrypted
+    }
+
+    resource "aws_db_instance" "by_arn" {
+      replicate_source_db = aws_db_instance.primary.arn
+      instance_class      = "db.t4g.micro"
+      storage_encrypted   = false
+    }
+
+    resource "aws_db_instance" "by_id" {
+      replicate_source_db = aws_db_instance.plain.id
+      instance_class      = "db.t4g.micro"
+      storage_encrypted   = true
+    }
+
+    resource "aws_db_instance" "of_unknown_source" {
+      replicate_source_db = var.source
+      instance_class      = "db.t4g.micro"
+    }
+
+    resource "aws_db_instance" "of_maybe_encrypted" {
+      replicate_source_db = aws_db_instance.maybe.identifier
+      instance_class      = "db.t4g.micro"
+    }
+''')
+INHERITED_CFN = cfn('''
+    Primary:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        StorageEncrypted: true
+    Plain:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        StorageEncrypted: false
+    ByRef:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        SourceDBInstanceIdentifier: !Ref Primary
+        DBInstanceClass: db.t4g.micro
+    ByArn:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        SourceDBInstanceIdentifier: !GetAtt Plain.DBInstanceArn
+        DBInstanceClass: db.t4g.micro
+    OfUnknownSource:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        SourceDBInstanceIdentifier: !Ref Source
+        DBInstanceClass: db.t4g.micro
+    RestoredUnknown:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        DBSnapshotIdentifier: !Ref Snapshot
+        DBInstanceClass: db.t4g.micro
+''', parameters="Source:\n  Type: String\nSnapshot:\n  Type: String\n")
+
+
+def test_replicas_inherit_encryption_whatever_they_say_and_an_unknown_source_gives_nothing(write_tree):
+    """A replica referring to its source by ARN or id inherits its encryption: no finding from an
+    encrypted source (even with storage_encrypted = false written on the replica), a finding from
+    an unencrypted one (even with storage_encrypted = true), and none from a source not known."""
+    assert found(write_tree, "db-storage-unencrypted", INHERITED_TF, INHERITED_CFN) == {
+        ("aws_db_instance.plain", "tf/main.tf", line(INHERITED_TF, '"aws_db_instance" "plain"')),
+        ("aws_db_instance.by_id", "tf/main.tf", line(INHERITED_TF, "aws_db_instance.plain.id")),
+        ("Plain", "cfn/template.yaml", line(INHERITED_CFN, "StorageEncrypted: false")),
+        ("ByArn", "cfn/template.yaml", line(INHERITED_CFN, "!GetAtt Plain.DBInstanceArn")),
+    }
+
+
+def test_an_inherited_finding_says_so(write_tree):
+    root = write_tree({"main.tf": INHERITED_TF})
+    [message] = [m for m in messages(root, "db-storage-unencrypted") if "by_id" in m]
+    assert "inherits its encryption from aws_db_instance.plain, which it replicates and which is unencrypted" in message
 
 
 SNAPSHOTS_TF = tf('''

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from tests.policy_examples import cfn, example_tests, found, tf
+from tests.policy_examples import cfn, example_tests, found, messages, tf
 
 EXPECTED = {
     "s3-public-read": {
@@ -598,3 +598,258 @@ def test_kms_exemption_for_server_access_log_targets(write_tree):
     terraform, cloudformation = tf(SERVER_LOGS_TF), cfn(SERVER_LOGS_CFN)
     assert found(write_tree, "s3-kms-encryption-missing", terraform, cloudformation) == {
         ("aws_s3_bucket.lonely", "tf/main.tf", 18), ("Lonely", "cfn/template.yaml", 14)}
+
+
+# --- a bucket policy for a bucket defined elsewhere ------------------------------------------------
+
+PUBLIC_POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", ' \
+    '"Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::existing-bucket/*"}]}'
+
+
+def test_public_policy_on_a_bucket_not_defined_here_is_reported_on_the_policy(write_tree):
+    terraform = tf(f'''
+        variable "name" {{ type = string }}
+        data "aws_s3_bucket" "shared" {{
+          bucket = "shared-bucket"
+        }}
+        resource "aws_s3_bucket_policy" "by_variable" {{
+          bucket = var.name
+          policy = jsonencode({PUBLIC_POLICY})
+        }}
+        resource "aws_s3_bucket_policy" "by_name" {{
+          bucket = "existing-bucket"
+          policy = jsonencode({PUBLIC_POLICY})
+        }}
+        resource "aws_s3_bucket_policy" "by_data_source" {{
+          bucket = data.aws_s3_bucket.shared.id
+          policy = jsonencode({PUBLIC_POLICY})
+        }}
+        ''')
+    cloudformation = cfn(f'''
+        Literal:
+          Type: AWS::S3::BucketPolicy
+          Properties:
+            Bucket: Bucket
+            PolicyDocument: {PUBLIC_POLICY}
+        ByParameter:
+          Type: AWS::S3::BucketPolicy
+          Properties:
+            Bucket: !Ref ExistingName
+            PolicyDocument: {PUBLIC_POLICY}
+        ''', parameters="ExistingName:\n  Type: String\n")
+    expected = {
+        ("aws_s3_bucket_policy.by_variable", "tf/main.tf", 7),
+        ("aws_s3_bucket_policy.by_name", "tf/main.tf", 11),
+        ("aws_s3_bucket_policy.by_data_source", "tf/main.tf", 15),
+        ("Literal", "cfn/template.yaml", 10),
+        ("ByParameter", "cfn/template.yaml", 15),
+    }
+    assert found(write_tree, "s3-public-read", terraform, cloudformation) == expected
+    assert found(write_tree, "s3-public-write", terraform, cloudformation) == expected
+    # Only public access: the hygiene controls are the bucket's, judged where it is defined.
+    assert found(write_tree, "s3-insecure-transport", terraform, cloudformation) == set()
+
+
+def test_policy_on_a_bucket_not_defined_here_names_it_and_respects_the_account_block(write_tree):
+    terraform = tf(f'''
+        resource "aws_s3_bucket_policy" "p" {{
+          bucket = "existing-bucket"
+          policy = jsonencode({PUBLIC_POLICY})
+        }}
+        ''')
+    root = write_tree({"main.tf": terraform})
+    [message] = messages(root, "s3-public-read")
+    assert "bucket existing-bucket (defined outside this configuration)" in message
+    assert "bucket policy aws_s3_bucket_policy.p statement 1 allows" in message
+    shielded = terraform + tf('''
+        resource "aws_s3_account_public_access_block" "all" {
+          block_public_acls       = true
+          block_public_policy     = true
+          ignore_public_acls      = true
+          restrict_public_buckets = true
+        }
+        ''')
+    assert found(write_tree, "s3-public-read", shielded) == set()
+
+
+def test_restricted_policy_on_a_bucket_not_defined_here_is_not_reported(write_tree):
+    cloudformation = cfn('''
+        Policy:
+          Type: AWS::S3::BucketPolicy
+          Properties:
+            Bucket: existing-bucket
+            PolicyDocument:
+              Statement:
+                - Effect: Allow
+                  Principal: "*"
+                  Action: s3:GetObject
+                  Resource: arn:aws:s3:::existing-bucket/*
+                  Condition:
+                    StringEquals:
+                      aws:SourceVpce: vpce-1234
+        ''')
+    assert found(write_tree, "s3-public-read", cloudformation=cloudformation) == set()
+
+
+# --- log buckets, recognised by what delivers to them or by their own settings --------------------
+
+
+def test_vpc_flow_log_buckets_need_no_access_logging_but_still_kms(write_tree):
+    terraform = tf('''
+        resource "aws_vpc" "main" {
+          cidr_block = "10.0.0.0/16"
+        }
+        resource "aws_s3_bucket" "flow" {
+          bucket = "flow-logs"
+        }
+        resource "aws_s3_bucket" "named" {
+          bucket = "named-flow-logs"
+        }
+        resource "aws_flow_log" "by_reference" {
+          vpc_id               = aws_vpc.main.id
+          traffic_type         = "ALL"
+          log_destination_type = "s3"
+          log_destination      = aws_s3_bucket.flow.arn
+        }
+        resource "aws_flow_log" "by_arn" {
+          vpc_id               = aws_vpc.main.id
+          traffic_type         = "ALL"
+          log_destination_type = "s3"
+          log_destination      = "arn:aws:s3:::named-flow-logs/vpc/"
+        }
+        ''')
+    cloudformation = cfn('''
+        Vpc:
+          Type: AWS::EC2::VPC
+          Properties:
+            CidrBlock: 10.0.0.0/16
+        Flow:
+          Type: AWS::S3::Bucket
+        FlowLog:
+          Type: AWS::EC2::FlowLog
+          Properties:
+            ResourceId: !Ref Vpc
+            ResourceType: VPC
+            TrafficType: ALL
+            LogDestinationType: s3
+            LogDestination: !GetAtt Flow.Arn
+        ''')
+    assert found(write_tree, "s3-access-logging-missing", terraform, cloudformation) == set()
+    # Flow logs support SSE-KMS: their buckets are not exempt from the KMS control.
+    assert found(write_tree, "s3-kms-encryption-missing", terraform, cloudformation) == {
+        ("aws_s3_bucket.flow", "tf/main.tf", 4), ("aws_s3_bucket.named", "tf/main.tf", 7),
+        ("Flow", "cfn/template.yaml", 7)}
+
+
+def test_cloudwatch_flow_logs_exempt_no_bucket(write_tree):
+    terraform = tf('''
+        resource "aws_s3_bucket" "b" {
+          bucket = "b"
+        }
+        resource "aws_flow_log" "cw" {
+          vpc_id          = "vpc-1"
+          traffic_type    = "ALL"
+          log_destination = aws_s3_bucket.b.arn
+        }
+        ''')
+    assert found(write_tree, "s3-access-logging-missing", terraform) == {("aws_s3_bucket.b", "tf/main.tf", 1)}
+
+
+def _log_policy(principal: str) -> str:
+    return ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": ' + principal +
+            ', "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logs/*"}]}')
+
+
+def test_log_delivery_acl_grant_and_policies_exempt_buckets(write_tree):
+    terraform = tf(f'''
+        data "aws_elb_service_account" "main" {{}}
+        resource "aws_s3_bucket" "acl" {{
+          bucket = "acl-logs"
+        }}
+        resource "aws_s3_bucket_acl" "acl" {{
+          bucket = aws_s3_bucket.acl.id
+          acl    = "log-delivery-write"
+        }}
+        resource "aws_s3_bucket" "grant" {{
+          bucket = "grant-logs"
+          grant {{
+            type        = "Group"
+            uri         = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+            permissions = ["WRITE", "READ_ACP"]
+          }}
+        }}
+        resource "aws_s3_bucket" "s3_service" {{
+          bucket = "s3-logs"
+          policy = jsonencode({_log_policy('{"Service": "logging.s3.amazonaws.com"}')})
+        }}
+        resource "aws_s3_bucket" "elb_account" {{
+          bucket = "elb-logs"
+          policy = jsonencode({_log_policy('{"AWS": "arn:aws:iam::156460612806:root"}')})
+        }}
+        resource "aws_s3_bucket" "elb_data" {{
+          bucket = "elb-data-logs"
+        }}
+        data "aws_iam_policy_document" "elb" {{
+          statement {{
+            actions   = ["s3:PutObject"]
+            resources = ["arn:aws:s3:::elb-data-logs/*"]
+            principals {{
+              type        = "AWS"
+              identifiers = [data.aws_elb_service_account.main.arn]
+            }}
+          }}
+        }}
+        resource "aws_s3_bucket_policy" "elb_data" {{
+          bucket = aws_s3_bucket.elb_data.id
+          policy = data.aws_iam_policy_document.elb.json
+        }}
+        resource "aws_s3_bucket" "vended" {{
+          bucket = "vended-logs"
+          policy = jsonencode({_log_policy('{"Service": ["delivery.logs.amazonaws.com"]}')})
+        }}
+        resource "aws_s3_bucket" "trail" {{
+          bucket = "trail-logs"
+          policy = jsonencode({_log_policy('{"Service": "cloudtrail.amazonaws.com"}')})
+        }}
+        ''')
+    cloudformation = cfn(f'''
+        Acl:
+          Type: AWS::S3::Bucket
+          Properties:
+            AccessControl: LogDeliveryWrite
+        S3Service:
+          Type: AWS::S3::Bucket
+        S3ServicePolicy:
+          Type: AWS::S3::BucketPolicy
+          Properties:
+            Bucket: !Ref S3Service
+            PolicyDocument: {_log_policy('{"Service": "logging.s3.amazonaws.com"}')}
+        Elb:
+          Type: AWS::S3::Bucket
+        ElbPolicy:
+          Type: AWS::S3::BucketPolicy
+          Properties:
+            Bucket: !Ref Elb
+            PolicyDocument: {_log_policy('{"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}')}
+        Vended:
+          Type: AWS::S3::Bucket
+        VendedPolicy:
+          Type: AWS::S3::BucketPolicy
+          Properties:
+            Bucket: !Ref Vended
+            PolicyDocument: {_log_policy('{"Service": "delivery.logs.amazonaws.com"}')}
+        Trail:
+          Type: AWS::S3::Bucket
+        TrailPolicy:
+          Type: AWS::S3::BucketPolicy
+          Properties:
+            Bucket: !Ref Trail
+            PolicyDocument: {_log_policy('{"Service": "cloudtrail.amazonaws.com"}')}
+        ''')
+    # CloudTrail buckets are not exempt from access logging; every other one is.
+    assert found(write_tree, "s3-access-logging-missing", terraform, cloudformation) == {
+        ("aws_s3_bucket.trail", "tf/main.tf", 46), ("Trail", "cfn/template.yaml", 28)}
+    # Only the SSE-S3-only deliveries (S3 server access logs, ALB/classic ELB logs) exempt from KMS.
+    assert found(write_tree, "s3-kms-encryption-missing", terraform, cloudformation) == {
+        ("aws_s3_bucket.vended", "tf/main.tf", 42), ("aws_s3_bucket.trail", "tf/main.tf", 46),
+        ("Vended", "cfn/template.yaml", 21), ("Trail", "cfn/template.yaml", 28)}

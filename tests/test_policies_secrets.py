@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from iac_assist.credentials import is_credential_name, mask
-from tests.policy_examples import example_tests, hits
+from tests.policy_examples import example_tests, hits, messages
 
 SECRET = "hardcoded-secret"
 
@@ -371,6 +371,108 @@ def test_secret_passed_into_a_module_is_reported_where_the_module_uses_it(write_
                        'resource "aws_rds_cluster" "this" {\n  master_password = var.password\n}\n'),
     })
     assert hits(root, SECRET) == {("module.db.aws_rds_cluster.this", "db/main.tf", 3)}
+
+
+# --- data sources, unmodelled types and placeholders ---------------------------------------------
+
+
+def test_data_source_arguments_are_scanned_and_only_reported_when_they_hold_a_secret(write_tree):
+    root = write_tree({
+        "main.tf": '''
+data "terraform_remote_state" "network" {
+  backend = "s3"
+  config = {
+    bucket     = "state"
+    key        = "network.tfstate"
+    access_key = "AKIAIOSFODNN7EXAMPLE"
+    secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+  }
+}
+variable "secret_key" {}
+data "terraform_remote_state" "from_variable" {
+  backend = "s3"
+  config = {
+    secret_key = var.secret_key
+  }
+}
+data "aws_ami" "ubuntu" {
+  most_recent = true
+  owners      = ["099720109477"]
+}
+''',
+    })
+    assert hits(root, SECRET) == {("data.terraform_remote_state.network", "main.tf", 4)}
+    [first, second] = sorted(messages(root, SECRET))
+    assert "config.access_key (AKIA****)" in first and "config.secret_key (wJal****)" in second
+    # A data source is read, not deployed: it stays out of the threat model.
+    from iac_assist.engine import scan
+    from iac_assist.threatmodel.build import build
+
+    assert [c.name for c in build(scan([root])).components] == []
+
+
+def test_unmodelled_types_credentials_and_their_placeholders(write_tree):
+    root = write_tree({"template.yaml": '''AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Skill:
+    Type: Alexa::ASK::Skill
+    Properties:
+      AuthenticationConfiguration:
+        ClientId: amzn1.application-oa2-client.0123456789
+        ClientSecret: 0123456789abcdef0123456789abcdef
+        RefreshToken: Atzr|IwEBIExampleRefreshToken0123456789
+      VendorId: M123456789
+  Documented:
+    Type: Alexa::ASK::Skill
+    Properties:
+      AuthenticationConfiguration:
+        ClientId: String
+        ClientSecret: String
+        RefreshToken: String
+      VendorId: String
+  Custom:
+    Type: Custom::Thing
+    Properties:
+      ServiceToken: arn:aws:lambda:eu-west-1:123456789012:function:fn
+      Password: "${AWS::StackName}"
+'''})
+    assert hits(root, SECRET) == {("Skill", "template.yaml", 8), ("Skill", "template.yaml", 9)}
+
+
+@pytest.mark.parametrize("value", [
+    "String", "changeme", "ChangeMe123!", "var.db_password", "${var.db_password}", "${AWS::StackName}",
+    "{{resolve:secretsmanager:db}}", "<PASSWORD>", "[PASSWORD]", "%DB_PASSWORD%", "$DB_PASSWORD", "xxx", "********",
+    "", "password", "YOUR_API_KEY", "your-password-here", "{{ db_password }}", "TODO",
+])
+def test_placeholders_are_not_secrets(write_tree, value):
+    escaped = value.replace("${", "$${").replace("%{", "%%{")  # the text itself, not a template
+    root = write_tree({
+        "tf/main.tf": f'resource "aws_db_instance" "db" {{\n  password = "{escaped}"\n}}\n',
+        "cfn/template.yaml": ('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Db:\n'
+                              '    Type: AWS::RDS::DBInstance\n    Properties:\n'
+                              f'      MasterUserPassword: "{value}"\n'),
+    })
+    assert hits(root, SECRET) == set()
+
+
+@pytest.mark.parametrize("value", ["hunter2real", "correct-horse-battery", "MyPassword", "db-password",
+                                   "SuperSecretKey", "Password123", "AKIAIOSFODNN7EXAMPLE"])
+def test_weak_but_real_values_are_secrets(write_tree, value):
+    root = write_tree({"main.tf": f'resource "aws_db_instance" "db" {{\n  password = "{value}"\n}}\n'})
+    assert hits(root, SECRET) == {("aws_db_instance.db", "main.tf", 2)}
+
+
+@pytest.mark.parametrize("name", ["ServiceToken", "key", "key_name", "s3_key", "kms_key_id", "KmsKeyId",
+                                  "public_key", "ssh_key_name", "key_pair"])
+def test_names_holding_identifiers_are_not_credentials(name):
+    assert not is_credential_name(name)
+
+
+@pytest.mark.parametrize("name", ["api_key", "access_key", "secret_key", "private_key", "client_secret",
+                                  "auth_token", "password", "master_password", "db_password", "ClientSecret",
+                                  "RefreshToken"])
+def test_names_holding_secrets_are_credentials(name):
+    assert is_credential_name(name)
 
 
 # --- never in clear ------------------------------------------------------------------------------

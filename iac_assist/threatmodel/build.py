@@ -7,6 +7,7 @@ from collections import deque
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component, Location
+from iac_assist.normalize import READ_ONLY_PREFIX
 from iac_assist.result import ScanResult
 from iac_assist.threatmodel import flows as flow_rules
 from iac_assist.threatmodel.exposure import Exposure, database_exposures, instance_exposures
@@ -16,12 +17,14 @@ from iac_assist.threatmodel.zones import ZONES, place
 
 DATA_STORES = (*kinds.DATABASES, kinds.S3_BUCKET)
 LEFT_OUT = {"provider"}
-"""Source types that are configuration, not infrastructure (provider blocks)."""
+"""Source types that are configuration, not infrastructure (provider blocks); data sources
+(``data.<type>``, modelled only when they hold a literal secret) are left out too."""
 
 
 def build(result: ScanResult) -> ThreatModel:
     graph = result.graph or ResourceGraph([])
-    comps = [c for c in graph.components.values() if c.source_type not in LEFT_OUT]
+    comps = [c for c in graph.components.values()
+             if c.source_type not in LEFT_OUT and not c.source_type.startswith(READ_ONLY_PREFIX)]
     ids = _ids(comps)
     placements = place(graph)
     model = ThreatModel()

@@ -19,5 +19,6 @@ def key(res: SourceResource, b: ModelBuilder) -> None:
     comp = b.add(res, kinds.KMS_KEY)
     b.copy(comp, "rotation", res, "EnableKeyRotation", convert=to_bool)
     b.copy(comp, "key_spec", res, "KeySpec", convert=upper)
+    b.copy(comp, "key_usage", res, "KeyUsage", convert=upper)
     b.copy(comp, "enabled", res, "Enabled", convert=to_bool)
     b.copy(comp, "origin", res, "Origin", convert=upper)

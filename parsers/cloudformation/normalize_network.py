@@ -248,3 +248,5 @@ def flow_log(res: SourceResource, builder: ModelBuilder) -> None:
     elif res.has("ResourceType"):
         comp.set("resource_type", Unknown("ResourceType not known before deployment"), res.at("ResourceType"))
     builder.copy(comp, "traffic_type", res, "TrafficType", convert=upper)
+    if res.get("LogDestinationType") == "s3":
+        builder.copy(comp, "log_destination", res, "LogDestination")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from iac_assist.kinds import S3_BUCKET
+from iac_assist.kinds import S3_BUCKET, S3_BUCKET_POLICY
 from iac_assist.model import Component, Ref, Unknown
 from iac_assist.normalize import ModelBuilder, Normalizer
-from iac_assist.parsers.cloudformation.convert import fold_target, to_bool
+from iac_assist.parsers.cloudformation.convert import to_bool
 from iac_assist.resource import SourceResource
 
 # CloudFormation spells canned ACLs in PascalCase; the vocabulary uses S3's own spelling.
@@ -97,9 +97,16 @@ def _encryption(comp: Component, res: SourceResource) -> None:
 
 
 def bucket_policy(res: SourceResource, builder: ModelBuilder) -> None:
-    owner = fold_target(builder, res, res.get("Bucket"), S3_BUCKET)
-    if owner is not None:
-        builder.copy(owner, "policy", res, "PolicyDocument", convert=_document)
+    target = res.get("Bucket")
+    owner = builder.owner(target, S3_BUCKET)
+    if owner is None:
+        # A bucket of another stack (a parameter, a literal name, an import): the policy is still
+        # this template's, and judged on its own.
+        comp = builder.add(res, S3_BUCKET_POLICY)
+        comp.set("targets", [target] if target is not None else [], res.at("Bucket"))
+        builder.copy(comp, "policy", res, "PolicyDocument", convert=_document)
+        return
+    builder.copy(owner, "policy", res, "PolicyDocument", convert=_document)
 
 
 def _canned_acl(value: Any) -> Any:

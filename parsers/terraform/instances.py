@@ -21,6 +21,7 @@ from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig
 from iac_assist.parsers.terraform.evaluator import Evaluator, Namespace, to_number
 from iac_assist.parsers.terraform.files import FileFunctions
+from iac_assist.parsers.terraform.secret_data import DATA_TYPE_PREFIX, names_a_credential
 from iac_assist.parsers.terraform.types import convert
 from iac_assist.parsers.terraform.values import LazyObject, ModuleObject, PartialJson, ResourceObject, scalar
 from iac_assist.resource import SourceResource
@@ -485,6 +486,7 @@ class ModuleInstance:
                 out.append(self._provider(decl))
             except EvaluationLimit as err:
                 self.ctx.limit(err, decl.file, decl.block.line)
+        out.extend(self._data_with_credentials())
         for decl in self.config.modules.values():
             try:
                 children = self.child_instances(decl) or []
@@ -493,6 +495,25 @@ class ModuleInstance:
                 continue
             for _key, child in children:
                 out.extend(child.resources())
+        return out
+
+    def _data_with_credentials(self) -> list[SourceResource]:
+        """Data sources whose arguments name a credential, evaluated for the secret scan only
+        (see ``secret_data``); each instance typed ``data.<type>``."""
+        out: list[SourceResource] = []
+        for decl in self.config.data.values():
+            if decl.type in RENDERED_DATA or not names_a_credential(decl.block.body):
+                continue
+            try:
+                keys = self.instance_keys(decl) or []
+                if not self.ctx.count_instances(len(keys), decl.file, decl.block.line):
+                    continue
+                for key, env in keys:
+                    res = self._evaluate(decl, key, env)
+                    res.type = DATA_TYPE_PREFIX + decl.type
+                    out.append(res)
+            except EvaluationLimit as err:
+                self.ctx.limit(err, decl.file, decl.block.line)
         return out
 
     def _provider(self, decl: Declared) -> SourceResource:

@@ -22,6 +22,8 @@ def key(res: SourceResource, b: ModelBuilder) -> None:
         b.copy(comp, "rotation", res, "enable_key_rotation", convert=to_bool)
     if res.get("customer_master_key_spec") is not None:
         b.copy(comp, "key_spec", res, "customer_master_key_spec", convert=upper)
+    if res.get("key_usage") is not None:
+        b.copy(comp, "key_usage", res, "key_usage", convert=upper)
     if res.get("is_enabled") is not None:
         b.copy(comp, "enabled", res, "is_enabled", convert=to_bool)
     # A key in a custom key store: an external key store key names its external key (xks_key_id);

@@ -285,3 +285,5 @@ def flow_log(res: SourceResource, b: ModelBuilder) -> None:
             comp.set("resource_type", resource_type, res.at(attribute))
             break
     b.copy(comp, "traffic_type", res, "traffic_type", convert=upper)
+    if res.get("log_destination_type") == "s3":
+        b.copy(comp, "log_destination", res, "log_destination")

@@ -16,6 +16,7 @@ PAB_KEYS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "r
 GROUP_URIS = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
+    "http://acs.amazonaws.com/groups/s3/LogDelivery": "LogDelivery",
 }
 
 
@@ -116,8 +117,17 @@ def bucket_acl(res: SourceResource, b: ModelBuilder) -> None:
 
 @NORMALIZER.register("aws_s3_bucket_policy", phase=1)
 def bucket_policy(res: SourceResource, b: ModelBuilder) -> None:
-    owner = _owner(res, b)
-    if owner is not None and res.has("policy"):
+    target = res.get("bucket")
+    owner = b.owner(target, kinds.S3_BUCKET)
+    if owner is None:
+        # A bucket of another configuration (a variable, a literal name, a data source): the
+        # policy is still this configuration's, and judged on its own.
+        comp = b.add(res, kinds.S3_BUCKET_POLICY)
+        comp.set("targets", [target] if target is not None else [], res.at("bucket"))
+        if res.has("policy"):
+            comp.set("policy", decode_document(res.get("policy")), res.at("policy"))
+        return
+    if res.has("policy"):
         owner.set("policy", decode_document(res.get("policy")), res.at("policy"), origin=res.address)
 
 

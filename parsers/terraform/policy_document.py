@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from iac_assist.model import Location, Unknown
+from iac_assist.model import Location, Ref, Unknown
 from iac_assist.parsers.terraform.functions import number_to_string
 from iac_assist.parsers.terraform.values import PartialJson, plain, unknown_from
 
@@ -121,7 +121,8 @@ def _string_set(value: Any, version: Any) -> Any:
         return Unknown(f"not a set of strings: {value!r}")
     value = [_text(v) for v in value]
     known = sorted({_variables(v, version) for v in value if isinstance(v, str)}, reverse=True)
-    unknown = [v if isinstance(v, Unknown) else Unknown(f"not a string: {v!r}")
+    # A reference keeps its target (data.aws_elb_service_account.main.arn names a principal).
+    unknown = [v if isinstance(v, Unknown) else Unknown(f"not a string: {v!r}", (v,) if isinstance(v, Ref) else ())
                for v in value if not isinstance(v, str)]
     items: list[Any] = [*known, *unknown]
     if not items:

@@ -36,3 +36,40 @@ resource "aws_cloudfront_distribution" "www" {
     minimum_protocol_version = "TLSv1"
   }
 }
+
+# The default *.cloudfront.net certificate: CloudFront keeps its security policy
+# at TLSv1, so the minimum written here does not apply.
+resource "aws_cloudfront_distribution" "assets" {
+  enabled = true
+
+  origin {
+    origin_id   = "assets"
+    domain_name = "origin-assets.example.com"
+
+    custom_origin_config {
+      http_port              = 80
+      https_port             = 443
+      origin_protocol_policy = "https-only"
+      origin_ssl_protocols   = ["TLSv1.2"]
+    }
+  }
+
+  default_cache_behavior {
+    target_origin_id       = "assets"
+    viewer_protocol_policy = "redirect-to-https"
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+    cache_policy_id        = "658327ea-f89d-4fab-a63d-7e88639e58f6" # Managed-CachingOptimized
+  }
+
+  restrictions {
+    geo_restriction {
+      restriction_type = "none"
+    }
+  }
+
+  viewer_certificate {
+    cloudfront_default_certificate = true
+    minimum_protocol_version       = "TLSv1.2_2021"
+  }
+}
