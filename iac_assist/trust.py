@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,7 +94,8 @@ def _configuration(result: ScanResult, settings: Settings, policies: list[Policy
                        and SEVERITY_RANK[level] < SEVERITY_RANK[p.severity]]
             for pol in lowered:
                 where = settings.lines.get(f"severity.{name}", settings.lines.get("severity", 0))
-                notes.append(ScanError(file, where, f"severity.{_cut(json.dumps(name))} = {json.dumps(level)} in "
+                key = name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _cut(json.dumps(name))
+                notes.append(ScanError(file, where, f"severity.{key} = {json.dumps(level)} in "
                                        f"{table} downgraded {pol.id} from {pol.severity} to {level}",
                                        level="warning", category=CATEGORY))
     if settings.repository_decided("fail_on") and settings.fail_on != "low":
