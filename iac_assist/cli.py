@@ -35,6 +35,11 @@ _jobs_option = click.option(
     "-j", "--jobs", type=click.IntRange(min=1), metavar="N",
     help="Worker processes that parse files (default: one per CPU when the scan is large enough to gain from "
          "them; 1: none). The result is the same whatever N.")
+_untrusted_option = click.option(
+    "--untrusted", is_flag=True, default=False, envvar="IAC_ASSIST_UNTRUSTED",
+    help="The scanned repository may not weaken the gate: its configuration file is not read (--config FILE "
+         "still applies), inline suppressions are void (unless --inline-suppressions), and only a --baseline given "
+         "here applies. Also IAC_ASSIST_UNTRUSTED=1. The GitHub Action sets it for pull requests.")
 _max_file_size_option = click.option(
     "--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
     help="Largest file analysed; a larger IaC file is an error (exit 2), other large YAML/JSON is skipped. "
@@ -102,14 +107,28 @@ def _gate_options(command: Callable[..., None]) -> Callable[..., None]:
                      help="Do not run these rules (ids, slugs or severities); repeatable or comma-separated."),
         click.option("--inline-suppressions/--no-inline-suppressions", default=None,
                      help="Honour iac-assist:ignore comments and CloudFormation Metadata suppressions (default: "
-                          "yes); --no-inline-suppressions makes every one void."),
+                          "yes; with --untrusted: no); --no-inline-suppressions makes every one void."),
+        _untrusted_option,
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-@cli.command()
+class _FilesCommand(click.Command):
+    """A command pre-commit runs with file names appended: a file named like an option
+    (``--exclude=*.tf``) must be read as a file, so the hook passes ``--`` before them (its
+    default ``args``). Run by pre-commit (``PRE_COMMIT=1``) without ``--``, the command refuses to
+    start rather than read a file name as an option."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if os.environ.get("PRE_COMMIT") == "1" and "--" not in args and not {"-h", "--help"} & set(args):
+            raise _SetupError("run by pre-commit without `--` before the file names: a file named like an option "
+                              "would be read as one. End the hook's args with \"--\" (args: [--fail-on, high, --]).")
+        return super().parse_args(ctx, args)
+
+
+@cli.command(cls=_FilesCommand)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
               help="Report format: text, json, sarif (code scanning), github (workflow annotations), "
@@ -134,7 +153,7 @@ def _gate_options(command: Callable[..., None]) -> Callable[..., None]:
 def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | None, exclude: tuple[str, ...],
          var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
          assume_worst: bool | None, config_file: Path | None, select: tuple[str, ...], ignore: tuple[str, ...],
-         inline_suppressions: bool | None, baseline_file: Path | None, new_since: str | None,
+         inline_suppressions: bool | None, untrusted: bool, baseline_file: Path | None, new_since: str | None,
          jobs: int | None, max_file_size: int | None) -> None:
     """Scan PATHS (files or folders; default: the current folder) and report findings.
 
@@ -148,19 +167,26 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
 
     Findings waived by an inline suppression (iac-assist:ignore=ID reason) stay in JSON and SARIF,
     marked, and leave the gate; --baseline FILE and --new-since REF leave out what was already
-    known. Options given here win over the configuration file's."""
+    known. Options given here win over the configuration file's; what the scanned repository's own
+    settings waived is reported (see --untrusted)."""
+    from iac_assist import trust
     from iac_assist.engine import scan as run_scan
     from iac_assist.parsers.terraform.inputs import VariableInputs
+    from iac_assist.policies import all_policies
     from iac_assist.reporters import render
 
     settings = _settings(paths, config_file, select=select, ignore=ignore, fail_on=fail_on, exclude=exclude,
                          var_files=var_files, parameters=parameters, inline_suppressions=inline_suppressions,
-                         baseline=baseline_file, assume_worst=assume_worst)
+                         baseline=baseline_file, assume_worst=assume_worst, untrusted=untrusted)
     variables = VariableInputs(settings.var_files, assignments, dict(os.environ))
     template_options = _template_options(settings)
+    baseline = _baseline(settings.baseline)
+    # The repository's own baseline is applied by trust.report, which counts what it leaves out.
+    repository_baseline = baseline if settings.repository_decided("baseline") else None
     result = _run(run_scan, paths, settings, variables=variables, template_options=template_options,
-                  baseline=_baseline(settings.baseline), new_since=new_since, jobs=jobs,
+                  baseline=None if repository_baseline else baseline, new_since=new_since, jobs=jobs,
                   max_file_size=max_file_size)
+    trust.report(result, settings, all_policies(), list(paths) or [Path(".")], repository_baseline, max_file_size)
     color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = render(result, fmt, color=color)
     if output is not None:
@@ -182,7 +208,7 @@ def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tupl
                      var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...],
                      parameters: tuple[str, ...], assume_worst: bool | None, config_file: Path | None,
                      select: tuple[str, ...], ignore: tuple[str, ...], inline_suppressions: bool | None,
-                     jobs: int | None) -> None:
+                     untrusted: bool, jobs: int | None) -> None:
     """Record the findings of PATHS today in a baseline file, by fingerprint (rule, resource, file,
     cause: lines may shift); `iac-assist scan --baseline FILE` then reports and gates only new ones.
     Suppressed findings are not recorded.
@@ -194,7 +220,8 @@ def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tupl
     from iac_assist.parsers.terraform.inputs import VariableInputs
 
     settings = _settings(paths, config_file, select=select, ignore=ignore, exclude=exclude, var_files=var_files,
-                         parameters=parameters, inline_suppressions=inline_suppressions, assume_worst=assume_worst)
+                         parameters=parameters, inline_suppressions=inline_suppressions, assume_worst=assume_worst,
+                         untrusted=untrusted)
     target = output or settings.baseline
     if target is None:
         raise click.UsageError("say where to write the baseline: --output FILE (or baseline in the configuration)")
@@ -228,6 +255,8 @@ def _template_options(settings: Settings) -> TemplateOptions:
                                local_nested_templates=_local_nested())
     except (ValueError, OSError) as err:
         raise click.BadParameter(str(err), param_hint="--parameters") from None
+    except RecursionError:
+        raise click.BadParameter("a parameters file is nested too deeply", param_hint="--parameters") from None
 
 
 def _baseline(path: Path | None) -> Baseline | None:
@@ -239,6 +268,8 @@ def _baseline(path: Path | None) -> Baseline | None:
         return load(path)
     except BaselineError as err:
         raise _SetupError(str(err)) from None
+    except RecursionError:
+        raise _SetupError(f"{path}: not a baseline file (nested too deeply)") from None
 
 
 def _run(
@@ -303,11 +334,12 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
 @_input_options
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Configuration file, as for scan (its exclude, var-files and parameters apply).")
+@_untrusted_option
 @_jobs_option
 @_max_file_size_option
 def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple[str, ...],
           var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
-          config_file: Path | None, jobs: int | None, max_file_size: int | None) -> None:
+          config_file: Path | None, untrusted: bool, jobs: int | None, max_file_size: int | None) -> None:
     """Draw the threat model of PATHS: components in trust zones, flows across boundaries, attack
     paths from the internet to data stores, and STRIDE threats, open or mitigated.
 
@@ -318,12 +350,15 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
     from iac_assist.threatmodel.build import build
     from iac_assist.threatmodel.formats import render
 
-    settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters)
+    settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters,
+                         untrusted=untrusted)
     try:
         template_options = TemplateOptions(read_parameters(list(settings.parameters)),
                                            local_nested_templates=_local_nested())
     except (ValueError, OSError) as err:
         raise click.BadParameter(str(err), param_hint="--parameters") from None
+    except RecursionError:
+        raise click.BadParameter("a parameters file is nested too deeply", param_hint="--parameters") from None
     # The model shows the architecture as it is: rule choices and waivers are the gate's business.
     result = run_scan(list(paths) or [Path(".")], exclude=settings.exclude,
                       variables=VariableInputs(settings.var_files, assignments, dict(os.environ)),

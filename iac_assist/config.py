@@ -1,9 +1,10 @@
 """Project configuration: ``[tool.iac-assist]`` in ``pyproject.toml``, or ``.iac-assist.toml``.
 
 The file is looked for from the scan root upwards to the repository root (the first folder with
-``.git``; the filesystem root outside a repository); in each folder ``.iac-assist.toml`` comes
-before ``pyproject.toml``, and a ``pyproject.toml`` without the table is passed over. ``--config
-FILE`` names one instead. In ``.iac-assist.toml`` the keys are at the top level::
+``.git``; outside a repository, only the scan root itself: never a shared folder above it such as
+``/tmp``); in each folder ``.iac-assist.toml`` comes before ``pyproject.toml``, and a
+``pyproject.toml`` without the table is passed over. ``--config FILE`` names one instead. In
+``.iac-assist.toml`` the keys are at the top level::
 
     select = ["critical", "high", "s3-public-read"]   # rule ids, control slugs or severities
     ignore = ["IAC-LB-003"]
@@ -22,16 +23,27 @@ FILE`` names one instead. In ``.iac-assist.toml`` the keys are at the top level:
 A command-line option given replaces the file's value of the same key (lists are not merged).
 An unknown key, a value of the wrong type or a name that is no rule is an error naming the key
 and the file: a typo must not switch a check off silently.
+
+Trust: a file found in the scanned repository is written by whoever can change the repository,
+so its settings are requests. The person running the gate decides: ``untrusted`` (``--untrusted``)
+leaves it unread, and voids inline suppressions unless the command line asks for them; otherwise
+``Settings.from_repository`` says which values it decided, for ``trust.py`` to report what they
+waived. A file named with ``--config`` is the runner's choice and applies either way. Files that a
+configuration inside the repository names (var-files, parameters, baseline) must lie inside the
+repository (the scan root outside one), not in ``.git``, and within a size cap: a repository
+cannot make the gate read, and print, a file of the machine it runs on.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from iac_assist.discovery import MAX_FILE_BYTES, repository_root
 from iac_assist.findings import SEVERITIES
 
 if TYPE_CHECKING:
@@ -39,6 +51,10 @@ if TYPE_CHECKING:
 
 FILE_NAME = ".iac-assist.toml"
 FAIL_ON = (*SEVERITIES, "none")
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A configuration file is a few lines; a larger one is refused unread."""
+MAX_SIDE_FILE_BYTES = MAX_FILE_BYTES
+"""Cap of a file a configuration names (variables, parameters, baseline)."""
 
 
 class ConfigError(ValueError):
@@ -61,6 +77,20 @@ class Settings:
     assume_worst: bool = False
     source: Path | None = None
     """The configuration file read, if any."""
+    explicit: bool = False
+    """``source`` was named with ``--config`` (the runner's choice), not found in the repository."""
+    untrusted: bool = False
+    """``--untrusted``: nothing the repository provides may weaken the gate."""
+    ignored: Path | None = None
+    """The repository's configuration file, left unread because of ``untrusted``."""
+    from_repository: frozenset[str] = frozenset()
+    """The fields whose value a configuration file found in the repository decided."""
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """Line of each key in ``source`` (``"ignore"``, ``"severity.IAC-S3-001"``), for reports."""
+
+    def repository_decided(self, name: str) -> bool:
+        """Whether the value of field ``name`` is the scanned repository's request."""
+        return name in self.from_repository
 
 
 _LISTS = {"select", "ignore", "exclude", "var-files", "parameters"}
@@ -72,6 +102,7 @@ def find(start: Path) -> Path | None:
     folder = start.resolve()
     if not folder.is_dir():
         folder = folder.parent
+    top = repository_root(folder) or folder
     for here in (folder, *folder.parents):
         dedicated = here / FILE_NAME
         if dedicated.is_file():
@@ -79,7 +110,7 @@ def find(start: Path) -> Path | None:
         project = here / "pyproject.toml"
         if project.is_file() and _has_table(project):
             return project
-        if (here / ".git").exists():
+        if here == top:
             return None
     return None
 
@@ -98,11 +129,19 @@ def _read(path: Path) -> dict[str, Any]:
         import tomli as tomllib  # type: ignore[no-redef]
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as err:
         raise ConfigError(f"{path}: cannot read: {err.strerror or err}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES} bytes; not a configuration file")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 (byte {err.start})") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
 
 
 def _table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
@@ -113,9 +152,10 @@ def _table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
     return table if isinstance(table, dict) else None
 
 
-def load(path: Path) -> dict[str, Any]:
+def load(path: Path, within: Path | None = None) -> dict[str, Any]:
     """The values a configuration file sets, by ``Settings`` field name, validated; paths in it
-    are made absolute against its folder. Raises ConfigError naming the file and the key."""
+    are made absolute against its folder and, given ``within``, must lie inside that folder (not
+    in ``.git``). Raises ConfigError naming the file and the key."""
     table = _table(path, _read(path))
     if table is None:
         raise ConfigError(f"{path}: no [tool.iac-assist] table")
@@ -139,9 +179,9 @@ def load(path: Path) -> dict[str, Any]:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise bad("a list of strings")
             if key == "var-files":
-                out["var_files"] = tuple(_existing(path, key, folder / v) for v in value)
+                out["var_files"] = tuple(_side_file(path, key, folder / v, within) for v in value)
             elif key == "parameters":
-                out["parameters"] = tuple(_parameter(folder, v) for v in value)
+                out["parameters"] = tuple(_parameter(path, folder, v, within) for v in value)
             else:
                 out[key] = tuple(_split(value))
         elif key == "severity":
@@ -166,7 +206,7 @@ def load(path: Path) -> dict[str, Any]:
         elif key == "baseline":
             if not isinstance(value, str) or not value:
                 raise bad("a file name")
-            out["baseline"] = folder / value
+            out["baseline"] = _side_file(path, key, folder / value, within, must_exist=False)
     return out
 
 
@@ -174,22 +214,80 @@ def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ",".join(_scalar(v) for v in value)
+        # TOML lists as a comma-separated value, as the AWS CLI writes a CommaDelimitedList; a
+        # nested list is no parameter value (and is not recursed into).
+        return ",".join(_scalar(v) if not isinstance(v, list | dict) else "" for v in value)
     return str(value)
 
 
-def _existing(config: Path, key: str, path: Path) -> Path:
-    if not path.is_file():
+def _side_file(config: Path, key: str, path: Path, within: Path | None, must_exist: bool = True) -> Path:
+    """``path``, named by ``config`` under ``key``, checked: inside ``within`` (when given), not in
+    ``.git``, a regular file within the size cap. Symbolic links are resolved before the check."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        raise ConfigError(f"{config}: {key}: cannot resolve {path}") from None
+    if within is not None:
+        if real != within and within not in real.parents:
+            raise ConfigError(f"{config}: {key}: {path} is outside the repository ({within}); "
+                              "a configuration in the repository may only name files inside it")
+        if ".git" in real.relative_to(within).parts:
+            raise ConfigError(f"{config}: {key}: {path} is inside .git; not read")
+    if not real.exists() and not must_exist:
+        return path
+    if not real.is_file():
         raise ConfigError(f"{config}: {key}: no such file {path}")
+    try:
+        size = real.stat().st_size
+    except OSError as err:
+        raise ConfigError(f"{config}: {key}: cannot read {path}: {err.strerror or err}") from None
+    if size > MAX_SIDE_FILE_BYTES:
+        raise ConfigError(f"{config}: {key}: {path} is larger than {MAX_SIDE_FILE_BYTES} bytes; not read")
     return path
 
 
-def _parameter(folder: Path, item: str) -> str:
+def _parameter(config: Path, folder: Path, item: str, within: Path | None) -> str:
     """A parameter file (relative to the configuration) or a ``Key=Value`` pair."""
     candidate = folder / item
     if candidate.is_file() or "=" not in item:
-        return str(candidate)
+        return str(_side_file(config, "parameters", candidate, within))
     return item
+
+
+_HEADER = re.compile(r"\s*(\[\[?)\s*([^\[\]]+?)\s*\]")
+_PART = r"""(?:[A-Za-z0-9_\-]+|"[^"\n]*"|'[^'\n]*')"""
+_KEY = re.compile(rf"\s*({_PART}(?:\s*\.\s*{_PART})*)\s*=")
+
+
+def key_lines(path: Path) -> dict[str, int]:
+    """The line of each key of the configuration in ``path`` (``"ignore"``, ``"severity"``,
+    ``"severity.IAC-S3-001"``), first occurrence; only to point reports at the setting (a line
+    of a multi-line string that looks like a key may mislead it, never the settings)."""
+    try:
+        with path.open("rb") as handle:
+            text = handle.read(MAX_CONFIG_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return {}
+    prefix = ["tool", "iac-assist"] if path.name == "pyproject.toml" else []
+    table: list[str] | None = None if prefix else []  # the current table within ours; None: another
+    out: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            parts = _dotted(header.group(2))
+            inside = header.group(1) == "[" and parts[:len(prefix)] == prefix
+            table = parts[len(prefix):] if inside else None
+            if table:
+                out.setdefault(".".join(table), number)
+            continue
+        match = _KEY.match(line)
+        if match is not None and table is not None:
+            out.setdefault(".".join(table + _dotted(match.group(1))), number)
+    return out
+
+
+def _dotted(key: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in re.findall(r"""(?:"[^"]*"|'[^']*'|[^.])+""", key)]
 
 
 def _split(values: Iterable[str]) -> list[str]:
@@ -210,13 +308,19 @@ def resolve(
     inline_suppressions: bool | None = None,
     baseline: Path | None = None,
     assume_worst: bool | None = None,
+    untrusted: bool = False,
     policies: list[Policy] | None = None,
 ) -> Settings:
     """The settings of a scan rooted at ``start``: the configuration file (``config``, else the
     one found), with what was given on the command line (empty or None: not given) in its place.
+    ``untrusted``: the file found in the repository is not read, and inline suppressions are void
+    unless ``inline_suppressions`` is true (``config`` still applies: the runner named it).
     Rule names are checked against ``policies`` (every registered one by default)."""
-    path = config or find(start)
-    values = load(path) if path is not None else {}
+    found = None if config is not None else find(start)
+    path = config if config is not None else None if untrusted else found
+    values = load(path, _confinement(start, path)) if path is not None else {}
+    from_repository = frozenset(values) if config is None else frozenset()
+    lines = key_lines(path) if path is not None else {}
     given = {
         "select": tuple(_split(select)),
         "ignore": tuple(_split(ignore)),
@@ -231,7 +335,12 @@ def resolve(
     for key, value in given.items():
         if value is not None and value != ():
             values[key] = value
-    settings = replace(Settings(source=path), **values)
+            from_repository -= {key}
+    if untrusted and inline_suppressions is None:
+        values["inline_suppressions"] = False
+    settings = replace(Settings(source=path, explicit=config is not None, untrusted=untrusted,
+                                ignored=found if untrusted else None, from_repository=from_repository,
+                                lines=lines), **values)
     if policies is None:
         from iac_assist.policies import all_policies
 
@@ -244,6 +353,20 @@ def resolve(
         except ConfigError as err:
             raise ConfigError(f"{path}: {key}: {err}" if from_file else f"{origin}: {err}") from None
     return settings
+
+
+def _confinement(start: Path, config: Path | None) -> Path | None:
+    """The folder the files named by ``config`` must lie in: the repository (the scan root
+    outside one) when the configuration is inside it; None for a file of the runner's own
+    elsewhere, whose names are the runner's."""
+    if config is None:
+        return None
+    folder = start.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    top = repository_root(folder) or folder
+    real = config.resolve()
+    return top if top in real.parents else None
 
 
 def check_names(names: Iterable[str], policies: list[Policy], *, severities: bool = True) -> None:

@@ -161,3 +161,116 @@ def test_select_policies_for_the_engine_api():
     assert all(p.severity == "critical" for p in chosen)
     with pytest.raises(ConfigError, match="'nope' is no rule id"):
         select_policies(policies, ["nope"])
+
+
+# Where the configuration comes from, and what it may name ------------------------------------------
+
+PUBLIC_DB = {"main.tf": DB}
+
+
+def test_outside_a_repository_only_the_scan_root_is_searched(write_tree):
+    # A configuration in a shared folder above the scan (/tmp, a home folder) is nobody's choice
+    # for this scan: it must not switch the gate off.
+    root = write_tree({"scan/main.tf": DB, ".iac-assist.toml": 'ignore = ["critical", "high", "medium", "low"]\n'})
+    assert find(root / "scan") is None
+    result = run("scan", str(root / "scan"), "-f", "json")
+    assert result.exit_code == 1
+    assert "IAC-RDS-001" in rules_of(result.output)
+    assert find(root) == root / ".iac-assist.toml"  # at the scan root itself it applies
+
+
+def test_inside_a_repository_the_search_stops_at_its_root(write_tree):
+    root = write_tree({"repo/infra/main.tf": DB, ".iac-assist.toml": 'fail-on = "none"\n',
+                       "repo/.git/HEAD": "ref: refs/heads/main\n"})
+    assert find(root / "repo/infra") is None
+    assert run("scan", str(root / "repo/infra")).exit_code == 1
+
+
+SECRET = "TOPSECRET-d41d8cd9"
+"""Stands for bytes of a file outside the scanned repository: they must never reach a report."""
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A repository with a public database, beside files of the machine that are not its own."""
+    (tmp_path / "repo/.git").mkdir(parents=True)
+    (tmp_path / "repo/main.tf").write_text('variable "public" {}\n' + DB.replace("true", "var.public"))
+    (tmp_path / "repo/stack.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nParameters:\n  Public:\n    Type: String\n'
+        'Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      PubliclyAccessible: !Ref Public\n')
+    (tmp_path / "secret.tfvars").write_text(f'{SECRET} = = {{\npublic = "{SECRET}"\n')
+    (tmp_path / "secret.json").write_text(f'{{"Parameters": {{"Public": "{SECRET}"}}, "x": [{SECRET}]}}')
+    (tmp_path / "secret.txt").write_text(f"{SECRET}\nno pair here {SECRET}\n")
+    return tmp_path / "repo"
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ('var-files = ["../secret.tfvars"]', "var-files: {path} is outside the repository"),
+    ('var-files = ["link.tfvars"]', "var-files: {path} is outside the repository"),
+    ('parameters = ["../secret.json"]', "parameters: {path} is outside the repository"),
+    ('parameters = ["{abs}/secret.txt"]', "parameters: {path} is outside the repository"),
+    ('baseline = "../secret.json"', "baseline: {path} is outside the repository"),
+    ('var-files = [".git/vars.tfvars"]', "var-files: {path} is inside .git"),
+    ('baseline = ".git/config"', "baseline: {path} is inside .git"),
+])
+def test_files_a_repository_configuration_names_stay_inside_it(repo, setting, message):
+    (repo / "link.tfvars").symlink_to(repo.parent / "secret.tfvars")
+    (repo / ".git/vars.tfvars").write_text(f'public = "{SECRET}"\n')
+    (repo / ".git/config").write_text(SECRET)
+    setting = setting.replace("{abs}", str(repo.parent))
+    (repo / ".iac-assist.toml").write_text(setting + "\n")
+    named = setting.split('"')[1]
+    for args in ((), ("-f", "json"), ("-f", "sarif")):
+        result = CliRunner().invoke(cli, ["scan", str(repo), *args])
+        assert result.exit_code == 2, result.output
+        assert SECRET not in result.output
+        assert message.format(path=repo / named) in result.output
+    # A configuration the runner names from outside the repository is the runner's own: its files apply.
+    (repo.parent / "runner.tfvars").write_text("public = true\n")
+    (repo.parent / "gate.toml").write_text('var-files = ["runner.tfvars"]\nselect = ["IAC-RDS-001"]\n')
+    result = run("scan", str(repo), "--config", str(repo.parent / "gate.toml"), "-f", "json")
+    assert result.exit_code == 1 and {f["file"] for f in json.loads(result.output)["findings"]} == {"main.tf"}
+
+
+def test_files_a_configuration_names_are_size_capped(repo, monkeypatch):
+    from iac_assist import config
+
+    monkeypatch.setattr(config, "MAX_SIDE_FILE_BYTES", 64)
+    (repo / "prod.tfvars").write_text("public = true\n" + "#" * 100 + "\n")
+    (repo / ".iac-assist.toml").write_text('var-files = ["prod.tfvars"]\n')
+    result = run("scan", str(repo))
+    assert result.exit_code == 2
+    assert f"var-files: {repo / 'prod.tfvars'} is larger than 64 bytes; not read" in result.output
+    monkeypatch.setattr(config, "MAX_CONFIG_BYTES", 16)
+    result = run("scan", str(repo))
+    assert result.exit_code == 2 and "larger than 16 bytes; not a configuration file" in result.output
+
+
+DEEP = 50_000
+
+
+@pytest.mark.parametrize(("files", "args", "message"), [
+    ({".iac-assist.toml": "select = " + "[" * DEEP + "]" * DEEP + "\n"}, (), "not valid TOML: nested too deeply"),
+    ({".iac-assist.toml": "parameters = {A = " + "{b = " * DEEP + "1" + "}" * DEEP + "}\n"}, (),
+     "not valid TOML: nested too deeply"),
+    ({".iac-assist.toml": b'select = ["\xff"]\n'}, (), "not valid TOML: not UTF-8"),
+    ({"pyproject.toml": b"[tool.iac-assist]\nx = 1\n\xfe\n"}, (), "not valid TOML: not UTF-8"),
+    ({"b.json": "[" * DEEP + "]" * DEEP}, ("--baseline", "{root}/b.json"), "not a baseline file (nested too deeply)"),
+    ({"b.json": '{"version": 1, "findings": ' + "[" * DEEP + "]" * DEEP + "}"}, ("--baseline", "{root}/b.json"),
+     "not a baseline file (nested too deeply)"),
+    ({"b.json": '{"version": 1, "findings": [[]]}'}, ("--baseline", "{root}/b.json"), "findings[0] has no fingerprint"),
+    ({"p.json": '{"Parameters": ' + "[" * DEEP + "]" * DEEP + "}"}, ("--parameters", "{root}/p.json"),
+     "a parameters file is nested too deeply"),
+    ({"p.json": '{"Parameters": {"A": ' + "[" * 900 + "]" * 900 + "}}"}, ("--parameters", "{root}/p.json"), ""),
+    ({".iac-assist.toml": 'parameters = ["p.json"]\n', "p.json": "[" * DEEP + "]" * DEEP},
+     (), "a parameters file is nested too deeply"),
+    ({".iac-assist.toml": 'baseline = "b.json"\n', "b.json": "{" * 10 + "[" * DEEP}, (), "not a baseline file"),
+])
+def test_malformed_side_files_are_usage_errors_never_tracebacks(tmp_path, files, args, message):
+    (tmp_path / "main.tf").write_text(DB)
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), *(a.format(root=tmp_path) for a in args)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    assert result.exit_code in (1, 2) if not message else result.exit_code == 2, result.output
+    assert message in result.output

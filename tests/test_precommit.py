@@ -157,6 +157,7 @@ def test_the_manifest_declares_the_hook():
     assert hook["id"] == "iac-assist" and hook["language"] == "python"
     assert hook["entry"] == "iac-assist scan"
     assert hook.get("pass_filenames", True) is True
+    assert hook["args"] == ["--"]  # pre-commit appends the file names: none of them is read as an option
     files = re.compile(hook["files"])
     for name in ("main.tf", "a/b.tf.json", "prod.tfvars", "prod.tfvars.json", "stack.yaml", "stack.yml",
                  "template.json", "app.template"):
@@ -181,6 +182,19 @@ def test_a_commit_adding_a_public_bucket_is_stopped(hook_repo, tmp_path):
 
 @pytest.mark.slow  # try-repo installs the project into a new virtualenv (~20 s)
 @needs_git
+def test_a_file_named_like_an_option_is_a_file(hook_repo, tmp_path):
+    # Without `--` the hook would run `iac-assist scan --exclude=*.tf main.tf`: nothing scanned, passed.
+    work = staged(tmp_path, {"--exclude=*.tf": "# a module's notes\n", "main.tf": PUBLIC_BUCKET["main.tf"],
+                             "acl.tf": PUBLIC_BUCKET["acl.tf"]})
+    run = try_repo(hook_repo, work)
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert re.search(r"^acl\.tf\n +3 +HIGH +IAC-S3-001 +s3-public-read +aws_s3_bucket\.site: ", output, re.M), output
+    assert "3 files scanned" in output or "in 3 files" in output, output
+
+
+@pytest.mark.slow  # try-repo installs the project into a new virtualenv (~20 s)
+@needs_git
 def test_a_commit_adding_a_hardened_bucket_passes(hook_repo, tmp_path):
     work = staged(tmp_path, HARDENED_BUCKET)
     run = try_repo(hook_repo, work)
@@ -201,8 +215,34 @@ def hook(*files: Path) -> tuple[int, dict]:
 
     from iac_assist.cli import cli
 
-    result = CliRunner().invoke(cli, ["scan", *map(str, files), "--format", "json"])
+    result = CliRunner().invoke(cli, ["scan", "--format", "json", "--", *map(str, files)])
     return result.exit_code, json.loads(result.stdout)
+
+
+def test_paths_after_double_dash_are_files_even_named_like_options(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("--exclude=*.tf").write_text(PUBLIC_BUCKET["acl.tf"])
+    Path("main.tf").write_text(PUBLIC_BUCKET["main.tf"])
+    code, report = hook(Path("--exclude=*.tf"), Path("main.tf"))
+    assert code == 1
+    assert ("s3-public-read", "--exclude=*.tf") in {(f["control"], f["file"]) for f in report["findings"]}
+    assert report["summary"]["files"] == 2
+
+
+def test_under_pre_commit_the_hook_refuses_to_run_without_double_dash(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from iac_assist.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    Path("main.tf").write_text(PUBLIC_BUCKET["main.tf"])
+    refused = CliRunner().invoke(cli, ["scan", "--fail-on", "high", "main.tf"], env={"PRE_COMMIT": "1"})
+    assert refused.exit_code == 2
+    assert "run by pre-commit without `--` before the file names" in refused.output
+    assert "args: [--fail-on, high, --]" in refused.output
+    assert CliRunner().invoke(cli, ["scan", "--fail-on", "high", "--", "main.tf"],
+                              env={"PRE_COMMIT": "1"}).exit_code == 0
+    assert CliRunner().invoke(cli, ["scan", "--fail-on", "high", "main.tf"], env={"PRE_COMMIT": None}).exit_code == 0
 
 
 VARIABLE_ACL = {
