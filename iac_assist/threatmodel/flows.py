@@ -21,6 +21,7 @@ from iac_assist.model import Component, Fact, Location
 from iac_assist.network import admits_port, open_cidrs, rules_of
 from iac_assist.threatmodel.exposure import database_exposures, database_port, instance_exposures
 from iac_assist.threatmodel.model import INTERNET
+from iac_assist.threatmodel.threats import finding_addresses
 from iac_assist.threatmodel.zones import Placement, subnets_of
 
 ENCRYPTED_PROTOCOLS = {"HTTPS", "TLS", "SSL"}
@@ -217,8 +218,9 @@ def _public_buckets(graph: ResourceGraph, findings: list[Finding]) -> Iterator[R
     by_address: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.control in public:
-            by_address.setdefault(finding.resource, []).append(finding)
-    plaintext = {f.resource for f in findings if f.control == "s3-insecure-transport"}
+            for address in finding_addresses(finding):
+                by_address.setdefault(address, []).append(finding)
+    plaintext = {a for f in findings if f.control == "s3-insecure-transport" for a in finding_addresses(f)}
     for bucket in graph.of_kind(kinds.S3_BUCKET):
         found = by_address.get(bucket.address)
         if not found:
