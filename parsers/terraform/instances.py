@@ -38,6 +38,9 @@ SKIPPED_BLOCKS = {"lifecycle", "provisioner", "connection"}
 RENDERED_DATA = {"aws_iam_policy_document": ("json", "minified_json")}
 """Data sources whose result follows from their arguments: rendered, not left unknown."""
 
+MAX_CYCLE_NAMES = 20
+"""Values named in one cycle warning; a longer cycle says how many more it holds."""
+
 _PENDING = object()
 
 
@@ -102,7 +105,9 @@ class ScanContext:
         # The same cycle entered elsewhere is reported once: start it at its first name.
         first = min(range(len(members)), key=lambda i: members[i][1])
         members = members[first:] + members[:first]
-        names = [f"{name} ({file}:{line})" for _key, name, file, line in members]
+        names = [f"{name} ({file}:{line})" for _key, name, file, line in members[:MAX_CYCLE_NAMES]]
+        if len(members) > MAX_CYCLE_NAMES:
+            names.append(f"{len(members) - MAX_CYCLE_NAMES} more")
         _key, _name, file, line = members[0]
         self.warn(file, line, "values depend on each other in a cycle and are not known: "
                   + " -> ".join([*names, names[0]]), category="value-cycle")
