@@ -313,15 +313,22 @@ class ModuleInstance:
         decl = table.get((type_, name))
         if decl is None:
             return Unknown(f"undeclared {kind} {type_}.{name}")
+        cached = self._cache.get(("objects", kind, type_, name))
+        if cached is not None:
+            return cached
         keys = self.instance_keys(decl)
         if keys is None:
             return Unknown(f"instances of {type_}.{name} are not known")
         objects = {k: self._object(decl, k, env) for k, env in keys}
         if decl.meta("count") is not None:
-            return [objects[k] for k, _ in keys]
-        if decl.meta("for_each") is not None:
-            return {str(k): objects[k] for k, _ in keys}
-        return objects.get(None, Unknown())
+            value: Any = [objects[k] for k, _ in keys]
+        elif decl.meta("for_each") is not None:
+            value = {str(k): objects[k] for k, _ in keys}
+        else:
+            value = objects.get(None, Unknown())
+        # Built once: a block of a thousand instances is referenced from many places.
+        self._cache[("objects", kind, type_, name)] = value
+        return value
 
     def _object(self, decl: Declared, key: InstanceKey, env: dict[str, Any]) -> ResourceObject:
         address = address_of(self.prefix, decl, key)
