@@ -53,6 +53,8 @@ lb.load_balancer
                                              AWS::WAFRegional::WebACLAssociation); Unknown also
                                              when an association's target is not known and may be
                                              this load balancer; absent: no association
+    instances             list[Ref | str] | Unknown  (classic) instances registered with it:
+                                             instances / Instances, aws_elb_attachment folded in
     ssl_negotiation_policies dict[str, dict] (classic, Terraform) SSLNegotiationPolicyType
                                              policies defined on the ELB by name (folded from
                                              aws_load_balancer_policy): {"reference": Fact[str] |

@@ -76,10 +76,11 @@ def database_exposures(graph: ResourceGraph, placements: dict[str, Placement] | 
 
 
 def instance_exposures(graph: ResourceGraph, placements: dict[str, Placement] | None = None) -> list[Exposure]:
-    """Instances with a public address whose security groups admit the internet, per rule."""
+    """Instances and auto scaling groups with a public address whose security groups admit the
+    internet, per rule (what an instance leaves unset comes from its launch template)."""
     placements = placements if placements is not None else place(graph)
     out = []
-    for inst in graph.of_kind(kinds.INSTANCE):
+    for inst in graph.of_kind(kinds.INSTANCE, kinds.AUTOSCALING_GROUP):
         address = _public_address(graph, inst)
         if address is None:
             continue
@@ -96,16 +97,34 @@ def instance_exposures(graph: ResourceGraph, placements: dict[str, Placement] | 
     return out
 
 
+def launch_spec(graph: ResourceGraph, comp: Component) -> Component | None:
+    """The launch template (or launch configuration) an instance or auto scaling group launches from."""
+    if comp.has("launch_template"):
+        found = graph.resolve(comp, comp.get("launch_template"), kinds.LAUNCH_TEMPLATE)
+        if found is not None:
+            return found
+    if comp.has("launch_configuration"):
+        return graph.resolve(comp, comp.get("launch_configuration"), kinds.LAUNCH_CONFIGURATION)
+    return None
+
+
 def _public_address(graph: ResourceGraph, inst: Component) -> tuple[str, Location] | None:
     if inst.get("associate_public_ip_address") is True:
         return f"{inst.display} gets a public IP address", inst.loc_of("associate_public_ip_address")
     if inst.has("elastic_ip"):
         return f"{inst.display} has an Elastic IP", inst.loc_of("elastic_ip")
-    if not inst.has("associate_public_ip_address"):
-        for subnet in subnets_of(graph, inst):
-            if subnet.get("map_public_ip_on_launch") is True:
-                return (f"{inst.display} gets a public IP address from subnet {subnet.display}",
-                        subnet.loc_of("map_public_ip_on_launch"))
+    if inst.has("associate_public_ip_address"):
+        return None
+    spec = launch_spec(graph, inst)
+    if spec is not None and spec.has("associate_public_ip_address"):
+        if spec.get("associate_public_ip_address") is not True:
+            return None
+        return (f"{inst.display} gets a public IP address from {spec.display}",
+                spec.loc_of("associate_public_ip_address"))
+    for subnet in subnets_of(graph, inst):
+        if subnet.get("map_public_ip_on_launch") is True:
+            return (f"{inst.display} gets a public IP address from subnet {subnet.display}",
+                    subnet.loc_of("map_public_ip_on_launch"))
     return None
 
 
@@ -114,6 +133,9 @@ def _groups(graph: ResourceGraph, comp: Component) -> list[Component]:
     if groups is None and comp.has("cluster"):
         cluster = graph.resolve(comp, comp.get("cluster"), kinds.RDS_CLUSTER)
         groups = cluster.get("security_groups") if cluster is not None else None
+    if groups is None and comp.kind in (kinds.INSTANCE, kinds.AUTOSCALING_GROUP):
+        spec = launch_spec(graph, comp)
+        groups = spec.get("security_groups") if spec is not None else None
     return graph.resolve_all(comp, groups, kinds.SECURITY_GROUP) if isinstance(groups, list) else []
 
 

@@ -3,9 +3,10 @@
 internet → CloudFront (viewer protocols) → origins (a bucket, or a load balancer named by its
 domain); internet → internet-facing load balancer, per listener its security groups admit from
 anywhere; load balancer → targets (listener → target group → instances and auto scaling groups,
-classic ELBs → their groups); compute → database when a database security group rule admits the
-compute's security group or a CIDR holding its subnet; internet → instances with a public address
-and databases reachable from the internet (see ``exposure``); internet → public buckets.
+classic ELBs → their groups and registered instances); compute → database when a database
+security group rule admits the compute's security group or a CIDR holding its subnet; internet →
+instances and auto scaling groups with a public address and databases reachable from the internet
+(see ``exposure``); internet → public buckets.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from iac_assist.findings import Finding
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component, Fact, Location
 from iac_assist.network import admits_port, open_cidrs, rules_of
-from iac_assist.threatmodel.exposure import database_exposures, database_port, instance_exposures
+from iac_assist.threatmodel.exposure import database_exposures, database_port, instance_exposures, launch_spec
 from iac_assist.threatmodel.model import INTERNET
+from iac_assist.threatmodel.threats import finding_addresses
 from iac_assist.threatmodel.zones import Placement, subnets_of
 
 ENCRYPTED_PROTOCOLS = {"HTTPS", "TLS", "SSL"}
@@ -122,9 +124,13 @@ def _targets(graph: ResourceGraph, lb: Component, listener: Component,
              by_target: dict[str, list[Component]]) -> Iterator[Raw]:
     if lb.get("type") == "classic":
         port, proto = listener.get("instance_port"), listener.get("instance_protocol")
+        encrypted = proto in ENCRYPTED_PROTOCOLS if isinstance(proto, str) else None
         for group in by_target.get(lb.id, ()):
-            yield (lb.id, group.id, port, proto, proto in ENCRYPTED_PROTOCOLS if proto else None,
-                   group.loc_of("load_balancers"), "classic load balancer instances")
+            yield (lb.id, group.id, port, proto, encrypted, group.loc_of("load_balancers"),
+                   "classic load balancer instances")
+        for instance in graph.resolve_all(lb, lb.get("instances"), kinds.INSTANCE):
+            yield (lb.id, instance.id, port, proto, encrypted, lb.loc_of("instances"),
+                   "classic load balancer instance")
         return
     for action in listener.items("default_actions"):
         entry = _value(action)
@@ -151,10 +157,9 @@ def _targets(graph: ResourceGraph, lb: Component, listener: Component,
 
 def _security_groups(graph: ResourceGraph, comp: Component) -> list[Component]:
     groups = graph.resolve_all(comp, comp.get("security_groups"), kinds.SECURITY_GROUP)
-    if groups or comp.kind != kinds.AUTOSCALING_GROUP:
+    if groups or comp.has("security_groups"):
         return groups
-    template = graph.resolve(comp, comp.get("launch_template"), kinds.LAUNCH_TEMPLATE) or \
-        graph.resolve(comp, comp.get("launch_configuration"), kinds.LAUNCH_CONFIGURATION)
+    template = launch_spec(graph, comp)
     return graph.resolve_all(template, template.get("security_groups"), kinds.SECURITY_GROUP) if template else []
 
 
@@ -217,8 +222,9 @@ def _public_buckets(graph: ResourceGraph, findings: list[Finding]) -> Iterator[R
     by_address: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.control in public:
-            by_address.setdefault(finding.resource, []).append(finding)
-    plaintext = {f.resource for f in findings if f.control == "s3-insecure-transport"}
+            for address in finding_addresses(finding):
+                by_address.setdefault(address, []).append(finding)
+    plaintext = {a for f in findings if f.control == "s3-insecure-transport" for a in finding_addresses(f)}
     for bucket in graph.of_kind(kinds.S3_BUCKET):
         found = by_address.get(bucket.address)
         if not found:

@@ -65,8 +65,9 @@ def assess(graph: ResourceGraph, ids: dict[str, str], findings: list[Finding], f
     # and where they sit, so two templates' ``WebSecurityGroup`` never share their findings.
     by_address: dict[tuple[str, str], list[Finding]] = {}
     for finding in findings:
-        by_address.setdefault((finding.resource, _place(finding.loc.file, cfn=False)), []).append(finding)
-        by_address.setdefault((finding.resource, _place(finding.loc.file, cfn=True)), []).append(finding)
+        for address in finding_addresses(finding):
+            by_address.setdefault((address, _place(finding.loc.file, cfn=False)), []).append(finding)
+            by_address.setdefault((address, _place(finding.loc.file, cfn=True)), []).append(finding)
     out: list[Threat] = []
     for comp in graph.components.values():
         if comp.id not in ids:
@@ -86,6 +87,13 @@ def assess(graph: ResourceGraph, ids: dict[str, str], findings: list[Finding], f
             if target.kind in spec.targets:
                 out.append(_threat(spec, f"{flow.source}->{flow.target}:{flow.port}", related, by_address))
     return sorted(out, key=lambda t: (t.target, t.id))
+
+
+def finding_addresses(finding: Finding) -> tuple[str, ...]:
+    """The component addresses a finding is about. Findings name a count/for_each block once
+    (``aws_instance.web``) with its ``instances``; the model has one component per instance
+    (``aws_instance.web[0]``): each instance named is the finding's as much as the block is."""
+    return (finding.resource, *finding.instances)
 
 
 def _place(file: str, *, cfn: bool) -> str:

@@ -73,6 +73,7 @@ def classic_load_balancer(res: SourceResource, builder: ModelBuilder) -> None:
     _scheme(comp, res, builder)
     builder.copy(comp, "subnets", res, "Subnets")
     builder.copy(comp, "security_groups", res, "SecurityGroups")
+    builder.copy(comp, "instances", res, "Instances")
     builder.copy(comp, "name", res, "LoadBalancerName")
     _classic_access_logs(comp, res)
     policies = _negotiation_policies(res)

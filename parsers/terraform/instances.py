@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iac_assist.model import UNKNOWN, Location, Ref, ScanError, Unknown
+from iac_assist.model import UNKNOWN, Location, Ref, ScanError, Unknown, iter_refs
 from iac_assist.parsers.terraform import budget, hcl
 from iac_assist.parsers.terraform.budget import EvaluationLimit
-from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig
+from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig, VariableDecl
 from iac_assist.parsers.terraform.evaluator import Evaluator, Namespace, to_number
 from iac_assist.parsers.terraform.files import FileFunctions
 from iac_assist.parsers.terraform.secret_data import DATA_TYPE_PREFIX, names_a_credential
@@ -39,6 +39,9 @@ SKIPPED_BLOCKS = {"lifecycle", "provisioner", "connection"}
 RENDERED_DATA = {"aws_iam_policy_document": ("json", "minified_json")}
 """Data sources whose result follows from their arguments: rendered, not left unknown."""
 
+MAX_CYCLE_NAMES = 20
+"""Values named in one cycle warning; a longer cycle says how many more it holds."""
+
 _PENDING = object()
 
 
@@ -58,6 +61,9 @@ class ScanContext:
     """Resource and module instances made so far (bounded by MAX_SCAN_INSTANCES)."""
     exhausted: bool = False
     """A scan-wide bound was reached: nothing more is evaluated."""
+    evaluating: list[tuple[object, str, str, int]] = field(default_factory=list)
+    """Values being evaluated, outermost first: (key, name, file, line). A value asked for while
+    it is on this stack depends on itself: the entries from it to the top are the cycle."""
 
     def manifest(self, base: Path) -> dict[str, str]:
         """``{module key: folder}`` from ``<base>/.terraform/modules/modules.json`` (cached)."""
@@ -85,11 +91,27 @@ class ScanContext:
                 out[entry["Key"]] = entry["Dir"]
         return out
 
-    def warn(self, file: str, line: int, message: str, level: str = "warning") -> None:
+    def warn(self, file: str, line: int, message: str, level: str = "warning", category: str = "") -> None:
         key = (file, line, message)
         if key not in self.reported:
             self.reported.add(key)
-            self.errors.append(ScanError(file, line, message, level=level))
+            self.errors.append(ScanError(file, line, message, level=level, category=category))
+
+    def cycle(self, key: object) -> None:
+        """Report the values from ``key`` (on the stack) to the top: a cycle Terraform rejects."""
+        start = next((i for i, entry in enumerate(self.evaluating) if entry[0] == key), None)
+        if start is None:
+            return
+        members = self.evaluating[start:]
+        # The same cycle entered elsewhere is reported once: start it at its first name.
+        first = min(range(len(members)), key=lambda i: members[i][1])
+        members = members[first:] + members[:first]
+        names = [f"{name} ({file}:{line})" for _key, name, file, line in members[:MAX_CYCLE_NAMES]]
+        if len(members) > MAX_CYCLE_NAMES:
+            names.append(f"{len(members) - MAX_CYCLE_NAMES} more")
+        _key, _name, file, line = members[0]
+        self.warn(file, line, "values depend on each other in a cycle and are not known: "
+                  + " -> ".join([*names, names[0]]), category="value-cycle")
 
     def limit(self, err: EvaluationLimit, file: str, line: int) -> None:
         """Report a bound passed while evaluating something declared at ``file``:``line``."""
@@ -121,7 +143,42 @@ def address_of(prefix: str, decl: Declared, key: InstanceKey) -> str:
 def _key_suffix(key: InstanceKey) -> str:
     if key is None:
         return ""
-    return f"[{key}]" if isinstance(key, int) else f'["{key}"]'
+    # Quotes and backslashes in a key are escaped, as Terraform writes addresses.
+    return f"[{key}]" if isinstance(key, int) else f"[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _reference_key(value: Any) -> str:
+    """The instance key standing for a ``for_each`` element known only after apply: what it
+    refers to (``module.app.aws_security_group.app.id``), else ``?``."""
+    refs = list(iter_refs(value))
+    if len(refs) != 1:
+        return "?"
+    ref = refs[0]
+    return f"{ref.address}.{ref.attribute}" if ref.attribute else ref.address
+
+
+class Arguments:
+    """The arguments of one instance of a module call, evaluated in the caller when the child
+    first reads them (as Terraform's graph does: a module input is a value of its own, so two
+    modules may take each other's outputs as long as no value depends on itself)."""
+
+    def __init__(self, caller: ModuleInstance, decl: Declared, env: dict[str, Any]) -> None:
+        self.caller = caller
+        self.decl = decl
+        self.env = env
+
+    def __contains__(self, name: str) -> bool:
+        return name not in META_ARGUMENTS and name in self.decl.block.body.attributes
+
+    def where(self, name: str) -> tuple[str, int]:
+        return self.decl.file, self.decl.block.body.attributes[name].line
+
+    def __getitem__(self, name: str) -> Any:
+        attr = self.decl.block.body.attributes[name]
+        try:
+            return self.caller.evaluator.eval(attr.expr, self.env)
+        except EvaluationLimit as err:
+            raise err.at(self.decl.file, attr.line) from None
 
 
 class ModuleInstance:
@@ -130,7 +187,7 @@ class ModuleInstance:
         config: ModuleConfig,
         ctx: ScanContext,
         prefix: str = "",
-        inputs: dict[str, Any] | None = None,
+        inputs: dict[str, Any] | Arguments | None = None,
         stack: tuple[Path, ...] = (),
         base: Path | None = None,
         module_path: tuple[str, ...] = (),
@@ -148,10 +205,9 @@ class ModuleInstance:
         """Inside a downloaded module: the outermost ``module`` block leading here that is written in
         the scanned configuration itself (the downloaded files are not part of the repository)."""
         self._inputs = inputs
-        self._locals: dict[str, Any] = {}
-        self._values: dict[tuple[str, str, str], Any] = {}
-        self._attrs: dict[tuple[str, InstanceKey, str], Any] = {}
-        self._children: dict[str, Any] = {}
+        """The root's assigned values, or a child's call arguments (evaluated on demand)."""
+        self._cache: dict[tuple, Any] = {}
+        """Every value evaluated once: locals, variables, outputs, attributes, instances."""
         files = FileFunctions(self.base, ctx.root, ctx.read, self._warn_call)
         self.evaluator = Evaluator(self._root, call_extra=files.table())
         self._namespaces = {
@@ -162,6 +218,30 @@ class ModuleInstance:
             "path": Namespace(self._path),
             "terraform": Namespace(lambda n: "default" if n == "workspace" else UNKNOWN),
         }
+
+    def _once(self, key: tuple, name: str, file: str, line: int, compute: Callable[[], Any]) -> Any:
+        """``compute()`` evaluated at most once. Asked for again while it is being evaluated, the
+        value depends on itself: it is unknown, and the cycle is reported (with every value in it).
+        Past a bound, it stays unknown and the bound is raised for the caller to report."""
+        cache = self._cache
+        if key in cache:
+            value = cache[key]
+            if value is _PENDING:
+                self.ctx.cycle((self, key))
+                return Unknown(f"{name} depends on itself")
+            return value
+        cache[key] = _PENDING
+        evaluating = self.ctx.evaluating
+        evaluating.append(((self, key), name, file, line))
+        try:
+            value = compute()
+        except BaseException as err:
+            cache[key] = Unknown(f"{name} is not evaluated: {getattr(err, 'message', err)}")
+            raise
+        finally:
+            evaluating.pop()
+        cache[key] = value
+        return value
 
     # --- names an expression can use -------------------------------------------------------
 
@@ -193,9 +273,18 @@ class ModuleInstance:
         decl = self.config.variables.get(name)
         given = self._inputs or {}
         if decl is None:
+            if isinstance(given, Arguments):
+                return Unknown(f"undeclared variable {name}")
             return given[name] if name in given else Unknown(f"undeclared variable {name}")
-        if name in given and not (given[name] is None and not decl.nullable):
-            return convert(given[name], decl.type_expr)
+        file, line = given.where(name) if isinstance(given, Arguments) and name in given else (decl.file, decl.line)
+        return self._once(("var", name), f"{self.prefix}var.{name}", file, line, lambda: self._variable(decl, given))
+
+    def _variable(self, decl: VariableDecl, given: Any) -> Any:
+        name = decl.name
+        if name in given:
+            value = given[name]
+            if not (value is None and not decl.nullable):
+                return convert(value, decl.type_expr)
         if decl.default is None:
             return Unknown(f"variable {name} has no value")
         try:
@@ -204,22 +293,18 @@ class ModuleInstance:
             raise err.at(decl.file, decl.line) from None
 
     def local(self, name: str) -> Any:
-        cached = self._locals.get(name, None)
-        if cached is _PENDING:
-            return Unknown(f"local.{name} refers to itself")
-        if name in self._locals:
-            return cached
         entry = self.config.locals.get(name)
         if entry is None:
             return Unknown(f"undeclared local {name}")
-        self._locals[name] = _PENDING
-        try:
-            value = self.evaluator.eval(entry[0].expr)
-        except EvaluationLimit as err:
-            self._locals[name] = Unknown(f"local.{name} is not evaluated: {err.message}")
-            raise err.at(entry[1], entry[0].line) from None
-        self._locals[name] = value
-        return value
+        attr, file = entry
+
+        def compute() -> Any:
+            try:
+                return self.evaluator.eval(attr.expr)
+            except EvaluationLimit as err:
+                raise err.at(file, attr.line) from None
+
+        return self._once(("local", name), f"{self.prefix}local.{name}", file, attr.line, compute)
 
     # --- resources as values ---------------------------------------------------------------
 
@@ -229,27 +314,21 @@ class ModuleInstance:
         decl = table.get((type_, name))
         if decl is None:
             return Unknown(f"undeclared {kind} {type_}.{name}")
-        key = (kind, type_, name)
-        if key in self._values:
-            value = self._values[key]
-            return Unknown("reference cycle") if value is _PENDING else value
-        self._values[key] = _PENDING
-        try:
-            keys = self.instance_keys(decl)
-        except EvaluationLimit:
-            self._values[key] = Unknown(f"instances of {type_}.{name} are not known")
-            raise
+        cached = self._cache.get(("objects", kind, type_, name))
+        if cached is not None:
+            return cached
+        keys = self.instance_keys(decl)
         if keys is None:
-            value = Unknown(f"instances of {type_}.{name} are not known")
+            return Unknown(f"instances of {type_}.{name} are not known")
+        objects = {k: self._object(decl, k, env) for k, env in keys}
+        if decl.meta("count") is not None:
+            value: Any = [objects[k] for k, _ in keys]
+        elif decl.meta("for_each") is not None:
+            value = {str(k): objects[k] for k, _ in keys}
         else:
-            objects = {k: self._object(decl, k, env) for k, env in keys}
-            if decl.meta("count") is not None:
-                value = [objects[k] for k, _ in keys]
-            elif decl.meta("for_each") is not None:
-                value = {str(k): objects[k] for k, _ in keys}
-            else:
-                value = objects.get(None, Unknown())
-        self._values[key] = value
+            value = objects.get(None, Unknown())
+        # Built once: a block of a thousand instances is referenced from many places.
+        self._cache[("objects", kind, type_, name)] = value
         return value
 
     def _object(self, decl: Declared, key: InstanceKey, env: dict[str, Any]) -> ResourceObject:
@@ -262,42 +341,46 @@ class ModuleInstance:
         """A data source computed from its arguments alone, as its provider would compute it."""
         if attr not in RENDERED_DATA[decl.type]:
             return self.configured(decl, key, env, attr)
-        cache_key = (address_of("", decl, None), key, "\0rendered")
-        if cache_key not in self._attrs:
-            self._attrs[cache_key] = _PENDING
+
+        def compute() -> Any:
             from iac_assist.parsers.terraform.policy_document import render
 
-            try:
-                document = render(self._evaluate(decl, key, env).body)
-            except EvaluationLimit:
-                self._attrs[cache_key] = Unknown("policy document not evaluated")
-                raise
+            document = render(self._evaluate(decl, key, env).body)
             # Fully known: the JSON text itself, usable in string functions; otherwise the
             # structure, so that policies still read what is known.
-            self._attrs[cache_key] = json.dumps(document) if _fully_known(document) else PartialJson(document)
-        value = self._attrs[cache_key]
-        return Unknown("reference cycle") if value is _PENDING else value
+            return json.dumps(document) if _fully_known(document) else PartialJson(document)
+
+        address = address_of(self.prefix, decl, key)
+        return self._once(("rendered", address_of("", decl, None), key), address, decl.file, decl.block.line,
+                          compute)
 
     def configured(self, decl: Declared, key: InstanceKey, env: dict[str, Any], attr: str) -> Any:
         """The value an instance's attribute is configured with, or Unknown (computed)."""
-        cache_key = (address_of("", decl, None), key, attr)
-        if cache_key in self._attrs:
-            value = self._attrs[cache_key]
-            return Unknown("reference cycle") if value is _PENDING else value
         expr = decl.block.body.attributes.get(attr)
         if expr is None or attr in META_ARGUMENTS:
             return UNKNOWN
-        self._attrs[cache_key] = _PENDING
-        try:
-            value = self.evaluator.eval(expr.expr, env)
-        except EvaluationLimit as err:
-            self._attrs[cache_key] = Unknown(f"{attr} is not evaluated: {err.message}")
-            raise err.at(decl.file, expr.line) from None
-        self._attrs[cache_key] = value
-        return value
+
+        def compute() -> Any:
+            try:
+                return self.evaluator.eval(expr.expr, env)
+            except EvaluationLimit as err:
+                raise err.at(decl.file, expr.line) from None
+
+        address = address_of(self.prefix, decl, key)
+        return self._once(("attr", address_of("", decl, None), key, attr), f"{address}.{attr}", decl.file,
+                          expr.line, compute)
 
     def instance_keys(self, decl: Declared) -> list[tuple[InstanceKey, dict[str, Any]]] | None:
         """The instances a block expands to, each with its ``count``/``each`` binding."""
+        meta = decl.meta("count") or decl.meta("for_each")
+        if meta is None:
+            return [(None, {})]
+        base = address_of(self.prefix, decl, None) if decl.kind != "module" else f"{self.prefix}module.{decl.name}"
+        keys = self._once(("keys", decl.kind, decl.type, decl.name), f"{base}.{meta.name}", decl.file, meta.line,
+                          lambda: self._instance_keys(decl))
+        return None if isinstance(keys, Unknown) else keys
+
+    def _instance_keys(self, decl: Declared) -> list[tuple[InstanceKey, dict[str, Any]]] | None:
         count_attr, each_attr = decl.meta("count"), decl.meta("for_each")
         if count_attr is not None:
             count = scalar(self._meta_value(decl, count_attr))
@@ -317,23 +400,42 @@ class ModuleInstance:
                               f"count = {n} is over the limit of {MAX_INSTANCES} instances; not analysed", "error")
                 return []
             return [(i, {"count": {"index": i}}) for i in range(n)]
-        if each_attr is not None:
-            coll = scalar(self._meta_value(decl, each_attr))
-            if isinstance(coll, Unknown):
-                return [("?", {"each": {"key": UNKNOWN, "value": UNKNOWN}})]
-            if isinstance(coll, PartialJson):
-                return None
-            if isinstance(coll, list):
-                coll = {str(scalar(v)): v for v in coll if not isinstance(scalar(v), Unknown)}
-            if not isinstance(coll, dict):
-                self.ctx.warn(decl.file, each_attr.line, "for_each needs a map or a set of strings", "error")
-                return []
-            if len(coll) > MAX_INSTANCES:
-                self.ctx.warn(decl.file, each_attr.line,
-                              f"for_each over {len(coll)} elements is over the limit of {MAX_INSTANCES}", "error")
-                return []
-            return [(k, {"each": {"key": k, "value": v}}) for k, v in sorted(coll.items())]
-        return [(None, {})]
+        coll = scalar(self._meta_value(decl, each_attr))
+        if isinstance(coll, Unknown):
+            return [("?", {"each": {"key": UNKNOWN, "value": UNKNOWN}})]
+        if isinstance(coll, PartialJson):
+            return None
+        if isinstance(coll, list):
+            return self._set_keys(decl, each_attr, coll)
+        if not isinstance(coll, dict):
+            self.ctx.warn(decl.file, each_attr.line, "for_each needs a map or a set of strings", "error")
+            return []
+        if len(coll) > MAX_INSTANCES:
+            self.ctx.warn(decl.file, each_attr.line,
+                          f"for_each over {len(coll)} elements is over the limit of {MAX_INSTANCES}", "error")
+            return []
+        return [(k, {"each": {"key": k, "value": v}}) for k, v in sorted(coll.items())]
+
+    def _set_keys(self, decl: Declared, attr: hcl.Attribute, coll: list[Any]
+                  ) -> list[tuple[InstanceKey, dict[str, Any]]]:
+        """Instances of a ``for_each`` over a set. An element known only after apply (another
+        resource's id: ``toset(var.client_sg_ids)``) gets an instance named after what it refers
+        to, its ``each.key`` and ``each.value`` that reference: its rule still folds onto its group
+        and its edges still exist, where Terraform would ask for ``-target``."""
+        out: dict[str, tuple[InstanceKey, dict[str, Any]]] = {}
+        for v in coll:
+            value = scalar(v)
+            if not isinstance(value, Unknown):
+                key = str(value)
+                out.setdefault(key, (key, {"each": {"key": key, "value": v}}))
+                continue
+            key = _reference_key(v)
+            out.setdefault(key, (key, {"each": {"key": v, "value": v}}))
+        if len(out) > MAX_INSTANCES:
+            self.ctx.warn(decl.file, attr.line,
+                          f"for_each over {len(out)} elements is over the limit of {MAX_INSTANCES}", "error")
+            return []
+        return [out[k] for k in sorted(out)]
 
     def _meta_value(self, decl: Declared, attr: hcl.Attribute) -> Any:
         try:
@@ -344,42 +446,31 @@ class ModuleInstance:
     # --- modules ---------------------------------------------------------------------------
 
     def module_value(self, name: str) -> Any:
-        if name in self._children:
-            return self._children[name]
         decl = self.config.modules.get(name)
         if decl is None:
             return Unknown(f"undeclared module {name}")
-        self._children[name] = Unknown("module cycle")
-        value: Any
-        try:
-            instances = self.child_instances(decl)
-        except EvaluationLimit:
-            self._children[name] = Unknown(f"module {name} is not analysed")
-            raise
+        instances = self.child_instances(decl)
         if instances is None:
-            value = Unknown(f"module {name} is not analysed")
-        else:
-            objects = {k: ModuleObject(child.prefix.rstrip("."), child.output) for k, child in instances}
-            if decl.meta("count") is not None:
-                value = list(objects.values())
-            elif decl.meta("for_each") is not None:
-                value = {str(k): v for k, v in objects.items()}
-            else:
-                value = objects.get(None, Unknown())
-        self._children[name] = value
-        return value
+            return Unknown(f"module {name} is not analysed")
+        objects = {k: ModuleObject(child.prefix.rstrip("."), child.output) for k, child in instances}
+        if decl.meta("count") is not None:
+            return list(objects.values())
+        if decl.meta("for_each") is not None:
+            return {str(k): v for k, v in objects.items()}
+        return objects.get(None, Unknown())
 
     def child_instances(self, decl: Declared) -> list[tuple[InstanceKey, ModuleInstance]] | None:
-        cache_key = "\0instances:" + decl.name
-        if cache_key in self._children:
-            return self._children[cache_key]
-        self._children[cache_key] = None
-        try:
-            result = self._make_children(decl)
-        except EvaluationLimit as err:
-            raise err.at(decl.file, decl.block.line) from None
-        self._children[cache_key] = result
-        return result
+        """The instances of a module call (made once; their inputs are evaluated on demand)."""
+
+        def compute() -> list[tuple[InstanceKey, ModuleInstance]] | None:
+            try:
+                return self._make_children(decl)
+            except EvaluationLimit as err:
+                raise err.at(decl.file, decl.block.line) from None
+
+        result = self._once(("module", decl.name), f"{self.prefix}module.{decl.name}", decl.file, decl.block.line,
+                            compute)
+        return None if isinstance(result, Unknown) else result
 
     def _make_children(self, decl: Declared) -> list[tuple[InstanceKey, ModuleInstance]] | None:
         source_attr = decl.meta("source")
@@ -418,28 +509,14 @@ class ModuleInstance:
             return None
         if not self.ctx.count_instances(len(keys), decl.file, decl.block.line):
             return None
+        for name, attr in decl.block.body.attributes.items():
+            if name not in META_ARGUMENTS and name not in config.variables:
+                self.ctx.warn(decl.file, attr.line, f"module {decl.name}: no variable {name!r} in {source}")
         out = []
         for key, env in keys:
-            inputs = {
-                name: self.evaluator.eval(attr.expr, env)
-                for name, attr in decl.block.body.attributes.items()
-                if name not in META_ARGUMENTS
-            }
-            for name in inputs:
-                if name not in config.variables:
-                    self.ctx.warn(decl.file, decl.block.body.attributes[name].line,
-                                  f"module {decl.name}: no variable {name!r} in {source}")
-            for name, var in config.variables.items():
-                if name not in inputs or (inputs[name] is None and not var.nullable):
-                    inputs[name] = (
-                        Unknown(f"variable {name} has no value") if var.default is None
-                        else convert(Evaluator(lambda n: UNKNOWN).eval(var.default), var.type_expr)
-                    )
-                else:
-                    inputs[name] = convert(inputs[name], var.type_expr)
             prefix = f"{self.prefix}module.{decl.name}{_key_suffix(key)}."
-            out.append((key, ModuleInstance(config, self.ctx, prefix, inputs, self.stack, self.base,
-                                            self.module_path + (decl.name,), call_loc)))
+            out.append((key, ModuleInstance(config, self.ctx, prefix, Arguments(self, decl, env), self.stack,
+                                            self.base, self.module_path + (decl.name,), call_loc)))
         return out
 
     def _downloaded(self, decl: Declared, source: str) -> Path | None:
@@ -455,10 +532,15 @@ class ModuleInstance:
         entry = self.config.outputs.get(name)
         if entry is None:
             return Unknown(f"no output {name}")
-        try:
-            return self.evaluator.eval(entry[0].expr)
-        except EvaluationLimit as err:
-            raise err.at(entry[1], entry[0].line) from None
+        attr, file = entry
+
+        def compute() -> Any:
+            try:
+                return self.evaluator.eval(attr.expr)
+            except EvaluationLimit as err:
+                raise err.at(file, attr.line) from None
+
+        return self._once(("output", name), f"{self.prefix}output.{name}", file, attr.line, compute)
 
     # --- the plan --------------------------------------------------------------------------
 

@@ -86,6 +86,7 @@ def classic_elb(res: SourceResource, b: ModelBuilder) -> None:
     comp.set("scheme", _scheme(res), res.at("internal"))
     b.copy(comp, "subnets", res, "subnets", convert=as_list)
     b.copy(comp, "security_groups", res, "security_groups", convert=as_list)
+    b.copy(comp, "instances", res, "instances", convert=as_list)
     # A classic ELB's access_logs block is on unless it says `enabled = false`.
     _access_logs(comp, res, enabled_by_default=True)
     for i, block in res.blocks("listener"):
@@ -99,6 +100,20 @@ def classic_elb(res: SourceResource, b: ModelBuilder) -> None:
                 part.set(key, to_int(block[source]), res.at("listener", i, source))
         if "ssl_certificate_id" in block:
             part.set("certificate", block["ssl_certificate_id"], res.at("listener", i, "ssl_certificate_id"))
+
+
+@NORMALIZER.register("aws_elb_attachment", phase=1)
+def classic_attachment(res: SourceResource, b: ModelBuilder) -> None:
+    """An instance registered with a classic ELB, folded onto the ELB's ``instances``."""
+    elb = b.owner(res.get("elb"), kinds.LB)
+    if elb is None or elb.get("type") != "classic" or not res.has("instance"):
+        b.add(res, kinds.OTHER).set("attributes", res.body)
+        return
+    current = elb.get("instances")
+    if current is None:
+        elb.set("instances", [res.get("instance")], res.at("instance"), origin=res.address)
+    elif isinstance(current, list):
+        elb.set("instances", [*current, res.get("instance")], elb.loc_of("instances"))
 
 
 # --- classic ELB SSL negotiation policies ------------------------------------------------------

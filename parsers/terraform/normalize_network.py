@@ -27,18 +27,41 @@ ROUTE_TARGETS = (
 )
 
 
+def datum(value: Any) -> Any:
+    """A value read as data (a CIDR, a port, a protocol): a reference to a configured attribute
+    (``aws_vpc.web.cidr_block``) stands for what the configuration sets, so that it is judged;
+    a reference to a computed one is unknown, remembering the reference."""
+    if isinstance(value, Ref):
+        inner = value.value
+        if isinstance(inner, (str, int, float, bool)):
+            return inner
+        return inner if isinstance(inner, Unknown) and inner.refs else Unknown(refs=(value,))
+    return value
+
+
+def data(values: list[Any]) -> list[Any]:
+    return [datum(v) for v in values]
+
+
+def _copy_datum(b: ModelBuilder, comp: Any, key: str, res: SourceResource, attribute: str, convert: Any = None) -> None:
+    if res.has(attribute):
+        b.copy(comp, key, res, attribute)  # the location and origin
+        value = datum(res.get(attribute))
+        comp.facts[key].value = convert(value) if convert is not None else value
+
+
 @NORMALIZER.register("aws_vpc", "aws_default_vpc")
 def vpc(res: SourceResource, b: ModelBuilder) -> None:
     comp = b.add(res, kinds.VPC)
-    b.copy(comp, "cidr", res, "cidr_block")
+    _copy_datum(b, comp, "cidr", res, "cidr_block")
 
 
 @NORMALIZER.register("aws_subnet")
 def subnet(res: SourceResource, b: ModelBuilder) -> None:
     comp = b.add(res, kinds.SUBNET)
     b.copy(comp, "vpc", res, "vpc_id")
-    b.copy(comp, "cidr", res, "cidr_block")
-    b.copy(comp, "map_public_ip_on_launch", res, "map_public_ip_on_launch", convert=to_bool)
+    _copy_datum(b, comp, "cidr", res, "cidr_block")
+    _copy_datum(b, comp, "map_public_ip_on_launch", res, "map_public_ip_on_launch", convert=to_bool)
 
 
 @NORMALIZER.register("aws_default_subnet")
@@ -59,7 +82,7 @@ def _route(route: dict[str, Any], loc: Location) -> Fact:
         if route.get(attr) not in (None, ""):
             target, target_type = route[attr], kind
             break
-    return Fact({"destination": destination, "target": target, "target_type": target_type}, loc)
+    return Fact({"destination": datum(destination), "target": target, "target_type": target_type}, loc)
 
 
 @NORMALIZER.register("aws_route_table")
@@ -122,19 +145,19 @@ def internet_gateway_attachment(res: SourceResource, b: ModelBuilder) -> None:
 
 
 def _rule(rule: dict[str, Any], loc: Location, *, protocol: str = "protocol") -> Fact:
-    cidrs = [c for c in items(rule.get("cidr_blocks")) + items(rule.get("ipv6_cidr_blocks"))]
+    cidrs = data(items(rule.get("cidr_blocks")) + items(rule.get("ipv6_cidr_blocks")))
     for single in ("cidr_ipv4", "cidr_ipv6"):
         if rule.get(single) is not None:
-            cidrs.append(rule[single])
+            cidrs.append(datum(rule[single]))
     groups = items(rule.get("security_groups")) + items(rule.get("source_security_group_id")) + items(
         rule.get("referenced_security_group_id"))
     return Fact({
-        "protocol": rule.get(protocol, "-1"),
-        "from_port": to_int(rule.get("from_port", 0)),
-        "to_port": to_int(rule.get("to_port", 65535)),
+        "protocol": datum(rule.get(protocol, "-1")),
+        "from_port": to_int(datum(rule.get("from_port", 0))),
+        "to_port": to_int(datum(rule.get("to_port", 65535))),
         "cidrs": cidrs,
         "source_groups": groups,
-        "self": to_bool(rule.get("self", False)),
+        "self": to_bool(datum(rule.get("self", False))),
         "prefix_lists": items(rule.get("prefix_list_ids")) + items(rule.get("prefix_list_id")),
         "description": rule.get("description"),
     }, loc)
@@ -185,14 +208,14 @@ def vpc_security_group_rule(res: SourceResource, b: ModelBuilder) -> None:
 
 
 def _acl_rule(rule: dict[str, Any], loc: Location, *, number: str, action: str) -> Fact:
-    proto = protocol(rule.get("protocol", Unknown("no protocol")))
+    proto = protocol(datum(rule.get("protocol", Unknown("no protocol"))))
     if proto == "-1" or (isinstance(proto, str) and proto not in ("tcp", "udp", "icmp", "icmpv6")):
         # AWS: all traffic, and protocols other than TCP/UDP/ICMP, ignore any port range.
         from_port, to_port = 0, 65535
     else:
-        from_port = to_int(rule.get("from_port", Unknown("no from_port")))
-        to_port = to_int(rule.get("to_port", Unknown("no to_port")))
-    cidrs = [rule[k] for k in ("cidr_block", "ipv6_cidr_block") if rule.get(k) not in (None, "")]
+        from_port = to_int(datum(rule.get("from_port", Unknown("no from_port"))))
+        to_port = to_int(datum(rule.get("to_port", Unknown("no to_port"))))
+    cidrs = [datum(rule[k]) for k in ("cidr_block", "ipv6_cidr_block") if rule.get(k) not in (None, "")]
     return Fact({
         "rule_number": to_int(rule.get(number, Unknown("no rule number"))),
         "action": lower(rule.get(action, Unknown("no action"))),

@@ -31,8 +31,13 @@ class ResourceObject(LazyObject):
 
     def attr(self, name: str) -> Any:
         # A configured attribute keeps its value (a bucket's name) but stays a reference, so that
-        # satellites still find their owner and the graph gets its edge.
+        # satellites still find their owner and the graph gets its edge. An attribute configured
+        # as another reference is that reference (``aws_subnet.a.vpc_id`` is ``aws_vpc.main.id``),
+        # and one configured as a collection is that collection, each element keeping its own
+        # references: the graph follows what the configuration says, not the hop through it.
         value = self._configured(name)
+        if isinstance(value, (Ref, list, dict)):
+            return value
         return Ref(self.address, name, value)
 
     def __repr__(self) -> str:
