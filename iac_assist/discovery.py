@@ -43,6 +43,8 @@ class Discovered:
     """Candidate CloudFormation files and Terraform plans (by suffix; content decides later)."""
     problems: list[ScanError] = field(default_factory=list)
     """Files that could not be followed (symbolic link loops, links out of the scanned root)."""
+    named: set[Path] = field(default_factory=set)
+    """Files named on the command line (resolved), as opposed to found in a folder."""
     max_file_bytes: int | None = None
     """``--max-file-size``: the largest file read, in bytes; None: MAX_FILE_BYTES (MAX_HCL_BYTES
     for ``.tf``)."""
@@ -68,6 +70,7 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None,
     seen: set[Path] = set()
     for path in paths:
         if path.is_file():
+            found.named.add(path.resolve())
             _add(found, path, root, patterns, seen)
             if path.name.endswith(TERRAFORM_SUFFIXES + TFVARS_SUFFIXES):
                 # A Terraform module is its folder: a named file brings its siblings along, so
