@@ -1,0 +1,111 @@
+"""Terraform semantics a repository could use to hide code: override files, the JSON syntax's
+array forms, and root modules another folder also calls."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from iac_assist.cli import cli
+from iac_assist.engine import scan
+
+BUCKET = (
+    'resource "aws_s3_bucket" "data" {\n'
+    '  bucket = "customer-data"\n'
+    "}\n"
+    "\n"
+    'resource "aws_s3_bucket_acl" "data" {\n'
+    "  bucket = aws_s3_bucket.data.id\n"
+    '  acl    = "private"\n'
+    "}\n"
+)
+
+
+def seen(result) -> set[tuple[str, str, str, int]]:
+    return {(f.control, f.resource, f.loc.file, f.loc.line) for f in result.findings}
+
+
+def cli_json(*args: str) -> tuple[int, dict]:
+    out = CliRunner().invoke(cli, ["scan", *args, "--format", "json"], catch_exceptions=False)
+    return out.exit_code, json.loads(out.output)
+
+
+# --- override files ------------------------------------------------------------------------
+
+
+def test_an_override_file_replaces_the_argument_it_overrides(write_tree):
+    """override.tf makes the bucket public; it sorted after main.tf and was dropped as a duplicate
+    (exit 0). Its argument wins, at its own file and line."""
+    root = write_tree({"main.tf": BUCKET,
+                       "override.tf": 'resource "aws_s3_bucket_acl" "data" {\n  acl = "public-read"\n}\n'})
+    code, report = cli_json(str(root))
+    assert code == 1
+    assert {(f["rule_id"], f["control"], f["resource"], f["file"], f["line"]) for f in report["findings"]
+            if f["control"] == "s3-public-read"} == {
+        ("IAC-S3-001", "s3-public-read", "aws_s3_bucket.data", "override.tf", 2)}
+    assert report["errors"] == []
+
+
+def test_an_override_sorting_first_does_not_replace_the_whole_original(write_tree):
+    """a_override.tf sorted before main.tf: the original was dropped as the duplicate and the
+    override's lone argument was the whole resource. Arguments it does not set stay the original's."""
+    root = write_tree({
+        "main.tf": 'resource "aws_db_instance" "db" {\n  engine              = "postgres"\n'
+                   "  publicly_accessible = true\n}\n",
+        "a_override.tf": 'resource "aws_db_instance" "db" {\n  engine = "mysql"\n}\n',
+    })
+    result = scan([root])
+    assert not result.errors, [str(e) for e in result.errors]
+    assert ("db-publicly-accessible", "aws_db_instance.db", "main.tf", 3) in seen(result)
+
+
+def test_override_files_apply_in_name_order_and_nested_blocks_are_replaced(write_tree):
+    root = write_tree({
+        "main.tf": ('resource "aws_security_group" "web" {\n'
+                    '  name = "web"\n'
+                    "  ingress {\n"
+                    "    from_port   = 443\n"
+                    "    to_port     = 443\n"
+                    '    protocol    = "tcp"\n'
+                    '    cidr_blocks = ["10.0.0.0/8"]\n'
+                    "  }\n"
+                    "}\n"),
+        # Processed first: opens SSH to the world, replacing the only ingress block.
+        "a_override.tf": ('resource "aws_security_group" "web" {\n'
+                          "  ingress {\n"
+                          "    from_port   = 22\n"
+                          "    to_port     = 22\n"
+                          '    protocol    = "tcp"\n'
+                          '    cidr_blocks = ["0.0.0.0/0"]\n'
+                          "  }\n"
+                          "}\n"),
+        # Processed last: the name only; the ingress of a_override.tf stays.
+        "z_override.tf.json": json.dumps({"resource": {"aws_security_group": {"web": {"name": "web2"}}}}),
+    })
+    result = scan([root])
+    assert not result.errors, [str(e) for e in result.errors]
+    ssh = {(f.control, f.loc.file, f.loc.line) for f in result.findings if f.resource == "aws_security_group.web"}
+    assert ("sg-admin-ports-open", "a_override.tf", 2) in ssh
+    sg = next(c for c in result.graph.components.values() if c.address == "aws_security_group.web")
+    assert sg.loc.file == "main.tf"
+
+
+def test_locals_are_overridden_value_by_value(write_tree):
+    root = write_tree({
+        "main.tf": 'locals {\n  public = false\n  engine = "postgres"\n}\n\n'
+                   'resource "aws_db_instance" "db" {\n  engine              = local.engine\n'
+                   "  publicly_accessible = local.public\n}\n",
+        "override.tf": "locals {\n  public = true\n}\n",
+    })
+    result = scan([root])
+    assert not result.errors, [str(e) for e in result.errors]
+    assert ("db-publicly-accessible", "aws_db_instance.db", "main.tf", 8) in seen(result)
+
+
+def test_an_override_without_original_is_an_error(write_tree):
+    root = write_tree({"main.tf": BUCKET,
+                       "override.tf": 'resource "aws_db_instance" "db" {\n  publicly_accessible = true\n}\n'})
+    code, report = cli_json(str(root))
+    assert code == 2
+    assert [(e["file"], e["line"], e["level"]) for e in report["errors"]] == [("override.tf", 1, "error")]
