@@ -109,3 +109,40 @@ def test_an_override_without_original_is_an_error(write_tree):
     code, report = cli_json(str(root))
     assert code == 2
     assert [(e["file"], e["line"], e["level"]) for e in report["errors"]] == [("override.tf", 1, "error")]
+
+
+# --- the JSON syntax's array forms ---------------------------------------------------------
+
+PUBLIC_DB_BODY = {"engine": "postgres", "publicly_accessible": True}
+
+
+def test_tf_json_array_forms_are_read(write_tree):
+    """Each of these was dropped silently: no resource, exit 0."""
+    root = write_tree({
+        "a/main.tf.json": json.dumps({"resource": [{"aws_db_instance": {"db": PUBLIC_DB_BODY}}]}, indent=1),
+        "b/main.tf.json": json.dumps({"resource": {"aws_db_instance": [{"db": PUBLIC_DB_BODY}]}}, indent=1),
+        "c/main.tf.json": json.dumps({"resource": [{"aws_db_instance": [{"db": [PUBLIC_DB_BODY]}]}]}, indent=1),
+    })
+    code, report = cli_json(str(root))
+    assert code == 1
+    assert report["errors"] == []
+    assert {(f["rule_id"], f["resource"], f["file"], f["line"]) for f in report["findings"]
+            if f["control"] == "db-publicly-accessible"} == {
+        ("IAC-RDS-001", "aws_db_instance.db", "a/main.tf.json", 7),
+        ("IAC-RDS-001", "aws_db_instance.db", "b/main.tf.json", 7),
+        ("IAC-RDS-001", "aws_db_instance.db", "c/main.tf.json", 9),
+    }
+
+
+def test_tf_json_dynamic_blocks_of_every_label_are_read(write_tree):
+    """``"dynamic": {"egress": ..., "ingress": ...}``: only the first label was read."""
+    rule = {"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["0.0.0.0/0"]}
+    group = {"name": "web", "dynamic": {
+        "egress": {"for_each": ["x"], "content": {"from_port": 0, "to_port": 0, "protocol": "-1",
+                                                  "cidr_blocks": ["0.0.0.0/0"]}},
+        "ingress": [{"for_each": ["x"], "content": rule}]}}
+    root = write_tree({"main.tf.json": json.dumps({"resource": {"aws_security_group": {"web": group}}}, indent=1)})
+    result = scan([root])
+    assert not result.errors, [str(e) for e in result.errors]
+    assert {(f.control, f.loc.file) for f in result.findings if f.control == "sg-admin-ports-open"} == {
+        ("sg-admin-ports-open", "main.tf.json")}
