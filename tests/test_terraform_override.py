@@ -146,3 +146,38 @@ def test_tf_json_dynamic_blocks_of_every_label_are_read(write_tree):
     assert not result.errors, [str(e) for e in result.errors]
     assert {(f.control, f.loc.file) for f in result.findings if f.control == "sg-admin-ports-open"} == {
         ("sg-admin-ports-open", "main.tf.json")}
+
+
+# --- a root module called from elsewhere is still a root --------------------------------------
+
+
+def test_a_root_module_called_by_another_folder_is_still_analysed_as_a_root(write_tree):
+    """live/ is applied with its terraform.tfvars (a public database); another folder calling it
+    with harmless inputs made it analysed only through that call: no finding, exit 0."""
+    root = write_tree({
+        "live/main.tf": ('variable "public" {\n  type = bool\n}\n\n'
+                         'resource "aws_db_instance" "db" {\n  engine              = "postgres"\n'
+                         "  publicly_accessible = var.public\n}\n"),
+        "live/terraform.tfvars": "public = true\n",
+        "decoy/main.tf": 'module "live" {\n  source = "../live"\n  public = false\n}\n',
+    })
+    code, report = cli_json(str(root))
+    assert code == 1
+    assert {(f["rule_id"], f["resource"], f["file"], f["line"]) for f in report["findings"]
+            if f["control"] == "db-publicly-accessible"} == {
+        ("IAC-RDS-001", "aws_db_instance.db", "live/main.tf", 7)}
+    assert report["errors"] == []
+
+
+def test_a_child_module_without_values_of_its_own_is_analysed_through_its_caller_only(write_tree):
+    root = write_tree({
+        "modules/db/main.tf": ('variable "public" {\n  type = bool\n}\n\n'
+                               'resource "aws_db_instance" "db" {\n  engine              = "postgres"\n'
+                               "  publicly_accessible = var.public\n}\n"),
+        "live/main.tf": 'module "db" {\n  source = "../modules/db"\n  public = true\n}\n',
+    })
+    result = scan([root])
+    assert not result.errors
+    assert {(f.control, f.resource, f.loc.file, f.loc.line) for f in result.findings
+            if f.control == "db-publicly-accessible"} == {
+        ("db-publicly-accessible", "module.db.aws_db_instance.db", "modules/db/main.tf", 7)}
