@@ -355,7 +355,8 @@ def read_text(path: Path, rel: str, errors: list, max_bytes: int | None = None) 
     if len(data) > limit:
         size = max(_size(path), len(data))
         hint = "" if max_bytes is not None else " (raise it with --max-file-size)"
-        errors.append(ScanError(rel, 0, f"file is {size} bytes, over the limit of {limit} bytes{hint}; not analysed"))
+        errors.append(ScanError(rel, 0, f"file is {size} bytes, over the limit of {limit} bytes{hint}; not analysed",
+                                category="skipped-iac"))
         return None
     nul = data.find(b"\0")
     if nul >= 0:

@@ -132,3 +132,11 @@ def test_excluded_files_are_counted_by_pattern(write_tree):
 
     result = scan([root], exclude=["old/*.*"])
     assert [(e.file, e.category, e.level) for e in result.errors] == [("old/a.tf", "skipped-iac", "warning")]
+
+
+def test_an_iac_file_over_the_size_cap_is_a_skipped_iac_error(write_tree):
+    from iac_assist.engine import scan
+
+    root = write_tree({"main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "' + "x" * 300 + '"\n}\n'})
+    result = scan([root], max_file_size=200)
+    assert [(e.file, e.level, e.category) for e in result.errors] == [("main.tf", "error", "skipped-iac")]
