@@ -159,6 +159,8 @@ class _Skipped:
             group[0 if iac else 1] += 1
 
     def folder(self, folder: Path, why: str) -> None:
+        if folder.is_symlink():
+            return  # never walked: a link may lead anywhere, out of the scanned root
         count = unexamined = 0
         for here, dirs, files in os.walk(folder, followlinks=False):
             dirs[:] = sorted(d for d in dirs if d not in QUIET_DIRS)

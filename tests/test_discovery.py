@@ -140,3 +140,16 @@ def test_an_iac_file_over_the_size_cap_is_a_skipped_iac_error(write_tree):
     root = write_tree({"main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "' + "x" * 300 + '"\n}\n'})
     result = scan([root], max_file_size=200)
     assert [(e.file, e.level, e.category) for e in result.errors] == [("main.tf", "error", "skipped-iac")]
+
+
+def test_a_skipped_folder_that_is_a_link_is_not_walked(tmp_path):
+    """Counting never follows a link out of the scanned root."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "main.tf").write_text(PUBLIC_DB, encoding="utf-8")
+    scanned = tmp_path / "scanned"
+    scanned.mkdir()
+    (scanned / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n', encoding="utf-8")
+    (scanned / "node_modules").symlink_to(outside, target_is_directory=True)
+    code, report = run_json(str(scanned), "--fail-on", "critical")
+    assert (code, report["errors"]) == (0, [])

@@ -32,7 +32,10 @@ the same normalizers and policies as ``.tf`` sources:
 - **A folder with both** ``.tf`` files and a plan: the plan supersedes the evaluation of that root
   module and of the local modules its configuration calls; their ``.tf`` files only give lines
   (their syntax errors are still reported), so nothing is reported twice. The plan's scope (where
-  its addresses are unique) is the plan file, so two plans of one folder stay apart.
+  its addresses are unique) is the plan file, so two plans of one folder stay apart. Anyone can
+  write a file that looks like a plan: one the user did not name supersedes only folders whose
+  declared resources and module calls are those it claims (``_mismatch``); otherwise it is not
+  used, the ``.tf`` files are evaluated and a ``plan-not-used`` warning names it.
 - **Errors** name the plan file: invalid JSON with its line and column, a ``format_version`` whose
   major version is not 0 or 1 (the documented promise is that only a major version changes break
   compatibility), a plan without ``planned_values`` (an errored plan).
