@@ -59,8 +59,10 @@ def build_graph(
     if any(p.name.endswith(".json") for p in found.templates):
         from iac_assist.parsers.terraform.plan import load_plans
 
+        # Only a plan the user named, or one matching the .tf files it replaces, is used: any
+        # other JSON of the repository could claim to be the plan of a folder and hide its code.
         plans = load_plans([p for p in found.templates if p.name.endswith(".json")], found.terraform, root,
-                           read_text)
+                           read_text, found.named)
         errors.extend(plans.errors)
         files.update(plans.files)
         found.templates = [p for p in found.templates if p not in plans.plans]

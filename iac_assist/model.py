@@ -203,6 +203,7 @@ NOT_ANALYSED: dict[str, str] = {
     "value-cycle": "values that depend on each other in a cycle",
     "outside-root": "a file named by the repository that lies outside the scanned root or in .git",
     "skipped-iac": "an IaC file skipped by an exclude, a size cap or a folder rule",
+    "plan-not-used": "a Terraform plan found beside .tf files it does not match, analysed as code instead",
     "repository-setting": "a setting of the scanned repository that waived or narrowed the gate",
 }
 """Categories of ``ScanError`` that say some of the input was not analysed (or was waived by the

@@ -65,6 +65,7 @@ def line_of(text: str, snippet: str, nth: int = 1) -> int:
         "Resources:\n  B:\n    Type: 'AWS::S3::Bucket'\n",
         '{"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}',
         '{\n  "Resources" : {\n    "B" : {\n      "Type" : "AWS::SQS::Queue"\n    }\n  }\n}\n',
+        "Resources:\n  Thing:\n    Type: Custom::Thing\n",  # a custom resource is a resource
     ],
 )
 def test_looks_like_template_accepts_templates(text: str) -> None:
@@ -77,7 +78,6 @@ def test_looks_like_template_accepts_templates(text: str) -> None:
         "name: CI\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n",
         "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - resources:\n        limits: {}\n",
         '{"name": "x", "version": "1.0.0", "dependencies": {"aws-sdk": "2"}}',
-        "Resources:\n  Thing:\n    Type: Custom::Thing\n",
         "Type: AWS::S3::Bucket\n",
         "",
     ],

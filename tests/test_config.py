@@ -138,8 +138,10 @@ def test_exclude_var_files_and_parameters_from_the_file(write_tree):
 def test_model_reads_the_configuration_inputs(write_tree):
     root = write_tree({"main.tf": DB, "legacy/main.tf": DB.replace('"db"', '"old"'),
                        ".iac-assist.toml": 'exclude = ["legacy"]\n'})
-    doc = json.loads(run("model", str(root), "-f", "json").output)
+    out = run("model", str(root), "-f", "json")
+    doc = json.loads(out.stdout)
     assert "aws_db_instance.old" not in json.dumps(doc) and "aws_db_instance.db" in json.dumps(doc)
+    assert "legacy" in out.stderr and "1 IaC file not analysed: excluded by 'legacy'" in out.stderr
     (root / ".iac-assist.toml").write_text("exlude = []\n")
     assert run("model", str(root)).exit_code == 2
 

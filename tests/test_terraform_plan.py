@@ -459,13 +459,14 @@ def test_module_sources_outside_the_scanned_root_are_not_read(write_tree):
 
 def test_superseded_sources_are_still_parsed(write_tree):
     """The .tf files beside a plan are not evaluated, but a syntax error in them is reported."""
-    root = write_tree({"main.tf": 'resource "aws_db_instance" "db" {\n  publicly_accessible = \n}\n'})
+    root = write_tree({"main.tf": 'resource "aws_db_instance" "db" {\n  publicly_accessible = var.public\n}\n',
+                       "variables.tf": 'variable "public" {\n  default = \n}\n'})
     write(root, "plan.json", plan_text([{"address": "aws_db_instance.db", "type": "aws_db_instance", "name": "db",
                                          "values": {"publicly_accessible": True}}]))
     result = scan([root])
-    assert [(e.file, e.line, e.level) for e in result.errors] == [("main.tf", 2, "error")]
+    assert [(e.file, e.line, e.level) for e in result.errors] == [("variables.tf", 2, "error")]
     assert {(f.control, f.loc.file) for f in result.findings if f.control in SEED_CONTROLS} == {
-        ("db-publicly-accessible", "plan.json")}
+        ("db-publicly-accessible", "main.tf")}
 
 
 def test_an_unreadable_plan_does_not_supersede_the_sources_beside_it(write_tree):
@@ -475,3 +476,87 @@ def test_an_unreadable_plan_does_not_supersede_the_sources_beside_it(write_tree)
     assert [(e.file, e.line) for e in result.errors] == [("plan.json", 2)]
     assert {(f.control, f.loc.file, f.loc.line) for f in result.findings if f.control in SEED_CONTROLS} == {
         ("db-publicly-accessible", "main.tf", 2)}
+
+
+# --- a plan found in the repository is used only when it matches the code -------------------
+
+INSECURE_BUCKET = (
+    'resource "aws_s3_bucket" "data" {\n'
+    '  bucket = "customer-data"\n'
+    "}\n"
+    "\n"
+    'resource "aws_s3_bucket_acl" "data" {\n'
+    "  bucket = aws_s3_bucket.data.id\n"
+    '  acl    = "public-read"\n'
+    "}\n"
+)
+HARMLESS_PLAN = plan_text([{"address": "aws_s3_bucket.quiet", "type": "aws_s3_bucket", "name": "quiet",
+                            "values": {"bucket": "quiet"}}],
+                          config={"resources": [{"address": "aws_s3_bucket.quiet", "mode": "managed",
+                                                 "type": "aws_s3_bucket", "name": "quiet"}]})
+
+
+def test_a_plan_that_does_not_match_the_code_beside_it_does_not_hide_it(write_tree):
+    """A fake plan of a harmless bucket, found in the folder, replaced the insecure main.tf:
+    exit 0 and no findings. It is not used: the code is analysed, the plan named in a warning."""
+    from click.testing import CliRunner
+
+    from iac_assist.cli import cli
+
+    root = write_tree({"main.tf": INSECURE_BUCKET, "plan.json": HARMLESS_PLAN})
+    result = scan([root])
+    assert ("s3-public-read", "aws_s3_bucket.data", "main.tf", 7) in {
+        (f.control, f.resource, f.loc.file, f.loc.line) for f in result.findings}
+    assert not [f for f in result.findings if f.resource == "aws_s3_bucket.quiet"]
+    assert [(e.file, e.line, e.level, e.category) for e in result.errors] == [
+        ("plan.json", 1, "warning", "plan-not-used")]
+    assert "main.tf declares" not in result.errors[0].message  # the folder is named as it is
+    assert "aws_s3_bucket.data" in result.errors[0].message
+    cli = CliRunner().invoke(cli, ["scan", str(root), "--format", "json"], catch_exceptions=False)
+    assert cli.exit_code == 1, cli.output
+    report = json.loads(cli.output)
+    assert {(f["control"], f["file"], f["line"]) for f in report["findings"]} >= {("s3-public-read", "main.tf", 7)}
+    assert [(e["file"], e["level"]) for e in report["errors"]] == [("plan.json", "warning")]
+
+
+def test_a_plan_claiming_a_module_folder_it_does_not_match_does_not_hide_it(write_tree):
+    """The folders a plan names through module calls are not superseded unless they match."""
+    root = write_tree({"storage/main.tf": INSECURE_BUCKET})
+    config = {"module_calls": {"s": {"source": "./storage", "module": {"resources": [
+        {"address": "aws_s3_bucket.quiet", "mode": "managed", "type": "aws_s3_bucket", "name": "quiet"}]}}}}
+    write(root, "plan.json", plan_text([{"address": "module.s.aws_s3_bucket.quiet", "module": "module.s",
+                                         "type": "aws_s3_bucket", "name": "quiet", "values": {"bucket": "q"}}],
+                                       config=config))
+    result = scan([root])
+    assert ("s3-public-read", "aws_s3_bucket.data", "storage/main.tf", 7) in {
+        (f.control, f.resource, f.loc.file, f.loc.line) for f in result.findings}
+    assert [(e.file, e.category) for e in result.errors] == [("plan.json", "plan-not-used")]
+
+
+def test_a_plan_named_on_the_command_line_is_used(write_tree):
+    """Named by the user, the plan is what they want checked: it replaces the code beside it."""
+    root = write_tree({"main.tf": INSECURE_BUCKET, "plan.json": HARMLESS_PLAN})
+    result = scan([root / "plan.json"])
+    assert not result.errors
+    assert not [f for f in result.findings if f.resource == "aws_s3_bucket.data"]
+    assert {f.resource for f in result.findings} == {"aws_s3_bucket.quiet"}
+
+
+def test_a_plan_matching_the_code_beside_it_is_used(write_tree):
+    """Same resources, planned values: the plan's values are checked, at the .tf lines."""
+    root = write_tree({"main.tf": INSECURE_BUCKET.replace('"public-read"', "var.acl") +
+                       'variable "acl" {\n  type = string\n}\n'})
+    resources = [{"address": "aws_s3_bucket.data", "type": "aws_s3_bucket", "name": "data",
+                  "values": {"bucket": "customer-data", "id": "customer-data"}},
+                 {"address": "aws_s3_bucket_acl.data", "type": "aws_s3_bucket_acl", "name": "data",
+                  "values": {"acl": "public-read", "bucket": "customer-data"}}]
+    config = {"resources": [{"address": r["address"], "mode": "managed", "type": r["type"], "name": r["name"]}
+                            for r in resources]}
+    write(root, "plan.json", plan_text(resources, config=config))
+    result = scan([root])
+    assert not result.errors, [str(e) for e in result.errors]
+    assert ("s3-public-read", "aws_s3_bucket.data", "main.tf", 7) in {
+        (f.control, f.resource, f.loc.file, f.loc.line) for f in result.findings}
+    # Without the plan, the acl is unknown: no definite finding.
+    (root / "plan.json").unlink()
+    assert not [f for f in scan([root]).findings if f.control == "s3-public-read"]

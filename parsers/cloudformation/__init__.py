@@ -22,7 +22,17 @@ _AWS_TYPE = re.compile(r"""["']?\bType["']?[ \t]*:[ \t]*["']?AWS::""")
 
 
 def looks_like_template(text: str) -> bool:
-    """Cheap content check (no parse): is this YAML or JSON text a CloudFormation template?"""
+    """Is this YAML or JSON text a CloudFormation template? Decided by parsing it (see
+    ``discovery.is_template``); text that cannot be parsed (a broken template, or only the start
+    of a file too large to read) is judged by how it looks, so that its problem is reported."""
+    from iac_assist.discovery import is_template
+
+    parsed = is_template(text)
+    return parsed if parsed is not None else looks_like_template_text(text)
+
+
+def looks_like_template_text(text: str) -> bool:
+    """How a template's text usually looks, for text that cannot be parsed."""
     if _FORMAT_VERSION.search(text):
         return True
     return _RESOURCES_KEY.search(text) is not None and _AWS_TYPE.search(text) is not None

@@ -2,7 +2,8 @@
 
 ``load_configuration`` is the entry point: it receives the ``.tf`` files discovered in a scan,
 groups them into module folders, works out which folders are root modules (those no other
-scanned folder calls as a local module) and evaluates each root with its local modules.
+scanned folder calls as a local module, and those with their own ``terraform.tfvars``) and
+evaluates each root with its local modules.
 """
 
 from __future__ import annotations
@@ -71,9 +72,22 @@ def load_configuration(
     return roots, errors
 
 
+def has_own_values(folder: Path) -> bool:
+    """Whether a folder holds the variable values Terraform reads for a root module
+    (``terraform.tfvars``, ``*.auto.tfvars`` and their JSON forms): it is applied on its own,
+    whatever other folder also calls it as a module."""
+    try:
+        return any(p.name in ("terraform.tfvars", "terraform.tfvars.json")
+                   or p.name.endswith((".auto.tfvars", ".auto.tfvars.json")) for p in folder.iterdir())
+    except OSError:
+        return False
+
+
 def _root_folders(folders: list[Path], load: Callable[[Path], ModuleConfig | None]) -> list[Path]:
-    """The root modules among ``folders``: those no other folder calls as a local module. A
-    folder reached from no root (its calls form a cycle: ``source = "./"``) is a root too, so
+    """The root modules among ``folders``: those no other folder calls as a local module, and
+    those that hold their own variable values (``has_own_values``): a repository could otherwise
+    call a root module from anywhere, with harmless inputs, and only that call would be analysed.
+    A folder reached from no root (its calls form a cycle: ``source = "./"``) is a root too, so
     that the cycle is reported rather than the folder skipped silently."""
     calls: dict[Path, list[Path]] = {}
 
@@ -85,7 +99,7 @@ def _root_folders(folders: list[Path], load: Callable[[Path], ModuleConfig | Non
         return calls[folder]
 
     called = {callee for folder in folders for callee in callees(folder) if callee != folder}
-    roots = [f for f in folders if f not in called]
+    roots = [f for f in folders if f not in called or has_own_values(f)]
     reached: set[Path] = set()
 
     def reach(start: Path) -> None:

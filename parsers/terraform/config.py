@@ -78,10 +78,17 @@ class ModuleConfig:
 
 
 def load_module(folder: Path, root: Path, files: list[Path], read: callable) -> ModuleConfig:
-    """Parse ``files`` (the folder's ``.tf`` files) into a ModuleConfig; errors are collected."""
+    """Parse ``files`` (the folder's ``.tf`` files) into a ModuleConfig; errors are collected.
+    Override files are merged into the blocks they override, as Terraform does (see
+    ``overrides.py``)."""
+    from iac_assist.parsers.terraform.overrides import is_override, merge_overrides
+
     rel_folder = folder.relative_to(root).as_posix() if folder != root else "."
     config = ModuleConfig(folder, rel_folder)
-    for path in sorted(files):
+    primary: list[tuple[hcl.Body, str]] = []
+    overrides: list[tuple[hcl.Body, str]] = []
+    # Override files come after all the others, in lexicographical order of their names.
+    for path in sorted(files, key=lambda p: (is_override(p.name), p.name if is_override(p.name) else "", p)):
         rel = path.relative_to(root).as_posix()
         config.files.append(rel)
         text = read(path, rel, config.errors)
@@ -97,6 +104,11 @@ def load_module(folder: Path, root: Path, files: list[Path], read: callable) -> 
         except hcl.HclError as err:
             config.errors.append(ScanError(rel, err.line, err.message, err.column))
             continue
+        (overrides if is_override(path.name) else primary).append((body, rel))
+    config.files.sort()
+    if overrides:
+        config.errors.extend(merge_overrides(primary, overrides))
+    for body, rel in primary:
         _collect(config, body, rel)
     return config
 
@@ -125,9 +137,10 @@ def _collect(config: ModuleConfig, body: hcl.Body, rel: str) -> None:
             )
         elif kind == "locals":
             for name, attr in block.body.attributes.items():
-                config.locals[name] = (attr, rel)
+                config.locals[name] = (attr, attr.file or rel)
         elif kind == "output" and len(labels) == 1 and "value" in block.body.attributes:
-            config.outputs[labels[0]] = (block.body.attributes["value"], rel)
+            value = block.body.attributes["value"]
+            config.outputs[labels[0]] = (value, value.file or rel)
 
 
 def _add(config: ModuleConfig, table: dict, key: object, decl: Declared) -> None:

@@ -34,6 +34,8 @@ class Attribute:
     expr: ex.Expr
     line: int
     end_line: int
+    file: str = ""
+    """Set when it comes from another file than its block's (an override file, merged in)."""
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Block:
     body: Body
     line: int
     end_line: int
+    file: str = ""
+    """Set when it comes from another file than its enclosing block's (an override file)."""
 
 
 @dataclass

@@ -605,7 +605,7 @@ class ModuleInstance:
         res = SourceResource(address, "provider", decl.loc, {}, {}, "terraform", call_loc=self.call_loc)
         for name, attr in decl.block.body.attributes.items():
             res.body[name] = finalize(self.evaluator.eval(attr.expr))
-            res.locs[(name,)] = Location(decl.file, attr.line, attr.end_line)
+            res.locs[(name,)] = Location(attr.file or decl.file, attr.line, attr.end_line)
         self._blocks(decl, decl.block.body, {}, res.body, res.locs, (), 0)
         return res
 
@@ -617,7 +617,7 @@ class ModuleInstance:
                 continue
             value = self.configured(decl, key, env, name)
             res.body[name] = finalize(value)
-            res.locs[(name,)] = Location(decl.file, attr.line, attr.end_line)
+            res.locs[(name,)] = Location(attr.file or decl.file, attr.line, attr.end_line)
         self._blocks(decl, decl.block.body, env, res.body, res.locs, (), 0)
         return res
 
@@ -647,10 +647,10 @@ class ModuleInstance:
         item: dict[str, Any] = {}
         items.append(item)
         here = path + (i,)
-        locs[here] = Location(decl.file, block.line, block.end_line)
+        locs[here] = Location(block.file or decl.file, block.line, block.end_line)
         for name, attr in body.attributes.items():
             item[name] = finalize(self.evaluator.eval(attr.expr, env))
-            locs[here + (name,)] = Location(decl.file, attr.line, attr.end_line)
+            locs[here + (name,)] = Location(attr.file or decl.file, attr.line, attr.end_line)
         self._blocks(decl, body, env, item, locs, here, depth + 1)
 
     def _dynamic(self, decl: Declared, block: hcl.Block, env: dict[str, Any], out: dict[str, Any],

@@ -32,7 +32,10 @@ the same normalizers and policies as ``.tf`` sources:
 - **A folder with both** ``.tf`` files and a plan: the plan supersedes the evaluation of that root
   module and of the local modules its configuration calls; their ``.tf`` files only give lines
   (their syntax errors are still reported), so nothing is reported twice. The plan's scope (where
-  its addresses are unique) is the plan file, so two plans of one folder stay apart.
+  its addresses are unique) is the plan file, so two plans of one folder stay apart. Anyone can
+  write a file that looks like a plan: one the user did not name supersedes only folders whose
+  declared resources and module calls are those it claims (``_mismatch``); otherwise it is not
+  used, the ``.tf`` files are evaluated and a ``plan-not-used`` warning names it.
 - **Errors** name the plan file: invalid JSON with its line and column, a ``format_version`` whose
   major version is not 0 or 1 (the documented promise is that only a major version changes break
   compatibility), a plan without ``planned_values`` (an errored plan).
@@ -92,13 +95,17 @@ class LoadedPlans:
     """Discovered ``.tf`` files of the root modules (and their local modules) a plan replaces."""
 
 
-def load_plans(candidates: Iterable[Path], terraform: Iterable[Path], root: Path, read: Read) -> LoadedPlans:
+def load_plans(candidates: Iterable[Path], terraform: Iterable[Path], root: Path, read: Read,
+               named: Iterable[Path] = ()) -> LoadedPlans:
     """Load every plan among ``candidates`` (JSON files; the others are left alone).
 
     ``terraform`` are the discovered ``.tf`` files; those a plan supersedes come back in
-    ``superseded``. ``read(path, rel, errors)`` returns a file's text or None."""
+    ``superseded``. ``read(path, rel, errors)`` returns a file's text or None. ``named``: files
+    the user named on the command line; a plan among them is used whatever the ``.tf`` files
+    say, any other only when it matches the configuration it replaces (see ``Plan.used``)."""
     out = LoadedPlans()
     tf_files = [p.resolve() for p in terraform]
+    trusted = {p.resolve() for p in named}
     for path in candidates:
         rel = path.relative_to(root).as_posix()
         # A file that cannot be read is reported by the CloudFormation pass it goes on to.
@@ -108,12 +115,14 @@ def load_plans(candidates: Iterable[Path], terraform: Iterable[Path], root: Path
         out.plans.add(path)
         out.files.append(rel)
         try:
-            plan = load_plan(path, root, read, text)
+            plan = load_plan(path, root, read, text, trusted=path.resolve() in trusted)
         except Exception as err:  # a defect of ours must not switch the gate off silently
             out.errors.append(ScanError(rel, 0, f"internal error while analysing this file "
                                               f"({type(err).__name__}: {err}); please report it"))
             continue
         out.errors.extend(plan.errors)
+        if not plan.used:
+            continue
         out.roots.append((rel, plan.resources))
         out.files.extend(f for f in plan.tf_files if f not in out.files)
         out.superseded.update(p for p in tf_files if p.parent in plan.folders)
@@ -131,10 +140,15 @@ class Plan:
     the plan could not be read: the ``.tf`` files beside it are then evaluated as usual)."""
     tf_files: list[str] = field(default_factory=list)
     """``.tf`` files lines were taken from."""
+    used: bool = True
+    """False for a plan found in a folder (not named) that does not match the configuration it
+    would replace: the ``.tf`` files are evaluated instead and a warning names the plan."""
 
 
-def load_plan(path: Path, root: Path, read: Read, text: str | None = None) -> Plan:
-    """Decode one plan file into source resources; problems come back as errors, never raised."""
+def load_plan(path: Path, root: Path, read: Read, text: str | None = None, trusted: bool = True) -> Plan:
+    """Decode one plan file into source resources; problems come back as errors, never raised.
+    ``trusted``: the user named the plan. A plan the scanned repository merely contains could be
+    written by anyone: it replaces ``.tf`` files only when it declares what they declare."""
     rel = path.relative_to(root).as_posix()
     out = Plan()
     if text is None:
@@ -166,6 +180,14 @@ def load_plan(path: Path, root: Path, read: Read, text: str | None = None) -> Pl
         return out
     # Only a plan that could be read supersedes the .tf files beside it.
     reader = _PlanReader(data, rel, _positions(text), _Sources(path.resolve().parent, root.resolve(), data, read))
+    if not trusted:
+        mismatch = _mismatch(data, reader.sources)
+        if mismatch is not None:
+            out.used = False
+            out.errors.append(ScanError(
+                rel, 1, f"Terraform plan not used: {mismatch}; the .tf files are analysed instead (name the plan "
+                        "on the command line to use it)", level="warning", category="plan-not-used"))
+            return out
     out.folders = reader.sources.folders
     try:
         out.resources = reader.resources()
@@ -680,6 +702,83 @@ def _list(value: Any) -> list[Any]:
 
 def _root_config(data: dict[str, Any]) -> dict[str, Any]:
     return _dict(_dict(data.get("configuration")).get("root_module"))
+
+
+# --- does the plan match the configuration it replaces? ------------------------------------
+
+
+def _mismatch(data: dict[str, Any], sources: _Sources) -> str | None:
+    """Why the plan does not correspond to the ``.tf`` files it would supersede (None when it
+    does): in each module folder it replaces, the managed resources and module calls it claims
+    (its configuration's and its planned values') must be those the folder declares. Values
+    cannot be checked, so a matching plan is trusted; one that does not match would hide code."""
+    claims = _claims(data)
+    todo: list[tuple[tuple[str, ...], Path, dict[str, Any]]] = []
+    if sources.folder is not None:
+        todo.append(((), sources.folder, sources.configuration))
+    seen = 0
+    while todo and seen <= 10_000:
+        path, folder, module = todo.pop()
+        seen += 1
+        config = sources.config(folder) if folder.is_dir() else None
+        resources, calls = claims.get(path, (set(), set()))
+        if config is not None:
+            declared = {f"{t}.{n}" for t, n in config.resources}
+            shown = config.rel if config.rel != "." else "the scanned folder"
+            missing = sorted(declared - resources)
+            extra = sorted(resources - declared)
+            if missing or extra:
+                what = f"{shown} declares {missing[0]}, which the plan does not have" if missing \
+                    else f"the plan has {extra[0]}, which {shown} does not declare"
+                return what + (f" ({len(missing) + len(extra) - 1} more differences)" if len(missing) + len(extra) > 1
+                               else "")
+            if calls != set(config.modules):
+                odd = sorted(calls ^ set(config.modules))[0]
+                return f"module {odd} is called by only one of the plan and {shown}"
+        if len(path) >= MAX_DEPTH:
+            continue
+        for name, call in _dict(module.get("module_calls")).items():
+            child = _local_folder(_dict(call).get("source"), folder, sources.root)
+            if child is not None:
+                todo.append((path + (name,), child, _dict(_dict(call).get("module"))))
+    return None
+
+
+def _claims(data: dict[str, Any]) -> dict[tuple[str, ...], tuple[set[str], set[str]]]:
+    """Module path (call names) → the managed resources (``type.name``) and module calls the
+    plan says that module has, from its configuration and its planned values."""
+    out: dict[tuple[str, ...], tuple[set[str], set[str]]] = {}
+
+    def entry(path: tuple[str, ...]) -> tuple[set[str], set[str]]:
+        return out.setdefault(path, (set(), set()))
+
+    todo: list[tuple[tuple[str, ...], dict[str, Any]]] = [((), _root_config(data))]
+    while todo and len(out) <= 10_000:
+        path, module = todo.pop()
+        resources, calls = entry(path)
+        for res in _list(module.get("resources")):
+            if isinstance(res, dict) and res.get("mode", "managed") == "managed":
+                resources.add(f"{res.get('type')}.{res.get('name')}")
+        for name, call in _dict(module.get("module_calls")).items():
+            calls.add(name)
+            if len(path) < MAX_DEPTH:
+                todo.append((path + (name,), _dict(_dict(call).get("module"))))
+    planned: list[dict[str, Any]] = [_dict(_dict(data.get("planned_values")).get("root_module"))]
+    while planned and len(out) <= 10_000:
+        module = planned.pop()
+        address = module.get("address")
+        steps = tuple(name for name, _key in _module_steps(address)) if isinstance(address, str) else ()
+        if isinstance(address, str) and not steps:
+            continue
+        resources, calls = entry(steps)
+        if steps:
+            entry(steps[:-1])[1].add(steps[-1])
+        for res in _list(module.get("resources")):
+            if isinstance(res, dict) and res.get("mode", "managed") == "managed":
+                resources.add(f"{res.get('type')}.{res.get('name')}")
+        if len(steps) < MAX_DEPTH:
+            planned.extend(c for c in _list(module.get("child_modules")) if isinstance(c, dict))
+    return out
 
 
 # --- lines from the .tf files next to the plan ---------------------------------------------

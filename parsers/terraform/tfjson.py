@@ -78,6 +78,12 @@ class _Converter:
         return body
 
     def _labelled(self, body: hcl.Body, kind: str, content: Any, path: tuple, labels: list[str], left: int) -> None:
+        # At every level of labels, Terraform's JSON syntax takes an object or an array of them:
+        # ``"resource": [{"aws_s3_bucket": {...}}]``, ``"aws_s3_bucket": [{"b": {...}}]``.
+        if isinstance(content, list):
+            for i, item in enumerate(content):
+                self._labelled(body, kind, item, path + (i,), labels, left)
+            return
         if not isinstance(content, dict):
             return
         for label, inner in content.items():
@@ -100,7 +106,10 @@ class _Converter:
                 continue
             if _is_block(name, item):
                 for i, entry in _items(item, p):
-                    out.blocks.append(self._block(name, entry, i, depth))
+                    if name == "dynamic":
+                        out.blocks.extend(self._dynamic(entry, i, depth))
+                    elif isinstance(entry, dict):
+                        out.blocks.append(self._block(name, entry, i, depth))
                 continue
             # A variable's type constraint is an expression (``"list(string)"``), not a template.
             keep_raw = raw_strings and name == "type"
@@ -108,12 +117,20 @@ class _Converter:
         return out
 
     def _block(self, name: str, entry: dict[str, Any], path: tuple, depth: int) -> hcl.Block:
-        if name == "dynamic":
-            # "dynamic": {"ingress": {"for_each": ..., "content": {...}}}
-            label, inner = next(iter(entry.items()))
-            body = self.body(inner if isinstance(inner, dict) else {}, path + (label,), depth + 1)
-            return hcl.Block("dynamic", [label], body, self.line(path), self.end(path))
         return hcl.Block(name, [], self.body(entry, path, depth + 1), self.line(path), self.end(path))
+
+    def _dynamic(self, entry: Any, path: tuple, depth: int) -> list[hcl.Block]:
+        """``"dynamic": {"ingress": {"for_each": ..., "content": {...}}, "egress": ...}``: every
+        label, each an object or an array of them."""
+        out = []
+        for label, inner in entry.items() if isinstance(entry, dict) else ():
+            if label == "//":
+                continue
+            for i, content in _items(inner, path + (label,)):
+                if isinstance(content, dict):
+                    out.append(hcl.Block("dynamic", [label], self.body(content, i, depth + 1), self.line(i),
+                                         self.end(i)))
+        return out
 
     def end(self, path: tuple) -> int:
         return self.ends.get(path, self.line(path))
