@@ -160,10 +160,11 @@ class _Loader:
         target = _local(path, url, self.root)
         if not isinstance(target, Path):
             if isinstance(target, str):
-                self._warn(res.at("TemplateURL"), f"{res.address}: {target}")
+                self._warn(res.at("TemplateURL"), f"{res.address}: {target}",
+                           category="outside-root" if "outside the scanned root" in target else "remote-template")
             elif first:
                 self._warn(res.at("TemplateURL"), f"{res.address}: the nested stack's TemplateURL is not known; "
-                           "not analysed")
+                           "not analysed", category="remote-template")
             return []
         if target in chain or len(chain) > MAX_NESTING:
             self._warn(res.at("TemplateURL"), f"{res.address}: nested stacks form a cycle or nest deeper than "
@@ -223,11 +224,11 @@ class _Loader:
 
         return output
 
-    def _warn(self, loc: Location, message: str, level: str = "warning") -> None:
+    def _warn(self, loc: Location, message: str, level: str = "warning", category: str = "") -> None:
         key = (loc.file, loc.line, message)
         if key not in self.reported:
             self.reported.add(key)
-            self.errors.append(ScanError(loc.file, loc.line, message, level=level))
+            self.errors.append(ScanError(loc.file, loc.line, message, level=level, category=category))
 
 
 def prefix_refs(value: Any, prefix: str, own: set[str], foreign: set[int]) -> Any:

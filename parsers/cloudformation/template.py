@@ -18,6 +18,7 @@ from typing import Any
 from cfnlint.decode import decode_str
 
 from iac_assist.model import Location, ScanError
+from iac_assist.parsers.cloudformation.gaps import unexpanded
 from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, ResolutionLimit, Resolver
 from iac_assist.parsers.cloudformation.options import TemplateOptions
 from iac_assist.parsers.cloudformation.sam import expand as expand_sam
@@ -97,7 +98,7 @@ def _parse(
         return [[]], errors
     if not isinstance(template, dict):
         return [[]], [ScanError(file, 1, "not a CloudFormation template: the top level is not a mapping")]
-    section_errors = _sections(template, file)
+    section_errors = _sections(template, file) + unexpanded(template, file)
     resources = template.get("Resources")
     if resources is None:
         return [[]], section_errors
@@ -113,7 +114,8 @@ def _parse(
     for world in alternatives if alternatives != [{}] else []:
         out.append(_Reader(text, file, template, given, world, stack_outputs).read(resources)[0])
     if why:
-        errors.append(ScanError(file, _line(_key(template, "Conditions")) or 1, why, level="warning"))
+        errors.append(ScanError(file, _line(_key(template, "Conditions")) or 1, why, level="warning",
+                                 category="world-cap"))
     return out, errors
 
 
@@ -245,7 +247,7 @@ class _Reader:
         line = _line(key) or _line(node) or 1  # a numeric logical id carries no mark
         if address.startswith(_FOR_EACH):
             message = f"{address}: Fn::ForEach is not expanded, its resources are not analysed"
-            self._problem(line, message, "warning")
+            self._problem(line, message, "warning", "transform-unexpanded")
             return None
         if not isinstance(node, dict) or not isinstance(node.get("Type"), str):
             self._problem(line, f"resource {address} has no Type", "error")
@@ -279,8 +281,8 @@ class _Reader:
             label=_cdk_path(node),
         )
 
-    def _problem(self, line: int, message: str, level: str) -> None:
-        self.errors.append(ScanError(self.file, line, message, level=level))
+    def _problem(self, line: int, message: str, level: str, category: str = "") -> None:
+        self.errors.append(ScanError(self.file, line, message, level=level, category=category))
 
     def _end_line(self, key: Any, line: int, bounds: list[int]) -> int:
         if self.json:
