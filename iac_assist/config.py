@@ -14,6 +14,7 @@ FILE`` names one instead. In ``.iac-assist.toml`` the keys are at the top level:
     baseline = ".iac-assist-baseline.json"
     no-inline-suppressions = true
     assume-worst = false
+    fail-on-unanalysed = ["module-not-downloaded"]   # or "all": these gaps fail the gate (exit 2)
 
     [severity]                        # [tool.iac-assist.severity] in pyproject.toml
     IAC-S3-003 = "low"
@@ -59,11 +60,13 @@ class Settings:
     inline_suppressions: bool = True
     baseline: Path | None = None
     assume_worst: bool = False
+    fail_on_unanalysed: tuple[str, ...] = ()
+    """Categories of input not analysed that fail the gate (``iac_assist.model.NOT_ANALYSED``)."""
     source: Path | None = None
     """The configuration file read, if any."""
 
 
-_LISTS = {"select", "ignore", "exclude", "var-files", "parameters"}
+_LISTS = {"select", "ignore", "exclude", "var-files", "parameters", "fail-on-unanalysed"}
 _KEYS = _LISTS | {"severity", "fail-on", "no-inline-suppressions", "baseline", "assume-worst"}
 
 
@@ -142,6 +145,13 @@ def load(path: Path) -> dict[str, Any]:
                 out["var_files"] = tuple(_existing(path, key, folder / v) for v in value)
             elif key == "parameters":
                 out["parameters"] = tuple(_parameter(folder, v) for v in value)
+            elif key == "fail-on-unanalysed":
+                from iac_assist.result import unanalysed_categories
+
+                try:
+                    out["fail_on_unanalysed"] = tuple(sorted(unanalysed_categories(value)))
+                except ValueError as err:
+                    raise ConfigError(f"{path}: {key}: {err}") from None
             else:
                 out[key] = tuple(_split(value))
         elif key == "severity":
@@ -210,6 +220,7 @@ def resolve(
     inline_suppressions: bool | None = None,
     baseline: Path | None = None,
     assume_worst: bool | None = None,
+    fail_on_unanalysed: Iterable[str] = (),
     policies: list[Policy] | None = None,
 ) -> Settings:
     """The settings of a scan rooted at ``start``: the configuration file (``config``, else the
@@ -227,6 +238,7 @@ def resolve(
         "inline_suppressions": inline_suppressions,
         "baseline": baseline,
         "assume_worst": assume_worst,
+        "fail_on_unanalysed": tuple(fail_on_unanalysed),
     }
     for key, value in given.items():
         if value is not None and value != ():

@@ -154,11 +154,11 @@ def _errors_section(errors: list[ScanError], color: bool) -> str:
         return ""
     lines = [_style("Errors", _ERROR_STYLE, color)]
     for error in errors:
-        lines.append(f"  {_error_line(error)}")
+        lines.append(f"  {error_line(error)}")
     return "\n".join(lines)
 
 
-def _error_line(error: ScanError) -> str:
+def error_line(error: ScanError) -> str:
     """``file:line[:column]: message``; warnings share the section but say what they are."""
     # Line 0 means "the file as a whole" (unreadable, not a template): no position to show.
     where = error.file
