@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from iac_assist.policy import Policy
 
 
+_CONTAINERS = frozenset({"provider", "AWS::CloudFormation::Stack"})
+
+
 @dataclass
 class ScanResult:
     root: Path
@@ -54,11 +57,12 @@ class ScanResult:
     def unmodelled(self) -> dict[str, int]:
         """Resource type → how many of its resource blocks no normalizer models (so no rule
         checks them beyond literal secrets), sorted by type. A block counts once whatever its
-        ``count``/``for_each``; provider blocks are not resources."""
+        ``count``/``for_each``; provider blocks and nested stacks (whose templates are analysed, or
+        reported as not analysed) are not counted."""
         if self.graph is None:
             return {}
         declared = {(c.source_type, c.scope, c.loc.file, c.loc.line)
-                    for c in self.graph.components.values() if c.kind == OTHER and c.source_type != "provider"}
+                    for c in self.graph.components.values() if c.kind == OTHER and c.source_type not in _CONTAINERS}
         counts = Counter(source_type for source_type, *_ in declared)
         return dict(sorted(counts.items()))
 
