@@ -7,7 +7,8 @@ fake or hide lines, or start a CI runner's workflow command (GitHub's ``::cmd::`
 at the start of a line, Azure Pipelines' ``##vso[`` anywhere in one).
 
 * :func:`visible` writes every control, format (bidi, zero-width), separator and surrogate
-  character as a visible escape (``\\x1b``, ``\\u202e``), so the reader sees that it is there;
+  character as a visible escape (``\\x1b``, ``\\u202e``), so the reader sees that it is there,
+  and breaks Azure's ``##vso[`` (``##vso\\x5b``);
   ``breaks`` can turn line breaks into spaces instead where a format is one line per item.
 * :func:`guard_lines` is the last pass over a whole report: a line that a CI runner would read
   as a command gets its first character written as an escape of the report's syntax (plain
@@ -53,9 +54,11 @@ def is_unsafe(ch: str) -> bool:
 
 
 def visible(value: object, breaks: str | None = None) -> str:
-    """``value`` as text with every unsafe character written as a visible escape; with ``breaks``
-    (``" "``), line breaks become that instead."""
+    """``value`` as text with every unsafe character written as a visible escape (and Azure's
+    ``##vso[`` as ``##vso\\x5b``); with ``breaks`` (``" "``), line breaks become that instead."""
     text = str(value)
+    if _AZURE in text:  # a command anywhere in a line, for Azure Pipelines: never a whole one
+        text = text.replace(_AZURE, "##vso" + _ESCAPES["text"]["["])
     if text.isprintable():  # the common case: nothing to do (isprintable is false for all of them)
         return text
     out = []
