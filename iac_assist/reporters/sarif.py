@@ -165,9 +165,15 @@ def _run_properties(result: ScanResult) -> dict[str, Any]:
 
 
 def _gap_descriptor(category: str) -> ReportingDescriptor:
+    what = NOT_ANALYSED[category]
+    help_text = (f"Part of the input was not analysed: {what}. Its findings are missing from this report. "
+                 f"`iac-assist scan --fail-on-unanalysed {category}` (or `all`) makes such a gap fail the gate.")
     return ReportingDescriptor(
         id=category,
-        short_description=MultiformatMessageString(text=f"Not analysed: {NOT_ANALYSED[category]}"),
+        name="NotAnalysed" + "".join(part.capitalize() for part in category.split("-")),
+        short_description=MultiformatMessageString(text=f"Not analysed: {what}"),
+        full_description=MultiformatMessageString(text=f"Not analysed: {what}."),
+        help=MultiformatMessageString(text=help_text, markdown=help_text),
         default_configuration=ReportingConfiguration(level="warning"),
     )
 
