@@ -327,8 +327,8 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
     paths from the internet to data stores, and STRIDE threats, open or mitigated.
 
     Exit code 0 when the model was drawn from everything; 2 when an input could not be analysed, or
-    input of a category named by --fail-on-unanalysed was left out. Inputs not analysed and the
-    counts of what was not analysed or not modelled are printed on standard error."""
+    input of a category named by --fail-on-unanalysed was left out. Inputs not analysed, and their
+    count by category, are printed on standard error."""
     from iac_assist.engine import scan as run_scan
     from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
     from iac_assist.parsers.terraform.inputs import VariableInputs
@@ -352,10 +352,10 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
     else:
         click.echo(text, nl=False)
     _report_errors(result)
-    from iac_assist.reporters.text import gaps
+    if any(result.not_analysed.values()):
+        from iac_assist.reporters.text import gaps
 
-    for line in gaps(result):
-        click.echo(safe(line), err=True)
+        click.echo(safe(gaps(result)[0]), err=True)  # the "Not analysed: ..." line; standard error is for problems
     _gate_gaps(result, settings.fail_on_unanalysed)
     sys.exit(2 if result.has_errors or result.gate_gaps(settings.fail_on_unanalysed) else 0)
 
