@@ -7,7 +7,11 @@ Only findings that count reach the gate: not waived by an inline suppression, no
 ``--baseline``, not present at ``--new-since``. A configuration file that cannot be used (an
 unknown key, a name that is no rule), an unreadable baseline or an unknown git revision is a
 usage error (2). Warnings (a suppression without a reason, expired or matching nothing) are
-reported and do not change the exit code.
+reported and do not change the exit code, except that ``--fail-on-unanalysed`` makes warnings
+about input not analysed (of the categories it names) fail the gate with 2.
+
+Everything printed that comes from the scanned repository (file names, resource names, values,
+a configuration file's keys) goes through ``reporters.safe_text`` first, on stdout and stderr.
 """
 
 from __future__ import annotations
@@ -40,6 +44,22 @@ _untrusted_option = click.option(
     help="The scanned repository may not weaken the gate: its configuration file is not read (--config FILE "
          "still applies), inline suppressions are void (unless --inline-suppressions), and only a --baseline given "
          "here applies. Also IAC_ASSIST_UNTRUSTED=1. The GitHub Action sets it for pull requests.")
+
+
+def _categories(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    from iac_assist.result import unanalysed_categories
+
+    try:
+        return tuple(sorted(unanalysed_categories(values)))
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+
+
+_fail_on_unanalysed_option = click.option(
+    "--fail-on-unanalysed", "fail_on_unanalysed", multiple=True, metavar="CATEGORY,...|all", callback=_categories,
+    help="Fail the gate (exit 2) when input of these categories was not analysed (module-not-downloaded, "
+         "remote-template, sam-unexpanded, transform-unexpanded, unknown-function, world-cap, ...; all: any); "
+         "repeatable or comma-separated. Default: the configuration's fail-on-unanalysed, else none (warnings only).")
 _max_file_size_option = click.option(
     "--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
     help="Largest file analysed; a larger IaC file is an error (exit 2), other large YAML/JSON is skipped. "
@@ -150,11 +170,14 @@ class _FilesCommand(click.Command):
                    "read from git objects: nothing is checked out.")
 @_jobs_option
 @_max_file_size_option
+@_fail_on_unanalysed_option
+@click.option("-v", "--verbose", is_flag=True,
+              help="Text format: also list the resource types no rule models, with their counts.")
 def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | None, exclude: tuple[str, ...],
          var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
          assume_worst: bool | None, config_file: Path | None, select: tuple[str, ...], ignore: tuple[str, ...],
          inline_suppressions: bool | None, untrusted: bool, baseline_file: Path | None, new_since: str | None,
-         jobs: int | None, max_file_size: int | None) -> None:
+         jobs: int | None, max_file_size: int | None, fail_on_unanalysed: tuple[str, ...], verbose: bool) -> None:
     """Scan PATHS (files or folders; default: the current folder) and report findings.
 
     Terraform root variables take their values as terraform plan gives them: defaults, TF_VAR_name
@@ -167,7 +190,9 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
 
     Findings waived by an inline suppression (iac-assist:ignore=ID reason) stay in JSON and SARIF,
     marked, and leave the gate; --baseline FILE and --new-since REF leave out what was already
-    known. Options given here win over the configuration file's; what the scanned repository's own
+    known. What was not analysed (a module not downloaded, a remote nested stack, an unexpanded
+    transform...) is a warning, counted by category; --fail-on-unanalysed makes it fail the gate.
+    Options given here win over the configuration file's; what the scanned repository's own
     settings waived is reported (see --untrusted)."""
     from iac_assist import trust
     from iac_assist.engine import scan as run_scan
@@ -177,7 +202,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
 
     settings = _settings(paths, config_file, select=select, ignore=ignore, fail_on=fail_on, exclude=exclude,
                          var_files=var_files, parameters=parameters, inline_suppressions=inline_suppressions,
-                         baseline=baseline_file, assume_worst=assume_worst, untrusted=untrusted)
+                         baseline=baseline_file, assume_worst=assume_worst, untrusted=untrusted,
+                         fail_on_unanalysed=fail_on_unanalysed)
     variables = VariableInputs(settings.var_files, assignments, dict(os.environ))
     template_options = _template_options(settings)
     baseline = _baseline(settings.baseline)
@@ -188,12 +214,13 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
                   max_file_size=max_file_size)
     trust.report(result, settings, all_policies(), list(paths) or [Path(".")], repository_baseline, max_file_size)
     color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    report = render(result, fmt, color=color)
+    report = render(result, fmt, color=color, verbose=verbose)
     if output is not None:
         _write(output, report)
     else:
         click.echo(report, nl=False)
-    sys.exit(result.exit_code(settings.fail_on))
+    _gate_gaps(result, settings.fail_on_unanalysed)
+    sys.exit(result.exit_code(settings.fail_on, settings.fail_on_unanalysed))
 
 
 @cli.command("baseline")
@@ -204,24 +231,25 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
 @click.option("--assume-worst/--no-assume-worst", default=None, help="As for scan.")
 @_gate_options
 @_jobs_option
+@_fail_on_unanalysed_option
 def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tuple[str, ...],
                      var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...],
                      parameters: tuple[str, ...], assume_worst: bool | None, config_file: Path | None,
                      select: tuple[str, ...], ignore: tuple[str, ...], inline_suppressions: bool | None,
-                     untrusted: bool, jobs: int | None) -> None:
+                     untrusted: bool, jobs: int | None, fail_on_unanalysed: tuple[str, ...]) -> None:
     """Record the findings of PATHS today in a baseline file, by fingerprint (rule, resource, file,
     cause: lines may shift); `iac-assist scan --baseline FILE` then reports and gates only new ones.
     Suppressed findings are not recorded.
 
-    Exit code 0 when written; 2 when an input could not be analysed (the file is written, but its
-    findings are missing from it)."""
+    Exit code 0 when written; 2 when an input could not be analysed, or input of a category named
+    by --fail-on-unanalysed was left out (the file is written, but its findings are missing from it)."""
     from iac_assist.baseline import entries, to_json
     from iac_assist.engine import scan as run_scan
     from iac_assist.parsers.terraform.inputs import VariableInputs
 
     settings = _settings(paths, config_file, select=select, ignore=ignore, exclude=exclude, var_files=var_files,
                          parameters=parameters, inline_suppressions=inline_suppressions, assume_worst=assume_worst,
-                         untrusted=untrusted)
+                         untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed)
     target = output or settings.baseline
     if target is None:
         raise click.UsageError("say where to write the baseline: --output FILE (or baseline in the configuration)")
@@ -229,11 +257,11 @@ def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tupl
     result = _run(run_scan, paths, settings, variables=variables, template_options=_template_options(settings),
                   jobs=jobs)
     _write(target, to_json(result, target))
-    for error in result.errors:
-        click.echo(f"{error}", err=True)
+    _report_errors(result)
     recorded = len(entries(result.findings))
-    click.echo(f"{recorded} finding{'s' if recorded != 1 else ''} recorded in {target}")
-    sys.exit(2 if result.has_errors else 0)
+    click.echo(safe(f"{recorded} finding{'s' if recorded != 1 else ''} recorded in {target}"))
+    _gate_gaps(result, settings.fail_on_unanalysed)
+    sys.exit(2 if result.has_errors or result.gate_gaps(settings.fail_on_unanalysed) else 0)
 
 
 def _settings(paths: tuple[Path, ...], config_file: Path | None, **given: Any) -> Settings:
@@ -254,9 +282,9 @@ def _template_options(settings: Settings) -> TemplateOptions:
         return TemplateOptions(read_parameters(list(settings.parameters)), settings.assume_worst,
                                local_nested_templates=_local_nested())
     except (ValueError, OSError) as err:
-        raise click.BadParameter(str(err), param_hint="--parameters") from None
+        raise _BadParameter(str(err), param_hint="--parameters") from None
     except RecursionError:
-        raise click.BadParameter("a parameters file is nested too deeply", param_hint="--parameters") from None
+        raise _BadParameter("a parameters file is nested too deeply", param_hint="--parameters") from None
 
 
 def _baseline(path: Path | None) -> Baseline | None:
@@ -337,13 +365,17 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
 @_untrusted_option
 @_jobs_option
 @_max_file_size_option
+@_fail_on_unanalysed_option
 def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple[str, ...],
           var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
-          config_file: Path | None, untrusted: bool, jobs: int | None, max_file_size: int | None) -> None:
+          config_file: Path | None, untrusted: bool, jobs: int | None, max_file_size: int | None,
+          fail_on_unanalysed: tuple[str, ...]) -> None:
     """Draw the threat model of PATHS: components in trust zones, flows across boundaries, attack
     paths from the internet to data stores, and STRIDE threats, open or mitigated.
 
-    Exit code 0 when the model was drawn from everything; 2 when an input could not be analysed."""
+    Exit code 0 when the model was drawn from everything; 2 when an input could not be analysed, or
+    input of a category named by --fail-on-unanalysed was left out. Inputs not analysed, and their
+    count by category, are printed on standard error."""
     from iac_assist.engine import scan as run_scan
     from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
     from iac_assist.parsers.terraform.inputs import VariableInputs
@@ -351,14 +383,14 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
     from iac_assist.threatmodel.formats import render
 
     settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters,
-                         untrusted=untrusted)
+                         untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed)
     try:
         template_options = TemplateOptions(read_parameters(list(settings.parameters)),
                                            local_nested_templates=_local_nested())
     except (ValueError, OSError) as err:
-        raise click.BadParameter(str(err), param_hint="--parameters") from None
+        raise _BadParameter(str(err), param_hint="--parameters") from None
     except RecursionError:
-        raise click.BadParameter("a parameters file is nested too deeply", param_hint="--parameters") from None
+        raise _BadParameter("a parameters file is nested too deeply", param_hint="--parameters") from None
     # The model shows the architecture as it is: rule choices and waivers are the gate's business.
     result = run_scan(list(paths) or [Path(".")], exclude=settings.exclude,
                       variables=VariableInputs(settings.var_files, assignments, dict(os.environ)),
@@ -369,9 +401,41 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
         _write(output, text)
     else:
         click.echo(text, nl=False)
+    _report_errors(result)
+    if any(result.not_analysed.values()):
+        from iac_assist.reporters.text import gaps
+
+        click.echo(safe(gaps(result)[0]), err=True)  # the "Not analysed: ..." line; standard error is for problems
+    _gate_gaps(result, settings.fail_on_unanalysed)
+    sys.exit(2 if result.has_errors or result.gate_gaps(settings.fail_on_unanalysed) else 0)
+
+
+def safe(text: str) -> str:
+    """``text`` for a terminal or a CI log: no control or bidi character, no runner command."""
+    from iac_assist.reporters.safe_text import guard_lines, visible
+
+    return guard_lines(visible(text))
+
+
+def _report_errors(result: ScanResult) -> None:
+    """The errors and warnings of ``result`` on standard error, one line each, made safe."""
+    from iac_assist.reporters.text import error_line
+
     for error in result.errors:
-        click.echo(f"{error}", err=True)
-    sys.exit(2 if result.has_errors else 0)
+        click.echo(safe(error_line(error)), err=True)
+
+
+def _gate_gaps(result: ScanResult, categories: tuple[str, ...]) -> None:
+    """Say on standard error why the gate fails for input not analysed (--fail-on-unanalysed)."""
+    failing = result.gate_gaps(categories)
+    if not failing:
+        return
+    counts: dict[str, int] = {}
+    for error in failing:
+        counts[error.category] = counts.get(error.category, 0) + 1
+    detail = ", ".join(f"{n} {category}" for category, n in sorted(counts.items()))
+    click.echo(f"iac-assist: the gate fails (exit 2): input not analysed ({detail}), as --fail-on-unanalysed "
+               "asks", err=True)
 
 
 def _write(output: Path, text: str) -> None:
@@ -383,11 +447,23 @@ def _write(output: Path, text: str) -> None:
         raise _OutputError(f"cannot write {output}: {err.strerror or err}") from None
 
 
-class _OutputError(click.ClickException):
+class _SafeMessage:
+    """Click's error message made safe: it can quote a configuration file's keys, a parameters
+    file or a path from the scanned repository."""
+
+    def format_message(self) -> str:
+        return safe(super().format_message())  # type: ignore[misc]
+
+
+class _BadParameter(_SafeMessage, click.BadParameter):
+    pass
+
+
+class _OutputError(_SafeMessage, click.ClickException):
     exit_code = 2  # 1 means findings: a report that could not be written must not look like that
 
 
-class _SetupError(click.ClickException):
+class _SetupError(_SafeMessage, click.ClickException):
     exit_code = 2  # a configuration, baseline or revision that cannot be used: a usage error
 
 

@@ -15,6 +15,7 @@ The file is looked for from the scan root upwards to the repository root (the fi
     baseline = ".iac-assist-baseline.json"
     no-inline-suppressions = true
     assume-worst = false
+    fail-on-unanalysed = ["module-not-downloaded"]   # or "all": these gaps fail the gate (exit 2)
 
     [severity]                        # [tool.iac-assist.severity] in pyproject.toml
     IAC-S3-003 = "low"
@@ -75,6 +76,8 @@ class Settings:
     inline_suppressions: bool = True
     baseline: Path | None = None
     assume_worst: bool = False
+    fail_on_unanalysed: tuple[str, ...] = ()
+    """Categories of input not analysed that fail the gate (``iac_assist.model.NOT_ANALYSED``)."""
     source: Path | None = None
     """The configuration file read, if any."""
     explicit: bool = False
@@ -93,7 +96,7 @@ class Settings:
         return name in self.from_repository
 
 
-_LISTS = {"select", "ignore", "exclude", "var-files", "parameters"}
+_LISTS = {"select", "ignore", "exclude", "var-files", "parameters", "fail-on-unanalysed"}
 _KEYS = _LISTS | {"severity", "fail-on", "no-inline-suppressions", "baseline", "assume-worst"}
 
 
@@ -182,6 +185,13 @@ def load(path: Path, within: Path | None = None) -> dict[str, Any]:
                 out["var_files"] = tuple(_side_file(path, key, folder / v, within) for v in value)
             elif key == "parameters":
                 out["parameters"] = tuple(_parameter(path, folder, v, within) for v in value)
+            elif key == "fail-on-unanalysed":
+                from iac_assist.result import unanalysed_categories
+
+                try:
+                    out["fail_on_unanalysed"] = tuple(sorted(unanalysed_categories(value)))
+                except ValueError as err:
+                    raise ConfigError(f"{path}: {key}: {err}") from None
             else:
                 out[key] = tuple(_split(value))
         elif key == "severity":
@@ -309,6 +319,7 @@ def resolve(
     baseline: Path | None = None,
     assume_worst: bool | None = None,
     untrusted: bool = False,
+    fail_on_unanalysed: Iterable[str] = (),
     policies: list[Policy] | None = None,
 ) -> Settings:
     """The settings of a scan rooted at ``start``: the configuration file (``config``, else the
@@ -331,6 +342,7 @@ def resolve(
         "inline_suppressions": inline_suppressions,
         "baseline": baseline,
         "assume_worst": assume_worst,
+        "fail_on_unanalysed": tuple(fail_on_unanalysed),
     }
     for key, value in given.items():
         if value is not None and value != ():

@@ -1,9 +1,13 @@
 """Untrusted text made safe for GitHub-flavoured Markdown: the findings report and the threat
-model report both quote resource names and messages taken from the scanned code."""
+model report both quote resource names and messages taken from the scanned code. Line breaks
+become spaces (a table row is one line); other controls, bidi overrides and invisible characters
+become visible escapes (``\\x1b``, ``\\u202e``: see ``reporters.safe_text``)."""
 
 from __future__ import annotations
 
 import re
+
+from iac_assist.reporters.safe_text import visible
 
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")
@@ -12,7 +16,7 @@ _MENTION = "@\u200b"  # a zero-width space after "@": GitHub links no mention, r
 
 def text(value: object) -> str:
     """Plain text for a paragraph or a table cell: no emphasis, link, HTML, mention or cell break."""
-    escaped = _SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    escaped = _SPECIAL.sub(r"\\\1", visible(_LINE_BREAKS.sub(" ", str(value))))
     return escaped.replace("@", _MENTION)
 
 
@@ -20,7 +24,7 @@ def code(value: object, cell: bool = True) -> str:
     """An inline code span: the fence is one backtick longer than the longest run inside. In a
     table ``cell``, ``|`` is escaped (GitHub undoes that inside a code span in a table; outside
     tables the backslash would show, and a pipe is harmless there)."""
-    body = _LINE_BREAKS.sub(" ", str(value))
+    body = visible(_LINE_BREAKS.sub(" ", str(value)))
     if cell:
         body = body.replace("|", "\\|")
     if not body.strip():

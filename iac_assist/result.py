@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iac_assist.findings import Finding, at_or_above
-from iac_assist.model import Component, ScanError
+from iac_assist.kinds import OTHER
+from iac_assist.model import NOT_ANALYSED, Component, ScanError
 
 if TYPE_CHECKING:
     from iac_assist.graph import ResourceGraph
     from iac_assist.policy import Policy
+
+
+_CONTAINERS = frozenset({"provider", "AWS::CloudFormation::Stack"})
 
 
 @dataclass
@@ -44,12 +50,71 @@ class ScanResult:
         return [f for f in self.unsuppressed if at_or_above(f.severity, threshold)]
 
     @property
+    def not_analysed(self) -> dict[str, int]:
+        """Every category of ``NOT_ANALYSED`` (declaration order) → how many errors and warnings
+        of this scan are of it."""
+        counts = Counter(e.category for e in self.errors)
+        return {category: counts[category] for category in NOT_ANALYSED}
+
+    @property
+    def unmodelled(self) -> dict[str, int]:
+        """Resource type → how many of its resource blocks no normalizer models (so no rule
+        checks them beyond literal secrets), sorted by type. A block counts once whatever its
+        ``count``/``for_each``; provider blocks and nested stacks (whose templates are analysed, or
+        reported as not analysed) are not counted."""
+        if self.graph is None:
+            return {}
+        declared = {(c.source_type, c.scope, c.loc.file, c.loc.line)
+                    for c in self.graph.components.values() if c.kind == OTHER and c.source_type not in _CONTAINERS}
+        counts = Counter(source_type for source_type, *_ in declared)
+        return dict(sorted(counts.items()))
+
+    def gate_gaps(self, categories: Collection[str]) -> list[ScanError]:
+        """The errors and warnings of ``categories`` (``--fail-on-unanalysed``) that fail the gate."""
+        return [e for e in self.errors if e.category and e.category in categories]
+
+    @property
     def has_errors(self) -> bool:
         return any(e.level == "error" for e in self.errors)
 
-    def exit_code(self, fail_on: str) -> int:
-        """2 when an input could not be analysed (fail closed), 1 on unsuppressed findings at or
-        above the threshold."""
-        if self.has_errors:
+    def exit_code(self, fail_on: str, fail_on_unanalysed: Collection[str] = ()) -> int:
+        """2 when an input could not be analysed (fail closed), or when something of a category in
+        ``fail_on_unanalysed`` was left out; 1 on unsuppressed findings at or above the threshold."""
+        if self.has_errors or self.gate_gaps(fail_on_unanalysed):
             return 2
         return 1 if self.failing(fail_on) else 0
+
+
+def provider_of(source_type: str) -> str:
+    """``azurerm`` for ``azurerm_linux_virtual_machine``, ``aws`` for ``AWS::Glue::Job``,
+    ``custom`` for ``Custom::Thing``: the provider (or namespace) a resource type belongs to."""
+    if "::" in source_type:
+        return source_type.split("::", 1)[0].lower()
+    return source_type.split("_", 1)[0]
+
+
+def by_provider(unmodelled: dict[str, int]) -> dict[str, int]:
+    """``unmodelled`` summed per provider, most first (then by name)."""
+    counts: Counter[str] = Counter()
+    for source_type, n in unmodelled.items():
+        counts[provider_of(source_type)] += n
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def unanalysed_categories(names: Iterable[str]) -> frozenset[str]:
+    """The categories ``--fail-on-unanalysed`` names (comma-separated or repeated). ``all`` is
+    every gap in the analysis; ``repository-setting`` is no gap but the repository's own waivers
+    (which ``--untrusted`` refuses), so it is chosen only by its name. Raises ValueError naming an
+    unknown category and the known ones."""
+    chosen: set[str] = set()
+    for name in (part.strip().lower() for value in names for part in value.split(",")):
+        if not name:
+            continue
+        if name == "all":
+            chosen.update(c for c in NOT_ANALYSED if c != "repository-setting")
+        elif name in NOT_ANALYSED:
+            chosen.add(name)
+        else:
+            raise ValueError(f"{name!r} is no category of input not analysed; known: all, "
+                             f"{', '.join(NOT_ANALYSED)}")
+    return frozenset(chosen)

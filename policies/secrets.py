@@ -8,6 +8,7 @@ from iac_assist.credentials import FACT
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Fact
 from iac_assist.policy import Hit, policy
+from iac_assist.result import provider_of
 
 
 @policy(
@@ -27,6 +28,8 @@ needed through a data source or a dynamic reference (`{{resolve:secretsmanager:.
 default marked `sensitive = true` (set through `TF_VAR_...` in CI, never in a committed
 `.tfvars`), a CloudFormation parameter with `NoEcho: true` and no `Default`. Provider credentials
 come from the environment, a profile or an assumed role, never from `access_key` / `secret_key`.
+For another provider's resource, use that platform's secret store the same way (Azure Key Vault,
+Google Secret Manager, an external secrets operator for Kubernetes) or a deployment-time variable.
 """,
     references=(
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/hardcoded.html",
@@ -66,8 +69,8 @@ def hardcoded_secret(graph: ResourceGraph) -> Iterator[Hit]:
             if not isinstance(fact, Fact) or not isinstance(fact.value, dict):
                 continue
             attribute, masked = fact.value.get("attribute"), fact.value.get("masked")
-            fix = (_PROVIDER_FIX if comp.source_type == "provider" else
-                   "Generate it and keep it in Secrets Manager (or pass it in at deployment), reference it")
+            fix = (_PROVIDER_FIX if comp.source_type == "provider" else _AWS_FIX
+                   if provider_of(comp.source_type) == "aws" else _OTHER_FIX)
             yield Hit(
                 comp,
                 fact.loc,
@@ -77,6 +80,9 @@ def hardcoded_secret(graph: ResourceGraph) -> Iterator[Hit]:
             )
 
 
+_AWS_FIX = "Generate it and keep it in Secrets Manager (or pass it in at deployment), reference it"
+# Not an AWS resource (azurerm_*, google_*, kubernetes_*...): no AWS service to recommend.
+_OTHER_FIX = "Keep it in the platform's secret store (or pass it in at deployment), reference it"
 _PROVIDER_FIX = ("Remove it: let the provider take credentials from the environment, a shared profile or an "
                  "assumed role")
 

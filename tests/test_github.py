@@ -98,7 +98,7 @@ def test_action_inputs_outputs_and_steps():
     steps = {step["name"]: step for step in doc["runs"]["steps"]}
     install = steps["Install iac-assist"]
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"  # the action's own checkout
-    assert 'pip install --quiet --disable-pip-version-check "$ACTION_PATH"' in install["run"]
+    assert 'pip install --quiet --disable-pip-version-check "$ACTION_PATH[sam]"' in install["run"]
     upload = steps["Upload SARIF to code scanning"]
     assert re.fullmatch(r"github/codeql-action/upload-sarif@v\d+", upload["uses"])  # pinned major
     assert upload["with"] == {"sarif_file": "${{ steps.scan.outputs.sarif-file }}"}

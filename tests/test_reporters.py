@@ -12,7 +12,7 @@ from sarif_om import Notification, ReportingConfiguration, Result
 
 from iac_assist import __version__
 from iac_assist.findings import Finding
-from iac_assist.model import Location, ScanError
+from iac_assist.model import NOT_ANALYSED, Location, ScanError
 from iac_assist.policy import Policy
 from iac_assist.reporters import FORMATS, render
 from iac_assist.reporters.sarif import to_json_value
@@ -217,6 +217,8 @@ def test_json_shape_exactly():
             "suppressed": 0,
             "baselined": 0,
             "errors": 2,
+            "not_analysed": dict.fromkeys(NOT_ANALYSED, 0),
+            "unmodelled": {"resources": 0, "by_provider": {}, "by_type": {}},
         },
         "findings": [
             {
@@ -242,6 +244,7 @@ def test_json_shape_exactly():
                 "line": 4,
                 "column": 7,
                 "level": "error",
+                "category": "",
                 "message": "unexpected token '}'",
             },
             {
@@ -249,6 +252,7 @@ def test_json_shape_exactly():
                 "line": 0,
                 "column": 0,
                 "level": "warning",
+                "category": "",
                 "message": "not a CloudFormation template",
             },
         ],
@@ -284,6 +288,8 @@ def test_json_empty_result():
         "suppressed": 0,
         "baselined": 0,
         "errors": 0,
+        "not_analysed": dict.fromkeys(NOT_ANALYSED, 0),
+        "unmodelled": {"resources": 0, "by_provider": {}, "by_type": {}},
     }
     assert doc["findings"] == [] and doc["errors"] == []
 

@@ -16,11 +16,12 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
 
-def render(result: ScanResult, fmt: str, *, color: bool = False) -> str:
-    """The report of ``result`` in format ``fmt``; ``color`` only affects the text format."""
+def render(result: ScanResult, fmt: str, *, color: bool = False, verbose: bool = False) -> str:
+    """The report of ``result`` in format ``fmt``; ``color`` and ``verbose`` (list the resource
+    types no rule models) only affect the text format."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
     module = import_module(f"{__name__}.{fmt}")
     if fmt == "text":
-        return module.render(result, color=color)
+        return module.render(result, color=color, verbose=verbose)
     return module.render(result)

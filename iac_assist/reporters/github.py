@@ -11,10 +11,14 @@ One line per finding::
   in a downloaded module is placed on the ``module`` block calling it.
 * Most severe first: GitHub shows only the first annotations of each kind per step (10 errors
   and 10 warnings at the time of writing), so those should be the ones that matter.
-* Everything from the scanned files is escaped as GitHub's toolkit does (``%``, CR, LF; and in
-  properties ``:`` and ``,``), other control characters too: a hostile value cannot end the
-  command early or start another one.
-* Inline-suppressed findings are not annotated. The last line is the plain-text summary.
+* Everything from the scanned files is first made visible (``safe_text``: controls, bidi
+  overrides and other invisible characters as ``\x1b``, ``\u202e``...), then escaped as GitHub's
+  toolkit does (``%``, CR, LF; and in properties ``:`` and ``,``): a hostile value cannot end the
+  command early, start another one, or show text other than it is.
+* A warning about input not analysed is titled with its category
+  (``iac-assist: not analysed (module-not-downloaded)``).
+* Inline-suppressed findings are not annotated. The last lines are the plain-text summary and,
+  when there are any, the counts of what was not analysed and not checked.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING
 from iac_assist.findings import SEVERITY_RANK, Finding
 from iac_assist.model import ScanError
 from iac_assist.reporters.locations import RepoLocations, repo_locations
+from iac_assist.reporters.safe_text import visible
 
 if TYPE_CHECKING:
     from iac_assist.result import ScanResult
@@ -33,13 +38,13 @@ COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "n
 
 def render(result: ScanResult) -> str:
     """The workflow commands for ``result``, one per line, then the summary."""
-    from iac_assist.reporters.text import summary
+    from iac_assist.reporters.text import gaps, summary
 
     places = repo_locations(result)
     findings = sorted(result.unsuppressed, key=lambda f: (-SEVERITY_RANK[f.severity], f.sort_key()))
     lines = [_finding(f, places) for f in findings]
     lines += [_error(e, places) for e in result.errors]
-    lines.append(escape_data(summary(result)))
+    lines += [escape_data(visible(line)) for line in [summary(result), *gaps(result)]]
     return "\n".join(lines) + "\n"
 
 
@@ -64,17 +69,18 @@ def _error(error: ScanError, places: RepoLocations) -> str:
             props["line"] = str(error.line)
             if error.column >= 1:
                 props["col"] = str(error.column)
+    gap = f" ({error.category})" if error.category else ""
     if error.level == "error":
-        props["title"] = "iac-assist: input not analysed"
+        props["title"] = f"iac-assist: input not analysed{gap}"
         return command("error", props, error.message)
-    props["title"] = "iac-assist: warning"
+    props["title"] = f"iac-assist: not analysed{gap}" if gap else "iac-assist: warning"
     return command("warning", props, error.message)
 
 
 def command(name: str, properties: dict[str, str], message: str) -> str:
-    """``::name key=value,...::message`` with properties and message escaped."""
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
-    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+    """``::name key=value,...::message`` with properties and message made visible and escaped."""
+    props = ",".join(f"{key}={escape_property(visible(value))}" for key, value in properties.items())
+    return f"::{name}{' ' + props if props else ''}::{escape_data(visible(message))}"
 
 
 def escape_data(text: str) -> str:

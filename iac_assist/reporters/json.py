@@ -11,7 +11,16 @@ the text is ``indent=2`` with a trailing newline::
         "by_severity": {"critical": 1, "high": 2, "medium": 0, "low": 0},   # all four; not suppressed
         "suppressed": 1,            # also listed in "findings", with "suppressed" set
         "baselined": 0,             # left out: in --baseline FILE or already present at --new-since REF
-        "errors": 1                 # entries in "errors", warnings included
+        "errors": 1,                # entries in "errors", warnings included
+        "not_analysed": {           # entries in "errors" by category: every category of
+          "module-not-downloaded": 1,   # iac_assist.model.NOT_ANALYSED, in its order, 0 when none
+          "remote-template": 0, ...
+        },
+        "unmodelled": {             # resource blocks of types no rule models (not checked, beyond
+          "resources": 3,           # literal secrets); a block counts once whatever its count/for_each
+          "by_provider": {"azurerm": 2, "aws": 1},   # most first, then by name
+          "by_type": {"AWS::Glue::Job": 1, "azurerm_linux_virtual_machine": 2}   # sorted by type
+        }
       },
       "findings": [                 # sorted by file, line, rule, resource
         {
@@ -34,13 +43,15 @@ the text is ``indent=2`` with a trailing newline::
         }
       ],
       "errors": [                   # inputs that could not be analysed, fully or in part
-        {"file": "broken.tf", "line": 4, "column": 7, "level": "error", "message": "..."}
+        {"file": "broken.tf", "line": 4, "column": 7, "level": "error", "category": "", "message": "..."}
       ]                             # column 0 = unknown; level "error" fails the scan, "warning" does not
-    }
+    }                               # (unless --fail-on-unanalysed names its category); "category": the
+                                    # kind of gap (a key of "not_analysed"), "" for a plain parse error
 
 No absolute path appears anywhere (the scan root is deliberately left out), and nothing depends
 on the machine, or on time except through a suppression's ``until`` date, so two runs over the
-same input give byte-identical reports.
+same input give byte-identical reports. Text is JSON-escaped (``\\u001b``, ``\\u202e``), and a CI
+runner's command sequence in a value (``##vso[``) is written with an escaped character.
 """
 
 from __future__ import annotations
@@ -51,6 +62,8 @@ from typing import TYPE_CHECKING, Any
 from iac_assist import __version__
 from iac_assist.findings import SEVERITIES, Finding
 from iac_assist.model import ScanError
+from iac_assist.reporters.safe_text import guard_lines
+from iac_assist.result import by_provider
 
 if TYPE_CHECKING:
     from iac_assist.result import ScanResult
@@ -58,7 +71,7 @@ if TYPE_CHECKING:
 
 def render(result: ScanResult) -> str:
     """The JSON report of ``result`` (see the module docstring for its shape)."""
-    return json.dumps(to_dict(result), indent=2) + "\n"
+    return guard_lines(json.dumps(to_dict(result), indent=2) + "\n", "json")
 
 
 def to_dict(result: ScanResult) -> dict[str, Any]:
@@ -83,7 +96,14 @@ def _summary(result: ScanResult) -> dict[str, Any]:
         "suppressed": len(result.findings) - len(counted),
         "baselined": result.baselined,
         "errors": len(result.errors),
+        "not_analysed": result.not_analysed,
+        "unmodelled": unmodelled_summary(result.unmodelled),
     }
+
+
+def unmodelled_summary(unmodelled: dict[str, int]) -> dict[str, Any]:
+    """``{"resources", "by_provider", "by_type"}`` of the resource blocks no rule models."""
+    return {"resources": sum(unmodelled.values()), "by_provider": by_provider(unmodelled), "by_type": unmodelled}
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -115,5 +135,6 @@ def _error(error: ScanError) -> dict[str, Any]:
         "line": error.line,
         "column": error.column,
         "level": error.level,
+        "category": error.category,
         "message": error.message,
     }

@@ -10,35 +10,37 @@ pipeline's test view reads as the list of controls checked:
 * an inline-suppressed finding is a ``<skipped>`` testcase with the suppression's reason;
 * a rule that found nothing is one passing testcase named after its title;
 * inputs that could not be analysed are testcases of a last suite, ``iac-assist scan``:
-  ``<error>`` for errors (the scan fails closed), ``<skipped>`` for warnings.
+  ``<error>`` for errors (the scan fails closed), ``<skipped>`` for warnings; the ``type`` of
+  either is the gap's category (``module-not-downloaded``...) when it has one;
+* the suite's ``<properties>`` count what was not analysed (``not-analysed:<category>``) and
+  the resource blocks of types no rule models (``unmodelled:<provider>``).
 
 Every finding fails its testcase, whatever ``--fail-on`` says: the report shows what was found,
 the exit code is the gate. Paths are relative to the repository root. File and line are in the
 testcase name and the failure text rather than in extra attributes: the output validates against
 Jenkins' JUnit schema (``junit-10.xsd``), which strict consumers enforce. Times are 0 and there
-are no timestamps or host names, so the same input gives the same report.
+are no timestamps or host names, so the same input gives the same report. Text from the scanned
+files is made visible (``safe_text``: controls, line breaks and bidi characters as ``\\x1b``,
+``\\u202e``), so every value stays on its line, and no line can start a CI runner's command.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from iac_assist.findings import Finding
-from iac_assist.model import Location, ScanError
+from iac_assist.model import Location
 from iac_assist.reporters.locations import RepoLocations, repo_locations
+from iac_assist.reporters.safe_text import guard_lines, visible
+from iac_assist.result import by_provider
 
 if TYPE_CHECKING:
     from iac_assist.policy import Policy
     from iac_assist.result import ScanResult
 
 SCAN_SUITE = "iac-assist scan"
-
-# Characters XML 1.0 cannot carry at all, even as references: C0 controls other than tab, LF
-# and CR, lone surrogates (undecodable file names), U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def render(result: ScanResult) -> str:
@@ -51,11 +53,12 @@ def render(result: ScanResult) -> str:
     root = ET.Element("testsuites", name="iac-assist")
     for rule_id in sorted(set(policies) | set(by_rule)):
         root.append(_rule_suite(rule_id, policies.get(rule_id), by_rule.get(rule_id, []), places))
-    if result.errors:
-        root.append(_scan_suite(result.errors, places))
+    if result.errors or result.unmodelled:
+        root.append(_scan_suite(result, places))
     _count(root, root.findall("testsuite"))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    xml = '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    return guard_lines(xml, "xml")
 
 
 def _rule_suite(rule_id: str, policy: Policy | None, findings: list[Finding], places: RepoLocations) -> ET.Element:
@@ -83,7 +86,7 @@ def _finding_case(finding: Finding, policy: Policy | None, places: RepoLocations
                       message=_text(f"suppressed: {finding.suppressed.reason}"))
         return case
     failure = ET.SubElement(case, "failure", type=finding.severity, message=_text(message))
-    failure.text = _text(_details(finding, loc, policy, places))
+    failure.text = _details(finding, loc, policy, places)
     return case
 
 
@@ -102,22 +105,29 @@ def _details(finding: Finding, loc: Location, policy: Policy | None, places: Rep
         lines.append(f"Related: {_where(places.place(related))}" + (f" ({text})" if text else ""))
     for hop, text in finding.path:
         lines.append(f"Path: {_where(places.place(hop))}" + (f" ({text})" if text else ""))
+    lines = [_text(line) for line in lines]  # one line each, whatever the values hold
     if policy is not None:
         lines.append(f"Fix: {policy.remediation}")
     return "\n".join(lines)
 
 
-def _scan_suite(errors: list[ScanError], places: RepoLocations) -> ET.Element:
+def _scan_suite(result: ScanResult, places: RepoLocations) -> ET.Element:
     suite = ET.Element("testsuite", name=SCAN_SUITE)
-    for error in errors:
+    counts = [(f"not-analysed:{category}", n) for category, n in result.not_analysed.items() if n]
+    counts += [(f"unmodelled:{provider}", n) for provider, n in by_provider(result.unmodelled).items()]
+    if counts:
+        properties = ET.SubElement(suite, "properties")
+        for name, n in counts:
+            ET.SubElement(properties, "property", name=_text(name), value=str(n))
+    for error in result.errors:
         where = places.path(error.file) if error.file else "(scan)"
         if error.file and error.line >= 1:
             where += f":{error.line}" + (f":{error.column}" if error.column >= 1 else "")
         case = ET.SubElement(suite, "testcase", name=_text(where), classname="iac-assist", time="0")
         if error.level == "error":
-            ET.SubElement(case, "error", type="input-not-analysed", message=_text(error.message))
+            ET.SubElement(case, "error", type=error.category or "input-not-analysed", message=_text(error.message))
         else:
-            ET.SubElement(case, "skipped", type=error.level, message=_text(error.message))
+            ET.SubElement(case, "skipped", type=error.category or error.level, message=_text(error.message))
     return suite
 
 
@@ -150,6 +160,6 @@ def _where(loc: Location, span: bool = False) -> str:
 
 
 def _text(value: str) -> str:
-    """``value`` as XML can hold it: characters XML 1.0 forbids become visible escapes."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                        else f"\\u{ord(m.group()):04x}", value)
+    """``value`` on one line as XML can hold it: controls (which XML 1.0 forbids or a line break
+    would split), bidi and other invisible characters become visible escapes."""
+    return visible(value)

@@ -3,7 +3,9 @@ summary (``$GITHUB_STEP_SUMMARY``).
 
 Sections: a headline with counts, a table of counts by severity, a table of findings (most
 severe first; severity, rule, resource, ``file:line`` link, message), one collapsible section
-per rule with why it matters and how to fix it, then the inputs that could not be analysed.
+per rule with why it matters and how to fix it, then the inputs that could not be analysed (each
+with its category: ``module-not-downloaded``...) and the counts of what was not analysed, by
+category, and of the resource blocks of types no rule models, by provider and type.
 
 * Links are relative to the repository root (``infra/main.tf#L12-L14``); in GitHub Actions
   (``GITHUB_SERVER_URL``, ``GITHUB_REPOSITORY`` and ``GITHUB_SHA`` set) they are absolute links
@@ -13,8 +15,9 @@ per rule with why it matters and how to fix it, then the inputs that could not b
 * Inline-suppressed findings are counted, not listed.
 * Resource names, messages and file names are untrusted: identifiers go into code spans (whose
   fence outgrows any backtick run inside), other text has Markdown's and HTML's special
-  characters backslash-escaped, ``@`` cannot mention anyone, and line breaks become spaces, so
-  nothing from a scanned file can break a table, inject HTML or ping people.
+  characters backslash-escaped, ``@`` cannot mention anyone, line breaks become spaces and other
+  invisible characters visible escapes, so nothing from a scanned file can break a table, inject
+  HTML, ping people or hide behind a bidi override.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from iac_assist.findings import SEVERITIES, SEVERITY_RANK, Finding
 from iac_assist.markdown_text import code, text
 from iac_assist.model import Location, ScanError
 from iac_assist.reporters.locations import RepoLocations, repo_locations
+from iac_assist.reporters.safe_text import guard_lines
+from iac_assist.result import by_provider
 
 if TYPE_CHECKING:
     from iac_assist.policy import Policy
@@ -54,14 +59,14 @@ def render(result: ScanResult, env: Mapping[str, str] | None = None) -> str:
     head = ["## iac-assist", "", _headline(result, shown), ""]
     if shown:
         head += _severity_table(shown)
-    tail = _errors(result.errors, places, link, MAX_CHARS // 4)
+    tail = _errors(result.errors, places, link, MAX_CHARS // 4) + _gaps(result, MAX_CHARS // 8)
     budget = MAX_CHARS - _size(head) - _size(tail)
     rows = _findings_table(shown, places, link, budget * 2 // 3)
     details = _details(shown, policies, budget - _size(rows))
     out = head + rows + details + tail
     while out and out[-1] == "":
         out.pop()
-    return "\n".join(out) + "\n"
+    return guard_lines("\n".join(out) + "\n")
 
 
 # Sections ---------------------------------------------------------------------------------------
@@ -83,6 +88,12 @@ def _headline(result: ScanResult, shown: list[Finding]) -> str:
     errors = sum(1 for e in result.errors if e.level == "error")
     if errors:
         parts.append(f"**{_plural(errors, 'input')} not analysed**")
+    gaps = sum(result.not_analysed.values())
+    if gaps:
+        parts.append(f"{_plural(gaps, 'gap')} in the analysis")
+    unmodelled = sum(result.unmodelled.values())
+    if unmodelled:
+        parts.append(f"{_plural(unmodelled, 'resource')} of types no rule checks")
     return " · ".join(parts)
 
 
@@ -160,7 +171,8 @@ def _errors(errors: list[ScanError], places: RepoLocations, link: Callable[[Loca
     used = _size(lines)
     for n, error in enumerate(errors):
         where = link(Location(places.path(error.file), error.line)) if error.file else "(scan)"
-        row = f"| {error.level.capitalize()} | {where} | {text(error.message)} |"
+        level = error.level.capitalize() + (f" ({code(error.category)})" if error.category else "")
+        row = f"| {level} | {where} | {text(error.message)} |"
         if used + len(row) + 1 > budget:
             lines += ["", f"… and {len(errors) - n} more not shown here (the text, JSON or SARIF report lists "
                           "them all)."]
@@ -168,6 +180,33 @@ def _errors(errors: list[ScanError], places: RepoLocations, link: Callable[[Loca
         lines.append(row)
         used += len(row) + 1
     return lines + [""]
+
+
+def _gaps(result: ScanResult, budget: int) -> list[str]:
+    """What was not analysed, by category, and the resource types no rule models."""
+    counted = {category: n for category, n in result.not_analysed.items() if n}
+    unmodelled = result.unmodelled
+    if not counted and not unmodelled:
+        return []
+    lines = ["### Not analysed, not checked", ""]
+    if counted:
+        lines += ["| Not analysed | Count |", "| --- | ---: |"]
+        lines += [f"| {code(category)} | {n} |" for category, n in counted.items()]
+        lines.append("")
+    if unmodelled:
+        providers = ", ".join(f"{code(p)} {n}" for p, n in by_provider(unmodelled).items())
+        lines += [f"Resources of types no rule models, not checked (beyond literal secrets): {providers}.", "",
+                  "| Resource type | Resources |", "| --- | ---: |"]
+        used = _size(lines)
+        for n, (source_type, count) in enumerate(unmodelled.items()):
+            row = f"| {code(source_type)} | {count} |"
+            if used + len(row) + 1 > budget:
+                lines += ["", f"… and {_plural(len(unmodelled) - n, 'more type')} (the JSON report lists them all)."]
+                break
+            lines.append(row)
+            used += len(row) + 1
+        lines.append("")
+    return lines
 
 
 # Links ------------------------------------------------------------------------------------------

@@ -37,7 +37,15 @@ Choices a consumer may want to know:
   "justification": <reason>}]``: viewers show it as suppressed rather than losing track of it.
 * No timestamps, GUIDs or absolute paths: the same input gives a byte-identical report.
 * Scan errors become ``invocations[0].toolExecutionNotifications``;
-  ``executionSuccessful`` is false when any of them is an error (not a warning).
+  ``executionSuccessful`` is false when any of them is an error (not a warning). One about
+  input not analysed names its category as ``descriptor`` (``{"id": "module-not-downloaded",
+  "index": 0}``), an index into ``tool.driver.notifications``, which describes every category of
+  ``iac_assist.model.NOT_ANALYSED``.
+* ``runs[0].properties``: ``notAnalysed`` (notifications by category, every category, 0 when
+  none) and ``unmodelled`` (``{"resources", "byProvider", "byType"}``: resource blocks of types no
+  rule models, which no result can be about).
+* Message texts from the scanned files are made visible (``safe_text``: a control or bidi
+  character shows as ``\\x1b``, ``\\u202e``); paths are percent-encoded URIs.
 """
 
 from __future__ import annotations
@@ -59,6 +67,7 @@ from sarif_om import (
     Region,
     ReportingConfiguration,
     ReportingDescriptor,
+    ReportingDescriptorReference,
     Result,
     Run,
     RunAutomationDetails,
@@ -73,8 +82,10 @@ from sarif_om import Suppression as SarifSuppression
 
 from iac_assist import __version__
 from iac_assist.findings import SEVERITY_RANK, Finding
-from iac_assist.model import Location, ScanError
+from iac_assist.model import NOT_ANALYSED, Location, ScanError
 from iac_assist.reporters.locations import RepoLocations, automation_id, repo_locations
+from iac_assist.reporters.safe_text import guard_lines, visible
+from iac_assist.result import by_provider
 
 if TYPE_CHECKING:
     from iac_assist.policy import Policy
@@ -105,7 +116,7 @@ _URI_SAFE = "/!$&'()*+,;=@"
 
 def render(result: ScanResult) -> str:
     """The SARIF log of ``result`` as JSON text."""
-    return json.dumps(to_dict(result), indent=2) + "\n"
+    return guard_lines(json.dumps(to_dict(result), indent=2) + "\n", "json")
 
 
 def to_dict(result: ScanResult) -> dict[str, Any]:
@@ -128,6 +139,7 @@ def build_log(result: ScanResult) -> SarifLog:
         semantic_version=__version__,
         information_uri=INFORMATION_URI,
         rules=[_rule(p) for p in policies],
+        notifications=[_gap_descriptor(category) for category in NOT_ANALYSED],
     )
     run = Run(
         tool=Tool(driver=driver),
@@ -138,8 +150,32 @@ def build_log(result: ScanResult) -> SarifLog:
             description=Message(text="The repository root (the scan root when it is in no repository)."))},
         invocations=[_invocation(result, places, left_out)],
         results=[_result(f, rule_index.get(f.rule_id, -1), places) for f in findings],
+        properties=_run_properties(result),
     )
     return SarifLog(runs=[run], version=SARIF_VERSION, schema_uri=SCHEMA_URI)
+
+
+def _run_properties(result: ScanResult) -> dict[str, Any]:
+    unmodelled = result.unmodelled
+    return {
+        "notAnalysed": result.not_analysed,
+        "unmodelled": {"resources": sum(unmodelled.values()), "byProvider": by_provider(unmodelled),
+                       "byType": unmodelled},
+    }
+
+
+def _gap_descriptor(category: str) -> ReportingDescriptor:
+    what = NOT_ANALYSED[category]
+    help_text = (f"Part of the input was not analysed: {what}. Its findings are missing from this report. "
+                 f"`iac-assist scan --fail-on-unanalysed {category}` (or `all`) makes such a gap fail the gate.")
+    return ReportingDescriptor(
+        id=category,
+        name="NotAnalysed" + "".join(part.capitalize() for part in category.split("-")),
+        short_description=MultiformatMessageString(text=f"Not analysed: {what}"),
+        full_description=MultiformatMessageString(text=f"Not analysed: {what}."),
+        help=MultiformatMessageString(text=help_text, markdown=help_text),
+        default_configuration=ReportingConfiguration(level="warning"),
+    )
 
 
 # Rules ------------------------------------------------------------------------------------------
@@ -197,7 +233,7 @@ def _capped(findings: list[Finding]) -> tuple[list[Finding], int]:
 def _result(finding: Finding, rule_index: int, places: RepoLocations) -> Result:
     location = SarifLocation(
         physical_location=_physical(finding.loc, places),
-        logical_locations=[LogicalLocation(fully_qualified_name=finding.resource, kind="resource")],
+        logical_locations=[LogicalLocation(fully_qualified_name=visible(finding.resource), kind="resource")],
     )
     text = finding.message or finding.title  # SARIF requires text; an empty one shows as a blank alert
     if places.call_for(finding.loc) is not None:
@@ -206,7 +242,7 @@ def _result(finding: Finding, rule_index: int, places: RepoLocations) -> Result:
         rule_id=finding.rule_id,
         rule_index=rule_index,  # -1 (the default, left out) for a rule that did not run
         level=LEVELS[finding.severity],
-        message=Message(text=text),
+        message=Message(text=visible(text)),
         locations=[location],
         related_locations=_related(finding, places) or None,
         code_flows=_code_flows(finding, places) or None,
@@ -220,7 +256,7 @@ def _suppressions(finding: Finding) -> list[SarifSuppression] | None:
     """An inline suppression as SARIF's ``inSource`` one: viewers show the result as waived."""
     if finding.suppressed is None:
         return None
-    return [SarifSuppression(kind="inSource", justification=finding.suppressed.reason or None)]
+    return [SarifSuppression(kind="inSource", justification=visible(finding.suppressed.reason) or None)]
 
 
 def _result_properties(finding: Finding) -> dict[str, Any]:
@@ -244,16 +280,16 @@ def _code_flows(finding: Finding, places: RepoLocations) -> list[CodeFlow]:
         return []
     steps = [
         ThreadFlowLocation(location=SarifLocation(physical_location=_physical(loc, places),
-                                                  message=Message(text=text)),
+                                                  message=Message(text=visible(text))),
                            execution_order=n)
         for n, (loc, text) in enumerate(finding.path, start=1)
     ]
     return [CodeFlow(thread_flows=[ThreadFlow(locations=steps)],
-                     message=Message(text=f"From the internet to {finding.resource}"))]
+                     message=Message(text=visible(f"From the internet to {finding.resource}")))]
 
 
 def _related_location(number: int, loc: Location, text: str, places: RepoLocations) -> SarifLocation:
-    message = Message(text=text) if text else None
+    message = Message(text=visible(text)) if text else None
     return SarifLocation(id=number, physical_location=_physical(loc, places), message=message)
 
 
@@ -293,8 +329,12 @@ def _notification(error: ScanError, places: RepoLocations) -> Notification:
             region = Region(start_line=error.line, start_column=error.column if error.column > 0 else None)
         physical = PhysicalLocation(artifact_location=_artifact(places.path(error.file)), region=region)
         locations = [SarifLocation(physical_location=physical)]
+    descriptor = None
+    if error.category in NOT_ANALYSED:
+        descriptor = ReportingDescriptorReference(id=error.category, index=list(NOT_ANALYSED).index(error.category))
     return Notification(
-        message=Message(text=error.message),
+        message=Message(text=visible(error.message)),
+        descriptor=descriptor,
         level="error" if error.level == "error" else "warning",
         locations=locations,
     )

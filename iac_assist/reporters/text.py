@@ -16,20 +16,30 @@ Findings an inline suppression waives are left out and counted in the summary, a
 left out as already known by ``--baseline`` or ``--new-since``:
 ``2 findings (1 critical, 1 high) in 4 files (1 suppressed, 3 already known)``.
 
+What was not analysed and what no rule checks follow the summary, one line each, counted by
+category (``iac_assist.model.NOT_ANALYSED``) and by provider::
+
+    Not analysed: 3 module-not-downloaded, 1 remote-template (see the warnings above)
+    Not checked: 12 resources of types no rule models (azurerm 5, aws 4, google 3); --verbose lists them
+
+With ``verbose``, a ``Not checked`` section lists each type and its count before the summary.
+
 Colour (ANSI) is used only when the caller asks for it; the CLI decides from the terminal and
-NO_COLOR. Everything that comes from the scanned files is escaped first: a resource name or a
-value in a hostile template must not be able to send escape sequences to the reader's terminal.
+NO_COLOR. Everything that comes from the scanned files is escaped first (``safe_text``): a
+resource name or a value in a hostile template must not be able to send escape sequences to the
+reader's terminal, nor start a CI runner's workflow command.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from itertools import groupby
 from typing import TYPE_CHECKING
 
 from iac_assist.findings import SEVERITIES, Finding
 from iac_assist.model import Location, ScanError
+from iac_assist.reporters.safe_text import guard_lines, visible
+from iac_assist.result import by_provider
 
 if TYPE_CHECKING:
     from iac_assist.result import ScanResult
@@ -44,18 +54,44 @@ _SEVERITY_STYLE = {
 }
 _ERROR_STYLE = "\033[1;31m"
 _SEVERITY_WIDTH = max(len(name) for name in SEVERITIES)
-# Controls (ANSI escapes, newlines), format characters (bidi overrides), line/paragraph
-# separators, and lone surrogates (undecodable file names) which would crash a UTF-8 stdout.
-_ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
-def render(result: ScanResult, *, color: bool = False) -> str:
-    """The text report of ``result``; ANSI colour only when ``color`` is true."""
+def render(result: ScanResult, *, color: bool = False, verbose: bool = False) -> str:
+    """The text report of ``result``; ANSI colour only when ``color`` is true; ``verbose`` lists
+    the resource types no rule checks."""
     # Suppressed findings are waived: they stay in JSON and SARIF, not in what people read.
     sections = [_findings_section(result.unsuppressed, color), _errors_section(result.errors, color)]
+    if verbose:
+        sections.append(_unmodelled_section(result.unmodelled, color))
     blocks = [block for block in sections if block]
-    blocks.append(summary(result))
-    return "\n\n".join(blocks) + "\n"
+    blocks.append("\n".join([summary(result), *gaps(result, verbose)]))
+    return guard_lines("\n\n".join(blocks) + "\n")
+
+
+def gaps(result: ScanResult, verbose: bool = False) -> list[str]:
+    """The lines after the summary: what was not analysed, by category, and the resources no
+    rule models, by provider (none when there is nothing to say)."""
+    lines = []
+    counted = {category: n for category, n in result.not_analysed.items() if n}
+    if counted:
+        detail = ", ".join(f"{n} {category}" for category, n in counted.items())
+        lines.append(f"Not analysed: {detail} (see the warnings above)")
+    unmodelled = result.unmodelled
+    if unmodelled:
+        total = sum(unmodelled.values())
+        providers = ", ".join(f"{visible(p)} {n}" for p, n in by_provider(unmodelled).items())
+        hint = "" if verbose else "; --verbose lists them"
+        lines.append(f"Not checked: {_plural(total, 'resource')} of types no rule models ({providers}){hint}")
+    return lines
+
+
+def _unmodelled_section(unmodelled: dict[str, int], color: bool) -> str:
+    if not unmodelled:
+        return ""
+    width = max(len(str(n)) for n in unmodelled.values())
+    lines = [_style("Not checked (resource types no rule models)", _BOLD, color)]
+    lines += [f"  {n:>{width}}  {_clean(source_type)}" for source_type, n in unmodelled.items()]
+    return "\n".join(lines)
 
 
 def summary(result: ScanResult) -> str:
@@ -118,11 +154,11 @@ def _errors_section(errors: list[ScanError], color: bool) -> str:
         return ""
     lines = [_style("Errors", _ERROR_STYLE, color)]
     for error in errors:
-        lines.append(f"  {_error_line(error)}")
+        lines.append(f"  {error_line(error)}")
     return "\n".join(lines)
 
 
-def _error_line(error: ScanError) -> str:
+def error_line(error: ScanError) -> str:
     """``file:line[:column]: message``; warnings share the section but say what they are."""
     # Line 0 means "the file as a whole" (unreadable, not a template): no position to show.
     where = error.file
@@ -154,13 +190,4 @@ def _style(text: str, code: str, color: bool) -> str:
 
 def _clean(text: str) -> str:
     """``text`` with control and format characters escaped (ANSI sequences, newlines, bidi overrides)."""
-    if text.isprintable():
-        return text
-    return "".join(_escape(ch) for ch in text)
-
-
-def _escape(ch: str) -> str:
-    if unicodedata.category(ch) not in _ESCAPED_CATEGORIES:
-        return ch
-    code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return visible(text)

@@ -114,10 +114,11 @@ def expand(template: dict, file: str, given: Mapping[str, str]) -> tuple[dict, l
     except ImportError:
         message = (f"SAM transform not expanded: install iac-assist[sam]; the {_SERVERLESS}* resources of "
                    "this template are not analysed")
-        return _without_serverless(template), [ScanError(file, transform_line, message, level="warning")]
+        return _without_serverless(template), [ScanError(file, transform_line, message, level="warning",
+                                                          category="sam-unexpanded")]
     except Exception as exc:  # installed but broken (a dependency of another version...)
         message = f"SAM transform not expanded: the SAM translator cannot be loaded ({exc})"
-        return _without_serverless(template), [ScanError(file, transform_line, message)]
+        return _without_serverless(template), [ScanError(file, transform_line, message, category="sam-unexpanded")]
     sam_input, notes = _prepare(template, file)
     try:
         output = translate(sam_input, _parameter_values(template, given))
@@ -255,7 +256,8 @@ def _prepare(template: Mapping[Any, Any], file: str) -> tuple[dict, list[ScanErr
             del resources[name]
             message = (f"{name}: an AWS::Serverless::Application from the Serverless Application Repository "
                        "is not fetched, it is not analysed")
-            notes.append(ScanError(file, _line(keys.get(name)) or 1, message, level="warning"))
+            notes.append(ScanError(file, _line(keys.get(name)) or 1, message, level="warning",
+                                   category="remote-template"))
     return plain, notes
 
 

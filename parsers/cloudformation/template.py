@@ -18,6 +18,7 @@ from typing import Any
 from cfnlint.decode import decode_str
 
 from iac_assist.model import Location, ScanError
+from iac_assist.parsers.cloudformation.gaps import unexpanded
 from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, ResolutionLimit, Resolver
 from iac_assist.parsers.cloudformation.options import TemplateOptions
 from iac_assist.parsers.cloudformation.sam import expand as expand_sam
@@ -101,7 +102,7 @@ def _parse(
         return [[]], errors
     if not isinstance(template, dict):
         return [[]], [ScanError(file, 1, "not a CloudFormation template: the top level is not a mapping")]
-    section_errors = _sections(template, file)
+    section_errors = _sections(template, file) + unexpanded(template, file)
     resources = template.get("Resources")
     if resources is None:
         return [[]], section_errors
@@ -122,7 +123,8 @@ def _parse(
     for world in alternatives if alternatives != [{}] else []:
         out.append(_Reader(text, file, template, given, world, stack_outputs).read(resources)[0])
     if why:
-        errors.append(ScanError(file, _line(_key(template, "Conditions")) or 1, why, level="warning"))
+        errors.append(ScanError(file, _line(_key(template, "Conditions")) or 1, why, level="warning",
+                                 category="world-cap"))
     return out, errors
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from iac_assist.model import Location, ScanError
 from iac_assist.parsers.terraform import hcl
 from iac_assist.parsers.terraform.expressions import Expr, Literal
+from iac_assist.parsers.terraform.gaps import unknown_functions
 
 META_ARGUMENTS = {"count", "for_each", "depends_on", "provider", "lifecycle", "providers", "source", "version"}
 
@@ -110,6 +111,7 @@ def load_module(folder: Path, root: Path, files: list[Path], read: callable) -> 
         config.errors.extend(merge_overrides(primary, overrides))
     for body, rel in primary:
         _collect(config, body, rel)
+        config.errors.extend(unknown_functions(body, rel))
     return config
 
 

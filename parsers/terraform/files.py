@@ -23,7 +23,7 @@ MAX_TEMPLATE_DEPTH = 8
 
 class FileFunctions:
     def __init__(self, base: Path, root: Path, read: Callable[[Path, str, list], str | None] | None,
-                 warn: Callable[[str], None]) -> None:
+                 warn: Callable[..., None]) -> None:
         self.base = base
         self.root = root
         self.read = read
@@ -48,7 +48,7 @@ class FileFunctions:
             return Unknown("a file path must be a string")
         target = (self.base / value).resolve()
         if not target.is_relative_to(self.root):
-            self.warn(f"file {value!r} is outside the scanned root; not read")
+            self.warn(f"file {value!r} is outside the scanned root; not read", "outside-root")
             return Unknown(f"file {value!r} is outside the scanned root")
         return target
 

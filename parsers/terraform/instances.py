@@ -260,14 +260,15 @@ class ModuleInstance:
             return "."
         return UNKNOWN
 
-    def _warn_call(self, message: str) -> None:
+    def _warn_call(self, message: str, category: str = "") -> None:
         # The expression tree keeps lines, not files: exact when the module has one file.
         files = self.config.files
         if len(files) == 1:
-            self.ctx.warn(files[0], self.evaluator.call_line, message)
+            self.ctx.warn(files[0], self.evaluator.call_line, message, category=category)
         else:
             self.ctx.warn(files[0] if files else self.config.rel, 0,
-                          f"{message} (line {self.evaluator.call_line} of a file in {self.config.rel}/)")
+                          f"{message} (line {self.evaluator.call_line} of a file in {self.config.rel}/)",
+                          category=category)
 
     def variable(self, name: str) -> Any:
         decl = self.config.variables.get(name)
@@ -486,13 +487,14 @@ class ModuleInstance:
             folder = self._downloaded(decl, source)
             if folder is None:
                 self.ctx.warn(decl.file, decl.block.line,
-                              f"module {decl.name} not analysed (not downloaded): source {source!r}")
+                              f"module {decl.name} not analysed (not downloaded): source {source!r}",
+                              category="module-not-downloaded")
                 return None
         root = self.ctx.root.resolve()
         if folder != root and root not in folder.parents:
             self.ctx.warn(decl.file, source_attr.line,
                           f"module {decl.name}: source {source!r} is outside the scanned root; not analysed",
-                          "error")
+                          "error", "outside-root")
             return None
         if folder in self.stack or len(self.stack) >= MAX_MODULE_DEPTH:
             self.ctx.warn(decl.file, source_attr.line,

@@ -6,13 +6,15 @@ how the zones nest), as clusters: ``edge`` and ``aws`` at the top, each VPC a cl
 protocol and port; plaintext flows are red and dashed; components (and VPCs) with open threats
 have a red border and their number of open threats.
 
-Every id is quoted and every string escaped (``\\`` and ``"``; line breaks and other controls
-become spaces), so that a resource name cannot end a string or bring in a statement; labels
-never use HTML-like strings.
+Every id is quoted and every string escaped (``\\`` and ``"``; line breaks become spaces, other
+controls and bidi or invisible characters visible escapes, see ``reporters.safe_text``), so that
+a resource name cannot end a string, bring in a statement or hide what it says; labels never use
+HTML-like strings.
 """
 
 from __future__ import annotations
 
+from iac_assist.reporters.safe_text import visible
 from iac_assist.threatmodel.formats.mermaid_format import (
     DATA_STORES,
     OPEN_FILL,
@@ -39,7 +41,7 @@ def quote(text: str) -> str:
     """A DOT double-quoted string. A backslash is doubled so that Graphviz's label escapes
     (``\\N``, ``\\l``...) cannot be triggered from a name, nor the closing quote escaped."""
     out = []
-    for ch in text:
+    for ch in visible(text, breaks=" "):
         if ch == "\\":
             out.append("\\\\")
         elif ch == '"':

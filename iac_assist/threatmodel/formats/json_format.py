@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+from iac_assist.reporters.safe_text import json_text
 from iac_assist.threatmodel.model import ThreatModel
 
 
 def render(model: ThreatModel) -> str:
-    return json.dumps(model.to_json(), indent=2, ensure_ascii=False) + "\n"
+    # Readable non-ASCII stays; controls and bidi characters are written as \u escapes.
+    return json_text(json.dumps(model.to_json(), indent=2, ensure_ascii=False) + "\n")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from iac_assist.markdown_text import code, text
 from iac_assist.model import Location
+from iac_assist.reporters.safe_text import guard_lines
 from iac_assist.threatmodel.formats import mermaid_format
 from iac_assist.threatmodel.model import INTERNET, AttackPath, Flow, Threat, ThreatModel
 from iac_assist.threatmodel.zones import ZONES
@@ -45,7 +46,7 @@ def render(model: ThreatModel) -> str:
     out += _flows(model.flows)
     while out and out[-1] == "":
         out.pop()
-    return "\n".join(out) + "\n"
+    return guard_lines("\n".join(out) + "\n")
 
 
 def _plural(count: int, word: str) -> str:

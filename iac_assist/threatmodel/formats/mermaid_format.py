@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 
 from iac_assist import kinds
+from iac_assist.reporters.safe_text import visible
 from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, ThreatModel
 
 EDGE, AWS, VPC, PUBLIC, PRIVATE = "edge", "aws", "vpc", "public", "private"
@@ -191,7 +192,7 @@ def escape(text: str) -> str:
     its entity placeholders ``ﬂ°°``, ``ﬂ°`` and ``¶ß`` once more after the entities, so a name
     holding those very characters shows ``&#``, ``&`` or ``;`` there: as text, never as markup.)"""
     out = []
-    for ch in text:
+    for ch in visible(text, breaks=" "):  # bidi and invisible characters shown as escapes first
         if ch in _SAFE:
             out.append(ch)
         elif ch == '"':

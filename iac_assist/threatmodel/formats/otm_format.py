@@ -28,6 +28,7 @@ import json
 from typing import Any
 
 from iac_assist import __version__
+from iac_assist.reporters.safe_text import json_text
 from iac_assist.threatmodel.model import INTERNET, Flow, Threat, ThreatModel
 from iac_assist.threatmodel.zones import ZONES
 
@@ -67,7 +68,8 @@ STRIDE = {
 
 
 def render(model: ThreatModel) -> str:
-    return json.dumps(to_otm(model), indent=2, ensure_ascii=False) + "\n"
+    # Readable non-ASCII stays; controls and bidi characters are written as \u escapes.
+    return json_text(json.dumps(to_otm(model), indent=2, ensure_ascii=False) + "\n")
 
 
 def to_otm(model: ThreatModel) -> dict[str, Any]:

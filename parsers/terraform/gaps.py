@@ -1,0 +1,62 @@
+"""Functions the evaluator does not know, found in a file's syntax tree before anything is
+evaluated: their results are unknown, so what depends on them is not analysed, and the report
+says so (category ``unknown-function``) instead of passing in silence.
+
+The tree is walked whatever is evaluated later (an unused local counts too): a gap is named where
+it is written, with its file and line, once per function and file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from iac_assist.model import ScanError
+from iac_assist.parsers.terraform import expressions as ex
+from iac_assist.parsers.terraform import functions, hcl
+
+MAX_NODES = 1_000_000
+"""Nodes visited per file at most: the parser bounds nesting, this bounds the walk's time."""
+
+CATEGORY = "unknown-function"
+AFTER_APPLY = frozenset({"timestamp", "uuid", "bcrypt"})
+"""Functions whose result Terraform itself only knows after apply: unknown here as in a plan,
+so nothing is lost by not evaluating them."""
+
+
+def _known() -> frozenset[str]:
+    from iac_assist.parsers.terraform.files import FileFunctions
+
+    extra = FileFunctions(Path("."), Path("."), None, lambda *_: None).table()
+    return frozenset(functions.FUNCTIONS) | frozenset(extra) | AFTER_APPLY
+
+
+def unknown_functions(body: hcl.Body, rel: str) -> list[ScanError]:
+    """A warning for each function called in ``body`` (the file ``rel``) that is not evaluated:
+    at its first call, with how many calls there are."""
+    known = _known()
+    calls: dict[str, list[int]] = {}
+    stack: list[object] = [*body.blocks, *(attr.expr for attr in body.attributes.values())]
+    visited = 0
+    while stack and visited < MAX_NODES:
+        node = stack.pop()
+        visited += 1
+        if isinstance(node, hcl.Block):
+            # A variable's type constraint (list(string), object({...})) is no function call.
+            stack.extend(attr.expr for name, attr in node.body.attributes.items()
+                         if not (node.type == "variable" and name == "type"))
+            stack.extend(node.body.blocks)
+        elif isinstance(node, (tuple, list)):
+            stack.extend(node)
+        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+            if isinstance(node, ex.Call) and node.name not in known:
+                calls.setdefault(node.name, []).append(node.line)
+            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
+    out = []
+    for name, lines in sorted(calls.items()):
+        first = min((n for n in lines if n > 0), default=0)
+        uses = f" ({len(lines)} calls)" if len(lines) > 1 else ""
+        what = "a provider-defined function" if name.startswith("provider::") else "a function iac-assist does not know"
+        out.append(ScanError(rel, first, f"{name}() is {what}{uses}: its result is unknown, and what depends on it "
+                             "is not analysed", level="warning", category=CATEGORY))
+    return out
