@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iac_assist.credentials import attach as attach_credentials
-from iac_assist.model import Component, Location, Ref, ScanError, Unknown, is_known
+from iac_assist.model import Component, Location, Ref, ScanError, Unknown, is_known, number_text
 from iac_assist.resource import SourceResource
 
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -44,11 +44,28 @@ def to_int(value: Any) -> Any:
     return Unknown(f"not an integer: {value!r}")
 
 
+def as_text(value: Any) -> Any:
+    """A value written where text is expected (a protocol, a policy name), converted as Terraform
+    and CloudFormation convert it: numbers and booleans become their text, null stays absent
+    (None), and a list or map, which neither would accept, becomes Unknown. So every enumeration
+    a policy compares is text, None or unknown, never a structure."""
+    if isinstance(value, str) or value is None or not is_known(value):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        written = number_text(value)
+        return written if written is not None else Unknown("not a usable number (too large, or infinite)")
+    return Unknown(f"a {type(value).__name__} where text is expected")
+
+
 def upper(value: Any) -> Any:
+    value = as_text(value)
     return value.upper() if isinstance(value, str) else value
 
 
 def lower(value: Any) -> Any:
+    value = as_text(value)
     return value.lower() if isinstance(value, str) else value
 
 

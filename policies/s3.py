@@ -10,7 +10,7 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Unknown, is_known
+from iac_assist.model import Component, Fact, Location, Unknown, is_known, settings
 from iac_assist.policy import Hit, policy
 from iac_assist.policy_documents import (
     RESTRICTING_KEYS,
@@ -51,8 +51,8 @@ class Exposure:
 
 def shield(graph: ResourceGraph, bucket: Component) -> dict[str, Any]:
     """The public access block in force: a setting is on when the bucket or the account sets it."""
-    own = bucket.get("public_access_block") or {}
-    accounts = [a.get("public_access_block") or {} for a in graph.of_kind(kinds.S3_ACCOUNT_PAB)]
+    own = settings(bucket.get("public_access_block"))
+    accounts = [settings(a.get("public_access_block")) for a in graph.of_kind(kinds.S3_ACCOUNT_PAB)]
     out: dict[str, Any] = {}
     for key in PAB_KEYS:
         values = [own.get(key, False)] + [acct.get(key, False) for acct in accounts]
