@@ -97,10 +97,11 @@ def policy_exposures(bucket: Component) -> Iterator[Exposure]:
             continue
         sid = statement.get("Sid")
         label = f"statement {sid!r}" if isinstance(sid, str) and sid else f"statement {n + 1}"
+        key = sid if isinstance(sid, str) and sid else n
         for access, probes in (("read", READ_ACTIONS), ("write", WRITE_ACTIONS)):
             allowed = allows_any(statement, probes)
             if allowed:
-                yield Exposure(access, bucket.loc_of("policy"), f"policy:{sid or n}:{access}",
+                yield Exposure(access, bucket.loc_of("policy"), f"policy:{key}:{access}",
                                f"its bucket policy {label} allows {allowed} to Principal \"*\"")
 
 
