@@ -59,6 +59,14 @@ def as_text(value: Any) -> Any:
     return Unknown(f"a {type(value).__name__} where text is expected")
 
 
+def first_block(value: Any) -> dict[str, Any] | None:
+    """The first of a list of nested blocks, or None when there is none or it is not a block (an
+    unknown collection, an attribute of the wrong type written in the block's place)."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return None
+
+
 def upper(value: Any) -> Any:
     value = as_text(value)
     return value.upper() if isinstance(value, str) else value

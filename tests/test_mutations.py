@@ -276,3 +276,219 @@ def test_cache_behaviors_without_policy_or_path_keep_every_viewer_finding(write_
     assert [str(e) for e in result.errors] == []
     found = {(f.resource, f.loc.file, f.loc.line) for f in result.findings if f.rule_id == "IAC-CDN-001"}
     assert found == {(resource, name, line(text, f"# {why}")) for why in ("no path_pattern", "unknown path", "plain")}
+
+
+# --- the crashes the mutations found, each in both formats where it can be written --------------
+
+
+def _scanned(write_tree, files: dict[str, str]) -> tuple[set[tuple[str, str, str, int]], list[str]]:
+    result = scan([write_tree(files)])
+    return {(f.rule_id, f.resource, f.loc.file, f.loc.line) for f in result.findings}, [str(e) for e in result.errors]
+
+
+HUGE = "1" + "0" * 400
+
+SG_TF = tf(f'''
+    resource "aws_security_group" "app" {{
+      name = "app"
+
+      ingress {{
+        protocol    = 1e309
+        from_port   = 0
+        to_port     = 0
+        cidr_blocks = ["0.0.0.0/0"]
+      }}
+
+      ingress {{ # ssh
+        protocol    = "tcp"
+        from_port   = 22
+        to_port     = 22
+        cidr_blocks = ["0.0.0.0/0"]
+      }}
+
+      tags = {{ cost_center = {HUGE} }}
+    }}
+''')
+SG_CFN = cfn(f'''
+    App:
+      Type: AWS::EC2::SecurityGroup
+      Properties:
+        GroupDescription: {HUGE}
+        SecurityGroupIngress:
+          - IpProtocol: 1.0e+309
+            CidrIp: 0.0.0.0/0
+          - IpProtocol: {HUGE}
+            CidrIp: 0.0.0.0/0
+          - IpProtocol: tcp # ssh
+            FromPort: 22
+            ToPort: 22
+            CidrIp: 0.0.0.0/0
+''')
+
+
+def test_numbers_too_large_or_infinite_are_unknown_and_the_other_rules_stay(write_tree):
+    # Before: OverflowError in the literal-secret search (the whole file unanalysed) and in the
+    # protocol name (IAC-VPC-001..003 lost).
+    found, errors = _scanned(write_tree, {"tf/main.tf": SG_TF, "cfn/template.yaml": SG_CFN})
+    assert errors == []
+    assert found == {
+        ("IAC-VPC-001", "aws_security_group.app", "tf/main.tf", line(SG_TF, "# ssh")),
+        ("IAC-VPC-001", "App", "cfn/template.yaml", line(SG_CFN, "# ssh")),
+    }
+
+
+S3_POLICY_TF = tf('''
+    variable "sid" {
+      type = string
+    }
+
+    resource "aws_s3_bucket" "site" {
+      bucket = "site"
+    }
+
+    resource "aws_s3_bucket_policy" "site" {
+      bucket = aws_s3_bucket.site.id
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Sid       = var.sid
+          Effect    = "Allow"
+          Principal = "*"
+          Action    = "s3:GetObject"
+          Resource  = "${aws_s3_bucket.site.arn}/*"
+        }]
+      })
+    }
+''')
+S3_POLICY_CFN = cfn('''
+    Site:
+      Type: AWS::S3::Bucket
+      Properties:
+        PublicAccessBlockConfiguration: !Ref Settings
+    Reports:
+      Type: AWS::S3::Bucket
+      Properties:
+        PublicAccessBlockConfiguration: not-a-block
+    SitePolicy:
+      Type: AWS::S3::BucketPolicy
+      Properties:
+        Bucket: !Ref Site
+        PolicyDocument:
+          Statement:
+            - Sid: !Ref StatementId
+              Effect: Allow
+              Principal: "*"
+              Action: s3:GetObject
+              Resource: !Sub "${Site.Arn}/*"
+''', parameters='''
+    Settings:
+      Type: String
+    StatementId:
+      Type: String
+''')
+
+
+def test_unknown_statement_ids_and_public_access_blocks_are_judged(write_tree):
+    # Before: TypeError (the truth of an unknown value) in IAC-S3-001, -002 and -003. An unknown
+    # public access block may block the public policy: CloudFormation's bucket is not reported.
+    found, errors = _scanned(write_tree, {"tf/main.tf": S3_POLICY_TF, "cfn/template.yaml": S3_POLICY_CFN})
+    assert errors == []
+    public = {(rule, resource, file, n) for rule, resource, file, n in found if rule in ("IAC-S3-001", "IAC-S3-003")}
+    assert public == {
+        ("IAC-S3-001", "aws_s3_bucket.site", "tf/main.tf", line(S3_POLICY_TF, "policy = jsonencode")),
+        ("IAC-S3-003", "aws_s3_bucket.site", "tf/main.tf", line(S3_POLICY_TF, 'aws_s3_bucket" "site" {')),
+    }
+
+
+LB_TF = tf('''
+    resource "aws_lb" "web" {
+      name    = "web"
+      subnets = ["subnet-1", "subnet-2"]
+    }
+
+    resource "aws_lb_listener" "odd" {
+      load_balancer_arn = aws_lb.web.arn
+      port              = 8080
+      protocol          = ["HTTP"]
+
+      default_action {
+        type     = "redirect"
+        redirect = ["https"]
+      }
+    }
+
+    resource "aws_lb_listener" "http" {
+      load_balancer_arn = aws_lb.web.arn
+      port              = 80
+      protocol          = "HTTP" # plain
+
+      default_action {
+        type             = "forward"
+        target_group_arn = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/web/1"
+      }
+    }
+
+    resource "aws_instance" "app" {
+      ami           = "ami-12345678"
+      instance_type = "t3.micro"
+
+      root_block_device {
+        encrypted = true
+      }
+
+      ebs_block_device {
+        device_name = { name = "/dev/sdf" }
+        encrypted   = false # data
+      }
+    }
+''')
+LB_CFN = cfn('''
+    Web:
+      Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+      Properties:
+        Subnets: [subnet-1, subnet-2]
+        LoadBalancerAttributes:
+          - Key: [access_logs.s3.enabled]
+            Value: "true"
+    Odd:
+      Type: AWS::ElasticLoadBalancingV2::Listener
+      Properties:
+        LoadBalancerArn: !Ref Web
+        Port: 8080
+        Protocol: {Name: HTTPS}
+        DefaultActions:
+          - Type: forward
+            TargetGroupArn: arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/web/1
+    Http:
+      Type: AWS::ElasticLoadBalancingV2::Listener
+      Properties:
+        LoadBalancerArn: !Ref Web
+        Port: 80
+        Protocol: HTTP # plain
+        DefaultActions:
+          - Type: forward
+            TargetGroupArn: arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/web/1
+    App:
+      Type: AWS::EC2::Instance
+      Properties:
+        ImageId: ami-12345678
+        BlockDeviceMappings:
+          - DeviceName: {Name: /dev/sdf}
+            Ebs:
+              Encrypted: false # data
+''')
+
+
+def test_structures_where_text_is_expected_are_unknown_and_the_other_rules_stay(write_tree):
+    # Before: a list as a load balancer attribute's key lost the whole template; a map as a
+    # listener's protocol or a device name, a list for a redirect block raised in IAC-LB-002,
+    # IAC-EC2-003 and the Terraform normalizer (the whole module unanalysed).
+    found, errors = _scanned(write_tree, {"tf/main.tf": LB_TF, "cfn/template.yaml": LB_CFN})
+    assert errors == []
+    kept = {(rule, resource, file, n) for rule, resource, file, n in found if rule in ("IAC-LB-001", "IAC-EC2-003")}
+    assert kept == {
+        ("IAC-LB-001", "aws_lb_listener.http", "tf/main.tf", line(LB_TF, "# plain")),
+        ("IAC-LB-001", "Http", "cfn/template.yaml", line(LB_CFN, "# plain")),
+        ("IAC-EC2-003", "aws_instance.app", "tf/main.tf", line(LB_TF, "# data")),
+        ("IAC-EC2-003", "App", "cfn/template.yaml", line(LB_CFN, "# data")),
+    }
