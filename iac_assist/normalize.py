@@ -59,6 +59,20 @@ def as_text(value: Any) -> Any:
     return Unknown(f"a {type(value).__name__} where text is expected")
 
 
+def first_set(*values: Any) -> Any:
+    """The first value that is set (neither null nor empty), unknown ones included: of attributes
+    one of which names a thing (a route's destination, a grantee). None when none is."""
+    for value in values:
+        if value is not None and not (isinstance(value, str) and value == ""):
+            return value
+    return None
+
+
+def known_items(value: Any) -> list[Any]:
+    """The entries of a list attribute; none when it is unknown or not a list at all."""
+    return value if isinstance(value, list) else []
+
+
 def first_block(value: Any) -> dict[str, Any] | None:
     """The first of a list of nested blocks, or None when there is none or it is not a block (an
     unknown collection, an attribute of the wrong type written in the block's place)."""

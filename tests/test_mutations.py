@@ -492,3 +492,52 @@ def test_structures_where_text_is_expected_are_unknown_and_the_other_rules_stay(
         ("IAC-EC2-003", "aws_instance.app", "tf/main.tf", line(LB_TF, "# data")),
         ("IAC-EC2-003", "App", "cfn/template.yaml", line(LB_CFN, "# data")),
     }
+
+
+ROUTE_TF = tf('''
+    variable "destination" {
+      type = string
+    }
+
+    variable "grantee" {
+      type = string
+    }
+
+    resource "aws_route_table" "public" {
+      vpc_id = "vpc-1"
+
+      route {
+        cidr_block = var.destination
+        gateway_id = "igw-1"
+      }
+    }
+
+    resource "aws_s3_bucket" "logs" { # bucket
+      bucket = "logs"
+    }
+
+    resource "aws_s3_bucket_acl" "logs" {
+      bucket = aws_s3_bucket.logs.id
+
+      access_control_policy {
+        grant {
+          grantee {
+            id   = var.grantee
+            type = "CanonicalUser"
+          }
+          permission = "READ"
+        }
+        owner {
+          id = "owner"
+        }
+      }
+    }
+''')
+
+
+def test_unknown_route_destinations_and_grantees_keep_the_module_analysed(write_tree):
+    # Before: TypeError (the truth of an unknown value) in the Terraform normalizers: the whole
+    # module was left unanalysed.
+    found, errors = _scanned(write_tree, {"main.tf": ROUTE_TF})
+    assert errors == []
+    assert ("IAC-S3-005", "aws_s3_bucket.logs", "main.tf", line(ROUTE_TF, "# bucket")) in found
