@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from iac_assist.kinds import OTHER
-from iac_assist.model import Fact, Withheld
+from iac_assist.model import Fact, Withheld, number_text
 from iac_assist.parsers.terraform.values import PartialJson
 from iac_assist.resource import SourceResource
 
@@ -88,8 +88,8 @@ def literal_text(value: Any) -> str | None:
         value = value.literal  # unknown to other policies, but written in the repository
     if isinstance(value, str):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, (int, float)):
+        return number_text(value)
     return None  # Unknown, Ref, booleans, null, structures
 
 

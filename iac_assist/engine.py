@@ -116,14 +116,11 @@ def build_graph(
 
 
 def _run(pol: Policy, graph: ResourceGraph, failures: list[ScanError]) -> list[Finding]:
-    """A policy's findings; a defect of ours in one policy fails the gate (exit 2) without
-    silencing the others."""
-    try:
-        return list(pol.run(graph))
-    except Exception as err:
-        failures.append(ScanError("", 0, f"internal error in rule {pol.id} ({type(err).__name__}: {err}); "
-                                  "its findings are missing; please report it"))
-        return []
+    """A policy's findings; a defect of ours while it judges one resource fails the gate (exit 2)
+    naming that resource, without silencing the policy's findings on the others."""
+    findings, errors = pol.judge(graph)
+    failures.extend(errors)
+    return findings
 
 
 def _across_worlds(

@@ -8,6 +8,7 @@ that caused it, even when the fact came from a satellite resource (``aws_s3_buck
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,45 @@ UNKNOWN = Unknown()
 def is_known(value: Any) -> bool:
     """True when ``value`` holds no unknown part at its top level."""
     return not isinstance(value, (Unknown, Ref))
+
+
+class UnknownSettings(dict):
+    """A block of settings whose value is not known (a variable, a wrong type): it names no setting,
+    and every setting asked of it is unknown."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return Unknown(f"{key} not known: its block is not known")
+
+    def __missing__(self, key: Any) -> Any:
+        return Unknown(f"{key} not known: its block is not known")
+
+
+def settings(value: Any) -> dict[str, Any]:
+    """A fact that holds a block of settings (a public access block, an encryption
+    configuration), as a mapping whatever was written: the block itself; empty when absent
+    (None); ``UnknownSettings`` when unknown or not a block at all. Checks ask it with ``.get()``
+    and never have to test its type first."""
+    if isinstance(value, dict):
+        return value
+    return {} if value is None else UnknownSettings()
+
+
+def number_text(value: Any) -> str | None:
+    """A number as text, integers without a fraction (``443``, ``6``, ``0.5``); None for what is not
+    a number written in a file: booleans, infinities and NaN (1e309 overflows a float), integers
+    too long to print. Every conversion of a number to text goes through here, so that a huge or
+    overflowing number is the same unknown everywhere instead of an error in one place."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value) if value.bit_length() <= _MAX_INT_BITS else None
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return None
+
+
+_MAX_INT_BITS = 13_000
+"""Python refuses to print an integer of more than 4300 digits (about 14,000 bits)."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +245,7 @@ NOT_ANALYSED: dict[str, str] = {
     "skipped-iac": "an IaC file skipped by an exclude, a size cap or a folder rule",
     "plan-not-used": "a Terraform plan found beside .tf files it does not match, analysed as code instead",
     "repository-setting": "a setting of the scanned repository that waived or narrowed the gate",
+    "internal-error": "a resource a rule could not judge because of a defect of iac-assist (please report it)",
 }
 """Categories of ``ScanError`` that say some of the input was not analysed (or was waived by the
 repository itself). Each is counted in the summary of every format, and

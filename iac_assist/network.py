@@ -14,7 +14,7 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Ref, Unknown
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, number_text
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
 ALL_PORTS = (0, 65535)
@@ -26,7 +26,10 @@ PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "
 def protocol(value: Any) -> Any:
     """Protocol names as EC2 spells them: ``tcp``, ``udp``, ``icmp``, ``-1`` for all."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(int(value))
+        written = number_text(value)
+        if written is None:
+            return Unknown("not a usable protocol number")
+        value = written
     if isinstance(value, str):
         text = value.strip().lower()
         return PROTOCOL_NAMES.get(text, text)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iac_assist.credentials import attach as attach_credentials
-from iac_assist.model import Component, Location, Ref, ScanError, Unknown, is_known
+from iac_assist.model import Component, Location, Ref, ScanError, Unknown, is_known, number_text
 from iac_assist.resource import SourceResource
 
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -47,11 +47,50 @@ def to_int(value: Any) -> Any:
     return Unknown(f"not an integer: {value!r}")
 
 
+def as_text(value: Any) -> Any:
+    """A value written where text is expected (a protocol, a policy name), converted as Terraform
+    and CloudFormation convert it: numbers and booleans become their text, null stays absent
+    (None), and a list or map, which neither would accept, becomes Unknown. So every enumeration
+    a policy compares is text, None or unknown, never a structure."""
+    if isinstance(value, str) or value is None or not is_known(value):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        written = number_text(value)
+        return written if written is not None else Unknown("not a usable number (too large, or infinite)")
+    return Unknown(f"a {type(value).__name__} where text is expected")
+
+
+def first_set(*values: Any) -> Any:
+    """The first value that is set (neither null nor empty), unknown ones included: of attributes
+    one of which names a thing (a route's destination, a grantee). None when none is."""
+    for value in values:
+        if value is not None and not (isinstance(value, str) and value == ""):
+            return value
+    return None
+
+
+def known_items(value: Any) -> list[Any]:
+    """The entries of a list attribute; none when it is unknown or not a list at all."""
+    return value if isinstance(value, list) else []
+
+
+def first_block(value: Any) -> dict[str, Any] | None:
+    """The first of a list of nested blocks, or None when there is none or it is not a block (an
+    unknown collection, an attribute of the wrong type written in the block's place)."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return value[0]
+    return None
+
+
 def upper(value: Any) -> Any:
+    value = as_text(value)
     return value.upper() if isinstance(value, str) else value
 
 
 def lower(value: Any) -> Any:
+    value = as_text(value)
     return value.lower() if isinstance(value, str) else value
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from iac_assist.findings import SEVERITIES, Finding
-from iac_assist.model import Component, Location
+from iac_assist.model import Component, Location, ScanError
 
 if TYPE_CHECKING:
     from iac_assist.graph import ResourceGraph
@@ -93,18 +93,155 @@ class Policy:
 
     def run(self, graph: ResourceGraph) -> Iterator[Finding]:
         for hit in self.check(graph):
-            yield Finding(
-                rule_id=self.id,
-                control=self.control,
-                severity=self.severity,
-                title=self.title,
-                resource=hit.component.address,
-                loc=hit.loc,
-                message=hit.message,
-                cause=hit.cause,
-                related=hit.related,
-                path=hit.path,
-            )
+            yield self.finding(hit)
+
+    def finding(self, hit: Hit) -> Finding:
+        return Finding(
+            rule_id=self.id,
+            control=self.control,
+            severity=self.severity,
+            title=self.title,
+            resource=hit.component.address,
+            loc=hit.loc,
+            message=hit.message,
+            cause=hit.cause,
+            related=hit.related,
+            path=hit.path,
+        )
+
+    def judge(self, graph: ResourceGraph) -> tuple[list[Finding], list[ScanError]]:
+        """The policy's findings, and an error for each component it could not judge.
+
+        A defect of ours that raises while a component is judged costs the findings on that
+        component only: the check is run again with it left out of the loop that was judging
+        it (every other question still sees it), and the error names it, file and line. The
+        error fails the gate, since an unjudged resource is no pass."""
+        try:
+            return list(self.run(graph)), []
+        except Exception as err:  # noqa: BLE001 - a defect of ours; isolated below
+            first = err
+        view = _JudgingView(graph)
+        kept: list[Finding] = []
+        unjudged: list[ScanError] = []
+        while len(unjudged) < MAX_UNJUDGED:
+            view.start()
+            partial: list[Hit] = []
+            try:
+                partial.extend(self.check(view))  # type: ignore[arg-type] - duck-typed graph
+                return kept + [self.finding(h) for h in partial], unjudged
+            except Exception as err:  # noqa: BLE001
+                culprit = view.judged()
+                if culprit is None or culprit.id in view.hidden:
+                    first = err
+                    break
+                view.hidden.add(culprit.id)
+                # Findings on it before the defect struck are still true.
+                kept.extend(self.finding(h) for h in partial if h.component is culprit)
+                unjudged.append(ScanError(
+                    culprit.loc.file, culprit.loc.line,
+                    f"rule {self.id} could not judge {culprit.address} ({_describe(err)}); its findings on this "
+                    "resource are missing; please report it", category="internal-error"))
+            finally:
+                view.stop()
+        return [], [ScanError("", 0, f"internal error in rule {self.id} ({_describe(first)}); its findings are "
+                              "missing; please report it", category="internal-error")]
+
+
+MAX_UNJUDGED = 16
+"""Components a policy may fail to judge before the whole policy is given up (each costs a rerun)."""
+
+
+def _describe(err: Exception) -> str:
+    text = " ".join(str(err).split())
+    return f"{type(err).__name__}: {text[:200]}" + ("..." if len(text) > 200 else "")
+
+
+class _JudgingView:
+    """The graph as a policy sees it on a rerun after a defect: the iterations over components
+    (``of_kind``, ``components.values()``) are tracked, so that the component being judged when
+    the check raises is known, and the outermost loops skip the components already given up."""
+
+    def __init__(self, graph: ResourceGraph) -> None:
+        self._graph = graph
+        self.hidden: set[str] = set()
+        self._active: list[_Tracking] = []
+        self._derived: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._graph, name)
+
+    def start(self) -> None:
+        self._active = []
+        # Indexes may have been computed from a component that is now left out: compute afresh.
+        self._derived = {}
+
+    def stop(self) -> None:
+        self._active = []
+
+    def judged(self) -> Component | None:
+        """The current component of the outermost loop still running."""
+        return self._active[0].current if self._active else None
+
+    def derived(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    def of_kind(self, *kinds: str) -> list[Component]:
+        return _Tracked(self, self._graph.of_kind(*kinds))
+
+    @property
+    def components(self) -> dict[str, Component]:
+        return _TrackedComponents(self, self._graph.components)
+
+
+class _Tracked(list):
+    def __init__(self, view: _JudgingView, items: Iterable[Component]) -> None:
+        super().__init__(items)
+        self._view = view
+
+    def __iter__(self) -> Iterator[Component]:
+        return _Tracking(self._view, list.__iter__(self))
+
+
+class _TrackedComponents(dict):
+    def __init__(self, view: _JudgingView, components: dict[str, Component]) -> None:
+        super().__init__(components)
+        self._view = view
+
+    def values(self) -> Any:
+        return _Tracked(self._view, dict.values(self))
+
+
+class _Tracking:
+    """An iteration over components that the view knows is running, and at which component."""
+
+    def __init__(self, view: _JudgingView, items: Iterator[Component]) -> None:
+        self._view = view
+        self._items = items
+        self.current: Component | None = None
+        self._outermost = not view._active
+        view._active.append(self)
+
+    def __iter__(self) -> _Tracking:
+        return self
+
+    def __next__(self) -> Component:
+        for comp in self._items:
+            if self._outermost and getattr(comp, "id", None) in self._view.hidden:
+                continue
+            self.current = comp
+            return comp
+        self._leave()
+        raise StopIteration
+
+    def _leave(self) -> None:
+        if self in self._view._active:
+            self._view._active.remove(self)
+
+    def __del__(self) -> None:
+        # An iteration left early (any(), next(), break) is over when it is dropped.
+        self._leave()
 
 
 def policy(

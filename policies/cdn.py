@@ -29,6 +29,11 @@ def _behavior_name(behavior: dict[str, Any]) -> str:
     return f"cache behavior {path!r}" if isinstance(path, str) else "an ordered cache behavior"
 
 
+def _behavior_key(behavior: dict[str, Any]) -> str:
+    path = behavior.get("path")
+    return "default" if path is None else path if isinstance(path, str) else "unknown-path"
+
+
 @policy(
     id="IAC-CDN-001",
     control="cdn-viewer-plaintext",
@@ -59,7 +64,7 @@ def cdn_viewer_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
             yield Hit(dist, fact.loc,
                       f"Distribution {dist.display} serves {name} over plain HTTP (viewer protocol policy "
                       "allow-all). Use redirect-to-https or https-only.",
-                      cause=f"viewer:{behavior.get('path') or 'default'}")
+                      cause=f"viewer:{_behavior_key(behavior)}")
 
 
 def _viewers_may_use_http(dist: Component, origin_id: Any) -> Fact | None:

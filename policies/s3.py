@@ -11,7 +11,7 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known, settings
 from iac_assist.policy import Hit, policy
 from iac_assist.policy_documents import (
     RESTRICTING_KEYS,
@@ -52,8 +52,8 @@ class Exposure:
 
 def shield(graph: ResourceGraph, bucket: Component) -> dict[str, Any]:
     """The public access block in force: a setting is on when the bucket or the account sets it."""
-    own = bucket.get("public_access_block") or {}
-    accounts = [a.get("public_access_block") or {} for a in graph.of_kind(kinds.S3_ACCOUNT_PAB)]
+    own = settings(bucket.get("public_access_block"))
+    accounts = [settings(a.get("public_access_block")) for a in graph.of_kind(kinds.S3_ACCOUNT_PAB)]
     out: dict[str, Any] = {}
     for key in PAB_KEYS:
         values = [own.get(key, False)] + [acct.get(key, False) for acct in accounts]
@@ -98,10 +98,11 @@ def policy_exposures(bucket: Component) -> Iterator[Exposure]:
             continue
         sid = statement.get("Sid")
         label = f"statement {sid!r}" if isinstance(sid, str) and sid else f"statement {n + 1}"
+        key = sid if isinstance(sid, str) and sid else n
         for access, probes in (("read", READ_ACTIONS), ("write", WRITE_ACTIONS)):
             allowed = allows_any(statement, probes)
             if allowed:
-                yield Exposure(access, bucket.loc_of("policy"), f"policy:{sid or n}:{access}",
+                yield Exposure(access, bucket.loc_of("policy"), f"policy:{key}:{access}",
                                f"its bucket policy {label} allows {allowed} to Principal \"*\"")
 
 

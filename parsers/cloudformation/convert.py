@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from iac_assist.kinds import OTHER
-from iac_assist.model import Component, Fact
+from iac_assist.model import Component, Fact, Unknown, number_text
 from iac_assist.normalize import ModelBuilder, lower, to_bool, to_int, upper  # noqa: F401 (re-exported)
 from iac_assist.resource import SourceResource
 
@@ -21,7 +21,8 @@ def text(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
-        return str(int(value)) if float(value).is_integer() else str(value)
+        written = number_text(value)
+        return written if written is not None else Unknown("not a usable number (too large, or infinite)")
     return value
 
 

@@ -19,7 +19,7 @@ from iac_assist.kinds import (
     VOLUME,
 )
 from iac_assist.model import Component, Fact, Ref, Unknown, is_known
-from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.normalize import ModelBuilder, Normalizer, as_text
 from iac_assist.parsers.cloudformation.convert import fold_target, lower, to_bool, to_int
 from iac_assist.resource import SourceResource
 
@@ -107,7 +107,7 @@ def _volumes(comp: Component, res: SourceResource, path: Path) -> None:
         ebs = mapping["Ebs"]
         entry: dict[str, Any] = {}
         if "DeviceName" in mapping:
-            entry["device_name"] = mapping["DeviceName"]
+            entry["device_name"] = as_text(mapping["DeviceName"])
         if not isinstance(ebs, dict):
             entry["encrypted"] = Unknown("Ebs known at deployment")
         else:

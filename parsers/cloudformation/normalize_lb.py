@@ -9,7 +9,7 @@ from typing import Any
 from iac_assist import kinds
 from iac_assist.kinds import LB, LB_LISTENER
 from iac_assist.model import Component, Fact, Location, Ref, Unknown, iter_refs
-from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.normalize import ModelBuilder, Normalizer, as_text
 from iac_assist.parsers.cloudformation.convert import fact_list, keep_as_other, lower, to_bool, to_int, upper
 from iac_assist.resource import SourceResource
 
@@ -47,7 +47,7 @@ def load_balancer(res: SourceResource, builder: ModelBuilder) -> None:
 def _load_balancer_attributes(comp: Component, res: SourceResource) -> None:
     bucket: tuple[Any, Location] | None = None
     for i, entry in res.blocks("LoadBalancerAttributes"):
-        key = entry.get("Key")
+        key = as_text(entry.get("Key"))
         if key == "access_logs.s3.bucket" and "Value" in entry:
             bucket = (entry["Value"], res.at("LoadBalancerAttributes", i, "Value"))
         elif key in _ATTRIBUTES and "Value" in entry:

@@ -8,7 +8,7 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs
-from iac_assist.normalize import ModelBuilder, lower, to_bool
+from iac_assist.normalize import ModelBuilder, known_items, lower, to_bool
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 from iac_assist.resource import SourceResource
 
@@ -89,7 +89,7 @@ def _origins(comp: Component, res: SourceResource) -> None:
     comp.set("origins", origins, res.at("origin"))
     groups = {}
     for _, group in res.blocks("origin_group"):
-        members = [m.get("origin_id") for m in group.get("member") or [] if isinstance(m, dict)]
+        members = [m.get("origin_id") for m in known_items(group.get("member")) if isinstance(m, dict)]
         if isinstance(group.get("origin_id"), str):
             groups[group["origin_id"]] = members
     if groups:

@@ -11,7 +11,7 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.model import Component, Fact, Ref, Unknown, is_known
-from iac_assist.normalize import ModelBuilder, lower, to_bool, to_int
+from iac_assist.normalize import ModelBuilder, as_text, lower, to_bool, to_int
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
 from iac_assist.resource import SourceResource
 
@@ -77,7 +77,7 @@ def _volume(block: dict[str, Any], root: bool | None) -> dict[str, Any]:
     if root is not None:
         entry["root"] = root
     if block.get("device_name") is not None:
-        entry["device_name"] = block["device_name"]
+        entry["device_name"] = as_text(block["device_name"])
     if block.get("encrypted") is not None:
         entry["encrypted"] = to_bool(block["encrypted"])
     if block.get("snapshot_id") not in (None, ""):
@@ -118,7 +118,7 @@ def _template_volumes(comp: Component, res: SourceResource) -> None:
             continue  # instance store or no_device
         block = dict(ebs[0])
         if "device_name" in mapping:
-            block["device_name"] = mapping["device_name"]
+            block["device_name"] = as_text(mapping["device_name"])
         path: tuple[str | int, ...] = ("block_device_mappings", i, "ebs", 0)
         where = res.at(*path, "encrypted") if "encrypted" in block else res.at("block_device_mappings", i)
         volumes.append(Fact(_volume(block, None), where))

@@ -8,7 +8,7 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs
-from iac_assist.normalize import ModelBuilder, to_bool, to_int, upper
+from iac_assist.normalize import ModelBuilder, first_block, to_bool, to_int, upper
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, as_list
 from iac_assist.resource import SourceResource
 
@@ -64,14 +64,14 @@ def listener(res: SourceResource, b: ModelBuilder) -> None:
     actions = []
     for i, action in res.blocks("default_action"):
         entry = {"type": action.get("type")}
-        redirect = action.get("redirect")
-        if isinstance(redirect, list) and redirect:
-            entry["redirect_protocol"] = upper(redirect[0].get("protocol", "#{protocol}"))
+        redirect = first_block(action.get("redirect"))
+        if redirect is not None:
+            entry["redirect_protocol"] = upper(redirect.get("protocol", "#{protocol}"))
         target = action.get("target_group_arn")
-        forward = action.get("forward")
-        if target is None and isinstance(forward, list) and forward:
-            groups = forward[0].get("target_group") or []
-            target = groups[0].get("arn") if groups else None
+        forward = first_block(action.get("forward"))
+        if target is None and forward is not None:
+            group = first_block(forward.get("target_group"))
+            target = group.get("arn") if group is not None else None
         if target is not None:
             entry["target_group"] = target
         actions.append(Fact(entry, res.at("default_action", i)))

@@ -8,7 +8,7 @@ from typing import Any
 from iac_assist import kinds
 from iac_assist.model import Fact, Location, Ref, Unknown
 from iac_assist.network import protocol
-from iac_assist.normalize import ModelBuilder, lower, to_bool, to_int, upper
+from iac_assist.normalize import ModelBuilder, first_set, lower, to_bool, to_int, upper
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
 from iac_assist.resource import SourceResource
 
@@ -74,9 +74,9 @@ def default_subnet(res: SourceResource, b: ModelBuilder) -> None:
 
 
 def _route(route: dict[str, Any], loc: Location) -> Fact:
-    destination = route.get("cidr_block") or route.get("ipv6_cidr_block") or route.get(
-        "destination_cidr_block") or route.get("destination_ipv6_cidr_block") or route.get(
-        "destination_prefix_list_id")
+    destination = first_set(*(route.get(attr) for attr in (
+        "cidr_block", "ipv6_cidr_block", "destination_cidr_block", "destination_ipv6_cidr_block",
+        "destination_prefix_list_id")))
     target, target_type = None, "other"
     for attr, kind in ROUTE_TARGETS:
         if route.get(attr) not in (None, ""):
@@ -175,6 +175,8 @@ def security_group(res: SourceResource, b: ModelBuilder) -> None:
 
 def _append_rule(owner: Any, direction: str, rule: Fact, origin: str) -> None:
     rule.origin = origin
+    if owner.has(direction) and not isinstance(owner.get(direction), list):
+        return  # the owner's rules are unknown already; one more known rule does not make them known
     rules = list(owner.get(direction) or [])
     rules.append(rule)
     owner.set(direction, rules, owner.loc_of(direction))

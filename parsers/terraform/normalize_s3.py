@@ -7,7 +7,7 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.model import Component, Fact, Ref, Unknown, is_known
-from iac_assist.normalize import ModelBuilder, to_bool
+from iac_assist.normalize import ModelBuilder, as_text, first_block, first_set, known_items, to_bool
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 from iac_assist.parsers.terraform.values import decode_document
 from iac_assist.resource import SourceResource
@@ -83,8 +83,9 @@ def _encryption(comp: Component, res: SourceResource, rules: Any, path: tuple[st
 def _inline_grants(res: SourceResource) -> list[Fact]:
     grants = []
     for i, grant in res.blocks("grant"):
-        grantee = GROUP_URIS.get(grant.get("uri"), grant.get("id") or grant.get("uri") or "")
-        for permission in grant.get("permissions") or []:
+        uri = as_text(grant.get("uri"))
+        grantee = GROUP_URIS.get(uri, first_set(as_text(grant.get("id")), uri, ""))
+        for permission in known_items(grant.get("permissions")):
             grants.append(Fact({"grantee": grantee, "permission": permission}, res.at("grant", i)))
     return grants
 
@@ -105,10 +106,12 @@ def bucket_acl(res: SourceResource, b: ModelBuilder) -> None:
     b.copy(owner, "acl", res, "acl")
     grants: list[Fact] = []
     for i, policy in res.blocks("access_control_policy"):
-        for j, grant in enumerate(policy.get("grant") or []):
-            grantee_blocks = grant.get("grantee") or [{}]
-            grantee = grantee_blocks[0] if isinstance(grantee_blocks, list) and grantee_blocks else {}
-            who = GROUP_URIS.get(grantee.get("uri"), grantee.get("id") or grantee.get("uri") or "")
+        for j, grant in enumerate(known_items(policy.get("grant"))):
+            if not isinstance(grant, dict):
+                continue
+            grantee = first_block(grant.get("grantee")) or {}
+            uri = as_text(grantee.get("uri"))
+            who = GROUP_URIS.get(uri, first_set(as_text(grantee.get("id")), uri, ""))
             loc = res.at("access_control_policy", i, "grant", j)
             grants.append(Fact({"grantee": who, "permission": grant.get("permission")}, loc))
     if grants:
