@@ -20,6 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from iac_assist.confine import CATEGORY as OUTSIDE_ROOT
+from iac_assist.confine import Outside, confine
 from iac_assist.model import Location, Ref, ScanError, Unknown, iter_refs
 from iac_assist.parsers.cloudformation.options import TemplateOptions
 from iac_assist.resource import SourceResource
@@ -97,6 +99,10 @@ def analysed_files(texts: dict[Path, str], stacks: list[Stack], root: Path) -> s
     return {p.relative_to(root).as_posix() for p in texts} | {f for s in stacks for f in s.files}
 
 
+class _Refused(str):
+    """Why a nested stack's template is not read: it lies outside the scanned root or in .git."""
+
+
 def _local(parent: Path, url: Any, root: Path) -> Path | str | None:
     """The local template a ``TemplateURL`` names; a message when it cannot be analysed; None
     when it is not a path at all (unknown)."""
@@ -104,9 +110,10 @@ def _local(parent: Path, url: Any, root: Path) -> Path | str | None:
         return None
     if _REMOTE.match(url) or url.startswith("{{"):
         return f"nested stack template {url!r} is remote; not analysed"
-    target = (parent.parent / url).resolve()
-    if not target.is_relative_to(root.resolve()):
-        return f"nested stack template {url!r} is outside the scanned root; not analysed"
+    try:
+        target = confine(url, parent.parent, root)
+    except Outside as why:
+        return _Refused(f"nested stack template {url!r} {why}; not analysed")
     if not target.is_file():
         return f"nested stack template {url!r} does not exist"
     return target
@@ -159,7 +166,9 @@ class _Loader:
         url = res.get("TemplateURL")
         target = _local(path, url, self.root)
         if not isinstance(target, Path):
-            if isinstance(target, str):
+            if isinstance(target, _Refused):
+                self._warn(res.at("TemplateURL"), f"{res.address}: {target}", "error", OUTSIDE_ROOT)
+            elif isinstance(target, str):
                 self._warn(res.at("TemplateURL"), f"{res.address}: {target}")
             elif first:
                 self._warn(res.at("TemplateURL"), f"{res.address}: the nested stack's TemplateURL is not known; "
@@ -223,11 +232,11 @@ class _Loader:
 
         return output
 
-    def _warn(self, loc: Location, message: str, level: str = "warning") -> None:
+    def _warn(self, loc: Location, message: str, level: str = "warning", category: str = "") -> None:
         key = (loc.file, loc.line, message)
         if key not in self.reported:
             self.reported.add(key)
-            self.errors.append(ScanError(loc.file, loc.line, message, level=level))
+            self.errors.append(ScanError(loc.file, loc.line, message, level=level, category=category))
 
 
 def prefix_refs(value: Any, prefix: str, own: set[str], foreign: set[int]) -> Any:
