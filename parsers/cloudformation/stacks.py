@@ -90,8 +90,14 @@ def load_roots(
     ``texts`` gains the nested templates read. Worker processes call this with a share of the
     roots (see ``iac_assist.parallel``)."""
     errors: list[ScanError] = []
+    from iac_assist.parsers.cloudformation.intrinsics import resolution_budget
+
     loader = _Loader(root, read, options or TemplateOptions(), texts, errors)
-    return [loader.root_stack(path) for path in roots], errors
+    stacks = []
+    for path in roots:
+        with resolution_budget():  # one per root stack: the same whatever the worker it runs in
+            stacks.append(loader.root_stack(path))
+    return stacks, errors
 
 
 def analysed_files(texts: dict[Path, str], stacks: list[Stack], root: Path) -> set[str]:
