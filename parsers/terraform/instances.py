@@ -621,8 +621,10 @@ def _fully_known(value: Any, depth: int = 0) -> bool:
 def finalize(value: Any, depth: int = 0) -> Any:
     """Values as handed to normalizers: objects standing for resources become references. A value
     with more than MAX_VALUE_ELEMENTS elements (shared parts counted each time) is refused."""
-    if depth == 0 and isinstance(value, (list, dict)):
-        budget.measure(value, "attribute value", MAX_VALUE_ELEMENTS)
+    if depth == 0:
+        if isinstance(value, (list, dict)):
+            budget.measure(value, "attribute value", MAX_VALUE_ELEMENTS)
+        budget.value_size(value)
     if depth > 64:
         return Unknown("nesting too deep")
     if isinstance(value, ResourceObject):
