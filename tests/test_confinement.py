@@ -124,7 +124,8 @@ def hostile(tmp_path_factory) -> tuple[Path, Path]:
     (outside / "passwd").write_text(f"{OUTSIDE_MARKER}\n")
     (outside / "vars.tfvars").write_text('sid = "TFVARSMARKER0005"\n')
     (outside / "secret.yaml").write_text(_stack(OUTSIDE_MARKER))
-    (outside / "mod" / "main.tf").write_text(f'resource "aws_iam_policy" "m" {{\n  policy = {_admin(f"{OUTSIDE_MARKER!r}")}\n}}\n'.replace("'", '"'))
+    (outside / "mod" / "main.tf").write_text('resource "aws_iam_policy" "m" {\n  policy = '
+                                             + _admin(f'"{OUTSIDE_MARKER}"') + '\n}\n')
     git = repo / ".git"
     (git / "mod").mkdir(parents=True)
     (git / "config").write_text(GIT_CONFIG)
@@ -132,19 +133,20 @@ def hostile(tmp_path_factory) -> tuple[Path, Path]:
     (git / "stack.yaml").write_text(_stack("GITSTACKMARKER0004"))
     (git / "mod" / "main.tf").write_text('resource "aws_iam_policy" "m" {\n  policy = '
                                          + _admin('"GITMODULEMARKER0003"') + '\n}\n')
-    tf = repo / "tf"
+    tf, cfn = repo / "tf", repo / "cfn"
+    cfn.mkdir()
     (tf / ".terraform" / "modules").mkdir(parents=True)
     (tf / "main.tf").write_text(MAIN_TF.replace('default = ""', f'default = "{outside / "passwd"}"'))
     (tf / "innocent.txt").symlink_to("../.git/config")
     (tf / "link.txt").symlink_to(outside / "passwd")
     (tf / "terraform.tfvars").symlink_to(outside / "vars.tfvars")
+    (tf / "config.tf").symlink_to("../.git/config")  # discovery follows file links inside the root only
+    (cfn / "config.yaml").symlink_to("../.git/config")
     (tf / ".terraform" / "modules" / "modules.json").write_text(json.dumps({"Modules": [
         {"Key": "", "Source": "", "Dir": "."},
         {"Key": "registry", "Source": "example/git/aws", "Dir": "../.git/mod"},
         {"Key": "absolute", "Source": "example/outside/aws", "Dir": str(outside / "mod")},
     ], "padding": 1}, indent=1))
-    cfn = repo / "cfn"
-    cfn.mkdir()
     (cfn / "parent.yaml").write_text(PARENT_YAML)
     (cfn / "linked.yaml").symlink_to(outside / "secret.yaml")
     return repo, outside
@@ -164,9 +166,9 @@ def outputs(hostile) -> dict[str, tuple[int, str]]:
     active = True
 
     def audit(event: str, args: tuple) -> None:
-        if active and event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, Path)):
-            if any(str(args[0]).startswith(f) for f in forbidden):
-                touched.append(f"{event} {args[0]}")
+        if (active and event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, Path))
+                and any(str(args[0]).startswith(f) for f in forbidden)):
+            touched.append(f"{event} {args[0]}")
 
     sys.addaudithook(audit)  # it cannot be removed: ``active`` switches it off
     try:
@@ -235,6 +237,7 @@ EXPECTED = [
     ("tf/.terraform/modules/modules.json", 16, "error",
      "module absolute: its downloaded folder"),
     ("tf/terraform.tfvars", 0, "warning", "variables file terraform.tfvars is outside the scanned root"),
+    ("tf/config.tf", 0, "error", "a symbolic link whose target is inside .git/"),
     ("cfn/parent.yaml", 6, "error", "Git: nested stack template '../.git/stack.yaml' is inside .git/"),
     ("cfn/parent.yaml", 10, "error", "Config: nested stack template '../.git/config' is inside .git/"),
     ("cfn/parent.yaml", 14, "error", "Up: nested stack template '../../outside/secret.yaml' is outside the scanned"),
