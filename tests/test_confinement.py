@@ -275,3 +275,87 @@ def test_confine_resolves_links_and_refuses_git_in_any_case(tmp_path):
     assert allowed(tmp_path / "a" / "f", tmp_path) and not allowed(tmp_path / ".GIT" / "x", tmp_path)
     if os.name == "posix":
         assert not allowed(Path("/etc/passwd"), tmp_path)
+
+
+# --- file functions: read once, parsed once, bounded ------------------------------------------
+
+def _sids(result) -> dict[str, str]:
+    """The statement Sid each admin policy's finding quotes, by resource."""
+    out = {}
+    for f in result.findings:
+        if f.control == "iam-wildcard-admin":
+            out[f.resource] = f.message.split("statement ", 1)[1].split(" allows", 1)[0]
+    return out
+
+
+def test_a_warning_names_the_file_of_the_call_in_a_module_of_many_files(write_tree):
+    root = write_tree({
+        "a.tf": 'resource "aws_iam_policy" "a" {\n  policy = ' + _admin("local.sid") + "\n}\n",
+        "b.tf": 'locals {\n  other = 1\n\n  sid = file("../elsewhere.txt")\n}\n',
+    })
+    result = scan([root])
+    assert [(e.file, e.line, e.category) for e in result.errors] == [("b.tf", 4, "outside-root")]
+
+
+def test_a_file_is_read_once_and_a_template_parsed_once(write_tree, monkeypatch):
+    from iac_assist.parsers.terraform import hcl
+
+    parsed: list[str] = []
+    real = hcl.parse_template
+    monkeypatch.setattr(hcl, "parse_template", lambda text, line=1: parsed.append(text) or real(text, line))
+    root = write_tree({
+        "main.tf": ('resource "aws_iam_policy" "p" {\n  count  = 50\n'
+                    '  policy = ' + _admin('templatefile("sid.tpl", { n = count.index })') + "\n}\n"
+                    'resource "aws_iam_policy" "q" {\n  policy = ' + _admin('templatefile("sid.tpl", { n = 7 })')
+                    + "\n}\n"),
+        "sid.tpl": "Sid${n}",
+    })
+    result = scan([root])
+    assert parsed == ["Sid${n}"]
+    sids = _sids(result)
+    assert sids["aws_iam_policy.q"] == "'Sid7'"
+
+
+def test_file_functions_read_a_bounded_amount_per_scan(write_tree, monkeypatch):
+    from iac_assist.parsers.terraform import files
+
+    monkeypatch.setattr(files, "MAX_SCAN_FILE_CHARS", 100)
+    root = write_tree({
+        "main.tf": "".join(f'resource "aws_iam_policy" "p{i}" {{\n  policy = ' + _admin(f'file("{i}.txt")') + "\n}\n"
+                           for i in range(3)),
+        **{f"{i}.txt": "s" * 40 for i in range(3)},
+    })
+    result = scan([root])
+    assert [(e.file, e.line, e.level) for e in result.errors] == [("main.tf", 8, "error")]
+    assert "file functions may read 100 characters in a scan; file '2.txt' (40 bytes)" in result.errors[0].message
+    assert set(_sids(result)) == {"aws_iam_policy.p0", "aws_iam_policy.p1"}  # the third is not analysed
+
+
+def test_a_large_template_is_refused_before_it_is_parsed(write_tree):
+    root = write_tree({
+        "main.tf": 'resource "aws_iam_policy" "p" {\n  policy = ' + _admin('templatefile("big.tpl", {})') + "\n}\n",
+        "big.tpl": "${1}" + "x" * (128 * 1024),
+    })
+    result = scan([root])
+    assert [(e.file, e.line, e.level) for e in result.errors] == [("main.tf", 2, "error")]
+    assert "templatefile(): template 'big.tpl' has 131076 characters, over the limit of 131072" in \
+        result.errors[0].message
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    ("*", ["a.txt", "b.json"]),
+    ("**", ["a.txt", "b.json", "sub/c.txt", "sub/deep/d.txt"]),
+    ("**/*.txt", ["a.txt", "sub/c.txt", "sub/deep/d.txt"]),
+    ("sub/**/*.txt", ["sub/c.txt", "sub/deep/d.txt"]),
+    ("{a,b}.*", ["a.txt", "b.json"]),
+    ("[ab].t?t", ["a.txt"]),
+    ("[!a]*", ["b.json"]),
+])
+def test_fileset_matches_like_terraform(write_tree, pattern, expected):
+    from iac_assist.parsers.terraform.files import FileFunctions
+
+    root = write_tree({"a.txt": "", "b.json": "", "sub/c.txt": "", "sub/deep/d.txt": ""})
+    (root / ".git").mkdir()
+    (root / ".git" / "e.txt").write_text("")
+    functions = FileFunctions(root, root, None, lambda *_: None)
+    assert functions.fileset(".", pattern) == expected
