@@ -402,7 +402,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
     else:
         click.echo(text, nl=False)
     _report_errors(result)
-    if any(result.not_analysed.values()):
+    if result.gaps:
         from iac_assist.reporters.text import gaps
 
         click.echo(safe(gaps(result)[0]), err=True)  # the "Not analysed: ..." line; standard error is for problems

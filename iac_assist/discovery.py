@@ -245,6 +245,7 @@ def terraform_files(folder: Path) -> list[Path]:
 
 def _add(found: Discovered, given: Path, root: Path, patterns: list[str], seen: set[Path],
          named: bool = True, skipped: _Skipped | None = None) -> None:
+    from iac_assist.confine import CATEGORY, Outside, check
     from iac_assist.model import ScanError
 
     name = given.name
@@ -258,21 +259,25 @@ def _add(found: Discovered, given: Path, root: Path, patterns: list[str], seen: 
                 else "a symbolic link to nothing"
             found.problems.append(ScanError(_shown(given, root), 0, f"{why}; not analysed"))
         return
-    if path in seen:
-        return
     pattern = _exclusion(path, root, patterns)
     if pattern is not None:
-        if skipped is not None and path.is_file() and root in path.parents:
+        if skipped is not None and path not in seen and path.is_file() and root in path.parents:
             skipped.file(path, _excluded_why(pattern))
         seen.add(path)
         return
-    seen.add(path)
-    # A link leading out of the scanned root is not followed: input is untrusted.
-    if root != path and root not in path.parents:
+    # A link leading out of the scanned root, or into .git, is not followed: input is untrusted.
+    # Checked before ``seen``: each link that leads there is named, not only the first.
+    try:
+        check(path, root)
+    except Outside as why:
         if name.endswith(TERRAFORM_SUFFIXES):
-            found.problems.append(ScanError(_shown(given, root), 0, f"a symbolic link out of the scanned root "
-                                            f"(to {path}); not followed, not analysed", category="outside-root"))
+            where = "out of the scanned root" if root != path and root not in path.parents else f"whose target {why}"
+            found.problems.append(ScanError(_shown(given, root), 0, f"a symbolic link {where} (to {path}); not "
+                                            "followed, not analysed", category=CATEGORY))
         return
+    if path in seen:
+        return
+    seen.add(path)
     # Named on the command line, a FIFO or device is read as asked; found in a folder, only
     # regular files are (reading a FIFO would block the scan for ever).
     if not named and not path.is_file():

@@ -57,6 +57,17 @@ class ScanResult:
         return {category: counts[category] for category in NOT_ANALYSED}
 
     @property
+    def gaps(self) -> dict[str, int]:
+        """The categories of ``not_analysed`` that are gaps in the analysis, with a count: all
+        but ``repository-setting`` (what the repository's own settings waived, analysed but not
+        gated), which ``repository_waivers`` counts."""
+        return {c: n for c, n in self.not_analysed.items() if n and c != "repository-setting"}
+
+    @property
+    def repository_waivers(self) -> int:
+        return sum(1 for e in self.errors if e.category == "repository-setting")
+
+    @property
     def unmodelled(self) -> dict[str, int]:
         """Resource type → how many of its resource blocks no normalizer models (so no rule
         checks them beyond literal secrets), sorted by type. A block counts once whatever its

@@ -55,7 +55,7 @@ def report(
     configuration names, applied here (findings it knows are left out and counted)."""
     notes: list[ScanError] = []
     if settings.ignored is not None:
-        notes.append(ScanError(_shown(settings.ignored, result.root), 0,
+        notes.append(ScanError(_shown(settings.ignored, result.root), 1,
                                "configuration not read: --untrusted ignores the scanned repository's own settings "
                                "(name a configuration with --config to apply it)", level="warning"))
     if settings.source is not None and not settings.explicit:

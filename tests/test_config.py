@@ -262,10 +262,10 @@ DEEP = 50_000
      "not a baseline file (nested too deeply)"),
     ({"b.json": '{"version": 1, "findings": [[]]}'}, ("--baseline", "{root}/b.json"), "findings[0] has no fingerprint"),
     ({"p.json": '{"Parameters": ' + "[" * DEEP + "]" * DEEP + "}"}, ("--parameters", "{root}/p.json"),
-     "a parameters file is nested too deeply"),
+     "nested too deeply"),
     ({"p.json": '{"Parameters": {"A": ' + "[" * 900 + "]" * 900 + "}}"}, ("--parameters", "{root}/p.json"), ""),
     ({".iac-assist.toml": 'parameters = ["p.json"]\n', "p.json": "[" * DEEP + "]" * DEEP},
-     (), "a parameters file is nested too deeply"),
+     (), "nested too deeply"),
     ({".iac-assist.toml": 'baseline = "b.json"\n', "b.json": "{" * 10 + "[" * DEEP}, (), "not a baseline file"),
 ])
 def test_malformed_side_files_are_usage_errors_never_tracebacks(tmp_path, files, args, message):

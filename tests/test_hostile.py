@@ -118,6 +118,49 @@ def _nested_stacks(root: Path) -> None:
         (case / f"{name}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _deep_side_files(root: Path) -> None:
+    """Variables files and a module manifest nested 100,000 levels deep."""
+    _write({
+        "main.tf": 'variable "x" { default = 1 }\nmodule "m" {\n  source = "example/m/aws"\n}\n',
+        "terraform.tfvars": "x = " + "[" * 100_000 + "]" * 100_000 + "\n",
+        "terraform.tfvars.json": '{"x": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        ".terraform/modules/modules.json": '{"Modules": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    })(root)
+
+
+def _shared_strings(root: Path) -> None:
+    """A 1 MiB parameter referred to 3,000 times, and a !Join of it repeated through a YAML alias:
+    gigabytes if each reference were a copy."""
+    case = root / "case"
+    case.mkdir()
+    head = ["AWSTemplateFormatVersion: '2010-09-09'", "Parameters:", "  P:", "    Type: String",
+            "    Default: " + "x" * MIB, "Resources:", "  B:", "    Type: AWS::S3::Bucket", "    Properties:",
+            "      Tags:"]
+    refs = head + ["        - {Key: b, Value: !Ref P}"] * 3000
+    (case / "refs.yaml").write_text("\n".join(refs) + "\n", encoding="utf-8")
+    joined = head + ["        - Key: a", "          Value: &j !Join ['', [!Ref P, !Ref P, !Ref P, !Ref P, !Ref P]]"]
+    joined += ["        - {Key: b, Value: *j}"] * 2000
+    (case / "alias_join.yaml").write_text("\n".join(joined) + "\n", encoding="utf-8")
+
+
+def _file_functions(root: Path) -> None:
+    """A 60 KB template rendered 300 times (parsed once, not 300 times), and a 17 MiB file read
+    by a hundred instances (one copy, and what they add up to bounded). The latter, spending the
+    scan's budget, is in ``zz/``: roots are evaluated in order, ``healthy/`` first."""
+    case = root / "case"
+    case.mkdir()
+    (case / "page.tpl").write_text("<p>${i} ${upper(name)}</p>\n" * 2500, encoding="utf-8")
+    (case / "main.tf").write_text('resource "aws_s3_object" "page" {\n  count   = 300\n  bucket  = "b"\n'
+                                  '  key     = "p${count.index}"\n'
+                                  '  content = templatefile("page.tpl", { i = count.index, name = "x" })\n}\n',
+                                  encoding="utf-8")
+    zz = root / "zz"
+    zz.mkdir()
+    (zz / "big.txt").write_text(("y" * 99 + "\n") * (17 * MIB // 100), encoding="utf-8")
+    (zz / "main.tf").write_text('resource "aws_s3_object" "copies" {\n  count   = 100\n  bucket  = "b"\n'
+                                '  key     = "k${count.index}"\n  content = file("big.txt")\n}\n', encoding="utf-8")
+
+
 CASES: dict[str, Case] = {
     "binary": Case(_write({
         "binary.tf": b'resource "aws_s3_bucket" "b" {\n  acl = "\x00\x01\x02"\n}\n',
@@ -207,6 +250,18 @@ CASES: dict[str, Case] = {
         ("case/sections.yaml", 12, 0, "resource Bare has no Type"),
     ]),
     "nested_stacks": Case(_nested_stacks, [("case/d.yaml", 24, 0, "more than 1000 nested stacks to resolve")]),
+    "deep_side_files": Case(_deep_side_files, [
+        ("case/.terraform/modules/modules.json", 1, 269, "cannot read the module manifest: nesting deeper than 256"),
+        ("case/terraform.tfvars", 1, 200, "nesting deeper than 400 levels"),
+        ("case/terraform.tfvars.json", 1, 263, "nesting deeper than 256 levels"),
+    ]),
+    "shared_strings": Case(_shared_strings, [
+        ("case/refs.yaml", 7, None, "resolving this stack produces more than 268435456 characters"),
+        ("case/alias_join.yaml", 7, None, "resolving this stack produces more than 268435456 characters"),
+    ]),
+    "file_functions": Case(_file_functions, [
+        ("zz/main.tf", 1, None, "the attribute values of this scan's resources hold more than 268435456 characters"),
+    ]),
     "symlinks": Case(_symlinks, [
         ("case/escape.tf", 0, None, "a symbolic link out of the scanned root"),
         ("case/loop/a.tf", 0, None, "a symbolic link loop"),
@@ -297,7 +352,8 @@ def test_a_folder_link_to_its_parent_is_not_followed(runs):
     assert len({(f["rule_id"], f["resource"]) for f in healthy}) == len(healthy)
 
 
-ALONE = {"huge", "max_file_size", "symlinks", "quadratic_pattern", "regex_bomb", "nested_stacks"}
+ALONE = {"huge", "max_file_size", "symlinks", "quadratic_pattern", "regex_bomb", "nested_stacks", "shared_strings",
+         "file_functions"}
 """Cases scanned on their own only: big, slow or bound to their tree."""
 
 
@@ -379,6 +435,16 @@ def test_output_is_byte_identical_whatever_the_hash_seed(formats, fmt):
     first, second = formats[fmt]
     assert first.code == second.code == 2
     assert first.stdout == second.stdout
+
+
+def test_a_parameters_file_nested_too_deeply_is_a_usage_error(tmp_path):
+    (tmp_path / "template.yaml").write_text(PUBLIC_BUCKET_YAML, encoding="utf-8")
+    params = tmp_path / "params.json"
+    params.write_text('[{"ParameterKey": "A", "ParameterValue": ' + "[" * 100_000 + "]" * 100_000 + "}]")
+    for command in ("scan", "model"):
+        run = run_cli(command, str(tmp_path / "template.yaml"), "--parameters", str(params))
+        assert run.code == 2 and "Traceback" not in run.stderr, run.stderr[-2000:]
+        assert "params.json: JSON nested too deeply to be read" in run.stderr
 
 
 def test_model_takes_the_file_size_cap_too(tmp_path):

@@ -333,7 +333,8 @@ def test_suppressed_findings_leave_the_gate_and_the_text_but_stay_in_json(write_
         "  main.tf:1: warning: inline suppression waived 2 findings: IAC-S3-001 on aws_s3_bucket.site, "
         "IAC-S3-006 on aws_s3_bucket.site",
         "",
-        "No findings. 1 file scanned (2 suppressed); 1 warning"]
+        "No findings. 1 file scanned (2 suppressed); 1 warning",
+        "Waived by the repository's own settings: 1 setting (see the warnings above; --untrusted refuses them)"]
     doc = json.loads(run("scan", str(root), "--select", "IAC-S3-001,IAC-S3-006", "-f", "json").output)
     assert [f["suppressed"] for f in doc["findings"]] == [
         {"reason": "public website", "file": "main.tf", "line": 1}] * 2

@@ -88,9 +88,11 @@ def _headline(result: ScanResult, shown: list[Finding]) -> str:
     errors = sum(1 for e in result.errors if e.level == "error")
     if errors:
         parts.append(f"**{_plural(errors, 'input')} not analysed**")
-    gaps = sum(result.not_analysed.values())
+    gaps = sum(result.gaps.values())
     if gaps:
         parts.append(f"{_plural(gaps, 'gap')} in the analysis")
+    if result.repository_waivers:
+        parts.append(f"{_plural(result.repository_waivers, 'waiver')} by the repository's own settings")
     unmodelled = sum(result.unmodelled.values())
     if unmodelled:
         parts.append(f"{_plural(unmodelled, 'resource')} of types no rule checks")
@@ -184,7 +186,7 @@ def _errors(errors: list[ScanError], places: RepoLocations, link: Callable[[Loca
 
 def _gaps(result: ScanResult, budget: int) -> list[str]:
     """What was not analysed, by category, and the resource types no rule models."""
-    counted = {category: n for category, n in result.not_analysed.items() if n}
+    counted = result.gaps
     unmodelled = result.unmodelled
     if not counted and not unmodelled:
         return []

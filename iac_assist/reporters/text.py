@@ -72,10 +72,13 @@ def gaps(result: ScanResult, verbose: bool = False) -> list[str]:
     """The lines after the summary: what was not analysed, by category, and the resources no
     rule models, by provider (none when there is nothing to say)."""
     lines = []
-    counted = {category: n for category, n in result.not_analysed.items() if n}
+    counted = result.gaps
     if counted:
         detail = ", ".join(f"{n} {category}" for category, n in counted.items())
         lines.append(f"Not analysed: {detail} (see the warnings above)")
+    if result.repository_waivers:
+        lines.append(f"Waived by the repository's own settings: {_plural(result.repository_waivers, 'setting')} "
+                     "(see the warnings above; --untrusted refuses them)")
     unmodelled = result.unmodelled
     if unmodelled:
         total = sum(unmodelled.values())

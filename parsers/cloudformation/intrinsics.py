@@ -14,27 +14,90 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from iac_assist.model import Location, Ref, Unknown, Withheld, iter_refs
 
 MAX_DEPTH = 64
+"""Templates are untrusted input: every walk stops at this nesting depth."""
 MAX_STRING = 8 * 1024 * 1024
 """Characters a Fn::Sub or Fn::Join may build: ``${P}`` a million times over a 1 MiB parameter
 would be a terabyte."""
+MAX_SPLIT = 100_000
+"""Pieces a Fn::Split may return."""
+MAX_RESOLVED = 256 * 1024 * 1024
+"""Characters resolving one stack may produce, its worlds and nested stacks included: the strings
+intrinsics build, and the resolved values, a shared string counted each time it occurs (as every
+check reading them will). A parameter or a ``!Join`` repeated through YAML aliases is resolved
+once and shared, so repetition is cheap to build; it is what it expands to that is bounded."""
+ELEMENT_CHARS = 16
+"""What one list or mapping element counts for in MAX_RESOLVED (about its memory)."""
 
 
 class ResolutionLimit(Exception):
     """A bound passed while resolving intrinsics: reported as an error, the resource not analysed."""
 
 
-def _bounded(pieces: list[str], fn: str) -> list[str]:
+class Budget:
+    """Characters left to produce (see MAX_RESOLVED), shared by the resolvers of one stack."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, chars: int = MAX_RESOLVED) -> None:
+        self.left = chars
+
+    def charge(self, chars: int, what: str) -> None:
+        self.left -= chars
+        if self.left < 0:
+            raise ResolutionLimit(f"{what + ': ' if what else ''}resolving this stack produces more than "
+                                  f"{MAX_RESOLVED} characters (a string repeated through parameters or YAML aliases?)")
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("iac_assist_cloudformation_budget", default=None)
+
+
+@contextmanager
+def resolution_budget() -> Iterator[Budget]:
+    """One budget (MAX_RESOLVED) for every resolver made inside the ``with`` block: a stack's
+    worlds and nested stacks. A resolver made outside one has its own."""
+    budget = Budget()
+    token = _BUDGET.set(budget)
+    try:
+        yield budget
+    finally:
+        _BUDGET.reset(token)
+
+
+def _bounded(pieces: list[str], fn: str, budget: Budget | None = None) -> list[str]:
     size = sum(len(p) for p in pieces)
     if size > MAX_STRING:
         raise ResolutionLimit(f"{fn} would build a string of {size} characters, over the limit of {MAX_STRING}")
+    if budget is not None:
+        budget.charge(size, fn)
     return pieces
-"""Templates are untrusted input: every walk stops at this nesting depth."""
+
+
+def resolved_size(value: Any, limit: int) -> int:
+    """Characters in ``value``, shared parts counted each time they occur, elements counted
+    ELEMENT_CHARS each; the walk stops once past ``limit``."""
+    size = 0
+    stack = [value]
+    while stack and size <= limit:
+        item = stack.pop()
+        size += ELEMENT_CHARS
+        if isinstance(item, str):
+            size += len(item)
+        elif isinstance(item, dict):
+            size += sum(len(k) for k in item if isinstance(k, str))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, Ref):
+            stack.append(item.value)
+    return size
 
 PSEUDO_PARAMETERS = frozenset(
     {
@@ -227,6 +290,11 @@ class Resolver:
         self._condition_cache: dict[str, bool | None] = {}
         self._ref_values: dict[str, Any] = {}
         self._busy: set[str] = set()
+        self._parameter_values: dict[str, Any] = {}
+        self._strings: dict[int, str] = {}
+        """Strings computed by a function node, by the node's identity: a node repeated through
+        YAML aliases is computed once and its result shared, not copied."""
+        self.budget = _BUDGET.get() or Budget()
 
     # -- conditions -------------------------------------------------------------------------
 
@@ -317,11 +385,21 @@ class Resolver:
 
         May return ``NOVALUE`` (the caller drops the property or item).
         """
+        if depth == 0:
+            # A value handed out (a resource's properties, an output): charged as consumers read it.
+            if self.budget.left < 0:
+                self.budget.charge(0, "")
+            value = self._resolve(node, path, locs, 0)
+            self.budget.charge(resolved_size(value, max(self.budget.left, 0)), "")
+            return value
+        return self._resolve(node, path, locs, depth)
+
+    def _resolve(self, node: Any, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
         if depth > MAX_DEPTH:
             return Unknown("nested too deeply")
         fn = intrinsic_name(node)
         if fn is not None:
-            return self._call(fn, node[fn], path, locs, depth + 1)
+            return self._call(fn, node, path, locs, depth + 1)
         if isinstance(node, dict):
             return self._resolve_dict(node, path, locs, depth)
         if isinstance(node, list):
@@ -332,7 +410,7 @@ class Resolver:
         out: dict[str, Any] = {}
         for key, child in node.items():
             name = str(key)
-            value = self.resolve(child, (*path, name), locs, depth + 1)
+            value = self._resolve(child, (*path, name), locs, depth + 1)
             if value is NOVALUE:
                 continue
             out[name] = value
@@ -343,7 +421,7 @@ class Resolver:
     def _resolve_list(self, node: list, path: Path, locs: dict[Path, Location] | None, depth: int) -> list:
         out: list[Any] = []
         for child in node:
-            value = self.resolve(child, (*path, len(out)), locs, depth + 1)
+            value = self._resolve(child, (*path, len(out)), locs, depth + 1)
             if value is NOVALUE:
                 continue
             self._record(locs, (*path, len(out)), child)
@@ -359,13 +437,20 @@ class Resolver:
 
     # -- functions --------------------------------------------------------------------------
 
-    def _call(self, fn: str, arg: Any, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
+    def _call(self, fn: str, node: dict, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
+        arg = node[fn]
         if fn == "Fn::If":
             return self._if(arg, path, locs, depth)
         handler = _FUNCTIONS.get(fn)
         if handler is None:
             return Unknown(f"{fn} is not evaluated")
-        return handler(self, arg, depth)
+        shared = self._strings.get(id(node))
+        if shared is not None:
+            return shared
+        value = handler(self, arg, depth)
+        if isinstance(value, str):
+            self._strings[id(node)] = value
+        return value
 
     def _if(self, arg: Any, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
         if not isinstance(arg, list) or len(arg) != 3:
@@ -376,7 +461,7 @@ class Resolver:
             branches = [self.value(branch, depth + 1) for branch in arg[1:]]
             return unknown_from(f"condition {arg[0]} is not known before deployment", *branches)
         # Only the chosen branch is evaluated: the other may name resources that do not exist.
-        return self.resolve(arg[1] if chosen else arg[2], path, locs, depth + 1)
+        return self._resolve(arg[1] if chosen else arg[2], path, locs, depth + 1)
 
     def ref(self, arg: Any, depth: int) -> Any:
         name = self.value(arg, depth + 1)
@@ -395,6 +480,13 @@ class Resolver:
         return Unknown(f"Ref to undeclared {name}")
 
     def parameter(self, name: str) -> Any:
+        """A parameter's value; computed once, so every reference shares it (a copy per ``Ref``
+        of a 1 MiB default would be a gigabyte for a thousand references)."""
+        if name not in self._parameter_values:
+            self._parameter_values[name] = self._parameter(name)
+        return self._parameter_values[name]
+
+    def _parameter(self, name: str) -> Any:
         spec = self._parameters.get(name)
         spec = spec if isinstance(spec, dict) else {}
         kind = spec.get("Type")
@@ -501,7 +593,7 @@ class Resolver:
                 text.append(piece)
         text.append(arg[end:])
         if not unknown:
-            return "".join(_bounded(text, "Fn::Sub"))
+            return "".join(_bounded(text, "Fn::Sub", self.budget))
         value = _single_ref(unknown, _SUB_PLACEHOLDER.fullmatch(arg) is not None, "Fn::Sub")
         if isinstance(value, Unknown) and arg[end:]:
             # The written end is known (a TemplateURL's file name).
@@ -523,8 +615,9 @@ class Resolver:
             return unknown_from("Fn::Join over unknown values", items)
         pieces = [_text(item) for item in items]
         if None not in pieces:
-            return delimiter.join(_bounded([p for p in pieces if p is not None] + [delimiter] * len(pieces),
-                                           "Fn::Join")[:len(pieces)])
+            texts = [p for p in pieces if p is not None]
+            _bounded(texts + [delimiter] * (len(texts) - 1), "Fn::Join", self.budget)
+            return delimiter.join(texts)
         if len(items) == 1 and isinstance(items[0], Ref):
             return items[0]  # the reference itself, so the graph keeps the edge
         return Joined("Fn::Join of values known at deployment", delimiter, items)
@@ -550,6 +643,10 @@ class Resolver:
                 return items
         if not isinstance(delimiter, str) or not delimiter or source is None:
             return unknown_from("Fn::Split of an unknown value", value)
+        pieces = source.count(delimiter) + 1
+        if pieces > MAX_SPLIT:
+            raise ResolutionLimit(f"Fn::Split would return {pieces} pieces, over the limit of {MAX_SPLIT}")
+        self.budget.charge(len(source) + pieces * ELEMENT_CHARS, "Fn::Split")
         return source.split(delimiter)
 
     def find_in_map(self, arg: Any, depth: int) -> Any:
@@ -602,6 +699,10 @@ class Resolver:
         value = self.value(arg, depth + 1)
         if any(True for _ in iter_refs(value)) or _has_unknown(value):
             return unknown_from("Fn::ToJsonString of an unknown value", value)
+        size = resolved_size(value, MAX_STRING)
+        if size > MAX_STRING:
+            raise ResolutionLimit(f"Fn::ToJsonString would build a string of more than {MAX_STRING} characters")
+        self.budget.charge(size, "Fn::ToJsonString")
         return json.dumps(value, separators=(",", ":"))
 
     def known_at_deployment(self, _arg: Any, _depth: int) -> Any:

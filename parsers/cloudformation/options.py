@@ -39,7 +39,7 @@ def read_parameters(items: list[str]) -> dict[str, str]:
                 raise ValueError(f"{item!r} is neither a file nor Key=Value")
             out[key.strip()] = value
             continue
-        text = path.read_text(encoding="utf-8-sig")
+        text = _read(path, item)
         if not text.lstrip().startswith(("[", "{")):
             for number, line in enumerate(text.splitlines(), start=1):
                 if line.strip() and not line.lstrip().startswith("#"):
@@ -52,6 +52,8 @@ def read_parameters(items: list[str]) -> dict[str, str]:
             data = json.loads(text)
         except ValueError as err:
             raise ValueError(f"{item}: not valid JSON ({err})") from None
+        except RecursionError:
+            raise ValueError(f"{item}: JSON nested too deeply to be read") from None
         if isinstance(data, dict):
             data = data.get("Parameters", data)
             pairs = list(data.items()) if isinstance(data, dict) else None
@@ -62,11 +64,28 @@ def read_parameters(items: list[str]) -> dict[str, str]:
         if pairs is None:
             raise ValueError(f"{item}: expected [{{\"ParameterKey\": ..., \"ParameterValue\": ...}}] or an object")
         for key, value in pairs:
+            if isinstance(key, (list, dict)) or isinstance(value, dict) or (
+                    isinstance(value, list) and any(isinstance(v, (list, dict)) for v in value)):
+                # Checked before anything is turned into text: a deep structure would overflow the stack.
+                raise ValueError(f"{item}: parameter values are strings, numbers, booleans or lists of them")
             out[str(key)] = _text(value)
     return out
 
 
+MAX_BYTES = 20 * 1024 * 1024
+"""Largest parameters file read (like ``iac_assist.discovery.MAX_FILE_BYTES``)."""
+
+
+def _read(path: object, item: str) -> str:
+    with open(path, "rb") as handle:  # type: ignore[call-overload]
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"{item}: over the limit of {MAX_BYTES} bytes for a parameters file")
+    return data.decode("utf-8-sig")
+
+
 def _text(value: object) -> str:
+    """A parameter value as the AWS CLI passes it: a list joined by commas (one level only)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):

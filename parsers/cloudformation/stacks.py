@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from iac_assist.confine import CATEGORY as OUTSIDE_ROOT
+from iac_assist.confine import Outside, confine
 from iac_assist.model import Location, Ref, ScanError, Unknown, iter_refs
 from iac_assist.parsers.cloudformation.intrinsics import Joined, Partial
 from iac_assist.parsers.cloudformation.options import TemplateOptions
@@ -137,8 +139,14 @@ def load_roots(
     ``texts`` gains the nested templates read. Worker processes call this with a share of the
     roots (see ``iac_assist.parallel``)."""
     errors: list[ScanError] = []
+    from iac_assist.parsers.cloudformation.intrinsics import resolution_budget
+
     loader = _Loader(root, read, options or TemplateOptions(), texts, errors)
-    return [loader.root_stack(path) for path in roots], errors
+    stacks = []
+    for path in roots:
+        with resolution_budget():  # one per root stack: the same whatever the worker it runs in
+            stacks.append(loader.root_stack(path))
+    return stacks, errors
 
 
 def analysed_files(texts: dict[Path, str], stacks: list[Stack], root: Path) -> set[str]:
@@ -152,6 +160,9 @@ class _Gap:
 
     message: str
     category: str = ""
+    level: str = "warning"
+    """``error`` when the template was refused (outside the root, in .git): the stack is then
+    certainly left out, as a module outside the root is."""
 
 
 def _by_name(texts: Mapping[Path, str] | list[Path]) -> dict[str, list[Path]]:
@@ -222,9 +233,10 @@ def _local(
         return None, ""
     if _REMOTE.match(url) or url.startswith("{{"):
         return _Gap(f"nested stack template {url!r} is remote; not analysed", "remote-template"), ""
-    target = (parent.parent / url).resolve()
-    if not target.is_relative_to(root.resolve()):
-        return _Gap(f"nested stack template {url!r} is outside the scanned root; not analysed", "outside-root"), ""
+    try:
+        target = confine(url, parent.parent, root)
+    except Outside as why:
+        return _Gap(f"nested stack template {url!r} {why}; not analysed", OUTSIDE_ROOT, "error"), ""
     if not target.is_file():
         return _Gap(f"nested stack template {url!r} does not exist", "remote-template"), ""
     return target, ""
@@ -292,7 +304,7 @@ class _Loader:
             self._warn(res.at("TemplateURL"), f"{res.address}: {note}")
         if not isinstance(target, Path):
             if isinstance(target, _Gap):
-                self._warn(res.at("TemplateURL"), f"{res.address}: {target.message}", category=target.category)
+                self._warn(res.at("TemplateURL"), f"{res.address}: {target.message}", target.level, target.category)
             elif first:
                 self._warn(res.at("TemplateURL"), f"{res.address}: the nested stack's TemplateURL is not known; "
                            "not analysed", category="remote-template")

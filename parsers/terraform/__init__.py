@@ -39,6 +39,7 @@ def load_configuration(
     ``inputs`` are the variable values given on the command line and in the environment;
     ``parsed``: folders of ``module_folders(files)`` already parsed (by worker processes, see
     ``iac_assist.parallel``), as ``load_module`` parses them."""
+    from iac_assist.confine import allowed
     from iac_assist.discovery import terraform_files
     from iac_assist.parsers.terraform.config import load_module
     from iac_assist.parsers.terraform.instances import ModuleInstance, ScanContext
@@ -52,9 +53,9 @@ def load_configuration(
         if folder not in cache:
             tf_files = by_folder.get(folder)
             if tf_files is None:
-                # A module folder's files, minus links leading out of the scanned root.
-                tf_files = [p for p in terraform_files(folder) if p.resolve().is_relative_to(real_root)
-                            ] if folder.is_dir() else []
+                # A module folder's files, minus links leading out of the scanned root or into .git.
+                tf_files = [p for p in terraform_files(folder) if allowed(p, real_root)
+                            ] if allowed(folder, real_root) and folder.is_dir() else []
             cache[folder] = load_module(folder, real_root, tf_files, read) if tf_files else None
         return cache[folder]
 
@@ -62,7 +63,7 @@ def load_configuration(
     inputs = inputs or VariableInputs()
     roots: list[tuple[str, list[SourceResource]]] = []
     with scan_budget():
-        for folder in _root_folders(sorted(by_folder), load):
+        for folder in _root_folders(sorted(by_folder), load, real_root):
             config = load(folder)
             if config is not None:
                 values, input_errors = root_values(config, real_root, inputs, read)
@@ -83,7 +84,7 @@ def has_own_values(folder: Path) -> bool:
         return False
 
 
-def _root_folders(folders: list[Path], load: Callable[[Path], ModuleConfig | None]) -> list[Path]:
+def _root_folders(folders: list[Path], load: Callable[[Path], ModuleConfig | None], root: Path) -> list[Path]:
     """The root modules among ``folders``: those no other folder calls as a local module, and
     those that hold their own variable values (``has_own_values``): a repository could otherwise
     call a root module from anywhere, with harmless inputs, and only that call would be analysed.
@@ -94,7 +95,8 @@ def _root_folders(folders: list[Path], load: Callable[[Path], ModuleConfig | Non
     def callees(folder: Path) -> list[Path]:
         if folder not in calls:
             config = load(folder)
-            calls[folder] = [(folder / source).resolve() for _call, source in config.local_sources()
+            calls[folder] = [callee for _call, source in config.local_sources()
+                             if (callee := _local_folder(source, folder, root)) is not None
                              ] if config is not None else []
         return calls[folder]
 
@@ -117,3 +119,14 @@ def _root_folders(folders: list[Path], load: Callable[[Path], ModuleConfig | Non
             roots.append(folder)
             reach(folder)
     return sorted(roots)
+
+
+def _local_folder(source: str, folder: Path, root: Path) -> Path | None:
+    """The folder a local module source names, None when it may not be read (the module
+    instance reports why, at the call)."""
+    from iac_assist.confine import Outside, confine
+
+    try:
+        return confine(source, folder, root)
+    except Outside:
+        return None

@@ -33,6 +33,12 @@ MAX_REGEX_SECONDS = 1.0
 """One regular expression match (user patterns can backtrack catastrophically)."""
 MAX_SCAN_REGEX_SECONDS = 5.0
 """All regular expression matching of one scan."""
+MAX_SCAN_VALUE_CHARS = 256 * 1024 * 1024
+"""Characters in the attribute values of all resource instances of a scan, a shared string counted
+each time it occurs, as the checks reading them will: ``count = 1000`` over ``file()`` of a 20 MiB
+file holds one copy, but would be read as 20 GB."""
+ELEMENT_CHARS = 16
+"""What a list or map element counts for in MAX_SCAN_VALUE_CHARS (about its memory)."""
 
 
 class EvaluationLimit(Exception):
@@ -60,9 +66,11 @@ class EvaluationLimit(Exception):
 class ScanBudget:
     """What every evaluation of one scan shares."""
 
-    def __init__(self, steps: int = MAX_SCAN_STEPS, regex_seconds: float = MAX_SCAN_REGEX_SECONDS) -> None:
+    def __init__(self, steps: int = MAX_SCAN_STEPS, regex_seconds: float = MAX_SCAN_REGEX_SECONDS,
+                 value_chars: int = MAX_SCAN_VALUE_CHARS) -> None:
         self.steps = steps
         self.regex_seconds = regex_seconds
+        self.value_chars = value_chars
 
 
 class Budget:
@@ -156,6 +164,27 @@ def measure(value: Any, what: str, limit: int = MAX_STEPS) -> int:
             raise EvaluationLimit(f"{what}: value with more than {limit} elements")
     charge(count)
     return count
+
+
+def value_size(value: Any) -> None:
+    """Count a resource instance's attribute ``value`` against the scan's MAX_SCAN_VALUE_CHARS."""
+    scan = _SCAN.get()
+    if scan is None:
+        return
+    stack = [value]
+    while stack and scan.value_chars >= 0:
+        item = stack.pop()
+        scan.value_chars -= ELEMENT_CHARS
+        if isinstance(item, str):
+            scan.value_chars -= len(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    if scan.value_chars < 0:
+        raise EvaluationLimit(f"the attribute values of this scan's resources hold more than {MAX_SCAN_VALUE_CHARS} "
+                              "characters (a large file or string repeated by count, for_each or references?); "
+                              "the rest of the Terraform configuration is not analysed", scan_wide=True)
 
 
 def regex_seconds() -> float:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from iac_assist.confine import CATEGORY as OUTSIDE_ROOT
+from iac_assist.confine import Outside, confine
 from iac_assist.model import ScanError, Unknown
 from iac_assist.parsers.terraform import hcl
 from iac_assist.parsers.terraform.budget import EvaluationLimit
@@ -60,8 +62,18 @@ def root_values(config: ModuleConfig, root: Path, inputs: VariableInputs, read: 
     auto = [config.path / "terraform.tfvars", config.path / "terraform.tfvars.json"]
     auto += sorted(p for p in config.path.iterdir() if p.name.endswith((".auto.tfvars", ".auto.tfvars.json")))
     for path in auto:
-        if path.is_file() and path.resolve().is_relative_to(root):
-            _load_file(path, path.resolve().relative_to(root).as_posix(), read, assign, errors)
+        if not path.is_file() and not path.is_symlink():
+            continue
+        shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+        try:
+            # Found beside the root module, so written by the repository: confined like file().
+            real = confine(path.name, path.parent, root)
+        except Outside as why:
+            errors.append(ScanError(shown, 0, f"variables file {path.name} {why}; not read", level="warning",
+                                    category=OUTSIDE_ROOT))
+            continue
+        if real.is_file():
+            _load_file(real, shown, read, assign, errors, path.name.endswith(".json"))
     for path in inputs.var_files:
         resolved = path.resolve()
         shown = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
@@ -79,11 +91,13 @@ def parse_assignment(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
-def _load_file(path: Path, shown: str, read: Read, assign: Callable, errors: list) -> None:
+def _load_file(path: Path, shown: str, read: Read, assign: Callable, errors: list, json: bool | None = None) -> None:
+    """Assign the values of the variables file at ``path`` (JSON syntax when ``json``, by default
+    when its name ends in ``.json``); problems become errors naming ``shown``."""
     text = read(path, shown, errors)
     if text is None:
         return
-    if path.name.endswith(".json"):
+    if json if json is not None else path.name.endswith(".json"):
         from iac_assist.jsonpos import JsonError, loads
 
         try:

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from iac_assist.confine import CATEGORY as OUTSIDE_ROOT
+from iac_assist.confine import Outside, confine
 from iac_assist.model import UNKNOWN, Location, Ref, ScanError, Unknown, iter_refs
 from iac_assist.parsers.terraform import budget, hcl
 from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig, VariableDecl
 from iac_assist.parsers.terraform.evaluator import Evaluator, Namespace, to_number
-from iac_assist.parsers.terraform.files import FileFunctions
+from iac_assist.parsers.terraform.expressions import Expr
+from iac_assist.parsers.terraform.files import FileFunctions, FileReads
 from iac_assist.parsers.terraform.secret_data import DATA_TYPE_PREFIX, names_a_credential
 from iac_assist.parsers.terraform.types import convert
 from iac_assist.parsers.terraform.values import LazyObject, ModuleObject, PartialJson, ResourceObject, scalar
@@ -41,6 +44,8 @@ RENDERED_DATA = {"aws_iam_policy_document": ("json", "minified_json")}
 
 MAX_CYCLE_NAMES = 20
 """Values named in one cycle warning; a longer cycle says how many more it holds."""
+MANIFEST = Path(".terraform", "modules", "modules.json")
+"""Where ``terraform init`` records the folders it downloaded modules to, in a root module."""
 
 _PENDING = object()
 
@@ -56,7 +61,9 @@ class ScanContext:
     """Reads a file inside the scan root (``file()``, ``templatefile()``, ``modules.json``)."""
     errors: list[ScanError] = field(default_factory=list)
     reported: set[tuple[str, int, str]] = field(default_factory=set)
-    _manifests: dict[Path, dict[str, str]] = field(default_factory=dict)
+    _manifests: dict[Path, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    files: FileReads = field(default_factory=FileReads)
+    """What ``file()`` and kin have read in this scan (each file once, bounded in total)."""
     instances: int = 0
     """Resource and module instances made so far (bounded by MAX_SCAN_INSTANCES)."""
     exhausted: bool = False
@@ -65,37 +72,50 @@ class ScanContext:
     """Values being evaluated, outermost first: (key, name, file, line). A value asked for while
     it is on this stack depends on itself: the entries from it to the top are the cycle."""
 
-    def manifest(self, base: Path) -> dict[str, str]:
-        """``{module key: folder}`` from ``<base>/.terraform/modules/modules.json`` (cached)."""
+    def manifest(self, base: Path) -> dict[str, tuple[str, int]]:
+        """``{module key: (folder, line)}`` from ``<base>/.terraform/modules/modules.json`` (cached)."""
         if base not in self._manifests:
             self._manifests[base] = self._read_manifest(base)
         return self._manifests[base]
 
-    def _read_manifest(self, base: Path) -> dict[str, str]:
-        path = base / ".terraform" / "modules" / "modules.json"
-        if self.read is None or not path.is_file() or not path.resolve().is_relative_to(self.root):
+    def manifest_file(self, base: Path) -> str:
+        return (base / MANIFEST).relative_to(self.root).as_posix()
+
+    def _read_manifest(self, base: Path) -> dict[str, tuple[str, int]]:
+        from iac_assist.jsonpos import JsonError, loads
+
+        path = base / MANIFEST
+        if self.read is None or not path.is_file():
             return {}
-        rel = path.resolve().relative_to(self.root).as_posix()
-        text = self.read(path, rel, self.errors)
+        rel = self.manifest_file(base)
+        try:
+            real = confine(path, base, self.root)
+        except Outside as why:
+            self.warn(rel, 1, f"the module manifest {why}; not read, downloaded modules are not analysed", "error",
+                      OUTSIDE_ROOT)
+            return {}
+        text = self.read(real, rel, self.errors)
         if text is None:
             return {}
         try:
-            data = json.loads(text)
-        except ValueError as err:
-            self.warn(rel, 0, f"cannot read the module manifest: {err}")
+            data, lines = loads(text)
+        except JsonError as err:
+            self.warn(rel, err.line, f"cannot read the module manifest: {err.message}; downloaded modules are not "
+                      "analysed", "error", column=err.column)
             return {}
         modules = data.get("Modules") if isinstance(data, dict) else None
-        out: dict[str, str] = {}
-        for entry in modules if isinstance(modules, list) else []:
+        out: dict[str, tuple[str, int]] = {}
+        for i, entry in enumerate(modules if isinstance(modules, list) else []):
             if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str):
-                out[entry["Key"]] = entry["Dir"]
+                out[entry["Key"]] = (entry["Dir"], lines.get(("Modules", i, "Dir"), lines.get(("Modules", i), 1)))
         return out
 
-    def warn(self, file: str, line: int, message: str, level: str = "warning", category: str = "") -> None:
+    def warn(self, file: str, line: int, message: str, level: str = "warning", category: str = "",
+             column: int = 0) -> None:
         key = (file, line, message)
         if key not in self.reported:
             self.reported.add(key)
-            self.errors.append(ScanError(file, line, message, level=level, category=category))
+            self.errors.append(ScanError(file, line, message, column, level=level, category=category))
 
     def cycle(self, key: object) -> None:
         """Report the values from ``key`` (on the stack) to the top: a cycle Terraform rejects."""
@@ -171,14 +191,15 @@ class Arguments:
         return name not in META_ARGUMENTS and name in self.decl.block.body.attributes
 
     def where(self, name: str) -> tuple[str, int]:
-        return self.decl.file, self.decl.block.body.attributes[name].line
+        attr = self.decl.block.body.attributes[name]
+        return attr.file or self.decl.file, attr.line
 
     def __getitem__(self, name: str) -> Any:
         attr = self.decl.block.body.attributes[name]
         try:
-            return self.caller.evaluator.eval(attr.expr, self.env)
+            return self.caller._eval(attr.file or self.decl.file, attr.expr, self.env)
         except EvaluationLimit as err:
-            raise err.at(self.decl.file, attr.line) from None
+            raise err.at(attr.file or self.decl.file, attr.line) from None
 
 
 class ModuleInstance:
@@ -208,7 +229,9 @@ class ModuleInstance:
         """The root's assigned values, or a child's call arguments (evaluated on demand)."""
         self._cache: dict[tuple, Any] = {}
         """Every value evaluated once: locals, variables, outputs, attributes, instances."""
-        files = FileFunctions(self.base, ctx.root, ctx.read, self._warn_call)
+        self._files: list[str] = []
+        """Files of the expressions being evaluated, innermost last."""
+        files = FileFunctions(self.base, ctx.root, ctx.read, self._warn_call, ctx.files)
         self.evaluator = Evaluator(self._root, call_extra=files.table())
         self._namespaces = {
             "var": Namespace(self.variable),
@@ -260,15 +283,20 @@ class ModuleInstance:
             return "."
         return UNKNOWN
 
-    def _warn_call(self, message: str, category: str = "") -> None:
-        # The expression tree keeps lines, not files: exact when the module has one file.
-        files = self.config.files
-        if len(files) == 1:
-            self.ctx.warn(files[0], self.evaluator.call_line, message, category=category)
-        else:
-            self.ctx.warn(files[0] if files else self.config.rel, 0,
-                          f"{message} (line {self.evaluator.call_line} of a file in {self.config.rel}/)",
-                          category=category)
+    def _eval(self, file: str, expr: Expr, env: dict[str, Any] | None = None) -> Any:
+        """Evaluate ``expr``, written in ``file``: the expression tree keeps lines, not files, and
+        a function call's warning names both."""
+        self._files.append(file)
+        try:
+            return self.evaluator.eval(expr, env)
+        finally:
+            self._files.pop()
+
+    def _warn_call(self, message: str, category: str = "", where: tuple[str, int] | None = None) -> None:
+        if where is None:
+            file = self._files[-1] if self._files else self.config.files[0] if self.config.files else self.config.rel
+            where = (file, self.evaluator.call_line)
+        self.ctx.warn(where[0], where[1], message, category=category)
 
     def variable(self, name: str) -> Any:
         decl = self.config.variables.get(name)
@@ -289,7 +317,7 @@ class ModuleInstance:
         if decl.default is None:
             return Unknown(f"variable {name} has no value")
         try:
-            return convert(self.evaluator.eval(decl.default), decl.type_expr)
+            return convert(self._eval(decl.file, decl.default), decl.type_expr)
         except EvaluationLimit as err:
             raise err.at(decl.file, decl.line) from None
 
@@ -301,7 +329,7 @@ class ModuleInstance:
 
         def compute() -> Any:
             try:
-                return self.evaluator.eval(attr.expr)
+                return self._eval(file, attr.expr)
             except EvaluationLimit as err:
                 raise err.at(file, attr.line) from None
 
@@ -363,9 +391,9 @@ class ModuleInstance:
 
         def compute() -> Any:
             try:
-                return self.evaluator.eval(expr.expr, env)
+                return self._eval(expr.file or decl.file, expr.expr, env)
             except EvaluationLimit as err:
-                raise err.at(decl.file, expr.line) from None
+                raise err.at(expr.file or decl.file, expr.line) from None
 
         address = address_of(self.prefix, decl, key)
         return self._once(("attr", address_of("", decl, None), key, attr), f"{address}.{attr}", decl.file,
@@ -440,7 +468,7 @@ class ModuleInstance:
 
     def _meta_value(self, decl: Declared, attr: hcl.Attribute) -> Any:
         try:
-            return self.evaluator.eval(attr.expr)
+            return self._eval(decl.file, attr.expr)
         except EvaluationLimit as err:
             raise err.at(decl.file, attr.line) from None
 
@@ -475,27 +503,34 @@ class ModuleInstance:
 
     def _make_children(self, decl: Declared) -> list[tuple[InstanceKey, ModuleInstance]] | None:
         source_attr = decl.meta("source")
-        source = scalar(self.evaluator.eval(source_attr.expr)) if source_attr else None
+        source = scalar(self._eval(decl.file, source_attr.expr)) if source_attr else None
         if not isinstance(source, str):
             self.ctx.warn(decl.file, decl.block.line, f"module {decl.name}: source is not a literal string")
             return None
         call_loc = self.call_loc
         if source.startswith(("./", "../")):
-            folder = (self.config.path / source).resolve()
+            try:
+                folder = confine(source, self.config.path, self.ctx.root)
+            except Outside as why:
+                self.ctx.warn(decl.file, source_attr.line,
+                              f"module {decl.name}: source {source!r} {why}; not analysed", "error", OUTSIDE_ROOT)
+                return None
         else:
             call_loc = call_loc or decl.loc
-            folder = self._downloaded(decl, source)
-            if folder is None:
+            entry = self.ctx.manifest(self.base).get(".".join(self.module_path + (decl.name,)))
+            if entry is None:
                 self.ctx.warn(decl.file, decl.block.line,
                               f"module {decl.name} not analysed (not downloaded): source {source!r}",
                               category="module-not-downloaded")
                 return None
-        root = self.ctx.root.resolve()
-        if folder != root and root not in folder.parents:
-            self.ctx.warn(decl.file, source_attr.line,
-                          f"module {decl.name}: source {source!r} is outside the scanned root; not analysed",
-                          "error", "outside-root")
-            return None
+            try:
+                # Read, never fetched: the folder ``terraform init`` downloaded the module to.
+                folder = confine(entry[0], self.base, self.ctx.root)
+            except Outside as why:
+                self.ctx.warn(self.ctx.manifest_file(self.base), entry[1],
+                              f"module {'.'.join(self.module_path + (decl.name,))}: its downloaded folder "
+                              f"{entry[0]!r} {why}; not analysed", "error", OUTSIDE_ROOT)
+                return None
         if folder in self.stack or len(self.stack) >= MAX_MODULE_DEPTH:
             self.ctx.warn(decl.file, source_attr.line,
                           f"module {decl.name}: module calls form a cycle or nest too deeply; not analysed",
@@ -521,15 +556,6 @@ class ModuleInstance:
                                             self.base, self.module_path + (decl.name,), call_loc)))
         return out
 
-    def _downloaded(self, decl: Declared, source: str) -> Path | None:
-        """The folder ``terraform init`` downloaded a registry or git module to, if it ran.
-
-        ``.terraform/modules/modules.json`` in the root module's folder maps each call's key
-        (call names from the root joined by dots) to its folder. Read, never fetched."""
-        manifest = self.ctx.manifest(self.base)
-        entry = manifest.get(".".join(self.module_path + (decl.name,)))
-        return (self.base / entry).resolve() if entry else None
-
     def output(self, name: str) -> Any:
         entry = self.config.outputs.get(name)
         if entry is None:
@@ -538,7 +564,7 @@ class ModuleInstance:
 
         def compute() -> Any:
             try:
-                return self.evaluator.eval(attr.expr)
+                return self._eval(file, attr.expr)
             except EvaluationLimit as err:
                 raise err.at(file, attr.line) from None
 
@@ -602,11 +628,11 @@ class ModuleInstance:
 
     def _provider(self, decl: Declared) -> SourceResource:
         """A provider configuration as a resource of type ``provider`` (``provider.aws.west``)."""
-        alias = scalar(self.evaluator.eval(decl.meta("alias").expr)) if decl.meta("alias") else None
+        alias = scalar(self._eval(decl.file, decl.meta("alias").expr)) if decl.meta("alias") else None
         address = f"{self.prefix}provider.{decl.type}" + (f".{alias}" if isinstance(alias, str) else "")
         res = SourceResource(address, "provider", decl.loc, {}, {}, "terraform", call_loc=self.call_loc)
         for name, attr in decl.block.body.attributes.items():
-            res.body[name] = finalize(self.evaluator.eval(attr.expr))
+            res.body[name] = finalize(self._eval(attr.file or decl.file, attr.expr))
             res.locs[(name,)] = Location(attr.file or decl.file, attr.line, attr.end_line)
         self._blocks(decl, decl.block.body, {}, res.body, res.locs, (), 0)
         return res
@@ -651,7 +677,7 @@ class ModuleInstance:
         here = path + (i,)
         locs[here] = Location(block.file or decl.file, block.line, block.end_line)
         for name, attr in body.attributes.items():
-            item[name] = finalize(self.evaluator.eval(attr.expr, env))
+            item[name] = finalize(self._eval(attr.file or decl.file, attr.expr, env))
             locs[here + (name,)] = Location(attr.file or decl.file, attr.line, attr.end_line)
         self._blocks(decl, body, env, item, locs, here, depth + 1)
 
@@ -666,7 +692,7 @@ class ModuleInstance:
         if "iterator" in attrs:
             it = attrs["iterator"].expr
             iterator = getattr(it, "name", name)
-        coll = scalar(self.evaluator.eval(attrs["for_each"].expr, env))
+        coll = scalar(self._eval(decl.file, attrs["for_each"].expr, env))
         items = out.setdefault(name, [])
         if not isinstance(items, list):
             return
@@ -699,8 +725,10 @@ def _fully_known(value: Any, depth: int = 0) -> bool:
 def finalize(value: Any, depth: int = 0) -> Any:
     """Values as handed to normalizers: objects standing for resources become references. A value
     with more than MAX_VALUE_ELEMENTS elements (shared parts counted each time) is refused."""
-    if depth == 0 and isinstance(value, (list, dict)):
-        budget.measure(value, "attribute value", MAX_VALUE_ELEMENTS)
+    if depth == 0:
+        if isinstance(value, (list, dict)):
+            budget.measure(value, "attribute value", MAX_VALUE_ELEMENTS)
+        budget.value_size(value)
     if depth > 64:
         return Unknown("nesting too deep")
     if isinstance(value, ResourceObject):

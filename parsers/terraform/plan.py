@@ -822,11 +822,12 @@ class _Sources:
 
     def config(self, folder: Path) -> Any:
         """The folder's module as declared (parsed once), None without configuration files."""
+        from iac_assist.confine import allowed
         from iac_assist.discovery import terraform_files
         from iac_assist.parsers.terraform.config import load_module
 
         if folder not in self._configs:
-            files = [p for p in terraform_files(folder) if _inside(p.resolve(), self.root)]
+            files = [p for p in terraform_files(folder) if allowed(p, self.root)]
             config = load_module(folder, self.root, files, self.read) if files else None
             if config is not None:
                 self.errors.extend(config.errors)
@@ -913,8 +914,12 @@ def _local_folder(source: Any, folder: Path | None, root: Path) -> Path | None:
     """A module call's local source as a folder inside the scanned root, else None."""
     if folder is None or not isinstance(source, str) or not source.startswith(("./", "../")):
         return None
-    target = (folder / source).resolve()
-    return target if _inside(target, root) else None
+    from iac_assist.confine import Outside, confine
+
+    try:
+        return confine(source, folder, root)
+    except Outside:
+        return None
 
 
 def _inside(path: Path, root: Path) -> bool:
