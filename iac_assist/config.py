@@ -350,6 +350,13 @@ def resolve(
             from_repository -= {key}
     if untrusted and inline_suppressions is None:
         values["inline_suppressions"] = False
+    if untrusted and not values.get("fail_on_unanalysed"):
+        # A repository that may not be trusted must not hide code in what is not analysed (an
+        # unknown function around a value, an include, a module it knows is not downloaded):
+        # every gap fails the gate unless the runner accepts some with --fail-on-unanalysed.
+        from iac_assist.result import unanalysed_categories
+
+        values["fail_on_unanalysed"] = tuple(sorted(unanalysed_categories(["all"])))
     settings = replace(Settings(source=path, explicit=config is not None, untrusted=untrusted,
                                 ignored=found if untrusted else None, from_repository=from_repository,
                                 lines=lines), **values)

@@ -121,11 +121,14 @@ def unanalysed_categories(names: Iterable[str]) -> frozenset[str]:
     for name in (part.strip().lower() for value in names for part in value.split(",")):
         if not name:
             continue
-        if name == "all":
+        if name == "none":
+            # Said on purpose (e.g. against --untrusted's default of all): kept as a name no gap has.
+            chosen.add("none")
+        elif name == "all":
             chosen.update(c for c in NOT_ANALYSED if c != "repository-setting")
         elif name in NOT_ANALYSED:
             chosen.add(name)
         else:
-            raise ValueError(f"{name!r} is no category of input not analysed; known: all, "
+            raise ValueError(f"{name!r} is no category of input not analysed; known: all, none, "
                              f"{', '.join(NOT_ANALYSED)}")
     return frozenset(chosen)

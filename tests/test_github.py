@@ -495,6 +495,7 @@ def _suite_logs(tmp_path: Path) -> list[Path]:
     return paths
 
 
+@pytest.mark.slow  # the .NET SARIF Multitool over every SARIF of the suite (~10 s)
 def test_the_suites_sarif_passes_the_multitools_sarif_and_github_rules(tmp_path):
     binary = _multitool()
     if binary is None:

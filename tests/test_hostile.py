@@ -27,6 +27,8 @@ import pytest
 
 from tests.sarif_schema import validate_sarif
 
+pytestmark = pytest.mark.slow  # each case is a CLI subprocess with limits (about a minute in all)
+
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 ADDRESS_SPACE = 1536 * 1024 * 1024
 """The scan runs within 1.5 GiB of address space: a bomb that allocates fails the test."""

@@ -59,6 +59,7 @@ def test_the_threat_model_is_the_same_with_workers(workers: list[int]) -> None:
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not here (CI)")
+@pytest.mark.slow  # the shared corpus scanned once per worker count (~1 min)
 def test_the_corpus_reports_the_same_with_workers(workers: list[int]) -> None:
     one = scan([CORPUS], jobs=1)
     two = scan([CORPUS], jobs=2)

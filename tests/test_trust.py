@@ -279,3 +279,31 @@ def test_an_unknown_untrusted_value_fails_the_step(checkout):
     runner, code = action_run(checkout, "push", untrusted="sometimes")
     assert code == 2 and runner.ran == ["Install iac-assist", "Scan"]
     assert "the untrusted input must be pull-requests, forks, true or false" in runner.logs["Scan"]
+
+
+HIDDEN_BY_A_GAP = """\
+resource "aws_s3_bucket" "site" {
+  bucket = "site"
+}
+
+resource "aws_s3_bucket_acl" "site" {
+  bucket = aws_s3_bucket.site.id
+  acl    = provider::corp::identity("public-read")
+}
+"""
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    ((), 0),                                                     # trusted: a warning, the runner's choice
+    (("--untrusted",), 2),                                       # untrusted: the gap fails the gate
+    (("--untrusted", "--fail-on-unanalysed", "none"), 0),        # unless the runner accepts it
+    (("--untrusted", "--fail-on-unanalysed", "module-not-downloaded"), 0),
+])
+def test_untrusted_code_cannot_hide_a_resource_in_what_is_not_analysed(tmp_path: Path, args, code):
+    # A function the evaluator does not know makes the ACL unknown: no finding can be definite.
+    (tmp_path / "main.tf").write_text(HIDDEN_BY_A_GAP, encoding="utf-8")
+    result = run("scan", str(tmp_path), "--select", "s3-public-read", "-f", "json", *args)
+    assert result.exit_code == code, result.output
+    doc = json.loads(result.stdout)
+    assert doc["findings"] == []
+    assert [(e["category"], e["file"], e["line"]) for e in doc["errors"]] == [("unknown-function", "main.tf", 7)]

@@ -128,7 +128,8 @@ class FileFunctions:
             self.reads.texts[target] = cached
         if isinstance(cached, list):
             for message in cached:
-                self._warn(message)
+                # What the file holds is unknown: what depends on it is not judged.
+                self._warn(message, "missing-file" if message.endswith("does not exist") else "")
             return Unknown(f"file {scalar(value)!r} could not be read")
         return target, cached
 
