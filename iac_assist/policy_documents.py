@@ -111,3 +111,14 @@ def granted_actions(statement: dict[str, Any]) -> str | None:
 def _every_action(pattern: str) -> bool:
     """``*`` or ``*:*``: a pattern every action matches."""
     return _EVERY_ACTION.fullmatch(pattern) is not None
+
+
+def target_names(targets: list[Any]) -> list[str]:
+    """How a policy resource names what it applies to when that is defined outside the
+    configuration (``bucket = var.name``, ``QueueUrls``): the literal names, the addresses of
+    references, and a placeholder when nothing is known."""
+    from iac_assist.model import Ref
+
+    names = [t if isinstance(t, str) else t.address if isinstance(t, Ref) else "a value not known before deployment"
+             for t in targets]
+    return names or ["a value not known before deployment"]

@@ -7,9 +7,9 @@ from typing import Any
 
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Ref
+from iac_assist.model import Component
 from iac_assist.policy import Hit, policy
-from iac_assist.policy_documents import granted_actions, public_principal, restricted, statement_list
+from iac_assist.policy_documents import granted_actions, public_principal, restricted, statement_list, target_names
 
 _NOUNS = {
     kinds.SQS_QUEUE: "queue",
@@ -25,17 +25,10 @@ def _subject(comp: Component) -> tuple[str, str]:
     noun = _NOUNS[comp.kind]
     if comp.kind in (kinds.SQS_QUEUE, kinds.SNS_TOPIC):
         return f"{noun} {comp.display}", "its policy"
-    names = [_target(t) for t in comp.items("targets")] or ["a value not known before deployment"]
+    names = target_names(comp.items("targets"))
     what = f"{noun}{'s' if len(names) > 1 else ''} {', '.join(names)} (defined outside this configuration)"
     return what, f"{noun} policy {comp.display}"
 
-
-def _target(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Ref):
-        return value.address
-    return "a value not known before deployment"
 
 
 def _label(statement: dict[str, Any], n: int) -> str:

@@ -19,6 +19,7 @@ from iac_assist.policy_documents import (
     public_principal,
     restricted,
     statement_list,
+    target_names,
 )
 
 PAB_KEYS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
@@ -119,7 +120,7 @@ def _exposures(graph: ResourceGraph, bucket: Component, access: str) -> Iterator
     verb = "read" if access == "read" else "write to"
     subject = f"bucket {bucket.display}"
     if bucket.kind == kinds.S3_BUCKET_POLICY:
-        names = [_target(t) for t in bucket.items("targets")] or ["a value not known before deployment"]
+        names = target_names(bucket.items("targets"))
         subject = f"bucket {', '.join(names)} (defined outside this configuration)"
     fix = ("Remove the public ACL or grant, restrict the policy's principal or add a condition, and "
            "enable all four public access block settings.")
@@ -135,13 +136,6 @@ def _exposures(graph: ResourceGraph, bucket: Component, access: str) -> Iterator
             cause=exposure.cause,
         )
 
-
-def _target(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Ref):
-        return value.address
-    return "a value not known before deployment"
 
 
 @policy(

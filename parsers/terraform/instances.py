@@ -325,7 +325,10 @@ class ModuleInstance:
         entry = self.config.locals.get(name)
         if entry is None:
             return Unknown(f"undeclared local {name}")
-        attr, file = entry
+        return self._named("local", name, *entry)
+
+    def _named(self, kind: str, name: str, attr: hcl.Attribute, file: str) -> Any:
+        """A local or an output: evaluated once, on first use, its cycles named."""
 
         def compute() -> Any:
             try:
@@ -333,7 +336,7 @@ class ModuleInstance:
             except EvaluationLimit as err:
                 raise err.at(file, attr.line) from None
 
-        return self._once(("local", name), f"{self.prefix}local.{name}", file, attr.line, compute)
+        return self._once((kind, name), f"{self.prefix}{kind}.{name}", file, attr.line, compute)
 
     # --- resources as values ---------------------------------------------------------------
 
@@ -560,15 +563,7 @@ class ModuleInstance:
         entry = self.config.outputs.get(name)
         if entry is None:
             return Unknown(f"no output {name}")
-        attr, file = entry
-
-        def compute() -> Any:
-            try:
-                return self._eval(file, attr.expr)
-            except EvaluationLimit as err:
-                raise err.at(file, attr.line) from None
-
-        return self._once(("output", name), f"{self.prefix}output.{name}", file, attr.line, compute)
+        return self._named("output", name, *entry)
 
     # --- the plan --------------------------------------------------------------------------
 
