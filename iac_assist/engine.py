@@ -174,8 +174,8 @@ def _world_key(finding: Finding) -> tuple:
 
 
 def _internal_error(rel: str, err: Exception) -> ScanError:
-    return ScanError(rel, 0, f"internal error while analysing this file ({type(err).__name__}: {err}); "
-                     "please report it")
+    return ScanError(rel, 1, f"internal error while analysing this file ({type(err).__name__}: {err}); "
+                     "please report it", category="internal-error")
 
 
 def _normalize(normalizer: Normalizer, resources: list, builder: ModelBuilder, scope: str) -> None:

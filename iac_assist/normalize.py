@@ -221,6 +221,13 @@ class Normalizer:
                 builder.add(res, "other").set("attributes", res.body)
         pending.sort(key=lambda p: (p[0], p[1]))
         for _phase, _n, res, handler in pending:
-            handler(res, builder)
+            try:
+                handler(res, builder)
+            except Exception as err:  # a defect of ours costs this resource, named, not the file
+                builder.components.pop(f"{builder.scope}#{res.address}" if builder.scope else res.address, None)
+                builder.errors.append(ScanError(
+                    res.loc.file, max(res.loc.line, 1),
+                    f"internal error while reading {res.address} ({type(err).__name__}: {err}); it is not analysed; "
+                    "please report it", category="internal-error"))
         # Literal secrets are found the same way in every resource, modelled or not.
         attach_credentials(resources, builder)

@@ -543,3 +543,25 @@ def test_unknown_route_destinations_and_grantees_keep_the_module_analysed(write_
     found, errors = _scanned(write_tree, {"main.tf": ROUTE_TF})
     assert errors == []
     assert ("IAC-S3-005", "aws_s3_bucket.logs", "main.tf", line(ROUTE_TF, "# bucket")) in found
+
+
+def test_a_defect_reading_one_resource_costs_that_resource_only(write_tree, monkeypatch):
+    # A normalizer that raises on one bucket: that bucket is named as not analysed (exit 2), the
+    # file's other resources keep their findings.
+    from iac_assist.parsers.terraform.normalizer import NORMALIZER
+
+    phase, original = NORMALIZER._handlers["aws_s3_bucket"]
+
+    def defective(res, b):
+        if res.address == "aws_s3_bucket.broken":
+            raise KeyError("defect")
+        return original(res, b)
+
+    monkeypatch.setitem(NORMALIZER._handlers, "aws_s3_bucket", (phase, defective))
+    root = write_tree({"main.tf": 'resource "aws_s3_bucket" "broken" {\n  bucket = "a"\n}\n\n'
+                                  'resource "aws_s3_bucket" "fine" {\n  bucket = "b"\n}\n'})
+    result = scan([root], select=["s3-versioning-missing"])
+    assert {(f.resource, f.loc.line) for f in result.findings} == {("aws_s3_bucket.fine", 5)}
+    assert [(e.file, e.line, e.level, e.category) for e in result.errors] == [
+        ("main.tf", 1, "error", "internal-error")]
+    assert "aws_s3_bucket.broken" in result.errors[0].message
