@@ -20,7 +20,6 @@ BUDGET = 40_000
 """Characters of Mermaid in one report, all blocks together."""
 LISTED = 10
 """Component ids named per kind in the plumbing table; the rest are counted."""
-TOO_LARGE = f"Diagram too large to draw: {mermaid_format.TOO_LARGE}."
 
 
 def section(model: ThreatModel, view: str = "full") -> list[str]:
@@ -40,8 +39,14 @@ def section(model: ThreatModel, view: str = "full") -> list[str]:
         size = _size(diagram)
         if part.title:
             out += [f"### {text(part.title)}", ""]
-        if size > mermaid_format.MAX_TEXT or used + size > BUDGET:
-            out += [f"{TOO_LARGE} ({size} characters; {len(part.model.components)} components)", ""]
+        if size > mermaid_format.MAX_TEXT:
+            out += [f"Diagram too large to draw ({size} characters over Mermaid's {mermaid_format.MAX_TEXT} limit; "
+                    f"{len(part.model.components)} components): {mermaid_format.TOO_LARGE}.", ""]
+            continue
+        if used + size > BUDGET:
+            out += [f"Diagram left out: with it the report's diagrams would pass {BUDGET} characters, and the "
+                    f"report GitHub's comment size limit ({size} characters; {len(part.model.components)} "
+                    f"components): {mermaid_format.TOO_LARGE}.", ""]
             continue
         used += size
         plans.append(mermaid_format.layout(part.model, part.paths))
