@@ -153,6 +153,8 @@ def _graph(diagram: views.Diagram, name: str) -> list[str]:
     title = f"{diagram.title}\n" if diagram.title else ""
     if legend or title:
         text = title + ("Legend: " + "; ".join(legend) if legend else "")
-        out.append(f"  label={_label(text.splitlines())}; labelloc=b; labeljust=l;")
+        # Each line ended by \l: left-justified, as a legend reads.
+        label = "".join(quote(line)[1:-1] + "\\l" for line in text.splitlines())
+        out.append(f'  label="{label}"; labelloc=b; labeljust=l;')
     out.append("}")
     return out

@@ -104,15 +104,19 @@ class Layout:
 def layout(model: ThreatModel, paths: tuple[tuple[str, str], ...] = ()) -> Layout:
     folded = views.collapse(sorted(model.components, key=lambda c: c.id))
     alias = folded.alias
-    open_threats: dict[str, int] = {}
-    for threat in model.threats:
-        if threat.status == "open":
-            target = alias.get(threat.target, threat.target)
-            open_threats[target] = open_threats.get(target, 0) + 1
     flows = views.collapse_flows(model.flows, alias)
     steps = views.path_steps(paths, alias)
+    open_threats = _open_threats(model, alias)
+    badges = views.badges(model.threats, alias)
+    alike = views.fold_alike(folded.components, flows, steps, open_threats, badges, folded.instances)
+    if len(alike.components) < len(folded.components):
+        alias = {cid: alike.alias.get(drawn, drawn) for cid, drawn in alias.items()}
+        flows = views.collapse_flows(flows, alike.alias)
+        steps = views.path_steps(tuple(steps), alike.alias)
+        open_threats = _open_threats(model, alias)
+        badges = views.badges(model.threats, alias)
     touched = {end for f in flows for end in (f.source, f.target)} | {end for s in steps for end in s}
-    components = folded.components
+    components = alike.components
     known = {c.id for c in components}
 
     edge, aws = Group(EDGE, ZONE_TITLES[EDGE], EDGE), Group(AWS, ZONE_TITLES[AWS], AWS)
@@ -166,8 +170,16 @@ def layout(model: ThreatModel, paths: tuple[tuple[str, str], ...] = ()) -> Layou
     groups = [g for g in (edge, aws) if g.nodes or g.groups]
     dropped = {c.id for c in left_out}
     left_out = [c for c in sorted(model.components, key=lambda c: c.id) if alias[c.id] in dropped]
-    return Layout(top, groups, flows, open_threats, left_out, folded.instances,
-                  views.badges(model.threats, alias), steps)
+    return Layout(top, groups, flows, open_threats, left_out, alike.instances, badges, steps)
+
+
+def _open_threats(model: ThreatModel, alias: dict[str, str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for threat in model.threats:
+        if threat.status == "open":
+            target = alias.get(threat.target, threat.target)
+            out[target] = out.get(target, 0) + 1
+    return out
 
 
 def group_title(group: Group, open_count: int) -> str:

@@ -185,3 +185,56 @@ def path_steps(steps: tuple[tuple[str, str], ...], alias: dict[str, str]) -> lis
         out.setdefault((alias.get(a, a), alias.get(b, b)))
     return [s for s in out if s[0] != s[1]]
 
+
+
+ALIKE = 3
+"""Drawn nodes that are alike (same kind, zone, VPC, flows, open threats and badges) are drawn as
+one from this many on: eighty identical services behind one load balancer are one box, not a
+column eighty boxes long. Fewer stay apart, so a small architecture is drawn as written."""
+
+
+def natural(comp: ModelComponent) -> tuple:
+    """Sort key: ``svc9`` before ``svc10``."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", comp.id))
+
+
+def fold_alike(components: list[ModelComponent], flows: list[Flow], steps: list[tuple[str, str]],
+               open_threats: dict[str, int], badges: dict[str, tuple[str, ...]],
+               instances: dict[str, int]) -> Collapsed:
+    """Components alike (see ``ALIKE``) as one, its id ``alike:<first id>``, its label naming the
+    first and the last and how many."""
+    edges: dict[str, list[tuple]] = {}
+    for f in flows:
+        edges.setdefault(f.source, []).append(("out", f.target, f.port, f.protocol, f.encrypted))
+        edges.setdefault(f.target, []).append(("in", f.source, f.port, f.protocol, f.encrypted))
+    for a, b in steps:
+        edges.setdefault(a, []).append(("step-out", b))
+        edges.setdefault(b, []).append(("step-in", a))
+    groups: dict[tuple, list[ModelComponent]] = {}
+    for comp in components:
+        if comp.kind == "ec2.vpc":
+            continue
+        key = (comp.kind, comp.zone, comp.vpc, tuple(sorted(edges.get(comp.id, ()), key=repr)),
+               open_threats.get(comp.id, 0), badges.get(comp.id, ()))
+        groups.setdefault(key, []).append(comp)
+    alias = {c.id: c.id for c in components}
+    counts = dict(instances)
+    drawn = []
+    for comp in components:
+        key = (comp.kind, comp.zone, comp.vpc, tuple(sorted(edges.get(comp.id, ()), key=repr)),
+               open_threats.get(comp.id, 0), badges.get(comp.id, ()))
+        members = groups.get(key, [])
+        if comp.kind == "ec2.vpc" or len(members) < ALIKE:
+            drawn.append(comp)
+            continue
+        rep = f"alike:{members[0].id}"
+        alias[comp.id] = rep
+        if comp is members[0]:
+            first, last = min(members, key=natural), max(members, key=natural)
+            total = sum(instances.get(m.id, 1) for m in members)
+            counts[rep] = total
+            label = f"{first.label or first.id} … {last.label or last.id} ({len(members)} alike)"
+            drawn.append(ModelComponent(rep, first.kind, first.zone, first.loc, first.vpc, label, first.source_type))
+    for rep in [r for r in counts if alias.get(r, r) != r]:
+        del counts[rep]
+    return Collapsed(sorted(drawn, key=lambda c: c.id), alias, counts)
