@@ -21,7 +21,9 @@ from tests.test_threatmodel_formats import (
     CHECKER,
     SEEDS,
     _checker_skip_reason,
+    _parse_dot,
     check_otm,
+    hostile_model,
     mermaid_statements,
     seed_model,
     tables,
@@ -282,6 +284,10 @@ def test_mermaid_parser_accepts_every_view(tmp_path: Path):
         path = tmp_path / f"large-{view}.md"
         path.write_text(render(large_model(), "markdown", RenderOptions(view=view)), encoding="utf-8")
         files.append(path)
+    for view in ("full", "attack-paths", "per-vpc"):
+        path = tmp_path / f"hostile-{view}.md"
+        path.write_text(render(hostile_model(), "markdown", RenderOptions(view=view)), encoding="utf-8")
+        files.append(path)
     for name, model in (("large", large_model()), ("distinct", distinct_model())):
         path = tmp_path / f"{name}.mmd"
         path.write_text(render(model, "mermaid"), encoding="utf-8")
@@ -294,6 +300,35 @@ def test_mermaid_parser_accepts_every_view(tmp_path: Path):
     assert run.returncode == 0, run.stdout + run.stderr
     for path in files:
         assert re.search(rf"^{re.escape(str(path))}(:\d+)?: ok \(flowchart", run.stdout, re.M), path.name
+
+
+@pytest.mark.parametrize("view", ["full", "attack-paths", "per-vpc"])
+def test_every_view_of_hostile_names_stays_data(view: str):
+    """Hostile names in every view: Markdown tables keep their cells, DOT parses into one graph per
+    diagram, Mermaid lines are only those the formats write; the same input gives the same bytes."""
+    options = RenderOptions(view=view)
+    markdown = render(hostile_model(), "markdown", options)
+    assert markdown == render(hostile_model(), "markdown", options)
+    for table in tables(markdown):
+        assert len({len(row) for row in table}) == 1, table
+    for heading in re.findall(r"^### (.*)$", markdown, re.M):
+        assert not re.search(r"(?<!\\)[`*_<\[]", heading), heading
+    for block in mermaid_blocks(markdown):
+        mermaid_statements(block.replace("==>", "-->"))
+    pydot = pytest.importorskip("pydot")
+    dot = render(hostile_model(), "dot", options)
+    graphs = pydot.graph_from_dot_data(dot)
+    assert graphs is not None and len(graphs) == len(re.findall(r"^digraph ", dot, re.M))
+    if view != "per-vpc":
+        _parse_dot(dot)
+        mermaid_statements(render(hostile_model(), "mermaid", options).replace("==>", "-->"))
+
+
+def test_an_empty_model_renders_in_every_view():
+    for view in ("full", "attack-paths", "per-vpc"):
+        for fmt in ("markdown", "dot") + (("mermaid",) if view != "per-vpc" else ()):
+            text = render(ThreatModel(), fmt, RenderOptions(view=view))
+            assert text.endswith("\n") and text.strip()
 
 
 # --- Graphviz draws it ------------------------------------------------------------------------

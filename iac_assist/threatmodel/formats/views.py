@@ -98,7 +98,7 @@ def per_vpc(model: ThreatModel) -> list[Diagram]:
         threats = [t for t in model.threats if t.target in own]
         title = f"VPC {vpc}" if vpc is not None else "Outside any VPC"
         out.append(Diagram(title, ThreatModel(comps, flows, threats, [])))
-    return out
+    return out or [Diagram("", model)]
 
 
 # --- collapsing and badges ---------------------------------------------------------------------
@@ -217,6 +217,7 @@ def fold_alike(components: list[ModelComponent], flows: list[Flow], steps: list[
         key = (comp.kind, comp.zone, comp.vpc, tuple(sorted(edges.get(comp.id, ()), key=repr)),
                open_threats.get(comp.id, 0), badges.get(comp.id, ()))
         groups.setdefault(key, []).append(comp)
+    ids = {c.id for c in components}
     alias = {c.id: c.id for c in components}
     counts = dict(instances)
     drawn = []
@@ -224,10 +225,10 @@ def fold_alike(components: list[ModelComponent], flows: list[Flow], steps: list[
         key = (comp.kind, comp.zone, comp.vpc, tuple(sorted(edges.get(comp.id, ()), key=repr)),
                open_threats.get(comp.id, 0), badges.get(comp.id, ()))
         members = groups.get(key, [])
-        if comp.kind == "ec2.vpc" or len(members) < ALIKE:
+        rep = f"alike:{members[0].id}" if members else ""
+        if comp.kind == "ec2.vpc" or len(members) < ALIKE or rep in ids:
             drawn.append(comp)
             continue
-        rep = f"alike:{members[0].id}"
         alias[comp.id] = rep
         if comp is members[0]:
             first, last = min(members, key=natural), max(members, key=natural)
