@@ -453,3 +453,15 @@ def test_otm_of_the_large_architecture_is_schema_valid():
     otm = json.loads(render(large_model(), "otm", RenderOptions(project_name="large")))
     check_otm(otm)
     assert len(otm["components"]) == len(large_model().components) + 1
+
+
+def test_mermaid_legend_stands_apart_from_the_edges():
+    """In the diagram alone, the legend is linked (invisibly) before the internet, left of every
+    edge; with badges and attack paths it names them too. The Markdown report has it as a table."""
+    text = render(seed_model("terraform-insecure"), "mermaid", RenderOptions(view="attack-paths"))
+    lines = text.splitlines()
+    assert "  legend ~~~ internet" in lines
+    assert '    legend_path["thick red arrow: attack path"]' in lines
+    assert '    legend_badges["badges: controls in place"]' in lines
+    # The invisible link comes after every edge: linkStyle's indexes stay those of the edges.
+    assert lines.index("  legend ~~~ internet") > max(i for i, line in enumerate(lines) if "==>" in line)

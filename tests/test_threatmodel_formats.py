@@ -135,7 +135,7 @@ NODE_LINE = re.compile(r'^ *(n_\w+)(\["|\[\(")([^"]*)("\]|"\)\])$')
 SUBGRAPH_LINE = re.compile(r'^ *subgraph (\w+)\["([^"]*)"\]$')
 EDGE_LINE = re.compile(r'^ *(\w+) (-->|-\.->)\|"([^"]*)"\| (\w+)$')
 STATEMENT = re.compile(r'^ *(flowchart LR|internet\(\("Internet"\)\)|end|classDef \w+ [\w:#,.-]+|class [\w,]+ \w+'
-                       r'|linkStyle [\d,]+ [\w:#,.-]+|legend_\w+\["[\w :]+"\])$')
+                       r'|linkStyle [\d,]+ [\w:#,.-]+|legend_\w+\["[\w :]+"\]|legend ~~~ internet)$')
 
 
 def mermaid_statements(text: str) -> dict[str, list[tuple[str, ...]]]:

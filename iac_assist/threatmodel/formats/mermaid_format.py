@@ -344,19 +344,28 @@ def lines(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), legend: b
         if zone in zoned:
             out.append(f"  classDef {zone}Zone {ZONE_STYLES[zone]}")
             out.append(f"  class {','.join(zoned[zone])} {zone}Zone")
-    if legend and (marked or marked_zones or plaintext):
+    if legend and (marked or marked_zones or plaintext or steps or plan.badges):
+        # The legend is kept apart from every edge: an invisible link puts it before the internet,
+        # left of the drawing, where no edge runs (every edge leaves the internet rightwards).
         out.append('  subgraph legend["Legend"]')
         if marked or marked_zones:
             out.append('    legend_open["component with open threats"]')
             marked.append("legend_open")
+        texts = []
         if plaintext:
-            out.append('    legend_plain["red dotted arrow: plaintext flow"]')
+            texts.append('    legend_plain["red dotted arrow: plaintext flow"]')
+        if steps:
+            texts.append('    legend_path["thick red arrow: attack path"]')
+        if plan.badges:
+            texts.append('    legend_badges["badges: controls in place"]')
+        out += texts
         out.append("  end")
+        out.append("  legend ~~~ internet")
         out.append("  classDef legendBox fill:#ffffff,stroke:#bbbbbb")
         out.append("  class legend legendBox")
-        if plaintext:
+        if texts:
             out.append("  classDef legendText fill:none,stroke:none")
-            out.append("  class legend_plain legendText")
+            out.append(f"  class {','.join(t.split('[')[0].strip() for t in texts)} legendText")
     if marked:
         out.append(f"  classDef openThreat fill:{OPEN_FILL},stroke:{RED},stroke-width:3px,color:{RED}")
         out.append(f"  class {','.join(marked)} openThreat")
