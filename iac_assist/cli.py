@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from iac_assist.config import Settings
     from iac_assist.parsers.cloudformation.options import TemplateOptions
     from iac_assist.result import ScanResult
+    from iac_assist.threatmodel.formats import RenderOptions
 
 FAIL_ON = ("critical", "high", "medium", "low", "none")
 
@@ -359,6 +360,14 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
               default="markdown", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the model to FILE instead of standard output.")
+@click.option("--view", type=click.Choice(["full", "attack-paths", "per-vpc"]), default="full", show_default=True,
+              help="Diagrams (markdown, mermaid, dot): everything, only the attack paths, or one diagram per VPC "
+                   "(markdown and dot only).")
+@click.option("--project-name", default="", help="OTM: the project's name. Default: the scanned folder's name.")
+@click.option("--project-id", default="", help="OTM: the project's id. Default: made from the project's name.")
+@click.option("--otm-mapping", "otm_mapping", default=None, metavar="FILE|iriusrisk",
+              help="OTM: map trust zones and component types to a consumer's (a YAML or TOML mapping file, or "
+                   "'iriusrisk' for the built-in IriusRisk/StartLeft AWS mapping).")
 @_input_options
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Configuration file, as for scan (its exclude, var-files and parameters apply).")
@@ -366,7 +375,8 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
 @_jobs_option
 @_max_file_size_option
 @_fail_on_unanalysed_option
-def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple[str, ...],
+def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, project_name: str, project_id: str,
+          otm_mapping: str | None, exclude: tuple[str, ...],
           var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
           config_file: Path | None, untrusted: bool, jobs: int | None, max_file_size: int | None,
           fail_on_unanalysed: tuple[str, ...]) -> None:
@@ -382,6 +392,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
     from iac_assist.threatmodel.build import build
     from iac_assist.threatmodel.formats import render
 
+    options = _model_options(paths, fmt, view, project_name, project_id, otm_mapping)
     settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters,
                          untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed)
     try:
@@ -396,7 +407,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
                       variables=VariableInputs(settings.var_files, assignments, dict(os.environ)),
                       template_options=template_options, inline_suppressions=False, jobs=jobs,
                       max_file_size=max_file_size)
-    text = render(build(result), fmt)
+    text = render(build(result), fmt, options)
     if output is not None:
         _write(output, text)
     else:
@@ -408,6 +419,28 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, exclude: tuple
         click.echo(safe(gaps(result)[0]), err=True)  # the "Not analysed: ..." line; standard error is for problems
     _gate_gaps(result, settings.fail_on_unanalysed)
     sys.exit(2 if result.has_errors or result.gate_gaps(settings.fail_on_unanalysed) else 0)
+
+
+def _model_options(paths: tuple[Path, ...], fmt: str, view: str, project_name: str, project_id: str,
+                   otm_mapping: str | None) -> RenderOptions:
+    """Checked before the scan: a usage error costs no time."""
+    from iac_assist.threatmodel.formats import RenderOptions
+    from iac_assist.threatmodel.formats.otm_mapping import load
+
+    if view == "per-vpc" and fmt == "mermaid":
+        raise _BadParameter("per-vpc draws several diagrams, which one Mermaid text cannot hold: use --format "
+                            "markdown or dot", param_hint="--view")
+    mapping = None
+    if otm_mapping is not None:
+        try:
+            mapping = load(otm_mapping)
+        except ValueError as err:
+            raise _BadParameter(str(err), param_hint="--otm-mapping") from None
+    if not project_name:
+        # The scanned folder's name (a file's folder); never anything read from .git.
+        first = (paths[0] if paths else Path(".")).resolve()
+        project_name = (first if first.is_dir() else first.parent).name or "Threat model"
+    return RenderOptions(view, project_id, project_name, mapping)
 
 
 def safe(text: str) -> str:

@@ -224,6 +224,22 @@ def test_the_action_uploads_summarises_and_then_closes_the_gate(workspace):
 
 @needs_bash
 @needs_command
+def test_a_threat_model_too_large_for_the_job_summary_is_named_instead(workspace):
+    from tests.test_threatmodel_diagrams import write_large
+
+    shutil.rmtree(workspace / "infra")
+    write_large(workspace / "infra", services=450)  # 1,400 components: a report over 1 MiB
+    runner = Runner(workspace, workspace.parent / "runner-temp",
+                    {"paths": "infra", "threat-model": "true", "upload-sarif": "false"})
+    runner.run()
+    summary = runner.summary.read_text()
+    assert summary.startswith("## iac-assist\n") and len(summary.encode()) < 1_000_000
+    assert "# Threat model\n\nToo large for the job summary (" in summary
+    assert "see the DOT/JSON output (iac-assist model -f dot, -f json)" in summary
+
+
+@needs_bash
+@needs_command
 def test_the_gate_follows_fail_on(workspace):
     runner = Runner(workspace, workspace.parent / "runner-temp", {"paths": "infra", "fail-on": "none"})
     assert runner.run() == 0, runner.logs

@@ -1,16 +1,33 @@
-"""Threat model renderers: one module per format, each ``render(model) -> str``."""
+"""Threat model renderers: one module per format, each ``render(model, options) -> str``."""
 
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
+from typing import Any
 
 from iac_assist.threatmodel.model import ThreatModel
 
 FORMATS = ("json", "markdown", "mermaid", "dot", "otm")
 
 
-def render(model: ThreatModel, fmt: str) -> str:
+@dataclass(frozen=True)
+class RenderOptions:
+    """What ``iac-assist model`` asks of a format beyond the model (each format reads its own)."""
+
+    view: str = "full"
+    """Diagrams: ``full``, ``attack-paths`` or ``per-vpc`` (``views.VIEWS``)."""
+    project_id: str = ""
+    project_name: str = ""
+    """OTM: the project's id and name (defaults: from the scanned folder's name)."""
+    otm_mapping: Any = None
+    """OTM: an ``otm_mapping.Mapping`` of zones and component types to a consumer's, or None."""
+
+
+def render(model: ThreatModel, fmt: str, options: RenderOptions | None = None) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown model format {fmt!r}")
     module = importlib.import_module(f"iac_assist.threatmodel.formats.{fmt}_format")
-    return module.render(model)
+    if fmt == "json":
+        return module.render(model)
+    return module.render(model, options)

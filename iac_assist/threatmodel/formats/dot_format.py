@@ -14,7 +14,10 @@ HTML-like strings.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from iac_assist.reporters.safe_text import visible
+from iac_assist.threatmodel.formats import views
 from iac_assist.threatmodel.formats.mermaid_format import (
     DATA_STORES,
     OPEN_FILL,
@@ -26,6 +29,9 @@ from iac_assist.threatmodel.formats.mermaid_format import (
     node_lines,
 )
 from iac_assist.threatmodel.model import INTERNET, ModelComponent, ThreatModel
+
+if TYPE_CHECKING:
+    from iac_assist.threatmodel.formats import RenderOptions
 
 CLUSTER_STYLES = {
     # The Mermaid format's zone colours.
@@ -58,10 +64,21 @@ def _label(lines: list[str]) -> str:
     return '"' + "\\n".join(quote(line)[1:-1] for line in lines) + '"'
 
 
-def render(model: ThreatModel) -> str:
-    plan = layout(model)
+def render(model: ThreatModel, options: RenderOptions | None = None) -> str:
+    """One ``digraph`` per diagram of the view (``per-vpc``: several, which ``dot -Tsvg -O``
+    writes to one file each)."""
+    parts = views.diagrams(model, options.view if options is not None else "full")
+    out: list[str] = []
+    for index, diagram in enumerate(parts):
+        name = "threat_model" if index == 0 else f"threat_model_{index + 1}"
+        out += _graph(diagram, name)
+    return "\n".join(out) + "\n"
+
+
+def _graph(diagram: views.Diagram, name: str) -> list[str]:
+    plan = layout(diagram.model, diagram.paths)
     out = [
-        "digraph threat_model {",
+        f"digraph {name} {{",
         '  graph [rankdir=LR, compound=true, fontname="Helvetica", fontsize=11, nodesep=0.4, ranksep=0.9];',
         '  node [shape=box, style="rounded,filled", fillcolor="#eef0ff", color="#6b6fb5", fontname="Helvetica", '
         "fontsize=10];",
@@ -73,7 +90,10 @@ def render(model: ThreatModel) -> str:
     def node(comp: ModelComponent, indent: str) -> None:
         nonlocal marked
         count = plan.open_threats.get(comp.id, 0)
-        attrs = [f"label={_label(node_lines(comp, count))}"]
+        # Graphviz's usual fonts have no emoji: the lock would be a box.
+        badges = tuple(b.removeprefix("🔒 ") for b in plan.badges.get(comp.id, ()))
+        lines = node_lines(comp, count, badges, plan.instances.get(comp.id, 0))
+        attrs = [f"label={_label(lines)}"]
         if comp.kind in DATA_STORES:
             attrs.append("shape=cylinder")
         if count:
@@ -116,12 +136,25 @@ def render(model: ThreatModel) -> str:
             attrs += ["style=dashed", f'color="{RED}"', f'fontcolor="{RED}"', "penwidth=1.5"]
         out.append(f"  {source} -> {target} [{', '.join(attrs)}];")
 
+    for a, b in plan.paths:
+        out.append(f"  {quote(a)} -> {quote(b)} [label=\"attack path\", color=\"{RED}\", fontcolor=\"{RED}\", "
+                   "penwidth=3.5];")
+
     legend = []
+    if plan.paths:
+        legend.append("thick red edge: attack path step")
+    if plan.badges:
+        legend.append("[...]: controls in place")
     if marked:
         legend.append("red border: open threats")
     if plaintext:
         legend.append("red dashed edge: plaintext flow")
-    if legend:
-        out.append(f"  label={quote('Legend: ' + '; '.join(legend))}; labelloc=b; labeljust=l;")
+    # The legend is the graph's label, below the drawing: apart from every edge.
+    title = f"{diagram.title}\n" if diagram.title else ""
+    if legend or title:
+        text = title + ("Legend: " + "; ".join(legend) if legend else "")
+        # Each line ended by \l: left-justified, as a legend reads.
+        label = "".join(quote(line)[1:-1] + "\\l" for line in text.splitlines())
+        out.append(f'  label="{label}"; labelloc=b; labeljust=l;')
     out.append("}")
-    return "\n".join(out) + "\n"
+    return out

@@ -12,12 +12,17 @@ cell. Line breaks become spaces: a table row is one line.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from iac_assist.markdown_text import code, text
 from iac_assist.model import Location
 from iac_assist.reporters.safe_text import guard_lines
-from iac_assist.threatmodel.formats import mermaid_format
+from iac_assist.threatmodel.formats import markdown_diagram
 from iac_assist.threatmodel.model import INTERNET, AttackPath, Flow, Threat, ThreatModel
 from iac_assist.threatmodel.zones import ZONES
+
+if TYPE_CHECKING:
+    from iac_assist.threatmodel.formats import RenderOptions
 
 STRIDE = {
     "S": "Spoofing",
@@ -29,18 +34,14 @@ STRIDE = {
 }
 
 
-
-
-
-
 def where(loc: Location | None, cell: bool = True) -> str:
     return code(f"{loc.file}:{loc.line}", cell) if loc is not None else "not known"
 
 
-def render(model: ThreatModel) -> str:
+def render(model: ThreatModel, options: RenderOptions | None = None) -> str:
     out = ["# Threat model", ""]
     out += _summary(model)
-    out += _diagram(model)
+    out += markdown_diagram.section(model, options.view if options is not None else "full")
     out += _threats(model.threats)
     out += _attack_paths(model.attack_paths)
     out += _flows(model.flows)
@@ -81,24 +82,6 @@ def _summary(model: ThreatModel) -> list[str]:
         opened = sum(t.status == "open" for t in related)
         out.append(f"| {letter}: {name} | {opened} | {len(related) - opened} |")
     return out + ["", "A threat with several STRIDE letters counts under each.", ""]
-
-
-def _diagram(model: ThreatModel) -> list[str]:
-    plan = mermaid_format.layout(model)
-    out = ["## Diagram", ""]
-    if plan.left_out:
-        by_kind: dict[str, int] = {}
-        for comp in plan.left_out:
-            by_kind[comp.kind] = by_kind.get(comp.kind, 0) + 1
-        kinds = ", ".join(f"{code(kind)} × {count}" for kind, count in sorted(by_kind.items()))
-        out += [
-            f"Left out of the diagram: {_plural(len(plan.left_out), 'component')} of configuration and "
-            f"network plumbing that no flow touches and with no open threat ({kinds}). They are counted "
-            "above and listed in the JSON and OTM outputs.",
-            "",
-        ]
-    # The Mermaid text never holds a backtick (labels escape it), so a plain fence is safe.
-    return out + ["```mermaid", *mermaid_format.lines(model), "```", ""]
 
 
 def _threats(threats: list[Threat]) -> list[str]:

@@ -26,10 +26,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from iac_assist import kinds
 from iac_assist.reporters.safe_text import visible
+from iac_assist.threatmodel.formats import views
 from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, ThreatModel
+
+if TYPE_CHECKING:
+    from iac_assist.threatmodel.formats import RenderOptions
 
 EDGE, AWS, VPC, PUBLIC, PRIVATE = "edge", "aws", "vpc", "public", "private"
 
@@ -86,17 +91,32 @@ class Layout:
     groups: list[Group]
     flows: list[Flow]
     open_threats: dict[str, int]
-    """Component id -> number of its open threats."""
+    """Drawn id -> number of its open threats (a collapsed block's: all its instances')."""
     left_out: list[ModelComponent]
+    instances: dict[str, int] = field(default_factory=dict)
+    """Drawn id -> the number of ``count``/``for_each`` instances it stands for (when collapsed)."""
+    badges: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Drawn id -> the controls shown on it (``views.BADGES``)."""
+    paths: list[tuple[str, str]] = field(default_factory=list)
+    """Attack-path steps drawn as such (drawn ids)."""
 
 
-def layout(model: ThreatModel) -> Layout:
-    open_threats: dict[str, int] = {}
-    for threat in model.threats:
-        if threat.status == "open":
-            open_threats[threat.target] = open_threats.get(threat.target, 0) + 1
-    touched = {end for f in model.flows for end in (f.source, f.target)}
-    components = sorted(model.components, key=lambda c: c.id)
+def layout(model: ThreatModel, paths: tuple[tuple[str, str], ...] = ()) -> Layout:
+    folded = views.collapse(sorted(model.components, key=lambda c: c.id))
+    alias = folded.alias
+    flows = views.collapse_flows(model.flows, alias)
+    steps = views.path_steps(paths, alias)
+    open_threats = _open_threats(model, alias)
+    badges = views.badges(model.threats, alias)
+    alike = views.fold_alike(folded.components, flows, steps, open_threats, badges, folded.instances)
+    if len(alike.components) < len(folded.components):
+        alias = {cid: alike.alias.get(drawn, drawn) for cid, drawn in alias.items()}
+        flows = views.collapse_flows(flows, alike.alias)
+        steps = views.path_steps(tuple(steps), alike.alias)
+        open_threats = _open_threats(model, alias)
+        badges = views.badges(model.threats, alias)
+    touched = {end for f in flows for end in (f.source, f.target)} | {end for s in steps for end in s}
+    components = alike.components
     known = {c.id for c in components}
 
     edge, aws = Group(EDGE, ZONE_TITLES[EDGE], EDGE), Group(AWS, ZONE_TITLES[AWS], AWS)
@@ -148,7 +168,18 @@ def layout(model: ThreatModel) -> Layout:
         elif group.component is not None:
             left_out.append(group.component)
     groups = [g for g in (edge, aws) if g.nodes or g.groups]
-    return Layout(top, groups, list(model.flows), open_threats, sorted(left_out, key=lambda c: c.id))
+    dropped = {c.id for c in left_out}
+    left_out = [c for c in sorted(model.components, key=lambda c: c.id) if alias[c.id] in dropped]
+    return Layout(top, groups, flows, open_threats, left_out, alike.instances, badges, steps)
+
+
+def _open_threats(model: ThreatModel, alias: dict[str, str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for threat in model.threats:
+        if threat.status == "open":
+            target = alias.get(threat.target, threat.target)
+            out[target] = out.get(target, 0) + 1
+    return out
 
 
 def group_title(group: Group, open_count: int) -> str:
@@ -165,15 +196,17 @@ def flow_label(flow: Flow) -> str:
     return f"{text} plaintext" if flow.encrypted is False else text
 
 
-def node_lines(comp: ModelComponent, open_count: int) -> list[str]:
-    """A node's label, line by line: its name, its kind, its open threats."""
+def node_lines(comp: ModelComponent, open_count: int, badges: tuple[str, ...] = (), instances: int = 0) -> list[str]:
+    """A node's label, line by line: its name, its kind, its open threats, its badges."""
     lines = [comp.label or comp.id]
-    if comp.label and comp.label != comp.id:
+    if comp.label and comp.label != comp.id and not instances:
         lines.append(comp.id)
     if comp.kind:
         lines.append(comp.kind)
     if open_count:
         lines.append(f"{open_count} open threat{'s' if open_count != 1 else ''}")
+    if badges:
+        lines.append(" · ".join(f"[{b}]" for b in badges))
     return lines
 
 
@@ -223,16 +256,41 @@ class _Ids:
         return self._by_key[prefix, key]
 
 
-def render(model: ThreatModel) -> str:
-    return "\n".join(lines(model)) + "\n"
+MAX_TEXT = 50_000
+"""Mermaid's default ``maxTextSize`` (GitHub renders with it): a longer diagram is not drawn."""
+TOO_LARGE = "see the DOT/JSON output (iac-assist model -f dot)"
 
 
-def lines(model: ThreatModel) -> list[str]:
-    plan = layout(model)
+def render(model: ThreatModel, options: RenderOptions | None = None) -> str:
+    """The diagram of the view asked for (``full`` or ``attack-paths``; ``per-vpc`` makes several
+    diagrams, which one Mermaid text cannot hold: the Markdown and DOT formats draw it). A diagram
+    over Mermaid's text limit is replaced by one node saying so."""
+    view = options.view if options is not None else "full"
+    if view == "per-vpc":
+        raise ValueError("the per-vpc view draws several diagrams: use --format markdown or dot")
+    (diagram,) = views.diagrams(model, view)
+    out = lines(diagram.model, paths=diagram.paths)
+    text = "\n".join(out) + "\n"
+    if len(text) > MAX_TEXT:
+        text = "\n".join(too_large(len(text), len(model.components))) + "\n"
+    return text
+
+
+def too_large(size: int, components: int) -> list[str]:
+    """A valid diagram of one node that says why the real one is not drawn."""
+    note = (f"Diagram too large for Mermaid ({size} characters over its {MAX_TEXT} limit, {components} "
+            f"components): {TOO_LARGE}, or --view attack-paths or per-vpc")
+    return ["flowchart LR", f'  too_large["{escape(note)}"]']
+
+
+def lines(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), legend: bool = True) -> list[str]:
+    """The diagram's lines; ``legend`` false leaves the legend out (the Markdown report has it as a
+    table, where it cannot overlap an edge)."""
+    plan = layout(model, paths)
     ids = _Ids()
     # Component ids are handed out first, in id order, so that a node's id does not depend on
     # where the walk below meets it.
-    for comp in sorted(model.components, key=lambda c: c.id):
+    for comp in sorted([*model.components, *plan_nodes(plan)], key=lambda c: c.id):
         ids.get(comp.id, "n_")
     out = ["flowchart LR", '  internet(("Internet"))']
     marked: list[str] = []
@@ -241,7 +299,8 @@ def lines(model: ThreatModel) -> list[str]:
 
     def node(comp: ModelComponent, indent: str) -> None:
         count = plan.open_threats.get(comp.id, 0)
-        label = "<br/>".join(escape(line) for line in node_lines(comp, count))
+        parts = node_lines(comp, count, plan.badges.get(comp.id, ()), plan.instances.get(comp.id, 0))
+        label = "<br/>".join(escape(line) for line in parts)
         nid = ids.get(comp.id, "n_")
         start, end = ('[("', '")]') if comp.kind in DATA_STORES else ('["', '"]')
         out.append(f"{indent}{nid}{start}{label}{end}")
@@ -274,24 +333,39 @@ def lines(model: ThreatModel) -> list[str]:
         out.append(f'  {source} {arrow}|"{escape(flow_label(flow))}"| {target}')
         if flow.encrypted is False:
             plaintext.append(index)  # linkStyle names edges by their order in the text
+    steps: list[int] = []
+    for source, target in plan.paths:
+        a = "internet" if source == INTERNET else ids.get(source, "n_")
+        b = "internet" if target == INTERNET else ids.get(target, "n_")
+        out.append(f'  {a} ==>|"attack path"| {b}')
+        steps.append(len(plan.flows) + len(steps))
 
     for zone in ZONE_ORDER:
         if zone in zoned:
             out.append(f"  classDef {zone}Zone {ZONE_STYLES[zone]}")
             out.append(f"  class {','.join(zoned[zone])} {zone}Zone")
-    if marked or marked_zones or plaintext:
+    if legend and (marked or marked_zones or plaintext or steps or plan.badges):
+        # The legend is kept apart from every edge: an invisible link puts it before the internet,
+        # left of the drawing, where no edge runs (every edge leaves the internet rightwards).
         out.append('  subgraph legend["Legend"]')
         if marked or marked_zones:
             out.append('    legend_open["component with open threats"]')
             marked.append("legend_open")
+        texts = []
         if plaintext:
-            out.append('    legend_plain["red dotted arrow: plaintext flow"]')
+            texts.append('    legend_plain["red dotted arrow: plaintext flow"]')
+        if steps:
+            texts.append('    legend_path["thick red arrow: attack path"]')
+        if plan.badges:
+            texts.append('    legend_badges["badges: controls in place"]')
+        out += texts
         out.append("  end")
+        out.append("  legend ~~~ internet")
         out.append("  classDef legendBox fill:#ffffff,stroke:#bbbbbb")
         out.append("  class legend legendBox")
-        if plaintext:
+        if texts:
             out.append("  classDef legendText fill:none,stroke:none")
-            out.append("  class legend_plain legendText")
+            out.append(f"  class {','.join(t.split('[')[0].strip() for t in texts)} legendText")
     if marked:
         out.append(f"  classDef openThreat fill:{OPEN_FILL},stroke:{RED},stroke-width:3px,color:{RED}")
         out.append(f"  class {','.join(marked)} openThreat")
@@ -301,4 +375,17 @@ def lines(model: ThreatModel) -> list[str]:
         out.append(f"  class {','.join(marked_zones)} openZone")
     if plaintext:
         out.append(f"  linkStyle {','.join(map(str, plaintext))} stroke:{RED},stroke-width:2px,color:{RED}")
+    if steps:
+        out.append(f"  linkStyle {','.join(map(str, steps))} stroke:{RED},stroke-width:4px,color:{RED}")
+    return out
+
+
+def plan_nodes(plan: Layout) -> list[ModelComponent]:
+    """Every component a layout draws (collapsed blocks included)."""
+    out = list(plan.top)
+    todo = list(plan.groups)
+    while todo:
+        group = todo.pop()
+        out += group.nodes
+        todo += group.groups
     return out

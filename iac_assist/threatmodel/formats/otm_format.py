@@ -13,6 +13,10 @@ Mapping:
   each component or flow it applies to carries an instance with its state (``exposed`` while open,
   ``mitigated``) and the controls that mitigate it as mitigation instances (``implemented`` on a
   mitigated threat; ``required`` on an open one, where the model does not say which of them fail).
+- ``assets``: the data each data store holds; the store ``stored`` it, the components with a flow
+  to or from the store ``processed`` it.
+- ``project``: ``--project-name`` and ``--project-id`` (default: the scanned folder's name).
+- With ``--otm-mapping``, zones and component types become a consumer's (``otm_mapping``).
 - ``mitigations``: the controls (their slugs as ids), named after the problem the rule that checks
   each finds ("Fix: ...") and described by its remediation.
 
@@ -25,12 +29,18 @@ as the specification's ``Map[string, string]`` has them.
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 from iac_assist import __version__
 from iac_assist.reporters.safe_text import json_text
+from iac_assist.threatmodel.formats.mermaid_format import DATA_STORES
+from iac_assist.threatmodel.formats.otm_mapping import Mapping
 from iac_assist.threatmodel.model import INTERNET, Flow, Threat, ThreatModel
 from iac_assist.threatmodel.zones import ZONES
+
+if TYPE_CHECKING:
+    from iac_assist.threatmodel.formats import RenderOptions
 
 OTM_VERSION = "0.2.0"
 REPRESENTATION = "iac"
@@ -67,34 +77,137 @@ STRIDE = {
 }
 
 
-def render(model: ThreatModel) -> str:
+def render(model: ThreatModel, options: RenderOptions | None = None) -> str:
     # Readable non-ASCII stays; controls and bidi characters are written as \u escapes.
-    return json_text(json.dumps(to_otm(model), indent=2, ensure_ascii=False) + "\n")
+    return json_text(json.dumps(to_otm(model, options), indent=2, ensure_ascii=False) + "\n")
 
 
-def to_otm(model: ThreatModel) -> dict[str, Any]:
+def to_otm(model: ThreatModel, options: RenderOptions | None = None) -> dict[str, Any]:
     rules = _rules()
     by_target: dict[str, list[Threat]] = {}
     for threat in model.threats:
         by_target.setdefault(threat.target, []).append(threat)
-    return {
+    assets = _assets(model)
+    otm = {
         "otmVersion": OTM_VERSION,
-        "project": {
-            "name": "Threat model",
-            "id": "iac-assist-threat-model",
-            "description": "Drawn by iac-assist from infrastructure as code (Terraform, CloudFormation).",
-            "attributes": {"generator": "iac-assist", "generatorVersion": __version__},
-        },
+        "project": _project(options),
         "representations": [
             {"name": "Infrastructure as code", "id": REPRESENTATION, "type": "code",
              "description": "The scanned Terraform and CloudFormation files; paths relative to the scan root."},
         ],
+        "assets": assets,
         "trustZones": _trust_zones(model),
         "components": _components(model, by_target),
         "dataflows": [_dataflow(f, by_target) for f in model.flows],
         "threats": _threats(model.threats, rules),
         "mitigations": _mitigations(model.threats, rules),
     }
+    _asset_instances(model, otm["components"])
+    if options is not None and options.otm_mapping is not None:
+        apply_mapping(otm, options.otm_mapping)
+    return otm
+
+
+def _project(options: RenderOptions | None) -> dict[str, Any]:
+    """``--project-name`` / ``--project-id``, which default to the scanned folder's name (never
+    to anything read from ``.git``)."""
+    name = options.project_name if options is not None and options.project_name else "Threat model"
+    project_id = options.project_id if options is not None and options.project_id else \
+        (project_slug(name) if options is not None and options.project_name else "iac-assist-threat-model")
+    return {
+        "name": name,
+        "id": project_id,
+        "description": "Drawn by iac-assist from infrastructure as code (Terraform, CloudFormation).",
+        "attributes": {"generator": "iac-assist", "generatorVersion": __version__},
+    }
+
+
+def project_slug(name: str) -> str:
+    """A project id from a name: lower case ASCII letters, digits and single dashes."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:100] or "iac-assist-threat-model"
+
+
+# --- data assets -------------------------------------------------------------------------------
+
+
+def _assets(model: ThreatModel) -> list[dict[str, Any]]:
+    """The data each data store holds, one asset per store. iac-assist does not know how sensitive
+    it is: the ratings are the middle of the scale, said so, for the reviewer to set."""
+    out = []
+    for comp in model.components:
+        if comp.kind not in DATA_STORES:
+            continue
+        out.append({
+            "id": asset_id(comp.id),
+            "name": f"Data in {comp.label or comp.id}",
+            "description": f"What {comp.id} ({comp.kind}) stores.",
+            "risk": {"confidentiality": 50, "integrity": 50, "availability": 50,
+                     "comment": "Not rated by iac-assist: set the data's classification."},
+            "attributes": {"store": comp.id, "kind": comp.kind},
+        })
+    return out
+
+
+def asset_id(component_id: str) -> str:
+    return f"data@{component_id}"
+
+
+def _asset_instances(model: ThreatModel, components: list[dict[str, Any]]) -> None:
+    """A data store stores its asset; a component with a flow to or from it processes it."""
+    stores = {c.id for c in model.components if c.kind in DATA_STORES}
+    processed: dict[str, set[str]] = {}
+    for flow in model.flows:
+        for store, other in ((flow.target, flow.source), (flow.source, flow.target)):
+            if store in stores and other != INTERNET and other not in stores:
+                processed.setdefault(other, set()).add(asset_id(store))
+    for entry in components:
+        cid = entry["id"]
+        assets: dict[str, list[str]] = {}
+        if cid in stores:
+            assets["stored"] = [asset_id(cid)]
+        if processed.get(cid):
+            assets["processed"] = sorted(processed[cid])
+        if assets:
+            entry["assets"] = assets
+
+
+# --- a consumer's zones and types --------------------------------------------------------------
+
+
+def apply_mapping(otm: dict[str, Any], mapping: Mapping) -> None:
+    """Trust zones and component types renamed to a consumer's (``otm_mapping``). Zones mapped to
+    one id merge, keeping the lowest trust rating; mapped zones are flat, since a consumer's zones
+    need not nest as ours do. Each component keeps its iac-assist kind as an attribute."""
+    zone_ids: dict[str, str] = {}
+    zones: dict[str, dict[str, Any]] = {}
+    for zone in otm["trustZones"]:
+        target = mapping.zones.get(zone["id"])
+        if target is None:
+            zone_ids[zone["id"]] = zone["id"]
+            zones.setdefault(zone["id"], zone)
+            continue
+        new_id = target.id or zone["id"]
+        zone_ids[zone["id"]] = new_id
+        merged = zones.get(new_id)
+        rating = zone["risk"]["trustRating"]
+        if merged is None:
+            zones[new_id] = {"id": new_id, "name": target.name or zone["name"], "type": target.type or zone["type"],
+                             "risk": {"trustRating": rating},
+                             "attributes": {"iacAssistZones": zone["id"]}}
+        else:
+            merged["risk"]["trustRating"] = min(merged["risk"]["trustRating"], rating)
+            merged["attributes"]["iacAssistZones"] += f", {zone['id']}"
+    if mapping.zones:
+        for zone in zones.values():
+            zone.pop("parent", None)
+    otm["trustZones"] = list(zones.values())
+    for comp in otm["components"]:
+        comp["parent"] = {"trustZone": zone_ids.get(comp["parent"]["trustZone"], comp["parent"]["trustZone"])}
+        mapped = mapping.component_type(comp["type"], comp.get("attributes", {}).get("sourceType", ""))
+        if mapped:
+            comp.setdefault("attributes", {})["iacAssistKind"] = comp["type"]
+            comp["type"] = mapped
+    otm["project"]["attributes"]["mapping"] = mapping.source
 
 
 def _rules() -> dict[str, Any]:
