@@ -341,9 +341,9 @@ def paths(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow],
             attack.add_edge(step.source, step.target, step=step, cost=-math.log(step.likelihood))
     comp_of = {mid: graph.components[cid] for cid, mid in ids.items() if cid in graph.components}
     out: list[AttackPath] = []
-    for node in sorted(n for n in attack.nodes if n != INTERNET):
+    for node in sorted(nx.descendants(attack, INTERNET)):
         comp = comp_of.get(node)
-        if comp is None or not _is_target(comp) or not nx.has_path(attack, INTERNET, node):
+        if comp is None or not _is_target(comp):
             continue
         label, origin = classification(comp, entries or [], node)
         for number, walk in enumerate(nx.shortest_simple_paths(attack, INTERNET, node, weight="cost")):
