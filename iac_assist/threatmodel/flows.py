@@ -198,13 +198,14 @@ def _databases(graph: ResourceGraph, placements: dict[str, Placement]) -> Iterat
 def _egress_admits(graph: ResourceGraph, comp: Component, port: int | None, db_groups: set[str],
                    db_cidrs: list[str]) -> bool:
     """Whether the compute's security groups let it connect out to the database: some egress
-    rule admits the port towards the database's groups or a CIDR holding its subnets. Egress not
-    written (the AWS default allows all) or not known may admit it."""
+    rule admits the port towards the database's groups or a CIDR holding its subnets. A group with
+    no egress rule written (the AWS default allows all; the normalizers do not tell it from an
+    empty list) or not known may admit it."""
     groups = _security_groups(graph, comp)
     if not groups:
         return True
     for group in groups:
-        if not isinstance(group.get("egress"), list):
+        if not group.get("egress") or not isinstance(group.get("egress"), list):
             return True
         for rule in rules_of(group, "egress"):
             if port is not None and admits_port(rule.entry, port) is False:
