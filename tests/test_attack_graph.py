@@ -283,3 +283,15 @@ def test_sarif_stays_valid_with_code_flows(fmt):
     validate_sarif(doc)
     reachable = [r for r in doc["runs"][0]["results"] if r["properties"]["control"] == "db-internet-reachable"]
     assert reachable and reachable[0]["codeFlows"][0]["threadFlows"][0]["locations"]
+
+
+def test_past_the_bound_every_target_keeps_its_most_likely_path(monkeypatch):
+    from iac_assist.threatmodel import attack
+
+    seed = FIXTURES.parent.parent / "fixtures" / "seed-app" / "terraform" / "insecure"
+    full = model_json(seed)["attack_paths"]
+    targets = {a["target"] for a in full}
+    assert len(full) > len(targets) == 4
+    monkeypatch.setattr(attack, "MAX_PATHS", 4)
+    bounded = model_json(seed)["attack_paths"]
+    assert sorted(a["target"] for a in bounded) == sorted(targets)

@@ -34,7 +34,8 @@ classified: confidential for a data store, internal for compute); its score like
 Paths are ranked by score over all targets.
 
 Every step is definite: an unknown reference, rule or document adds no edge (no path from what
-cannot be known). The graph and the number of paths are bounded.
+cannot be known). The graph and the number of paths are bounded (``MAX_NODES``, ``MAX_PATHS``:
+past it, the most likely path to each target before any second one).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from iac_assist.threatmodel.exposure import Exposure, database_exposures, instan
 from iac_assist.threatmodel.model import INTERNET, AttackPath, AttackStep, Evidence, Flow
 
 K_PATHS = 3
-MAX_PATHS = 500
+MAX_PATHS = 1000
 MAX_NODES = 20_000
 ADMIN_PORTS = {22, 3389}
 INTERNET_REACHABLE, AUTHENTICATED, INTERNAL = "internet-reachable", "authenticated", "internal"
@@ -340,17 +341,23 @@ def paths(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow],
         if old is None or step.likelihood > old["step"].likelihood:
             attack.add_edge(step.source, step.target, step=step, cost=-math.log(step.likelihood))
     comp_of = {mid: graph.components[cid] for cid, mid in ids.items() if cid in graph.components}
-    out: list[AttackPath] = []
+    # The most likely path to every target first, then the next ones while the bound allows: a
+    # large configuration keeps one path per target rather than k to the first targets only.
+    walks: list[tuple[str, Any, str, str]] = []
     for node in sorted(nx.descendants(attack, INTERNET)):
         comp = comp_of.get(node)
-        if comp is None or not _is_target(comp):
-            continue
-        label, origin = classification(comp, entries or [], node)
-        for number, walk in enumerate(nx.shortest_simple_paths(attack, INTERNET, node, weight="cost")):
-            if number >= k or len(out) >= MAX_PATHS:
+        if comp is not None and _is_target(comp):
+            label, origin = classification(comp, entries or [], node)
+            walks.append((node, nx.shortest_simple_paths(attack, INTERNET, node, weight="cost"), label, origin))
+    out: list[AttackPath] = []
+    for _round in range(k):
+        for node, walk_iter, label, origin in walks:
+            if len(out) >= MAX_PATHS:
                 break
-            out.append(_path(node, [attack.edges[a, b]["step"] for a, b in nx.utils.pairwise(walk)], label,
-                             origin))
+            walk = next(walk_iter, None)
+            if walk is not None:
+                out.append(_path(node, [attack.edges[a, b]["step"] for a, b in nx.utils.pairwise(walk)], label,
+                                 origin))
     out.sort(key=lambda p: (-p.score, -p.likelihood, p.target, len(p.hops), p.hops))
     return [AttackPath(p.target, p.hops, p.steps, p.edges, p.likelihood, p.impact, p.score, rank, p.exposure,
                        p.classification, p.classification_source)
