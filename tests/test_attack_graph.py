@@ -295,3 +295,33 @@ def test_past_the_bound_every_target_keeps_its_most_likely_path(monkeypatch):
     monkeypatch.setattr(attack, "MAX_PATHS", 4)
     bounded = model_json(seed)["attack_paths"]
     assert sorted(a["target"] for a in bounded) == sorted(targets)
+
+
+def test_a_secret_in_user_data_makes_the_database_login_likely(tmp_path):
+    import shutil
+
+    root = tmp_path / "tier"
+    shutil.copytree(THREE_TIER, root)
+    app = root / "modules" / "app" / "main.tf"
+    text = app.read_text()
+    with_secret = text.replace('''  metadata_options {
+    http_tokens = "required"
+  }''', '''  metadata_options {
+    http_tokens = "required"
+  }
+
+  user_data = base64encode(<<-EOT
+    #!/bin/bash
+    export DB_PASSWORD="Tr0ub4dor-and-3"
+    /opt/shop/start
+  EOT
+  )''')
+    assert with_secret != text
+    app.write_text(with_secret)
+    db = next(a for a in model_json(root)["attack_paths"] if a["target"] == "module.data.aws_db_instance.main")
+    last = db["steps"][-1]
+    assert (last["kind"], last["likelihood"], db["likelihood"]) == ("user-data-secret", 0.9, 0.27)
+    assert [(e["id"], e["file"]) for e in last["evidence"]] == [
+        ("module.app.aws_launch_template.app", "modules/app/main.tf"),
+        ("module.data.aws_db_instance.main", "modules/data/main.tf")]
+    assert "a DB_PASSWORD assignment (line 2 of the user data)" in last["evidence"][0]["what"]

@@ -17,6 +17,8 @@ step                        from → to                                     expo
 ``application-compromise``  load balancer → its targets                   internal         0.3
 ``network-reach``           compute → database its security groups let    authenticated    0.5
                             in (ingress and, when written, egress)
+``user-data-secret``        the same, when the compute's user data holds   authenticated    0.9
+                            a secret (the login is likely at hand)
 ``credential-theft``        compute → its instance role, IMDSv1 allowed   authenticated    0.8
                             (a request forgery reads the credentials)
 ``instance-role``           compute → its instance role, IMDSv2 only      internal         0.5
@@ -112,8 +114,28 @@ def steps(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[
             out.append(_step("application-compromise", flow.source, flow.target, INTERNAL, 0.3, evidence))
         elif source.kind in COMPUTE and target.kind in kinds.DATABASES:
             out.append(_step("network-reach", flow.source, flow.target, AUTHENTICATED, 0.5, evidence))
+            secret = _user_data_secret(graph, source, ids)
+            if secret is not None:
+                out.append(_step("user-data-secret", flow.source, flow.target, AUTHENTICATED, 0.9,
+                                 (secret, *evidence)))
     out += _role_steps(graph, ids)
     return out
+
+
+def _user_data_secret(graph: ResourceGraph, comp: Component, ids: dict[str, str]) -> Evidence | None:
+    """A secret in the user data a compute boots with (its own, else its launch spec's): every
+    process on it, and a request forgery with IMDSv1, reads it from the metadata service."""
+    from iac_assist.policies.ec2 import find_secrets
+
+    holder = comp if comp.has("user_data") else launch_spec(graph, comp)
+    text = holder.get("user_data") if holder is not None else None
+    if holder is None or not isinstance(text, str):
+        return None
+    secret = next(find_secrets(text), None)
+    if secret is None:
+        return None
+    return Evidence(ids.get(holder.id, holder.address), holder.loc_of("user_data"),
+                    f"user data of {holder.display} holds {secret.kind} (line {secret.line} of the user data)")
 
 
 def _exposure_step(exposure: Exposure, ids: dict[str, str]) -> AttackStep:

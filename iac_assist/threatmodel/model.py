@@ -25,7 +25,7 @@ over all targets (``rank`` 1 first, by ``score`` = ``likelihood`` × ``impact``)
 from ``internet`` to the target, the network elements of a direct exposure (gateway, subnet,
 network ACL, security group) included; ``steps`` are the attack graph's typed edges it takes
 (``kind``: internet-exposure, public-bucket, listener, application-compromise, network-reach,
-credential-theft, instance-role, iam-permission), each with its likelihood (0..1), its exposure
+user-data-secret, credential-theft, instance-role, iam-permission), each with its likelihood (0..1), its exposure
 and its ``evidence``: what allows it and where it is written. A path's ``exposure`` is its least
 exposed step's: ``internet-reachable`` (no credential needed), ``authenticated`` (a login or
 credentials the path itself yields), ``internal`` (a component must be compromised first).
