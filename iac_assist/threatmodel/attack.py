@@ -229,8 +229,11 @@ def _imds_v1(graph: ResourceGraph, comp: Component) -> tuple[Location, str] | No
                 return holder.loc_of("http_tokens"), f"{holder.display} allows IMDSv1 (http_tokens optional)"
             return None
     for default in graph.of_kind(kinds.METADATA_DEFAULTS):
-        if default.get("http_tokens") != "no-preference":
-            return None  # an account default decides (or may: not known)
+        tokens = default.get("http_tokens")
+        if tokens == "optional":
+            return default.loc_of("http_tokens"), f"the account's IMDS default {default.display} allows IMDSv1"
+        if tokens != "no-preference":
+            return None  # the account default requires IMDSv2 (or may: not known)
     return holders[-1].loc, f"{holders[-1].display} leaves IMDSv1 allowed (no metadata options: tokens optional)"
 
 
