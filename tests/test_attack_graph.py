@@ -325,3 +325,23 @@ def test_a_secret_in_user_data_makes_the_database_login_likely(tmp_path):
         ("module.app.aws_launch_template.app", "modules/app/main.tf"),
         ("module.data.aws_db_instance.main", "modules/data/main.tf")]
     assert "a DB_PASSWORD assignment (line 2 of the user data)" in last["evidence"][0]["what"]
+
+
+@pytest.mark.parametrize(("default", "kind"), [("required", "instance-role"), ("optional", "credential-theft")])
+def test_the_account_imds_default_decides_for_instances_that_leave_it_unset(tmp_path, default, kind):
+    text = (INSECURE["terraform"] / "main.tf").read_text()
+    options = '''
+  metadata_options {
+    http_endpoint = "enabled"
+    http_tokens   = "optional"
+  }
+'''
+    assert options in text
+    (tmp_path / "main.tf").write_text(text.replace(options, "") + f'''
+resource "aws_ec2_instance_metadata_defaults" "account" {{
+  http_tokens = "{default}"
+}}
+''')
+    top = model_json(tmp_path)["attack_paths"]
+    bucket = next(a for a in top if a["target"] == "aws_s3_bucket.artifacts")
+    assert [s["kind"] for s in bucket["steps"]] == ["internet-exposure", kind, "iam-permission"]
