@@ -375,11 +375,14 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
 @_jobs_option
 @_max_file_size_option
 @_fail_on_unanalysed_option
+@click.option("--data-classification", "data_classes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="TOML file mapping resource addresses (globs) to public, internal, confidential or "
+                   "restricted, to rank attack paths by what their targets hold (README: threat model).")
 def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, project_name: str, project_id: str,
           otm_mapping: str | None, exclude: tuple[str, ...],
           var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
           config_file: Path | None, untrusted: bool, jobs: int | None, max_file_size: int | None,
-          fail_on_unanalysed: tuple[str, ...]) -> None:
+          fail_on_unanalysed: tuple[str, ...], data_classes: Path | None) -> None:
     """Draw the threat model of PATHS: components in trust zones, flows across boundaries, attack
     paths from the internet to data stores, and STRIDE threats, open or mitigated.
 
@@ -395,6 +398,14 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
     options = _model_options(paths, fmt, view, project_name, project_id, otm_mapping)
     settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters,
                          untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed)
+    classes: list[tuple[str, str]] = []
+    if data_classes is not None:
+        from iac_assist.data_classification import read_file
+
+        try:
+            classes = read_file(data_classes)
+        except (ValueError, OSError) as err:
+            raise _BadParameter(str(err), param_hint="--data-classification") from None
     try:
         template_options = TemplateOptions(read_parameters(list(settings.parameters)),
                                            local_nested_templates=_local_nested())
@@ -407,7 +418,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
                       variables=VariableInputs(settings.var_files, assignments, dict(os.environ)),
                       template_options=template_options, inline_suppressions=False, jobs=jobs,
                       max_file_size=max_file_size)
-    text = render(build(result), fmt, options)
+    text = render(build(result, classes), fmt, options)
     if output is not None:
         _write(output, text)
     else:

@@ -170,17 +170,20 @@ ec2.instance
                                              leaves unset are absent. Instance store and NoDevice
                                              mappings are left out.
     user_data             str | Unknown      the decoded text (base64 and gzip undone)
+    instance_profile      Ref | str | Unknown  the IAM instance profile it runs with (name or ARN;
+                                             what a launch template or configuration names too)
     elastic_ip            Ref                an Elastic IP associated with it (aws_eip instance,
                                              aws_eip_association, AWS::EC2::EIP InstanceId,
                                              AWS::EC2::EIPAssociation), located at the association
 ec2.launch_template
     name                  str
-    http_tokens, http_endpoint, volumes, user_data   as on an instance
+    http_tokens, http_endpoint, volumes, user_data, instance_profile   as on an instance
     associate_public_ip_address bool | Unknown  (network interface at device index 0)
     security_groups       list[Ref | str]    (template-level and primary interface groups)
 ec2.launch_configuration
     name                  str
-    http_tokens, http_endpoint, volumes, user_data, associate_public_ip_address, security_groups
+    http_tokens, http_endpoint, volumes, user_data, associate_public_ip_address, security_groups,
+    instance_profile
                                              as on a launch template
 ec2.autoscaling_group
     name                  str
@@ -413,6 +416,11 @@ any kind
                                              "Environment.Variables.DB_PASSWORD", "masked": the
                                              first characters + "****"}; the clear value is
                                              never kept. Absent when there is none.
+    data_classification   str                what the resource holds, from its tags (a key such as
+                                             data-classification, DataClassification,
+                                             data_classification): public | internal |
+                                             confidential | restricted, lower case; absent when
+                                             not tagged so (see iac_assist/data_classification.py)
 other
     attributes            dict               the whole evaluated body, for references
 """

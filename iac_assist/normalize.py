@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iac_assist.credentials import attach as attach_credentials
+from iac_assist.data_classification import attach as attach_classification
 from iac_assist.model import Component, Location, Ref, ScanError, Unknown, is_known, number_text
 from iac_assist.resource import SourceResource
 
@@ -231,3 +232,4 @@ class Normalizer:
                     "please report it", category="internal-error"))
         # Literal secrets are found the same way in every resource, modelled or not.
         attach_credentials(resources, builder)
+        attach_classification(resources, builder)

@@ -101,12 +101,19 @@ def test_flows_of_the_reference_architecture(models, fmt):
 @pytest.mark.parametrize("fmt", ["terraform", "cloudformation"])
 def test_attack_paths_reach_the_data_stores_of_the_insecure_twin_only(models, fmt):
     p = PARTS[fmt]
-    paths = {a["target"]: a["hops"] for a in models[(fmt, "insecure")]["attack_paths"]}
-    assert paths == {
-        p["db"]: ["internet", p["igw"], p["public_subnet"], p["db_sg"], p["db"]],
-        p["bucket"]: ["internet", p["bucket"]],
-    }
-    assert models[(fmt, "hardened")]["attack_paths"] == []
+    insecure = models[(fmt, "insecure")]["attack_paths"]
+    # The two direct exposures rank first: the public bucket, then the reachable database.
+    assert [(a["rank"], a["target"], a["hops"], a["exposure"]) for a in insecure[:2]] == [
+        (1, p["bucket"], ["internet", p["bucket"]], "internet-reachable"),
+        (2, p["db"], ["internet", p["igw"], p["public_subnet"], p["db_sg"], p["db"]], "authenticated"),
+    ]
+    data = {p["db"], p["bucket"]}
+    # The model keeps paths that need a compromise (load balancer → web → database) in both twins;
+    # the hardened twin has none that reaches a data store without one.
+    assert any(a["target"] == p["db"] and a["exposure"] == "internal" for a in insecure)
+    hardened = models[(fmt, "hardened")]["attack_paths"]
+    assert hardened and all(a["exposure"] == "internal" for a in hardened if a["target"] in data)
+    assert {a["target"] for a in hardened if a["target"] in data} == {p["db"]}
 
 
 @pytest.mark.parametrize("fmt", ["terraform", "cloudformation"])
@@ -137,7 +144,9 @@ def test_the_json_contract():
     assert list(doc["components"][0]) == ["id", "kind", "zone", "file", "line"]
     assert list(doc["flows"][0]) == ["source", "target", "port", "protocol", "encrypted", "crosses"]
     assert list(doc["threats"][0]) == ["id", "stride", "target", "title", "status", "controls", "findings"]
-    assert list(doc["attack_paths"][0]) == ["target", "hops"]
+    assert list(doc["attack_paths"][0]) == ["target", "hops", "rank", "score", "likelihood", "impact", "exposure",
+                                            "classification", "classification_source", "steps"]
+    assert list(doc["attack_paths"][0]["steps"][0]) == ["from", "to", "kind", "exposure", "likelihood", "evidence"]
     again = CliRunner().invoke(cli, ["model", str(TWINS[("terraform", "insecure")]), "--format", "json"])
     assert again.output == out.output
 

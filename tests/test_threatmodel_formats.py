@@ -255,7 +255,8 @@ def test_markdown_report_has_every_section():
     model = seed_model("terraform-insecure")
     text = render(model, "markdown")
     headings = [line for line in text.splitlines() if line.startswith("#")]
-    assert headings == ["# Threat model", "## Summary", "## Diagram", "## Threats", "## Attack paths", "## Flows"]
+    assert headings == ["# Threat model", "## Top risks", "## Summary", "## Diagram", "## Threats", "## Attack paths",
+                        "## Flows"]
     assert text.count("```mermaid\n") == 1
     block = text.split("```mermaid\n", 1)[1].split("\n```\n", 1)[0]
     # The diagram without its legend, which is a table under it (it cannot overlap an edge there).
@@ -264,7 +265,7 @@ def test_markdown_report_has_every_section():
     # Summary counts.
     open_count = sum(t.status == "open" for t in model.threats)
     assert f"- **Threats:** {open_count} open, {len(model.threats) - open_count} mitigated." in text
-    assert f"- **Attack paths:** {len(model.attack_paths)} from the internet to a data store." in text
+    assert f"- **Attack paths:** {len(model.attack_paths)} from the internet, 2 needing no compromise." in text
     public = sum(c.zone == "public" for c in model.components)
     assert f"| `public` | {public} |" in text and "| D: Denial of service |" in text
     # Threat table: open first, every threat once.
@@ -284,7 +285,7 @@ def test_markdown_report_has_every_section():
 
 def test_markdown_hardened_report_says_there_is_no_attack_path():
     text = render(seed_model("cloudformation-hardened"), "markdown")
-    assert "## Attack paths\n\nNone: no data store can be reached" in text
+    assert "- **Attack paths:** 7 from the internet, 0 needing no compromise." in text
     assert "- **Threats:** 0 open" in text
 
 

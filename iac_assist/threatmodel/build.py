@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections import deque
-
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Location
+from iac_assist.model import Component
 from iac_assist.normalize import READ_ONLY_PREFIX
 from iac_assist.result import ScanResult
+from iac_assist.threatmodel import attack
 from iac_assist.threatmodel import flows as flow_rules
-from iac_assist.threatmodel.exposure import Exposure, database_exposures, instance_exposures
-from iac_assist.threatmodel.model import INTERNET, AttackPath, Flow, ModelComponent, ThreatModel
+from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, ThreatModel
 from iac_assist.threatmodel.threats import assess
 from iac_assist.threatmodel.zones import ZONES, place
 
@@ -21,7 +19,8 @@ LEFT_OUT = {"provider"}
 (``data.<type>``, modelled only when they hold a literal secret) are left out too."""
 
 
-def build(result: ScanResult) -> ThreatModel:
+def build(result: ScanResult, classes: list[tuple[str, str]] | None = None) -> ThreatModel:
+    """``classes``: the entries of a data-classification file (``iac_assist.data_classification``)."""
     graph = result.graph or ResourceGraph([])
     comps = [c for c in graph.components.values()
              if c.source_type not in LEFT_OUT and not c.source_type.startswith(READ_ONLY_PREFIX)]
@@ -45,7 +44,7 @@ def build(result: ScanResult) -> ThreatModel:
             seen[key] = Flow(src, dst, port, proto, encrypted, _crosses(zone_of[src], zone_of[dst]), loc, why)
     model.flows = sorted(seen.values(), key=lambda f: (f.source, f.target, f.port or 0, f.protocol or ""))
     model.threats = assess(graph, ids, result.findings, model.flows)
-    model.attack_paths = attack_paths(graph, ids, model.flows)
+    model.attack_paths = attack.paths(graph, ids, model.flows, classes)
     return model
 
 
@@ -64,67 +63,3 @@ def _crosses(source_zone: str, target_zone: str) -> tuple[str, ...]:
         return ()
     a, b = sorted((source_zone, target_zone), key=ZONES.index)
     return (f"{a}/{b}",)
-
-
-def attack_paths(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[AttackPath]:
-    """Paths from the internet to every data store an attacker can walk without breaking in
-    first: a data store exposed directly (a public bucket, a database reachable on its port), or
-    one a directly exposed instance may connect to. Load balancer → target flows are not steps:
-    they carry only the application's requests. One breadth-first search from the internet over
-    those edges: linear in the size of the graph."""
-    exposures: dict[str, Exposure] = {}
-    for exposure in database_exposures(graph) + instance_exposures(graph):
-        exposures.setdefault(exposure.target.id, exposure)
-    model_to_comp = {mid: cid for cid, mid in ids.items()}
-    edges: dict[str, list[tuple[str, tuple[tuple[Location | None, str], ...]]]] = {INTERNET: []}
-    for cid, exposure in exposures.items():
-        if cid in ids:
-            steps = tuple((h.loc, h.message) for h in exposure.hops[1:])
-            edges[INTERNET].append((ids[cid], steps))
-    for flow in flows:
-        target = graph.components.get(model_to_comp.get(flow.target, ""))
-        if target is None:
-            continue
-        if flow.source == INTERNET and target.kind == kinds.S3_BUCKET:
-            edges[INTERNET].append((flow.target, ((flow.loc, flow.why),)))
-        elif flow.source != INTERNET and model_to_comp.get(flow.source) in exposures \
-                and target.kind in kinds.DATABASES:
-            edges.setdefault(flow.source, []).append((flow.target, ((flow.loc, flow.why),)))
-    # Breadth-first from the internet; each node keeps the first (shortest) way in.
-    previous: dict[str, tuple[str, tuple]] = {}
-    queue = deque([INTERNET])
-    visited = {INTERNET}
-    while queue:
-        node = queue.popleft()
-        for nxt, steps in sorted(edges.get(node, ()), key=lambda e: e[0]):
-            if nxt not in visited:
-                visited.add(nxt)
-                previous[nxt] = (node, steps)
-                queue.append(nxt)
-    out = []
-    for mid in sorted(previous):
-        comp = graph.components.get(model_to_comp.get(mid, ""))
-        if comp is None or comp.kind not in DATA_STORES:
-            continue
-        hops, steps = [mid], []
-        node = mid
-        while node != INTERNET:
-            before, how = previous[node]
-            steps[:0] = list(how)
-            node = before
-            hops.insert(0, node)
-        out.append(AttackPath(mid, _expand(hops, exposures, ids), tuple(steps)))
-    return out
-
-
-def _expand(hops: list[str], exposures: dict[str, Exposure], ids: dict[str, str]) -> tuple[str, ...]:
-    """Hops with the network elements of each direct exposure (gateway, subnet, security group)."""
-    by_model = {ids[cid]: e for cid, e in exposures.items() if cid in ids}
-    out: list[str] = [hops[0]]
-    for hop in hops[1:]:
-        exposure = by_model.get(hop)
-        if exposure is not None and out[-1] == INTERNET:
-            out.extend(ids.get(h.node, h.node) for h in exposure.hops[1:])
-        else:
-            out.append(hop)
-    return tuple(out)

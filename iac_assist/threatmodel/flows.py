@@ -4,7 +4,8 @@ internet → CloudFront (viewer protocols) → origins (a bucket, or a load bala
 domain); internet → internet-facing load balancer, per listener its security groups admit from
 anywhere; load balancer → targets (listener → target group → instances and auto scaling groups,
 classic ELBs → their groups and registered instances); compute → database when a database
-security group rule admits the compute's security group or a CIDR holding its subnet; internet →
+security group rule admits the compute's security group or a CIDR holding its subnet, and the
+compute's egress rules (when written) let it connect out to the database; internet →
 instances and auto scaling groups with a public address and databases reachable from the internet
 (see ``exposure``); internet → public buckets.
 """
@@ -188,8 +189,38 @@ def _databases(graph: ResourceGraph, placements: dict[str, Placement]) -> Iterat
                     for comp, subnets in by_vpc.get(placements[db.id].vpc, ()):
                         if _within(subnets, cidrs):
                             admitted[comp.id] = comp
+                db_groups = {g.id for g in graph.resolve_all(db, db.get("security_groups"), kinds.SECURITY_GROUP)}
                 for comp in sorted(admitted.values(), key=lambda c: c.id):
-                    yield (comp.id, db.id, port, "TCP", None, rule.loc, f"security group {group.display} admits it")
+                    if _egress_admits(graph, comp, port, db_groups, _cidrs(graph, db)):
+                        yield (comp.id, db.id, port, "TCP", None, rule.loc, f"security group {group.display} admits it")
+
+
+def _egress_admits(graph: ResourceGraph, comp: Component, port: int | None, db_groups: set[str],
+                   db_cidrs: list[str]) -> bool:
+    """Whether the compute's security groups let it connect out to the database: some egress
+    rule admits the port towards the database's groups or a CIDR holding its subnets. A group with
+    no egress rule written (the AWS default allows all; the normalizers do not tell it from an
+    empty list) or not known may admit it."""
+    groups = _security_groups(graph, comp)
+    if not groups:
+        return True
+    for group in groups:
+        if not group.get("egress") or not isinstance(group.get("egress"), list):
+            return True
+        for rule in rules_of(group, "egress"):
+            if port is not None and admits_port(rule.entry, port) is False:
+                continue
+            entry = rule.entry
+            if entry.get("prefix_lists"):
+                return True
+            targets = graph.resolve_all(group, entry.get("source_groups"), kinds.SECURITY_GROUP)
+            if any(t.id in db_groups for t in targets):
+                return True
+            cidrs = entry.get("cidrs")
+            cidrs = [c for c in cidrs if isinstance(c, str)] if isinstance(cidrs, list) else []
+            if cidrs and (not db_cidrs or _within(db_cidrs, cidrs)):
+                return True
+    return False
 
 
 def _cidrs(graph: ResourceGraph, comp: Component) -> list[str]:

@@ -6,7 +6,10 @@ The JSON contract (``to_json``), stable and documented::
       "components": [{"id", "kind", "zone", "file", "line"}],   # id: the address findings use
       "flows": [{"source", "target", "port", "protocol", "encrypted", "crosses"}],
       "threats": [{"id", "stride", "target", "title", "status", "controls", "findings"}],
-      "attack_paths": [{"target", "hops": [ids]}]
+      "attack_paths": [{"target", "hops": [ids], "rank", "score", "likelihood", "impact", "exposure",
+                        "classification", "classification_source",
+                        "steps": [{"from", "to", "kind", "exposure", "likelihood",
+                                   "evidence": [{"id", "file", "line", "what"}]}]}]
     }
 
 ``source``/``target`` of a flow are component ids or ``internet``; ``port`` an int or null (all
@@ -15,6 +18,20 @@ false or null (not known from the configuration); ``crosses`` the trust boundari
 ``"<outer zone>/<inner zone>"``. A threat's ``status`` is ``mitigated`` when every control that
 mitigates it passes on its target, ``open`` otherwise, with the ``findings`` (fingerprints) that keep it
 open. Lists are sorted, so the same input gives byte-identical output.
+
+Attack paths (``iac_assist.threatmodel.attack``): the k most likely paths from the internet to each
+data store (database, bucket, secret, KMS key) and compute (instance, auto scaling group), ranked
+over all targets (``rank`` 1 first, by ``score`` = ``likelihood`` × ``impact``). ``hops`` are ids
+from ``internet`` to the target, the network elements of a direct exposure (gateway, subnet,
+network ACL, security group) included; ``steps`` are the attack graph's typed edges it takes
+(``kind``: internet-exposure, public-bucket, listener, application-compromise, network-reach,
+user-data-secret, credential-theft, instance-role, iam-permission), each with its likelihood (0..1), its exposure
+and its ``evidence``: what allows it and where it is written. A path's ``exposure`` is its least
+exposed step's: ``internet-reachable`` (no credential needed), ``authenticated`` (a login or
+credentials the path itself yields), ``internal`` (a component must be compromised first).
+``impact`` comes from ``classification`` (public 0.25, internal 0.5, confidential 0.75,
+restricted 1.0), read from the ``classification_source``: ``file`` (``--data-classification``),
+``tag`` (a data-classification tag) or ``default`` (confidential for data, internal for compute).
 """
 
 from __future__ import annotations
@@ -67,11 +84,40 @@ class Threat:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    id: str
+    """The component (model id) that allows a step, or ``internet``."""
+    loc: Location | None
+    what: str
+
+
+@dataclass(frozen=True)
+class AttackStep:
+    """One typed edge of the attack graph (see ``iac_assist.threatmodel.attack``)."""
+
+    source: str
+    target: str
+    kind: str
+    exposure: str
+    likelihood: float
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
 class AttackPath:
     target: str
     hops: tuple[str, ...]
     steps: tuple[tuple[Location | None, str], ...] = ()
     """What allows each hop, with where it is written (hops[1:] in order)."""
+    edges: tuple[AttackStep, ...] = ()
+    """The attack graph's steps it takes, in order."""
+    likelihood: float = 1.0
+    impact: float = 0.0
+    score: float = 0.0
+    rank: int = 0
+    exposure: str = ""
+    classification: str = ""
+    classification_source: str = ""
 
 
 @dataclass
@@ -101,5 +147,22 @@ class ThreatModel:
                  "controls": list(t.controls), "findings": list(t.findings)}
                 for t in self.threats
             ],
-            "attack_paths": [{"target": p.target, "hops": list(p.hops)} for p in self.attack_paths],
+            "attack_paths": [_path_json(p) for p in self.attack_paths],
         }
+
+
+def _where(loc: Location | None) -> dict[str, Any]:
+    return {"file": loc.file if loc else None, "line": loc.line if loc else None}
+
+
+def _path_json(path: AttackPath) -> dict[str, Any]:
+    return {
+        "target": path.target, "hops": list(path.hops), "rank": path.rank, "score": path.score,
+        "likelihood": path.likelihood, "impact": path.impact, "exposure": path.exposure,
+        "classification": path.classification, "classification_source": path.classification_source,
+        "steps": [
+            {"from": s.source, "to": s.target, "kind": s.kind, "exposure": s.exposure, "likelihood": s.likelihood,
+             "evidence": [{"id": e.id, **_where(e.loc), "what": e.what} for e in s.evidence]}
+            for s in path.edges
+        ],
+    }

@@ -154,6 +154,7 @@ def instance(res: SourceResource, builder: ModelBuilder) -> None:
     _metadata_options(comp, res, ("MetadataOptions",))
     _volumes(comp, res, ("BlockDeviceMappings",))
     _user_data(comp, res, ("UserData",))
+    builder.copy(comp, "instance_profile", res, "IamInstanceProfile")
 
 
 def launch_template(res: SourceResource, builder: ModelBuilder) -> None:
@@ -169,6 +170,9 @@ def launch_template(res: SourceResource, builder: ModelBuilder) -> None:
     _metadata_options(comp, res, (*data, "MetadataOptions"))
     _volumes(comp, res, (*data, "BlockDeviceMappings"))
     _user_data(comp, res, (*data, "UserData"))
+    for prop in ("Arn", "Name"):
+        if builder.copy(comp, "instance_profile", res, *data, "IamInstanceProfile", prop):
+            break
     nic = _primary_interface(res, (*data, "NetworkInterfaces"))
     paths: list[Path] = [(*data, "SecurityGroupIds"), (*data, "SecurityGroups")]
     if nic is not None:
@@ -186,6 +190,7 @@ def launch_configuration(res: SourceResource, builder: ModelBuilder) -> None:
     _metadata_options(comp, res, ("MetadataOptions",))
     _volumes(comp, res, ("BlockDeviceMappings",))
     _user_data(comp, res, ("UserData",))
+    builder.copy(comp, "instance_profile", res, "IamInstanceProfile")
 
 
 def autoscaling_group(res: SourceResource, builder: ModelBuilder) -> None:

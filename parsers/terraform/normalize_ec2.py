@@ -152,12 +152,16 @@ def instance(res: SourceResource, b: ModelBuilder) -> None:
     _metadata_options(comp, res)
     _instance_volumes(comp, res)
     _user_data(comp, res, "user_data", "user_data_base64")
+    b.copy(comp, "instance_profile", res, "iam_instance_profile")
 
 
 @NORMALIZER.register("aws_launch_template")
 def launch_template(res: SourceResource, b: ModelBuilder) -> None:
     comp = b.add(res, kinds.LAUNCH_TEMPLATE)
     b.copy(comp, "name", res, "name")
+    for key in ("arn", "name"):
+        if b.copy(comp, "instance_profile", res, "iam_instance_profile", 0, key):
+            break
     _metadata_options(comp, res)
     _template_volumes(comp, res)
     _user_data(comp, res, None, "user_data")
@@ -200,6 +204,7 @@ def launch_configuration(res: SourceResource, b: ModelBuilder) -> None:
     _metadata_options(comp, res)
     _instance_volumes(comp, res)
     _user_data(comp, res, "user_data", "user_data_base64")
+    b.copy(comp, "instance_profile", res, "iam_instance_profile")
 
 
 @NORMALIZER.register("aws_autoscaling_group")

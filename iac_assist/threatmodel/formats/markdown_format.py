@@ -1,8 +1,9 @@
 """The threat model as a Markdown report, for a pull request or a design review.
 
-Sections: summary counts, the diagram (the Mermaid format in a ```mermaid block, which GitHub
-renders), threats (open first), attack paths (hop by hop, with what allows each hop and where it
-is written) and flows. It renders on GitHub as is.
+Sections: top risks (the best-ranked attack path to each of the few targets most at risk, and
+the open threats on them: what a reviewer must read), summary counts, the diagram (the Mermaid
+format in a ```mermaid block, which GitHub renders), threats (open first), attack paths (ranked,
+hop by hop, with what allows each hop and where it is written) and flows. It renders on GitHub as is.
 
 Resource names, messages and file names are untrusted: identifiers go into code spans (whose
 fence outgrows any backtick run inside), other text has Markdown's and HTML's special
@@ -40,6 +41,7 @@ def where(loc: Location | None, cell: bool = True) -> str:
 
 def render(model: ThreatModel, options: RenderOptions | None = None) -> str:
     out = ["# Threat model", ""]
+    out += _top_risks(model)
     out += _summary(model)
     out += markdown_diagram.section(model, options.view if options is not None else "full")
     out += _threats(model.threats)
@@ -65,7 +67,8 @@ def _summary(model: ThreatModel) -> list[str]:
         f"- **Flows:** {len(model.flows)}, {len(crossing)} crossing a trust boundary, "
         f"{len(plaintext)} in plaintext.",
         f"- **Threats:** {len(open_threats)} open, {len(model.threats) - len(open_threats)} mitigated.",
-        f"- **Attack paths:** {len(model.attack_paths)} from the internet to a data store.",
+        f"- **Attack paths:** {len(model.attack_paths)} from the internet, "
+        f"{sum(p.exposure != 'internal' for p in model.attack_paths)} needing no compromise.",
         "",
     ]
     by_zone: dict[str, int] = {}
@@ -105,13 +108,48 @@ def _threats(threats: list[Threat]) -> list[str]:
     return out + [""]
 
 
+TOP_RISKS = 5
+
+
+def _top_risks(model: ThreatModel) -> list[str]:
+    out = ["## Top risks", ""]
+    best: dict[str, AttackPath] = {}
+    for path in sorted(model.attack_paths, key=lambda p: p.rank):
+        best.setdefault(path.target, path)
+    top = list(best.values())[:TOP_RISKS]
+    # At most two open threats per target, in the targets' order, so that every target shows.
+    threats = [t for p in top for t in [t for t in model.threats if t.status == "open" and t.target == p.target][:2]]
+    if not top and not threats:
+        return out + ["None: no attack path from the internet and no open threat on what it reaches.", ""]
+    if top:
+        out += ["The most likely way in to each of the targets most at risk (score = likelihood × impact; "
+                "every path is under Attack paths).", ""]
+        for number, path in enumerate(top, 1):
+            out.append(f"{number}. {code(path.target, cell=False)}, score {path.score:g} "
+                       f"(path {path.rank}, {text(path.exposure)}, {text(path.classification)} data): "
+                       + " → ".join(code(h, cell=False) for h in path.hops))
+        out.append("")
+    if threats:
+        out += ["Open threats on them:", ""]
+        out += [f"- {code(t.id, cell=False)}: {text(t.title)}" for t in threats]
+        out.append("")
+    return out
+
+
 def _attack_paths(paths: list[AttackPath]) -> list[str]:
     out = ["## Attack paths", ""]
     if not paths:
-        return out + ["None: no data store can be reached from the internet without breaking in first.", ""]
-    out += ["From the internet to a data store, hop by hop, with what allows each hop.", ""]
-    for number, path in enumerate(paths, 1):
-        out.append(f"{number}. {' → '.join(code(h, cell=False) for h in path.hops)}")
+        return out + ["None: nothing the model ranks can be reached from the internet.", ""]
+    out += ["From the internet to data stores and compute, most likely first, hop by hop, with what allows "
+            "each hop. Exposure: `internet-reachable` needs no credential, `authenticated` a login or "
+            "credentials the path itself yields, `internal` the compromise of a component.", ""]
+    for path in sorted(paths, key=lambda p: p.rank):
+        kinds = ", ".join(s.kind for s in path.edges)
+        out.append(f"{path.rank}. {' → '.join(code(h, cell=False) for h in path.hops)}")
+        if path.edges:
+            out.append(f"   score {path.score:g} = likelihood {path.likelihood:g} × impact {path.impact:g} "
+                       f"({text(path.classification)}, {text(path.classification_source)}); "
+                       f"{text(path.exposure)}; steps: {text(kinds)}")
         for index, hop in enumerate(path.hops[1:]):
             if index < len(path.steps):
                 loc, why = path.steps[index]

@@ -17,6 +17,11 @@ Mapping:
   to or from the store ``processed`` it.
 - ``project``: ``--project-name`` and ``--project-id`` (default: the scanned folder's name).
 - With ``--otm-mapping``, zones and component types become a consumer's (``otm_mapping``).
+- ``attackPaths`` (an extension: OTM 0.2.0 has no attack paths; its schema admits extra members):
+  the ranked paths, each with its target component, rank, score, likelihood and impact (0..100,
+  as OTM rates risk), exposure, classification, hops (component ids) and steps, each step with
+  its kind, likelihood and evidence (what allows it, with the file and line of its ``code``
+  representation).
 - ``mitigations``: the controls (their slugs as ids), named after the problem the rule that checks
   each finds ("Fix: ...") and described by its remediation.
 
@@ -101,6 +106,7 @@ def to_otm(model: ThreatModel, options: RenderOptions | None = None) -> dict[str
         "dataflows": [_dataflow(f, by_target) for f in model.flows],
         "threats": _threats(model.threats, rules),
         "mitigations": _mitigations(model.threats, rules),
+        "attackPaths": _attack_paths(model),
     }
     _asset_instances(model, otm["components"])
     if options is not None and options.otm_mapping is not None:
@@ -360,4 +366,29 @@ def _mitigations(threats: list[Threat], rules: dict[str, Any]) -> list[dict[str,
             entry["description"] = rule.remediation
             entry["attributes"] = {"rule": rule.id, "severity": rule.severity}
         out.append(entry)
+    return out
+
+
+def _attack_paths(model: ThreatModel) -> list[dict[str, Any]]:
+    out = []
+    for path in sorted(model.attack_paths, key=lambda p: p.rank):
+        out.append({
+            "id": f"attack-path-{path.rank}",
+            "target": path.target,
+            "rank": path.rank,
+            "score": round(path.score * 100),
+            "likelihood": round(path.likelihood * 100),
+            "impact": round(path.impact * 100),
+            "exposure": path.exposure,
+            "classification": path.classification,
+            "hops": list(path.hops),
+            "steps": [
+                {"source": step.source, "destination": step.target, "type": step.kind,
+                 "likelihood": round(step.likelihood * 100),
+                 "evidence": [{"component": e.id, "description": e.what,
+                               **({"file": e.loc.file, "line": e.loc.line} if e.loc else {})}
+                              for e in step.evidence]}
+                for step in path.edges
+            ],
+        })
     return out
