@@ -5,16 +5,29 @@ The JSON contract (``to_json``), stable and documented::
     {
       "components": [{"id", "kind", "zone", "file", "line"}],   # id: the address findings use
       "flows": [{"source", "target", "port", "protocol", "encrypted", "crosses"}],
-      "threats": [{"id", "stride", "target", "title", "status", "controls", "findings"}],
+      "threats": [{"id", "stride", "target", "title", "status", "controls", "findings", "evidence",
+                   "capec", "attack"}],
       "attack_paths": [{"target", "hops": [ids]}]
     }
 
 ``source``/``target`` of a flow are component ids or ``internet``; ``port`` an int or null (all
 ports or not known); ``protocol`` upper case (HTTP, HTTPS, TCP...) or null; ``encrypted`` true,
 false or null (not known from the configuration); ``crosses`` the trust boundaries it crosses, as
-``"<outer zone>/<inner zone>"``. A threat's ``status`` is ``mitigated`` when every control that
-mitigates it passes on its target, ``open`` otherwise, with the ``findings`` (fingerprints) that keep it
-open. Lists are sorted, so the same input gives byte-identical output.
+``"<outer zone>/<inner zone>"``.
+
+A threat's ``status`` is one of:
+
+- ``open``: a control that mitigates it fails on its target (``findings``: the fingerprints of the
+  findings that open it), or, on a flow, the flow itself carries it (plain HTTP);
+- ``undetermined``: no control fails, but one depends on a value not known before deployment (a
+  variable or parameter without value, a condition left open) or is checked by no rule yet;
+- ``mitigated``: every control passes, shown by the configuration that makes it pass.
+
+``evidence`` says why, each ``{"file", "line", "what"}``: the findings that open it (their file and
+line), the unknown values it depends on (where they are used, and why they are not known), or the
+settings that mitigate it (the WAF association, the origin access control, the KMS key...).
+``capec`` and ``attack`` cite the CAPEC and MITRE ATT&CK ids of the threat (``"CAPEC-117"``,
+``"T1557"``). Lists are sorted, so the same input gives byte-identical output.
 """
 
 from __future__ import annotations
@@ -53,6 +66,18 @@ class Flow:
     why: str = ""
 
 
+STATUSES = ("open", "undetermined", "mitigated")
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    """Why a threat has its status: a finding, an unknown value or a passing setting, and where."""
+
+    file: str
+    line: int
+    what: str
+
+
 @dataclass(frozen=True)
 class Threat:
     id: str
@@ -60,10 +85,14 @@ class Threat:
     target: str
     title: str
     status: str
+    """One of ``STATUSES``."""
     controls: tuple[str, ...]
     findings: tuple[str, ...] = ()
     """Fingerprints of the findings that keep it open."""
     description: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    capec: tuple[str, ...] = ()
+    attack: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +127,9 @@ class ThreatModel:
             ],
             "threats": [
                 {"id": t.id, "stride": t.stride, "target": t.target, "title": t.title, "status": t.status,
-                 "controls": list(t.controls), "findings": list(t.findings)}
+                 "controls": list(t.controls), "findings": list(t.findings),
+                 "evidence": [{"file": e.file, "line": e.line, "what": e.what} for e in t.evidence],
+                 "capec": list(t.capec), "attack": list(t.attack)}
                 for t in self.threats
             ],
             "attack_paths": [{"target": p.target, "hops": list(p.hops)} for p in self.attack_paths],
