@@ -396,3 +396,19 @@ def test_the_json_and_markdown_carry_status_evidence_and_references():
     assert "- **Threats:** 26 open, 2 undetermined, 16 mitigated." in markdown
     row = next(line for line in markdown.splitlines() if line.startswith("| **open** | `db-exposure` |"))
     assert "`modules/database/main.tf:62`" in row and "CAPEC-1, CAPEC-300, T1190, T1213" in row
+
+
+def test_a_finding_in_a_terraform_plan_opens_the_threat_of_each_module_instance(tmp_path):
+    from tests.test_terraform_plan import plan_text
+
+    resources = [{"address": f"module.app[{i}].aws_instance.web", "module": f"module.app[{i}]",
+                  "type": "aws_instance", "name": "web",
+                  "values": {"ami": "ami-12345678", "instance_type": "t3.micro",
+                             "metadata_options": [{"http_tokens": "optional"}]}} for i in range(2)]
+    (tmp_path / "plan.json").write_text(plan_text(resources), encoding="utf-8")
+    controls = controls_of(tmp_path)
+    threats = threats_of(tmp_path)
+    for i in range(2):
+        threat = threats[f"instance-credential-theft@module.app[{i}].aws_instance.web"]
+        assert threat["status"] == "open"
+        assert [controls[fp][:2] for fp in threat["findings"]] == [("ec2-imdsv1-enabled", "module.app.aws_instance.web")]
