@@ -411,4 +411,5 @@ def test_a_finding_in_a_terraform_plan_opens_the_threat_of_each_module_instance(
     for i in range(2):
         threat = threats[f"instance-credential-theft@module.app[{i}].aws_instance.web"]
         assert threat["status"] == "open"
-        assert [controls[fp][:2] for fp in threat["findings"]] == [("ec2-imdsv1-enabled", "module.app.aws_instance.web")]
+        assert [controls[fp][:2] for fp in threat["findings"]] == [
+            ("ec2-imdsv1-enabled", "module.app.aws_instance.web")]
