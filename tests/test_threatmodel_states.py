@@ -239,6 +239,43 @@ def test_a_control_that_depends_on_an_unknown_value_is_undetermined_naming_it(wr
     assert threats[f"db-data-loss@{db}"]["status"] == "mitigated"
 
 
+CONDITIONAL_WAF = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Lb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      Scheme: internet-facing
+      Type: application
+      Subnets: [subnet-1, subnet-2]
+  Acl:
+    Type: AWS::WAFv2::WebACL
+    Properties:
+      Scope: REGIONAL
+      DefaultAction: {Allow: {}}
+      VisibilityConfig: {SampledRequestsEnabled: true, CloudWatchMetricsEnabled: true, MetricName: acl}
+  Assoc:
+    Type: AWS::WAFv2::WebACLAssociation
+    Condition: IsProd
+    Properties:
+      ResourceArn: !Ref Lb
+      WebACLArn: !GetAtt Acl.Arn
+"""
+
+
+def test_a_control_met_only_under_an_open_condition_is_undetermined(write_tree):
+    # Without the condition there is no web ACL: the finding holds in one deployment only, so
+    # there is none, and the association is no evidence for the other deployment.
+    threat = threats_of(write_tree({"t.yaml": CONDITIONAL_WAF}))["lb-denial-of-service@Lb"]
+    assert threat["status"] == "undetermined"
+    assert [(e["line"], e["what"]) for e in threat["evidence"]] == [
+        (25, "lb-no-waf: web_acl is not known (set by Assoc only when condition IsProd holds)")]
+
+
 def test_a_control_no_rule_checks_yet_is_undetermined_never_mitigated(write_tree):
     root = write_tree({"main.tf": 'resource "aws_efs_file_system" "files" {\n  encrypted = true\n}\n'})
     threat = threats_of(root)["efs-data-at-rest@aws_efs_file_system.files"]

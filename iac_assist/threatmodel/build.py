@@ -44,7 +44,7 @@ def build(result: ScanResult) -> ThreatModel:
         if key not in seen:
             seen[key] = Flow(src, dst, port, proto, encrypted, _crosses(zone_of[src], zone_of[dst]), loc, why)
     model.flows = sorted(seen.values(), key=lambda f: (f.source, f.target, f.port or 0, f.protocol or ""))
-    model.threats = assess(graph, ids, result.findings, model.flows)
+    model.threats = assess(graph, ids, result.findings, model.flows, result.conditions)
     model.attack_paths = attack_paths(graph, ids, model.flows)
     return model
 

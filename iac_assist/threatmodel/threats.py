@@ -12,7 +12,7 @@ Threats on flows are judged from the flow itself: its protocol, and the listener
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -132,8 +132,12 @@ def implemented() -> frozenset[str]:
     return frozenset(p.control for p in all_policies())
 
 
-def assess(graph: ResourceGraph, ids: dict[str, str], findings: list[Finding], flows: list[Flow]) -> list[Threat]:
-    """Every threat of the library on every component and boundary-crossing flow it applies to."""
+def assess(graph: ResourceGraph, ids: dict[str, str], findings: list[Finding], flows: list[Flow],
+           conditions: Mapping[tuple[str, str], tuple[str, ...]] | None = None) -> list[Threat]:
+    """Every threat of the library on every component and boundary-crossing flow it applies to.
+    ``conditions``: CloudFormation resources that exist only under conditions not known before
+    deployment ((file, address) → conditions): a fact one of them sets (a WAF association under a
+    condition) shows nothing for the deployments without it."""
     lib = library()
     # Addresses are unique only within a root module or template: findings are keyed by address
     # and where they sit, so two templates' ``WebSecurityGroup`` never share their findings.
@@ -142,7 +146,7 @@ def assess(graph: ResourceGraph, ids: dict[str, str], findings: list[Finding], f
         for address in finding_addresses(finding):
             by_address.setdefault((address, _place(finding.loc.file, cfn=False)), []).append(finding)
             by_address.setdefault((address, _place(finding.loc.file, cfn=True)), []).append(finding)
-    judge = _Judge(graph, lib, by_address)
+    judge = _Judge(graph, lib, by_address, conditions or {})
     out: list[Threat] = []
     for comp in graph.components.values():
         if comp.id not in ids:
@@ -183,8 +187,9 @@ def _related(graph: ResourceGraph, comp: Component) -> set[tuple[str, str]]:
 class _Judge:
     """Judges threats against findings and facts (one per model: it caches what it looks up)."""
 
-    def __init__(self, graph: ResourceGraph, lib: Library, by_address: dict[tuple[str, str], list[Finding]]) -> None:
-        self.graph, self.lib, self.by_address = graph, lib, by_address
+    def __init__(self, graph: ResourceGraph, lib: Library, by_address: dict[tuple[str, str], list[Finding]],
+                 conditions: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
+        self.graph, self.lib, self.by_address, self.conditions = graph, lib, by_address, conditions
 
     def findings_on(self, comp: Component, controls: Iterable[str]) -> list[Finding]:
         wanted = set(controls)
@@ -226,7 +231,7 @@ class _Judge:
             whose = "" if subject.id == comp.id else f"{subject.display}: "
             for name in (*spec.facts, *spec.refs):
                 for loc, value in _values(subject, name):
-                    why = _not_known(value, strict=name in spec.facts)
+                    why = _not_known(value, strict=name in spec.facts) or self._conditional(subject, name)
                     if why is not None:
                         unknown.append(_at(loc, f"{control}: {whose}{name} is not known ({why})"))
                     elif value is not None:
@@ -236,6 +241,17 @@ class _Judge:
             names = ", ".join((*spec.facts, *spec.refs))
             proof.append(_at(comp.loc, f"{control} passes" + (f" ({names} not set)" if names else "")))
         return unknown, proof
+
+    def _conditional(self, comp: Component, name: str) -> str | None:
+        """Why a fact folded from a satellite holds only in some deployments, or None."""
+        fact = comp.facts.get(name.partition(".")[0])
+        if fact is None or not fact.origin:
+            return None
+        names = self.conditions.get((fact.loc.file, fact.origin))
+        if not names:
+            return None
+        return f"set by {fact.origin} only when condition{'s' if len(names) > 1 else ''} {', '.join(names)} " \
+               f"hold{'' if len(names) > 1 else 's'}"
 
     def _subjects(self, comp: Component, via: tuple[str, ...]) -> list[Component]:
         """Where a control's facts are read: the component, its parts, the security groups attached
