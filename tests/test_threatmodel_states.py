@@ -450,3 +450,33 @@ def test_a_finding_in_a_terraform_plan_opens_the_threat_of_each_module_instance(
         assert threat["status"] == "open"
         assert [controls[fp][:2] for fp in threat["findings"]] == [
             ("ec2-imdsv1-enabled", "module.app.aws_instance.web")]
+
+
+ACCOUNT_TF = '''
+resource "aws_guardduty_detector" "main" {
+  enable = true
+}
+resource "aws_ebs_encryption_by_default" "main" {
+  enabled = true
+}
+'''
+TRAIL_TF = '''
+resource "aws_cloudtrail" "main" {
+  name                       = "main"
+  s3_bucket_name             = "logs"
+  is_multi_region_trail      = true
+  enable_log_file_validation = true
+  kms_key_id                 = "arn:aws:kms:us-east-1:123456789012:key/main"
+}
+'''
+
+
+def test_a_missing_trail_is_one_threat_of_the_configuration(write_tree):
+    threats = threats_of(write_tree({"main.tf": ACCOUNT_TF}))
+    repudiation = [t for t in threats.values() if t["id"].startswith("account-repudiation@")]
+    assert [(t["target"], t["status"]) for t in repudiation] == [("aws_guardduty_detector.main", "open")]
+    # With a trail that qualifies, the trail's settings are the evidence.
+    threats = threats_of(write_tree({"main.tf": ACCOUNT_TF, "trail.tf": TRAIL_TF}))
+    [repudiation] = [t for t in threats.values() if t["id"].startswith("account-repudiation@")]
+    assert repudiation["status"] == "mitigated"
+    assert {(e["file"], e["line"]) for e in repudiation["evidence"]} == {("trail.tf", 5), ("trail.tf", 6)}

@@ -38,6 +38,10 @@ class ControlSpec:
     """Facts that name what the control needs (a reference counts as known)."""
     via: tuple[str, ...] = ()
     """Kinds of the components that refer to the target and carry those facts (flow logs of a VPC)."""
+    scope: tuple[str, ...] = ()
+    """A control judged per configuration (a CloudTrail trail for the account a configuration sets
+    up): its findings anywhere in the target's scope count, and its facts are read on the
+    components of these kinds in that scope."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,8 @@ def library() -> Library:
     import yaml
 
     data = yaml.safe_load((files("iac_assist.threatmodel") / "threats.yaml").read_text(encoding="utf-8"))
-    control_specs = {slug: ControlSpec(tuple(e.get("facts", ())), tuple(e.get("refs", ())), tuple(e.get("via", ())))
+    control_specs = {slug: ControlSpec(tuple(e.get("facts", ())), tuple(e.get("refs", ())), tuple(e.get("via", ())),
+                                       tuple(e.get("scope", ())))
                      for slug, e in data["controls"].items()}
     components = {kind: tuple(_spec(entry) for entry in entries) for kind, entries in data["components"].items()}
     source_types = {t: tuple(_spec(entry) for entry in entries) for t, entries in data["source_types"].items()}
@@ -148,11 +153,22 @@ def assess(graph: ResourceGraph, ids: dict[str, str], findings: list[Finding], f
             by_address.setdefault((address, _place(finding.loc.file, cfn=True)), []).append(finding)
     judge = _Judge(graph, lib, by_address, conditions or {})
     out: list[Threat] = []
+    per_scope: dict[tuple[str, str], tuple[ThreatSpec, list[Component]]] = {}
     for comp in graph.components.values():
         if comp.id not in ids:
             continue
         for spec in lib.for_component(comp):
-            out.append(judge.component(spec, ids[comp.id], comp))
+            if all(lib.control_specs[c].scope for c in spec.controls):
+                per_scope.setdefault((spec.id, comp.scope), (spec, []))[1].append(comp)
+            else:
+                out.append(judge.component(spec, ids[comp.id], comp))
+    # A threat of the whole configuration (no trail for the account it sets up) is one threat, on
+    # the component its finding names, else on the first of the configuration's that it applies to.
+    for spec, comps in per_scope.values():
+        named = {(a, _place(f.loc.file, cfn=cfn)) for f in judge.findings_on(comps[0], spec.controls)
+                 for a in finding_addresses(f) for cfn in (False, True)}
+        chosen = min(comps, key=lambda c: (_key(c) not in named, ids[c.id]))
+        out.append(judge.component(spec, ids[chosen.id], chosen))
     out += judge.flows(flows, {mid: cid for cid, mid in ids.items()})
     return sorted(out, key=lambda t: (t.target, t.id))
 
@@ -195,7 +211,22 @@ class _Judge:
         wanted = set(controls)
         found = {f.fingerprint: f for key in _related(self.graph, comp) for f in self.by_address.get(key, ())
                  if f.control in wanted}
+        for control in wanted:
+            if self.lib.control_specs[control].scope:
+                found.update((f.fingerprint, f) for f in self._in_scope(comp.scope, control))
         return sorted(found.values(), key=lambda f: (f.sort_key(), f.fingerprint))
+
+    def _in_scope(self, scope: str, control: str) -> list[Finding]:
+        """The findings of ``control`` on any component of ``scope``."""
+        def index() -> dict[tuple[str, str], list[Finding]]:
+            out: dict[tuple[str, str], list[Finding]] = {}
+            for comp in self.graph.components.values():
+                for f in self.by_address.get(_key(comp), ()):
+                    if self.lib.control_specs.get(f.control, ControlSpec()).scope:
+                        out.setdefault((comp.scope, f.control), []).append(f)
+            return out
+
+        return self.graph.derived("threats:scope-findings", index).get((scope, control), [])
 
     # --- components ----------------------------------------------------------------------------
 
@@ -227,7 +258,7 @@ class _Judge:
     def _control(self, comp: Component, control: str, spec: ControlSpec) -> tuple[list[Evidence], list[Evidence]]:
         unknown: list[Evidence] = []
         proof: list[Evidence] = []
-        for subject in self._subjects(comp, spec.via):
+        for subject in self._subjects(comp, spec.via, spec.scope):
             whose = "" if subject.id == comp.id else f"{subject.display}: "
             for name in (*spec.facts, *spec.refs):
                 for loc, value in _values(subject, name):
@@ -253,9 +284,10 @@ class _Judge:
         return f"set by {fact.origin} only when condition{'s' if len(names) > 1 else ''} {', '.join(names)} " \
                f"hold{'' if len(names) > 1 else 's'}"
 
-    def _subjects(self, comp: Component, via: tuple[str, ...]) -> list[Component]:
+    def _subjects(self, comp: Component, via: tuple[str, ...], scope: tuple[str, ...] = ()) -> list[Component]:
         """Where a control's facts are read: the component, its parts, the security groups attached
-        to it, its launch template, and the components of ``via`` that refer to it."""
+        to it, its launch template, the components of ``via`` that refer to it and those of
+        ``scope`` in its scope."""
         out = {comp.id: comp}
         for relation in ("part-of", "attached-to"):
             out.update((c.id, c) for c in self.graph.neighbours(comp, relation, incoming=True))
@@ -267,6 +299,7 @@ class _Judge:
                     out.setdefault(spec.id, spec)
         if via:
             out.update((c.id, c) for c in self.graph.referrers(comp, *via))
+        out.update((c.id, c) for c in self.graph.of_kind(*scope) if c.scope == comp.scope)
         return [out[comp.id], *sorted((c for cid, c in out.items() if cid != comp.id), key=lambda c: c.id)]
 
     # --- flows ---------------------------------------------------------------------------------
