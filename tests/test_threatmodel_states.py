@@ -480,3 +480,55 @@ def test_a_missing_trail_is_one_threat_of_the_configuration(write_tree):
     [repudiation] = [t for t in threats.values() if t["id"].startswith("account-repudiation@")]
     assert repudiation["status"] == "mitigated"
     assert {(e["file"], e["line"]) for e in repudiation["evidence"]} == {("trail.tf", 5), ("trail.tf", 6)}
+
+
+QUEUE_TF = '''
+variable "reader" {
+  type = string
+}
+resource "aws_sqs_queue" "jobs" {
+  name = "jobs"
+}
+resource "aws_sqs_queue_policy" "jobs" {
+  queue_url = aws_sqs_queue.jobs.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = var.reader }
+      Action    = "sqs:ReceiveMessage"
+      Resource  = aws_sqs_queue.jobs.arn
+    }]
+  })
+}
+'''
+QUEUE_CFN = '''AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Reader:
+    Type: String
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  JobsPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Jobs]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: !Ref Reader}
+            Action: sqs:ReceiveMessage
+            Resource: !GetAtt Jobs.Arn
+'''
+
+
+@pytest.mark.parametrize("files,queue,name", [
+    ({"main.tf": QUEUE_TF}, "aws_sqs_queue.jobs", "variable reader"),
+    ({"t.yaml": QUEUE_CFN}, "Jobs", "Reader"),
+])
+def test_a_policy_whose_principal_is_not_known_leaves_its_threat_undetermined(write_tree, files, queue, name):
+    threat = threats_of(write_tree(files))[f"messaging-public@{queue}"]
+    assert threat["status"] == "undetermined" and threat["findings"] == []
+    [evidence] = threat["evidence"]
+    assert "Principal of a statement" in evidence["what"] and name in evidence["what"]

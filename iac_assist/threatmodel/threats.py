@@ -21,12 +21,17 @@ from iac_assist import kinds
 from iac_assist.findings import Finding
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component, Fact, Location, Ref, Unknown, number_text
+from iac_assist.policy_documents import statement_list
 from iac_assist.threatmodel.model import INTERNET, Evidence, Flow, Threat
 
 JUDGEMENTS = ("controls", "encryption", "presence")
 MAX_SHOWN = 60
 """Characters of a value quoted as evidence (values are the scanned repository's: kept short)."""
 UNSHOWN = {"user_data", "credentials"}
+POLICY_FACTS = {"policy", "document", "trust_policy", "statements"}
+"""Facts that hold a policy document (or its statements): judged by the parts of each statement
+that decide who may do what, as the rules read them."""
+DECISIVE = ("Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Condition")
 """Facts whose value is never quoted: they may hold secrets no rule recognised."""
 
 
@@ -38,6 +43,9 @@ class ControlSpec:
     """Facts that name what the control needs (a reference counts as known)."""
     via: tuple[str, ...] = ()
     """Kinds of the components that refer to the target and carry those facts (flow logs of a VPC)."""
+    sufficient: tuple[str, ...] = ()
+    """Facts that show alone that the control passes when they are on (true, or a block of
+    settings all true: a public access block), whatever the other facts hold."""
     scope: tuple[str, ...] = ()
     """A control judged per configuration (a CloudTrail trail for the account a configuration sets
     up): its findings anywhere in the target's scope count, and its facts are read on the
@@ -104,7 +112,7 @@ def library() -> Library:
 
     data = yaml.safe_load((files("iac_assist.threatmodel") / "threats.yaml").read_text(encoding="utf-8"))
     control_specs = {slug: ControlSpec(tuple(e.get("facts", ())), tuple(e.get("refs", ())), tuple(e.get("via", ())),
-                                       tuple(e.get("scope", ())))
+                                       tuple(e.get("sufficient", ())), tuple(e.get("scope", ())))
                      for slug, e in data["controls"].items()}
     components = {kind: tuple(_spec(entry) for entry in entries) for kind, entries in data["components"].items()}
     source_types = {t: tuple(_spec(entry) for entry in entries) for t, entries in data["source_types"].items()}
@@ -258,11 +266,17 @@ class _Judge:
     def _control(self, comp: Component, control: str, spec: ControlSpec) -> tuple[list[Evidence], list[Evidence]]:
         unknown: list[Evidence] = []
         proof: list[Evidence] = []
+        for name in spec.sufficient:
+            fact = comp.facts.get(name)
+            if fact is not None and _all_on(fact.value) and self._conditional(comp, name) is None:
+                return [], [_at(fact.loc, f"{control} passes: {name} = {_show(fact.value)}")]
         for subject in self._subjects(comp, spec.via, spec.scope):
             whose = "" if subject.id == comp.id else f"{subject.display}: "
             for name in (*spec.facts, *spec.refs):
                 for loc, value in _values(subject, name):
                     why = _not_known(value, strict=name in spec.facts) or self._conditional(subject, name)
+                    if why is None and name in POLICY_FACTS and name in spec.facts:
+                        why = _policy_not_known(value)
                     if why is not None:
                         unknown.append(_at(loc, f"{control}: {whose}{name} is not known ({why})"))
                     elif value is not None:
@@ -455,6 +469,33 @@ def _not_known(value: Any, *, strict: bool, depth: int = 0) -> str | None:
     return None
 
 
+def _all_on(value: Any) -> bool:
+    """True, or a block of settings that are all true."""
+    if isinstance(value, dict):
+        return bool(value) and all(v is True for v in value.values())
+    return value is True
+
+
+def _policy_not_known(value: Any) -> str | None:
+    """Why a policy document (or a list of statements) may grant more than it shows: a statement,
+    or its effect, principal, actions or condition, not known."""
+    statements = value if isinstance(value, list) else statement_list(value)
+    if statements is None:
+        return "its statements are not known" if isinstance(value, dict) else None
+    for statement in statements:
+        statement = statement.value if isinstance(statement, Fact) else statement
+        if isinstance(statement, Unknown):
+            return statement.reason or "a statement is not known"
+        if not isinstance(statement, dict):
+            continue
+        for key in DECISIVE:
+            # A condition's values are not judged, only the keys it uses: one level less.
+            why = _not_known(statement.get(key), strict=False, depth=1 if key == "Condition" else 0)
+            if why is not None:
+                return f"{key} of a statement: {why}"
+    return None
+
+
 def _show(value: Any) -> str:
     """A short, plain rendering of a fact's value for evidence."""
     if isinstance(value, Fact):
@@ -467,6 +508,8 @@ def _show(value: Any) -> str:
         text = number_text(value) or "a number"
     elif isinstance(value, str):
         text = value
+    elif isinstance(value, dict) and _all_on(value):
+        text = f"all {len(value)} settings true"
     elif isinstance(value, dict):
         text = "{" + ", ".join(f"{k}: {_show(v)}" for k, v in list(value.items())[:4] if not isinstance(v, dict)) + "}"
     elif isinstance(value, (list, tuple)):
