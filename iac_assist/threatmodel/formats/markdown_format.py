@@ -77,11 +77,11 @@ def _summary(model: ThreatModel) -> list[str]:
         out += ["| Trust zone | Components |", "| --- | ---: |"]
         out += [f"| {code(zone)} | {by_zone[zone]} |" for zone in order]
         out.append("")
-    out += ["| STRIDE | Open | Mitigated |", "| --- | ---: | ---: |"]
+    out += ["| STRIDE | Open | Undetermined | Mitigated |", "| --- | ---: | ---: | ---: |"]
     for letter, name in STRIDE.items():
         related = [t for t in model.threats if letter in t.stride]
-        opened = sum(t.status == "open" for t in related)
-        out.append(f"| {letter}: {name} | {opened} | {len(related) - opened} |")
+        counts = [sum(t.status == status for t in related) for status in ("open", "undetermined", "mitigated")]
+        out.append(f"| {letter}: {name} | {' | '.join(map(str, counts))} |")
     return out + ["", "A threat with several STRIDE letters counts under each.", ""]
 
 
