@@ -13,9 +13,13 @@ The JSON contract (``to_json``), stable and documented::
 ``source``/``target`` of a flow are component ids or ``internet``; ``port`` an int or null (all
 ports or not known); ``protocol`` upper case (HTTP, HTTPS, TCP...) or null; ``encrypted`` true,
 false or null (not known from the configuration); ``crosses`` the trust boundaries it crosses, as
-``"<outer zone>/<inner zone>"``.
+``"<outer zone>/<inner zone>"``. Component ids are unique: the address findings use, a part of a
+resource ``<address>/<part>`` (``aws_elb.web/listener:80``), prefixed by its scope (``<root or
+template>:``) where two scopes share an address.
 
-A threat's ``status`` is one of:
+A threat's ``id`` is ``<library threat>@<target>``; its ``target`` a component id, or
+``<source>-><target>:<port>`` for a threat on a flow (judged from that flow: its protocol, the
+listener that carries it). Its ``status`` is one of:
 
 - ``open``: a control that mitigates it fails on its target (``findings``: the fingerprints of the
   findings that open it), or, on a flow, the flow itself carries it (plain HTTP);

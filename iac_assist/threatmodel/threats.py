@@ -13,7 +13,7 @@ Threats on flows are judged from the flow itself: its protocol, and the listener
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -348,7 +348,7 @@ class _Judge:
                     out.append(self.component(spec, name, target, controls or spec.controls))
                 elif spec.judged_by == "presence":
                     opening = self._unclaimed(claimed, spec, target, self.findings_on(target, spec.controls))
-                    evidence = [_at(flow.loc, f"reachable: {flow.why}")] if flow.loc else []
+                    evidence = [_at(flow.loc or target.loc, f"reachable: {flow.why}")]
                     out.append(_threat(spec, name, "open", opening, evidence + [_finding_evidence(f) for f in opening]))
                 else:
                     out.append(self._encryption(spec, name, flow, source, target, claimed))
@@ -367,6 +367,7 @@ class _Judge:
         unless its listener only redirects to HTTPS), encrypted is open only through a weak-TLS
         finding on its own end, not known is undetermined."""
         what = f"{flow.protocol or 'protocol not known'} on port {flow.port if flow.port is not None else 'any'}"
+        flow = replace(flow, loc=flow.loc or target.loc)  # evidence names a line, whatever the flow keeps
         opens = "plaintext" if flow.encrypted is False else "encrypted" if flow.encrypted else ""
         opening: list[Finding] = []
         for end, comp in (("source", source), ("target", target)):
