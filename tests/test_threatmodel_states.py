@@ -532,3 +532,28 @@ def test_a_policy_whose_principal_is_not_known_leaves_its_threat_undetermined(wr
     assert threat["status"] == "undetermined" and threat["findings"] == []
     [evidence] = threat["evidence"]
     assert "Principal of a statement" in evidence["what"] and name in evidence["what"]
+
+
+AURORA_TF = '''
+resource "aws_rds_cluster" "main" {
+  engine              = "aurora-postgresql"
+  master_username     = "app"
+  manage_master_user_password = true
+  storage_encrypted   = false
+  deletion_protection = true
+}
+resource "aws_rds_cluster_instance" "one" {
+  cluster_identifier = aws_rds_cluster.main.id
+  engine             = "aurora-postgresql"
+  instance_class     = "db.r6g.large"
+}
+'''
+
+
+def test_a_cluster_instance_takes_its_storage_threats_from_its_cluster(write_tree):
+    threats = threats_of(write_tree({"main.tf": AURORA_TF}))
+    assert threats["db-data-at-rest@aws_rds_cluster.main"]["status"] == "open"
+    # Not "mitigated" on the instance for want of a setting of its own: the threat is the cluster's.
+    assert "db-data-at-rest@aws_rds_cluster_instance.one" not in threats
+    assert "db-exposure@aws_rds_cluster_instance.one" in threats
+    assert {t["id"] for t in threats.values() if t["findings"]} >= {"db-data-at-rest@aws_rds_cluster.main"}

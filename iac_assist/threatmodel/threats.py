@@ -82,6 +82,9 @@ class ThreatSpec:
     """Flow threats: where each control is judged on a flow."""
     capec: tuple[str, ...] = ()
     attack: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    """Components with one of these facts are judged through another (a cluster's instance, whose
+    storage is the cluster's): the threat is that one's, not theirs."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,8 @@ class Library:
         return {c for s in self.specs() for c in s.controls}
 
     def for_component(self, comp: Component) -> tuple[ThreatSpec, ...]:
-        return self.components.get(comp.kind, ()) + self.source_types.get(comp.source_type, ())
+        specs = self.components.get(comp.kind, ()) + self.source_types.get(comp.source_type, ())
+        return tuple(s for s in specs if not any(comp.has(fact) for fact in s.unless))
 
 
 @lru_cache(maxsize=1)
@@ -134,7 +138,7 @@ def _spec(entry: dict[str, Any]) -> ThreatSpec:
                  for c, leg in entry.get("legs", {}).items())
     return ThreatSpec(str(entry["id"]), stride, str(entry["title"]), tuple(entry["controls"]),
                       tuple(entry.get("targets", ())), tuple(entry.get("sources", ())), judged_by, legs,
-                      tuple(entry.get("capec", ())), tuple(entry.get("attack", ())))
+                      tuple(entry.get("capec", ())), tuple(entry.get("attack", ())), tuple(entry.get("unless", ())))
 
 
 @lru_cache(maxsize=1)
