@@ -557,3 +557,26 @@ def test_a_cluster_instance_takes_its_storage_threats_from_its_cluster(write_tre
     assert "db-data-at-rest@aws_rds_cluster_instance.one" not in threats
     assert "db-exposure@aws_rds_cluster_instance.one" in threats
     assert {t["id"] for t in threats.values() if t["findings"]} >= {"db-data-at-rest@aws_rds_cluster.main"}
+
+
+EXAMPLES = Path(__file__).parent.parent / "policies" / "examples"
+
+
+@pytest.mark.parametrize("name", ["fixed.tf", "fixed.yaml"])
+def test_an_arn_built_at_deployment_in_a_resource_leaves_an_iam_threat_mitigated(name):
+    # Who may do what is known; only the ARNs the statements name are built at deployment.
+    threats = threats_of(EXAMPLES / "iam-privilege-escalation" / name)
+    elevation = [t for t in threats.values() if t["id"].startswith("iam-elevation@")]
+    assert elevation and all(t["status"] == "mitigated" for t in elevation), elevation
+
+
+def test_every_finding_of_every_rule_example_opens_a_threat(tmp_path):
+    for example in sorted(EXAMPLES.iterdir()):
+        for name in ("insecure.tf", "insecure.yaml"):
+            if not (example / name).is_file():
+                continue
+            result = scan([example / name])
+            linked = {fp for t in build(result).threats for fp in t.findings}
+            unlinked = [(f.control, f.resource) for f in result.findings
+                        if f.control == example.name and f.fingerprint not in linked]
+            assert not unlinked, (example.name, name, unlinked)

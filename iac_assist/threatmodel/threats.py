@@ -278,8 +278,12 @@ class _Judge:
             whose = "" if subject.id == comp.id else f"{subject.display}: "
             for name in (*spec.facts, *spec.refs):
                 for loc, value in _values(subject, name):
-                    why = _not_known(value, strict=name in spec.facts) or self._conditional(subject, name)
-                    if why is None and name in POLICY_FACTS and name in spec.facts:
+                    # A policy is judged by the parts that decide who may do what (an ARN built
+                    # at deployment in its Resource is no doubt about who may act).
+                    policy = name in POLICY_FACTS
+                    why = _not_known(value, strict=name in spec.facts, depth=2 if policy else 0) \
+                        or self._conditional(subject, name)
+                    if why is None and policy and name in spec.facts:
                         why = _policy_not_known(value)
                     if why is not None:
                         unknown.append(_at(loc, f"{control}: {whose}{name} is not known ({why})"))
