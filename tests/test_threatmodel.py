@@ -141,7 +141,7 @@ def test_the_json_contract():
     doc = json.loads(out.output)
     assert list(doc) == ["components", "flows", "threats", "attack_paths"]
     assert list(doc["components"][0]) == ["id", "kind", "zone", "file", "line"]
-    assert list(doc["flows"][0]) == ["source", "target", "port", "protocol", "encrypted", "crosses"]
+    assert list(doc["flows"][0]) == ["source", "target", "port", "protocol", "encrypted", "crosses", "redirect"]
     assert list(doc["threats"][0]) == ["id", "stride", "target", "title", "status", "controls", "findings",
                                        "evidence", "capec", "attack"]
     assert list(doc["attack_paths"][0]) == ["target", "hops"]

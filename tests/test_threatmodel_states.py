@@ -331,6 +331,8 @@ def test_the_hardened_seed_app_is_mitigated_with_evidence_lines(fmt):
     # The HTTP listener only redirects: its flow is no plaintext channel for data.
     redirect = threats[f"flow-eavesdropping@internet->{p['lb']}:80"]
     assert redirect["status"] == "mitigated" and "only redirects to HTTPS" in redirect["evidence"][0]["what"]
+    flows = {(f["source"], f["target"], f["port"]): f["redirect"] for f in model_of(root)["flows"]}
+    assert flows[("internet", p["lb"], 80)] is True and flows[("internet", p["lb"], 443)] is False
 
 
 # --- flows ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
@@ -12,7 +13,7 @@ from iac_assist.result import ScanResult
 from iac_assist.threatmodel import flows as flow_rules
 from iac_assist.threatmodel.exposure import Exposure, database_exposures, instance_exposures
 from iac_assist.threatmodel.model import INTERNET, AttackPath, Flow, ModelComponent, ThreatModel
-from iac_assist.threatmodel.threats import assess
+from iac_assist.threatmodel.threats import assess, redirect_to_https
 from iac_assist.threatmodel.zones import ZONES, place
 
 DATA_STORES = (*kinds.DATABASES, kinds.S3_BUCKET)
@@ -44,6 +45,7 @@ def build(result: ScanResult) -> ThreatModel:
         if key not in seen:
             seen[key] = Flow(src, dst, port, proto, encrypted, _crosses(zone_of[src], zone_of[dst]), loc, why)
     model.flows = sorted(seen.values(), key=lambda f: (f.source, f.target, f.port or 0, f.protocol or ""))
+    model.flows = _redirects(graph, ids, model.flows)
     model.threats = assess(graph, ids, result.findings, model.flows, result.conditions)
     model.attack_paths = attack_paths(graph, ids, model.flows)
     return model
@@ -84,6 +86,18 @@ def _base_id(comp: Component) -> str:
     if comp.kind == kinds.LB_LISTENER and isinstance(port, int) and not isinstance(port, bool):
         return f"{comp.address}/listener:{port}"
     return f"{comp.address}/{part}"
+
+
+def _redirects(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[Flow]:
+    """Plain flows to a listener that only redirects to HTTPS, marked as redirects."""
+    by_model_id = {mid: cid for cid, mid in ids.items()}
+    out = []
+    for flow in flows:
+        target = graph.components.get(by_model_id.get(flow.target, ""))
+        if flow.encrypted is False and target is not None and redirect_to_https(graph, target, flow.port):
+            flow = replace(flow, redirect=True)
+        out.append(flow)
+    return out
 
 
 def _crosses(source_zone: str, target_zone: str) -> tuple[str, ...]:

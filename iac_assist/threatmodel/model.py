@@ -4,7 +4,7 @@ The JSON contract (``to_json``), stable and documented::
 
     {
       "components": [{"id", "kind", "zone", "file", "line"}],   # id: the address findings use
-      "flows": [{"source", "target", "port", "protocol", "encrypted", "crosses"}],
+      "flows": [{"source", "target", "port", "protocol", "encrypted", "crosses", "redirect"}],
       "threats": [{"id", "stride", "target", "title", "status", "controls", "findings", "evidence",
                    "capec", "attack"}],
       "attack_paths": [{"target", "hops": [ids]}]
@@ -13,7 +13,8 @@ The JSON contract (``to_json``), stable and documented::
 ``source``/``target`` of a flow are component ids or ``internet``; ``port`` an int or null (all
 ports or not known); ``protocol`` upper case (HTTP, HTTPS, TCP...) or null; ``encrypted`` true,
 false or null (not known from the configuration); ``crosses`` the trust boundaries it crosses, as
-``"<outer zone>/<inner zone>"``. Component ids are unique: the address findings use, a part of a
+``"<outer zone>/<inner zone>"``; ``redirect`` true for plain HTTP to a listener that only redirects
+to HTTPS (it carries no data). Component ids are unique: the address findings use, a part of a
 resource ``<address>/<part>`` (``aws_elb.web/listener:80``), prefixed by its scope (``<root or
 template>:``) where two scopes share an address.
 
@@ -68,6 +69,8 @@ class Flow:
     loc: Location | None = None
     """What configures or allows it."""
     why: str = ""
+    redirect: bool = False
+    """Plain HTTP to a listener that only redirects to HTTPS: it carries no data."""
 
 
 STATUSES = ("open", "undetermined", "mitigated")
@@ -126,7 +129,7 @@ class ThreatModel:
             ],
             "flows": [
                 {"source": f.source, "target": f.target, "port": f.port, "protocol": f.protocol,
-                 "encrypted": f.encrypted, "crosses": list(f.crosses)}
+                 "encrypted": f.encrypted, "crosses": list(f.crosses), "redirect": f.redirect}
                 for f in self.flows
             ],
             "threats": [

@@ -387,26 +387,29 @@ class _Judge:
             return _threat(spec, name, "undetermined", [], [_at(flow.loc, f"{what}: whether it is encrypted is not "
                                                                            f"known ({flow.why})")] + found)
         if flow.encrypted is False:
-            redirect = self._redirect(target, flow.port)
+            redirect = redirect_to_https(self.graph, target, flow.port)
             if redirect is not None and not opening:
-                return _threat(spec, name, "mitigated", [], [redirect])
+                return _threat(spec, name, "mitigated", [],
+                               [_at(redirect, f"the listener on port {flow.port} only redirects to HTTPS")])
             return _threat(spec, name, "open", opening, [_at(flow.loc, f"{what}, not encrypted ({flow.why})")] + found)
         if opening:
             return _threat(spec, name, "open", opening, found)
         return _threat(spec, name, "mitigated", [], [_at(flow.loc, f"{what}, encrypted ({flow.why})")])
 
-    def _redirect(self, lb: Component, port: int | None) -> Evidence | None:
-        """The listener on ``port`` of ``lb`` when all it does is redirect to HTTPS."""
-        if lb.kind != kinds.LB or port is None:
-            return None
-        for listener in self.graph.neighbours(lb, "part-of", incoming=True):
-            if listener.kind != kinds.LB_LISTENER or listener.get("port") != port:
-                continue
-            actions = [a for a in listener.items("default_actions") if isinstance(a, Fact)]
-            if actions and all(isinstance(a.value, dict) and a.value.get("type") == "redirect"
-                               and a.value.get("redirect_protocol") == "HTTPS" for a in actions):
-                return _at(actions[0].loc, f"the listener on port {port} only redirects to HTTPS")
+
+def redirect_to_https(graph: ResourceGraph, lb: Component, port: int | None) -> Location | None:
+    """Where the listener on ``port`` of load balancer ``lb`` redirects to HTTPS, when that is all
+    it does (its flow carries no data, only the redirect); None otherwise."""
+    if lb.kind != kinds.LB or port is None:
         return None
+    for listener in graph.neighbours(lb, "part-of", incoming=True):
+        if listener.kind != kinds.LB_LISTENER or listener.get("port") != port:
+            continue
+        actions = [a for a in listener.items("default_actions") if isinstance(a, Fact)]
+        if actions and all(isinstance(a.value, dict) and a.value.get("type") == "redirect"
+                           and a.value.get("redirect_protocol") == "HTTPS" for a in actions):
+            return actions[0].loc
+    return None
 
 
 def _threat(spec: ThreatSpec, target: str, status: str, opening: list[Finding], evidence: list[Evidence]) -> Threat:
