@@ -582,3 +582,39 @@ def test_every_finding_of_every_rule_example_opens_a_threat(tmp_path):
             unlinked = [(f.control, f.resource) for f in result.findings
                         if f.control == example.name and f.fingerprint not in linked]
             assert not unlinked, (example.name, name, unlinked)
+
+
+NLB_TF = '''
+resource "aws_lb" "dns" {
+  load_balancer_type = "network"
+  internal           = false
+  subnets            = ["subnet-1"]
+}
+resource "aws_lb_listener" "tcp" {
+  load_balancer_arn = aws_lb.dns.arn
+  port              = 53
+  protocol          = "TCP"
+  default_action {
+    type             = "forward"
+    target_group_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/dns/1"
+  }
+}
+resource "aws_lb_listener" "udp" {
+  load_balancer_arn = aws_lb.dns.arn
+  port              = 53
+  protocol          = "UDP"
+  default_action {
+    type             = "forward"
+    target_group_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/dns/1"
+  }
+}
+'''
+
+
+def test_threat_ids_are_unique_when_two_flows_share_a_port(write_tree):
+    doc = model_of(write_tree({"main.tf": NLB_TF}))
+    assert len({(f["protocol"], f["port"]) for f in doc["flows"] if f["target"] == "aws_lb.dns"}) == 2
+    ids = [t["id"] for t in doc["threats"]]
+    assert len(ids) == len(set(ids))
+    threat = next(t for t in doc["threats"] if t["id"] == "flow-eavesdropping@internet->aws_lb.dns:53")
+    assert threat["status"] == "open" and {e["what"].split(" on ")[0] for e in threat["evidence"]} == {"TCP", "UDP"}

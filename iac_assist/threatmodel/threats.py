@@ -360,7 +360,7 @@ class _Judge:
                     out.append(_threat(spec, name, "open", opening, evidence + [_finding_evidence(f) for f in opening]))
                 else:
                     out.append(self._encryption(spec, name, flow, source, target, claimed))
-        return out
+        return _one_per_id(out)
 
     def _unclaimed(self, claimed: dict[tuple[str, str], set[str]], spec: ThreatSpec, comp: Component,
                    found: list[Finding]) -> list[Finding]:
@@ -410,6 +410,21 @@ def redirect_to_https(graph: ResourceGraph, lb: Component, port: int | None) -> 
                            and a.value.get("redirect_protocol") == "HTTPS" for a in actions):
             return actions[0].loc
     return None
+
+
+def _one_per_id(threats: list[Threat]) -> list[Threat]:
+    """Flows told apart only by their protocol (TCP and UDP on one port) share a threat id: the
+    worst of their threats stands for both, with the findings and evidence of those as bad."""
+    rank = {"open": 0, "undetermined": 1, "mitigated": 2}
+    kept: dict[str, Threat] = {}
+    for threat in threats:
+        first = kept.get(threat.id)
+        if first is None or rank[threat.status] < rank[first.status]:
+            kept[threat.id] = threat
+        elif rank[threat.status] == rank[first.status]:
+            kept[threat.id] = replace(first, findings=tuple(sorted({*first.findings, *threat.findings})),
+                                      evidence=tuple(sorted({*first.evidence, *threat.evidence})))
+    return list(kept.values())
 
 
 def _threat(spec: ThreatSpec, target: str, status: str, opening: list[Finding], evidence: list[Evidence]) -> Threat:
