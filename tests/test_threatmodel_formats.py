@@ -264,7 +264,9 @@ def test_markdown_report_has_every_section():
     assert "| Mark | Meaning |" in text
     # Summary counts.
     open_count = sum(t.status == "open" for t in model.threats)
-    assert f"- **Threats:** {open_count} open, {len(model.threats) - open_count} mitigated." in text
+    undetermined = sum(t.status == "undetermined" for t in model.threats)
+    assert f"- **Threats:** {open_count} open, {undetermined} undetermined, " \
+        f"{len(model.threats) - open_count - undetermined} mitigated." in text
     assert f"- **Attack paths:** {len(model.attack_paths)} from the internet, 2 needing no compromise." in text
     public = sum(c.zone == "public" for c in model.components)
     assert f"| `public` | {public} |" in text and "| D: Denial of service |" in text
@@ -440,7 +442,7 @@ def test_otm_maps_zones_flows_threats_and_mitigations():
     assert mitigation["name"].startswith("Fix: ") and mitigation["riskReduction"] > 0
     hardened = json.loads(render(seed_model("terraform-hardened"), "otm"))
     states = {i["state"] for e in hardened["components"] for i in e.get("threats", [])}
-    assert states == {"mitigated"}
+    assert "exposed" not in states and "mitigated" in states  # undetermined: variables, unchecked controls
 
 
 def test_otm_keeps_hostile_names_as_data():

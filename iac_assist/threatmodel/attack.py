@@ -54,7 +54,7 @@ from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component, Fact, Location, Ref
 from iac_assist.policy_documents import allows_any
 from iac_assist.threatmodel.exposure import Exposure, database_exposures, instance_exposures, launch_spec
-from iac_assist.threatmodel.model import INTERNET, AttackPath, AttackStep, Evidence, Flow
+from iac_assist.threatmodel.model import INTERNET, AttackPath, AttackStep, Flow, StepEvidence
 
 K_PATHS = 3
 MAX_PATHS = 1000
@@ -84,7 +84,7 @@ AWS_MANAGED = {
 
 
 def _step(kind: str, source: str, target: str, exposure: str, likelihood: float,
-          evidence: Iterable[Evidence]) -> AttackStep:
+          evidence: Iterable[StepEvidence]) -> AttackStep:
     return AttackStep(source, target, kind, exposure, likelihood, tuple(evidence))
 
 
@@ -100,7 +100,7 @@ def steps(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[
         source = comp_of.get(flow.source)
         if target is None:
             continue
-        evidence = (Evidence(flow.target, flow.loc, flow.why),)
+        evidence = (StepEvidence(flow.target, flow.loc, flow.why),)
         if flow.source == INTERNET:
             if target.kind == kinds.S3_BUCKET:
                 out.append(_step("public-bucket", INTERNET, flow.target, INTERNET_REACHABLE, 0.9, evidence))
@@ -122,7 +122,7 @@ def steps(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[
     return out
 
 
-def _user_data_secret(graph: ResourceGraph, comp: Component, ids: dict[str, str]) -> Evidence | None:
+def _user_data_secret(graph: ResourceGraph, comp: Component, ids: dict[str, str]) -> StepEvidence | None:
     """A secret in the user data a compute boots with (its own, else its launch spec's): every
     process on it, and a request forgery with IMDSv1, reads it from the metadata service."""
     from iac_assist.policies.ec2 import find_secrets
@@ -134,13 +134,13 @@ def _user_data_secret(graph: ResourceGraph, comp: Component, ids: dict[str, str]
     secret = next(find_secrets(text), None)
     if secret is None:
         return None
-    return Evidence(ids.get(holder.id, holder.address), holder.loc_of("user_data"),
+    return StepEvidence(ids.get(holder.id, holder.address), holder.loc_of("user_data"),
                     f"user data of {holder.display} holds {secret.kind} (line {secret.line} of the user data)")
 
 
 def _exposure_step(exposure: Exposure, ids: dict[str, str]) -> AttackStep:
     target = exposure.target
-    evidence = [Evidence(ids.get(h.node, h.node), h.loc, h.message) for h in exposure.hops[1:]]
+    evidence = [StepEvidence(ids.get(h.node, h.node), h.loc, h.message) for h in exposure.hops[1:]]
     if target.kind in kinds.DATABASES:
         return _step("internet-exposure", INTERNET, ids[target.id], AUTHENTICATED, 0.5, evidence)
     if exposure.port is None or exposure.port in ADMIN_PORTS:
@@ -165,7 +165,7 @@ def _role_steps(graph: ResourceGraph, ids: dict[str, str]) -> list[AttackStep]:
         imds = _imds_v1(graph, comp)
         if imds is not None:
             out.append(_step("credential-theft", ids[comp.id], ids[role.id], AUTHENTICATED, 0.8,
-                             (*evidence, Evidence(ids[comp.id], imds[0], imds[1]))))
+                             (*evidence, StepEvidence(ids[comp.id], imds[0], imds[1]))))
         else:
             out.append(_step("instance-role", ids[comp.id], ids[role.id], INTERNAL, 0.5, evidence))
     targets = _resource_targets(graph, ids)
@@ -177,7 +177,7 @@ def _role_steps(graph: ResourceGraph, ids: dict[str, str]) -> list[AttackStep]:
     return out
 
 
-def _role_of(graph: ResourceGraph, comp: Component, ids: dict[str, str]) -> tuple[Component, list[Evidence]] | None:
+def _role_of(graph: ResourceGraph, comp: Component, ids: dict[str, str]) -> tuple[Component, list[StepEvidence]] | None:
     """The instance role a compute runs with, through its (or its launch spec's) instance profile."""
     holder: Component | None = comp
     if not comp.has("instance_profile"):
@@ -198,7 +198,7 @@ def _role_of(graph: ResourceGraph, comp: Component, ids: dict[str, str]) -> tupl
     for value in named if isinstance(named, list) else [named]:
         role = graph.resolve(profile, value, kinds.IAM_ROLE)
         if role is not None:
-            return role, [Evidence(ids.get(holder.id, holder.address), holder.loc_of("instance_profile"),
+            return role, [StepEvidence(ids.get(holder.id, holder.address), holder.loc_of("instance_profile"),
                                    f"{comp.display} runs with instance profile {profile.display} "
                                    f"(role {role.display})")]
     return None
@@ -267,11 +267,11 @@ def _policies(graph: ResourceGraph, role: Component) -> list[tuple[Component, li
 
 
 def _allows(graph: ResourceGraph, role: Component, target: Component, target_kind: str,
-            ids: dict[str, str]) -> Evidence | None:
+            ids: dict[str, str]) -> StepEvidence | None:
     """What lets ``role`` read ``target``: an Allow statement (no condition) matching one of the
     probes on the target, with no unconditional Deny of it; None otherwise."""
     probes = PROBES[target_kind]
-    allowed: Evidence | None = None
+    allowed: StepEvidence | None = None
     for policy, statements in _policies(graph, role):
         for fact in statements:
             statement = fact.value
@@ -285,7 +285,7 @@ def _allows(graph: ResourceGraph, role: Component, target: Component, target_kin
             if statement.get("Effect") == "Allow" and allowed is None:
                 resource = statement.get("Resource")
                 shown = resource if isinstance(resource, str) else "the resource"
-                allowed = Evidence(ids.get(policy.id, policy.address), fact.loc,
+                allowed = StepEvidence(ids.get(policy.id, policy.address), fact.loc,
                                    f"{policy.display} allows {probe} on {shown}")
     if allowed is None:
         for value in role.items("managed_policies"):
@@ -293,7 +293,7 @@ def _allows(graph: ResourceGraph, role: Component, target: Component, target_kin
             for pattern in AWS_MANAGED.get(name, ()):
                 probe = allows_any({"Action": pattern}, probes)
                 if probe is not None:
-                    return Evidence(ids.get(role.id, role.address), role.loc_of("managed_policies"),
+                    return StepEvidence(ids.get(role.id, role.address), role.loc_of("managed_policies"),
                                     f"AWS managed policy {name} allows {probe} on *")
     return allowed
 

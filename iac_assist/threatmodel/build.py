@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from iac_assist import kinds
 from iac_assist.graph import ResourceGraph
 from iac_assist.model import Component
@@ -10,7 +12,7 @@ from iac_assist.result import ScanResult
 from iac_assist.threatmodel import attack
 from iac_assist.threatmodel import flows as flow_rules
 from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, ThreatModel
-from iac_assist.threatmodel.threats import assess
+from iac_assist.threatmodel.threats import assess, redirect_to_https
 from iac_assist.threatmodel.zones import ZONES, place
 
 DATA_STORES = (*kinds.DATABASES, kinds.S3_BUCKET)
@@ -43,19 +45,59 @@ def build(result: ScanResult, classes: list[tuple[str, str]] | None = None) -> T
         if key not in seen:
             seen[key] = Flow(src, dst, port, proto, encrypted, _crosses(zone_of[src], zone_of[dst]), loc, why)
     model.flows = sorted(seen.values(), key=lambda f: (f.source, f.target, f.port or 0, f.protocol or ""))
-    model.threats = assess(graph, ids, result.findings, model.flows)
+    model.flows = _redirects(graph, ids, model.flows)
+    model.threats = assess(graph, ids, result.findings, model.flows, result.conditions)
     model.attack_paths = attack.paths(graph, ids, model.flows, classes)
     return model
 
 
 def _ids(comps: list[Component]) -> dict[str, str]:
-    """Model ids: the address findings use; prefixed by the scope where two scopes share one."""
+    """Model ids: the address findings use; a part of a resource (a classic load balancer's
+    listener, a role's inline policy) is ``<address>/<part>`` (``aws_elb.web/listener:80``); prefixed
+    by the scope where two scopes share one."""
+    base = {c.id: _base_id(c) for c in comps}
     count: dict[str, int] = {}
     for c in comps:
-        count[c.address] = count.get(c.address, 0) + 1
+        count[base[c.id]] = count.get(base[c.id], 0) + 1
+    for c in comps:
+        if count[base[c.id]] > 1 and base[c.id] != c.address:
+            # Two parts named alike (two listeners on one port): their positions tell them apart.
+            count[base[c.id]] -= 1
+            base[c.id] = f"{c.address}/{_part(c)}"
+            count[base[c.id]] = count.get(base[c.id], 0) + 1
     # ``internet`` names the internet in flows and paths: a resource called so keeps its scope.
-    return {c.id: c.address if count[c.address] == 1 and c.address != INTERNET else f"{c.scope}:{c.address}"
+    return {c.id: base[c.id] if count[base[c.id]] == 1 and base[c.id] != INTERNET else f"{c.scope}:{base[c.id]}"
             for c in comps}
+
+
+def _part(comp: Component) -> str:
+    """What tells a part from its whole in ``Component.id`` (``listener[0]``, ``Listeners[1]``), or ""."""
+    whole = f"{comp.scope}#{comp.address}" if comp.scope else comp.address
+    if comp.id == whole or not comp.id.startswith(whole):
+        return ""
+    return comp.id[len(whole):].lstrip(".")
+
+
+def _base_id(comp: Component) -> str:
+    part = _part(comp)
+    if not part:
+        return comp.address
+    port = comp.get("port")
+    if comp.kind == kinds.LB_LISTENER and isinstance(port, int) and not isinstance(port, bool):
+        return f"{comp.address}/listener:{port}"
+    return f"{comp.address}/{part}"
+
+
+def _redirects(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[Flow]:
+    """Plain flows to a listener that only redirects to HTTPS, marked as redirects."""
+    by_model_id = {mid: cid for cid, mid in ids.items()}
+    out = []
+    for flow in flows:
+        target = graph.components.get(by_model_id.get(flow.target, ""))
+        if flow.encrypted is False and target is not None and redirect_to_https(graph, target, flow.port):
+            flow = replace(flow, redirect=True)
+        out.append(flow)
+    return out
 
 
 def _crosses(source_zone: str, target_zone: str) -> tuple[str, ...]:

@@ -4,8 +4,9 @@ The JSON contract (``to_json``), stable and documented::
 
     {
       "components": [{"id", "kind", "zone", "file", "line"}],   # id: the address findings use
-      "flows": [{"source", "target", "port", "protocol", "encrypted", "crosses"}],
-      "threats": [{"id", "stride", "target", "title", "status", "controls", "findings"}],
+      "flows": [{"source", "target", "port", "protocol", "encrypted", "crosses", "redirect"}],
+      "threats": [{"id", "stride", "target", "title", "status", "controls", "findings", "evidence",
+                   "capec", "attack"}],
       "attack_paths": [{"target", "hops": [ids], "rank", "score", "likelihood", "impact", "exposure",
                         "classification", "classification_source",
                         "steps": [{"from", "to", "kind", "exposure", "likelihood",
@@ -15,9 +16,26 @@ The JSON contract (``to_json``), stable and documented::
 ``source``/``target`` of a flow are component ids or ``internet``; ``port`` an int or null (all
 ports or not known); ``protocol`` upper case (HTTP, HTTPS, TCP...) or null; ``encrypted`` true,
 false or null (not known from the configuration); ``crosses`` the trust boundaries it crosses, as
-``"<outer zone>/<inner zone>"``. A threat's ``status`` is ``mitigated`` when every control that
-mitigates it passes on its target, ``open`` otherwise, with the ``findings`` (fingerprints) that keep it
-open. Lists are sorted, so the same input gives byte-identical output.
+``"<outer zone>/<inner zone>"``; ``redirect`` true for plain HTTP to a listener that only redirects
+to HTTPS (it carries no data). Component ids are unique: the address findings use, a part of a
+resource ``<address>/<part>`` (``aws_elb.web/listener:80``), prefixed by its scope (``<root or
+template>:``) where two scopes share an address.
+
+A threat's ``id`` is ``<library threat>@<target>``; its ``target`` a component id, or
+``<source>-><target>:<port>`` for a threat on a flow (judged from that flow: its protocol, the
+listener that carries it). Its ``status`` is one of:
+
+- ``open``: a control that mitigates it fails on its target (``findings``: the fingerprints of the
+  findings that open it), or, on a flow, the flow itself carries it (plain HTTP);
+- ``undetermined``: no control fails, but one depends on a value not known before deployment (a
+  variable or parameter without value, a condition left open) or is checked by no rule yet;
+- ``mitigated``: every control passes, shown by the configuration that makes it pass.
+
+``evidence`` says why, each ``{"file", "line", "what"}``: the findings that open it (their file and
+line), the unknown values it depends on (where they are used, and why they are not known), or the
+settings that mitigate it (the WAF association, the origin access control, the KMS key...).
+``capec`` and ``attack`` cite the CAPEC and MITRE ATT&CK ids of the threat (``"CAPEC-117"``,
+``"T1557"``). Lists are sorted, so the same input gives byte-identical output.
 
 Attack paths (``iac_assist.threatmodel.attack``): the k most likely paths from the internet to each
 data store (database, bucket, secret, KMS key) and compute (instance, auto scaling group), ranked
@@ -68,6 +86,20 @@ class Flow:
     loc: Location | None = None
     """What configures or allows it."""
     why: str = ""
+    redirect: bool = False
+    """Plain HTTP to a listener that only redirects to HTTPS: it carries no data."""
+
+
+STATUSES = ("open", "undetermined", "mitigated")
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    """Why a threat has its status: a finding, an unknown value or a passing setting, and where."""
+
+    file: str
+    line: int
+    what: str
 
 
 @dataclass(frozen=True)
@@ -77,14 +109,20 @@ class Threat:
     target: str
     title: str
     status: str
+    """One of ``STATUSES``."""
     controls: tuple[str, ...]
     findings: tuple[str, ...] = ()
     """Fingerprints of the findings that keep it open."""
     description: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    capec: tuple[str, ...] = ()
+    attack: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
-class Evidence:
+class StepEvidence:
+    """What allows a step of an attack path, and where (a threat's status has ``Evidence``)."""
+
     id: str
     """The component (model id) that allows a step, or ``internet``."""
     loc: Location | None
@@ -100,7 +138,7 @@ class AttackStep:
     kind: str
     exposure: str
     likelihood: float
-    evidence: tuple[Evidence, ...] = ()
+    evidence: tuple[StepEvidence, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,12 +177,14 @@ class ThreatModel:
             ],
             "flows": [
                 {"source": f.source, "target": f.target, "port": f.port, "protocol": f.protocol,
-                 "encrypted": f.encrypted, "crosses": list(f.crosses)}
+                 "encrypted": f.encrypted, "crosses": list(f.crosses), "redirect": f.redirect}
                 for f in self.flows
             ],
             "threats": [
                 {"id": t.id, "stride": t.stride, "target": t.target, "title": t.title, "status": t.status,
-                 "controls": list(t.controls), "findings": list(t.findings)}
+                 "controls": list(t.controls), "findings": list(t.findings),
+                 "evidence": [{"file": e.file, "line": e.line, "what": e.what} for e in t.evidence],
+                 "capec": list(t.capec), "attack": list(t.attack)}
                 for t in self.threats
             ],
             "attack_paths": [_path_json(p) for p in self.attack_paths],

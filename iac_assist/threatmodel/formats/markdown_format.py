@@ -66,7 +66,9 @@ def _summary(model: ThreatModel) -> list[str]:
         f"- **Components:** {len(model.components)}" + (", by trust zone below." if model.components else "."),
         f"- **Flows:** {len(model.flows)}, {len(crossing)} crossing a trust boundary, "
         f"{len(plaintext)} in plaintext.",
-        f"- **Threats:** {len(open_threats)} open, {len(model.threats) - len(open_threats)} mitigated.",
+        f"- **Threats:** {len(open_threats)} open, "
+        f"{sum(t.status == 'undetermined' for t in model.threats)} undetermined, "
+        f"{sum(t.status == 'mitigated' for t in model.threats)} mitigated.",
         f"- **Attack paths:** {len(model.attack_paths)} from the internet, "
         f"{sum(p.exposure != 'internal' for p in model.attack_paths)} needing no compromise.",
         "",
@@ -79,11 +81,11 @@ def _summary(model: ThreatModel) -> list[str]:
         out += ["| Trust zone | Components |", "| --- | ---: |"]
         out += [f"| {code(zone)} | {by_zone[zone]} |" for zone in order]
         out.append("")
-    out += ["| STRIDE | Open | Mitigated |", "| --- | ---: | ---: |"]
+    out += ["| STRIDE | Open | Undetermined | Mitigated |", "| --- | ---: | ---: | ---: |"]
     for letter, name in STRIDE.items():
         related = [t for t in model.threats if letter in t.stride]
-        opened = sum(t.status == "open" for t in related)
-        out.append(f"| {letter}: {name} | {opened} | {len(related) - opened} |")
+        counts = [sum(t.status == status for t in related) for status in ("open", "undetermined", "mitigated")]
+        out.append(f"| {letter}: {name} | {' | '.join(map(str, counts))} |")
     return out + ["", "A threat with several STRIDE letters counts under each.", ""]
 
 
@@ -92,19 +94,25 @@ def _threats(threats: list[Threat]) -> list[str]:
     if not threats:
         return out + ["None: no component of a kind the threat library covers.", ""]
     out += [
-        "Open threats first. A threat is mitigated when every control listed passes on its target; "
-        "the findings are those that keep it open.",
+        "Open threats first, then undetermined ones (a control depends on a value not known before "
+        "deployment, or no rule checks it yet), then mitigated ones. Evidence: where the findings, the "
+        "unknown values or the settings that mitigate it are written.",
         "",
-        "| Status | Threat | STRIDE | Target | Title | Controls | Findings |",
-        "| --- | --- | --- | --- | --- | --- | ---: |",
+        "| Status | Threat | STRIDE | Target | Title | Controls | Findings | Evidence | CAPEC / ATT&CK |",
+        "| --- | --- | --- | --- | --- | --- | ---: | --- | --- |",
     ]
-    ordered = sorted(threats, key=lambda t: t.status != "open")  # stable: the model's order within
+    rank = {"open": 0, "undetermined": 1}
+    ordered = sorted(threats, key=lambda t: rank.get(t.status, 2))  # stable: the model's order within
     for t in ordered:
         status = "**open**" if t.status == "open" else text(t.status)
         name = t.id[: -len(t.target) - 1] if t.id.endswith(f"@{t.target}") else t.id
         controls = ", ".join(code(c) for c in t.controls) or "none"
+        evidence = ", ".join(code(f"{e.file}:{e.line}") for e in t.evidence[:3] if e.file) or "none"
+        if len(t.evidence) > 3:
+            evidence += f" and {len(t.evidence) - 3} more"
+        refs = ", ".join(text(r) for r in (*t.capec, *t.attack)) or "none"
         out.append(f"| {status} | {code(name)} | {text(t.stride)} | {code(t.target)} | {text(t.title)} "
-                   f"| {controls} | {len(t.findings)} |")
+                   f"| {controls} | {len(t.findings)} | {evidence} | {refs} |")
     return out + [""]
 
 

@@ -347,7 +347,8 @@ def _threats(threats: list[Threat], rules: dict[str, Any]) -> list[dict[str, Any
             "name": t.title,
             "categories": [STRIDE[letter] for letter in t.stride if letter in STRIDE],
             "risk": risk,
-            "attributes": {"stride": t.stride, "controls": ", ".join(t.controls)},
+            "attributes": {"stride": t.stride, "controls": ", ".join(t.controls), "capec": ", ".join(t.capec),
+                           "attack": ", ".join(t.attack)},
         }
         if t.description:
             entry["description"] = t.description
