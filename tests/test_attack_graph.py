@@ -55,8 +55,9 @@ INSECURE_PARTS = {
     },
     "cloudformation": {
         "igw": "InternetGateway", "subnet": "PublicSubnet", "sg": "BuildSecurityGroup",
-        "instance": "BuildInstance", "role": "template.yaml:BuildRole", "bucket": "ArtifactBucket",
-        "secret": "DeployKey", "policy": "template.yaml:BuildRole", "file": "template.yaml",
+        # The inline policy is a part of the role, with an id of its own.
+        "instance": "BuildInstance", "role": "BuildRole", "bucket": "ArtifactBucket",
+        "secret": "DeployKey", "policy": "BuildRole/Policies[0]", "file": "template.yaml",
         "lines": (8, 25, 42, 20, 81, 73, 61, 64),
     },
 }

@@ -172,7 +172,9 @@ def test_controls_show_as_badges_on_the_hardened_app(seed: str, names: dict[str,
         return set(re.findall(r"\[([^\]]*)\]", last))
 
     lock = "#128274; "
-    assert {"WAF", "OAC", "TLS"} <= badges("cdn")
+    # The hardened CDN's web ACL and certificate come from a variable or parameter without value:
+    # undetermined, so no badge (only what is known to be in place shows).
+    assert "OAC" in badges("cdn") and not {"WAF", "TLS"} & badges("cdn")
     assert {f"{lock}KMS", "TLS only", "public access block"} <= badges("bucket")
     assert {f"{lock}encrypted", "not public", "backups"} <= badges("db")
     assert {"WAF", "TLS"} <= badges("lb")
