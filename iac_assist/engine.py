@@ -91,6 +91,9 @@ def build_graph(
             builder = ModelBuilder(scope=scope)
             _normalize(TERRAFORM, resources, builder, scope)
             collect(builder)
+            # Like resources under an open CloudFormation condition: their findings say so, and what
+            # they provide proves no control.
+            result.conditions.update(((r.loc.file, r.address), (r.condition,)) for r in resources if r.condition)
 
     if found.templates:
         from iac_assist.parsers.cloudformation import NORMALIZER as CLOUDFORMATION

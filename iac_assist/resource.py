@@ -33,6 +33,10 @@ class SourceResource:
     locs: dict[Path, Location] = field(default_factory=dict)
     format: str = "terraform"
     label: str = ""
+    condition: str = ""
+    """Why the resource may not exist at all, when that is not known before deployment: a
+    Terraform block (or the module holding it) whose ``count``/``for_each`` is unknown, analysed
+    as one representative instance (``aws_wafv2_web_acl_association.x.count > 0``)."""
     call_loc: Location | None = None
     """For a resource declared in a downloaded module (``.terraform/modules/...``, not part of the
     repository): the ``module`` block of the scanned configuration that leads to it, where reports

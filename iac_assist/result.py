@@ -36,8 +36,9 @@ class ScanResult:
     """Per CloudFormation template whose conditions are open: its components in each possible
     deployment (``graph`` holds the base one, with those conditions unknown)."""
     conditions: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
-    """CloudFormation resources that exist only under conditions not known before deployment:
-    (file, address) → those conditions, which their findings name."""
+    """Resources that exist only under conditions not known before deployment: (file, address) →
+    those conditions, which their findings name. CloudFormation conditions left open, and Terraform
+    blocks whose ``count``/``for_each`` is unknown (``aws_x.y.count > 0``)."""
     baselined: int = 0
     """Findings left out as already known: in the ``--baseline`` file or present at ``--new-since``."""
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from iac_assist import kinds
 from iac_assist.cli import cli
 from iac_assist.engine import scan
+from iac_assist.parsers.terraform.inputs import VariableInputs
 from iac_assist.threatmodel.build import build
 from iac_assist.threatmodel.formats import render
 from tests.conftest import SEED
@@ -274,6 +275,51 @@ def test_a_control_met_only_under_an_open_condition_is_undetermined(write_tree):
     assert threat["status"] == "undetermined"
     assert [(e["line"], e["what"]) for e in threat["evidence"]] == [
         (25, "lb-no-waf: web_acl is not known (set by Assoc only when condition IsProd holds)")]
+
+
+CONDITIONAL_WAF_TF = """variable "waf" {
+  type = bool
+}
+
+resource "aws_lb" "web" {
+  internal           = false
+  load_balancer_type = "application"
+  subnets            = ["subnet-1", "subnet-2"]
+}
+
+resource "aws_wafv2_web_acl" "acl" {
+  name  = "acl"
+  scope = "REGIONAL"
+}
+
+resource "aws_wafv2_web_acl_association" "web" {
+  count        = var.waf ? 1 : 0
+  resource_arn = aws_lb.web.arn
+  web_acl_arn  = aws_wafv2_web_acl.acl.arn
+}
+
+resource "aws_s3_bucket" "logs" {
+  count  = var.waf ? 1 : 0
+  bucket = "waf-logs"
+}
+"""
+
+
+def test_a_control_met_only_by_a_block_whose_count_is_unknown_is_undetermined(write_tree):
+    # Terraform's twin of the open condition: with `var.waf` unset the association may not exist,
+    # so it proves nothing; a finding on a block of unknown count says so.
+    root = write_tree({"main.tf": CONDITIONAL_WAF_TF})
+    threat = threats_of(root)["lb-denial-of-service@aws_lb.web"]
+    assert threat["status"] == "undetermined"
+    assert [(e["line"], e["what"]) for e in threat["evidence"]] == [
+        (19, "lb-no-waf: web_acl is not known (set by aws_wafv2_web_acl_association.web[0] only when condition "
+             "aws_wafv2_web_acl_association.web.count > 0 holds)")]
+    result = scan([root], select=["s3-versioning-missing"])
+    assert [(f.resource, f.loc.line, "(when condition aws_s3_bucket.logs.count > 0 holds)" in f.message)
+            for f in result.findings] == [("aws_s3_bucket.logs", 22, True)]
+    # Known, the count decides as before: no association, a definite finding on the load balancer.
+    known = scan([root], select=["lb-no-waf"], variables=VariableInputs((), (("waf", "false"),), {}))
+    assert [(f.resource, "when condition" in f.message) for f in known.findings] == [("aws_lb.web", False)]
 
 
 def test_a_control_no_rule_checks_yet_is_undetermined_never_mitigated(write_tree):

@@ -227,6 +227,10 @@ class ModuleInstance:
         the scanned configuration itself (the downloaded files are not part of the repository)."""
         self._inputs = inputs
         """The root's assigned values, or a child's call arguments (evaluated on demand)."""
+        self.condition = ""
+        """Set when this module instance exists only if an unknown ``count``/``for_each`` allows."""
+        self._uncertain: dict[tuple[str, str, str], str] = {}
+        """Blocks whose instances are not known: the condition of their representative instance."""
         self._cache: dict[tuple, Any] = {}
         """Every value evaluated once: locals, variables, outputs, attributes, instances."""
         self._files: list[str] = []
@@ -417,7 +421,9 @@ class ModuleInstance:
         if count_attr is not None:
             count = scalar(self._meta_value(decl, count_attr))
             if isinstance(count, Unknown):
-                # Terraform could not plan this either; analyse one representative instance.
+                # Terraform could not plan this either; analyse one representative instance, which
+                # may not exist: what it provides (a WAF association) proves nothing.
+                self._uncertain[(decl.kind, decl.type, decl.name)] = f"{self._block(decl)}.count > 0"
                 return [(0, {"count": {"index": 0}})]
             try:
                 n = int(to_number(count))
@@ -434,6 +440,7 @@ class ModuleInstance:
             return [(i, {"count": {"index": i}}) for i in range(n)]
         coll = scalar(self._meta_value(decl, each_attr))
         if isinstance(coll, Unknown):
+            self._uncertain[(decl.kind, decl.type, decl.name)] = f"{self._block(decl)}.for_each is not empty"
             return [("?", {"each": {"key": UNKNOWN, "value": UNKNOWN}})]
         if isinstance(coll, PartialJson):
             return None
@@ -468,6 +475,12 @@ class ModuleInstance:
                           f"for_each over {len(out)} elements is over the limit of {MAX_INSTANCES}", "error")
             return []
         return [out[k] for k in sorted(out)]
+
+    def _block(self, decl: Declared) -> str:
+        return address_of(self.prefix, decl, None) if decl.kind != "module" else f"{self.prefix}module.{decl.name}"
+
+    def _condition(self, decl: Declared) -> str:
+        return self._uncertain.get((decl.kind, decl.type, decl.name), "") or self.condition
 
     def _meta_value(self, decl: Declared, attr: hcl.Attribute) -> Any:
         try:
@@ -555,8 +568,10 @@ class ModuleInstance:
         out = []
         for key, env in keys:
             prefix = f"{self.prefix}module.{decl.name}{_key_suffix(key)}."
-            out.append((key, ModuleInstance(config, self.ctx, prefix, Arguments(self, decl, env), self.stack,
-                                            self.base, self.module_path + (decl.name,), call_loc)))
+            child = ModuleInstance(config, self.ctx, prefix, Arguments(self, decl, env), self.stack, self.base,
+                                   self.module_path + (decl.name,), call_loc)
+            child.condition = self._condition(decl)
+            out.append((key, child))
         return out
 
     def output(self, name: str) -> Any:
@@ -580,7 +595,9 @@ class ModuleInstance:
                     continue
                 # Past a bound, the block's other instances would pass it the same way: not tried.
                 for key, env in keys:
-                    out.append(self._evaluate(decl, key, env))
+                    res = self._evaluate(decl, key, env)
+                    res.condition = self._condition(decl)
+                    out.append(res)
             except EvaluationLimit as err:
                 self.ctx.limit(err, decl.file, decl.block.line)
             except RecursionError:
