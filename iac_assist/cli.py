@@ -356,8 +356,10 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["json", "markdown", "mermaid", "dot", "otm"]),
-              default="markdown", show_default=True, help="Output format.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["json", "markdown", "mermaid", "dot", "otm", "sarif"]),
+              default="markdown", show_default=True,
+              help="Output format; sarif: the attack paths as code scanning results, each with its steps as a code "
+                   "flow (a category of its own beside the scan's).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the model to FILE instead of standard output.")
 @click.option("--view", type=click.Choice(["full", "attack-paths", "per-vpc"]), default="full", show_default=True,
@@ -418,6 +420,12 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
                       variables=VariableInputs(settings.var_files, assignments, dict(os.environ)),
                       template_options=template_options, inline_suppressions=False, jobs=jobs,
                       max_file_size=max_file_size)
+    if fmt == "sarif":
+        from dataclasses import replace
+
+        from iac_assist.reporters.locations import repo_locations
+
+        options = replace(options, places=repo_locations(result))
     text = render(build(result, classes), fmt, options)
     if output is not None:
         _write(output, text)

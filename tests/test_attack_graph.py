@@ -346,3 +346,27 @@ resource "aws_ec2_instance_metadata_defaults" "account" {{
     top = model_json(tmp_path)["attack_paths"]
     bucket = next(a for a in top if a["target"] == "aws_s3_bucket.artifacts")
     assert [s["kind"] for s in bucket["steps"]] == ["internet-exposure", kind, "iam-permission"]
+
+
+@pytest.mark.parametrize("fmt", ["terraform", "cloudformation"])
+def test_model_sarif_gives_each_attack_path_its_steps_as_a_code_flow(fmt):
+    # GitHub shows a result's code flow step by step: the path, each hop at the line allowing it.
+    p = INSECURE_PARTS[fmt]
+    out = CliRunner().invoke(cli, ["model", str(INSECURE[fmt]), "--format", "sarif"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    validate_sarif(doc)
+    run = doc["runs"][0]
+    assert run["automationDetails"]["id"].startswith("iac-assist-model/")
+    results = run["results"]
+    assert [(r["properties"]["rank"], r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"], r["level"])
+            for r in results] == [(1, p["bucket"], "error"), (2, p["secret"], "warning"), (3, p["instance"], "warning")]
+    steps = [(loc["location"]["physicalLocation"]["region"]["startLine"],
+              loc["location"]["message"]["text"].split(":")[0])
+             for loc in results[0]["codeFlows"][0]["threadFlows"][0]["locations"]]
+    lines = p["lines"]
+    assert steps == [(lines[0], "internet-exposure"), (lines[1], "internet-exposure"), (lines[2], "internet-exposure"),
+                     (lines[3], "internet-exposure"), (lines[4], "credential-theft"), (lines[5], "credential-theft"),
+                     (lines[6], "iam-permission")]
+    uri = results[0]["codeFlows"][0]["threadFlows"][0]["locations"][0]["location"]["physicalLocation"]
+    assert uri["artifactLocation"]["uri"].endswith(f"tm-insecure-instance/{fmt}/{p['file']}")

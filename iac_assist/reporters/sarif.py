@@ -232,7 +232,7 @@ def _capped(findings: list[Finding]) -> tuple[list[Finding], int]:
 
 def _result(finding: Finding, rule_index: int, places: RepoLocations) -> Result:
     location = SarifLocation(
-        physical_location=_physical(finding.loc, places),
+        physical_location=physical_location(finding.loc, places),
         logical_locations=[LogicalLocation(fully_qualified_name=visible(finding.resource), kind="resource")],
     )
     text = finding.message or finding.title  # SARIF requires text; an empty one shows as a blank alert
@@ -279,7 +279,7 @@ def _code_flows(finding: Finding, places: RepoLocations) -> list[CodeFlow]:
     if not finding.path:
         return []
     steps = [
-        ThreadFlowLocation(location=SarifLocation(physical_location=_physical(loc, places),
+        ThreadFlowLocation(location=SarifLocation(physical_location=physical_location(loc, places),
                                                   message=Message(text=visible(text))),
                            execution_order=n)
         for n, (loc, text) in enumerate(finding.path, start=1)
@@ -290,10 +290,10 @@ def _code_flows(finding: Finding, places: RepoLocations) -> list[CodeFlow]:
 
 def _related_location(number: int, loc: Location, text: str, places: RepoLocations) -> SarifLocation:
     message = Message(text=visible(text)) if text else None
-    return SarifLocation(id=number, physical_location=_physical(loc, places), message=message)
+    return SarifLocation(id=number, physical_location=physical_location(loc, places), message=message)
 
 
-def _physical(loc: Location, places: RepoLocations) -> PhysicalLocation:
+def physical_location(loc: Location, places: RepoLocations) -> PhysicalLocation:
     loc = places.place(loc)
     # Line 0 means "somewhere in the file"; GitHub wants a line to show, so it is the first.
     end_line = loc.end_line if loc.end_line > loc.line >= 1 else None

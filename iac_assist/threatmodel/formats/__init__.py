@@ -8,7 +8,7 @@ from typing import Any
 
 from iac_assist.threatmodel.model import ThreatModel
 
-FORMATS = ("json", "markdown", "mermaid", "dot", "otm")
+FORMATS = ("json", "markdown", "mermaid", "dot", "otm", "sarif")
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class RenderOptions:
     """OTM: the project's id and name (defaults: from the scanned folder's name)."""
     otm_mapping: Any = None
     """OTM: an ``otm_mapping.Mapping`` of zones and component types to a consumer's, or None."""
+    places: Any = None
+    """SARIF: the ``reporters.locations.RepoLocations`` that turn scan paths into repository ones."""
 
 
 def render(model: ThreatModel, fmt: str, options: RenderOptions | None = None) -> str:
