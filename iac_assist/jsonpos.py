@@ -15,6 +15,10 @@ from typing import Any
 
 MAX_DEPTH = 256
 MAX_NUMBER_CHARS = 1000
+MAX_LINE_DEPTH = 32
+"""Lines are kept for paths this deep at most: a path key costs memory in its length, so a deep
+file would cost values × depth (a 20 MiB file nested 250 deep: gigabytes). Nothing asks for the
+line of a deeper value; it is reported at its nearest recorded ancestor."""
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
@@ -93,7 +97,8 @@ class _Parser:
             if key in out:
                 raise self.error(f"duplicate member {key!r}", key_pos)
             here = path + (key,)
-            self.lines[here] = self.line(key_pos)
+            if len(here) <= MAX_LINE_DEPTH:
+                self.lines[here] = self.line(key_pos)
             out[key], pos = self.value(pos + 1, here, depth + 1)
             pos = self.skip(pos)
             if self.text.startswith(",", pos):
@@ -111,7 +116,8 @@ class _Parser:
         while True:
             pos = self.skip(pos)
             here = path + (len(out),)
-            self.lines[here] = self.line(pos)
+            if len(here) <= MAX_LINE_DEPTH:
+                self.lines[here] = self.line(pos)
             item, pos = self.value(pos, here, depth + 1)
             out.append(item)
             pos = self.skip(pos)

@@ -333,3 +333,15 @@ def test_scanning_arbitrary_bytes_never_fails_internally(tmp_path_factory, name,
     prefix = b"AWSTemplateFormatVersion: '2010-09-09'\n" if name.startswith("t.") else b""
     (folder / name).write_bytes(prefix + data)
     _scan(folder)
+
+
+def test_json_lines_cost_memory_bounded_by_a_depth_not_by_the_nesting():
+    # A path key per value costs its length: 240 levels deep, every value would hold a 250-long
+    # key. Lines stop at MAX_LINE_DEPTH; deeper values are placed at their nearest ancestor.
+    from iac_assist import jsonpos
+
+    depth = 120  # an object and a list a level: 240 levels deep
+    text = "".join('{"a": [1, 2, ' for _ in range(depth)) + "3" + "]}" * depth
+    value, lines = jsonpos.loads(text)
+    assert max(len(path) for path in lines) == jsonpos.MAX_LINE_DEPTH
+    assert len(lines) < 4 * jsonpos.MAX_LINE_DEPTH

@@ -52,6 +52,9 @@ class _Converter:
                     self.ends[parent] = self.ends[path]
 
     def line(self, path: tuple) -> int:
+        # Deep values have no line of their own (jsonpos.MAX_LINE_DEPTH): their nearest ancestor's.
+        while path and path not in self.lines:
+            path = path[:-1]
         return self.lines.get(path, 1)
 
     def root(self, value: dict[str, Any]) -> hcl.Body:
