@@ -213,7 +213,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
     result = _run(run_scan, paths, settings, variables=variables, template_options=template_options,
                   baseline=None if repository_baseline else baseline, new_since=new_since, jobs=jobs,
                   max_file_size=max_file_size)
-    trust.report(result, settings, all_policies(), list(paths) or [Path(".")], repository_baseline, max_file_size)
+    trust.report(result, settings, all_policies(), repository_baseline)
     color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = render(result, fmt, color=color, verbose=verbose)
     if output is not None:

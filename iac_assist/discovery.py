@@ -72,6 +72,9 @@ class Discovered:
     max_file_bytes: int | None = None
     """``--max-file-size``: the largest file read, in bytes; None: MAX_FILE_BYTES (MAX_HCL_BYTES
     for ``.tf``)."""
+    excluded: list[str] = field(default_factory=list)
+    """IaC files an exclude pattern left out, relative to the root, sorted (the configuration's
+    excludes are reported by name: see ``trust``)."""
 
     def reader(self) -> Read:
         """``read(path, rel, errors)``: a file's text, within this scan's size cap."""
@@ -119,6 +122,7 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None,
     found.terraform.sort()
     found.templates.sort()
     found.problems.extend(skipped.warnings())
+    found.excluded = sorted(set(skipped.excluded))
     return found
 
 
@@ -148,11 +152,15 @@ class _Skipped:
         self.first: dict[str, tuple[str, str]] = {}  # why → the group of files excluded for it
         self.entries = MAX_SKIPPED_ENTRIES
         self.sniff = MAX_SKIPPED_SNIFF_BYTES
+        self.excluded: list[str] = []
+        """IaC files left out by an exclude pattern (not by a folder rule), as shown."""
 
     def file(self, path: Path, why: str) -> None:
         """A file (not a folder) left out: counted when it is IaC, with the others left out for
         the same reason; the group is shown by its first file."""
         iac = self._is_iac(path)
+        if iac and why.startswith(_EXCLUDED):
+            self.excluded.append(_shown(path, self.root))
         if iac is not False:
             key = self.first.setdefault(why, (_shown(path, self.root), why))
             group = self.groups.setdefault(key, [0, 0])
@@ -172,6 +180,8 @@ class _Skipped:
                 if name.endswith(TERRAFORM_SUFFIXES + TEMPLATE_SUFFIXES):
                     iac = self._is_iac(Path(here, name))
                     count += iac is True
+                    if iac and why.startswith(_EXCLUDED):
+                        self.excluded.append(_shown(Path(here, name), self.root))
                     unexamined += iac is None
         # Tools' folders hold many large JSON files: those beyond the reading budget are named
         # only beside IaC found in the same folder, or every scan of a checkout holding a
@@ -337,8 +347,11 @@ def _exclusion(path: Path, root: Path, patterns: list[str]) -> str | None:
                  or fnmatch.fnmatch(rel, pat + "/*")), None)
 
 
+_EXCLUDED = "excluded by "
+
+
 def _excluded_why(pattern: str) -> str:
-    return f"excluded by {pattern!r} (--exclude or the configuration's exclude)"
+    return f"{_EXCLUDED}{pattern!r} (--exclude or the configuration's exclude)"
 
 
 def _is_venv(folder: Path) -> bool:

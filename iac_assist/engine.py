@@ -113,6 +113,7 @@ def build_graph(
 
     graph = ResourceGraph(components)
     result.files = sorted(files)
+    result.excluded = found.excluded
     result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
     result.graph = graph
     return graph, result

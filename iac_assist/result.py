@@ -39,6 +39,8 @@ class ScanResult:
     """Resources that exist only under conditions not known before deployment: (file, address) →
     those conditions, which their findings name. CloudFormation conditions left open, and Terraform
     blocks whose ``count``/``for_each`` is unknown (``aws_x.y.count > 0``)."""
+    excluded: list[str] = field(default_factory=list)
+    """IaC files an exclude pattern left out of the scan, relative to ``root``."""
     baselined: int = 0
     """Findings left out as already known: in the ``--baseline`` file or present at ``--new-since``."""
 

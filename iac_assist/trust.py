@@ -46,9 +46,7 @@ def report(
     result: ScanResult,
     settings: Settings,
     policies: list[Policy],
-    paths: list[Path],
     baseline: Baseline | None = None,
-    max_file_size: int | None = None,
 ) -> None:
     """Add to ``result.errors`` a warning for each way the repository's settings weakened the gate.
     ``policies``: every policy before selection; ``baseline``: the one the repository's
@@ -59,14 +57,14 @@ def report(
                                "configuration not read: --untrusted ignores the scanned repository's own settings "
                                "(name a configuration with --config to apply it)", level="warning"))
     if settings.source is not None and not settings.explicit:
-        notes.extend(_configuration(result, settings, policies, paths, baseline, max_file_size))
+        notes.extend(_configuration(result, settings, policies, baseline))
     if settings.inline_suppressions:
         notes.extend(_suppressions(result.findings))
     result.errors = sorted(set(result.errors) | set(notes), key=lambda e: (e.file, e.line, e.column, e.message))
 
 
-def _configuration(result: ScanResult, settings: Settings, policies: list[Policy], paths: list[Path],
-                   baseline: Baseline | None, max_file_size: int | None) -> list[ScanError]:
+def _configuration(result: ScanResult, settings: Settings, policies: list[Policy],
+                   baseline: Baseline | None) -> list[ScanError]:
     assert settings.source is not None
     file = _shown(settings.source, result.root)
     table = "[tool.iac-assist]" if settings.source.name == "pyproject.toml" else settings.source.name
@@ -105,7 +103,7 @@ def _configuration(result: ScanResult, settings: Settings, policies: list[Policy
         notes.append(note("fail-on", settings.fail_on, f"lowered the gate: {what} ({_count(len(passed), 'finding')} "
                           "let pass)"))
     if settings.repository_decided("exclude"):
-        left_out = _excluded_iac(paths, result.root, settings.exclude, max_file_size)
+        left_out = result.excluded  # discovery found them while leaving them out: no second walk
         if left_out:
             notes.append(note("exclude", list(settings.exclude),
                               f"left {_count(len(left_out), 'IaC file')} out of the scan: {_names(left_out)}"))
@@ -130,27 +128,6 @@ def _suppressions(findings: Iterable[Finding]) -> list[ScanError]:
     return [ScanError(file, line, f"inline suppression waived {_count(len(names), 'finding')}: "
                       f"{_names(sorted(set(names)))}", level="warning", category=CATEGORY)
             for (file, line), names in sorted(waived.items())]
-
-
-def _excluded_iac(paths: list[Path], root: Path, exclude: tuple[str, ...], max_file_size: int | None) -> list[str]:
-    """The IaC files under ``paths`` that ``exclude`` leaves out (templates recognised by their
-    beginning, as discovery does), relative to ``root``."""
-    from iac_assist.discovery import SNIFF_BYTES, discover
-    from iac_assist.parsers.cloudformation import looks_like_template
-    from iac_assist.parsers.terraform.plan import looks_like_plan
-
-    every = discover(paths, root, [], max_file_size)
-    kept = discover(paths, root, list(exclude), max_file_size)
-    out = [p for p in every.terraform if p not in set(kept.terraform)]
-    for path in sorted(set(every.templates) - set(kept.templates)):
-        try:
-            with path.open("rb") as handle:
-                head = handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
-        except OSError:
-            continue
-        if looks_like_template(head) or looks_like_plan(head):
-            out.append(path)
-    return sorted(_shown(p, root) for p in out)
 
 
 def _shown(path: Path, root: Path) -> str:
