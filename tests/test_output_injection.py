@@ -157,6 +157,8 @@ def test_every_model_format_is_inert_and_still_parses(hostile: Path, fmt: str, t
         doc = json.loads(out)
         ids = {c["id"] for c in doc["components"]}
         assert "aws_s3_bucket.evil\u202e\u001b[2J" in ids  # JSON-escaped, the same data
+    elif fmt == "sarif":
+        validate_sarif(json.loads(out))
     elif fmt == "dot":
         import pydot
 
