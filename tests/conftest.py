@@ -43,3 +43,13 @@ def write_tree(tmp_path: Path):
         return tmp_path
 
     return write
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-snapshots", action="store_true",
+                     help="rewrite tests/snapshots/ (and the examples' expected findings) from the current results")
+
+
+@pytest.fixture
+def update_snapshots(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-snapshots"))
