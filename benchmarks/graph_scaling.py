@@ -17,12 +17,11 @@ import platform
 import time
 from pathlib import Path
 
-from iac_assist import kinds
-from iac_assist.findings import merge_instances
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Ref
+from iac_assist.analysis.findings import merge_instances
+from iac_assist.analysis.result import ScanResult
+from iac_assist.model import Component, Fact, Location, Ref, kinds
+from iac_assist.model.graph import ResourceGraph
 from iac_assist.policies import all_policies
-from iac_assist.result import ScanResult
 from iac_assist.threatmodel.build import build
 
 CELL = 20

@@ -60,8 +60,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
 
-    imports = {"import iac_assist.engine": import_time("iac_assist.engine")}
-    import iac_assist.engine as engine
+    imports = {"import iac_assist.analysis.engine": import_time("iac_assist.analysis.engine")}
+    import iac_assist.analysis.engine as engine
 
     imports["import policies"] = import_time("iac_assist.policies")
     imports["import HCL parser (lark, python-hcl2)"] = _hcl_parser_time()
@@ -89,7 +89,7 @@ def main() -> None:
     result = engine.scan([args.path], jobs=1)
     scan_seconds = time.perf_counter() - start
 
-    from iac_assist.reporters import render
+    from iac_assist.report import render
 
     reports = {}
     for fmt in ("json", "sarif"):
@@ -162,7 +162,7 @@ def _hcl_parser_time() -> float:
 
 
 def _templates(root: Path) -> list[str]:
-    from iac_assist.discovery import discover, read_text
+    from iac_assist.inputs.discovery import discover, read_text
     from iac_assist.parsers.cloudformation.stacks import find_stacks
 
     found = discover([root], root.resolve())

@@ -11,7 +11,7 @@ reported and do not change the exit code, except that ``--fail-on-unanalysed`` m
 about input not analysed (of the categories it names) fail the gate with 2.
 
 Everything printed that comes from the scanned repository (file names, resource names, values,
-a configuration file's keys) goes through ``reporters.safe_text`` first, on stdout and stderr.
+a configuration file's keys) goes through ``report.safe_text`` first, on stdout and stderr.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from iac_assist import __version__
-from iac_assist.reporters import FORMATS as REPORT_FORMATS  # names only: each format loads when used
+from iac_assist.report import FORMATS as REPORT_FORMATS  # names only: each format loads when used
 
 if TYPE_CHECKING:
-    from iac_assist.baseline import Baseline
-    from iac_assist.config import Settings
+    from iac_assist.analysis.result import ScanResult
+    from iac_assist.gate.baseline import Baseline
+    from iac_assist.gate.config import Settings
     from iac_assist.parsers.cloudformation.options import TemplateOptions
-    from iac_assist.result import ScanResult
     from iac_assist.threatmodel.formats import RenderOptions
 
 FAIL_ON = ("critical", "high", "medium", "low", "none")
@@ -48,7 +48,7 @@ _untrusted_option = click.option(
 
 
 def _categories(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
-    from iac_assist.result import unanalysed_categories
+    from iac_assist.analysis.result import unanalysed_categories
 
     try:
         return tuple(sorted(unanalysed_categories(values)))
@@ -195,11 +195,11 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
     transform...) is a warning, counted by category; --fail-on-unanalysed makes it fail the gate.
     Options given here win over the configuration file's; what the scanned repository's own
     settings waived is reported (see --untrusted)."""
-    from iac_assist import trust
-    from iac_assist.engine import scan as run_scan
+    from iac_assist.analysis.engine import scan as run_scan
+    from iac_assist.gate import trust
     from iac_assist.parsers.terraform.inputs import VariableInputs
     from iac_assist.policies import all_policies
-    from iac_assist.reporters import render
+    from iac_assist.report import render
 
     settings = _settings(paths, config_file, select=select, ignore=ignore, fail_on=fail_on, exclude=exclude,
                          var_files=var_files, parameters=parameters, inline_suppressions=inline_suppressions,
@@ -244,8 +244,8 @@ def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tupl
 
     Exit code 0 when written; 2 when an input could not be analysed, or input of a category named
     by --fail-on-unanalysed was left out (the file is written, but its findings are missing from it)."""
-    from iac_assist.baseline import entries, to_json
-    from iac_assist.engine import scan as run_scan
+    from iac_assist.analysis.engine import scan as run_scan
+    from iac_assist.gate.baseline import entries, to_json
     from iac_assist.parsers.terraform.inputs import VariableInputs
 
     settings = _settings(paths, config_file, select=select, ignore=ignore, exclude=exclude, var_files=var_files,
@@ -267,8 +267,8 @@ def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tupl
 
 def _settings(paths: tuple[Path, ...], config_file: Path | None, **given: Any) -> Settings:
     """The configuration file's settings with the options given on the command line in their place."""
-    from iac_assist.config import ConfigError, resolve
-    from iac_assist.discovery import scan_root
+    from iac_assist.gate.config import ConfigError, resolve
+    from iac_assist.inputs.discovery import scan_root
 
     try:
         return resolve(scan_root(list(paths) or [Path(".")]), config_file, **given)
@@ -289,7 +289,7 @@ def _template_options(settings: Settings) -> TemplateOptions:
 
 
 def _baseline(path: Path | None) -> Baseline | None:
-    from iac_assist.baseline import BaselineError, load
+    from iac_assist.gate.baseline import BaselineError, load
 
     if path is None:
         return None
@@ -306,8 +306,8 @@ def _run(
 ) -> ScanResult:
     """The engine's scan with the settings' rule choices; a configuration or revision that
     cannot be used is exit 2."""
-    from iac_assist.baseline import BaselineError
-    from iac_assist.config import ConfigError
+    from iac_assist.gate.baseline import BaselineError
+    from iac_assist.gate.config import ConfigError
 
     try:
         return run_scan(list(paths) or [Path(".")], exclude=settings.exclude, select=settings.select,
@@ -328,8 +328,8 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
     matters, how to fix it in Terraform and CloudFormation."""
     import json
 
-    from iac_assist import docs
     from iac_assist.policies import all_policies
+    from iac_assist.report import rule_docs as docs
 
     policies = all_policies()
     if rule is not None:
@@ -391,7 +391,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
     Exit code 0 when the model was drawn from everything; 2 when an input could not be analysed, or
     input of a category named by --fail-on-unanalysed was left out. Inputs not analysed, and their
     count by category, are printed on standard error."""
-    from iac_assist.engine import scan as run_scan
+    from iac_assist.analysis.engine import scan as run_scan
     from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
     from iac_assist.parsers.terraform.inputs import VariableInputs
     from iac_assist.threatmodel.build import build
@@ -402,7 +402,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
                          untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed)
     classes: list[tuple[str, str]] = []
     if data_classes is not None:
-        from iac_assist.data_classification import read_file
+        from iac_assist.model.data_classification import read_file
 
         try:
             classes = read_file(data_classes)
@@ -423,7 +423,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
     if fmt == "sarif":
         from dataclasses import replace
 
-        from iac_assist.reporters.locations import repo_locations
+        from iac_assist.report.locations import repo_locations
 
         options = replace(options, places=repo_locations(result))
     text = render(build(result, classes), fmt, options)
@@ -433,7 +433,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
         click.echo(text, nl=False)
     _report_errors(result)
     if result.gaps:
-        from iac_assist.reporters.text import gaps
+        from iac_assist.report.text import gaps
 
         click.echo(safe(gaps(result)[0]), err=True)  # the "Not analysed: ..." line; standard error is for problems
     _gate_gaps(result, settings.fail_on_unanalysed)
@@ -464,14 +464,14 @@ def _model_options(paths: tuple[Path, ...], fmt: str, view: str, project_name: s
 
 def safe(text: str) -> str:
     """``text`` for a terminal or a CI log: no control or bidi character, no runner command."""
-    from iac_assist.reporters.safe_text import guard_lines, visible
+    from iac_assist.report.safe_text import guard_lines, visible
 
     return guard_lines(visible(text))
 
 
 def _report_errors(result: ScanResult) -> None:
     """The errors and warnings of ``result`` on standard error, one line each, made safe."""
-    from iac_assist.reporters.text import error_line
+    from iac_assist.report.text import error_line
 
     for error in result.errors:
         click.echo(safe(error_line(error)), err=True)

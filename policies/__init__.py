@@ -5,7 +5,7 @@ Each module groups the policies of one service; ``all_policies()`` is what a sca
 
 from __future__ import annotations
 
-from iac_assist.policy import Policy
+from iac_assist.analysis.policy import Policy
 
 
 def all_policies() -> list[Policy]:

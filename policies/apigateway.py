@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component
-from iac_assist.policy import Hit, policy
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Component, kinds
+from iac_assist.model.graph import ResourceGraph
 
 _HTTP_ROUTE = re.compile(r"([A-Za-z]+) +/")
 """An HTTP API route key: a method, a space, a path (``GET /orders``, ``ANY /{proxy+}``)."""

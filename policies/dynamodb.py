@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Fact
-from iac_assist.policy import Hit, policy
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Fact, kinds
+from iac_assist.model.graph import ResourceGraph
 
 
 @policy(

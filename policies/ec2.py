@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.credentials import is_placeholder
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Unknown, is_known
-from iac_assist.policy import Hit, policy
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Component, Fact, Unknown, is_known, kinds
+from iac_assist.model.credentials import is_placeholder
+from iac_assist.model.graph import ResourceGraph
 
 ROOT_DEVICE_NAMES = frozenset({"/dev/xvda", "/dev/sda1", "/dev/sda", "xvda", "sda1"})
 """Root device names of the common AMIs (Amazon Linux: /dev/xvda; Ubuntu, RHEL, Windows: /dev/sda1)."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.network import is_anywhere
-from iac_assist.policy import Hit, policy
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import kinds
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.network import is_anywhere
 
 _FIX = ("Turn the public endpoint off (endpoint_public_access / EndpointPublicAccess: false, with the private "
         "endpoint on) or list the networks allowed in public_access_cidrs / PublicAccessCidrs.")

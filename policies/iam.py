@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Ref
-from iac_assist.policy import Hit, policy
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Component, Fact, Location, Ref, kinds
+from iac_assist.model.graph import ResourceGraph
 
 _STARS = re.compile(r"\*+")
 _PARTITIONS = {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}

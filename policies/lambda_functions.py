@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Location, Ref
-from iac_assist.policy import Hit, policy
-from iac_assist.policy_documents import RESTRICTING_KEYS, allows_any, public_principal, restricted
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Component, Location, Ref, kinds
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.policy_documents import RESTRICTING_KEYS, allows_any, public_principal, restricted
 
 URL_ACTION = "lambda:InvokeFunctionUrl"
 INVOKE_ACTIONS = ("lambda:InvokeFunction", URL_ACTION, "lambda:InvokeAsync")

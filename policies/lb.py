@@ -6,11 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location
-from iac_assist.network import open_to_internet
-from iac_assist.policy import Hit, policy
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Component, Fact, Location, kinds
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.network import open_to_internet
 
 HTTP_PORTS = {80, 8000, 8008, 8080}
 """Ports where a plain TCP listener almost certainly carries HTTP."""

@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component
-from iac_assist.policy import Hit, policy
-from iac_assist.policy_documents import granted_actions, public_principal, restricted, statement_list, target_names
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Component, kinds
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.policy_documents import (
+    granted_actions,
+    public_principal,
+    restricted,
+    statement_list,
+    target_names,
+)
 
 _NOUNS = {
     kinds.SQS_QUEUE: "queue",

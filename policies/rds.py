@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Unknown
-from iac_assist.network import internet_route, open_to_internet
-from iac_assist.policy import Hit, policy
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Component, Fact, Location, Unknown, kinds
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.network import internet_route, open_to_internet
 
 
 def _inherited(graph: ResourceGraph, db: Component, fact: str) -> tuple[Component, object]:

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known, settings
-from iac_assist.policy import Hit, policy
-from iac_assist.policy_documents import (
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known, kinds, settings
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.policy_documents import (
     RESTRICTING_KEYS,
     allows_any,
     public_principal,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iac_assist.credentials import FACT
-from iac_assist.graph import ResourceGraph
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.analysis.result import provider_of
 from iac_assist.model import Fact
-from iac_assist.policy import Hit, policy
-from iac_assist.result import provider_of
+from iac_assist.model.credentials import FACT
+from iac_assist.model.graph import ResourceGraph
 
 
 @policy(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Ref, Unknown
-from iac_assist.network import (
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Component, Ref, Unknown, kinds
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.network import (
     Rule,
     acl_admits,
     admits_port,
@@ -17,7 +17,6 @@ from iac_assist.network import (
     open_cidrs,
     rules_of,
 )
-from iac_assist.policy import Hit, policy
 
 ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
 DATA_STORE_PORTS = {

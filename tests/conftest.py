@@ -24,7 +24,7 @@ SEED_CONTROLS = {
 
 def findings_of(*paths: Path) -> set[tuple[str, str, str, int]]:
     """(control, resource, file, line) of every finding of a scan."""
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     result = scan(list(paths))
     assert not result.has_errors, [str(e) for e in result.errors]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from iac_assist.policy import EXAMPLE_FILES
+from iac_assist.analysis.policy import EXAMPLE_FILES
 from tests.conftest import findings_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "policies" / "examples"
@@ -74,7 +74,7 @@ def found(write_tree, control: str, terraform: str = "", cloudformation: str = "
 
 def messages(root: Path, control: str) -> list[str]:
     """The messages of ``control``'s findings when ``root`` is scanned."""
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     return [f.message for f in scan([root]).findings if f.control == control]
 
@@ -87,7 +87,7 @@ def example_hits(control: str, fmt: str, variant: str, tmp_path: Path) -> set[tu
 
     The file is copied into a folder of its own: Terraform reads a whole module folder, and the
     insecure and fixed twins must not be evaluated together."""
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     insecure, fixed = EXAMPLE_FILES[fmt]
     source = EXAMPLES / control / (insecure if variant == "insecure" else fixed)

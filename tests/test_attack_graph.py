@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
 from iac_assist.threatmodel.build import build
 from iac_assist.threatmodel.formats import render
 from tests.sarif_schema import validate_sarif

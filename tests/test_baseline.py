@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from iac_assist.baseline import load
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
+from iac_assist.gate.baseline import load
 
 RULES = ("--select", "IAC-RDS-001,IAC-S3-001")  # a public database, a public bucket
 

@@ -84,7 +84,7 @@ def test_sarif_output_file_validates_and_locates(tmp_path):
     listener = by_control["lb-listener-plaintext"]
     assert rules[listener["ruleIndex"]]["id"] == listener["ruleId"] == "IAC-LB-001"
     # Relative to the repository root (the scan root when the tests run outside a git checkout).
-    from iac_assist.discovery import repository_root
+    from iac_assist.inputs.discovery import repository_root
 
     repo = repository_root(INSECURE_TF)
     prefix = "" if repo is None else INSECURE_TF.resolve().relative_to(repo).as_posix() + "/"

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from iac_assist.model import Component, Fact, Location, Ref, Unknown
-from iac_assist.normalize import ModelBuilder
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation import NORMALIZER, load_template, looks_like_template
-from iac_assist.resource import SourceResource
 
 # -- helpers --------------------------------------------------------------------------------------
 

@@ -7,8 +7,8 @@ import json
 
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
 from iac_assist.parsers.cloudformation.options import TemplateOptions
 
 SITE = """AWSTemplateFormatVersion: "2010-09-09"

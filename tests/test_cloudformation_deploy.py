@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
 from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
 
 BUCKET = """AWSTemplateFormatVersion: "2010-09-09"

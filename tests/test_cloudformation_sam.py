@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from iac_assist.engine import scan
+from iac_assist.analysis.engine import scan
 from iac_assist.model import Location, Ref, Unknown
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation import load_template
 from iac_assist.parsers.cloudformation.options import TemplateOptions
-from iac_assist.resource import SourceResource
 from tests.conftest import FIXTURES
 
 APP = FIXTURES / "sam"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from iac_assist.engine import build_graph, scan
+from iac_assist.analysis.engine import build_graph, scan
 from iac_assist.parsers.cloudformation.options import TemplateOptions
 
 PARENT = """AWSTemplateFormatVersion: "2010-09-09"

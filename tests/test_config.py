@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from iac_assist.cli import cli
-from iac_assist.config import ConfigError, find, load, select_policies
+from iac_assist.gate.config import ConfigError, find, load, select_policies
 from iac_assist.policies import all_policies
 
 # IAC-RDS-001 db-publicly-accessible (critical), IAC-RDS-004 db-storage-unencrypted (high),
@@ -235,8 +235,7 @@ def test_files_a_repository_configuration_names_stay_inside_it(repo, setting, me
 
 
 def test_files_a_configuration_names_are_size_capped(repo, monkeypatch):
-    from iac_assist import config
-
+    from iac_assist.gate import config
     monkeypatch.setattr(config, "MAX_SIDE_FILE_BYTES", 64)
     (repo / "prod.tfvars").write_text("public = true\n" + "#" * 100 + "\n")
     (repo / ".iac-assist.toml").write_text('var-files = ["prod.tfvars"]\n')

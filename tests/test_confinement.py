@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.confine import Outside, allowed, confine
-from iac_assist.engine import scan
+from iac_assist.inputs.confine import Outside, allowed, confine
 from tests.sarif_schema import validate_sarif
 
 GIT_TOKEN = "ghs_GITCONFIGMARKER0001"

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from iac_assist.cli import cli
-from iac_assist.discovery import is_template
+from iac_assist.inputs.discovery import is_template
 
 PUBLIC_DB = 'resource "aws_db_instance" "db" {\n  engine              = "postgres"\n  publicly_accessible = true\n}\n'
 
@@ -128,14 +128,14 @@ def test_excluded_files_are_counted_by_pattern(write_tree):
     assert code == 0
     assert warnings(report) == [
         ("old/a.tf", "3 IaC files not analysed: excluded by 'old/*.*' (--exclude or the configuration's exclude)")]
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     result = scan([root], exclude=["old/*.*"])
     assert [(e.file, e.category, e.level) for e in result.errors] == [("old/a.tf", "skipped-iac", "warning")]
 
 
 def test_an_iac_file_over_the_size_cap_is_a_skipped_iac_error(write_tree):
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     root = write_tree({"main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "' + "x" * 300 + '"\n}\n'})
     result = scan([root], max_file_size=200)

@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 import yaml
 
+from iac_assist.analysis.engine import scan
+from iac_assist.analysis.findings import Finding
+from iac_assist.analysis.result import ScanResult
 from iac_assist.cli import FAIL_ON
-from iac_assist.engine import scan
-from iac_assist.findings import Finding
 from iac_assist.model import Location, ScanError
 from iac_assist.policies import all_policies
-from iac_assist.reporters import render, sarif
-from iac_assist.result import ScanResult
+from iac_assist.report import render, sarif
 from tests.conftest import FIXTURES, REPO, SEED
 from tests.sarif_schema import validate_sarif
 
@@ -307,7 +307,7 @@ def test_a_git_file_marks_a_worktree_or_submodule_root(write_tree):
 def test_without_a_repository_paths_are_relative_to_the_scan_root(write_tree, monkeypatch):
     root = write_tree({"main.tf": 'resource "aws_vpc" "v" {}\n'})
     # tmp_path may sit inside some checkout on the test machine: pretend there is none above.
-    monkeypatch.setattr("iac_assist.reporters.locations.repository_root", lambda start: None)
+    monkeypatch.setattr("iac_assist.report.locations.repository_root", lambda start: None)
     doc = sarif_of(root)
     assert doc["runs"][0]["automationDetails"] == {"id": "iac-assist/"}
     assert set(uris(doc)) == {"main.tf"}
@@ -385,8 +385,8 @@ def test_a_finding_in_a_downloaded_module_points_at_the_module_call(write_tree):
 
 
 def test_every_place_of_a_finding_in_downloaded_code_is_on_the_module_call(write_tree):
-    from iac_assist.graph import ResourceGraph
     from iac_assist.model import Component
+    from iac_assist.model.graph import ResourceGraph
 
     root = write_tree({".git/HEAD": "x\n", "infra/main.tf": "# the module calls are here\n"})
     call = Location("main.tf", 3, 8)

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from iac_assist import parallel
+from iac_assist.analysis import parallel
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.discovery import discover, read_text
-from iac_assist.engine import scan
-from iac_assist.reporters import render
+from iac_assist.inputs.discovery import discover, read_text
+from iac_assist.report import render
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"

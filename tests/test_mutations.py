@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from iac_assist import kinds
-from iac_assist.engine import scan
-from iac_assist.model import Component
-from iac_assist.policy import Hit, policy
+from iac_assist.analysis.engine import scan
+from iac_assist.analysis.policy import Hit, policy
+from iac_assist.model import Component, kinds
 from tests.mutations import Mutation, example_files, mutations
 from tests.policy_examples import cfn, line, tf
 

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from iac_assist.cli import cli
-from iac_assist.reporters import FORMATS
-from iac_assist.reporters.safe_text import guard_lines, json_text, visible
+from iac_assist.report import FORMATS
+from iac_assist.report.safe_text import guard_lines, json_text, visible
 from iac_assist.threatmodel.formats import FORMATS as MODEL_FORMATS
 from tests.sarif_schema import validate_sarif
 from tests.test_threatmodel_formats import CHECKER, _checker_skip_reason

@@ -23,7 +23,7 @@ def test_wheel_holds_only_iac_assist(tmp_path):
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"iac_assist"}
     for module in ("iac_assist/parsers/terraform/hcl.py", "iac_assist/parsers/cloudformation/__init__.py",
-                   "iac_assist/policies/s3.py", "iac_assist/reporters/sarif.py"):
+                   "iac_assist/policies/s3.py", "iac_assist/report/sarif.py"):
         assert module in names
 
 

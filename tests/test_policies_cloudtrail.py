@@ -193,7 +193,7 @@ def test_an_organization_trail_anywhere_in_the_scan_covers_every_configuration(w
 
 
 def causes(root) -> set[tuple[str, str, int]]:
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     return {(f.cause, f.loc.file, f.loc.line) for f in scan([root]).findings if f.control == MISCONFIGURED}
 

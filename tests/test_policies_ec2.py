@@ -602,7 +602,7 @@ def test_mask_never_shows_more_than_a_quarter():
 
 
 def test_autoscaling_group_facts_in_both_formats(write_tree):
-    from iac_assist.engine import build_graph
+    from iac_assist.analysis.engine import build_graph
 
     root = write_tree({
         "tf/main.tf": '''resource "aws_lb_target_group" "web" {

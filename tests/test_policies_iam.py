@@ -321,7 +321,7 @@ Resources:
 
 
 def test_message_names_the_principals_a_managed_policy_is_attached_to(write_tree):
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     root = write_tree({
         "tf/main.tf": tf_policy('{ Effect = "Allow", Action = "*", Resource = "*" }', '''
@@ -359,7 +359,7 @@ resource "aws_iam_policy_attachment" "b" {
 
 
 def test_an_unattached_managed_policy_is_still_reported_and_statements_are_told_apart(write_tree):
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     root = write_tree({"template.yaml": '''AWSTemplateFormatVersion: "2010-09-09"
 Resources:
@@ -378,7 +378,7 @@ Resources:
 
 
 def test_two_inline_policies_of_one_role_have_distinct_fingerprints(write_tree):
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     statement = json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
     root = write_tree({"main.tf": f'''

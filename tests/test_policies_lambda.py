@@ -225,7 +225,7 @@ def test_permissions_that_only_open_a_reported_url_are_named_on_it(write_tree):
     """The URL is reported once, with the permissions that open it (by reference, name or ARN)
     as related locations; a direct invoke permission is its own finding, and so is a URL
     permission for a function whose URL is not in the configuration."""
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     assert found(write_tree, "lambda-public-url", PAIRED_TF, PAIRED_CFN) == {
         ("aws_lambda_function_url.api", "tf/main.tf", line(PAIRED_TF, 'authorization_type = "NONE"')),

@@ -606,7 +606,7 @@ def test_access_logs_defaults_network_and_gateway_load_balancers(write_tree):
 
 
 def test_access_logs_bucket_is_a_fact_only_when_logs_may_be_on(write_tree):
-    from iac_assist.engine import build_graph
+    from iac_assist.analysis.engine import build_graph
 
     root = write_tree({"tf/main.tf": LOGS_TF, "cfn/template.yaml": LOGS_CFN})
     graph, _ = build_graph([root])

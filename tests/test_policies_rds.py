@@ -694,7 +694,7 @@ def test_open_security_group_covers_neptune_clusters(write_tree):
 
 
 def test_neptune_and_docdb_engines_are_facts(write_tree):
-    from iac_assist.engine import build_graph
+    from iac_assist.analysis.engine import build_graph
 
     root = write_tree({"tf/main.tf": ENCRYPTION_TF, "cfn/template.yaml": ENCRYPTION_CFN})
     graph, _ = build_graph([root])

@@ -121,7 +121,7 @@ def test_unset_settings_are_off_unknown_ones_are_not_reported(write_tree):
 
 
 def test_each_missing_setting_is_its_own_finding(write_tree):
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     root = write_tree({"tf/main.tf": DOMAINS_TF, "cfn/template.yaml": DOMAINS_CFN})
     causes = {(f.resource, f.cause) for f in scan([root]).findings if f.control == "search-domain-unencrypted"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from iac_assist.credentials import is_credential_name, mask
+from iac_assist.model.credentials import is_credential_name, mask
 from tests.policy_examples import example_tests, hits, messages
 
 SECRET = "hardcoded-secret"
@@ -405,7 +405,7 @@ data "aws_ami" "ubuntu" {
     [first, second] = sorted(messages(root, SECRET))
     assert "config.access_key (AKIA****)" in first and "config.secret_key (wJal****)" in second
     # A data source is read, not deployed: it stays out of the threat model.
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
     from iac_assist.threatmodel.build import build
 
     assert [c.name for c in build(scan([root])).components] == []

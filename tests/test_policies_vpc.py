@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iac_assist.network import acl_admits, admits_port, covers_all_ports, is_anywhere, open_to_internet
+from iac_assist.model.network import acl_admits, admits_port, covers_all_ports, is_anywhere, open_to_internet
 from tests.conftest import findings_of
 from tests.policy_examples import example_tests, hits, messages
 
@@ -385,7 +385,7 @@ def test_port_helpers():
 
 def test_acl_admits_keeps_the_family_a_deny_does_not_close():
     from iac_assist.model import Location
-    from iac_assist.network import Rule
+    from iac_assist.model.network import Rule
 
     loc = Location("x", 1)
     allow = Rule({"rule_number": 200, "action": "allow", "protocol": "-1", "from_port": 0, "to_port": 65535,

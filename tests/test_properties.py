@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from iac_assist.jsonpos import JsonError, loads
+from iac_assist.inputs.jsonpos import JsonError, loads
 from iac_assist.model import Ref, Unknown
 from iac_assist.parsers.terraform import expressions as ex
 from iac_assist.parsers.terraform import functions, hcl, tfjson
@@ -301,7 +301,7 @@ def test_template_front_end_on_arbitrary_yaml_structures_reports_no_internal_err
 
 
 def _scan(folder: Path):
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
 
     result = scan([folder])
     internal = [str(e) for e in result.errors if "internal error" in e.message]
@@ -338,8 +338,7 @@ def test_scanning_arbitrary_bytes_never_fails_internally(tmp_path_factory, name,
 def test_json_lines_cost_memory_bounded_by_a_depth_not_by_the_nesting():
     # A path key per value costs its length: 240 levels deep, every value would hold a 250-long
     # key. Lines stop at MAX_LINE_DEPTH; deeper values are placed at their nearest ancestor.
-    from iac_assist import jsonpos
-
+    from iac_assist.inputs import jsonpos
     depth = 120  # an object and a list a level: 240 levels deep
     text = "".join('{"a": [1, 2, ' for _ in range(depth)) + "3" + "]}" * depth
     value, lines = jsonpos.loads(text)

@@ -11,12 +11,12 @@ import pytest
 from sarif_om import Notification, ReportingConfiguration, Result
 
 from iac_assist import __version__
-from iac_assist.findings import Finding
+from iac_assist.analysis.findings import Finding
+from iac_assist.analysis.policy import Policy
+from iac_assist.analysis.result import ScanResult
 from iac_assist.model import NOT_ANALYSED, Location, ScanError
-from iac_assist.policy import Policy
-from iac_assist.reporters import FORMATS, render
-from iac_assist.reporters.sarif import to_json_value
-from iac_assist.result import ScanResult
+from iac_assist.report import FORMATS, render
+from iac_assist.report.sarif import to_json_value
 from tests.sarif_schema import validate_sarif
 
 # A root no report may mention: reports carry scan-relative paths only.
@@ -113,8 +113,8 @@ def test_text_report_does_not_import_sarif_om():
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from iac_assist.reporters import render\n"
-        "from iac_assist.result import ScanResult\n"
+        "from iac_assist.report import render\n"
+        "from iac_assist.analysis.result import ScanResult\n"
         "render(ScanResult(root=Path('.')), 'text')\n"
         "render(ScanResult(root=Path('.')), 'json')\n"
         "assert 'sarif_om' not in sys.modules, 'sarif_om imported'\n"

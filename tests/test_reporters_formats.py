@@ -11,12 +11,12 @@ from xml.etree import ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
+from iac_assist.analysis.findings import Finding, Suppression
+from iac_assist.analysis.policy import Policy
+from iac_assist.analysis.result import ScanResult
 from iac_assist.cli import cli
-from iac_assist.findings import Finding, Suppression
 from iac_assist.model import Location, ScanError
-from iac_assist.policy import Policy
-from iac_assist.reporters import github, markdown, render
-from iac_assist.result import ScanResult
+from iac_assist.report import github, markdown, render
 from tests.conftest import SEED
 
 ROOT = Path("/nonexistent/secret-project")  # not a repository: paths stay scan-relative
@@ -315,8 +315,8 @@ def test_ci_formats_do_not_load_the_sarif_object_model():
     code = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from iac_assist.reporters import render\n"
-        "from iac_assist.result import ScanResult\n"
+        "from iac_assist.report import render\n"
+        "from iac_assist.analysis.result import ScanResult\n"
         "for fmt in ('github', 'junit', 'markdown'):\n"
         "    render(ScanResult(root=Path('.')), fmt)\n"
         "assert 'sarif_om' not in sys.modules, 'sarif_om imported'\n"

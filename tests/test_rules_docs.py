@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from iac_assist.analysis.policy import EXAMPLE_FILES
 from iac_assist.cli import cli
-from iac_assist.docs import rules_document
 from iac_assist.policies import all_policies
-from iac_assist.policy import EXAMPLE_FILES
+from iac_assist.report.rule_docs import rules_document
 from tests.policy_examples import EXAMPLES, example_hits
 
 REPO = Path(__file__).resolve().parent.parent

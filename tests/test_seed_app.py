@@ -87,7 +87,7 @@ def test_scanning_both_formats_together_keeps_them_apart():
 
 
 def _typed_edges(path):
-    from iac_assist.engine import build_graph
+    from iac_assist.analysis.engine import build_graph
 
     graph, _ = build_graph([path])
     return {(graph.components[a].address, d["kind"], graph.components[b].address)

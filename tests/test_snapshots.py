@@ -27,8 +27,8 @@ def _roots() -> dict[str, Path]:
 
 def render(root: Path, *, model: bool = True) -> str:
     """The JSON report of a scan of ``root``, then its threat model's JSON."""
-    from iac_assist.engine import scan
-    from iac_assist.reporters import json as json_report
+    from iac_assist.analysis.engine import scan
+    from iac_assist.report import json as json_report
     from iac_assist.threatmodel.build import build
     from iac_assist.threatmodel.formats import json_format
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
-from iac_assist.reporters import render
-from iac_assist.suppressions import scan_hcl, scan_yaml
+from iac_assist.gate.suppressions import scan_hcl, scan_yaml
+from iac_assist.report import render
 from tests.sarif_schema import validate_sarif
 
 TODAY = date(2026, 6, 1)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from iac_assist.discovery import read_text
-from iac_assist.engine import build_graph, scan
+from iac_assist.analysis.engine import build_graph, scan
+from iac_assist.inputs.discovery import read_text
 from iac_assist.model import Ref, Unknown
 from iac_assist.parsers.terraform import hcl, load_configuration
 from iac_assist.parsers.terraform.evaluator import Evaluator

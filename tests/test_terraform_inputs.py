@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
 from iac_assist.parsers.terraform.inputs import VariableInputs
 
 BUCKET = '''
@@ -249,7 +249,7 @@ resource "aws_db_instance" "this" {
 
 
 def test_provider_blocks_are_part_of_the_model(write_tree):
-    from iac_assist.engine import build_graph
+    from iac_assist.analysis.engine import build_graph
 
     root = write_tree({"main.tf": '''
 provider "aws" {
@@ -301,7 +301,7 @@ def test_count_zero_removes_the_block(write_tree, count):
 
 
 def test_path_module_is_relative_to_the_root_module(write_tree):
-    from iac_assist.engine import build_graph
+    from iac_assist.analysis.engine import build_graph
 
     root = write_tree({
         "live/main.tf": 'module "m" { source = "../modules/m" }\noutput "x" { value = path.module }\n',
@@ -359,7 +359,7 @@ def test_policy_document_with_an_unknown_principal_gives_no_definite_finding(wri
 
 
 def test_policy_document_renders_like_the_provider(write_tree):
-    from iac_assist.engine import build_graph
+    from iac_assist.analysis.engine import build_graph
 
     root = write_tree({"main.tf": (POLICY_DOCUMENT % ORG_CONDITION).replace("${aws_s3_bucket.b.arn}", "arn:b")})
     graph, _ = build_graph([root])

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
-from iac_assist.network import rules_of
+from iac_assist.model.network import rules_of
 from iac_assist.threatmodel.build import build
 from tests.conftest import findings_of
 from tests.sarif_schema import validate_sarif

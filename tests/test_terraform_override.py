@@ -7,8 +7,8 @@ import json
 
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
 
 BUCKET = (
     'resource "aws_s3_bucket" "data" {\n'

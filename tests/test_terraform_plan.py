@@ -6,8 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from iac_assist.discovery import read_text
-from iac_assist.engine import scan
+from iac_assist.analysis.engine import scan
+from iac_assist.inputs.discovery import read_text
 from iac_assist.model import Ref, Unknown
 from iac_assist.parsers.terraform.plan import load_plan, looks_like_plan
 from tests.conftest import SEED, SEED_CONTROLS, findings_of

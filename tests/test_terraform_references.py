@@ -4,7 +4,7 @@ rule, a route or a flow written with ``aws_vpc.web.cidr_block`` is judged, not d
 
 from __future__ import annotations
 
-from iac_assist.engine import scan
+from iac_assist.analysis.engine import scan
 from iac_assist.model import Ref
 from iac_assist.threatmodel.build import build
 from tests.conftest import findings_of

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import build_graph, scan
 from iac_assist.cli import cli
-from iac_assist.engine import build_graph, scan
 from iac_assist.model import Component, Fact, Ref, Unknown
 from iac_assist.parsers.terraform.inputs import VariableInputs
 from tests.conftest import FIXTURES, SEED_CONTROLS

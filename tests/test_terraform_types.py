@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from iac_assist.engine import build_graph, scan
+from iac_assist.analysis.engine import build_graph, scan
 from iac_assist.parsers.terraform.inputs import VariableInputs
 
 

@@ -8,8 +8,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
 from iac_assist.threatmodel.build import build
 from tests.conftest import SEED, findings_of
 from tests.sarif_schema import validate_sarif
@@ -159,7 +159,7 @@ def test_the_json_contract():
 
 
 def test_threat_library_names_only_catalog_controls_and_known_kinds():
-    from iac_assist import kinds
+    from iac_assist.model import kinds
     from iac_assist.threatmodel.threats import library
     from tests.test_threatmodel_states import catalog
 
@@ -260,7 +260,7 @@ def test_reachability_is_a_code_flow_in_sarif(tmp_path):
     result = next(r for r in doc["runs"][0]["results"] if r["ruleId"] == "IAC-RDS-007")
     steps = result["codeFlows"][0]["threadFlows"][0]["locations"]
     # Paths are relative to the repository root (the scan root outside a git checkout).
-    from iac_assist.discovery import repository_root
+    from iac_assist.inputs.discovery import repository_root
 
     scanned = TWINS[("terraform", "insecure")]
     repo = repository_root(scanned)

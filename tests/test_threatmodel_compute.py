@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from iac_assist.engine import scan
+from iac_assist.analysis.engine import scan
 from iac_assist.threatmodel.build import build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "compute-exposure"

@@ -66,7 +66,7 @@ def write_large(out: Path, vpcs: int = 3, services: int = 80) -> Path:
 def large_model() -> ThreatModel:
     import tempfile
 
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
     from iac_assist.threatmodel.build import build
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -33,7 +33,7 @@ OTM_SCHEMA = REPO / "tests" / "schemas" / "otm-0.2.0.schema.json"
 
 @cache
 def seed_model(name: str) -> ThreatModel:
-    from iac_assist.engine import scan
+    from iac_assist.analysis.engine import scan
     from iac_assist.threatmodel.build import build
 
     result = scan([SEEDS[name]])

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from iac_assist import kinds
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
+from iac_assist.model import kinds
 from iac_assist.parsers.terraform.inputs import VariableInputs
 from iac_assist.threatmodel.build import build
 from iac_assist.threatmodel.formats import render

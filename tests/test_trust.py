@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.config import resolve
-from iac_assist.engine import scan
+from iac_assist.gate.config import resolve
+from iac_assist.gate.trust import CATEGORY, report
 from iac_assist.policies import all_policies
-from iac_assist.trust import CATEGORY, report
 from tests.conftest import SEED
 from tests.sarif_schema import validate_sarif
 from tests.test_github import Runner, needs_bash, needs_command

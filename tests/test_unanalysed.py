@@ -15,10 +15,10 @@ from xml.etree import ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
+from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
-from iac_assist.engine import scan
 from iac_assist.model import NOT_ANALYSED
-from iac_assist.reporters import render
+from iac_assist.report import render
 from tests.sarif_schema import validate_sarif
 
 TERRAFORM = {

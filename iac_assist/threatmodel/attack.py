@@ -49,10 +49,9 @@ from typing import Any
 
 import networkx as nx
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Ref
-from iac_assist.policy_documents import allows_any
+from iac_assist.model import Component, Fact, Location, Ref, kinds
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.policy_documents import allows_any
 from iac_assist.threatmodel.exposure import Exposure, database_exposures, instance_exposures, launch_spec
 from iac_assist.threatmodel.model import INTERNET, AttackPath, AttackStep, Flow, StepEvidence
 
@@ -342,7 +341,7 @@ def _is_target(comp: Component) -> bool:
 
 def classification(comp: Component, entries: list[tuple[str, str]], model_id: str) -> tuple[str, str]:
     """What ``comp`` holds and where that comes from: ``file``, ``tag`` or ``default``."""
-    from iac_assist.data_classification import lookup
+    from iac_assist.model.data_classification import lookup
 
     found = lookup(entries, model_id, comp.address)
     if found is not None:

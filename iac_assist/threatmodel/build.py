@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component
-from iac_assist.normalize import READ_ONLY_PREFIX
-from iac_assist.result import ScanResult
+from iac_assist.analysis.result import ScanResult
+from iac_assist.model import Component, kinds
+from iac_assist.model.builder import READ_ONLY_PREFIX
+from iac_assist.model.graph import ResourceGraph
 from iac_assist.threatmodel import attack
 from iac_assist.threatmodel import flows as flow_rules
 from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, ThreatModel
@@ -22,7 +21,7 @@ LEFT_OUT = {"provider"}
 
 
 def build(result: ScanResult, classes: list[tuple[str, str]] | None = None) -> ThreatModel:
-    """``classes``: the entries of a data-classification file (``iac_assist.data_classification``)."""
+    """``classes``: the entries of a data-classification file (``iac_assist.model.data_classification``)."""
     graph = result.graph or ResourceGraph([])
     comps = [c for c in graph.components.values()
              if c.source_type not in LEFT_OUT and not c.source_type.startswith(READ_ONLY_PREFIX)]

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Location, Unknown
-from iac_assist.network import acl_admits, admits_port, describe_ports, open_cidrs, rules_of
+from iac_assist.model import Component, Location, Unknown, kinds
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.network import acl_admits, admits_port, describe_ports, open_cidrs, rules_of
 from iac_assist.threatmodel.zones import PUBLIC, Placement, place, subnets_of
 
 DEFAULT_PORTS = {

@@ -16,11 +16,10 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.findings import Finding
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location
-from iac_assist.network import admits_port, open_cidrs, rules_of
+from iac_assist.analysis.findings import Finding
+from iac_assist.model import Component, Fact, Location, kinds
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.network import admits_port, open_cidrs, rules_of
 from iac_assist.threatmodel.exposure import database_exposures, database_port, instance_exposures, launch_spec
 from iac_assist.threatmodel.model import INTERNET
 from iac_assist.threatmodel.threats import finding_addresses

@@ -17,11 +17,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.findings import Finding
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Ref, Unknown, number_text
-from iac_assist.policy_documents import statement_list
+from iac_assist.analysis.findings import Finding
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds, number_text
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.policy_documents import statement_list
 from iac_assist.threatmodel.model import INTERNET, Evidence, Flow, Threat
 
 JUDGEMENTS = ("controls", "encryption", "presence")

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact
-from iac_assist.network import internet_route
+from iac_assist.model import Component, Fact, kinds
+from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.network import internet_route
 
 INTERNET, EDGE, AWS, VPC, PUBLIC, PRIVATE = "internet", "edge", "aws", "vpc", "public", "private"
 ZONES = (INTERNET, EDGE, AWS, VPC, PUBLIC, PRIVATE)

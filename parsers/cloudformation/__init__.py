@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 from iac_assist.model import ScanError
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.normalize import NORMALIZER
 from iac_assist.parsers.cloudformation.options import TemplateOptions
-from iac_assist.resource import SourceResource
 
 __all__ = ["NORMALIZER", "TemplateOptions", "load_template", "load_worlds", "looks_like_template"]
 
@@ -25,7 +25,7 @@ def looks_like_template(text: str) -> bool:
     """Is this YAML or JSON text a CloudFormation template? Decided by parsing it (see
     ``discovery.is_template``); text that cannot be parsed (a broken template, or only the start
     of a file too large to read) is judged by how it looks, so that its problem is reported."""
-    from iac_assist.discovery import is_template
+    from iac_assist.inputs.discovery import is_template
 
     parsed = is_template(text)
     return parsed if parsed is not None else looks_like_template_text(text)

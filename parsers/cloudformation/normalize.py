@@ -7,7 +7,7 @@ components (done by ``Normalizer.run``).
 
 from __future__ import annotations
 
-from iac_assist.normalize import Normalizer
+from iac_assist.model.builder import Normalizer
 from iac_assist.parsers.cloudformation import (
     normalize_apigateway,
     normalize_cloudfront,

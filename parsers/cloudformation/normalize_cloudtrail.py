@@ -3,9 +3,9 @@ an application's (see ``account.setting`` in kinds.py)."""
 
 from __future__ import annotations
 
-from iac_assist import kinds
-from iac_assist.normalize import ModelBuilder, Normalizer, to_bool
-from iac_assist.resource import SourceResource
+from iac_assist.model import kinds
+from iac_assist.model.builder import ModelBuilder, Normalizer, to_bool
+from iac_assist.model.resource import SourceResource
 
 _TRAIL_FLAGS = {
     "IsMultiRegionTrail": "multi_region",

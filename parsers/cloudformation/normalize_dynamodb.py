@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.kinds import DYNAMODB_TABLE
 from iac_assist.model import Fact, Location, Unknown
-from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.kinds import DYNAMODB_TABLE
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import to_bool
 from iac_assist.parsers.cloudformation.normalize_search import option_flag
-from iac_assist.resource import SourceResource
 
 PITR = "PointInTimeRecoverySpecification"
 

@@ -10,7 +10,9 @@ import io
 import re
 from typing import Any
 
-from iac_assist.kinds import (
+from iac_assist.model import Component, Fact, Ref, Unknown, is_known
+from iac_assist.model.builder import ModelBuilder, Normalizer, as_text
+from iac_assist.model.kinds import (
     AUTOSCALING_GROUP,
     INSTANCE,
     LAUNCH_CONFIGURATION,
@@ -18,10 +20,8 @@ from iac_assist.kinds import (
     OTHER,
     VOLUME,
 )
-from iac_assist.model import Component, Fact, Ref, Unknown, is_known
-from iac_assist.normalize import ModelBuilder, Normalizer, as_text
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import fold_target, lower, to_bool, to_int
-from iac_assist.resource import SourceResource
 
 Path = tuple[str | int, ...]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.kinds import EKS_CLUSTER
 from iac_assist.model import Unknown
-from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.kinds import EKS_CLUSTER
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import to_bool
-from iac_assist.resource import SourceResource
 
 VPC_CONFIG = "ResourcesVpcConfig"
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.model import Component, Fact, Ref, Unknown
-from iac_assist.normalize import ModelBuilder, Normalizer
-from iac_assist.resource import SourceResource
+from iac_assist.model import Component, Fact, Ref, Unknown, kinds
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.resource import SourceResource
 
 # Standalone inline policies: type -> properties naming the principals they belong to.
 _INLINE = {

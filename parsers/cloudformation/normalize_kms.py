@@ -6,9 +6,9 @@ rotation setting.
 
 from __future__ import annotations
 
-from iac_assist import kinds
-from iac_assist.normalize import ModelBuilder, Normalizer, to_bool, upper
-from iac_assist.resource import SourceResource
+from iac_assist.model import kinds
+from iac_assist.model.builder import ModelBuilder, Normalizer, to_bool, upper
+from iac_assist.model.resource import SourceResource
 
 
 def register(normalizer: Normalizer) -> None:

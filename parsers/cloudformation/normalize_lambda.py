@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from iac_assist.kinds import LAMBDA_FUNCTION, LAMBDA_PERMISSION, LAMBDA_URL
-from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.kinds import LAMBDA_FUNCTION, LAMBDA_PERMISSION, LAMBDA_URL
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import to_bool, upper
-from iac_assist.resource import SourceResource
 
 CONDITIONS = {
     "SourceArn": "source_arn",

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.model import Unknown
-from iac_assist.normalize import ModelBuilder, Normalizer
-from iac_assist.resource import SourceResource
+from iac_assist.model import Unknown, kinds
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.resource import SourceResource
 
 # policy type -> (owner kind, the kind it takes for owners not defined here, the property naming
 # the owners, whether that property is a list)

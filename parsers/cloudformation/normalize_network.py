@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.kinds import FLOW_LOG, INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC
 from iac_assist.model import Fact, Unknown
-from iac_assist.network import protocol
-from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.kinds import FLOW_LOG, INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC
+from iac_assist.model.network import protocol
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import (
     append_fact,
     fact_list,
@@ -21,7 +22,6 @@ from iac_assist.parsers.cloudformation.convert import (
     to_int,
     upper,
 )
-from iac_assist.resource import SourceResource
 
 # Route target property -> the vocabulary's target_type. Egress-only gateways and the rest do
 # not make a subnet reachable from the internet, hence "other".

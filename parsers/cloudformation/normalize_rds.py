@@ -3,11 +3,11 @@ their DB subnet groups."""
 
 from __future__ import annotations
 
-from iac_assist.kinds import RDS_CLUSTER, RDS_INSTANCE, RDS_SUBNET_GROUP
 from iac_assist.model import Component
-from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.kinds import RDS_CLUSTER, RDS_INSTANCE, RDS_SUBNET_GROUP
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import lower, to_bool, to_int
-from iac_assist.resource import SourceResource
 
 # Neptune and DocumentDB clusters have no Engine property: the type is the engine.
 _ENGINE = {

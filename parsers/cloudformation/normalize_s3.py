@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from iac_assist.kinds import S3_BUCKET, S3_BUCKET_POLICY
 from iac_assist.model import Component, Ref, Unknown
-from iac_assist.normalize import ModelBuilder, Normalizer
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.kinds import S3_BUCKET, S3_BUCKET_POLICY
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import to_bool
-from iac_assist.resource import SourceResource
 
 # CloudFormation spells canned ACLs in PascalCase; the vocabulary uses S3's own spelling.
 _CANNED_ACLS = {

@@ -73,7 +73,7 @@ def read_parameters(items: list[str]) -> dict[str, str]:
 
 
 MAX_BYTES = 20 * 1024 * 1024
-"""Largest parameters file read (like ``iac_assist.discovery.MAX_FILE_BYTES``)."""
+"""Largest parameters file read (like ``iac_assist.inputs.discovery.MAX_FILE_BYTES``)."""
 
 
 def _read(path: object, item: str) -> str:

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from iac_assist.confine import CATEGORY as OUTSIDE_ROOT
-from iac_assist.confine import Outside, confine
+from iac_assist.inputs.confine import CATEGORY as OUTSIDE_ROOT
+from iac_assist.inputs.confine import Outside, confine
 from iac_assist.model import Location, Ref, ScanError, Unknown, iter_refs
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.intrinsics import Joined, Partial
 from iac_assist.parsers.cloudformation.options import TemplateOptions
-from iac_assist.resource import SourceResource
 
 MAX_NESTING = 8
 MAX_NESTED_LOADS = 1000
@@ -137,7 +137,7 @@ def load_roots(
 ) -> tuple[list[Stack], list[ScanError]]:
     """Decode and resolve each of ``roots`` (whose text ``texts`` holds) with its nested stacks;
     ``texts`` gains the nested templates read. Worker processes call this with a share of the
-    roots (see ``iac_assist.parallel``)."""
+    roots (see ``iac_assist.analysis.parallel``)."""
     errors: list[ScanError] = []
     from iac_assist.parsers.cloudformation.intrinsics import resolution_budget
 

@@ -18,12 +18,12 @@ from typing import Any
 from cfnlint.decode import decode_str
 
 from iac_assist.model import Location, ScanError
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.gaps import unexpanded
 from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, ResolutionLimit, Resolver
 from iac_assist.parsers.cloudformation.options import TemplateOptions
 from iac_assist.parsers.cloudformation.sam import expand as expand_sam
 from iac_assist.parsers.cloudformation.worlds import worlds
-from iac_assist.resource import SourceResource
 
 # cfn-lint logs decoding problems itself; they are returned to the caller as ScanErrors instead.
 logging.getLogger("cfnlint").addHandler(logging.NullHandler())

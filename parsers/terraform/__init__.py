@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iac_assist.model import ScanError
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.budget import scan_budget
 from iac_assist.parsers.terraform.inputs import VariableInputs, root_values
-from iac_assist.resource import SourceResource
 
 if TYPE_CHECKING:
     from iac_assist.parsers.terraform.config import ModuleConfig
@@ -38,9 +38,9 @@ def load_configuration(
     its addresses are unique in) with its resources. ``read(path, rel, errors)`` returns text;
     ``inputs`` are the variable values given on the command line and in the environment;
     ``parsed``: folders of ``module_folders(files)`` already parsed (by worker processes, see
-    ``iac_assist.parallel``), as ``load_module`` parses them."""
-    from iac_assist.confine import allowed
-    from iac_assist.discovery import terraform_files
+    ``iac_assist.analysis.parallel``), as ``load_module`` parses them."""
+    from iac_assist.inputs.confine import allowed
+    from iac_assist.inputs.discovery import terraform_files
     from iac_assist.parsers.terraform.config import load_module
     from iac_assist.parsers.terraform.instances import ModuleInstance, ScanContext
 
@@ -124,7 +124,7 @@ def _root_folders(folders: list[Path], load: Callable[[Path], ModuleConfig | Non
 def _local_folder(source: str, folder: Path, root: Path) -> Path | None:
     """The folder a local module source names, None when it may not be read (the module
     instance reports why, at the call)."""
-    from iac_assist.confine import Outside, confine
+    from iac_assist.inputs.confine import Outside, confine
 
     try:
         return confine(source, folder, root)

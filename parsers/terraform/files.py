@@ -1,7 +1,7 @@
 """``file``, ``fileexists``, ``fileset``, ``templatefile`` and kin, confined to the scanned root.
 
 Relative paths resolve against the root module's folder, as Terraform resolves them against its
-working directory. A path is resolved by ``iac_assist.confine`` before anything is opened: one
+working directory. A path is resolved by ``iac_assist.inputs.confine`` before anything is opened: one
 outside the scanned root, inside ``.git`` or through a link leaving the root is unknown, with a
 warning (category ``outside-root``) naming the call's file and line; so is a missing or
 unreadable file.
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from iac_assist.confine import CATEGORY, Outside, confine
+from iac_assist.inputs.confine import CATEGORY, Outside, confine
 from iac_assist.model import Unknown, is_known
 from iac_assist.parsers.terraform import budget
 from iac_assist.parsers.terraform.budget import EvaluationLimit

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iac_assist.confine import CATEGORY as OUTSIDE_ROOT
-from iac_assist.confine import Outside, confine
+from iac_assist.inputs.confine import CATEGORY as OUTSIDE_ROOT
+from iac_assist.inputs.confine import Outside, confine
 from iac_assist.model import ScanError, Unknown
 from iac_assist.parsers.terraform import hcl
 from iac_assist.parsers.terraform.budget import EvaluationLimit
@@ -98,7 +98,7 @@ def _load_file(path: Path, shown: str, read: Read, assign: Callable, errors: lis
     if text is None:
         return
     if json if json is not None else path.name.endswith(".json"):
-        from iac_assist.jsonpos import JsonError, loads
+        from iac_assist.inputs.jsonpos import JsonError, loads
 
         try:
             data, lines = loads(text[1:] if text.startswith("\ufeff") else text)

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iac_assist.confine import CATEGORY as OUTSIDE_ROOT
-from iac_assist.confine import Outside, confine
+from iac_assist.inputs.confine import CATEGORY as OUTSIDE_ROOT
+from iac_assist.inputs.confine import Outside, confine
 from iac_assist.model import UNKNOWN, Location, Ref, ScanError, Unknown, iter_refs
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform import budget, hcl
 from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig, VariableDecl
@@ -27,7 +28,6 @@ from iac_assist.parsers.terraform.files import FileFunctions, FileReads
 from iac_assist.parsers.terraform.secret_data import DATA_TYPE_PREFIX, names_a_credential
 from iac_assist.parsers.terraform.types import convert
 from iac_assist.parsers.terraform.values import LazyObject, ModuleObject, PartialJson, ResourceObject, scalar
-from iac_assist.resource import SourceResource
 
 MAX_INSTANCES = 1_000
 """Instances one block may expand to; more is refused for that block (``count = 1e9``)."""
@@ -82,7 +82,7 @@ class ScanContext:
         return (base / MANIFEST).relative_to(self.root).as_posix()
 
     def _read_manifest(self, base: Path) -> dict[str, tuple[str, int]]:
-        from iac_assist.jsonpos import JsonError, loads
+        from iac_assist.inputs.jsonpos import JsonError, loads
 
         path = base / MANIFEST
         if self.read is None or not path.is_file():

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs
-from iac_assist.normalize import ModelBuilder, known_items, lower, to_bool
+from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs, kinds
+from iac_assist.model.builder import ModelBuilder, known_items, lower, to_bool
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
-from iac_assist.resource import SourceResource
 
 # Standard logging names its bucket by domain name; the vocabulary holds the bucket name. The same
 # pattern is in the CloudFormation normalizer.

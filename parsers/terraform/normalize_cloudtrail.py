@@ -3,10 +3,10 @@ account's baseline configuration from an application's (see ``account.setting`` 
 
 from __future__ import annotations
 
-from iac_assist import kinds
-from iac_assist.normalize import ModelBuilder, to_bool
+from iac_assist.model import kinds
+from iac_assist.model.builder import ModelBuilder, to_bool
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
-from iac_assist.resource import SourceResource
 
 _TRAIL_FLAGS = {
     "is_multi_region_trail": "multi_region",

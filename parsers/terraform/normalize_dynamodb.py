@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from iac_assist import kinds
-from iac_assist.model import Fact
-from iac_assist.normalize import ModelBuilder, to_bool
+from iac_assist.model import Fact, kinds
+from iac_assist.model.builder import ModelBuilder, to_bool
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalize_search import block_flag
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
-from iac_assist.resource import SourceResource
 
 
 @NORMALIZER.register("aws_dynamodb_table")

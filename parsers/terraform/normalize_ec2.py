@@ -9,11 +9,10 @@ import gzip
 import io
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.model import Component, Fact, Ref, Unknown, is_known
-from iac_assist.normalize import ModelBuilder, as_text, lower, to_bool, to_int
+from iac_assist.model import Component, Fact, Ref, Unknown, is_known, kinds
+from iac_assist.model.builder import ModelBuilder, as_text, lower, to_bool, to_int
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
-from iac_assist.resource import SourceResource
 
 MAX_USER_DATA = 1 << 20
 """User data is at most 16 KB in AWS; anything decoding past 1 MB is not user data (or a bomb)."""

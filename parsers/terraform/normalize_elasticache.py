@@ -3,10 +3,10 @@ Serverless caches (aws_elasticache_serverless_cache) always encrypt in transit: 
 
 from __future__ import annotations
 
-from iac_assist import kinds
-from iac_assist.normalize import ModelBuilder, lower, to_bool
+from iac_assist.model import kinds
+from iac_assist.model.builder import ModelBuilder, lower, to_bool
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
-from iac_assist.resource import SourceResource
 
 
 @NORMALIZER.register("aws_elasticache_replication_group")

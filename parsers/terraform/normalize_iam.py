@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.model import Component, Fact, Location, Ref, Unknown
-from iac_assist.normalize import ModelBuilder
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
 from iac_assist.parsers.terraform.values import decode_document
-from iac_assist.resource import SourceResource
 
 # Inline policy resources: type -> the attribute naming the principal they belong to.
 _INLINE = {

@@ -7,11 +7,10 @@ material it did not generate.
 
 from __future__ import annotations
 
-from iac_assist import kinds
-from iac_assist.model import Unknown
-from iac_assist.normalize import ModelBuilder, to_bool, upper
+from iac_assist.model import Unknown, kinds
+from iac_assist.model.builder import ModelBuilder, to_bool, upper
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
-from iac_assist.resource import SourceResource
 
 
 @NORMALIZER.register("aws_kms_key")

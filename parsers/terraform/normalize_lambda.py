@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from iac_assist import kinds
-from iac_assist.normalize import ModelBuilder, to_bool, upper
+from iac_assist.model import kinds
+from iac_assist.model.builder import ModelBuilder, to_bool, upper
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
-from iac_assist.resource import SourceResource
 
 CONDITIONS = ("source_arn", "source_account", "principal_org_id", "event_source_token")
 """Permission attributes that become conditions of the policy statement (same fact names)."""

@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs
-from iac_assist.normalize import ModelBuilder, first_block, to_bool, to_int, upper
+from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs, kinds
+from iac_assist.model.builder import ModelBuilder, first_block, to_bool, to_int, upper
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, as_list
-from iac_assist.resource import SourceResource
 
 _LB_ARN = re.compile(r":loadbalancer/(?:app|net|gwy)/([^/]+)/")
 SSL_NEGOTIATION = "SSLNegotiationPolicyType"

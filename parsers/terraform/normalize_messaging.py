@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.model import Unknown
-from iac_assist.normalize import ModelBuilder
+from iac_assist.model import Unknown, kinds
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 from iac_assist.parsers.terraform.values import decode_document
-from iac_assist.resource import SourceResource
 
 _OWNERS = {
     "aws_sqs_queue": kinds.SQS_QUEUE,

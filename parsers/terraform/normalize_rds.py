@@ -3,11 +3,10 @@ Neptune and DocumentDB clusters and instances, subnet groups, and DB snapshots a
 
 from __future__ import annotations
 
-from iac_assist import kinds
-from iac_assist.model import Component
-from iac_assist.normalize import ModelBuilder, to_bool, to_int
+from iac_assist.model import Component, kinds
+from iac_assist.model.builder import ModelBuilder, to_bool, to_int
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, as_list
-from iac_assist.resource import SourceResource
 
 # Engines whose resource type fixes the engine: written by the normalizer when the source omits it.
 _ENGINE = {

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.model import Component, Fact, Ref, Unknown, is_known
-from iac_assist.normalize import ModelBuilder, as_text, first_block, first_set, known_items, to_bool
+from iac_assist.model import Component, Fact, Ref, Unknown, is_known, kinds
+from iac_assist.model.builder import ModelBuilder, as_text, first_block, first_set, known_items, to_bool
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 from iac_assist.parsers.terraform.values import decode_document
-from iac_assist.resource import SourceResource
 
 PAB_KEYS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 GROUP_URIS = {

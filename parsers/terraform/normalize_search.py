@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from iac_assist import kinds
-from iac_assist.model import Component, Unknown
-from iac_assist.normalize import ModelBuilder, to_bool
+from iac_assist.model import Component, Unknown, kinds
+from iac_assist.model.builder import ModelBuilder, to_bool
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
-from iac_assist.resource import SourceResource
 
 
 @NORMALIZER.register("aws_opensearch_domain", "aws_elasticsearch_domain")

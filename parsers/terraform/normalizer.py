@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from iac_assist.model import Unknown
-from iac_assist.normalize import Normalizer
+from iac_assist.model.builder import Normalizer
 
 NORMALIZER = Normalizer("terraform")
 

@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from iac_assist.model import Location, Ref, ScanError, Unknown
-from iac_assist.resource import SourceResource
+from iac_assist.model.resource import SourceResource
 
 Read = Callable[[Path, str, list], "str | None"]
 InstanceKey = int | str | None
@@ -822,8 +822,8 @@ class _Sources:
 
     def config(self, folder: Path) -> Any:
         """The folder's module as declared (parsed once), None without configuration files."""
-        from iac_assist.confine import allowed
-        from iac_assist.discovery import terraform_files
+        from iac_assist.inputs.confine import allowed
+        from iac_assist.inputs.discovery import terraform_files
         from iac_assist.parsers.terraform.config import load_module
 
         if folder not in self._configs:
@@ -914,7 +914,7 @@ def _local_folder(source: Any, folder: Path | None, root: Path) -> Path | None:
     """A module call's local source as a folder inside the scanned root, else None."""
     if folder is None or not isinstance(source, str) or not source.startswith(("./", "../")):
         return None
-    from iac_assist.confine import Outside, confine
+    from iac_assist.inputs.confine import Outside, confine
 
     try:
         return confine(source, folder, root)

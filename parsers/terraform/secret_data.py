@@ -5,13 +5,13 @@ something refers to them. Their arguments may still hold credentials written in 
 (``terraform_remote_state``'s ``config = { access_key = ..., secret_key = ... }``, a provider
 data source's token). Evaluating every data source would cost time and surface warnings about
 blocks nothing uses, so only those whose text names a credential (an argument, a nested block's
-argument or a literal object key, see ``iac_assist.credentials.is_credential_name``) are
+argument or a literal object key, see ``iac_assist.model.credentials.is_credential_name``) are
 evaluated, and only for the secret scan (their type is prefixed with ``data.``).
 """
 
 from __future__ import annotations
 
-from iac_assist.credentials import is_credential_name
+from iac_assist.model.credentials import is_credential_name
 from iac_assist.parsers.terraform import hcl
 from iac_assist.parsers.terraform.expressions import Expr, Literal, ObjectExpr, TupleExpr, Variable
 

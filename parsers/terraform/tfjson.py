@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.jsonpos import JsonError, loads
+from iac_assist.inputs.jsonpos import JsonError, loads
 from iac_assist.parsers.terraform import expressions as ex
 from iac_assist.parsers.terraform import hcl
 

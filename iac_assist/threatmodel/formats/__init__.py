@@ -23,7 +23,7 @@ class RenderOptions:
     otm_mapping: Any = None
     """OTM: an ``otm_mapping.Mapping`` of zones and component types to a consumer's, or None."""
     places: Any = None
-    """SARIF: the ``reporters.locations.RepoLocations`` that turn scan paths into repository ones."""
+    """SARIF: the ``report.locations.RepoLocations`` that turn scan paths into repository ones."""
 
 
 def render(model: ThreatModel, fmt: str, options: RenderOptions | None = None) -> str:

@@ -7,7 +7,7 @@ protocol and port; plaintext flows are red and dashed; components (and VPCs) wit
 have a red border and their number of open threats.
 
 Every id is quoted and every string escaped (``\\`` and ``"``; line breaks become spaces, other
-controls and bidi or invisible characters visible escapes, see ``reporters.safe_text``), so that
+controls and bidi or invisible characters visible escapes, see ``report.safe_text``), so that
 a resource name cannot end a string, bring in a statement or hide what it says; labels never use
 HTML-like strings.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from iac_assist.reporters.safe_text import visible
+from iac_assist.report.safe_text import visible
 from iac_assist.threatmodel.formats import views
 from iac_assist.threatmodel.formats.mermaid_format import (
     DATA_STORES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from iac_assist.reporters.safe_text import json_text
+from iac_assist.report.safe_text import json_text
 from iac_assist.threatmodel.model import ThreatModel
 
 

@@ -12,7 +12,7 @@ The legend is a table under the diagrams, not a Mermaid subgraph: it can never o
 
 from __future__ import annotations
 
-from iac_assist.markdown_text import code, text
+from iac_assist.report.markdown_text import code, text
 from iac_assist.threatmodel.formats import mermaid_format, views
 from iac_assist.threatmodel.model import ModelComponent, ThreatModel
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from iac_assist.markdown_text import code, text
 from iac_assist.model import Location
-from iac_assist.reporters.safe_text import guard_lines
+from iac_assist.report.markdown_text import code, text
+from iac_assist.report.safe_text import guard_lines
 from iac_assist.threatmodel.formats import markdown_diagram
 from iac_assist.threatmodel.model import INTERNET, AttackPath, Flow, Threat, ThreatModel
 from iac_assist.threatmodel.zones import ZONES

@@ -28,8 +28,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from iac_assist import kinds
-from iac_assist.reporters.safe_text import visible
+from iac_assist.model import kinds
+from iac_assist.report.safe_text import visible
 from iac_assist.threatmodel.formats import views
 from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, ThreatModel
 

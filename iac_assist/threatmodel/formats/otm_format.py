@@ -38,7 +38,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from iac_assist import __version__
-from iac_assist.reporters.safe_text import json_text
+from iac_assist.report.safe_text import json_text
 from iac_assist.threatmodel.formats.mermaid_format import DATA_STORES
 from iac_assist.threatmodel.formats.otm_mapping import Mapping
 from iac_assist.threatmodel.model import INTERNET, Flow, Threat, ThreatModel

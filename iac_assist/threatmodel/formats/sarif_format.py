@@ -34,9 +34,9 @@ from sarif_om import Location as SarifLocation
 
 from iac_assist import __version__
 from iac_assist.model import Location
-from iac_assist.reporters.locations import RepoLocations
-from iac_assist.reporters.safe_text import guard_lines, visible
-from iac_assist.reporters.sarif import (
+from iac_assist.report.locations import RepoLocations
+from iac_assist.report.safe_text import guard_lines, visible
+from iac_assist.report.sarif import (
     FINGERPRINT_KEY,
     INFORMATION_URI,
     SARIF_VERSION,

@@ -30,16 +30,16 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from iac_assist.findings import SEVERITIES, SEVERITY_RANK, Finding
-from iac_assist.markdown_text import code, text
+from iac_assist.analysis.findings import SEVERITIES, SEVERITY_RANK, Finding
+from iac_assist.analysis.result import by_provider
 from iac_assist.model import Location, ScanError
-from iac_assist.reporters.locations import RepoLocations, repo_locations
-from iac_assist.reporters.safe_text import guard_lines
-from iac_assist.result import by_provider
+from iac_assist.report.locations import RepoLocations, repo_locations
+from iac_assist.report.markdown_text import code, text
+from iac_assist.report.safe_text import guard_lines
 
 if TYPE_CHECKING:
-    from iac_assist.policy import Policy
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.policy import Policy
+    from iac_assist.analysis.result import ScanResult
 
 MAX_CHARS = 60_000
 """Budget for the whole text: GitHub refuses comments over 65,536 characters."""

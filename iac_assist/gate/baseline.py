@@ -36,12 +36,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from iac_assist.discovery import MAX_FILE_BYTES, SKIP_DIRS, TERRAFORM_SUFFIXES, terraform_files
-from iac_assist.findings import Finding, fingerprint
+from iac_assist.analysis.findings import Finding, fingerprint
+from iac_assist.inputs.discovery import MAX_FILE_BYTES, SKIP_DIRS, TERRAFORM_SUFFIXES, terraform_files
 from iac_assist.model import ScanError
 
 if TYPE_CHECKING:
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.result import ScanResult
 
 VERSION = 1
 MAX_TREE_BYTES = 512 * 1024 * 1024

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from iac_assist.findings import Finding, at_or_above
-from iac_assist.kinds import OTHER
+from iac_assist.analysis.findings import Finding, at_or_above
 from iac_assist.model import NOT_ANALYSED, Component, ScanError
+from iac_assist.model.kinds import OTHER
 
 if TYPE_CHECKING:
-    from iac_assist.graph import ResourceGraph
-    from iac_assist.policy import Policy
+    from iac_assist.analysis.policy import Policy
+    from iac_assist.model.graph import ResourceGraph
 
 
 _CONTAINERS = frozenset({"provider", "AWS::CloudFormation::Stack"})

@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from iac_assist.findings import SEVERITIES, Finding
+from iac_assist.analysis.findings import SEVERITIES, Finding
 from iac_assist.model import Component, Location, ScanError
 
 if TYPE_CHECKING:
-    from iac_assist.graph import ResourceGraph
+    from iac_assist.model.graph import ResourceGraph
 
 STRIDE_NAMES = {
     "S": "Spoofing",

@@ -8,18 +8,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from iac_assist import kinds
-from iac_assist.discovery import discover, scan_root
-from iac_assist.findings import Finding, merge_instances
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, ScanError
-from iac_assist.normalize import ModelBuilder, Normalizer
-from iac_assist.parallel import Loading
-from iac_assist.policy import Policy
-from iac_assist.result import ScanResult
+from iac_assist.analysis.findings import Finding, merge_instances
+from iac_assist.analysis.parallel import Loading
+from iac_assist.analysis.policy import Policy
+from iac_assist.analysis.result import ScanResult
+from iac_assist.inputs.discovery import discover, scan_root
+from iac_assist.model import Component, ScanError, kinds
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.graph import ResourceGraph
 
 if TYPE_CHECKING:
-    from iac_assist.baseline import Baseline
+    from iac_assist.gate.baseline import Baseline
     from iac_assist.parsers.cloudformation.options import TemplateOptions
     from iac_assist.parsers.terraform.inputs import VariableInputs
 
@@ -216,7 +215,7 @@ def scan(
     ``new_since``, are left out. Raises ``config.ConfigError`` for a name that is no rule and
     ``baseline.BaselineError`` for a revision that cannot be read. ``jobs``: worker processes
     for parsing (see ``build_graph``); the result is the same whatever their number."""
-    from iac_assist.config import select_policies
+    from iac_assist.gate.config import select_policies
 
     if policies is None:
         from iac_assist.policies import all_policies
@@ -227,23 +226,23 @@ def scan(
     exclude = tuple(exclude)  # used twice with --new-since
     known_then: set[str] | None = None
     if new_since is not None:
-        from iac_assist.baseline import known_at
+        from iac_assist.gate.baseline import known_at
 
         known_then, then_warnings = known_at(new_since, paths, root, lambda at, tree: _analyse(
             at, exclude, policies, variables, template_options, tree, jobs, max_file_size))
     result = _analyse(paths, exclude, policies, variables, template_options, root, jobs, max_file_size)
     if inline_suppressions:
-        from iac_assist.discovery import read_text
-        from iac_assist.suppressions import apply as apply_suppressions
+        from iac_assist.gate.suppressions import apply as apply_suppressions
+        from iac_assist.inputs.discovery import read_text
 
         # Comments are read again, within the same size cap as the scan's.
         apply_suppressions(result, today, lambda path, rel, errors: read_text(path, rel, errors, max_file_size))
     if baseline is not None:
-        from iac_assist.baseline import leave_out
+        from iac_assist.gate.baseline import leave_out
 
         result.baselined += leave_out(result, baseline.known(result.root))
     if known_then is not None:
-        from iac_assist.baseline import leave_out
+        from iac_assist.gate.baseline import leave_out
 
         result.baselined += leave_out(result, known_then)
         result.errors = sorted(set(result.errors) | set(then_warnings),

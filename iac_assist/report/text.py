@@ -36,13 +36,13 @@ from collections import Counter
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from iac_assist.findings import SEVERITIES, Finding
+from iac_assist.analysis.findings import SEVERITIES, Finding
+from iac_assist.analysis.result import by_provider
 from iac_assist.model import Location, ScanError
-from iac_assist.reporters.safe_text import guard_lines, visible
-from iac_assist.result import by_provider
+from iac_assist.report.safe_text import guard_lines, visible
 
 if TYPE_CHECKING:
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.result import ScanResult
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"

@@ -27,8 +27,8 @@ import tomllib
 from iac_assist.model import Fact
 
 if TYPE_CHECKING:
-    from iac_assist.normalize import ModelBuilder
-    from iac_assist.resource import SourceResource
+    from iac_assist.model.builder import ModelBuilder
+    from iac_assist.model.resource import SourceResource
 
 FACT = "data_classification"
 CLASSES = ("public", "internal", "confidential", "restricted")

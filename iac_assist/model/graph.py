@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from iac_assist import kinds
-from iac_assist.model import Component, Fact, Ref
+from iac_assist.model import Component, Fact, Ref, kinds
 
 if TYPE_CHECKING:
     import networkx as nx

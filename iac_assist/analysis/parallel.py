@@ -26,7 +26,7 @@ from iac_assist.model import ScanError
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    from iac_assist.discovery import Discovered
+    from iac_assist.inputs.discovery import Discovered
     from iac_assist.parsers.cloudformation.options import TemplateOptions
     from iac_assist.parsers.cloudformation.stacks import Stack
     from iac_assist.parsers.terraform.config import ModuleConfig

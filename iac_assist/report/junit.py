@@ -30,15 +30,15 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from iac_assist.findings import Finding
+from iac_assist.analysis.findings import Finding
+from iac_assist.analysis.result import by_provider
 from iac_assist.model import Location
-from iac_assist.reporters.locations import RepoLocations, repo_locations
-from iac_assist.reporters.safe_text import guard_lines, visible
-from iac_assist.result import by_provider
+from iac_assist.report.locations import RepoLocations, repo_locations
+from iac_assist.report.safe_text import guard_lines, visible
 
 if TYPE_CHECKING:
-    from iac_assist.policy import Policy
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.policy import Policy
+    from iac_assist.analysis.result import ScanResult
 
 SCAN_SUITE = "iac-assist scan"
 

@@ -27,13 +27,13 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from iac_assist.kinds import OTHER
 from iac_assist.model import Fact, Withheld, number_text
+from iac_assist.model.kinds import OTHER
+from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.values import PartialJson
-from iac_assist.resource import SourceResource
 
 if TYPE_CHECKING:
-    from iac_assist.normalize import ModelBuilder
+    from iac_assist.model.builder import ModelBuilder
 
 FACT = "credentials"
 MAX_DEPTH = 32

@@ -411,7 +411,7 @@ sqs.queue_policy / sns.topic_policy          a policy resource for queues / topi
 any kind
     credentials           list[Fact[dict]]   literal secrets in the resource's evaluated body (set
                                              by the shared Normalizer for every resource, see
-                                             iac_assist/credentials.py): each {"attribute": path
+                                             iac_assist/model/credentials.py): each {"attribute": path
                                              such as "master_password" or
                                              "Environment.Variables.DB_PASSWORD", "masked": the
                                              first characters + "****"}; the clear value is
@@ -420,7 +420,7 @@ any kind
                                              data-classification, DataClassification,
                                              data_classification): public | internal |
                                              confidential | restricted, lower case; absent when
-                                             not tagged so (see iac_assist/data_classification.py)
+                                             not tagged so (see iac_assist/model/data_classification.py)
 other
     attributes            dict               the whole evaluated body, for references
 """

@@ -81,15 +81,15 @@ from sarif_om import Location as SarifLocation
 from sarif_om import Suppression as SarifSuppression
 
 from iac_assist import __version__
-from iac_assist.findings import SEVERITY_RANK, Finding
+from iac_assist.analysis.findings import SEVERITY_RANK, Finding
+from iac_assist.analysis.result import by_provider
 from iac_assist.model import NOT_ANALYSED, Location, ScanError
-from iac_assist.reporters.locations import RepoLocations, automation_id, repo_locations
-from iac_assist.reporters.safe_text import guard_lines, visible
-from iac_assist.result import by_provider
+from iac_assist.report.locations import RepoLocations, automation_id, repo_locations
+from iac_assist.report.safe_text import guard_lines, visible
 
 if TYPE_CHECKING:
-    from iac_assist.policy import Policy
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.policy import Policy
+    from iac_assist.analysis.result import ScanResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -211,7 +211,7 @@ def _help_text(policy: Policy) -> str:
 
 
 def _help_markdown(policy: Policy) -> str:
-    from iac_assist.docs import rule_markdown
+    from iac_assist.report.rule_docs import rule_markdown
 
     return rule_markdown(policy)
 

@@ -54,7 +54,7 @@ class Finding:
     """For a block expanded by count/for_each (``resource`` is then the block's address): the
     instances affected, ``aws_s3_bucket.b["logs"]``."""
     suppressed: Suppression | None = field(default=None, compare=False)
-    """Set when an inline suppression waives it (see ``iac_assist.suppressions``); not part of
+    """Set when an inline suppression waives it (see ``iac_assist.gate.suppressions``); not part of
     what the finding is, so it takes no part in equality."""
 
     @property

@@ -25,20 +25,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from iac_assist.findings import SEVERITY_RANK, Finding
+from iac_assist.analysis.findings import SEVERITY_RANK, Finding
 from iac_assist.model import ScanError
-from iac_assist.reporters.locations import RepoLocations, repo_locations
-from iac_assist.reporters.safe_text import visible
+from iac_assist.report.locations import RepoLocations, repo_locations
+from iac_assist.report.safe_text import visible
 
 if TYPE_CHECKING:
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.result import ScanResult
 
 COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice"}
 
 
 def render(result: ScanResult) -> str:
     """The workflow commands for ``result``, one per line, then the summary."""
-    from iac_assist.reporters.text import gaps, summary
+    from iac_assist.report.text import gaps, summary
 
     places = repo_locations(result)
     findings = sorted(result.unsuppressed, key=lambda f: (-SEVERITY_RANK[f.severity], f.sort_key()))

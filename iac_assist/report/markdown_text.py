@@ -1,13 +1,13 @@
 """Untrusted text made safe for GitHub-flavoured Markdown: the findings report and the threat
 model report both quote resource names and messages taken from the scanned code. Line breaks
 become spaces (a table row is one line); other controls, bidi overrides and invisible characters
-become visible escapes (``\\x1b``, ``\\u202e``: see ``reporters.safe_text``)."""
+become visible escapes (``\\x1b``, ``\\u202e``: see ``report.safe_text``)."""
 
 from __future__ import annotations
 
 import re
 
-from iac_assist.reporters.safe_text import visible
+from iac_assist.report.safe_text import visible
 
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&$])")

@@ -44,11 +44,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from iac_assist.discovery import MAX_FILE_BYTES, repository_root
-from iac_assist.findings import SEVERITIES
+from iac_assist.analysis.findings import SEVERITIES
+from iac_assist.inputs.discovery import MAX_FILE_BYTES, repository_root
 
 if TYPE_CHECKING:
-    from iac_assist.policy import Policy
+    from iac_assist.analysis.policy import Policy
 
 FILE_NAME = ".iac-assist.toml"
 FAIL_ON = (*SEVERITIES, "none")
@@ -186,7 +186,7 @@ def load(path: Path, within: Path | None = None) -> dict[str, Any]:
             elif key == "parameters":
                 out["parameters"] = tuple(_parameter(path, folder, v, within) for v in value)
             elif key == "fail-on-unanalysed":
-                from iac_assist.result import unanalysed_categories
+                from iac_assist.analysis.result import unanalysed_categories
 
                 try:
                     out["fail_on_unanalysed"] = tuple(sorted(unanalysed_categories(value)))
@@ -354,7 +354,7 @@ def resolve(
         # A repository that may not be trusted must not hide code in what is not analysed (an
         # unknown function around a value, an include, a module it knows is not downloaded):
         # every gap fails the gate unless the runner accepts some with --fail-on-unanalysed.
-        from iac_assist.result import unanalysed_categories
+        from iac_assist.analysis.result import unanalysed_categories
 
         values["fail_on_unanalysed"] = tuple(sorted(unanalysed_categories(["all"])))
     settings = replace(Settings(source=path, explicit=config is not None, untrusted=untrusted,

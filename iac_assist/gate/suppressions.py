@@ -38,11 +38,11 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from iac_assist.findings import Finding, Suppression, block_address
+from iac_assist.analysis.findings import Finding, Suppression, block_address
 from iac_assist.model import Component, ScanError
 
 if TYPE_CHECKING:
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.result import ScanResult
 
 Read = Callable[[Path, str, list], "str | None"]
 
@@ -106,7 +106,7 @@ def apply(result: ScanResult, today: date | None = None, read: Read | None = Non
     """Mark the findings of ``result`` that an inline suppression waives, and add a warning for
     each suppression that is reasonless, expired, unknown or unused. ``read`` reads a file as
     ``discovery.read_text`` does (the default)."""
-    from iac_assist.discovery import read_text
+    from iac_assist.inputs.discovery import read_text
 
     read = read or read_text
     today = today or date.today()

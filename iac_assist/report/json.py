@@ -60,13 +60,13 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from iac_assist import __version__
-from iac_assist.findings import SEVERITIES, Finding
+from iac_assist.analysis.findings import SEVERITIES, Finding
+from iac_assist.analysis.result import by_provider
 from iac_assist.model import ScanError
-from iac_assist.reporters.safe_text import guard_lines
-from iac_assist.result import by_provider
+from iac_assist.report.safe_text import guard_lines
 
 if TYPE_CHECKING:
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.result import ScanResult
 
 
 def render(result: ScanResult) -> str:

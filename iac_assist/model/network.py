@@ -12,9 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from iac_assist import kinds
-from iac_assist.graph import ResourceGraph
-from iac_assist.model import Component, Fact, Location, Ref, Unknown, number_text
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds, number_text
+from iac_assist.model.graph import ResourceGraph
 
 ANYWHERE = ("0.0.0.0/0", "::/0")
 ALL_PORTS = (0, 65535)

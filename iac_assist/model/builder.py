@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from iac_assist.credentials import attach as attach_credentials
-from iac_assist.data_classification import attach as attach_classification
 from iac_assist.model import Component, Location, Ref, ScanError, Unknown, is_known, number_text
-from iac_assist.resource import SourceResource
+from iac_assist.model.credentials import attach as attach_credentials
+from iac_assist.model.data_classification import attach as attach_classification
+from iac_assist.model.resource import SourceResource
 
 _INTEGER = re.compile(r"[+-]?\d+")
 READ_ONLY_PREFIX = "data."

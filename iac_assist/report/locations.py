@@ -13,11 +13,11 @@ import posixpath
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from iac_assist.discovery import repository_root
+from iac_assist.inputs.discovery import repository_root
 from iac_assist.model import Location
 
 if TYPE_CHECKING:
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.result import ScanResult
 
 
 @dataclass(frozen=True)

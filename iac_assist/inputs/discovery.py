@@ -255,7 +255,7 @@ def terraform_files(folder: Path) -> list[Path]:
 
 def _add(found: Discovered, given: Path, root: Path, patterns: list[str], seen: set[Path],
          named: bool = True, skipped: _Skipped | None = None) -> None:
-    from iac_assist.confine import CATEGORY, Outside, check
+    from iac_assist.inputs.confine import CATEGORY, Outside, check
     from iac_assist.model import ScanError
 
     name = given.name

@@ -26,16 +26,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from iac_assist.config import select_policies
-from iac_assist.findings import SEVERITY_RANK, at_or_above
+from iac_assist.analysis.findings import SEVERITY_RANK, at_or_above
+from iac_assist.gate.config import select_policies
 from iac_assist.model import ScanError
 
 if TYPE_CHECKING:
-    from iac_assist.baseline import Baseline
-    from iac_assist.config import Settings
-    from iac_assist.findings import Finding
-    from iac_assist.policy import Policy
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.findings import Finding
+    from iac_assist.analysis.policy import Policy
+    from iac_assist.analysis.result import ScanResult
+    from iac_assist.gate.baseline import Baseline
+    from iac_assist.gate.config import Settings
 
 CATEGORY = "repository-setting"
 _LISTED = 5
@@ -108,7 +108,7 @@ def _configuration(result: ScanResult, settings: Settings, policies: list[Policy
             notes.append(note("exclude", list(settings.exclude),
                               f"left {_count(len(left_out), 'IaC file')} out of the scan: {_names(left_out)}"))
     if baseline is not None and settings.repository_decided("baseline"):
-        from iac_assist.baseline import leave_out
+        from iac_assist.gate.baseline import leave_out
 
         dropped = leave_out(result, baseline.known(result.root))
         result.baselined += dropped

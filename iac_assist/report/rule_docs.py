@@ -4,7 +4,7 @@ SARIF ``help.markdown`` and ``docs/rules.md`` (regenerate it with
 
 from __future__ import annotations
 
-from iac_assist.policy import STRIDE_NAMES, Policy
+from iac_assist.analysis.policy import STRIDE_NAMES, Policy
 
 FENCES = {"terraform": "hcl", "cloudformation": "yaml"}
 FORMAT_TITLES = {"terraform": "Terraform", "cloudformation": "CloudFormation"}

@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from iac_assist.result import ScanResult
+    from iac_assist.analysis.result import ScanResult
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
