@@ -317,6 +317,21 @@ def _run(
         raise _SetupError(str(err)) from None
 
 
+@cli.command("vocabulary")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the document to this file instead of standard output.")
+def vocabulary_command(output: Path | None) -> None:
+    """The model's vocabulary (every kind, its facts and where each format writes them), as Markdown:
+    how docs/vocabulary.md is made."""
+    from iac_assist.model import vocabulary
+
+    text = vocabulary.markdown()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
 @cli.command()
 @click.argument("rule", required=False)
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",

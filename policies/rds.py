@@ -16,6 +16,8 @@ def _inherited(graph: ResourceGraph, db: Component, fact: str) -> tuple[Componen
     """A fact of the database, or of its cluster when an instance leaves it to the cluster."""
     if db.has(fact):
         return db, db.get(fact)
+    if not db.has("cluster"):
+        return db, None
     cluster = graph.resolve(db, db.get("cluster"), kinds.RDS_CLUSTER)
     if cluster is not None and cluster.has(fact):
         return cluster, cluster.get(fact)
@@ -140,7 +142,7 @@ def _cluster_member(db: Component) -> bool:
 
 
 def _kind_name(db: Component) -> str:
-    engine = db.get("engine")
+    engine = db.get("engine") if db.kind in kinds.DATABASES else None
     if engine == "neptune":
         return "Neptune cluster" if db.kind == kinds.RDS_CLUSTER else "Neptune instance"
     if engine == "docdb":
@@ -172,8 +174,8 @@ def storage_encryption(graph: ResourceGraph, comp: Component, _seen: frozenset[s
     if comp.kind == kinds.RDS_SNAPSHOT or source_fact is not None:
         if _key_given(comp.get("kms_key")):
             return True, comp.loc_of("kms_key"), ""
-        own = comp.get("storage_encrypted")
-        if comp.kind == kinds.RDS_CLUSTER and source_fact == "replica_of" and isinstance(own, bool):
+        own = comp.get("storage_encrypted") if comp.kind == kinds.RDS_CLUSTER else None
+        if source_fact == "replica_of" and isinstance(own, bool):
             # A cluster joining a global database or replicating across regions states its own.
             return own, comp.loc_of("storage_encrypted"), "storage_encrypted is false"
         if source_fact is None:
@@ -187,7 +189,8 @@ def storage_encryption(graph: ResourceGraph, comp: Component, _seen: frozenset[s
         return value, comp.loc_of(source_fact), (
             f"it inherits its encryption from {source.address}, which it {how} and which is unencrypted")
     engine = comp.get("engine")
-    if comp.get("engine_mode") == "serverless" or (isinstance(engine, str) and engine.startswith("custom-")):
+    serverless = comp.kind == kinds.RDS_CLUSTER and comp.get("engine_mode") == "serverless"
+    if serverless or (isinstance(engine, str) and engine.startswith("custom-")):
         return True, comp.loc, ""
     own = comp.get("storage_encrypted")
     if own is None:

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+
+# Setting or reading a fact a kind does not declare raises (iac_assist/model/vocabulary/).
+os.environ.setdefault("IAC_ASSIST_STRICT_VOCABULARY", "1")
+
 from pathlib import Path
 
 import pytest

@@ -9,7 +9,7 @@ that caused it, even when the fact came from a satellite resource (``aws_s3_buck
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,6 +127,10 @@ class Fact:
     """Address of the resource that declared it when that is not the component (a satellite)."""
 
 
+VOCABULARY_CHECK: Callable[[str, str], None] | None = None
+"""Set by ``vocabulary.strict()``: raises for a fact the component's kind does not declare."""
+
+
 @dataclass
 class Component:
     """A format-independent piece of architecture.
@@ -153,18 +157,25 @@ class Component:
     repository (see ``SourceResource.call_loc``)."""
 
     def get(self, key: str, default: Any = None) -> Any:
+        if VOCABULARY_CHECK is not None:
+            VOCABULARY_CHECK(self.kind, key)
         fact = self.facts.get(key)
         return default if fact is None else fact.value
 
     def loc_of(self, key: str) -> Location:
         """Where ``key`` was declared, or the component itself when it was left unset."""
+        if VOCABULARY_CHECK is not None:
+            VOCABULARY_CHECK(self.kind, key)
         fact = self.facts.get(key)
         return self.loc if fact is None else fact.loc
 
     def set(self, key: str, value: Any, loc: Location | None = None, origin: str = "") -> None:
+        if VOCABULARY_CHECK is not None:
+            VOCABULARY_CHECK(self.kind, key)
         self.facts[key] = Fact(value, loc or self.loc, origin)
 
     def has(self, key: str) -> bool:
+        # Not checked: code that serves every kind asks whether this one has a fact (a vpc).
         return key in self.facts
 
     def refs(self) -> Iterator[tuple[str, Ref]]:

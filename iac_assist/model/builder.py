@@ -8,91 +8,20 @@ keeping the satellite's own locations on the facts they add.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from iac_assist.model import Component, Location, Ref, ScanError, Unknown, is_known, number_text
+from iac_assist.model import Component, Location, Ref, ScanError, is_known
 from iac_assist.model.credentials import attach as attach_credentials
 from iac_assist.model.data_classification import attach as attach_classification
+from iac_assist.model.mapping import Mapping, by_type
+from iac_assist.model.mapping import apply as apply_mapping
 from iac_assist.model.resource import SourceResource
 
-_INTEGER = re.compile(r"[+-]?\d+")
 READ_ONLY_PREFIX = "data."
 """Source types of data sources: not modelled, only scanned for literal secrets (a data source
 with one becomes an ``other`` component so the finding can name it)."""
-
-
-# Value conversions every normalizer needs: sources write booleans and numbers as strings
-# ("true", "443"). Unknown and Ref pass through; a value that cannot be converted becomes Unknown.
-
-
-def to_bool(value: Any) -> Any:
-    if not is_known(value) or isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return Unknown(f"not a boolean: {value!r}")
-
-
-def to_int(value: Any) -> Any:
-    if not is_known(value):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-        return int(value.strip())
-    return Unknown(f"not an integer: {value!r}")
-
-
-def as_text(value: Any) -> Any:
-    """A value written where text is expected (a protocol, a policy name), converted as Terraform
-    and CloudFormation convert it: numbers and booleans become their text, null stays absent
-    (None), and a list or map, which neither would accept, becomes Unknown. So every enumeration
-    a policy compares is text, None or unknown, never a structure."""
-    if isinstance(value, str) or value is None or not is_known(value):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        written = number_text(value)
-        return written if written is not None else Unknown("not a usable number (too large, or infinite)")
-    return Unknown(f"a {type(value).__name__} where text is expected")
-
-
-def first_set(*values: Any) -> Any:
-    """The first value that is set (neither null nor empty), unknown ones included: of attributes
-    one of which names a thing (a route's destination, a grantee). None when none is."""
-    for value in values:
-        if value is not None and not (isinstance(value, str) and value == ""):
-            return value
-    return None
-
-
-def known_items(value: Any) -> list[Any]:
-    """The entries of a list attribute; none when it is unknown or not a list at all."""
-    return value if isinstance(value, list) else []
-
-
-def first_block(value: Any) -> dict[str, Any] | None:
-    """The first of a list of nested blocks, or None when there is none or it is not a block (an
-    unknown collection, an attribute of the wrong type written in the block's place)."""
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        return value[0]
-    return None
-
-
-def upper(value: Any) -> Any:
-    value = as_text(value)
-    return value.upper() if isinstance(value, str) else value
-
-
-def lower(value: Any) -> Any:
-    value = as_text(value)
-    return value.lower() if isinstance(value, str) else value
 
 
 Handler = Callable[[SourceResource, "ModelBuilder"], None]
@@ -190,12 +119,19 @@ def _origin(comp: Component, res: SourceResource) -> str:
     return res.address if res.address != comp.address else ""
 
 
+Extension = Callable[[Component, SourceResource, "ModelBuilder"], None]
+
+
 class Normalizer:
-    """A registry of handlers for one input format."""
+    """The mapping tables of one input format (see ``iac_assist.model.mapping``) and the code its
+    tables cannot say: handlers that make components of their own, extensions that complete what a
+    table made, and (phase 1) satellites folded onto their owners."""
 
     def __init__(self, fmt: str) -> None:
         self.format = fmt
         self._handlers: dict[str, tuple[int, Handler]] = {}
+        self._extensions: dict[str, list[Extension]] = {}
+        self._mappings: dict[str, Mapping] | None = None
 
     def register(self, *types: str, phase: int = 0) -> Callable[[Handler], Handler]:
         def decorate(fn: Handler) -> Handler:
@@ -205,11 +141,43 @@ class Normalizer:
 
         return decorate
 
+    def extend(self, *types: str) -> Callable[[Extension], Extension]:
+        """Code that completes the component a table made for ``types`` (run right after it)."""
+        def decorate(fn: Extension) -> Extension:
+            for t in types:
+                self._extensions.setdefault(t, []).append(fn)
+            return fn
+
+        return decorate
+
+    @property
+    def mappings(self) -> dict[str, Mapping]:
+        """Every table of this format, by source type (loaded on first use)."""
+        if self._mappings is None:
+            from iac_assist.model import vocabulary
+
+            found: dict[str, Mapping] = {}
+            for table in vocabulary.tables(self.format):
+                for source_type, entry in by_type(table).items():
+                    if source_type in found or source_type in self._handlers:
+                        raise ValueError(f"{self.format}: {source_type} has two mappings")
+                    found[source_type] = entry
+            self._mappings = found
+        return self._mappings
+
     def handles(self, source_type: str) -> bool:
-        return source_type in self._handlers
+        return source_type in self._handlers or source_type in self.mappings
+
+    def _mapped(self, res: SourceResource, builder: ModelBuilder) -> None:
+        entry = self.mappings[res.type]
+        comp = builder.add(res, entry.kind)
+        apply_mapping(entry, comp, res)
+        for extension in self._extensions.get(res.type, ()):
+            extension(comp, res, builder)
 
     def run(self, resources: Iterable[SourceResource], builder: ModelBuilder) -> None:
         resources = list(resources)
+        mappings = self.mappings
         pending: list[tuple[int, int, SourceResource, Handler]] = []
         for n, res in enumerate(resources):
             if res.type.startswith(READ_ONLY_PREFIX):
@@ -217,6 +185,8 @@ class Normalizer:
             entry = self._handlers.get(res.type)
             if entry is not None:
                 pending.append((entry[0], n, res, entry[1]))
+            elif res.type in mappings:
+                pending.append((0, n, res, self._mapped))
             else:
                 # Unmodelled resource types still take part in the graph through their references.
                 builder.add(res, "other").set("attributes", res.body)

@@ -90,41 +90,6 @@ lb.target_group
                                              or the template's Targets. Auto scaling groups name
                                              their groups themselves (ec2.autoscaling_group
                                              target_groups).
-rds.instance / rds.cluster
-    (RDS DB instances, Aurora and Multi-AZ DB clusters, Neptune and DocumentDB clusters and
-    their instances: one vocabulary, told apart by ``engine``)
-    name                  str                DB instance / cluster identifier
-    publicly_accessible   bool
-    subnet_group          Ref | str          DB subnet group
-    security_groups       list[Ref | str]    VPC security groups
-    engine                str                RDS engine name (aurora-postgresql, postgres...);
-                                             "neptune" / "docdb" for those services, always set
-    port                  int
-    cluster               Ref | str          (rds.instance) the cluster it belongs to; its
-                                             storage, backups and deletion protection are the
-                                             cluster's
-    engine_mode           str                (rds.cluster) provisioned | serverless (Aurora
-                                             Serverless v1, always encrypted) | ...
-    storage_encrypted     bool | Unknown     absent: false (the AWS default), unless the database
-                                             is a replica or a restore (then: its source's)
-    kms_key               Ref | str | Unknown  KMS key for storage encryption
-    backup_retention_period int | Unknown    days; 0 disables automated backups; absent: 1
-    deletion_protection   bool | Unknown     absent: false
-    replica_of            Ref | str | Unknown  the database it replicates: read replica source,
-                                             cluster replication source, global database
-    restored_from         Ref | str | Unknown  the snapshot or database it is restored from
-                                             (snapshot identifier, point-in-time restore source)
-rds.snapshot
-    (Terraform only: aws_db_snapshot, aws_db_cluster_snapshot, aws_neptune_cluster_snapshot,
-    aws_docdb_cluster_snapshot, aws_db_snapshot_copy, aws_rds_cluster_snapshot_copy)
-    name                  str                snapshot identifier
-    source                Ref | str | Unknown  the database it is taken from, or the snapshot a
-                                             copy is made from
-    kms_key               Ref | str | Unknown  (copies) key the copy is encrypted with
-rds.subnet_group
-    (also Neptune and DocumentDB subnet groups)
-    name                  str
-    subnets               list[Ref | str]
 ec2.vpc                                      (aws_default_vpc too)
     cidr                  str
 ec2.subnet
@@ -425,16 +390,14 @@ other
     attributes            dict               the whole evaluated body, for references
 """
 
+from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
+
 S3_BUCKET = "s3.bucket"
 S3_ACCOUNT_PAB = "s3.account_public_access_block"
 S3_BUCKET_POLICY = "s3.bucket_policy"
 LB = "lb.load_balancer"
 LB_LISTENER = "lb.listener"
 LB_TARGET_GROUP = "lb.target_group"
-RDS_INSTANCE = "rds.instance"
-RDS_CLUSTER = "rds.cluster"
-RDS_SUBNET_GROUP = "rds.subnet_group"
-RDS_SNAPSHOT = "rds.snapshot"
 VPC = "ec2.vpc"
 SUBNET = "ec2.subnet"
 ROUTE_TABLE = "ec2.route_table"

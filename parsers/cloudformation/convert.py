@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from iac_assist.model import Component, Fact, Unknown, number_text
-from iac_assist.model.builder import ModelBuilder, lower, to_bool, to_int, upper  # noqa: F401 (re-exported)
+from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.kinds import OTHER
 from iac_assist.model.resource import SourceResource
 

@@ -4,9 +4,9 @@ their routes (v2)."""
 from __future__ import annotations
 
 from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import to_bool, upper
 from iac_assist.model.kinds import APIGW_API, APIGW_METHOD, APIGW_RESOURCE, APIGW_REST_API, APIGW_ROUTE
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import to_bool, upper
 
 
 def register(normalizer: Normalizer) -> None:

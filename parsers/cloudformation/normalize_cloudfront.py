@@ -8,9 +8,10 @@ from typing import Any
 
 from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs
 from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import lower, to_bool
 from iac_assist.model.kinds import CLOUDFRONT
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import keep_as_other, lower, to_bool
+from iac_assist.parsers.cloudformation.convert import keep_as_other
 
 CONFIG = "DistributionConfig"
 # Standard logging names its bucket by domain name; the vocabulary holds the bucket name. The same

@@ -4,7 +4,8 @@ an application's (see ``account.setting`` in kinds.py)."""
 from __future__ import annotations
 
 from iac_assist.model import kinds
-from iac_assist.model.builder import ModelBuilder, Normalizer, to_bool
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import to_bool
 from iac_assist.model.resource import SourceResource
 
 _TRAIL_FLAGS = {

@@ -6,9 +6,9 @@ from typing import Any
 
 from iac_assist.model import Fact, Location, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import to_bool
 from iac_assist.model.kinds import DYNAMODB_TABLE
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import to_bool
 from iac_assist.parsers.cloudformation.normalize_search import option_flag
 
 PITR = "PointInTimeRecoverySpecification"

@@ -11,7 +11,8 @@ import re
 from typing import Any
 
 from iac_assist.model import Component, Fact, Ref, Unknown, is_known
-from iac_assist.model.builder import ModelBuilder, Normalizer, as_text
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import as_text, lower, to_bool, to_int
 from iac_assist.model.kinds import (
     AUTOSCALING_GROUP,
     INSTANCE,
@@ -21,7 +22,7 @@ from iac_assist.model.kinds import (
     VOLUME,
 )
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import fold_target, lower, to_bool, to_int
+from iac_assist.parsers.cloudformation.convert import fold_target
 
 Path = tuple[str | int, ...]
 

@@ -7,7 +7,8 @@ rotation setting.
 from __future__ import annotations
 
 from iac_assist.model import kinds
-from iac_assist.model.builder import ModelBuilder, Normalizer, to_bool, upper
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import to_bool, upper
 from iac_assist.model.resource import SourceResource
 
 

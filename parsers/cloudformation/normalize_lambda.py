@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import to_bool, upper
 from iac_assist.model.kinds import LAMBDA_FUNCTION, LAMBDA_PERMISSION, LAMBDA_URL
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import to_bool, upper
 
 CONDITIONS = {
     "SourceArn": "source_arn",

@@ -7,10 +7,11 @@ import re
 from typing import Any
 
 from iac_assist.model import Component, Fact, Location, Ref, Unknown, iter_refs, kinds
-from iac_assist.model.builder import ModelBuilder, Normalizer, as_text
+from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import as_text, lower, to_bool, to_int, upper
 from iac_assist.model.kinds import LB, LB_LISTENER
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import fact_list, keep_as_other, lower, to_bool, to_int, upper
+from iac_assist.parsers.cloudformation.convert import fact_list, keep_as_other
 
 _LB_ARN = re.compile(r":loadbalancer/(?:app|net|gwy)/([^/]+)/")
 SSL_NEGOTIATION = "SSLNegotiationPolicyType"

@@ -7,21 +7,11 @@ from typing import Any
 
 from iac_assist.model import Fact, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import lower, to_bool, to_int, upper
 from iac_assist.model.kinds import FLOW_LOG, INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC
 from iac_assist.model.network import protocol
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import (
-    append_fact,
-    fact_list,
-    fold_target,
-    keep_as_other,
-    lower,
-    present,
-    text,
-    to_bool,
-    to_int,
-    upper,
-)
+from iac_assist.parsers.cloudformation.convert import append_fact, fact_list, fold_target, keep_as_other, present, text
 
 # Route target property -> the vocabulary's target_type. Egress-only gateways and the rest do
 # not make a subnet reachable from the internet, hence "other".

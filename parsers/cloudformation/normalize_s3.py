@@ -8,11 +8,10 @@ from typing import Any
 
 from iac_assist.model import Component, Ref, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import to_bool
 from iac_assist.model.kinds import S3_BUCKET, S3_BUCKET_POLICY
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import to_bool
 
-# CloudFormation spells canned ACLs in PascalCase; the vocabulary uses S3's own spelling.
 _CANNED_ACLS = {
     "Private": "private",
     "PublicRead": "public-read",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from iac_assist.model import Component, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import to_bool
 from iac_assist.model.kinds import SEARCH_DOMAIN
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import to_bool
 
 
 def register(normalizer: Normalizer) -> None:

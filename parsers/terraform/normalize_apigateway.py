@@ -4,7 +4,8 @@ APIs with their routes (v2)."""
 from __future__ import annotations
 
 from iac_assist.model import kinds
-from iac_assist.model.builder import ModelBuilder, to_bool, upper
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import to_bool, upper
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 

@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs, kinds
-from iac_assist.model.builder import ModelBuilder, known_items, lower, to_bool
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import known_items, lower, to_bool
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 

@@ -10,7 +10,8 @@ import io
 from typing import Any
 
 from iac_assist.model import Component, Fact, Ref, Unknown, is_known, kinds
-from iac_assist.model.builder import ModelBuilder, as_text, lower, to_bool, to_int
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import as_text, lower, to_bool, to_int
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
 

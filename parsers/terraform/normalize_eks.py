@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from iac_assist.model import kinds
-from iac_assist.model.builder import ModelBuilder, to_bool
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import as_list, to_bool
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.terraform.normalizer import NORMALIZER, as_list
+from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
 
 @NORMALIZER.register("aws_eks_cluster")

@@ -4,7 +4,8 @@ Serverless caches (aws_elasticache_serverless_cache) always encrypt in transit: 
 from __future__ import annotations
 
 from iac_assist.model import kinds
-from iac_assist.model.builder import ModelBuilder, lower, to_bool
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import lower, to_bool
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 

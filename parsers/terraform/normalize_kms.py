@@ -8,7 +8,8 @@ material it did not generate.
 from __future__ import annotations
 
 from iac_assist.model import Unknown, kinds
-from iac_assist.model.builder import ModelBuilder, to_bool, upper
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import to_bool, upper
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 

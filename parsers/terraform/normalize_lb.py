@@ -7,9 +7,10 @@ import re
 from typing import Any
 
 from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs, kinds
-from iac_assist.model.builder import ModelBuilder, first_block, to_bool, to_int, upper
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import as_list, first_block, to_bool, to_int, upper
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.terraform.normalizer import NORMALIZER, as_list
+from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
 _LB_ARN = re.compile(r":loadbalancer/(?:app|net|gwy)/([^/]+)/")
 SSL_NEGOTIATION = "SSLNegotiationPolicyType"

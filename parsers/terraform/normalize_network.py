@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from iac_assist.model import Fact, Location, Ref, Unknown, kinds
-from iac_assist.model.builder import ModelBuilder, first_set, lower, to_bool, to_int, upper
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import first_set, lower, to_bool, to_int, upper
 from iac_assist.model.network import protocol
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items

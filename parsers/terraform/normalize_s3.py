@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from iac_assist.model import Component, Fact, Ref, Unknown, is_known, kinds
-from iac_assist.model.builder import ModelBuilder, as_text, first_block, first_set, known_items, to_bool
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import as_text, first_block, first_set, known_items, to_bool
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 from iac_assist.parsers.terraform.values import decode_document

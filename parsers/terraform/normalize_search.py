@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from iac_assist.model import Component, Unknown, kinds
-from iac_assist.model.builder import ModelBuilder, to_bool
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import to_bool
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.model import Unknown
 from iac_assist.model.builder import Normalizer
 
 NORMALIZER = Normalizer("terraform")
-
-
-def as_list(value: Any) -> Any:
-    if value is None:
-        return []
-    if isinstance(value, (list, Unknown)):
-        return value
-    return [value]
 
 
 def items(value: Any) -> list[Any]:
@@ -41,7 +32,6 @@ def _load_handlers() -> None:
         normalize_lb,
         normalize_messaging,
         normalize_network,
-        normalize_rds,
         normalize_s3,
         normalize_search,
     )

@@ -1,0 +1,76 @@
+"""The declared vocabulary: its documentation is current, and the mapping tables give both formats
+the same facts (a drift between them is a bug with a test here)."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from iac_assist.analysis.engine import scan
+from iac_assist.cli import cli
+from iac_assist.model import vocabulary
+from tests.conftest import REPO
+from tests.policy_examples import cfn, tf
+
+
+def test_docs_vocabulary_is_generated_from_the_declarations() -> None:
+    out = CliRunner().invoke(cli, ["vocabulary"])
+    assert out.exit_code == 0
+    assert (REPO / "docs" / "vocabulary.md").read_text(encoding="utf-8") == out.output, \
+        "regenerate with: iac-assist vocabulary --output docs/vocabulary.md"
+
+
+def test_a_fact_a_kind_does_not_declare_cannot_be_set_or_read() -> None:
+    from iac_assist.model import Component, Location
+
+    db = Component("db", vocabulary.rds.RDS_INSTANCE, "db", "aws_db_instance", Location("main.tf", 1))
+    for act in (lambda: db.set("versioning", "Enabled"), lambda: db.get("versioning")):
+        try:
+            act()
+        except KeyError as err:
+            assert "versioning" in str(err)
+        else:
+            raise AssertionError("an undeclared fact was accepted")
+
+
+def _engines(tmp_path, files: dict[str, str]) -> set[str]:
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    result = scan([tmp_path])
+    return {c.get("engine") for c in result.graph.components.values() if c.kind == vocabulary.rds.RDS_INSTANCE}
+
+
+def test_engine_names_are_lower_case_in_both_formats(tmp_path) -> None:
+    # Drift the tables revealed: CloudFormation's engine was lower-cased, Terraform's was not.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_db_instance" "db" {
+              engine = "Postgres"
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Db:
+              Type: AWS::RDS::DBInstance
+              Properties:
+                Engine: Postgres
+        '''),
+    }
+    assert _engines(tmp_path, files) == {"postgres"}
+
+
+def test_a_null_attribute_is_not_written(tmp_path) -> None:
+    # Terraform's "= null" leaves the provider default: the instance inherits its cluster's flag.
+    files = {"main.tf": tf('''
+        resource "aws_rds_cluster" "c" {
+          engine            = "aurora-postgresql"
+          storage_encrypted = true
+        }
+        resource "aws_rds_cluster_instance" "i" {
+          cluster_identifier = aws_rds_cluster.c.id
+          engine             = null
+        }
+    ''')}
+    (tmp_path / "main.tf").write_text(files["main.tf"], encoding="utf-8")
+    result = scan([tmp_path])
+    (inst,) = [c for c in result.graph.components.values() if c.kind == vocabulary.rds.RDS_INSTANCE]
+    assert not inst.has("engine")
