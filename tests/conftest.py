@@ -52,7 +52,7 @@ def write_tree(tmp_path: Path):
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-snapshots", action="store_true",
-                     help="rewrite tests/snapshots/ (and the examples' expected findings) from the current results")
+                     help="rewrite tests/snapshots/ and policies/examples/*/expected.json from the current results")
 
 
 @pytest.fixture

@@ -3,16 +3,18 @@
 Writing configurations: ``tf`` and ``cfn`` turn indented text into a Terraform file and a
 CloudFormation template whose line numbers are easy to count; ``line`` finds a line by its text.
 
-Scanning: every helper gives a finding as ``(resource, file, line)``, the file relative to the
-scanned folder. ``hits`` scans a tree the test has written; ``found`` writes the usual pair
-(``tf/main.tf`` and ``cfn/template.yaml``) and scans it; ``messages`` gives the findings' messages.
+Scanning the tests' own configurations: these helpers give a finding as ``(resource, file,
+line)``, the file relative to the scanned folder. ``hits`` scans a tree the test has written;
+``found`` writes the usual pair (``tf/main.tf`` and ``cfn/template.yaml``) and scans it;
+``messages`` gives the findings' messages.
 
-The examples shipped with each policy (``policies/examples/<control>/``): each example folder holds
-an insecure and a fixed twin per format; they are the policy's documentation and its fixtures. A
-test module per service lists, for every control, the exact findings ``(resource, line)`` its
-insecure twins cause, and declares the two tests over that table with ``example_tests``::
-
-    test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
+The examples shipped with each policy (``policies/examples/<control>/``): an insecure and a fixed
+twin per format (``insecure.tf``/``fixed.tf``, ``insecure.yaml``/``fixed.yaml``), the policy's
+documentation and its fixtures, and ``expected.json``, the snapshot of the control's findings on
+each insecure twin. ``tests/test_policies_examples.py`` checks every folder against its snapshot
+(the fixed twins give none) with ``example_findings``; after adding or changing an example, write
+the snapshot with ``python -m pytest tests/test_policies_examples.py --update-snapshots`` and
+review its diff. Nothing is counted by hand.
 """
 
 from __future__ import annotations
@@ -21,13 +23,12 @@ import shutil
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from iac_assist.analysis.policy import EXAMPLE_FILES
 from tests.conftest import findings_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "policies" / "examples"
-SCANNED_AS = {"terraform": "main.tf", "cloudformation": "template.yaml"}
+SNAPSHOT = "expected.json"
+"""The name of an example folder's snapshot: a test file, left out of the wheel (pyproject.toml)."""
 
 # --- writing configurations --------------------------------------------------------------------
 
@@ -82,45 +83,31 @@ def messages(root: Path, control: str) -> list[str]:
 # --- the shipped examples ----------------------------------------------------------------------
 
 
-def example_hits(control: str, fmt: str, variant: str, tmp_path: Path) -> set[tuple[str, int]]:
-    """``(resource, line)`` of the findings of ``control`` when one example file is scanned alone.
+def example_folders() -> list[Path]:
+    """Every example folder ``policies/examples/<control>/``, by name."""
+    return sorted(d for d in EXAMPLES.iterdir() if d.is_dir())
 
-    The file is copied into a folder of its own: Terraform reads a whole module folder, and the
-    insecure and fixed twins must not be evaluated together."""
+
+def example_formats(folder: Path) -> list[str]:
+    """The formats whose insecure twin is in ``folder``, in ``EXAMPLE_FILES`` order."""
+    return [fmt for fmt, (insecure, _) in EXAMPLE_FILES.items() if (folder / insecure).is_file()]
+
+
+def example_findings(control: str, fmt: str, variant: str, tmp_path: Path) -> list[dict[str, object]]:
+    """``control``'s findings when one example twin is scanned alone, as the snapshot writes them:
+    ``{resource, file, line, message}`` sorted by file, line, resource and message.
+
+    The twin is copied, under its own name, into a folder of its own: Terraform reads a whole
+    module folder, and the insecure and fixed twins must not be evaluated together."""
     from iac_assist.analysis.engine import scan
 
     insecure, fixed = EXAMPLE_FILES[fmt]
-    source = EXAMPLES / control / (insecure if variant == "insecure" else fixed)
+    name = insecure if variant == "insecure" else fixed
     folder = tmp_path / f"{control}-{fmt}-{variant}"
     folder.mkdir()
-    shutil.copyfile(source, folder / SCANNED_AS[fmt])
+    shutil.copyfile(EXAMPLES / control / name, folder / name)
     result = scan([folder])
     assert not result.has_errors, [str(e) for e in result.errors]
-    return {(f.resource, f.loc.line) for f in result.findings if f.control == control}
-
-
-def cases(table: dict[str, dict[str, set[tuple[str, int]]]]) -> list:
-    """pytest params ``(control, fmt, expected)`` from ``{control: {format: {(resource, line)}}}``."""
-    return [
-        pytest.param(control, fmt, expected, id=f"{control}-{fmt}")
-        for control, by_format in table.items()
-        for fmt, expected in by_format.items()
-    ]
-
-
-def example_tests(table: dict[str, dict[str, set[tuple[str, int]]]]):
-    """The two tests of a module's ``EXPECTED`` table ``{control: {format: {(resource, line)}}}``,
-    one case per control and format (id ``<control>-<format>``): the insecure example gives
-    exactly these findings, the fixed one none. Bind them at module level, where pytest collects
-    them under the names they are given there."""
-    over_the_table = pytest.mark.parametrize(("control", "fmt", "expected"), cases(table))
-
-    @over_the_table
-    def test_insecure_example_gives_exactly_these_findings(control, fmt, expected, tmp_path):
-        assert example_hits(control, fmt, "insecure", tmp_path) == expected
-
-    @over_the_table
-    def test_fixed_example_gives_none(control, fmt, expected, tmp_path):
-        assert example_hits(control, fmt, "fixed", tmp_path) == set()
-
-    return test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none
+    rows = [{"resource": f.resource, "file": f.loc.file, "line": f.loc.line, "message": f.message}
+            for f in result.findings if f.control == control]
+    return sorted(rows, key=lambda r: (r["file"], r["line"], r["resource"], r["message"]))

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 
+from iac_assist.analysis.policy import EXAMPLE_FILES
 from tests.conftest import REPO
 
 
@@ -25,6 +26,10 @@ def test_wheel_holds_only_iac_assist(tmp_path):
     for module in ("iac_assist/parsers/terraform/hcl.py", "iac_assist/parsers/cloudformation/__init__.py",
                    "iac_assist/policies/s3.py", "iac_assist/report/sarif.py"):
         assert module in names
+    # The examples' twins document the rules once installed; their findings snapshots are test data.
+    examples = {n.split("/")[-1] for n in names if n.startswith("iac_assist/policies/examples/s3-public-read/")}
+    assert examples == {name for names in EXAMPLE_FILES.values() for name in names}
+    assert not [n for n in names if n.endswith("/expected.json")]
 
 
 def test_editable_install_maps_parsers_and_policies_inside_the_package():

@@ -1,42 +1,12 @@
-"""CloudFront policies: the shipped examples give exactly these findings, and each edge-case
-decision the policies document gives the same verdict in Terraform and CloudFormation."""
+"""CloudFront policies: each edge-case decision the policies document gives the same verdict in
+Terraform and CloudFormation; the shipped examples are checked against their snapshots by
+test_policies_examples.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.policy_examples import cfn, example_tests, found, tf
-
-EXPECTED = {
-    "cdn-viewer-plaintext": {
-        "terraform": {("aws_cloudfront_distribution.shop", 20)},
-        "cloudformation": {("ShopDistribution", 19)},
-    },
-    "cdn-origin-plaintext": {
-        "terraform": {("aws_cloudfront_distribution.api", 13)},
-        "cloudformation": {("ApiDistribution", 15)},
-    },
-    "cdn-weak-tls": {
-        "terraform": {("aws_cloudfront_distribution.www", 36), ("aws_cloudfront_distribution.assets", 72)},
-        "cloudformation": {("WwwDistribution", 29), ("AssetsDistribution", 49)},
-    },
-    "cdn-s3-origin-unrestricted": {
-        "terraform": {("aws_cloudfront_distribution.assets", 11)},
-        "cloudformation": {("AssetsDistribution", 18)},
-    },
-    "cdn-no-waf": {
-        "terraform": {("aws_cloudfront_distribution.site", 3)},
-        "cloudformation": {("SiteDistribution", 6)},
-    },
-    "cdn-logging-missing": {
-        "terraform": {("aws_cloudfront_distribution.site", 3)},
-        "cloudformation": {("SiteDistribution", 6)},
-    },
-}
-
-
-test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
-
+from tests.policy_examples import cfn, found, tf
 
 # --- cdn-viewer-plaintext ----------------------------------------------------------------------------
 

@@ -1,20 +1,10 @@
-"""DynamoDB policies: the shipped examples give exactly these findings, and each edge-case
-decision the policy documents gives the same verdict in Terraform and CloudFormation."""
+"""DynamoDB policies: each edge-case decision the policy documents gives the same verdict in
+Terraform and CloudFormation; the shipped examples are checked against their snapshots by
+test_policies_examples.py."""
 
 from __future__ import annotations
 
-from tests.policy_examples import cfn, example_tests, found, line, tf
-
-EXPECTED = {
-    "dynamodb-pitr-missing": {
-        "terraform": {("aws_dynamodb_table.orders", 2), ("aws_dynamodb_table.carts", 31)},
-        "cloudformation": {("OrdersTable", 5), ("CartsTable", 34)},
-    },
-}
-
-
-test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
-
+from tests.policy_examples import cfn, found, line, tf
 
 TABLES_TF = tf('''
     variable "pitr" {

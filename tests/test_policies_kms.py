@@ -1,5 +1,5 @@
-"""KMS policies (kms-rotation-disabled): examples and edge cases, each in Terraform and
-CloudFormation."""
+"""KMS policies (kms-rotation-disabled): edge cases, each in Terraform and CloudFormation; the
+shipped examples are checked against their snapshots by test_policies_examples.py."""
 
 from __future__ import annotations
 
@@ -7,18 +7,9 @@ import textwrap
 
 import pytest
 
-from tests.policy_examples import cfn, example_tests, found, line, tf
+from tests.policy_examples import cfn, found, line, tf
 
 ROTATION = "kms-rotation-disabled"
-
-EXPECTED = {
-    ROTATION: {
-        "terraform": {("aws_kms_key.orders", 4)},
-        "cloudformation": {("OrdersKey", 10)},
-    },
-}
-
-test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
 
 
 def tf_key(arguments: str = "", extra: str = "") -> str:

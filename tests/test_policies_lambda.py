@@ -1,20 +1,10 @@
-"""Lambda policies: the shipped examples give exactly these findings, and each edge-case
-decision the policy documents gives the same verdict in Terraform and CloudFormation."""
+"""Lambda policies: each edge-case decision the policy documents gives the same verdict in Terraform
+and CloudFormation; the shipped examples are checked against their snapshots by
+test_policies_examples.py."""
 
 from __future__ import annotations
 
-from tests.policy_examples import cfn, example_tests, found, line, tf
-
-EXPECTED = {
-    "lambda-public-url": {
-        "terraform": {("aws_lambda_function_url.webhook", 13), ("aws_lambda_permission.webhook_any_account", 30)},
-        "cloudformation": {("WebhookUrl", 20), ("WebhookAnyAccountPermission", 35)},
-    },
-}
-
-
-test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
-
+from tests.policy_examples import cfn, found, line, tf
 
 URLS_TF = tf('''
     variable "auth" {

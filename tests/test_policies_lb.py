@@ -1,38 +1,12 @@
-"""Load balancer policies: the shipped examples give exactly these findings, and each edge-case
-decision the policies document gives the same verdict in Terraform and CloudFormation."""
+"""Load balancer policies: each edge-case decision the policies document gives the same verdict in
+Terraform and CloudFormation; the shipped examples are checked against their snapshots by
+test_policies_examples.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.policy_examples import cfn, example_tests, found, line, tf
-
-EXPECTED = {
-    "lb-listener-plaintext": {
-        "terraform": {("aws_lb_listener.http", 27)},
-        "cloudformation": {("HttpListener", 26)},
-    },
-    "lb-weak-tls-policy": {
-        "terraform": {("aws_lb_listener.https", 28)},
-        "cloudformation": {("HttpsListener", 30)},
-    },
-    "lb-access-logs-missing": {
-        "terraform": {("aws_lb.web", 12)},
-        "cloudformation": {("LoadBalancer", 8)},
-    },
-    "lb-invalid-headers-not-dropped": {
-        "terraform": {("aws_lb.web", 7)},
-        "cloudformation": {("LoadBalancer", 16)},
-    },
-    "lb-no-waf": {
-        "terraform": {("aws_lb.web", 7)},
-        "cloudformation": {("LoadBalancer", 9)},
-    },
-}
-
-
-test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
-
+from tests.policy_examples import cfn, found, line, tf
 
 # --- lb-weak-tls-policy ----------------------------------------------------------------------------
 

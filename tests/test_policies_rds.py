@@ -1,40 +1,10 @@
-"""Database policies: the shipped examples give exactly these findings, and each edge-case
-decision the policies document gives the same verdict in Terraform and CloudFormation."""
+"""Database policies: each edge-case decision the policies document gives the same verdict in
+Terraform and CloudFormation; the shipped examples are checked against their snapshots by
+test_policies_examples.py."""
 
 from __future__ import annotations
 
-from tests.policy_examples import cfn, example_tests, found, line, messages, tf
-
-EXPECTED = {
-    "db-publicly-accessible": {
-        "terraform": {("aws_db_instance.orders", 14)},
-        "cloudformation": {("Database", 19)},
-    },
-    "db-in-public-subnet": {
-        "terraform": {("aws_db_instance.orders", 44)},
-        "cloudformation": {("Database", 54)},
-    },
-    "db-open-security-group": {
-        "terraform": {("aws_db_instance.orders", 10)},
-        "cloudformation": {("Database", 14)},
-    },
-    "db-storage-unencrypted": {
-        "terraform": {("aws_db_instance.orders", 3)},
-        "cloudformation": {("Database", 17)},
-    },
-    "db-backup-disabled": {
-        "terraform": {("aws_db_instance.orders", 12)},
-        "cloudformation": {("Database", 18)},
-    },
-    "db-deletion-protection-missing": {
-        "terraform": {("aws_db_instance.orders", 3)},
-        "cloudformation": {("Database", 6)},
-    },
-}
-
-
-test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
-
+from tests.policy_examples import cfn, found, line, messages, tf
 
 # --- db-storage-unencrypted ------------------------------------------------------------------------
 

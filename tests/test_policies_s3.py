@@ -1,5 +1,6 @@
-"""S3 policies: the shipped examples give exactly these findings, and each edge-case decision the
-policies document gives the same verdict in Terraform and CloudFormation."""
+"""S3 policies: each edge-case decision the policies document gives the same verdict in Terraform
+and CloudFormation; the shipped examples are checked against their snapshots by
+test_policies_examples.py."""
 
 from __future__ import annotations
 
@@ -7,42 +8,7 @@ import textwrap
 
 import pytest
 
-from tests.policy_examples import cfn, example_tests, found, messages, tf
-
-EXPECTED = {
-    "s3-public-read": {
-        "terraform": {("aws_s3_bucket.downloads", 18)},
-        "cloudformation": {("DownloadsBucket", 13)},
-    },
-    "s3-public-write": {
-        "terraform": {("aws_s3_bucket.artifacts", 10)},
-        "cloudformation": {("ArtifactsBucket", 13)},
-    },
-    "s3-public-access-block-missing": {
-        "terraform": {("aws_s3_bucket.reports", 3)},
-        "cloudformation": {("ReportsBucket", 6)},
-    },
-    "s3-insecure-transport": {
-        "terraform": {("aws_s3_bucket.exports", 10)},
-        "cloudformation": {("ExportsBucket", 15)},
-    },
-    "s3-access-logging-missing": {
-        "terraform": {("aws_s3_bucket.uploads", 3)},
-        "cloudformation": {("UploadsBucket", 6)},
-    },
-    "s3-versioning-missing": {
-        "terraform": {("aws_s3_bucket.documents", 11)},
-        "cloudformation": {("DocumentsBucket", 11)},
-    },
-    "s3-kms-encryption-missing": {
-        "terraform": {("aws_s3_bucket.payroll", 12)},
-        "cloudformation": {("PayrollBucket", 13)},
-    },
-}
-
-
-test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
-
+from tests.policy_examples import cfn, found, messages, tf
 
 # --- helpers ---------------------------------------------------------------------------------------
 

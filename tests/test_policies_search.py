@@ -1,20 +1,10 @@
-"""Search domain policies: the shipped examples give exactly these findings, and each edge-case
-decision the policy documents gives the same verdict in Terraform and CloudFormation."""
+"""Search domain policies: each edge-case decision the policy documents gives the same verdict in
+Terraform and CloudFormation; the shipped examples are checked against their snapshots by
+test_policies_examples.py."""
 
 from __future__ import annotations
 
-from tests.policy_examples import cfn, example_tests, found, line, tf
-
-EXPECTED = {
-    "search-domain-unencrypted": {
-        "terraform": {("aws_opensearch_domain.catalog", 2), ("aws_opensearch_domain.catalog", 18)},
-        "cloudformation": {("CatalogDomain", 4), ("CatalogDomain", 17)},
-    },
-}
-
-
-test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
-
+from tests.policy_examples import cfn, found, line, tf
 
 DOMAINS_TF = tf('''
     variable "encrypted" {

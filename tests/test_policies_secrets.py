@@ -1,4 +1,5 @@
-"""hardcoded-secret: examples and edge cases, each in Terraform and CloudFormation."""
+"""hardcoded-secret: edge cases, each in Terraform and CloudFormation; the shipped examples are
+checked against their snapshots by test_policies_examples.py."""
 
 from __future__ import annotations
 
@@ -6,19 +7,9 @@ import pytest
 from click.testing import CliRunner
 
 from iac_assist.model.credentials import is_credential_name, mask
-from tests.policy_examples import example_tests, hits, messages
+from tests.policy_examples import hits, messages
 
 SECRET = "hardcoded-secret"
-
-EXPECTED = {
-    SECRET: {
-        "terraform": {("aws_db_instance.orders", 16)},
-        "cloudformation": {("OrdersDatabase", 13)},
-    },
-}
-
-
-test_insecure_example_gives_exactly_these_findings, test_fixed_example_gives_none = example_tests(EXPECTED)
 
 
 # --- where a value comes from --------------------------------------------------------------------
