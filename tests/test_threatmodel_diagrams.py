@@ -15,7 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from iac_assist.cli import cli
+from iac_assist.policies import all_policies
 from iac_assist.threatmodel.formats import RenderOptions, markdown_diagram, mermaid_format, render
+from iac_assist.threatmodel.formats.views import BADGES
 from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, Threat, ThreatModel
 from tests.test_threatmodel_formats import (
     CHECKER,
@@ -198,6 +200,12 @@ def test_a_badge_shows_only_when_every_collapsed_instance_has_it():
     undetermined = [Threat("ebs@x", "I", "x", "t", "undetermined", ("ebs-unencrypted",))]
     plan = mermaid_format.layout(ThreatModel([ModelComponent("x", "ec2.instance", "private", None)], [], undetermined))
     assert plan.badges == {}
+
+
+def test_every_badge_names_a_registered_control():
+    # Badges are keyed by control slug, the policy's own: a renamed or mistyped slug would drop
+    # its badge without a word.
+    assert sorted(set(BADGES) - {p.control for p in all_policies()}) == []
 
 
 # --- views ------------------------------------------------------------------------------------
