@@ -55,6 +55,7 @@ def test_folder_holds_the_twins_and_the_snapshot_only(folder: Path) -> None:
     # A stray file would be neither documented (rule_docs reads the twins) nor checked.
     allowed = {name for names in EXAMPLE_FILES.values() for name in names} | {SNAPSHOT}
     assert sorted(p.name for p in folder.iterdir() if p.name not in allowed) == []
+    assert example_formats(folder), f"{folder.name}: no insecure twin in any format"
     for insecure, fixed in EXAMPLE_FILES.values():
         assert (folder / insecure).is_file() == (folder / fixed).is_file(), f"{folder.name}: {insecure} without {fixed}"
 

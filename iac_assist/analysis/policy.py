@@ -75,7 +75,8 @@ class Policy:
     def examples(self) -> dict[str, tuple[str, str]]:
         """``{format: (insecure, fixed)}`` source texts shipped with the policy.
 
-        The same files are the policy's test fixtures and the examples of its documentation."""
+        The same files are the policy's test fixtures and the examples of its documentation; the
+        folder's ``expected.json`` (the tests' snapshot of the findings) is neither read nor shipped."""
         from importlib.resources import files
 
         folder = files("iac_assist.policies") / "examples" / self.control
