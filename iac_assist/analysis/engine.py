@@ -61,7 +61,7 @@ def build_graph(
         try:
             preparation = end.prepare(mine, inputs, options.get(end.option) if end.option else None)
         except Exception as err:  # a defect of ours must not switch the gate off silently
-            errors.append(internal_error(_first(mine, root), err))
+            errors.append(internal_error(_first([p for paths in mine.values() for p in paths], root), err))
             continue
         claimed |= preparation.claimed
         prepared.append((end, preparation))
@@ -74,7 +74,7 @@ def build_graph(
             try:
                 loaded = preparation.finish(loading.delivered(preparation))
             except Exception as err:
-                loaded = Loaded(errors=[internal_error(_first({"": sorted(preparation.claimed)}, root), err)])
+                loaded = Loaded(errors=[internal_error(_first(preparation.claimed, root), err)])
             errors.extend(loaded.errors)
             files.update(loaded.files)
             result.conditions.update(loaded.conditions)
@@ -100,9 +100,9 @@ def build_graph(
     return graph, result
 
 
-def _first(files: Mapping[str, list[Path]], root: Path) -> str:
-    """The file an internal error of a front end is reported on: the first it was given."""
-    first = min((p for paths in files.values() for p in paths), default=root)
+def _first(files: Iterable[Path], root: Path) -> str:
+    """The file an internal error of a front end is reported on: the first of its files."""
+    first = min(files, default=root)
     try:
         return first.relative_to(root).as_posix()
     except ValueError:

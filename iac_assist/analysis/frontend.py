@@ -119,10 +119,12 @@ class FrontEnd(Protocol):
     """The kinds of discovered files it is offered (``iac_assist.inputs.discovery.KINDS``)."""
     option: str
     """The keyword of ``scan``/``build_graph`` whose value it receives (``variables``), or ""."""
+    option_type: type
+    """What that value must be (checked before the scan starts: a TypeError names the keyword)."""
 
     def prepare(self, files: Mapping[str, list[Path]], scan: ScanInputs, options: object | None) -> Preparation:
         """Take its files among ``files`` (kind → paths not taken by an earlier front end);
-        ``options``: the value given for ``option`` (None when none was)."""
+        ``options``: the value given for ``option`` (None when none was), an ``option_type``."""
         ...
 
     @property
@@ -135,3 +137,4 @@ def internal_error(rel: str, err: Exception) -> ScanError:
     """A defect of ours while analysing ``rel``: reported, so that it fails the gate, never silent."""
     return ScanError(rel, 1, f"internal error while analysing this file ({type(err).__name__}: {err}); "
                      "please report it", category="internal-error")
+

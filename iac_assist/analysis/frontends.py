@@ -43,11 +43,15 @@ def unregister(name: str) -> None:
 
 
 def check_options(options: dict[str, object]) -> None:
-    """Raise TypeError for an option no front end reads, as for an unknown keyword argument."""
-    known = {f.option for f in front_ends() if f.option}
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise TypeError(f"unexpected keyword argument {unknown[0]!r} (front-end options: {', '.join(sorted(known))})")
+    """Raise TypeError for an option no front end reads, as for an unknown keyword argument, and
+    for a value of the wrong type (rather than a failure deep in a parser)."""
+    by_name = {f.option: f for f in front_ends() if f.option}
+    for name, value in options.items():
+        front_end = by_name.get(name)
+        if front_end is None:
+            raise TypeError(f"unexpected keyword argument {name!r} (front-end options: {', '.join(sorted(by_name))})")
+        if value is not None and not isinstance(value, front_end.option_type):
+            raise TypeError(f"{name} must be a {front_end.option_type.__name__}, not {type(value).__name__}")
 
 
 def _add(front_end: FrontEnd) -> None:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from iac_assist.analysis.frontend import Batch, Loaded, Read, ScanInputs, Scope
 from iac_assist.inputs.discovery import DOCUMENT
+from iac_assist.parsers.cloudformation.options import TemplateOptions
 
 if TYPE_CHECKING:
     from iac_assist.model import ScanError
     from iac_assist.model.builder import Normalizer
-    from iac_assist.parsers.cloudformation.options import TemplateOptions
     from iac_assist.parsers.cloudformation.stacks import Stack
 
 BYTES_PER_WORKER = 256 * 1024
@@ -31,10 +31,11 @@ class CloudFormationFrontEnd:
     name = "cloudformation"
     takes = (DOCUMENT,)
     option = "template_options"
-    """``TemplateOptions``: parameter values, and whether to assume the worst of open conditions."""
+    """Parameter values, and whether to assume the worst of open conditions."""
+    option_type = TemplateOptions
 
     def prepare(self, files: Mapping[str, list[Path]], scan: ScanInputs, options: object | None) -> _Stacks:
-        return _Stacks(files.get(DOCUMENT, []), scan, options)  # type: ignore[arg-type]
+        return _Stacks(files.get(DOCUMENT, []), scan, cast("TemplateOptions | None", options))
 
     @property
     def normalizer(self) -> Normalizer:
@@ -49,7 +50,6 @@ class _Stacks:
     slow_start = True
 
     def __init__(self, candidates: list[Path], scan: ScanInputs, options: TemplateOptions | None) -> None:
-        from iac_assist.parsers.cloudformation.options import TemplateOptions
         from iac_assist.parsers.cloudformation.stacks import find_stacks, with_templates
 
         self.scan = scan

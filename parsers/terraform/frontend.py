@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from iac_assist.analysis.frontend import Batch, Loaded, Read, ScanInputs, Scope, internal_error
 from iac_assist.inputs.discovery import DOCUMENT, TERRAFORM
+from iac_assist.parsers.terraform.inputs import VariableInputs
 
 if TYPE_CHECKING:
     from iac_assist.model.builder import Normalizer
     from iac_assist.parsers.terraform.config import ModuleConfig
-    from iac_assist.parsers.terraform.inputs import VariableInputs
     from iac_assist.parsers.terraform.plan import LoadedPlans
 
 CHUNK_BYTES = 32 * 1024
@@ -30,11 +30,13 @@ class TerraformFrontEnd:
     name = "terraform"
     takes = (TERRAFORM, DOCUMENT)
     option = "variables"
-    """``VariableInputs``: variable values from the command line and the environment."""
+    """Variable values from the command line and the environment."""
+    option_type = VariableInputs
 
     def prepare(self, files: Mapping[str, list[Path]], scan: ScanInputs,
                 options: object | None) -> _Configurations:
-        return _Configurations(files.get(TERRAFORM, []), files.get(DOCUMENT, []), scan, options)  # type: ignore[arg-type]
+        return _Configurations(files.get(TERRAFORM, []), files.get(DOCUMENT, []), scan,
+                               cast("VariableInputs | None", options))
 
     @property
     def normalizer(self) -> Normalizer:
