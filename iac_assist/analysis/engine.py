@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iac_assist.analysis.findings import Finding, merge_instances
-from iac_assist.analysis.frontend import FrontEnd, Loaded, Preparation, ScanInputs, internal_error
+from iac_assist.analysis.frontend import FrontEnd, Loaded, Preparation, ScanInputs, Scope, internal_error
 from iac_assist.analysis.frontends import check_options, front_ends
 from iac_assist.analysis.parallel import Loading
 from iac_assist.analysis.policy import Policy
@@ -21,6 +21,7 @@ from iac_assist.model.graph import ResourceGraph
 
 if TYPE_CHECKING:
     from iac_assist.gate.baseline import Baseline
+    from iac_assist.inputs.discovery import Discovered
 
 ACCOUNT_WIDE = {kinds.S3_ACCOUNT_PAB}
 """Kinds whose settings apply to every resource of the account, whichever file declares them."""
@@ -49,8 +50,35 @@ def build_graph(
     errors: list[ScanError] = list(found.problems)
     files: set[str] = set()
 
-    # Each front end, in registry order, takes its files among those the ones before left.
-    inputs = ScanInputs(root, read_text, frozenset(found.named))
+    prepared = _prepare(found, ScanInputs(root, read_text, frozenset(found.named)), options, errors)
+    # Loading, in worker processes when worth it (see parallel.py); all that follows runs here,
+    # in the same order either way.
+    loading = Loading([p for _, p in prepared], (read_text, *options.values()), jobs)
+    try:
+        for end, preparation in prepared:
+            try:
+                loaded = preparation.finish(loading.delivered(preparation))
+            except Exception as err:  # a defect of ours must not switch the gate off silently
+                loaded = Loaded(errors=[internal_error(_first(preparation.claimed, root), err)])
+            errors.extend(loaded.errors)
+            files.update(loaded.files)
+            result.conditions.update(loaded.conditions)
+            for scope in loaded.scopes:
+                components.extend(_model(end.normalizer, scope, result, errors))
+    finally:
+        loading.close()
+
+    graph = ResourceGraph(components)
+    result.files = sorted(files)
+    result.excluded = found.excluded
+    result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
+    result.graph = graph
+    return graph, result
+
+
+def _prepare(found: Discovered, inputs: ScanInputs, options: Mapping[str, object],
+             errors: list[ScanError]) -> list[tuple[FrontEnd, Preparation]]:
+    """Each front end, in registry order, takes its files among those the ones before it left."""
     offered = found.by_kind()
     claimed: set[Path] = set()
     prepared: list[tuple[FrontEnd, Preparation]] = []
@@ -61,43 +89,25 @@ def build_graph(
         try:
             preparation = end.prepare(mine, inputs, options.get(end.option) if end.option else None)
         except Exception as err:  # a defect of ours must not switch the gate off silently
-            errors.append(internal_error(_first([p for paths in mine.values() for p in paths], root), err))
+            errors.append(internal_error(_first([p for paths in mine.values() for p in paths], inputs.root), err))
             continue
         claimed |= preparation.claimed
         prepared.append((end, preparation))
+    return prepared
 
-    # Loading, in worker processes when worth it (see parallel.py); all that follows runs here,
-    # in the same order either way.
-    loading = Loading([p for _, p in prepared], (read_text, *options.values()), jobs)
-    try:
-        for end, preparation in prepared:
-            try:
-                loaded = preparation.finish(loading.delivered(preparation))
-            except Exception as err:
-                loaded = Loaded(errors=[internal_error(_first(preparation.claimed, root), err)])
-            errors.extend(loaded.errors)
-            files.update(loaded.files)
-            result.conditions.update(loaded.conditions)
-            for scope in loaded.scopes:
-                builder = ModelBuilder(scope=scope.name)
-                _normalize(end.normalizer, scope.resources, builder, scope.name)
-                components.extend(builder.components.values())
-                errors.extend(builder.errors)
-                for world in scope.alternatives:
-                    alternative = ModelBuilder(scope=scope.name)
-                    _normalize(end.normalizer, world, alternative, scope.name)
-                    result.alternatives.setdefault(scope.name, []).append(list(alternative.components.values()))
-                if scope.alternatives and scope.assume_worst:
-                    result.assume_worst.add(scope.name)
-    finally:
-        loading.close()
 
-    graph = ResourceGraph(components)
-    result.files = sorted(files)
-    result.excluded = found.excluded
-    result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
-    result.graph = graph
-    return graph, result
+def _model(normalizer: Normalizer, scope: Scope, result: ScanResult, errors: list[ScanError]) -> list[Component]:
+    """A scope's components; those of its alternative deployments go to ``result.alternatives``."""
+    builder = ModelBuilder(scope=scope.name)
+    _normalize(normalizer, scope.resources, builder, scope.name)
+    errors.extend(builder.errors)
+    for world in scope.alternatives:
+        alternative = ModelBuilder(scope=scope.name)
+        _normalize(normalizer, world, alternative, scope.name)
+        result.alternatives.setdefault(scope.name, []).append(list(alternative.components.values()))
+    if scope.alternatives and scope.assume_worst:
+        result.assume_worst.add(scope.name)
+    return list(builder.components.values())
 
 
 def _first(files: Iterable[Path], root: Path) -> str:
