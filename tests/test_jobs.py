@@ -11,8 +11,11 @@ from click.testing import CliRunner
 
 from iac_assist.analysis import parallel
 from iac_assist.analysis.engine import scan
+from iac_assist.analysis.frontend import ScanInputs
 from iac_assist.cli import cli
 from iac_assist.inputs.discovery import discover, read_text
+from iac_assist.parsers.cloudformation import frontend as cloudformation_front_end
+from iac_assist.parsers.terraform import frontend as terraform_front_end
 from iac_assist.report import render
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,8 +80,8 @@ def test_a_worker_that_cannot_deliver_leaves_the_work_to_the_parent(
     def unusable(*args: object) -> None:  # a local function: it cannot be sent to a worker
         raise AssertionError("never runs")
 
-    monkeypatch.setattr(parallel, "_parse_folders", unusable)
-    monkeypatch.setattr(parallel, "_load_stacks", unusable)
+    monkeypatch.setattr(terraform_front_end, "parse_folders", unusable)
+    monkeypatch.setattr(cloudformation_front_end, "load_stacks", unusable)
     assert run("scan", str(FIXTURES), "--format", "json", "--jobs", "2") == serial
     assert workers == [2]
 
@@ -131,13 +134,15 @@ def test_how_many_workers() -> None:
 
 def test_results_come_back_in_the_serial_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Shares are balanced by size, not by name: the parent puts the stacks back in order.
-    monkeypatch.setattr(parallel, "CFN_BYTES_PER_WORKER", 1)
+    monkeypatch.setattr(cloudformation_front_end, "BYTES_PER_WORKER", 1)
     for name, size in (("a", 1), ("b", 40), ("c", 2), ("d", 30)):
         body = "".join(f"  Bucket{i}:\n    Type: AWS::S3::Bucket\n" for i in range(size))
         (tmp_path / f"{name}.yaml").write_text(f"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n{body}")
     found = discover([tmp_path], tmp_path)
-    loading = parallel.Loading(found, tmp_path, read_text, None, 2)
-    assert [[p.name for p in share] for share, _ in loading._cfn] == [["b.yaml"], ["a.yaml", "c.yaml", "d.yaml"]]
-    stacks, errors, files = loading.stacks()
-    assert [s.rel for s in stacks] == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
-    assert errors == [] and files == {"a.yaml", "b.yaml", "c.yaml", "d.yaml"}
+    inputs = ScanInputs(tmp_path, read_text)
+    stacks = cloudformation_front_end.FRONT_END.prepare(found.by_kind(), inputs, None)
+    loading = parallel.Loading([stacks], (read_text,), 2)
+    assert [[p.name for p in share] for share in stacks._shares] == [["b.yaml"], ["a.yaml", "c.yaml", "d.yaml"]]
+    loaded = stacks.finish(loading.delivered(stacks))
+    assert [s.name for s in loaded.scopes] == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
+    assert loaded.errors == [] and loaded.files == {"a.yaml", "b.yaml", "c.yaml", "d.yaml"}

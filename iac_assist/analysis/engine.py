@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iac_assist.analysis.findings import Finding, merge_instances
+from iac_assist.analysis.frontend import FrontEnd, Loaded, Preparation, ScanInputs, Scope, internal_error
+from iac_assist.analysis.frontends import check_options, front_ends
 from iac_assist.analysis.parallel import Loading
 from iac_assist.analysis.policy import Policy
 from iac_assist.analysis.result import ScanResult
@@ -19,8 +21,7 @@ from iac_assist.model.graph import ResourceGraph
 
 if TYPE_CHECKING:
     from iac_assist.gate.baseline import Baseline
-    from iac_assist.parsers.cloudformation.options import TemplateOptions
-    from iac_assist.parsers.terraform.inputs import VariableInputs
+    from iac_assist.inputs.discovery import Discovered
 
 ACCOUNT_WIDE = {kinds.S3_ACCOUNT_PAB}
 """Kinds whose settings apply to every resource of the account, whichever file declares them."""
@@ -29,18 +30,18 @@ ACCOUNT_WIDE = {kinds.S3_ACCOUNT_PAB}
 def build_graph(
     paths: list[Path],
     exclude: Iterable[str] = (),
-    variables: VariableInputs | None = None,
-    template_options: TemplateOptions | None = None,
     root: Path | None = None,
     jobs: int | None = 1,
     max_file_size: int | None = None,
+    **options: object,
 ) -> tuple[ResourceGraph, ScanResult]:
-    """Parse and normalize everything under ``paths`` into one resource graph. ``variables``:
-    Terraform variable values from the command line and environment; ``template_options``:
-    CloudFormation parameter values and whether to assume the worst of open conditions;
-    ``root``: the folder reported paths are relative to (default: the paths' common folder);
-    ``jobs``: worker processes for parsing (1: none; None: one per CPU for a large scan);
-    ``max_file_size``: the largest file read, in bytes (None: discovery's defaults)."""
+    """Parse and normalize everything under ``paths`` into one resource graph, with every
+    registered front end (see ``frontends.py``). ``root``: the folder reported paths are relative
+    to (default: the paths' common folder); ``jobs``: worker processes for parsing (1: none; None:
+    one per CPU for a large scan); ``max_file_size``: the largest file read, in bytes (None:
+    discovery's defaults); ``options``: each front end's own, by its ``option`` keyword
+    (``variables=`` Terraform variable values, ``template_options=`` CloudFormation parameters)."""
+    check_options(options)
     root = root or scan_root(paths)
     found = discover(paths, root, list(exclude), max_file_size)
     read_text = found.reader()
@@ -49,66 +50,23 @@ def build_graph(
     errors: list[ScanError] = list(found.problems)
     files: set[str] = set()
 
-    def collect(builder: ModelBuilder) -> None:
-        components.extend(builder.components.values())
-        errors.extend(builder.errors)
-
-    # Terraform plans in JSON, recognised by content: a plan supersedes the evaluation of its root
-    # module, whose .tf files then only give lines (see parsers/terraform/plan.py).
-    if any(p.name.endswith(".json") for p in found.templates):
-        from iac_assist.parsers.terraform.plan import load_plans
-
-        # Only a plan the user named, or one matching the .tf files it replaces, is used: any
-        # other JSON of the repository could claim to be the plan of a folder and hide its code.
-        plans = load_plans([p for p in found.templates if p.name.endswith(".json")], found.terraform, root,
-                           read_text, found.named)
-        errors.extend(plans.errors)
-        files.update(plans.files)
-        found.templates = [p for p in found.templates if p not in plans.plans]
-        found.terraform = [p for p in found.terraform if p not in plans.superseded]
-        for scope, resources in plans.roots:
-            from iac_assist.parsers.terraform.normalizer import NORMALIZER as TERRAFORM_PLAN
-
-            builder = ModelBuilder(scope=scope)
-            _normalize(TERRAFORM_PLAN, resources, builder, scope)
-            collect(builder)
-
-    # Parsing Terraform folders and CloudFormation stacks, in worker processes when worth it
-    # (see parallel.py); all that follows runs here, in the same order either way.
-    loading = Loading(found, root, read_text, template_options, jobs)
-    if found.terraform:
-        from iac_assist.parsers.terraform import load_configuration
-        from iac_assist.parsers.terraform.normalizer import NORMALIZER as TERRAFORM
-
-        files.update(p.relative_to(root).as_posix() for p in found.terraform)
-        try:
-            roots, tf_errors = load_configuration(found.terraform, root, read_text, variables, loading.terraform())
-        except Exception as err:  # a defect of ours must not switch the gate off silently
-            roots, tf_errors = [], [_internal_error(found.terraform[0].relative_to(root).as_posix(), err)]
-        errors.extend(tf_errors)
-        for scope, resources in roots:
-            builder = ModelBuilder(scope=scope)
-            _normalize(TERRAFORM, resources, builder, scope)
-            collect(builder)
-            # Like resources under an open CloudFormation condition: their findings say so, and what
-            # they provide proves no control.
-            result.conditions.update(((r.loc.file, r.address), (r.condition,)) for r in resources if r.condition)
-
-    if found.templates:
-        from iac_assist.parsers.cloudformation import NORMALIZER as CLOUDFORMATION
-
-        stacks, cfn_errors, cfn_files = loading.stacks()
-        errors.extend(cfn_errors)
-        files.update(cfn_files)
-        for stack in stacks:
-            result.conditions.update(stack.conditions)
-            builder = ModelBuilder(scope=stack.rel)
-            _normalize(CLOUDFORMATION, stack.worlds[0], builder, stack.rel)
-            collect(builder)
-            for world in stack.worlds[1:]:
-                alternative = ModelBuilder(scope=stack.rel)
-                _normalize(CLOUDFORMATION, world, alternative, stack.rel)
-                result.alternatives.setdefault(stack.rel, []).append(list(alternative.components.values()))
+    prepared = _prepare(found, ScanInputs(root, read_text, frozenset(found.named)), options, errors)
+    # Loading, in worker processes when worth it (see parallel.py); all that follows runs here,
+    # in the same order either way.
+    loading = Loading([p for _, p in prepared], (read_text, *options.values()), jobs)
+    try:
+        for end, preparation in prepared:
+            try:
+                loaded = preparation.finish(loading.delivered(preparation))
+            except Exception as err:  # a defect of ours must not switch the gate off silently
+                loaded = Loaded(errors=[internal_error(_first(preparation.claimed, root), err)])
+            errors.extend(loaded.errors)
+            files.update(loaded.files)
+            result.conditions.update(loaded.conditions)
+            for scope in loaded.scopes:
+                components.extend(_model(end.normalizer, scope, result, errors))
+    finally:
+        loading.close()
 
     graph = ResourceGraph(components)
     result.files = sorted(files)
@@ -116,6 +74,49 @@ def build_graph(
     result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
     result.graph = graph
     return graph, result
+
+
+def _prepare(found: Discovered, inputs: ScanInputs, options: Mapping[str, object],
+             errors: list[ScanError]) -> list[tuple[FrontEnd, Preparation]]:
+    """Each front end, in registry order, takes its files among those the ones before it left."""
+    offered = found.by_kind()
+    claimed: set[Path] = set()
+    prepared: list[tuple[FrontEnd, Preparation]] = []
+    for end in front_ends():
+        mine = {kind: [p for p in offered.get(kind, ()) if p not in claimed] for kind in end.takes}
+        if not any(mine.values()):
+            continue
+        try:
+            preparation = end.prepare(mine, inputs, options.get(end.option) if end.option else None)
+        except Exception as err:  # a defect of ours must not switch the gate off silently
+            errors.append(internal_error(_first([p for paths in mine.values() for p in paths], inputs.root), err))
+            continue
+        claimed |= preparation.claimed
+        prepared.append((end, preparation))
+    return prepared
+
+
+def _model(normalizer: Normalizer, scope: Scope, result: ScanResult, errors: list[ScanError]) -> list[Component]:
+    """A scope's components; those of its alternative deployments go to ``result.alternatives``."""
+    builder = ModelBuilder(scope=scope.name)
+    _normalize(normalizer, scope.resources, builder, scope.name)
+    errors.extend(builder.errors)
+    for world in scope.alternatives:
+        alternative = ModelBuilder(scope=scope.name)
+        _normalize(normalizer, world, alternative, scope.name)
+        result.alternatives.setdefault(scope.name, []).append(list(alternative.components.values()))
+    if scope.alternatives and scope.assume_worst:
+        result.assume_worst.add(scope.name)
+    return list(builder.components.values())
+
+
+def _first(files: Iterable[Path], root: Path) -> str:
+    """The file an internal error of a front end is reported on: the first of its files."""
+    first = min(files, default=root)
+    try:
+        return first.relative_to(root).as_posix()
+    except ValueError:
+        return first.as_posix()
 
 
 def _run(pol: Policy, graph: ResourceGraph, failures: list[ScanError]) -> list[Finding]:
@@ -130,7 +131,7 @@ def _across_worlds(
     graph: ResourceGraph, worlds: list[list[Component]], policies: list[Policy], any_world: bool,
     failures: list[ScanError],
 ) -> set[Finding]:
-    """A template's findings over its possible deployments: those that hold in every one in which
+    """A scope's findings over its possible deployments: those that hold in every one in which
     their resource exists (or, assuming the worst, in any). A resource under a condition is judged
     where it is created, not lost because other deployments do not create it. Account-wide
     settings declared elsewhere still apply."""
@@ -176,16 +177,11 @@ def _world_key(finding: Finding) -> tuple:
     return (finding.rule_id, finding.resource, finding.loc.file, finding.loc.line, finding.cause)
 
 
-def _internal_error(rel: str, err: Exception) -> ScanError:
-    return ScanError(rel, 1, f"internal error while analysing this file ({type(err).__name__}: {err}); "
-                     "please report it", category="internal-error")
-
-
 def _normalize(normalizer: Normalizer, resources: list, builder: ModelBuilder, scope: str) -> None:
     try:
         normalizer.run(resources, builder)
     except Exception as err:  # keep what was normalized; the error fails the gate
-        builder.errors.append(_internal_error(scope, err))
+        builder.errors.append(internal_error(scope, err))
 
 
 def scan(
@@ -193,8 +189,6 @@ def scan(
     *,
     exclude: Iterable[str] = (),
     policies: list[Policy] | None = None,
-    variables: VariableInputs | None = None,
-    template_options: TemplateOptions | None = None,
     root: Path | None = None,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
@@ -205,6 +199,7 @@ def scan(
     today: date | None = None,
     jobs: int | None = 1,
     max_file_size: int | None = None,
+    **options: object,
 ) -> ScanResult:
     """Scan ``paths`` and run ``policies`` (all registered ones by default).
 
@@ -214,9 +209,11 @@ def scan(
     which have expired); those recorded in ``baseline``, or present at the git revision
     ``new_since``, are left out. Raises ``config.ConfigError`` for a name that is no rule and
     ``baseline.BaselineError`` for a revision that cannot be read. ``jobs``: worker processes
-    for parsing (see ``build_graph``); the result is the same whatever their number."""
+    for parsing (see ``build_graph``); the result is the same whatever their number.
+    ``options``: the front ends' own (``variables=``, ``template_options=``: see ``build_graph``)."""
     from iac_assist.gate.config import select_policies
 
+    check_options(options)
     if policies is None:
         from iac_assist.policies import all_policies
 
@@ -229,8 +226,8 @@ def scan(
         from iac_assist.gate.baseline import known_at
 
         known_then, then_warnings = known_at(new_since, paths, root, lambda at, tree: _analyse(
-            at, exclude, policies, variables, template_options, tree, jobs, max_file_size))
-    result = _analyse(paths, exclude, policies, variables, template_options, root, jobs, max_file_size)
+            at, exclude, policies, tree, jobs, max_file_size, options))
+    result = _analyse(paths, exclude, policies, root, jobs, max_file_size, options)
     if inline_suppressions:
         from iac_assist.gate.suppressions import apply as apply_suppressions
         from iac_assist.inputs.discovery import read_text
@@ -254,25 +251,23 @@ def _analyse(
     paths: list[Path],
     exclude: Iterable[str],
     policies: list[Policy],
-    variables: VariableInputs | None,
-    template_options: TemplateOptions | None,
     root: Path,
-    jobs: int | None = 1,
-    max_file_size: int | None = None,
+    jobs: int | None,
+    max_file_size: int | None,
+    options: Mapping[str, object],
 ) -> ScanResult:
     """Discover, parse, build the graph and run ``policies``: the findings as the code has them."""
-    graph, result = build_graph(paths, exclude, variables, template_options, root, jobs, max_file_size)
+    graph, result = build_graph(paths, exclude, root, jobs, max_file_size, **options)
     findings: set[Finding] = set()
     failures: list[ScanError] = []
     for pol in policies:
         findings.update(_run(pol, graph, failures))
-    assume_worst = template_options is not None and template_options.assume_worst
     for rel, worlds in result.alternatives.items():
-        # The base resolution's findings of this stack give way to those across its worlds.
+        # The base resolution's findings of this scope give way to those across its alternatives.
         members = {c.address for comps in worlds for c in comps}
-        stack_files = {rel} | {c.loc.file for comps in worlds for c in comps}
-        findings = {f for f in findings if f.resource not in members or f.loc.file not in stack_files}
-        findings |= _across_worlds(graph, worlds, policies, assume_worst, failures)
+        scope_files = {rel} | {c.loc.file for comps in worlds for c in comps}
+        findings = {f for f in findings if f.resource not in members or f.loc.file not in scope_files}
+        findings |= _across_worlds(graph, worlds, policies, rel in result.assume_worst, failures)
     findings = _when(findings, result.conditions)
     result.findings = sorted(merge_instances(findings), key=lambda f: f.sort_key())
     result.errors = sorted(set(result.errors) | set(failures), key=lambda e: (e.file, e.line, e.column, e.message))

@@ -33,8 +33,11 @@ class ScanResult:
     """Every policy that ran (SARIF lists them all as rules)."""
     graph: ResourceGraph | None = None
     alternatives: dict[str, list[list[Component]]] = field(default_factory=dict)
-    """Per CloudFormation template whose conditions are open: its components in each possible
-    deployment (``graph`` holds the base one, with those conditions unknown)."""
+    """Per scope with alternative deployments (a CloudFormation template whose conditions are
+    open): its components in each (``graph`` holds the base one, with those conditions unknown)."""
+    assume_worst: set[str] = field(default_factory=set)
+    """Scopes of ``alternatives`` judged by their worst deployment (``--assume-worst``): a finding
+    in any of them stands, not only one in every deployment creating its resource."""
     conditions: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     """Resources that exist only under conditions not known before deployment: (file, address) →
     those conditions, which their findings name. CloudFormation conditions left open, and Terraform

@@ -57,6 +57,14 @@ times over: the look is bounded, then the file counts as a candidate for the dec
 
 Read = Callable[[Path, str, list], "str | None"]
 
+TERRAFORM = "terraform"
+"""Kind of discovered file: Terraform configuration (``.tf``, ``.tf.json``), by name."""
+DOCUMENT = "document"
+"""Kind of discovered file: YAML or JSON that may be IaC (a template, a plan); content decides."""
+KINDS = (TERRAFORM, DOCUMENT)
+"""The kinds of files discovery finds; which front ends read each is the registry's business
+(``iac_assist.analysis.frontends``)."""
+
 
 @dataclass
 class Discovered:
@@ -75,6 +83,10 @@ class Discovered:
     excluded: list[str] = field(default_factory=list)
     """IaC files an exclude pattern left out, relative to the root, sorted (the configuration's
     excludes are reported by name: see ``trust``)."""
+
+    def by_kind(self) -> dict[str, list[Path]]:
+        """The files found, by kind (``KINDS``), each list sorted."""
+        return {TERRAFORM: list(self.terraform), DOCUMENT: list(self.templates)}
 
     def reader(self) -> Read:
         """``read(path, rel, errors)``: a file's text, within this scan's size cap."""

@@ -1,7 +1,8 @@
 """CloudFormation front end: templates into source resources, then model components.
 
 Importing this package must stay cheap: a Terraform-only scan never pays for cfn-lint, so the
-decoder (``template``) is imported only when a template is actually loaded.
+decoder (``template``) is imported only when a template is actually loaded, and the normalizers
+(``NORMALIZER``) when first asked for. The scan reaches it through ``frontend.py``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,18 @@ from pathlib import Path
 
 from iac_assist.model import ScanError
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.normalize import NORMALIZER
 from iac_assist.parsers.cloudformation.options import TemplateOptions
 
 __all__ = ["NORMALIZER", "TemplateOptions", "load_template", "load_worlds", "looks_like_template"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "NORMALIZER":  # the normalizers of every service: imported when a template is normalized
+        from iac_assist.parsers.cloudformation.normalize import NORMALIZER
+
+        return NORMALIZER
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _FORMAT_VERSION = re.compile(r"\bAWSTemplateFormatVersion\b")
 _RESOURCES_KEY = re.compile(r"""^[ \t]*["']?Resources["']?[ \t]*:|["']Resources["'][ \t]*:""", re.MULTILINE)

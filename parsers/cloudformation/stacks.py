@@ -137,7 +137,7 @@ def load_roots(
 ) -> tuple[list[Stack], list[ScanError]]:
     """Decode and resolve each of ``roots`` (whose text ``texts`` holds) with its nested stacks;
     ``texts`` gains the nested templates read. Worker processes call this with a share of the
-    roots (see ``iac_assist.analysis.parallel``)."""
+    roots (see ``frontend.py``)."""
     errors: list[ScanError] = []
     from iac_assist.parsers.cloudformation.intrinsics import resolution_budget
 

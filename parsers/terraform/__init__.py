@@ -38,7 +38,7 @@ def load_configuration(
     its addresses are unique in) with its resources. ``read(path, rel, errors)`` returns text;
     ``inputs`` are the variable values given on the command line and in the environment;
     ``parsed``: folders of ``module_folders(files)`` already parsed (by worker processes, see
-    ``iac_assist.analysis.parallel``), as ``load_module`` parses them."""
+    ``frontend.py``), as ``load_module`` parses them."""
     from iac_assist.inputs.confine import allowed
     from iac_assist.inputs.discovery import terraform_files
     from iac_assist.parsers.terraform.config import load_module
