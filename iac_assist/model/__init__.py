@@ -61,6 +61,18 @@ def is_known(value: Any) -> bool:
     return not isinstance(value, (Unknown, Ref))
 
 
+def is_true(value: Any) -> bool:
+    """A value known to be ``True``: what a check asks of an entry of a block or list (a rule, a
+    replica) where ``Component.is_true`` asks of a fact. Unknown values and truthy non-booleans
+    are not."""
+    return value is True
+
+
+def is_false(value: Any) -> bool:
+    """A value known to be ``False`` (a setting definitely off); unknown values are not."""
+    return value is False
+
+
 class UnknownSettings(dict):
     """A block of settings whose value is not known (a variable, a wrong type): it names no setting,
     and every setting asked of it is unknown."""
@@ -192,11 +204,11 @@ class Component:
 
     def is_true(self, key: str, *, unset: Any = None) -> bool:
         """The fact is known to be ``True`` (``unset`` when not written)."""
-        return self.get(key, unset) is True
+        return is_true(self.get(key, unset))
 
     def is_false(self, key: str, *, unset: Any = None) -> bool:
         """The fact is known to be ``False`` (``unset`` when not written): a setting definitely off."""
-        return self.get(key, unset) is False
+        return is_false(self.get(key, unset))
 
     def equals(self, key: str, value: Any, *, unset: Any = None) -> bool:
         """The fact is known and equal to ``value`` (``unset`` when not written). Compared with
