@@ -151,7 +151,7 @@ def describe(graph: ResourceGraph, comp: Component) -> str:
     if _local_id(comp) != comp.address:
         text = f"inline policy{named} of {comp.display}"
     else:
-        text = f"{'managed' if comp.get('managed') is True else 'inline'} policy {comp.display}"
+        text = f"{'managed' if comp.is_true('managed') else 'inline'} policy {comp.display}"
         attached = _attached(graph, comp)
         if attached:
             text += f" (attached to {attached})"
@@ -358,7 +358,7 @@ def escalation(statement: dict[str, Any]) -> list[str]:
 def _holder(graph: ResourceGraph, comp: Component) -> str | None:
     """Who can use the policy: its principals; for a managed policy nothing attaches here, any it
     may be attached to; None when nothing can (an inline policy of no principal)."""
-    if comp.get("managed") is True:
+    if comp.is_true("managed"):
         return "" if _attached(graph, comp) else " (not attached in this configuration: whoever it is attached to)"
     return "" if comp.has("attached_to") else None
 

@@ -200,25 +200,30 @@ class Component:
     # A check asks these instead of comparing ``get()`` itself: each answers True only for a
     # known value, so an unknown (``Unknown``, ``Ref``: a variable without value, a computed
     # attribute) never makes a check report, whichever way the question is put. ``unset`` is the
-    # value a fact that was not written counts as (AWS's default for it, when it matters).
+    # value a fact that was not written counts as (AWS's default for it, when it matters); a fact
+    # holding None was not written either (null is unset, as in the mapping tables).
+
+    def _value(self, key: str, unset: Any) -> Any:
+        value = self.get(key)
+        return unset if value is None else value
 
     def is_true(self, key: str, *, unset: Any = None) -> bool:
         """The fact is known to be ``True`` (``unset`` when not written)."""
-        return is_true(self.get(key, unset))
+        return is_true(self._value(key, unset))
 
     def is_false(self, key: str, *, unset: Any = None) -> bool:
         """The fact is known to be ``False`` (``unset`` when not written): a setting definitely off."""
-        return is_false(self.get(key, unset))
+        return is_false(self._value(key, unset))
 
     def equals(self, key: str, value: Any, *, unset: Any = None) -> bool:
         """The fact is known and equal to ``value`` (``unset`` when not written). Compared with
         ``==``: ask booleans with ``is_true``/``is_false``."""
-        actual = self.get(key, unset)
+        actual = self._value(key, unset)
         return is_known(actual) and actual == value
 
     def one_of(self, key: str, values: Iterable[Any], *, unset: Any = None) -> bool:
         """The fact is known and equal to one of ``values`` (``unset`` when not written)."""
-        actual = self.get(key, unset)
+        actual = self._value(key, unset)
         return is_known(actual) and any(actual == value for value in values)
 
     def is_unset(self, key: str) -> bool:
@@ -228,7 +233,7 @@ class Component:
 
     def below(self, key: str, limit: float, *, unset: Any = None) -> bool:
         """The fact is a known number (not a boolean) smaller than ``limit``."""
-        actual = self.get(key, unset)
+        actual = self._value(key, unset)
         return isinstance(actual, (int, float)) and not isinstance(actual, bool) and actual < limit
 
     def items(self, name: str) -> list[Any]:
