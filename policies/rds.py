@@ -42,7 +42,7 @@ def db_publicly_accessible(graph: ResourceGraph) -> Iterator[Hit]:
     exposes all its data. Reported when the flag is true on a DB instance, cluster instance or
     cluster; an unknown value is not reported."""
     for db in graph.of_kind(*kinds.DATABASES):
-        if db.get("publicly_accessible") is True:
+        if db.is_true("publicly_accessible"):
             yield Hit(db, db.loc_of("publicly_accessible"),
                       f"Database {db.display} is publicly accessible: it gets a public address reachable from "
                       "the internet. Set publicly_accessible / PubliclyAccessible to false.",
@@ -272,7 +272,7 @@ def db_backup_disabled(graph: ResourceGraph) -> Iterator[Hit]:
     for db in graph.of_kind(*kinds.DATABASES):
         if _cluster_member(db) or db.has("replica_of"):
             continue
-        if db.get("backup_retention_period") != 0:
+        if not db.equals("backup_retention_period", 0):
             continue
         yield Hit(db, db.loc_of("backup_retention_period"),
                   f"{_kind_name(db)} {db.display} has automated backups disabled (backup retention period 0): "
@@ -309,14 +309,13 @@ def db_deletion_protection_missing(graph: ResourceGraph) -> Iterator[Hit]:
     for db in graph.of_kind(*kinds.DATABASES):
         if _cluster_member(db):
             continue
-        value = db.get("deletion_protection")
-        if value is not None and value is not False:
+        if not db.is_false("deletion_protection", unset=False):
             continue
-        state = "is off" if value is False else "is not set (off by default)"
+        state = "is off" if db.is_false("deletion_protection") else "is not set (off by default)"
         yield Hit(db, db.loc_of("deletion_protection"),
                   f"{_kind_name(db)} {db.display}: deletion protection {state}, so one API call can delete it. "
                   "Set deletion_protection / DeletionProtection to true.",
-                  cause="off" if value is False else "unset")
+                  cause="off" if db.is_false("deletion_protection") else "unset")
 
 
 @policy(

@@ -110,7 +110,7 @@ def _exposures(graph: ResourceGraph, bucket: Component, access: str) -> Iterator
     pab = shield(graph, bucket)
     acls_count = _off(pab["ignore_public_acls"]) and _off(pab["block_public_acls"])
     policies_count = _off(pab["restrict_public_buckets"]) and _off(pab["block_public_policy"])
-    ownership_enforced = bucket.get("object_ownership") == "BucketOwnerEnforced"
+    ownership_enforced = bucket.equals("object_ownership", "BucketOwnerEnforced")
     found: list[Exposure] = []
     if acls_count and not ownership_enforced:
         found.extend(e for e in acl_exposures(bucket) if e.access == access)
@@ -409,7 +409,7 @@ def log_sources(graph: ResourceGraph) -> dict[str, list[LogSource]]:
         for distribution in graph.of_kind(kinds.CLOUDFRONT):
             add(distribution, "logging_bucket", "cloudfront")
         for lb in graph.of_kind(kinds.LB):
-            if lb.get("access_logs") is not False:
+            if not lb.is_false("access_logs"):
                 add(lb, "access_logs_bucket", "lb")
         for flow_log in graph.of_kind(kinds.FLOW_LOG):
             add(flow_log, "log_destination", "flow")
@@ -430,7 +430,7 @@ def _declared_log_deliveries(bucket: Component) -> set[str]:
     needs (log-delivery-write, or a grant to the LogDelivery group), or a policy statement allowing
     a log delivery principal in."""
     found: set[str] = set()
-    if bucket.get("acl") == "log-delivery-write":
+    if bucket.equals("acl", "log-delivery-write"):
         found.add("s3")
     for grant in bucket.items("grants"):
         entry = grant.value if isinstance(grant, Fact) else grant
@@ -597,7 +597,7 @@ def _sse_s3_only(sources: Any) -> bool:
     for source in sources:
         if source.kind in ("s3", "elb"):
             return True
-        if source.kind == "lb" and source.component.get("type") != "network":
+        if source.kind == "lb" and not source.component.equals("type", "network"):
             return True
     return False
 
