@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
@@ -15,6 +14,10 @@ from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import (
     RESTRICTING_KEYS,
     allows_any,
+    bool_clause_false,
+    covers_all,
+    is_allow,
+    principal_is_public,
     public_principal,
     restricted,
     statement_list,
@@ -90,7 +93,7 @@ def acl_exposures(bucket: Component) -> Iterator[Exposure]:
 def policy_exposures(bucket: Component) -> Iterator[Exposure]:
     statements = statement_list(bucket.get("policy"))
     for n, statement in enumerate(statements or []):
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+        if not is_allow(statement):
             continue
         if not public_principal(statement.get("Principal")):
             continue
@@ -249,8 +252,8 @@ def _tls_only_statement(statement: Any) -> bool | None:
     checks = (
         _is(statement.get("Effect"), lambda effect: effect == "Deny"),
         _everyone(statement),
-        _covers_objects(statement),
-        _is(statement.get("Condition"), _insecure_transport_condition),
+        covers_all(statement, OBJECT_ACTIONS),
+        _is(statement.get("Condition"), lambda condition: bool_clause_false(condition, "aws:securetransport")),
     )
     if False in checks:
         return False
@@ -265,48 +268,7 @@ def _everyone(statement: dict[str, Any]) -> bool | None:
     # NotPrincipal in a Deny denies everyone but a few named principals: still the guard asked for.
     if "NotPrincipal" in statement:
         return True
-    principal = statement.get("Principal")
-    if public_principal(principal):
-        return True
-    aws = principal.get("AWS") if isinstance(principal, dict) else None
-    if not is_known(principal) or not is_known(aws) or (isinstance(aws, list) and not all(map(is_known, aws))):
-        return None
-    return False
-
-
-def _covers_objects(statement: dict[str, Any]) -> bool | None:
-    key = "Action" if "Action" in statement else "NotAction"
-    patterns = statement.get(key)
-    patterns = [patterns] if isinstance(patterns, str) else patterns
-    if not isinstance(patterns, list) or not all(isinstance(a, str) for a in patterns):
-        return None
-    for action in OBJECT_ACTIONS:
-        matched = any(fnmatchcase(action.lower(), a.lower()) for a in patterns)
-        if matched != (key == "Action"):
-            return False
-    return True
-
-
-def _insecure_transport_condition(condition: Any) -> bool | None:
-    """Whether the condition holds a ``Bool``/``BoolIfExists`` clause aws:SecureTransport = false."""
-    if not isinstance(condition, dict):
-        return False
-    unknown = False
-    for operator, clauses in condition.items():
-        if not isinstance(operator, str) or operator.lower() not in ("bool", "boolifexists"):
-            continue
-        if not isinstance(clauses, dict):
-            unknown = True
-            continue
-        for key, value in clauses.items():
-            if not isinstance(key, str) or key.lower() != "aws:securetransport":
-                continue
-            values = value if isinstance(value, list) else [value]
-            if any(not is_known(v) for v in values):
-                unknown = True
-            elif any(v is False or (isinstance(v, str) and v.lower() == "false") for v in values):
-                return True
-    return None if unknown else False
+    return principal_is_public(statement.get("Principal"))
 
 
 @policy(
@@ -437,7 +399,7 @@ def _declared_log_deliveries(bucket: Component) -> set[str]:
         if isinstance(entry, dict) and entry.get("grantee") == "LogDelivery":
             found.add("s3")
     for statement in statement_list(bucket.get("policy")) or []:
-        if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+        if is_allow(statement):
             found |= _log_principals(statement.get("Principal"))
     return found
 
