@@ -9,7 +9,7 @@ from typing import Any
 from iac_assist.analysis.policy import Hit, policy
 from iac_assist.model import Component, Fact, Location, is_true, kinds
 from iac_assist.model.graph import ResourceGraph
-from iac_assist.model.network import open_to_internet
+from iac_assist.model.network import open_to_internet, rules_of
 
 HTTP_PORTS = {80, 8000, 8008, 8080}
 """Ports where a plain TCP listener almost certainly carries HTTP."""
@@ -308,11 +308,7 @@ def _internet_ingress(graph: ResourceGraph, lb: Component) -> list[tuple[Compone
     """Security group rules of ``lb`` that admit 0.0.0.0/0 or ::/0 (known values only)."""
     out = []
     for group in graph.resolve_all(lb, lb.items("security_groups"), kinds.SECURITY_GROUP):
-        rules = group.get("ingress")
-        for rule in rules if isinstance(rules, list) else []:
-            entry = rule.value if isinstance(rule, Fact) else rule
-            if isinstance(entry, dict) and open_to_internet(entry) is not None:
-                out.append((group, rule.loc if isinstance(rule, Fact) else group.loc_of("ingress")))
+        out += [(group, rule.loc) for rule in rules_of(group, "ingress") if open_to_internet(rule.entry) is not None]
     return out
 
 

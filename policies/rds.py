@@ -9,7 +9,7 @@ from typing import Any
 from iac_assist.analysis.policy import Hit, policy
 from iac_assist.model import Component, Fact, Location, Unknown, kinds
 from iac_assist.model.graph import ResourceGraph
-from iac_assist.model.network import internet_route, open_to_internet
+from iac_assist.model.network import describe_ports, internet_route, open_to_internet, rules_of
 
 
 def _inherited(graph: ResourceGraph, db: Component, fact: str) -> tuple[Component, object]:
@@ -112,28 +112,17 @@ def db_open_security_group(graph: ResourceGraph) -> Iterator[Hit]:
         if holder is not db:
             continue  # reported on the cluster that owns the groups
         for group in graph.resolve_all(db, groups, kinds.SECURITY_GROUP):
-            for n, rule in enumerate(group.items("ingress")):
-                entry = rule.value if isinstance(rule, Fact) else rule
-                cidr = open_to_internet(entry) if isinstance(entry, dict) else None
+            for rule in rules_of(group, "ingress"):
+                cidr = open_to_internet(rule.entry)
                 if cidr is None:
                     continue
-                origin = rule.origin if isinstance(rule, Fact) and rule.origin else group.address
-                loc = rule.loc if isinstance(rule, Fact) else group.loc_of("ingress")
-                ports = _ports(entry)
-                yield Hit(db, loc,
+                origin, n = rule.origin or group.address, rule.index
+                ports = describe_ports(rule.entry, name_protocol=False)
+                yield Hit(db, rule.loc,
                           f"Database {db.display} is attached to security group {group.address}, whose ingress "
                           f"rule ({origin}) admits {cidr} on {ports}. Allow only the application tier's "
                           "security group.",
                           cause=f"{group.address}:{origin}:{n if origin == group.address else ''}:{cidr}")
-
-
-def _ports(rule: dict) -> str:
-    lo, hi = rule.get("from_port"), rule.get("to_port")
-    if str(rule.get("protocol")) in ("-1", "all"):
-        return "all ports"
-    if lo == hi:
-        return f"port {lo}"
-    return f"ports {lo}-{hi}"
 
 
 def _cluster_member(db: Component) -> bool:
