@@ -178,7 +178,7 @@ def storage_encryption(graph: ResourceGraph, comp: Component, _seen: frozenset[s
         return value, comp.loc_of(source_fact), (
             f"it inherits its encryption from {source.address}, which it {how} and which is unencrypted")
     engine = comp.get("engine")
-    serverless = comp.kind == kinds.RDS_CLUSTER and comp.get("engine_mode") == "serverless"
+    serverless = comp.kind == kinds.RDS_CLUSTER and comp.equals("engine_mode", "serverless")
     if serverless or (isinstance(engine, str) and engine.startswith("custom-")):
         return True, comp.loc, ""
     own = comp.get("storage_encrypted")
