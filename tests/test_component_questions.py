@@ -51,3 +51,11 @@ def test_unset_stands_for_the_default():
     assert comp.equals("authorization", "NONE", unset="NONE") and not comp.equals("authorization", "NONE")
     assert comp.one_of("protocol", ("HTTP",), unset="HTTP")
     assert comp.below("retention", 1, unset=0) and not comp.below("retention", 1)
+
+
+def test_a_null_fact_is_an_unset_fact():
+    """null is unset (as in the mapping tables): a fact holding None answers like one not written."""
+    comp = _comp(logging=None, protocol=None)
+    assert comp.is_false("logging", unset=False) and not comp.is_false("logging")
+    assert comp.is_true("logging", unset=True)
+    assert comp.equals("protocol", "HTTP", unset="HTTP") and comp.is_unset("protocol")
