@@ -39,7 +39,7 @@ def _api_name(graph: ResourceGraph, comp: Component, *api_kinds: str) -> str:
 
 def _open(comp: Component) -> bool:
     """Authorization NONE (also when unset) and no API key: known values only."""
-    return comp.get("authorization", "NONE") == "NONE" and comp.get("api_key_required", False) is False
+    return comp.equals("authorization", "NONE", unset="NONE") and comp.is_false("api_key_required", unset=False)
 
 
 def _route_applies(graph: ResourceGraph, route: Component, key: str) -> bool:
@@ -53,7 +53,7 @@ def _route_applies(graph: ResourceGraph, route: Component, key: str) -> bool:
     if key != "$default":
         return False  # $disconnect and message routes of a WebSocket API
     api = graph.resolve(route, route.get("api"), kinds.APIGW_API)
-    return api is not None and api.get("protocol", "HTTP") == "HTTP"
+    return api is not None and api.equals("protocol", "HTTP", unset="HTTP")
 
 
 @policy(
@@ -113,7 +113,7 @@ def apigw_no_authorization(graph: ResourceGraph) -> Iterator[Hit]:
                   "NONE: anyone can call it. Set authorization_type / AuthorizationType to JWT, AWS_IAM or CUSTOM.",
                   cause="authorization:NONE")
     for api in graph.of_kind(kinds.APIGW_API):
-        if not api.has("quick_create_target") or api.get("protocol", "HTTP") != "HTTP":
+        if not api.has("quick_create_target") or not api.equals("protocol", "HTTP", unset="HTTP"):
             continue
         key = api.get("quick_create_route", "$default")
         verb = _HTTP_ROUTE.match(key) if isinstance(key, str) else None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
-from iac_assist.model import Component, Fact, kinds
+from iac_assist.model import Component, Fact, is_true, kinds
 from iac_assist.model.graph import ResourceGraph
 
 WEAK_VIEWER_PROTOCOLS = ("SSLv3", "TLSv1", "TLSv1_2016", "TLSv1.1_2016")
@@ -176,7 +176,7 @@ def cdn_weak_tls(graph: ResourceGraph) -> Iterator[Hit]:
                           f"version {version}). Set TLSv1.2_2021.",
                           cause=f"minimum:{version}")
             continue
-        if dist.get("default_certificate", True) is not True:
+        if not dist.is_true("default_certificate", unset=True):
             continue  # unknown, or neither certificate (an invalid distribution)
         ignored = f" (its minimum protocol version {version} does not apply to it)" if isinstance(
             version, str) and version not in WEAK_VIEWER_PROTOCOLS else ""
@@ -217,13 +217,13 @@ def cdn_s3_origin_unrestricted(graph: ResourceGraph) -> Iterator[Hit]:
     for dist in graph.of_kind(kinds.CLOUDFRONT):
         for origin, fact in _entries(dist, "origins"):
             name = origin.get("id") if isinstance(origin.get("id"), str) else "an S3 origin"
-            if origin.get("s3_website") is True:
+            if is_true(origin.get("s3_website")):
                 yield Hit(dist, fact.loc,
                           f"Distribution {dist.display} reads origin {name!r} from an S3 website endpoint, which "
                           "only serves public buckets. Use the bucket's REST endpoint with an origin access "
                           "control.",
                           cause=f"s3-website:{name}")
-            elif origin.get("s3") is True and origin.get("oac") is None and origin.get("oai") is None:
+            elif is_true(origin.get("s3")) and origin.get("oac") is None and origin.get("oai") is None:
                 yield Hit(dist, fact.loc,
                           f"Distribution {dist.display} reads S3 origin {name!r} without an origin access control "
                           "or identity, so the bucket must be readable by anyone. Add an origin access control.",

@@ -38,11 +38,11 @@ def _shortfalls(trail: Component) -> list[str]:
     """Why a trail does not give the account a complete, tamper-evident record (known values
     only: an unknown one may be fine)."""
     out = []
-    if trail.get("multi_region", False) is False:
+    if trail.is_false("multi_region", unset=False):
         out.append("records one region only")
-    if trail.get("log_file_validation", False) is False:
+    if trail.is_false("log_file_validation", unset=False):
         out.append("has log file validation off")
-    if trail.get("logging", True) is False:
+    if trail.is_false("logging", unset=True):
         out.append("has logging turned off")
     return out
 
@@ -106,7 +106,7 @@ def cloudtrail_missing(graph: ResourceGraph) -> Iterator[Hit]:
     for comp in graph.of_kind(*kinds.ACCOUNT_LEVEL):
         by_scope.setdefault(comp.scope, []).append(comp)
     trails = graph.of_kind(kinds.CLOUDTRAIL)
-    if any(t.get("organization") is True and not _shortfalls(t) for t in trails):
+    if any(t.is_true("organization") and not _shortfalls(t) for t in trails):
         return
     for scope in sorted(by_scope):
         members = sorted(by_scope[scope], key=_order)
@@ -152,7 +152,7 @@ def _off(trail: Component, fact: str) -> bool:
     key id (a module's way of saying "no key")."""
     if not trail.has(fact):
         return True
-    return trail.get(fact) == "" if fact == "kms_key" else trail.get(fact) is False
+    return trail.equals(fact, "") if fact == "kms_key" else trail.is_false(fact)
 
 
 @policy(

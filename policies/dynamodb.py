@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
-from iac_assist.model import Fact, kinds
+from iac_assist.model import Fact, is_false, kinds
 from iac_assist.model.graph import ResourceGraph
 
 
@@ -41,7 +41,7 @@ def dynamodb_pitr_missing(graph: ResourceGraph) -> Iterator[Hit]:
     continuous), nor is what the table holds: a table of disposable data (a Terraform lock
     table, a cache) is still reported, suppress it with a reason."""
     for table in graph.of_kind(kinds.DYNAMODB_TABLE):
-        if table.get("global_table") is not True and table.get("point_in_time_recovery", False) is False:
+        if not table.is_true("global_table") and table.is_false("point_in_time_recovery", unset=False):
             how = "is off" if table.has("point_in_time_recovery") else "is not configured (off by default)"
             yield Hit(table, table.loc_of("point_in_time_recovery"),
                       f"DynamoDB table {table.display} cannot be restored to a point in time: point-in-time "
@@ -49,7 +49,7 @@ def dynamodb_pitr_missing(graph: ResourceGraph) -> Iterator[Hit]:
                       cause="table")
         for n, replica in enumerate(table.items("replicas")):
             entry = replica.value if isinstance(replica, Fact) else replica
-            if not isinstance(entry, dict) or entry.get("point_in_time_recovery", False) is not False:
+            if not isinstance(entry, dict) or not is_false(entry.get("point_in_time_recovery", False)):
                 continue
             region = entry.get("region")
             where = f"in {region}" if isinstance(region, str) else f"#{n + 1}"

@@ -127,7 +127,7 @@ def ec2_imdsv1_enabled(graph: ResourceGraph) -> Iterator[Hit]:
 def _auto_assigning(graph: ResourceGraph, near: Component, subnets: Any) -> list[Component]:
     """The subnets among ``subnets`` that give every instance launched in them a public IPv4."""
     found = graph.resolve_all(near, subnets if isinstance(subnets, list) else [subnets], kinds.SUBNET)
-    return [s for s in found if s.get("map_public_ip_on_launch") is True]
+    return [s for s in found if s.is_true("map_public_ip_on_launch")]
 
 
 @policy(
@@ -162,7 +162,7 @@ def ec2_public_ip(graph: ResourceGraph) -> Iterator[Hit]:
     the default VPC, which the configuration does not show: not reported. Unknown values, and
     templates or subnets not in the configuration, are not reported."""
     for comp in graph.of_kind(*kinds.LAUNCHABLE):
-        if comp.get("associate_public_ip_address") is True:
+        if comp.is_true("associate_public_ip_address"):
             yield Hit(comp, comp.loc_of("associate_public_ip_address"),
                       f"{_component_word(comp)} {comp.display} associates a public IP address: its instances are "
                       "reachable from the internet. Set associate_public_ip_address / AssociatePublicIpAddress to "
@@ -330,7 +330,7 @@ def ebs_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
     nothing new is reported then. Unknown values are not reported."""
     ebs = _Ebs(graph)
     for setting in graph.of_kind(kinds.EBS_DEFAULT_ENCRYPTION):
-        if setting.get("enabled") is False:
+        if setting.is_false("enabled"):
             yield Hit(setting, setting.loc_of("enabled"),
                       f"{setting.display} disables EBS encryption by default for the account and region: new "
                       "volumes are created unencrypted unless each one asks. Set enabled = true.",

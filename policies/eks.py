@@ -44,7 +44,7 @@ def eks_public_endpoint(graph: ResourceGraph) -> Iterator[Hit]:
     (a variable without value may hold a narrow list). Local clusters on AWS Outposts
     (outpost_config / OutpostConfig) only have a private endpoint and are not checked."""
     for cluster in graph.of_kind(kinds.EKS_CLUSTER):
-        if cluster.get("outpost") is True or cluster.get("endpoint_public_access", True) is not True:
+        if cluster.is_true("outpost") or not cluster.is_true("endpoint_public_access", unset=True):
             continue
         cidrs = cluster.get("public_access_cidrs")
         if cidrs is None or cidrs == []:

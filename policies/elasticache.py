@@ -13,14 +13,13 @@ _FIX = "Set transit_encryption_enabled / TransitEncryptionEnabled to true (mode 
 
 def _unencrypted(comp: Component, what: str) -> Hit | None:
     """The finding for a group or Memcached cluster whose own switch leaves traffic in clear."""
-    enabled = comp.get("transit_encryption", False)
-    if enabled is False:
+    if comp.is_false("transit_encryption", unset=False):
         how = "is off" if comp.has("transit_encryption") else "is not configured (off by default)"
         return Hit(comp, comp.loc_of("transit_encryption"),
                    f"{what} {comp.display} does not encrypt traffic in transit: transit encryption {how}, so "
                    f"clients send data and AUTH tokens in plain text. {_FIX}",
                    cause="transit_encryption:off")
-    if enabled is True and comp.get("transit_encryption_mode") == "preferred":
+    if comp.is_true("transit_encryption", unset=False) and comp.equals("transit_encryption_mode", "preferred"):
         return Hit(comp, comp.loc_of("transit_encryption_mode"),
                    f"{what} {comp.display} still accepts unencrypted connections: transit_encryption_mode is "
                    "\"preferred\" (a migration mode). Set transit_encryption_mode / TransitEncryptionMode to "
@@ -76,7 +75,7 @@ def elasticache_transit_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
             hit = _unencrypted(cluster, "Memcached cluster")
             if hit is not None:
                 yield hit
-        elif cluster.get("transit_encryption", False) is False:
+        elif cluster.is_false("transit_encryption", unset=False):
             yield Hit(cluster, cluster.loc_of("transit_encryption"),
                       f"Cache cluster {cluster.display} ({engine}) is a node outside a replication group, which "
                       "cannot encrypt traffic in transit: clients send data and AUTH tokens in plain text. Create it "

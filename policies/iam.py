@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
 from iac_assist.model import Component, Fact, Location, Ref, kinds
 from iac_assist.model.graph import ResourceGraph
+from iac_assist.model.policy_documents import allowed_actions, every_action, excluded_actions, is_allow, restricted
 
 _STARS = re.compile(r"\*+")
 _PARTITIONS = {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
@@ -56,8 +56,7 @@ def allow_statements(graph: ResourceGraph) -> Iterator[Statement]:
             loc = fact.loc if isinstance(fact, Fact) else comp.loc_of("statements")
             if not isinstance(body, dict):
                 continue
-            effect = body.get("Effect")
-            if isinstance(effect, str) and effect.lower() == "allow":
+            if is_allow(body):
                 yield Statement(comp, n, body, loc)
 
 
@@ -75,11 +74,8 @@ def _stars(text: str) -> bool:
 
 
 def all_actions(pattern: Any) -> bool:
-    """``*`` (or ``*:*``): every action of every service."""
-    if not isinstance(pattern, str):
-        return False
-    service, _, action = pattern.partition(":")
-    return _stars(service) and (not action or _stars(action))
+    """``*`` (or ``*:*``): every action of every service, as every policy document check decides it."""
+    return every_action(pattern)
 
 
 def whole_service(pattern: Any) -> bool:
@@ -133,12 +129,8 @@ def overreach(statement: dict[str, Any]) -> str | None:
             each = "the service" if len(services) == 1 else "each service"
             return f"Action {quoted} (every action of {each})"
         return None
-    if "NotAction" in statement:
-        excluded = _values(statement["NotAction"])
-        if excluded is None or not all(isinstance(a, str) for a in excluded):
-            return None  # an unknown exclusion may exclude everything
-        if any(all_actions(a) for a in excluded):
-            return None  # allows nothing
+    excluded = excluded_actions(statement)  # None when it may exclude, or excludes, everything
+    if excluded is not None:
         quoted = ", ".join(f'"{a}"' for a in excluded)
         return f"every action except {quoted} (Allow with NotAction)"
     return None
@@ -151,7 +143,7 @@ def describe(graph: ResourceGraph, comp: Component) -> str:
     if _local_id(comp) != comp.address:
         text = f"inline policy{named} of {comp.display}"
     else:
-        text = f"{'managed' if comp.get('managed') is True else 'inline'} policy {comp.display}"
+        text = f"{'managed' if comp.is_true('managed') else 'inline'} policy {comp.display}"
         attached = _attached(graph, comp)
         if attached:
             text += f" (attached to {attached})"
@@ -311,36 +303,6 @@ def _everywhere(statement: dict[str, Any]) -> bool:
     return on_every_resource(statement)
 
 
-def _allowed(statement: dict[str, Any], probes: tuple[str, ...]) -> list[str]:
-    """The probe actions the statement allows, for known patterns only (case-insensitive)."""
-    if "Action" in statement:
-        patterns = [a.lower() for a in _values(statement["Action"]) or [] if isinstance(a, str)]
-        return [p for p in probes if any(fnmatchcase(p.lower(), a) for a in patterns)]
-    excluded = _values(statement.get("NotAction"))
-    if excluded is None or not all(isinstance(a, str) for a in excluded):
-        return []  # an unknown exclusion may exclude everything
-    return [p for p in probes if not any(fnmatchcase(p.lower(), a.lower()) for a in excluded)]
-
-
-def _confined(condition: Any, keys: tuple[str, ...]) -> bool | None:
-    """Whether the Condition narrows WHAT is granted with one of ``keys`` (or a resource tag);
-    None when the condition is not known (it may)."""
-    if condition is None:
-        return False
-    if not isinstance(condition, dict):
-        return None
-    unknown = False
-    for clauses in condition.values():
-        if not isinstance(clauses, dict):
-            unknown = True
-            continue
-        for key in clauses:
-            name = key.lower() if isinstance(key, str) else ""
-            if name in keys or name.startswith(_TAG_KEYS):
-                return True
-    return None if unknown else False
-
-
 def escalation(statement: dict[str, Any]) -> list[str]:
     """The escalation actions the statement allows on every role, user, group or policy, leaving
     out those its condition confines (or may confine)."""
@@ -348,17 +310,18 @@ def escalation(statement: dict[str, Any]) -> list[str]:
         return []
     condition = statement.get("Condition")
     found = []
-    if _confined(condition, ()) is False:
-        found += _allowed(statement, (PASS_ROLE,))
-    if _confined(condition, _WRITE_CONFINING) is False:
-        found += _allowed(statement, POLICY_WRITES)
+    # A condition narrowing what is granted (or one that is not known, and may) exempts.
+    if not restricted(condition, (), _TAG_KEYS):
+        found += allowed_actions(statement, (PASS_ROLE,))
+    if not restricted(condition, _WRITE_CONFINING, _TAG_KEYS):
+        found += allowed_actions(statement, POLICY_WRITES)
     return found
 
 
 def _holder(graph: ResourceGraph, comp: Component) -> str | None:
     """Who can use the policy: its principals; for a managed policy nothing attaches here, any it
     may be attached to; None when nothing can (an inline policy of no principal)."""
-    if comp.get("managed") is True:
+    if comp.is_true("managed"):
         return "" if _attached(graph, comp) else " (not attached in this configuration: whoever it is attached to)"
     return "" if comp.has("attached_to") else None
 

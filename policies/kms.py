@@ -52,14 +52,14 @@ def kms_rotation_disabled(graph: ResourceGraph) -> Iterator[Hit]:
     The rotation period is not judged. The finding points at the rotation setting when it is
     written, else at the key."""
     for key in graph.of_kind(kinds.KMS_KEY):
-        if key.get("key_spec", SYMMETRIC) != SYMMETRIC or key.get("key_usage", ENCRYPTION) != ENCRYPTION:
+        if not key.equals("key_spec", SYMMETRIC, unset=SYMMETRIC) or not key.equals(
+                "key_usage", ENCRYPTION, unset=ENCRYPTION):
             continue
-        if key.get("origin", GENERATED_BY_KMS) != GENERATED_BY_KMS:
+        if not key.equals("origin", GENERATED_BY_KMS, unset=GENERATED_BY_KMS):
             continue
-        if key.get("enabled", True) is not True:
+        if not key.is_true("enabled", unset=True):
             continue
-        rotation = key.get("rotation", False)
-        if rotation is not False:
+        if not key.is_false("rotation", unset=False):
             continue
         what = "its rotation is turned off" if key.has("rotation") else "rotation is not enabled (off by default)"
         yield Hit(

@@ -33,7 +33,7 @@ def statement(perm: Component) -> dict[str, Any]:
     """The policy statement a permission adds to its function's resource-based policy."""
     condition: dict[str, dict[str, Any]] = {}
     for fact, operator, key in CONDITION_KEYS:
-        if perm.has(fact) and perm.get(fact) is not False:
+        if perm.has(fact) and not perm.is_false(fact):
             condition.setdefault(operator, {})[key] = perm.get(fact)
     body: dict[str, Any] = {"Effect": "Allow", "Principal": perm.get("principal"), "Action": perm.get("action")}
     if condition:
@@ -44,7 +44,7 @@ def statement(perm: Component) -> dict[str, Any]:
 def _url_scoped(perm: Component) -> bool:
     """The permission only applies to calls through a function URL."""
     action = perm.get("action")
-    return (isinstance(action, str) and action.lower() == URL_ACTION.lower()) or perm.get("invoked_via_url") is True
+    return (isinstance(action, str) and action.lower() == URL_ACTION.lower()) or perm.is_true("invoked_via_url")
 
 
 def _function_name(value: str) -> str:
@@ -131,7 +131,7 @@ def lambda_public_url(graph: ResourceGraph) -> Iterator[Hit]:
     Layer version permissions grant use of a layer, not invocation, and are not checked."""
     reported: dict[str, Component] = {}
     for url in graph.of_kind(kinds.LAMBDA_URL):
-        if url.get("auth_type") != "NONE":
+        if not url.equals("auth_type", "NONE"):
             continue
         key, _ = function_of(graph, url)
         if key is not None:
@@ -143,7 +143,7 @@ def lambda_public_url(graph: ResourceGraph) -> Iterator[Hit]:
         if not public_principal(principal) or restricted(body.get("Condition"), CONFINING_KEYS):
             continue
         key, name = function_of(graph, perm)
-        if _url_scoped(perm) and perm.get("url_auth_type", "NONE") == "NONE" and key in reported:
+        if _url_scoped(perm) and perm.equals("url_auth_type", "NONE", unset="NONE") and key in reported:
             openers.setdefault(reported[key].id, []).append(
                 (perm.loc_of("principal"), f"{perm.address} lets principal \"*\" invoke it through the URL"))
             continue
@@ -153,7 +153,7 @@ def lambda_public_url(graph: ResourceGraph) -> Iterator[Hit]:
                   "with SourceArn / SourceAccount.",
                   cause=f"principal:*:{perm.get('action') if isinstance(perm.get('action'), str) else '?'}")
     for url in graph.of_kind(kinds.LAMBDA_URL):
-        if url.get("auth_type") != "NONE":
+        if not url.equals("auth_type", "NONE"):
             continue
         _, name = function_of(graph, url)
         yield Hit(url, url.loc_of("auth_type"),

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
-from iac_assist.model import Component, Fact, Location, kinds
+from iac_assist.model import Component, Fact, Location, is_true, kinds
 from iac_assist.model.graph import ResourceGraph
-from iac_assist.model.network import open_to_internet
+from iac_assist.model.network import open_to_internet, rules_of
 
 HTTP_PORTS = {80, 8000, 8008, 8080}
 """Ports where a plain TCP listener almost certainly carries HTTP."""
@@ -48,7 +48,7 @@ def _forwards(listener: Component) -> bool | None:
 
 
 def _classic_has_secure_listener(graph: ResourceGraph, lb: Component) -> bool:
-    return any(listener.get("protocol") in SECURE_PROTOCOLS
+    return any(listener.one_of("protocol", SECURE_PROTOCOLS)
                for listener in graph.neighbours(lb, "part-of", incoming=True))
 
 
@@ -79,7 +79,7 @@ def lb_listener_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
         port = listener.get("port")
         http_port = isinstance(port, int) and port in HTTP_PORTS
         where = listener.loc_of("protocol")
-        if lb is not None and lb.get("type") == "classic":
+        if lb is not None and lb.equals("type", "classic"):
             plaintext = protocol == "HTTP" or (protocol == "TCP" and http_port)
             if plaintext and not _classic_has_secure_listener(graph, lb):
                 yield Hit(listener, where,
@@ -169,7 +169,7 @@ def lb_weak_tls_policy(graph: ResourceGraph) -> Iterator[Hit]:
         protocol = _protocol(graph, listener, lb)
         if protocol not in SECURE_PROTOCOLS:
             continue
-        classic = lb is not None and lb.get("type") == "classic"
+        classic = lb is not None and lb.equals("type", "classic")
         name = f"of classic load balancer {lb.display} on port {listener.get('port')}" if classic else (
             listener.display)
         fix = ("Attach an SSLNegotiationPolicyType policy whose Reference-Security-Policy is "
@@ -178,7 +178,7 @@ def lb_weak_tls_policy(graph: ResourceGraph) -> Iterator[Hit]:
         protocols = listener.get("ssl_protocols")
         if isinstance(protocols, list) and not listener.has("ssl_policy"):
             weak = [p for p in protocols if isinstance(p, Fact) and isinstance(p.value, dict)
-                    and p.value.get("protocol") in WEAK_PROTOCOLS and p.value.get("enabled") is True]
+                    and p.value.get("protocol") in WEAK_PROTOCOLS and is_true(p.value.get("enabled"))]
             if weak:
                 enabled = ", ".join(str(p.value["protocol"]) for p in weak)
                 yield Hit(listener, weak[0].loc,
@@ -201,7 +201,7 @@ def lb_weak_tls_policy(graph: ResourceGraph) -> Iterator[Hit]:
 
 def _tls_listeners(graph: ResourceGraph, lb: Component) -> list[Component]:
     return [listener for listener in graph.neighbours(lb, "part-of", incoming=True)
-            if listener.get("protocol") == "TLS"]
+            if listener.equals("protocol", "TLS")]
 
 
 @policy(
@@ -233,19 +233,17 @@ def lb_access_logs_missing(graph: ResourceGraph) -> Iterator[Hit]:
     only logs TLS connections, so it is reported only when it has a TLS listener; gateway load
     balancers have no access logs and are not checked. An unknown setting is not reported."""
     for lb in graph.of_kind(kinds.LB):
-        lb_type = lb.get("type")
-        if lb_type not in ("application", "network", "classic"):
+        if not lb.one_of("type", ("application", "network", "classic")):
             continue
-        if lb_type == "network" and not _tls_listeners(graph, lb):
+        if lb.equals("type", "network") and not _tls_listeners(graph, lb):
             continue
-        enabled = lb.get("access_logs")
-        if enabled is not None and enabled is not False:
+        if not lb.is_false("access_logs", unset=False):
             continue
-        state = "are switched off" if enabled is False else "are not configured"
+        state = "are switched off" if lb.is_false("access_logs") else "are not configured"
         yield Hit(lb, lb.loc_of("access_logs"),
                   f"Load balancer {lb.display}: access logs {state}, so requests through it leave no record. "
                   "Enable access logs to an S3 bucket.",
-                  cause="off" if enabled is False else "unset")
+                  cause="off" if lb.is_false("access_logs") else "unset")
 
 
 @policy(
@@ -273,15 +271,12 @@ def lb_invalid_headers_not_dropped(graph: ResourceGraph) -> Iterator[Hit]:
     Network, gateway and classic load balancers do not have the setting. An unknown value is
     not reported."""
     for lb in graph.of_kind(kinds.LB):
-        if lb.get("type") != "application":
-            continue
-        value = lb.get("drop_invalid_header_fields")
-        if value is not None and value is not False:
+        if not lb.equals("type", "application") or not lb.is_false("drop_invalid_header_fields", unset=False):
             continue
         yield Hit(lb, lb.loc_of("drop_invalid_header_fields"),
                   f"Application load balancer {lb.display} forwards HTTP headers with invalid names to its targets. "
                   "Set drop_invalid_header_fields / routing.http.drop_invalid_header_fields.enabled to true.",
-                  cause="off" if value is False else "unset")
+                  cause="off" if lb.is_false("drop_invalid_header_fields") else "unset")
 
 
 def _fronting_distributions(graph: ResourceGraph, lb: Component) -> list[Component]:
@@ -306,18 +301,14 @@ def _distributions_by_origin(graph: ResourceGraph) -> dict[str, list[Component]]
 
 
 def _has_web_acl(comp: Component) -> bool:
-    return comp.has("web_acl") and comp.get("web_acl") not in (None, "")
+    return comp.has("web_acl") and not comp.is_unset("web_acl")
 
 
 def _internet_ingress(graph: ResourceGraph, lb: Component) -> list[tuple[Component, Location]]:
     """Security group rules of ``lb`` that admit 0.0.0.0/0 or ::/0 (known values only)."""
     out = []
     for group in graph.resolve_all(lb, lb.items("security_groups"), kinds.SECURITY_GROUP):
-        rules = group.get("ingress")
-        for rule in rules if isinstance(rules, list) else []:
-            entry = rule.value if isinstance(rule, Fact) else rule
-            if isinstance(entry, dict) and open_to_internet(entry) is not None:
-                out.append((group, rule.loc if isinstance(rule, Fact) else group.loc_of("ingress")))
+        out += [(group, rule.loc) for rule in rules_of(group, "ingress") if open_to_internet(rule.entry) is not None]
     return out
 
 
@@ -355,7 +346,7 @@ def lb_no_waf(graph: ResourceGraph) -> Iterator[Hit]:
     association whose target is unknown may protect any load balancer, so none is reported;
     internal, network, gateway and classic load balancers are not checked."""
     for lb in graph.of_kind(kinds.LB):
-        if lb.get("type") != "application" or lb.get("scheme") != "internet-facing" or _has_web_acl(lb):
+        if not lb.equals("type", "application") or not lb.equals("scheme", "internet-facing") or _has_web_acl(lb):
             continue
         fronts = _fronting_distributions(graph, lb)
         protected = [d for d in fronts if _has_web_acl(d)]

@@ -10,6 +10,7 @@ from iac_assist.model import Component, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import (
     granted_actions,
+    is_allow,
     public_principal,
     restricted,
     statement_list,
@@ -88,7 +89,7 @@ def sqs_sns_public_policy(graph: ResourceGraph) -> Iterator[Hit]:
     NotAction that excludes every action. NotPrincipal is not judged."""
     for comp in graph.of_kind(*_NOUNS):
         for n, statement in enumerate(statement_list(comp.get("policy")) or []):
-            if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            if not is_allow(statement):
                 continue
             if not public_principal(statement.get("Principal")) or restricted(statement.get("Condition")):
                 continue

@@ -9,7 +9,7 @@ from typing import Any
 from iac_assist.analysis.policy import Hit, policy
 from iac_assist.model import Component, Fact, Location, Unknown, kinds
 from iac_assist.model.graph import ResourceGraph
-from iac_assist.model.network import internet_route, open_to_internet
+from iac_assist.model.network import describe_ports, internet_route, open_to_internet, rules_of
 
 
 def _inherited(graph: ResourceGraph, db: Component, fact: str) -> tuple[Component, object]:
@@ -42,7 +42,7 @@ def db_publicly_accessible(graph: ResourceGraph) -> Iterator[Hit]:
     exposes all its data. Reported when the flag is true on a DB instance, cluster instance or
     cluster; an unknown value is not reported."""
     for db in graph.of_kind(*kinds.DATABASES):
-        if db.get("publicly_accessible") is True:
+        if db.is_true("publicly_accessible"):
             yield Hit(db, db.loc_of("publicly_accessible"),
                       f"Database {db.display} is publicly accessible: it gets a public address reachable from "
                       "the internet. Set publicly_accessible / PubliclyAccessible to false.",
@@ -112,28 +112,17 @@ def db_open_security_group(graph: ResourceGraph) -> Iterator[Hit]:
         if holder is not db:
             continue  # reported on the cluster that owns the groups
         for group in graph.resolve_all(db, groups, kinds.SECURITY_GROUP):
-            for n, rule in enumerate(group.items("ingress")):
-                entry = rule.value if isinstance(rule, Fact) else rule
-                cidr = open_to_internet(entry) if isinstance(entry, dict) else None
+            for rule in rules_of(group, "ingress"):
+                cidr = open_to_internet(rule.entry)
                 if cidr is None:
                     continue
-                origin = rule.origin if isinstance(rule, Fact) and rule.origin else group.address
-                loc = rule.loc if isinstance(rule, Fact) else group.loc_of("ingress")
-                ports = _ports(entry)
-                yield Hit(db, loc,
+                origin, n = rule.origin or group.address, rule.index
+                ports = describe_ports(rule.entry, name_protocol=False)
+                yield Hit(db, rule.loc,
                           f"Database {db.display} is attached to security group {group.address}, whose ingress "
                           f"rule ({origin}) admits {cidr} on {ports}. Allow only the application tier's "
                           "security group.",
                           cause=f"{group.address}:{origin}:{n if origin == group.address else ''}:{cidr}")
-
-
-def _ports(rule: dict) -> str:
-    lo, hi = rule.get("from_port"), rule.get("to_port")
-    if str(rule.get("protocol")) in ("-1", "all"):
-        return "all ports"
-    if lo == hi:
-        return f"port {lo}"
-    return f"ports {lo}-{hi}"
 
 
 def _cluster_member(db: Component) -> bool:
@@ -189,7 +178,7 @@ def storage_encryption(graph: ResourceGraph, comp: Component, _seen: frozenset[s
         return value, comp.loc_of(source_fact), (
             f"it inherits its encryption from {source.address}, which it {how} and which is unencrypted")
     engine = comp.get("engine")
-    serverless = comp.kind == kinds.RDS_CLUSTER and comp.get("engine_mode") == "serverless"
+    serverless = comp.kind == kinds.RDS_CLUSTER and comp.equals("engine_mode", "serverless")
     if serverless or (isinstance(engine, str) and engine.startswith("custom-")):
         return True, comp.loc, ""
     own = comp.get("storage_encrypted")
@@ -272,7 +261,7 @@ def db_backup_disabled(graph: ResourceGraph) -> Iterator[Hit]:
     for db in graph.of_kind(*kinds.DATABASES):
         if _cluster_member(db) or db.has("replica_of"):
             continue
-        if db.get("backup_retention_period") != 0:
+        if not db.equals("backup_retention_period", 0):
             continue
         yield Hit(db, db.loc_of("backup_retention_period"),
                   f"{_kind_name(db)} {db.display} has automated backups disabled (backup retention period 0): "
@@ -309,14 +298,13 @@ def db_deletion_protection_missing(graph: ResourceGraph) -> Iterator[Hit]:
     for db in graph.of_kind(*kinds.DATABASES):
         if _cluster_member(db):
             continue
-        value = db.get("deletion_protection")
-        if value is not None and value is not False:
+        if not db.is_false("deletion_protection", unset=False):
             continue
-        state = "is off" if value is False else "is not set (off by default)"
+        state = "is off" if db.is_false("deletion_protection") else "is not set (off by default)"
         yield Hit(db, db.loc_of("deletion_protection"),
                   f"{_kind_name(db)} {db.display}: deletion protection {state}, so one API call can delete it. "
                   "Set deletion_protection / DeletionProtection to true.",
-                  cause="off" if value is False else "unset")
+                  cause="off" if db.is_false("deletion_protection") else "unset")
 
 
 @policy(

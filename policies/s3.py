@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
@@ -15,6 +14,10 @@ from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import (
     RESTRICTING_KEYS,
     allows_any,
+    bool_clause_false,
+    covers_all,
+    is_allow,
+    principal_is_public,
     public_principal,
     restricted,
     statement_list,
@@ -90,7 +93,7 @@ def acl_exposures(bucket: Component) -> Iterator[Exposure]:
 def policy_exposures(bucket: Component) -> Iterator[Exposure]:
     statements = statement_list(bucket.get("policy"))
     for n, statement in enumerate(statements or []):
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+        if not is_allow(statement):
             continue
         if not public_principal(statement.get("Principal")):
             continue
@@ -110,7 +113,7 @@ def _exposures(graph: ResourceGraph, bucket: Component, access: str) -> Iterator
     pab = shield(graph, bucket)
     acls_count = _off(pab["ignore_public_acls"]) and _off(pab["block_public_acls"])
     policies_count = _off(pab["restrict_public_buckets"]) and _off(pab["block_public_policy"])
-    ownership_enforced = bucket.get("object_ownership") == "BucketOwnerEnforced"
+    ownership_enforced = bucket.equals("object_ownership", "BucketOwnerEnforced")
     found: list[Exposure] = []
     if acls_count and not ownership_enforced:
         found.extend(e for e in acl_exposures(bucket) if e.access == access)
@@ -249,8 +252,8 @@ def _tls_only_statement(statement: Any) -> bool | None:
     checks = (
         _is(statement.get("Effect"), lambda effect: effect == "Deny"),
         _everyone(statement),
-        _covers_objects(statement),
-        _is(statement.get("Condition"), _insecure_transport_condition),
+        covers_all(statement, OBJECT_ACTIONS),
+        _is(statement.get("Condition"), lambda condition: bool_clause_false(condition, "aws:securetransport")),
     )
     if False in checks:
         return False
@@ -265,48 +268,7 @@ def _everyone(statement: dict[str, Any]) -> bool | None:
     # NotPrincipal in a Deny denies everyone but a few named principals: still the guard asked for.
     if "NotPrincipal" in statement:
         return True
-    principal = statement.get("Principal")
-    if public_principal(principal):
-        return True
-    aws = principal.get("AWS") if isinstance(principal, dict) else None
-    if not is_known(principal) or not is_known(aws) or (isinstance(aws, list) and not all(map(is_known, aws))):
-        return None
-    return False
-
-
-def _covers_objects(statement: dict[str, Any]) -> bool | None:
-    key = "Action" if "Action" in statement else "NotAction"
-    patterns = statement.get(key)
-    patterns = [patterns] if isinstance(patterns, str) else patterns
-    if not isinstance(patterns, list) or not all(isinstance(a, str) for a in patterns):
-        return None
-    for action in OBJECT_ACTIONS:
-        matched = any(fnmatchcase(action.lower(), a.lower()) for a in patterns)
-        if matched != (key == "Action"):
-            return False
-    return True
-
-
-def _insecure_transport_condition(condition: Any) -> bool | None:
-    """Whether the condition holds a ``Bool``/``BoolIfExists`` clause aws:SecureTransport = false."""
-    if not isinstance(condition, dict):
-        return False
-    unknown = False
-    for operator, clauses in condition.items():
-        if not isinstance(operator, str) or operator.lower() not in ("bool", "boolifexists"):
-            continue
-        if not isinstance(clauses, dict):
-            unknown = True
-            continue
-        for key, value in clauses.items():
-            if not isinstance(key, str) or key.lower() != "aws:securetransport":
-                continue
-            values = value if isinstance(value, list) else [value]
-            if any(not is_known(v) for v in values):
-                unknown = True
-            elif any(v is False or (isinstance(v, str) and v.lower() == "false") for v in values):
-                return True
-    return None if unknown else False
+    return principal_is_public(statement.get("Principal"))
 
 
 @policy(
@@ -409,7 +371,7 @@ def log_sources(graph: ResourceGraph) -> dict[str, list[LogSource]]:
         for distribution in graph.of_kind(kinds.CLOUDFRONT):
             add(distribution, "logging_bucket", "cloudfront")
         for lb in graph.of_kind(kinds.LB):
-            if lb.get("access_logs") is not False:
+            if not lb.is_false("access_logs"):
                 add(lb, "access_logs_bucket", "lb")
         for flow_log in graph.of_kind(kinds.FLOW_LOG):
             add(flow_log, "log_destination", "flow")
@@ -430,14 +392,14 @@ def _declared_log_deliveries(bucket: Component) -> set[str]:
     needs (log-delivery-write, or a grant to the LogDelivery group), or a policy statement allowing
     a log delivery principal in."""
     found: set[str] = set()
-    if bucket.get("acl") == "log-delivery-write":
+    if bucket.equals("acl", "log-delivery-write"):
         found.add("s3")
     for grant in bucket.items("grants"):
         entry = grant.value if isinstance(grant, Fact) else grant
         if isinstance(entry, dict) and entry.get("grantee") == "LogDelivery":
             found.add("s3")
     for statement in statement_list(bucket.get("policy")) or []:
-        if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+        if is_allow(statement):
             found |= _log_principals(statement.get("Principal"))
     return found
 
@@ -597,7 +559,7 @@ def _sse_s3_only(sources: Any) -> bool:
     for source in sources:
         if source.kind in ("s3", "elb"):
             return True
-        if source.kind == "lb" and source.component.get("type") != "network":
+        if source.kind == "lb" and not source.component.equals("type", "network"):
             return True
     return False
 

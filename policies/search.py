@@ -52,8 +52,7 @@ def search_domain_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
     a different control."""
     for domain in graph.of_kind(kinds.SEARCH_DOMAIN):
         for fact, what, fix in _SETTINGS:
-            value = domain.get(fact, False)
-            if value is not False:
+            if not domain.is_false(fact, unset=False):
                 continue
             how = "is off" if domain.has(fact) else "is not configured (off by default)"
             yield Hit(domain, domain.loc_of(fact),

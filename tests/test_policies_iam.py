@@ -81,8 +81,14 @@ def verdicts(write_tree, tf_statement: str, cfn_statement: str, tf_extra: str = 
     # Deny statements grant nothing; a statement without Effect is invalid.
     ('{ Effect = "Deny", Action = "*", Resource = "*" }', '{Effect: Deny, Action: "*", Resource: "*"}', set()),
     ('{ Action = "*", Resource = "*" }', '{Action: "*", Resource: "*"}', set()),
-    # Effect and actions compared case-insensitively.
-    ('{ Effect = "allow", Action = "S3:*", Resource = "*" }', '{Effect: allow, Action: "S3:*", Resource: "*"}',
+    # Actions are compared case-insensitively; the Effect value is not (AWS: "The Effect value is
+    # case sensitive"), as the S3 and queue/topic policy checks decide it: one rule for all.
+    ('{ Effect = "Allow", Action = "S3:*", Resource = "*" }', '{Effect: Allow, Action: "S3:*", Resource: "*"}',
+     {OVERREACH}),
+    ('{ Effect = "allow", Action = "*", Resource = "*" }', '{Effect: allow, Action: "*", Resource: "*"}', set()),
+    # "*:" is not every action (with IAM wildcards it matches none), as for every other check.
+    ('{ Effect = "Allow", Action = "*:", Resource = "*" }', '{Effect: Allow, Action: "*:", Resource: "*"}', set()),
+    ('{ Effect = "Allow", NotAction = "*:", Resource = "*" }', '{Effect: Allow, NotAction: "*:", Resource: "*"}',
      {OVERREACH}),
     # Whole services on every resource; not on a named resource; not partial wildcards.
     ('{ Effect = "Allow", Action = ["iam:*", "s3:GetObject"], Resource = "*" }',
@@ -101,7 +107,8 @@ def verdicts(write_tree, tf_statement: str, cfn_statement: str, tf_extra: str = 
     ('{ Effect = "Allow", NotAction = "iam:*", Resource = "arn:aws:s3:::b" }',
      '{Effect: Allow, NotAction: "iam:*", Resource: "arn:aws:s3:::b"}', set()),
 ], ids=["admin", "admin-in-lists", "star-colon-star-and-open-arn", "not-resource", "not-resource-star",
-        "condition-does-not-exempt", "deny", "no-effect", "case-insensitive", "service-wildcard",
+        "condition-does-not-exempt", "deny", "no-effect", "actions-case-insensitive",
+        "effect-case-sensitive", "star-colon-is-no-action", "not-action-star-colon", "service-wildcard",
         "service-on-named-resource", "star-on-named-resource", "partial-wildcards", "not-action",
         "not-action-star", "not-action-named-resource"])
 def test_statement_verdicts(write_tree, tf, cfn, expected):

@@ -675,3 +675,61 @@ def test_neptune_and_docdb_engines_are_facts(write_tree):
         "aws_docdb_cluster.docs": "docdb", "aws_docdb_cluster.docs_plain": "docdb",
         "Graph": "neptune", "GraphInstance": "neptune", "Docs": "docdb", "DocsPlain": "docdb",
     }
+
+
+# --- db-open-security-group: the ports as network.py describes them --------------------------------
+
+PORTS_TF = tf('''
+    variable "port" {
+      type = number
+    }
+
+    resource "aws_security_group" "db" {
+      name   = "db"
+      vpc_id = "vpc-1"
+
+      ingress {
+        protocol    = "tcp"
+        from_port   = var.port
+        to_port     = var.port
+        cidr_blocks = ["0.0.0.0/0"]
+      }
+    }
+
+    resource "aws_db_instance" "orders" {
+      engine                 = "postgres"
+      instance_class         = "db.t4g.micro"
+      vpc_security_group_ids = [aws_security_group.db.id]
+    }
+''')
+PORTS_CFN = cfn('''
+    Group:
+      Type: AWS::EC2::SecurityGroup
+      Properties:
+        GroupDescription: db
+        VpcId: vpc-1
+        SecurityGroupIngress:
+          - IpProtocol: tcp
+            FromPort: !Ref Port
+            ToPort: !Ref Port
+            CidrIp: 0.0.0.0/0
+    Database:
+      Type: AWS::RDS::DBInstance
+      Properties:
+        Engine: postgres
+        DBInstanceClass: db.t4g.micro
+        VPCSecurityGroups: [!Ref Group]
+''', parameters='''
+    Port:
+      Type: Number
+''')
+
+
+def test_open_security_group_says_when_the_ports_are_not_known(write_tree):
+    """A rule open to the internet on ports not known before deployment is still reported (the
+    CIDR is the risk), and its message says the ports are not known instead of printing the
+    unknown value's internals."""
+    root = write_tree({"tf/main.tf": PORTS_TF, "cfn/template.yaml": PORTS_CFN})
+    found_messages = messages(root, "db-open-security-group")
+    assert len(found_messages) == 2, found_messages
+    assert all("admits 0.0.0.0/0 on ports not known." in m for m in found_messages), found_messages

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from iac_assist.model.network import acl_admits, admits_port, covers_all_ports, is_anywhere, open_to_internet
+from iac_assist.model.network import (
+    acl_admits,
+    admits_port,
+    covers_all_ports,
+    describe_ports,
+    is_anywhere,
+    open_to_internet,
+)
 from tests.conftest import findings_of
 from tests.policy_examples import hits, messages
 
@@ -396,3 +403,19 @@ def test_seed_app_findings_of_the_ec2_and_network_controls():
     }
     assert ours(SEED / "terraform" / "hardened") == set()
     assert ours(SEED / "cloudformation" / "hardened.yaml") == set()
+
+
+def test_describe_ports_with_and_without_the_protocol():
+    """One description of a rule's ports for every check: the database check names the ports
+    only (its message is about the database's port), never an unknown value's internals."""
+    from iac_assist.model import Unknown
+
+    tcp = {"protocol": "tcp", "from_port": 5432, "to_port": 5432}
+    assert describe_ports(tcp) == "tcp port 5432"
+    assert describe_ports(tcp, name_protocol=False) == "port 5432"
+    every = {"protocol": "ALL", "from_port": 0, "to_port": 0}
+    assert describe_ports(every) == "all traffic" and describe_ports(every, name_protocol=False) == "all ports"
+    unknown = {"protocol": "6", "from_port": Unknown("var.port"), "to_port": Unknown("var.port")}
+    assert describe_ports(unknown) == "tcp ports not known"
+    assert describe_ports(unknown, name_protocol=False) == "ports not known"
+    assert describe_ports({"protocol": "udp", "from_port": 0, "to_port": 1024}, name_protocol=False) == "ports 0-1024"

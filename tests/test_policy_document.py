@@ -1,10 +1,24 @@
-"""``data "aws_iam_policy_document"`` rendered like the AWS provider, directly on evaluated bodies."""
+"""``data "aws_iam_policy_document"`` rendered like the AWS provider, directly on evaluated bodies; and the
+questions every check asks of a policy document (``iac_assist.model.policy_documents``)."""
 
 from __future__ import annotations
 
 import json
 
 from iac_assist.model import Location, Ref, Unknown
+from iac_assist.model.policy_documents import (
+    action_allowed,
+    allowed_actions,
+    allows_any,
+    bool_clause_false,
+    covers_all,
+    every_action,
+    excluded_actions,
+    granted_actions,
+    is_allow,
+    principal_is_public,
+    restricted,
+)
 from iac_assist.parsers.terraform.policy_document import render, statement_locations
 from iac_assist.parsers.terraform.values import PartialJson
 
@@ -173,3 +187,72 @@ def test_rendered_document_round_trips_through_json():
     doc = render({"statement": [{"actions": ["s3:GetObject", "s3:ListBucket"], "resources": ["*"],
                                  "principals": [{"type": "AWS", "identifiers": ["arn:aws:iam::1:root"]}]}]})
     assert json.loads(json.dumps(doc)) == doc
+
+
+# --- policy_documents: the one place every check asks its policy document questions --------------
+
+
+def test_action_allowed_is_certain_only_for_known_patterns():
+    assert action_allowed({"Action": "S3:Get*"}, "s3:GetObject") is True
+    assert action_allowed({"Action": ["s3:PutObject"]}, "s3:GetObject") is False
+    # An unknown element of an Action list may match; a known match is certain regardless.
+    assert action_allowed({"Action": ["s3:PutObject", Unknown()]}, "s3:GetObject") is None
+    assert action_allowed({"Action": ["s3:*", Unknown()]}, "s3:GetObject") is True
+    assert action_allowed({"Action": Unknown()}, "s3:GetObject") is None
+    # NotAction: every action except those listed; any unknown element may exclude it.
+    assert action_allowed({"NotAction": "iam:*"}, "s3:GetObject") is True
+    assert action_allowed({"NotAction": ["S3:*"]}, "s3:GetObject") is False
+    assert action_allowed({"NotAction": ["iam:*", Ref("x")]}, "s3:GetObject") is None
+    assert action_allowed({}, "s3:GetObject") is None
+
+
+def test_allowed_actions_allows_any_and_covers_all_agree():
+    statement = {"Action": ["iam:Put*", Unknown()]}
+    probes = ("iam:PassRole", "iam:PutRolePolicy", "iam:PutUserPolicy")
+    assert allowed_actions(statement, probes) == ["iam:PutRolePolicy", "iam:PutUserPolicy"]
+    assert allows_any(statement, probes) == "iam:PutRolePolicy"
+    assert covers_all(statement, probes) is None  # the unknown element may cover iam:PassRole
+    assert covers_all(statement, probes[1:]) is True
+    assert covers_all({"NotAction": "iam:PassRole"}, probes) is False
+
+
+def test_excluded_and_granted_actions():
+    assert excluded_actions({"NotAction": ["iam:*"]}) == ["iam:*"]
+    assert excluded_actions({"NotAction": "*"}) is None and excluded_actions({"NotAction": "*:*"}) is None
+    assert excluded_actions({"NotAction": ["iam:*", Unknown()]}) is None
+    assert excluded_actions({"Action": "*"}) is None
+    assert granted_actions({"NotAction": "*:"}) == "every action except *:"
+    assert every_action("**") and every_action("*:*") and not every_action("*:") and not every_action(Unknown())
+
+
+def test_effect_is_compared_case_sensitively_like_aws():
+    assert is_allow({"Effect": "Allow"})
+    assert not is_allow({"Effect": "allow"}) and not is_allow({"Effect": Unknown()}) and not is_allow("Allow")
+
+
+def test_principal_is_public_says_no_only_when_it_knows():
+    assert principal_is_public("*") is True and principal_is_public({"AWS": ["a", "*"]}) is True
+    assert principal_is_public({"AWS": "arn:aws:iam::111122223333:root"}) is False
+    assert principal_is_public({"Service": "logs.amazonaws.com"}) is False
+    assert principal_is_public(Unknown()) is None
+    assert principal_is_public({"AWS": Ref("aws_iam_role.r", "arn")}) is None
+    assert principal_is_public({"AWS": ["arn:aws:iam::111122223333:root", Unknown()]}) is None
+
+
+def test_restricted_by_keys_or_prefixes():
+    tagged = {"StringEquals": {"aws:ResourceTag/team": "a"}}
+    assert not restricted(tagged, ())
+    assert restricted(tagged, (), ("aws:resourcetag/",))
+    assert restricted({"StringEquals": {"AWS:SourceAccount": "1"}})
+    assert restricted(Unknown()) and restricted({"StringEquals": Unknown()}, ())
+    assert not restricted(None)
+
+
+def test_bool_clause_false():
+    key = "aws:securetransport"
+    assert bool_clause_false({"Bool": {"aws:SecureTransport": "false"}}, key) is True
+    assert bool_clause_false({"BoolIfExists": {"aws:SecureTransport": [False]}}, key) is True
+    assert bool_clause_false({"Bool": {"aws:SecureTransport": "true"}}, key) is False
+    assert bool_clause_false({"StringEquals": {"aws:SecureTransport": "false"}}, key) is False
+    assert bool_clause_false({"Bool": {"aws:SecureTransport": Unknown()}}, key) is None
+    assert bool_clause_false({"Bool": Unknown()}, key) is None

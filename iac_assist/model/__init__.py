@@ -9,7 +9,7 @@ that caused it, even when the fact came from a satellite resource (``aws_s3_buck
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,18 @@ UNKNOWN = Unknown()
 def is_known(value: Any) -> bool:
     """True when ``value`` holds no unknown part at its top level."""
     return not isinstance(value, (Unknown, Ref))
+
+
+def is_true(value: Any) -> bool:
+    """A value known to be ``True``: what a check asks of an entry of a block or list (a rule, a
+    replica) where ``Component.is_true`` asks of a fact. Unknown values and truthy non-booleans
+    are not."""
+    return value is True
+
+
+def is_false(value: Any) -> bool:
+    """A value known to be ``False`` (a setting definitely off); unknown values are not."""
+    return value is False
 
 
 class UnknownSettings(dict):
@@ -183,6 +195,46 @@ class Component:
         for key, fact in self.facts.items():
             for ref in iter_refs(fact.value):
                 yield key, ref
+
+    # --- questions with the "unknown is never a finding" rule inside ---------------------------
+    # A check asks these instead of comparing ``get()`` itself: each answers True only for a
+    # known value, so an unknown (``Unknown``, ``Ref``: a variable without value, a computed
+    # attribute) never makes a check report, whichever way the question is put. ``unset`` is the
+    # value a fact that was not written counts as (AWS's default for it, when it matters); a fact
+    # holding None was not written either (null is unset, as in the mapping tables).
+
+    def _value(self, key: str, unset: Any) -> Any:
+        value = self.get(key)
+        return unset if value is None else value
+
+    def is_true(self, key: str, *, unset: Any = None) -> bool:
+        """The fact is known to be ``True`` (``unset`` when not written)."""
+        return is_true(self._value(key, unset))
+
+    def is_false(self, key: str, *, unset: Any = None) -> bool:
+        """The fact is known to be ``False`` (``unset`` when not written): a setting definitely off."""
+        return is_false(self._value(key, unset))
+
+    def equals(self, key: str, value: Any, *, unset: Any = None) -> bool:
+        """The fact is known and equal to ``value`` (``unset`` when not written). Compared with
+        ``==``: ask booleans with ``is_true``/``is_false``."""
+        actual = self._value(key, unset)
+        return is_known(actual) and actual == value
+
+    def one_of(self, key: str, values: Iterable[Any], *, unset: Any = None) -> bool:
+        """The fact is known and equal to one of ``values`` (``unset`` when not written)."""
+        actual = self._value(key, unset)
+        return is_known(actual) and any(actual == value for value in values)
+
+    def is_unset(self, key: str) -> bool:
+        """The fact was not written, or written empty (null, ``""``): definitely nothing given.
+        An unknown value may be anything, so it is not unset."""
+        return self.get(key) in (None, "")
+
+    def below(self, key: str, limit: float, *, unset: Any = None) -> bool:
+        """The fact is a known number (not a boolean) smaller than ``limit``."""
+        actual = self._value(key, unset)
+        return isinstance(actual, (int, float)) and not isinstance(actual, bool) and actual < limit
 
     def items(self, name: str) -> list[Any]:
         """A list-valued fact's elements; none when it is absent or unknown (nothing to judge),

@@ -134,18 +134,20 @@ def covers_all_ports(rule: dict[str, Any]) -> bool | None:
     return ports[0] <= 1 and ports[1] >= 65535
 
 
-def describe_ports(rule: dict[str, Any]) -> str:
-    """``all traffic``, ``tcp port 22``, ``tcp ports 0-1024``."""
+def describe_ports(rule: dict[str, Any], *, name_protocol: bool = True) -> str:
+    """``all traffic``, ``tcp port 22``, ``tcp ports 0-1024``, ``tcp ports not known``; without
+    ``name_protocol`` (a message about one service's port): ``all ports``, ``port 22``,
+    ``ports 0-1024``, ``ports not known``."""
     proto = protocol(rule.get("protocol"))
     if proto == "-1":
-        return "all traffic"
+        return "all traffic" if name_protocol else "all ports"
     ports = port_range(rule)
-    name = proto if isinstance(proto, str) else "protocol"
+    name = (proto if isinstance(proto, str) else "protocol") + " " if name_protocol else ""
     if ports is None:
-        return f"{name} ports not known"
+        return f"{name}ports not known"
     if ports[0] == ports[1]:
-        return f"{name} port {ports[0]}"
-    return f"{name} ports {ports[0]}-{ports[1]}"
+        return f"{name}port {ports[0]}"
+    return f"{name}ports {ports[0]}-{ports[1]}"
 
 
 def acl_admits(rules: list[Rule], allow: Rule, port: int, protocols: Iterable[str] = ("tcp",)) -> list[str]:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from typing import Any
 
+from iac_assist.model import Ref, is_known
+
 _EVERY_ACTION = re.compile(r"\*+(:\*+)?")
 
 RESTRICTING_KEYS = frozenset({
@@ -37,6 +39,12 @@ def statement_list(document: Any) -> list[Any] | None:
     return statements if isinstance(statements, list) else None
 
 
+def is_allow(statement: Any) -> bool:
+    """The statement's Effect is ``Allow``. AWS compares the Effect value case-sensitively (IAM
+    JSON policy reference, "Effect"), so ``allow`` is not Allow; an unknown Effect is not either."""
+    return isinstance(statement, dict) and statement.get("Effect") == "Allow"
+
+
 def public_principal(principal: Any) -> bool:
     """``"*"``, ``{"AWS": "*"}`` or ``{"AWS": [..., "*", ...]}``: anyone, signed in or not."""
     if principal == "*":
@@ -47,9 +55,25 @@ def public_principal(principal: Any) -> bool:
     return False
 
 
-def restricted(condition: Any, keys: Iterable[str] = RESTRICTING_KEYS) -> bool:
-    """Whether a Condition element confines a statement to known callers or sources: it uses one
-    of ``keys`` (lower case) under any operator. A condition that is not known may confine it."""
+def principal_is_public(principal: Any) -> bool | None:
+    """``public_principal`` for a check that needs a definite "no" too (a Deny that must cover
+    everyone): None when the Principal, its AWS element or a member of it is not known and may
+    still be ``"*"``."""
+    if public_principal(principal):
+        return True
+    if not is_known(principal):
+        return None
+    aws = principal.get("AWS") if isinstance(principal, dict) else None
+    if not is_known(aws) or (isinstance(aws, list) and not all(map(is_known, aws))):
+        return None
+    return False
+
+
+def restricted(condition: Any, keys: Iterable[str] = RESTRICTING_KEYS, prefixes: tuple[str, ...] = ()) -> bool:
+    """Whether a Condition element confines a statement: it uses one of ``keys``, or a key
+    starting with one of ``prefixes`` (``aws:resourcetag/``), under any operator; keys are
+    given in lower case and compared case-insensitively. A condition that is not known may
+    confine it."""
     if condition is None:
         return False
     if not isinstance(condition, dict):
@@ -59,31 +83,93 @@ def restricted(condition: Any, keys: Iterable[str] = RESTRICTING_KEYS) -> bool:
         if not isinstance(clauses, dict):
             return True
         for key in clauses:
-            if isinstance(key, str) and key.lower() in wanted:
+            if isinstance(key, str) and (key.lower() in wanted or key.lower().startswith(prefixes)):
                 return True
     return False
 
 
-def allows_any(statement: dict[str, Any], probes: tuple[str, ...]) -> str | None:
-    """The first of the ``probes`` actions the statement's Action (or NotAction) allows, compared
-    case-insensitively with IAM wildcards; None when none is, or when the element is not known."""
+def bool_clause_false(condition: Any, key: str) -> bool | None:
+    """Whether the condition holds a ``Bool``/``BoolIfExists`` clause ``key`` (lower case) =
+    false (a boolean or the text ``"false"``), such as ``aws:SecureTransport``; None when a
+    clause that may be it is not known."""
+    if not isinstance(condition, dict):
+        return False
+    unknown = False
+    for operator, clauses in condition.items():
+        if not isinstance(operator, str) or operator.lower() not in ("bool", "boolifexists"):
+            continue
+        if not isinstance(clauses, dict):
+            unknown = True
+            continue
+        for name, value in clauses.items():
+            if not isinstance(name, str) or name.lower() != key:
+                continue
+            values = value if isinstance(value, list) else [value]
+            if any(not is_known(v) for v in values):
+                unknown = True
+            elif any(v is False or (isinstance(v, str) and v.lower() == "false") for v in values):
+                return True
+    return None if unknown else False
+
+
+def _patterns(element: Any) -> list[Any] | None:
+    """An Action or NotAction element as a list; None when the element itself is not known."""
+    if isinstance(element, str):
+        return [element]
+    return element if isinstance(element, list) else None
+
+
+def action_allowed(statement: dict[str, Any], action: str) -> bool | None:
+    """Whether the statement's Action (or NotAction) covers ``action``, compared
+    case-insensitively with IAM wildcards: True or False when that is certain, None when a part
+    that decides it is not known (an unknown element of an Action list may match; any unknown
+    element of a NotAction list may exclude it) or the statement has neither element."""
+    probe = action.lower()
     if "Action" in statement:
-        actions = statement["Action"]
-        actions = [actions] if isinstance(actions, str) else actions
-        if not isinstance(actions, list):
+        patterns = _patterns(statement["Action"])
+        if patterns is None:
             return None
-        for probe in probes:
-            if any(isinstance(a, str) and fnmatchcase(probe.lower(), a.lower()) for a in actions):
-                return probe
+        if any(isinstance(a, str) and fnmatchcase(probe, a.lower()) for a in patterns):
+            return True
+        return None if any(not isinstance(a, str) for a in patterns) else False
+    excluded = _patterns(statement.get("NotAction"))
+    if excluded is None or any(not isinstance(a, str) for a in excluded):
         return None
-    excluded = statement.get("NotAction")
-    excluded = [excluded] if isinstance(excluded, str) else excluded
-    if not isinstance(excluded, list) or any(not isinstance(a, str) for a in excluded):
+    return not any(fnmatchcase(probe, a.lower()) for a in excluded)
+
+
+def allowed_actions(statement: dict[str, Any], probes: Iterable[str]) -> list[str]:
+    """The ``probes`` the statement's Action (or NotAction) certainly covers, in their order."""
+    return [probe for probe in probes if action_allowed(statement, probe) is True]
+
+
+def allows_any(statement: dict[str, Any], probes: tuple[str, ...]) -> str | None:
+    """The first of the ``probes`` actions the statement's Action (or NotAction) certainly
+    covers; None when none is, or when the element is not known."""
+    return next(iter(allowed_actions(statement, probes)), None)
+
+
+def covers_all(statement: dict[str, Any], probes: Iterable[str]) -> bool | None:
+    """Whether the statement's Action (or NotAction) covers every one of ``probes`` (what a Deny
+    must, to be the guard a check asks for); None when that depends on unknown parts."""
+    verdicts = [action_allowed(statement, probe) for probe in probes]
+    if False in verdicts:
+        return False
+    return None if None in verdicts else True
+
+
+def excluded_actions(statement: dict[str, Any]) -> list[str] | None:
+    """The actions a NotAction statement leaves out, when it grants every other action: None
+    for a statement without NotAction, one whose NotAction is not fully known (it may exclude
+    everything), or one that excludes every action (it grants nothing)."""
+    if "Action" in statement or "NotAction" not in statement:
         return None
-    for probe in probes:
-        if not any(fnmatchcase(probe.lower(), a.lower()) for a in excluded):
-            return probe
-    return None
+    excluded = _patterns(statement["NotAction"])
+    if excluded is None or any(not isinstance(a, str) for a in excluded):
+        return None
+    if any(every_action(a) for a in excluded):
+        return None
+    return excluded
 
 
 def granted_actions(statement: dict[str, Any]) -> str | None:
@@ -91,34 +177,25 @@ def granted_actions(statement: dict[str, Any]) -> str | None:
     except ..." for a NotAction; None when it grants nothing known (the element is not known, no
     action in it is known, or a NotAction excludes "*")."""
     if "Action" in statement:
-        actions = statement["Action"]
-        actions = [actions] if isinstance(actions, str) else actions
-        if not isinstance(actions, list):
+        actions = _patterns(statement["Action"])
+        if actions is None:
             return None
         known = [a for a in actions if isinstance(a, str) and a]
         return ", ".join(dict.fromkeys(known)) or None
-    if "NotAction" in statement:
-        excluded = statement["NotAction"]
-        excluded = [excluded] if isinstance(excluded, str) else excluded
-        if not isinstance(excluded, list) or any(not isinstance(a, str) for a in excluded):
-            return None  # an unknown exclusion may exclude everything
-        if any(_every_action(a) for a in excluded):
-            return None
-        return "every action except " + ", ".join(excluded)
-    return None
+    excluded = excluded_actions(statement)
+    return None if excluded is None else "every action except " + ", ".join(excluded)
 
 
-def _every_action(pattern: str) -> bool:
-    """``*`` or ``*:*``: a pattern every action matches."""
-    return _EVERY_ACTION.fullmatch(pattern) is not None
+def every_action(pattern: Any) -> bool:
+    """``*`` or ``*:*`` (any number of stars): a pattern every action matches. ``*:`` is not:
+    with IAM wildcards it matches no action."""
+    return isinstance(pattern, str) and _EVERY_ACTION.fullmatch(pattern) is not None
 
 
 def target_names(targets: list[Any]) -> list[str]:
     """How a policy resource names what it applies to when that is defined outside the
     configuration (``bucket = var.name``, ``QueueUrls``): the literal names, the addresses of
     references, and a placeholder when nothing is known."""
-    from iac_assist.model import Ref
-
     names = [t if isinstance(t, str) else t.address if isinstance(t, Ref) else "a value not known before deployment"
              for t in targets]
     return names or ["a value not known before deployment"]
