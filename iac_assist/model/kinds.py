@@ -5,37 +5,6 @@ once). A fact that the source leaves unset is absent from ``Component.facts``; a
 cannot be known statically holds ``Unknown``; a reference to another resource holds ``Ref``.
 Booleans are Python bools, ports ints, protocols upper-case strings, CIDRs strings.
 
-s3.bucket
-    name                  str                bucket name when configured
-    acl                   str                canned ACL: private, public-read, public-read-write,
-                                             authenticated-read, ...
-    grants                list[Fact[dict]]   each {"grantee": "AllUsers" | "AuthenticatedUsers" |
-                                             other id, "permission": READ | WRITE | READ_ACP |
-                                             WRITE_ACP | FULL_CONTROL}; one Fact per grant, so each
-                                             keeps its line
-    policy                dict | Unknown     the bucket policy document (parsed JSON)
-    object_ownership      str                BucketOwnerEnforced | BucketOwnerPreferred |
-                                             ObjectWriter (Enforced disables ACLs)
-    public_access_block   dict               {"block_public_acls", "block_public_policy",
-                                             "ignore_public_acls", "restrict_public_buckets"}:
-                                             bool | Unknown; missing keys mean false
-    versioning            str | Unknown      Enabled | Suspended ("Suspended" also stands for never
-                                             enabled: v3 enabled = false, v4 status Disabled);
-                                             absent: never enabled
-    logging_target        Ref | str | Unknown  target bucket of server access logging (a literal
-                                             is a bucket name; a CloudFormation configuration
-                                             without destination logs into the bucket itself);
-                                             absent: no server access logging
-    encryption            str | Unknown      default encryption: AES256 | aws:kms | aws:kms:dsse;
-                                             absent: the AWS default, SSE-S3 (AES256)
-s3.account_public_access_block
-    public_access_block   dict               same shape as on a bucket
-s3.bucket_policy                             a bucket policy resource (aws_s3_bucket_policy,
-                                             AWS::S3::BucketPolicy) for a bucket the configuration
-                                             does not define (a variable or parameter, a literal
-                                             name, a data source, an import)
-    policy                dict | Unknown     as on a bucket
-    targets               list[Ref | str | Unknown]  the bucket it names
 lb.load_balancer
     type                  str                application | network | gateway | classic
     scheme                str                internet-facing | internal
@@ -391,10 +360,8 @@ other
 """
 
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
+from iac_assist.model.vocabulary.s3 import S3_ACCOUNT_PAB, S3_BUCKET, S3_BUCKET_POLICY  # noqa: F401
 
-S3_BUCKET = "s3.bucket"
-S3_ACCOUNT_PAB = "s3.account_public_access_block"
-S3_BUCKET_POLICY = "s3.bucket_policy"
 LB = "lb.load_balancer"
 LB_LISTENER = "lb.listener"
 LB_TARGET_GROUP = "lb.target_group"
