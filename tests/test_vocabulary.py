@@ -74,3 +74,126 @@ def test_a_null_attribute_is_not_written(tmp_path) -> None:
     result = scan([tmp_path])
     (inst,) = [c for c in result.graph.components.values() if c.kind == vocabulary.rds.RDS_INSTANCE]
     assert not inst.has("engine")
+
+
+def _facts(tmp_path, files: dict[str, str], kind: str) -> dict[str, list]:
+    """Every component of ``kind`` by front end (tf/ or cfn/), as its facts' values."""
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    out: dict[str, list] = {}
+    for c in scan([tmp_path]).graph.components.values():
+        if c.kind == kind:
+            out.setdefault(c.loc.file.split("/")[0], []).append({k: f.value for k, f in c.facts.items()})
+    return out
+
+
+def _actions(comp_facts: dict) -> list[dict]:
+    return [a.value for a in comp_facts["default_actions"]]
+
+
+def test_load_balancer_and_target_types_are_lower_case_in_both_formats(tmp_path) -> None:
+    # Drift the tables revealed: CloudFormation lower-cased Type and TargetType, Terraform did not.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_lb" "lb" {
+              load_balancer_type = "Network"
+            }
+            resource "aws_lb_target_group" "tg" {
+              target_type = "IP"
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Lb:
+              Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+              Properties:
+                Type: Network
+            Tg:
+              Type: AWS::ElasticLoadBalancingV2::TargetGroup
+              Properties:
+                TargetType: IP
+        '''),
+    }
+    lbs = _facts(tmp_path, files, vocabulary.lb.LB)
+    assert [lb["type"] for lb in lbs["tf"]] == [lb["type"] for lb in lbs["cfn"]] == ["network"]
+    groups = _facts(tmp_path, files, vocabulary.lb.LB_TARGET_GROUP)
+    assert [g["target_type"] for g in groups["tf"]] == [g["target_type"] for g in groups["cfn"]] == ["ip"]
+
+
+def test_listener_actions_are_read_alike_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform kept an action's type as written ("Redirect") and upper-cased the
+    # "#{protocol}" placeholder, writing it even when the redirect named no protocol;
+    # CloudFormation lower-cased the type, kept the placeholder and wrote nothing unnamed.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_lb_listener" "keep" {
+              default_action {
+                type = "Redirect"
+                redirect {
+                  protocol    = "#{protocol}"
+                  status_code = "HTTP_301"
+                }
+              }
+            }
+            resource "aws_lb_listener" "unnamed" {
+              default_action {
+                type = "redirect"
+                redirect {
+                  status_code = "HTTP_301"
+                }
+              }
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Keep:
+              Type: AWS::ElasticLoadBalancingV2::Listener
+              Properties:
+                DefaultActions:
+                  - Type: Redirect
+                    RedirectConfig:
+                      Protocol: "#{protocol}"
+                      StatusCode: HTTP_301
+            Unnamed:
+              Type: AWS::ElasticLoadBalancingV2::Listener
+              Properties:
+                DefaultActions:
+                  - Type: redirect
+                    RedirectConfig:
+                      StatusCode: HTTP_301
+        '''),
+    }
+    listeners = _facts(tmp_path, files, vocabulary.lb.LB_LISTENER)
+    expected = [[{"type": "redirect", "redirect_protocol": "#{protocol}"}], [{"type": "redirect"}]]
+    assert [_actions(x) for x in listeners["tf"]] == [_actions(x) for x in listeners["cfn"]] == expected
+
+
+def test_terraform_internal_written_as_text_makes_an_internal_load_balancer(tmp_path) -> None:
+    # Before: only the boolean true was internal; "true" (a string variable) read as internet-facing.
+    files = {"tf/main.tf": tf('''
+        resource "aws_lb" "lb" {
+          internal = "true"
+        }
+    ''')}
+    assert [lb["scheme"] for lb in _facts(tmp_path, files, vocabulary.lb.LB)["tf"]] == ["internal"]
+
+
+def test_a_single_subnet_or_security_group_is_a_list_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform made a single value a list of one; CloudFormation kept it as written.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_lb" "lb" {
+              subnets         = "subnet-1"
+              security_groups = "sg-1"
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Lb:
+              Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+              Properties:
+                Subnets: subnet-1
+                SecurityGroups: sg-1
+        '''),
+    }
+    lbs = _facts(tmp_path, files, vocabulary.lb.LB)
+    for front_end in ("tf", "cfn"):
+        assert [(lb["subnets"], lb["security_groups"]) for lb in lbs[front_end]] == [(["subnet-1"], ["sg-1"])]

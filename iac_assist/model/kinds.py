@@ -5,60 +5,6 @@ once). A fact that the source leaves unset is absent from ``Component.facts``; a
 cannot be known statically holds ``Unknown``; a reference to another resource holds ``Ref``.
 Booleans are Python bools, ports ints, protocols upper-case strings, CIDRs strings.
 
-lb.load_balancer
-    type                  str                application | network | gateway | classic
-    scheme                str                internet-facing | internal
-    name                  str                load balancer name (literal names and ARNs find it)
-    subnets               list[Ref | str]
-    security_groups       list[Ref | str]
-    access_logs           bool | Unknown     access logging switched on; absent: off
-    access_logs_bucket    Ref | str | Unknown  target bucket, present only when access logs are
-                                             not known to be off
-    drop_invalid_header_fields bool | Unknown  (application) absent: false, the AWS default
-    web_acl               Ref | str | Unknown  WAF web ACL associated with it (folded from
-                                             aws_wafv2_web_acl_association,
-                                             aws_wafregional_web_acl_association,
-                                             AWS::WAFv2::WebACLAssociation,
-                                             AWS::WAFRegional::WebACLAssociation); Unknown also
-                                             when an association's target is not known and may be
-                                             this load balancer; absent: no association
-    instances             list[Ref | str] | Unknown  (classic) instances registered with it:
-                                             instances / Instances, aws_elb_attachment folded in
-    ssl_negotiation_policies dict[str, dict] (classic, Terraform) SSLNegotiationPolicyType
-                                             policies defined on the ELB by name (folded from
-                                             aws_load_balancer_policy): {"reference": Fact[str] |
-                                             None, "protocols": list[Fact[dict]]}; the listeners
-                                             that use one carry it as ssl_policy / ssl_protocols
-lb.listener
-    load_balancer         Ref
-    protocol              str                HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, SSL, GENEVE
-    port                  int
-    ssl_policy            str | Unknown      predefined security policy: ELBv2 SslPolicy, or the
-                                             Reference-Security-Policy of the negotiation policy a
-                                             classic listener uses (Unknown when it uses a policy
-                                             the configuration does not define); absent: the AWS
-                                             default, ELBSecurityPolicy-2016-08
-    ssl_protocols         list[Fact[dict]]   classic only, a custom negotiation policy without
-                                             reference: each {"protocol": "SSLv3" | "TLSv1" |
-                                             "TLSv1.1" | "TLSv1.2", "enabled": bool | Unknown}
-    default_actions       list[Fact[dict]]   each {"type": forward | redirect | fixed-response |
-                                             authenticate-oidc | authenticate-cognito,
-                                             "redirect_protocol": str (for redirect),
-                                             "target_group": Ref (for forward)}
-    instance_protocol     str                classic ELB only
-    instance_port         int                classic ELB only
-    certificate           Ref | str          classic ELB only (Terraform): SSL certificate
-lb.target_group
-    name                  str
-    port                  int                the port targets receive traffic on
-    protocol              str                HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, GENEVE
-    target_type           str                instance | ip | lambda | alb
-    vpc                   Ref | str
-    targets               list[Fact[dict]]   each {"target": Ref | str (instance id, IP, function),
-                                             "port": int | absent}; from aws_lb_target_group_attachment
-                                             or the template's Targets. Auto scaling groups name
-                                             their groups themselves (ec2.autoscaling_group
-                                             target_groups).
 ec2.vpc                                      (aws_default_vpc too)
     cidr                  str
 ec2.subnet
@@ -359,12 +305,10 @@ other
     attributes            dict               the whole evaluated body, for references
 """
 
+from iac_assist.model.vocabulary.lb import LB, LB_LISTENER, LB_TARGET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.s3 import S3_ACCOUNT_PAB, S3_BUCKET, S3_BUCKET_POLICY  # noqa: F401
 
-LB = "lb.load_balancer"
-LB_LISTENER = "lb.listener"
-LB_TARGET_GROUP = "lb.target_group"
 VPC = "ec2.vpc"
 SUBNET = "ec2.subnet"
 ROUTE_TABLE = "ec2.route_table"
