@@ -33,11 +33,7 @@ def test_a_fact_a_kind_does_not_declare_cannot_be_set_or_read() -> None:
 
 
 def _engines(tmp_path, files: dict[str, str]) -> set[str]:
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text, encoding="utf-8")
-    result = scan([tmp_path])
-    return {c.get("engine") for c in result.graph.components.values() if c.kind == vocabulary.rds.RDS_INSTANCE}
+    return {db.get("engine") for dbs in _facts(tmp_path, files, vocabulary.rds.RDS_INSTANCE).values() for db in dbs}
 
 
 def test_engine_names_are_lower_case_in_both_formats(tmp_path) -> None:
@@ -197,3 +193,32 @@ def test_a_single_subnet_or_security_group_is_a_list_in_both_formats(tmp_path) -
     lbs = _facts(tmp_path, files, vocabulary.lb.LB)
     for front_end in ("tf", "cfn"):
         assert [(lb["subnets"], lb["security_groups"]) for lb in lbs[front_end]] == [(["subnet-1"], ["sg-1"])]
+
+
+def test_an_empty_string_that_says_none_is_not_written_in_either_format(tmp_path) -> None:
+    # The tables' rule (a converter's None is not written): "" is how both formats say "no web
+    # ACL" and "no ACM certificate"; the next certificate attribute written is the one read.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_cloudfront_distribution" "d" {
+              web_acl_id = ""
+              viewer_certificate {
+                acm_certificate_arn = ""
+                iam_certificate_id  = "ASCA1"
+              }
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            D:
+              Type: AWS::CloudFront::Distribution
+              Properties:
+                DistributionConfig:
+                  WebACLId: ""
+                  ViewerCertificate:
+                    AcmCertificateArn: ""
+                    IamCertificateId: ASCA1
+        '''),
+    }
+    found = _facts(tmp_path, files, vocabulary.cdn.CLOUDFRONT)
+    for front_end in ("tf", "cfn"):
+        assert [("web_acl" in d, d.get("certificate")) for d in found[front_end]] == [(False, "ASCA1")]

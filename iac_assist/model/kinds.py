@@ -104,35 +104,6 @@ ec2.flow_log
     traffic_type          str | Unknown      ACCEPT | REJECT | ALL
     log_destination       Ref | str | Unknown  the S3 bucket (ARN) it delivers to; absent unless
                                              the destination type is s3
-cloudfront.distribution
-    origins               list[Fact[dict]]   each {"id": str, "domain_name": Ref | str,
-                                             "s3": bool, "oac": Ref | str | None,
-                                             "oai": Ref | str | None}; custom origins also
-                                             carry "custom": True, "protocol_policy":
-                                             Fact[http-only | https-only | match-viewer] (with
-                                             the attribute's line) and, on an S3 website
-                                             endpoint, "s3_website": True (missing keys mean
-                                             false)
-    origin_groups         dict[str, list]    origin group id -> its member origin ids
-    behaviors             list[Fact[dict]]   cache behaviors, default first: each {"path": str
-                                             (None for the default behavior), "target_origin":
-                                             origin or group id, "viewer_protocol_policy":
-                                             allow-all | https-only | redirect-to-https}, located
-                                             at the viewer protocol policy
-    aliases               list[str]          alternate domain names (CNAMEs)
-    certificate           Ref | str | Unknown  ACM certificate ARN or IAM certificate id; absent:
-                                             the default *.cloudfront.net certificate
-    default_certificate   bool               cloudfront_default_certificate as written
-    minimum_protocol_version str | Unknown   viewer security policy (TLSv1.2_2021...); absent:
-                                             the AWS default, TLSv1
-    web_acl               Ref | str | Unknown  WAF web ACL (id or ARN); absent: none
-    logging_bucket        Ref | str | Unknown  standard logging (legacy) bucket; a literal domain
-                                             name (logs.s3.amazonaws.com) is reduced to the
-                                             bucket name
-    log_delivery_source   Ref                standard logging v2: the CloudWatch Logs delivery
-                                             source of the distribution's ACCESS_LOGS
-    log_delivery          Ref | str | Unknown  standard logging v2: the destination a delivery
-                                             sends that source to (present only with a delivery)
 iam.policy                                   an identity policy: managed (aws_iam_policy,
                                              AWS::IAM::ManagedPolicy) or inline (aws_iam_role_policy,
                                              aws_iam_user_policy, aws_iam_group_policy, aws_iam_role
@@ -305,6 +276,7 @@ other
     attributes            dict               the whole evaluated body, for references
 """
 
+from iac_assist.model.vocabulary.cdn import CLOUDFRONT  # noqa: F401
 from iac_assist.model.vocabulary.lb import LB, LB_LISTENER, LB_TARGET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.s3 import S3_ACCOUNT_PAB, S3_BUCKET, S3_BUCKET_POLICY  # noqa: F401
@@ -326,7 +298,6 @@ NETWORK_ACL = "ec2.network_acl"
 FLOW_LOG = "ec2.flow_log"
 LAUNCHABLE = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION)
 """What describes how instances launch: metadata options, volumes, user data, public address."""
-CLOUDFRONT = "cloudfront.distribution"
 OTHER = "other"
 
 DATABASES = (RDS_INSTANCE, RDS_CLUSTER)
