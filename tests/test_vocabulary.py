@@ -222,3 +222,33 @@ def test_an_empty_string_that_says_none_is_not_written_in_either_format(tmp_path
     found = _facts(tmp_path, files, vocabulary.cdn.CLOUDFRONT)
     for front_end in ("tf", "cfn"):
         assert [("web_acl" in d, d.get("certificate")) for d in found[front_end]] == [(False, "ASCA1")]
+
+
+def test_object_ownership_is_read_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform read a bucket's ownership controls (ACLs disabled: a public canned ACL
+    # grants nothing), CloudFormation ignored OwnershipControls and reported the ACL.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_s3_bucket" "b" {
+              bucket = "b"
+            }
+            resource "aws_s3_bucket_ownership_controls" "b" {
+              bucket = aws_s3_bucket.b.id
+              rule {
+                object_ownership = "BucketOwnerEnforced"
+              }
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            B:
+              Type: AWS::S3::Bucket
+              Properties:
+                BucketName: b
+                OwnershipControls:
+                  Rules:
+                    - ObjectOwnership: BucketOwnerEnforced
+        '''),
+    }
+    buckets = _facts(tmp_path, files, vocabulary.s3.S3_BUCKET)
+    for front_end in ("tf", "cfn"):
+        assert [b.get("object_ownership") for b in buckets[front_end]] == ["BucketOwnerEnforced"]

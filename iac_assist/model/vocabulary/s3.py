@@ -104,6 +104,8 @@ CLOUDFORMATION = {
         "name": "BucketName",
         "acl": src("AccessControl", convert=canned_acl),
         "public_access_block": src("PublicAccessBlockConfiguration", convert=public_access_block),
+        # Terraform's aws_s3_bucket_ownership_controls reads its first rule alike.
+        "object_ownership": src(("OwnershipControls", "Rules", 0, "ObjectOwnership")),
     }),
 }
 
