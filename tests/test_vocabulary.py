@@ -252,3 +252,36 @@ def test_object_ownership_is_read_in_both_formats(tmp_path) -> None:
     buckets = _facts(tmp_path, files, vocabulary.s3.S3_BUCKET)
     for front_end in ("tf", "cfn"):
         assert [b.get("object_ownership") for b in buckets[front_end]] == ["BucketOwnerEnforced"]
+
+
+def test_a_classic_listener_names_its_certificate_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform read a classic listener's ssl_certificate_id, CloudFormation left its
+    # SSLCertificateId out.
+    arn = "arn:aws:acm:eu-west-1:123456789012:certificate/a"
+    files = {
+        "tf/main.tf": tf(f'''
+            resource "aws_elb" "elb" {{
+              listener {{
+                lb_port            = 443
+                lb_protocol        = "https"
+                instance_port      = 80
+                instance_protocol  = "http"
+                ssl_certificate_id = "{arn}"
+              }}
+            }}
+        '''),
+        "cfn/template.yaml": cfn(f'''
+            Elb:
+              Type: AWS::ElasticLoadBalancing::LoadBalancer
+              Properties:
+                Listeners:
+                  - LoadBalancerPort: "443"
+                    Protocol: HTTPS
+                    InstancePort: "80"
+                    InstanceProtocol: HTTP
+                    SSLCertificateId: {arn}
+        '''),
+    }
+    listeners = _facts(tmp_path, files, vocabulary.lb.LB_LISTENER)
+    for front_end in ("tf", "cfn"):
+        assert [(x["protocol"], x["port"], x.get("certificate")) for x in listeners[front_end]] == [("HTTPS", 443, arn)]

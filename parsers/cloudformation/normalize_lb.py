@@ -127,6 +127,7 @@ def _classic_listener(res: SourceResource, builder: ModelBuilder, index: int) ->
     builder.copy(comp, "port", res, *path, "LoadBalancerPort", convert=to_int)
     builder.copy(comp, "instance_protocol", res, *path, "InstanceProtocol", convert=upper)
     builder.copy(comp, "instance_port", res, *path, "InstancePort", convert=to_int)
+    builder.copy(comp, "certificate", res, *path, "SSLCertificateId")
     return comp
 
 

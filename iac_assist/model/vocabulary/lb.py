@@ -65,7 +65,7 @@ LB_LISTENER = kind(
          forward)}"""),
     fact("instance_protocol", "str", "classic ELB only: protocol to the instances (upper case)"),
     fact("instance_port", "int", "classic ELB only: port on the instances"),
-    fact("certificate", "Ref | str", "classic ELB only (Terraform): SSL certificate"),
+    fact("certificate", "Ref | str", "classic ELB only: SSL certificate (ssl_certificate_id / SSLCertificateId)"),
 )
 LB_TARGET_GROUP = kind(
     "lb.target_group", "An ELBv2 target group.",
