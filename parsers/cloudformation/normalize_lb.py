@@ -7,12 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.model import Component, Location, Ref, Unknown
+from iac_assist.model import Component, Location, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
-from iac_assist.model.convert import as_text, lower, to_bool, to_int, upper
-from iac_assist.model.kinds import LB_LISTENER
+from iac_assist.model.convert import as_text, lower, to_bool, to_int
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.vocabulary.lb import SSL_NEGOTIATION, fold_web_acl, negotiation, redirect_protocol
+from iac_assist.model.vocabulary.lb import (
+    SSL_NEGOTIATION,
+    classic_listener,
+    fold_web_acl,
+    negotiation,
+    redirect_protocol,
+)
 from iac_assist.parsers.cloudformation.convert import fact_list
 
 # ELBv2 LoadBalancerAttributes keys and the facts they set.
@@ -59,7 +64,7 @@ def classic_load_balancer(comp: Component, res: SourceResource, builder: ModelBu
     _classic_access_logs(comp, res)
     policies = _negotiation_policies(res)
     for index, _entry in res.blocks("Listeners"):
-        part = _classic_listener(res, builder, index)
+        part = classic_listener(builder, res, "cloudformation", "Listeners", index)
         _listener_negotiation(part, res, index, policies)
 
 
@@ -115,20 +120,6 @@ def _listener_negotiation(part: Component, res: SourceResource, index: int,
         part.set("ssl_policy", chosen["reference"].value, chosen["reference"].loc)
     else:
         part.set("ssl_protocols", list(chosen["protocols"]), loc)
-
-
-def _classic_listener(res: SourceResource, builder: ModelBuilder, index: int) -> Component:
-    # A classic ELB declares its listeners inline; each becomes a component of its own so that
-    # listener policies read both ELB generations alike.
-    path = ("Listeners", index)
-    comp = builder.add(res, LB_LISTENER, id=f"{res.address}.Listeners[{index}]", loc=res.at(*path))
-    comp.set("load_balancer", Ref(res.address), comp.loc)
-    builder.copy(comp, "protocol", res, *path, "Protocol", convert=upper)
-    builder.copy(comp, "port", res, *path, "LoadBalancerPort", convert=to_int)
-    builder.copy(comp, "instance_protocol", res, *path, "InstanceProtocol", convert=upper)
-    builder.copy(comp, "instance_port", res, *path, "InstancePort", convert=to_int)
-    builder.copy(comp, "certificate", res, *path, "SSLCertificateId")
-    return comp
 
 
 def _subnet_mappings(comp: Any, res: SourceResource) -> None:

@@ -9,9 +9,15 @@ from typing import Any
 
 from iac_assist.model import Component, Fact, Ref, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
-from iac_assist.model.convert import first_block, lower, to_bool, to_int, upper
+from iac_assist.model.convert import first_block, lower, to_bool, to_int
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.vocabulary.lb import SSL_NEGOTIATION, fold_web_acl, negotiation, redirect_protocol
+from iac_assist.model.vocabulary.lb import (
+    SSL_NEGOTIATION,
+    classic_listener,
+    fold_web_acl,
+    negotiation,
+    redirect_protocol,
+)
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
 
@@ -61,17 +67,8 @@ def listener(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
 def classic_elb(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     # A classic ELB's access_logs block is on unless it says `enabled = false`.
     _access_logs(comp, res, enabled_by_default=True)
-    for i, block in res.blocks("listener"):
-        part = b.add(res, kinds.LB_LISTENER, id=f"{res.address}.listener[{i}]", loc=res.at("listener", i))
-        part.set("load_balancer", Ref(res.address))
-        for key, source in (("protocol", "lb_protocol"), ("instance_protocol", "instance_protocol")):
-            if source in block:
-                part.set(key, upper(block[source]), res.at("listener", i, source))
-        for key, source in (("port", "lb_port"), ("instance_port", "instance_port")):
-            if source in block:
-                part.set(key, to_int(block[source]), res.at("listener", i, source))
-        if "ssl_certificate_id" in block:
-            part.set("certificate", block["ssl_certificate_id"], res.at("listener", i, "ssl_certificate_id"))
+    for i, _block in res.blocks("listener"):
+        classic_listener(b, res, "terraform", "listener", i)
 
 
 @NORMALIZER.register("aws_elb_attachment", phase=1)

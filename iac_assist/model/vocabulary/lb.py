@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from iac_assist.model import Component, Fact, Location, Ref, Unknown, iter_refs
 from iac_assist.model.convert import as_list, lower, to_bool, to_int, upper
 from iac_assist.model.mapping import Mapping, src
+from iac_assist.model.mapping import apply as apply_mapping
 from iac_assist.model.vocabulary import fact, kind
 
 if TYPE_CHECKING:  # the builder imports the kinds, which import this module
@@ -168,7 +169,49 @@ CLOUDFORMATION = {
 
 TABLES = {"terraform": TERRAFORM, "cloudformation": CLOUDFORMATION}
 
+# A classic ELB declares its listeners inline (listener blocks, Listeners entries); each becomes an
+# lb.listener of its own, read by this table from its block (see ``classic_listener``).
+CLASSIC_LISTENER = {
+    "terraform": Mapping(LB_LISTENER, {
+        "protocol": src("lb_protocol", convert=upper),
+        "instance_protocol": src("instance_protocol", convert=upper),
+        "port": src("lb_port", convert=to_int),
+        "instance_port": src("instance_port", convert=to_int),
+        "certificate": "ssl_certificate_id",
+    }),
+    "cloudformation": Mapping(LB_LISTENER, {
+        "protocol": src("Protocol", convert=upper),
+        "port": src("LoadBalancerPort", convert=to_int),
+        "instance_protocol": src("InstanceProtocol", convert=upper),
+        "instance_port": src("InstancePort", convert=to_int),
+        "certificate": "SSLCertificateId",
+    }),
+}
+
 # --- shared by both front ends --------------------------------------------------------------------
+
+
+class _Within:
+    """A resource seen from one of its nested blocks: paths and locations relative to ``path``."""
+
+    def __init__(self, res: SourceResource, path: tuple[str | int, ...]) -> None:
+        self.res, self.path = res, path
+
+    def get(self, *path: str | int, default: Any = None) -> Any:
+        return self.res.get(*self.path, *path, default=default)
+
+    def at(self, *path: str | int) -> Location:
+        return self.res.at(*self.path, *path)
+
+
+def classic_listener(builder: ModelBuilder, res: SourceResource, front_end: str, block: str, index: int) -> Component:
+    """The listener a classic ELB declares at ``block[index]``, as a component of its own (at the
+    ELB's address) so that listener policies read both ELB generations alike."""
+    part = builder.add(res, LB_LISTENER, id=f"{res.address}.{block}[{index}]", loc=res.at(block, index))
+    part.set("load_balancer", Ref(res.address), part.loc)
+    apply_mapping(CLASSIC_LISTENER[front_end], part, _Within(res, (block, index)))
+    return part
+
 
 
 def negotiation(attributes: Iterable[tuple[Any, Any, Location]]) -> dict[str, Any]:
