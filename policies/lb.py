@@ -40,11 +40,11 @@ def _forwards(listener: Component) -> bool | None:
     types = [a.get("type") for a in actions]
     if not actions or any(not isinstance(t, str) for t in types):
         return None
+    # Action types are lower case in the vocabulary, whatever the format wrote.
     for action in actions:
-        kind = action["type"].lower()
-        if kind == "redirect" and action.get("redirect_protocol") == "HTTPS":
+        if action["type"] == "redirect" and action.get("redirect_protocol") == "HTTPS":
             return False
-    return any(t.lower() in FORWARDING_ACTIONS for t in types)
+    return any(t in FORWARDING_ACTIONS for t in types)
 
 
 def _classic_has_secure_listener(graph: ResourceGraph, lb: Component) -> bool:

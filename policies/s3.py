@@ -23,8 +23,8 @@ from iac_assist.model.policy_documents import (
     statement_list,
     target_names,
 )
+from iac_assist.model.vocabulary.s3 import PAB_KEYS
 
-PAB_KEYS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 PUBLIC_GRANTEES = ("AllUsers", "AuthenticatedUsers")
 CANNED = {
     "public-read": {"read"},
@@ -55,7 +55,8 @@ class Exposure:
 
 def shield(graph: ResourceGraph, bucket: Component) -> dict[str, Any]:
     """The public access block in force: a setting is on when the bucket or the account sets it."""
-    own = settings(bucket.get("public_access_block"))
+    # A bucket policy of a bucket defined elsewhere has no block of its own here.
+    own = settings(bucket.get("public_access_block") if bucket.kind == kinds.S3_BUCKET else None)
     accounts = [settings(a.get("public_access_block")) for a in graph.of_kind(kinds.S3_ACCOUNT_PAB)]
     out: dict[str, Any] = {}
     for key in PAB_KEYS:
@@ -113,9 +114,10 @@ def _exposures(graph: ResourceGraph, bucket: Component, access: str) -> Iterator
     pab = shield(graph, bucket)
     acls_count = _off(pab["ignore_public_acls"]) and _off(pab["block_public_acls"])
     policies_count = _off(pab["restrict_public_buckets"]) and _off(pab["block_public_policy"])
-    ownership_enforced = bucket.equals("object_ownership", "BucketOwnerEnforced")
+    own_bucket = bucket.kind == kinds.S3_BUCKET  # not a policy of a bucket defined elsewhere
+    ownership_enforced = own_bucket and bucket.equals("object_ownership", "BucketOwnerEnforced")
     found: list[Exposure] = []
-    if acls_count and not ownership_enforced:
+    if own_bucket and acls_count and not ownership_enforced:
         found.extend(e for e in acl_exposures(bucket) if e.access == access)
     if policies_count:
         found.extend(e for e in policy_exposures(bucket) if e.access == access)

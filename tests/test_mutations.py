@@ -549,14 +549,15 @@ def test_a_defect_reading_one_resource_costs_that_resource_only(write_tree, monk
     # file's other resources keep their findings.
     from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
-    phase, original = NORMALIZER._handlers["aws_s3_bucket"]
+    # The bucket is a table's (iac_assist/model/vocabulary/s3.py): the defect is in its extension.
+    (original,) = NORMALIZER._extensions["aws_s3_bucket"]
 
-    def defective(res, b):
+    def defective(comp, res, b):
         if res.address == "aws_s3_bucket.broken":
             raise KeyError("defect")
-        return original(res, b)
+        return original(comp, res, b)
 
-    monkeypatch.setitem(NORMALIZER._handlers, "aws_s3_bucket", (phase, defective))
+    monkeypatch.setitem(NORMALIZER._extensions, "aws_s3_bucket", [defective])
     root = write_tree({"main.tf": 'resource "aws_s3_bucket" "broken" {\n  bucket = "a"\n}\n\n'
                                   'resource "aws_s3_bucket" "fine" {\n  bucket = "b"\n}\n'})
     result = scan([root], select=["s3-versioning-missing"])

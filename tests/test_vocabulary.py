@@ -33,11 +33,7 @@ def test_a_fact_a_kind_does_not_declare_cannot_be_set_or_read() -> None:
 
 
 def _engines(tmp_path, files: dict[str, str]) -> set[str]:
-    for rel, text in files.items():
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_text(text, encoding="utf-8")
-    result = scan([tmp_path])
-    return {c.get("engine") for c in result.graph.components.values() if c.kind == vocabulary.rds.RDS_INSTANCE}
+    return {db.get("engine") for dbs in _facts(tmp_path, files, vocabulary.rds.RDS_INSTANCE).values() for db in dbs}
 
 
 def test_engine_names_are_lower_case_in_both_formats(tmp_path) -> None:
@@ -74,3 +70,218 @@ def test_a_null_attribute_is_not_written(tmp_path) -> None:
     result = scan([tmp_path])
     (inst,) = [c for c in result.graph.components.values() if c.kind == vocabulary.rds.RDS_INSTANCE]
     assert not inst.has("engine")
+
+
+def _facts(tmp_path, files: dict[str, str], kind: str) -> dict[str, list]:
+    """Every component of ``kind`` by front end (tf/ or cfn/), as its facts' values."""
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    out: dict[str, list] = {}
+    for c in scan([tmp_path]).graph.components.values():
+        if c.kind == kind:
+            out.setdefault(c.loc.file.split("/")[0], []).append({k: f.value for k, f in c.facts.items()})
+    return out
+
+
+def _actions(comp_facts: dict) -> list[dict]:
+    return [a.value for a in comp_facts["default_actions"]]
+
+
+def test_load_balancer_and_target_types_are_lower_case_in_both_formats(tmp_path) -> None:
+    # Drift the tables revealed: CloudFormation lower-cased Type and TargetType, Terraform did not.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_lb" "lb" {
+              load_balancer_type = "Network"
+            }
+            resource "aws_lb_target_group" "tg" {
+              target_type = "IP"
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Lb:
+              Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+              Properties:
+                Type: Network
+            Tg:
+              Type: AWS::ElasticLoadBalancingV2::TargetGroup
+              Properties:
+                TargetType: IP
+        '''),
+    }
+    lbs = _facts(tmp_path, files, vocabulary.lb.LB)
+    assert [lb["type"] for lb in lbs["tf"]] == [lb["type"] for lb in lbs["cfn"]] == ["network"]
+    groups = _facts(tmp_path, files, vocabulary.lb.LB_TARGET_GROUP)
+    assert [g["target_type"] for g in groups["tf"]] == [g["target_type"] for g in groups["cfn"]] == ["ip"]
+
+
+def test_listener_actions_are_read_alike_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform kept an action's type as written ("Redirect") and upper-cased the
+    # "#{protocol}" placeholder, writing it even when the redirect named no protocol;
+    # CloudFormation lower-cased the type, kept the placeholder and wrote nothing unnamed.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_lb_listener" "keep" {
+              default_action {
+                type = "Redirect"
+                redirect {
+                  protocol    = "#{protocol}"
+                  status_code = "HTTP_301"
+                }
+              }
+            }
+            resource "aws_lb_listener" "unnamed" {
+              default_action {
+                type = "redirect"
+                redirect {
+                  status_code = "HTTP_301"
+                }
+              }
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Keep:
+              Type: AWS::ElasticLoadBalancingV2::Listener
+              Properties:
+                DefaultActions:
+                  - Type: Redirect
+                    RedirectConfig:
+                      Protocol: "#{protocol}"
+                      StatusCode: HTTP_301
+            Unnamed:
+              Type: AWS::ElasticLoadBalancingV2::Listener
+              Properties:
+                DefaultActions:
+                  - Type: redirect
+                    RedirectConfig:
+                      StatusCode: HTTP_301
+        '''),
+    }
+    listeners = _facts(tmp_path, files, vocabulary.lb.LB_LISTENER)
+    expected = [[{"type": "redirect", "redirect_protocol": "#{protocol}"}], [{"type": "redirect"}]]
+    assert [_actions(x) for x in listeners["tf"]] == [_actions(x) for x in listeners["cfn"]] == expected
+
+
+def test_terraform_internal_written_as_text_makes_an_internal_load_balancer(tmp_path) -> None:
+    # Before: only the boolean true was internal; "true" (a string variable) read as internet-facing.
+    files = {"tf/main.tf": tf('''
+        resource "aws_lb" "lb" {
+          internal = "true"
+        }
+    ''')}
+    assert [lb["scheme"] for lb in _facts(tmp_path, files, vocabulary.lb.LB)["tf"]] == ["internal"]
+
+
+def test_a_single_subnet_or_security_group_is_a_list_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform made a single value a list of one; CloudFormation kept it as written.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_lb" "lb" {
+              subnets         = "subnet-1"
+              security_groups = "sg-1"
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Lb:
+              Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+              Properties:
+                Subnets: subnet-1
+                SecurityGroups: sg-1
+        '''),
+    }
+    lbs = _facts(tmp_path, files, vocabulary.lb.LB)
+    for front_end in ("tf", "cfn"):
+        assert [(lb["subnets"], lb["security_groups"]) for lb in lbs[front_end]] == [(["subnet-1"], ["sg-1"])]
+
+
+def test_an_empty_string_that_says_none_is_not_written_in_either_format(tmp_path) -> None:
+    # The tables' rule (a converter's None is not written): "" is how both formats say "no web
+    # ACL" and "no ACM certificate"; the next certificate attribute written is the one read.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_cloudfront_distribution" "d" {
+              web_acl_id = ""
+              viewer_certificate {
+                acm_certificate_arn = ""
+                iam_certificate_id  = "ASCA1"
+              }
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            D:
+              Type: AWS::CloudFront::Distribution
+              Properties:
+                DistributionConfig:
+                  WebACLId: ""
+                  ViewerCertificate:
+                    AcmCertificateArn: ""
+                    IamCertificateId: ASCA1
+        '''),
+    }
+    found = _facts(tmp_path, files, vocabulary.cdn.CLOUDFRONT)
+    for front_end in ("tf", "cfn"):
+        assert [("web_acl" in d, d.get("certificate")) for d in found[front_end]] == [(False, "ASCA1")]
+
+
+def test_object_ownership_is_read_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform read a bucket's ownership controls (ACLs disabled: a public canned ACL
+    # grants nothing), CloudFormation ignored OwnershipControls and reported the ACL.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_s3_bucket" "b" {
+              bucket = "b"
+            }
+            resource "aws_s3_bucket_ownership_controls" "b" {
+              bucket = aws_s3_bucket.b.id
+              rule {
+                object_ownership = "BucketOwnerEnforced"
+              }
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            B:
+              Type: AWS::S3::Bucket
+              Properties:
+                BucketName: b
+                OwnershipControls:
+                  Rules:
+                    - ObjectOwnership: BucketOwnerEnforced
+        '''),
+    }
+    buckets = _facts(tmp_path, files, vocabulary.s3.S3_BUCKET)
+    for front_end in ("tf", "cfn"):
+        assert [b.get("object_ownership") for b in buckets[front_end]] == ["BucketOwnerEnforced"]
+
+
+def test_a_classic_listener_names_its_certificate_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform read a classic listener's ssl_certificate_id, CloudFormation left its
+    # SSLCertificateId out.
+    arn = "arn:aws:acm:eu-west-1:123456789012:certificate/a"
+    files = {
+        "tf/main.tf": tf(f'''
+            resource "aws_elb" "elb" {{
+              listener {{
+                lb_port            = 443
+                lb_protocol        = "https"
+                instance_port      = 80
+                instance_protocol  = "http"
+                ssl_certificate_id = "{arn}"
+              }}
+            }}
+        '''),
+        "cfn/template.yaml": cfn(f'''
+            Elb:
+              Type: AWS::ElasticLoadBalancing::LoadBalancer
+              Properties:
+                Listeners:
+                  - LoadBalancerPort: "443"
+                    Protocol: HTTPS
+                    InstancePort: "80"
+                    InstanceProtocol: HTTP
+                    SSLCertificateId: {arn}
+        '''),
+    }
+    listeners = _facts(tmp_path, files, vocabulary.lb.LB_LISTENER)
+    for front_end in ("tf", "cfn"):
+        assert [(x["protocol"], x["port"], x.get("certificate")) for x in listeners[front_end]] == [("HTTPS", 443, arn)]

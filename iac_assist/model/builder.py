@@ -104,7 +104,8 @@ class ModelBuilder:
         if size != len(self.components):
             index = {}
             for cid, comp in self.components.items():
-                value = comp.get(fact)
+                # Asked of every kind, named or not: a kind without the fact is skipped, not read.
+                value = comp.get(fact) if comp.has(fact) else None
                 if isinstance(value, str) and value:
                     index.setdefault(value, []).append(cid)
             self._name_index[fact] = (len(self.components), index)

@@ -5,91 +5,6 @@ once). A fact that the source leaves unset is absent from ``Component.facts``; a
 cannot be known statically holds ``Unknown``; a reference to another resource holds ``Ref``.
 Booleans are Python bools, ports ints, protocols upper-case strings, CIDRs strings.
 
-s3.bucket
-    name                  str                bucket name when configured
-    acl                   str                canned ACL: private, public-read, public-read-write,
-                                             authenticated-read, ...
-    grants                list[Fact[dict]]   each {"grantee": "AllUsers" | "AuthenticatedUsers" |
-                                             other id, "permission": READ | WRITE | READ_ACP |
-                                             WRITE_ACP | FULL_CONTROL}; one Fact per grant, so each
-                                             keeps its line
-    policy                dict | Unknown     the bucket policy document (parsed JSON)
-    object_ownership      str                BucketOwnerEnforced | BucketOwnerPreferred |
-                                             ObjectWriter (Enforced disables ACLs)
-    public_access_block   dict               {"block_public_acls", "block_public_policy",
-                                             "ignore_public_acls", "restrict_public_buckets"}:
-                                             bool | Unknown; missing keys mean false
-    versioning            str | Unknown      Enabled | Suspended ("Suspended" also stands for never
-                                             enabled: v3 enabled = false, v4 status Disabled);
-                                             absent: never enabled
-    logging_target        Ref | str | Unknown  target bucket of server access logging (a literal
-                                             is a bucket name; a CloudFormation configuration
-                                             without destination logs into the bucket itself);
-                                             absent: no server access logging
-    encryption            str | Unknown      default encryption: AES256 | aws:kms | aws:kms:dsse;
-                                             absent: the AWS default, SSE-S3 (AES256)
-s3.account_public_access_block
-    public_access_block   dict               same shape as on a bucket
-s3.bucket_policy                             a bucket policy resource (aws_s3_bucket_policy,
-                                             AWS::S3::BucketPolicy) for a bucket the configuration
-                                             does not define (a variable or parameter, a literal
-                                             name, a data source, an import)
-    policy                dict | Unknown     as on a bucket
-    targets               list[Ref | str | Unknown]  the bucket it names
-lb.load_balancer
-    type                  str                application | network | gateway | classic
-    scheme                str                internet-facing | internal
-    name                  str                load balancer name (literal names and ARNs find it)
-    subnets               list[Ref | str]
-    security_groups       list[Ref | str]
-    access_logs           bool | Unknown     access logging switched on; absent: off
-    access_logs_bucket    Ref | str | Unknown  target bucket, present only when access logs are
-                                             not known to be off
-    drop_invalid_header_fields bool | Unknown  (application) absent: false, the AWS default
-    web_acl               Ref | str | Unknown  WAF web ACL associated with it (folded from
-                                             aws_wafv2_web_acl_association,
-                                             aws_wafregional_web_acl_association,
-                                             AWS::WAFv2::WebACLAssociation,
-                                             AWS::WAFRegional::WebACLAssociation); Unknown also
-                                             when an association's target is not known and may be
-                                             this load balancer; absent: no association
-    instances             list[Ref | str] | Unknown  (classic) instances registered with it:
-                                             instances / Instances, aws_elb_attachment folded in
-    ssl_negotiation_policies dict[str, dict] (classic, Terraform) SSLNegotiationPolicyType
-                                             policies defined on the ELB by name (folded from
-                                             aws_load_balancer_policy): {"reference": Fact[str] |
-                                             None, "protocols": list[Fact[dict]]}; the listeners
-                                             that use one carry it as ssl_policy / ssl_protocols
-lb.listener
-    load_balancer         Ref
-    protocol              str                HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, SSL, GENEVE
-    port                  int
-    ssl_policy            str | Unknown      predefined security policy: ELBv2 SslPolicy, or the
-                                             Reference-Security-Policy of the negotiation policy a
-                                             classic listener uses (Unknown when it uses a policy
-                                             the configuration does not define); absent: the AWS
-                                             default, ELBSecurityPolicy-2016-08
-    ssl_protocols         list[Fact[dict]]   classic only, a custom negotiation policy without
-                                             reference: each {"protocol": "SSLv3" | "TLSv1" |
-                                             "TLSv1.1" | "TLSv1.2", "enabled": bool | Unknown}
-    default_actions       list[Fact[dict]]   each {"type": forward | redirect | fixed-response |
-                                             authenticate-oidc | authenticate-cognito,
-                                             "redirect_protocol": str (for redirect),
-                                             "target_group": Ref (for forward)}
-    instance_protocol     str                classic ELB only
-    instance_port         int                classic ELB only
-    certificate           Ref | str          classic ELB only (Terraform): SSL certificate
-lb.target_group
-    name                  str
-    port                  int                the port targets receive traffic on
-    protocol              str                HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, GENEVE
-    target_type           str                instance | ip | lambda | alb
-    vpc                   Ref | str
-    targets               list[Fact[dict]]   each {"target": Ref | str (instance id, IP, function),
-                                             "port": int | absent}; from aws_lb_target_group_attachment
-                                             or the template's Targets. Auto scaling groups name
-                                             their groups themselves (ec2.autoscaling_group
-                                             target_groups).
 ec2.vpc                                      (aws_default_vpc too)
     cidr                  str
 ec2.subnet
@@ -189,35 +104,6 @@ ec2.flow_log
     traffic_type          str | Unknown      ACCEPT | REJECT | ALL
     log_destination       Ref | str | Unknown  the S3 bucket (ARN) it delivers to; absent unless
                                              the destination type is s3
-cloudfront.distribution
-    origins               list[Fact[dict]]   each {"id": str, "domain_name": Ref | str,
-                                             "s3": bool, "oac": Ref | str | None,
-                                             "oai": Ref | str | None}; custom origins also
-                                             carry "custom": True, "protocol_policy":
-                                             Fact[http-only | https-only | match-viewer] (with
-                                             the attribute's line) and, on an S3 website
-                                             endpoint, "s3_website": True (missing keys mean
-                                             false)
-    origin_groups         dict[str, list]    origin group id -> its member origin ids
-    behaviors             list[Fact[dict]]   cache behaviors, default first: each {"path": str
-                                             (None for the default behavior), "target_origin":
-                                             origin or group id, "viewer_protocol_policy":
-                                             allow-all | https-only | redirect-to-https}, located
-                                             at the viewer protocol policy
-    aliases               list[str]          alternate domain names (CNAMEs)
-    certificate           Ref | str | Unknown  ACM certificate ARN or IAM certificate id; absent:
-                                             the default *.cloudfront.net certificate
-    default_certificate   bool               cloudfront_default_certificate as written
-    minimum_protocol_version str | Unknown   viewer security policy (TLSv1.2_2021...); absent:
-                                             the AWS default, TLSv1
-    web_acl               Ref | str | Unknown  WAF web ACL (id or ARN); absent: none
-    logging_bucket        Ref | str | Unknown  standard logging (legacy) bucket; a literal domain
-                                             name (logs.s3.amazonaws.com) is reduced to the
-                                             bucket name
-    log_delivery_source   Ref                standard logging v2: the CloudWatch Logs delivery
-                                             source of the distribution's ACCESS_LOGS
-    log_delivery          Ref | str | Unknown  standard logging v2: the destination a delivery
-                                             sends that source to (present only with a delivery)
 iam.policy                                   an identity policy: managed (aws_iam_policy,
                                              AWS::IAM::ManagedPolicy) or inline (aws_iam_role_policy,
                                              aws_iam_user_policy, aws_iam_group_policy, aws_iam_role
@@ -390,14 +276,11 @@ other
     attributes            dict               the whole evaluated body, for references
 """
 
+from iac_assist.model.vocabulary.cdn import CLOUDFRONT  # noqa: F401
+from iac_assist.model.vocabulary.lb import LB, LB_LISTENER, LB_TARGET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
+from iac_assist.model.vocabulary.s3 import S3_ACCOUNT_PAB, S3_BUCKET, S3_BUCKET_POLICY  # noqa: F401
 
-S3_BUCKET = "s3.bucket"
-S3_ACCOUNT_PAB = "s3.account_public_access_block"
-S3_BUCKET_POLICY = "s3.bucket_policy"
-LB = "lb.load_balancer"
-LB_LISTENER = "lb.listener"
-LB_TARGET_GROUP = "lb.target_group"
 VPC = "ec2.vpc"
 SUBNET = "ec2.subnet"
 ROUTE_TABLE = "ec2.route_table"
@@ -415,7 +298,6 @@ NETWORK_ACL = "ec2.network_acl"
 FLOW_LOG = "ec2.flow_log"
 LAUNCHABLE = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION)
 """What describes how instances launch: metadata options, volumes, user data, public address."""
-CLOUDFRONT = "cloudfront.distribution"
 OTHER = "other"
 
 DATABASES = (RDS_INSTANCE, RDS_CLUSTER)

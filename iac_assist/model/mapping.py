@@ -8,7 +8,8 @@ shapes that differ between the formats) stays as small code in the front end, re
 same source type: it runs after the table, on the component the table made.
 
 One rule is decided here for every format: a value written as null is not written at all
-(Terraform's ``= null`` and a plan's unset attributes mean the provider default).
+(Terraform's ``= null`` and a plan's unset attributes mean the provider default), nor is one a
+converter turns into None (``""`` where a format says "none").
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ Converter = Callable[[Any], Any]
 
 @dataclass(frozen=True)
 class Source:
-    """The first of ``paths`` the resource writes (not null), through ``convert``."""
+    """The first of ``paths`` the resource writes (not null), through ``convert`` (a path whose
+    converted value is None counts as not written)."""
 
     paths: tuple[Path, ...]
     convert: Converter | None = None
@@ -78,6 +80,8 @@ def read(comp: Component, res: Any, source: Source, fact: str, origin: str = "")
             continue
         if source.convert is not None and is_known(value):
             value = source.convert(value)
+            if value is None:
+                continue  # the converter says "not written" (an empty string standing for none)
         comp.set(fact, value, res.at(*path), origin=origin)
         return True
     return False

@@ -1,34 +1,33 @@
-"""CloudFront distributions (origins, cache behaviors, viewer certificate, web ACL, standard
-logging) and standard logging v2 through CloudWatch Logs deliveries."""
+"""CloudFront in CloudFormation: what the table (``iac_assist/model/vocabulary/cdn.py``) cannot say
+of distributions (origins, origin groups, cache behaviors, standard logging), and standard
+logging v2 through CloudWatch Logs deliveries."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs
+from iac_assist.model import Component, Fact, Ref, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
-from iac_assist.model.convert import lower, to_bool
-from iac_assist.model.kinds import CLOUDFRONT
+from iac_assist.model.convert import lower
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import keep_as_other
+from iac_assist.model.vocabulary.cdn import (
+    bucket_name,
+    fold_log_delivery,
+    fold_log_delivery_source,
+    non_empty,
+    s3_website,
+)
 
 CONFIG = "DistributionConfig"
-# Standard logging names its bucket by domain name; the vocabulary holds the bucket name. The same
-# pattern is in the Terraform normalizer.
-_S3_DOMAIN = re.compile(r"^(?P<name>.+?)\.s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?\.?$")
-# An S3 website endpoint: plain HTTP only, no origin access control or identity possible.
-_S3_WEBSITE = re.compile(r"\.s3-website[.-][a-z0-9-]+\.amazonaws\.com(?:\.cn)?\.?$")
 
 
 def register(normalizer: Normalizer) -> None:
-    normalizer.register("AWS::CloudFront::Distribution")(distribution)
+    normalizer.extend("AWS::CloudFront::Distribution")(distribution)
     normalizer.register("AWS::Logs::DeliverySource", phase=1)(log_delivery_source)
     normalizer.register("AWS::Logs::Delivery", phase=2)(log_delivery)
 
 
-def distribution(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, CLOUDFRONT)
+def distribution(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     if res.has(CONFIG, "Origins"):
         origins = res.get(CONFIG, "Origins")
         if isinstance(origins, list):
@@ -37,23 +36,16 @@ def distribution(res: SourceResource, builder: ModelBuilder) -> None:
         comp.set("origins", origins, res.at(CONFIG, "Origins"))
     _origin_groups(comp, res)
     _behaviors(comp, res)
-    builder.copy(comp, "aliases", res, CONFIG, "Aliases")
-    _viewer_certificate(comp, res)
-    if res.get(CONFIG, "WebACLId") not in (None, ""):
-        comp.set("web_acl", res.get(CONFIG, "WebACLId"), res.at(CONFIG, "WebACLId"))
+    if res.has(CONFIG, "ViewerCertificate") and not isinstance(res.get(CONFIG, "ViewerCertificate"), dict):
+        # The table reads a certificate mapping; one not known before deployment may set anything.
+        unknown = Unknown("ViewerCertificate not known before deployment")
+        comp.set("certificate", unknown, res.at(CONFIG, "ViewerCertificate"))
+        comp.set("minimum_protocol_version", unknown, res.at(CONFIG, "ViewerCertificate"))
     if res.has(CONFIG, "Logging"):
         logging = res.get(CONFIG, "Logging")
         bucket = logging.get("Bucket", Unknown("no Bucket")) if isinstance(logging, dict) else Unknown(
             "Logging not known before deployment")
         comp.set("logging_bucket", bucket_name(bucket), res.at(CONFIG, "Logging", "Bucket"))
-
-
-def bucket_name(value: Any) -> Any:
-    if isinstance(value, str):
-        match = _S3_DOMAIN.match(value)
-        if match:
-            return match.group("name")
-    return value
 
 
 def _origin(res: SourceResource, path: tuple[str | int, ...], entry: Any) -> dict[str, Any]:
@@ -67,14 +59,15 @@ def _origin(res: SourceResource, path: tuple[str | int, ...], entry: Any) -> dic
         "domain_name": domain,
         # An origin with no config is an S3 origin, as for the API.
         "s3": "S3OriginConfig" in entry or ("CustomOriginConfig" not in entry and "VpcOriginConfig" not in entry),
-        "oac": _identity(entry.get("OriginAccessControlId")),
-        "oai": _identity(s3.get("OriginAccessIdentity") if isinstance(s3, dict) else None),
+        "oac": non_empty(entry.get("OriginAccessControlId")),
+        "oai": non_empty(s3.get("OriginAccessIdentity") if isinstance(s3, dict) else None),
     }
     # Keys of custom origins only (absent means false, as for the public access block's).
     if "CustomOriginConfig" in entry:
         custom = entry["CustomOriginConfig"]
         origin["custom"] = True
-        if _s3_website(domain):
+        # !Select [2, !Split ["/", !GetAtt Bucket.WebsiteURL]]: unknown, but built from the website URL.
+        if s3_website(domain, ("WebsiteURL",)):
             origin["s3_website"] = True
         if isinstance(custom, dict) and "OriginProtocolPolicy" in custom:
             origin["protocol_policy"] = Fact(lower(custom["OriginProtocolPolicy"]),
@@ -83,18 +76,6 @@ def _origin(res: SourceResource, path: tuple[str | int, ...], entry: Any) -> dic
             origin["protocol_policy"] = Fact(Unknown("CustomOriginConfig not known before deployment"),
                                              res.at(*path, "CustomOriginConfig"))
     return origin
-
-
-def _identity(value: Any) -> Any:
-    # An empty string is how templates say "no identity" (S3OriginConfig requires the key).
-    return None if value == "" else value
-
-
-def _s3_website(domain: Any) -> bool:
-    if isinstance(domain, str):
-        return _S3_WEBSITE.search(domain) is not None
-    # !Select [2, !Split ["/", !GetAtt Bucket.WebsiteURL]]: unknown, but built from the website URL.
-    return any(ref.attribute == "WebsiteURL" for ref in iter_refs(domain))
 
 
 def _origin_groups(comp: Component, res: SourceResource) -> None:
@@ -132,61 +113,11 @@ def _behavior(res: SourceResource, path: tuple[str | int, ...], default: bool) -
     return Fact(value, res.at(*path, "ViewerProtocolPolicy"))
 
 
-def _viewer_certificate(comp: Component, res: SourceResource) -> None:
-    path = (CONFIG, "ViewerCertificate")
-    if not res.has(*path):
-        return
-    cert = res.get(*path)
-    if not isinstance(cert, dict):
-        unknown = Unknown("ViewerCertificate not known before deployment")
-        comp.set("certificate", unknown, res.at(*path))
-        comp.set("minimum_protocol_version", unknown, res.at(*path))
-        return
-    for key in ("AcmCertificateArn", "IamCertificateId"):
-        if cert.get(key) not in (None, ""):
-            comp.set("certificate", cert[key], res.at(*path, key))
-            break
-    if "CloudFrontDefaultCertificate" in cert:
-        comp.set("default_certificate", to_bool(cert["CloudFrontDefaultCertificate"]),
-                 res.at(*path, "CloudFrontDefaultCertificate"))
-    if cert.get("MinimumProtocolVersion") not in (None, ""):
-        comp.set("minimum_protocol_version", cert["MinimumProtocolVersion"], res.at(*path, "MinimumProtocolVersion"))
-
-
-# Standard logging v2: an AWS::Logs::DeliverySource for the distribution's ACCESS_LOGS, connected
-# to a destination by an AWS::Logs::Delivery. Sources and deliveries of other services stay
-# ``other`` components.
-
-
 def log_delivery_source(res: SourceResource, builder: ModelBuilder) -> None:
-    keep_as_other(builder, res)
-    target = _distribution_of(res.get("ResourceArn"), builder)
-    if target is not None and res.get("LogType") == "ACCESS_LOGS":
-        target.set("log_delivery_source", Ref(res.address, "Ref", res.get("Name", default=Unknown())),
-                   res.at("ResourceArn"), origin=res.address)
+    fold_log_delivery_source(builder, res, "ResourceArn", res.get("LogType"),
+                             Ref(res.address, "Ref", res.get("Name", default=Unknown())))
 
 
 def log_delivery(res: SourceResource, builder: ModelBuilder) -> None:
-    keep_as_other(builder, res)
-    source = res.get("DeliverySourceName")
-    for comp in builder.components.values():
-        if comp.kind == CLOUDFRONT and _same_source(comp.get("log_delivery_source"), source):
-            comp.set("log_delivery", res.get("DeliveryDestinationArn", default=Unknown()), res.loc,
-                     origin=res.address)
-
-
-def _distribution_of(arn: Any, builder: ModelBuilder) -> Component | None:
-    """The distribution an ARN is built from (``!Sub ...:distribution/${Distribution}``)."""
-    for ref in iter_refs(arn):
-        for comp in builder.by_address(ref.address):
-            if comp.kind == CLOUDFRONT:
-                return comp
-    return None
-
-
-def _same_source(source: Any, name: Any) -> bool:
-    if not isinstance(source, Ref):
-        return False
-    if isinstance(name, Ref):
-        return name.address == source.address
-    return isinstance(name, str) and name == source.value
+    fold_log_delivery(builder, res, res.get("DeliverySourceName"),
+                      res.get("DeliveryDestinationArn", default=Unknown()))

@@ -1,20 +1,25 @@
-"""Load balancers and listeners: ELBv2 (application, network, gateway) and classic ELB, and the
-WAF web ACL associations that protect them."""
+"""Load balancers in CloudFormation: what the tables (``iac_assist/model/vocabulary/lb.py``) cannot
+say of ELBv2 load balancers (application, network, gateway), listeners and target groups and of
+classic ELBs (their inline listeners and negotiation policies), and the WAF web ACL associations
+that protect load balancers."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from iac_assist.model import Component, Fact, Location, Ref, Unknown, iter_refs, kinds
+from iac_assist.model import Component, Location, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
-from iac_assist.model.convert import as_text, lower, to_bool, to_int, upper
-from iac_assist.model.kinds import LB, LB_LISTENER
+from iac_assist.model.convert import as_text, lower, to_bool, to_int
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.cloudformation.convert import fact_list, keep_as_other
+from iac_assist.model.vocabulary.lb import (
+    SSL_NEGOTIATION,
+    classic_listener,
+    fold_web_acl,
+    negotiation,
+    redirect_protocol,
+)
+from iac_assist.parsers.cloudformation.convert import fact_list
 
-_LB_ARN = re.compile(r":loadbalancer/(?:app|net|gwy)/([^/]+)/")
-SSL_NEGOTIATION = "SSLNegotiationPolicyType"
 # ELBv2 LoadBalancerAttributes keys and the facts they set.
 _ATTRIBUTES = {
     "access_logs.s3.enabled": ("access_logs", to_bool),
@@ -23,24 +28,17 @@ _ATTRIBUTES = {
 
 
 def register(normalizer: Normalizer) -> None:
-    normalizer.register("AWS::ElasticLoadBalancingV2::LoadBalancer")(load_balancer)
-    normalizer.register("AWS::ElasticLoadBalancingV2::Listener")(listener)
-    normalizer.register("AWS::ElasticLoadBalancingV2::TargetGroup")(target_group)
-    normalizer.register("AWS::ElasticLoadBalancing::LoadBalancer")(classic_load_balancer)
+    normalizer.extend("AWS::ElasticLoadBalancingV2::LoadBalancer")(load_balancer)
+    normalizer.extend("AWS::ElasticLoadBalancingV2::Listener")(listener)
+    normalizer.extend("AWS::ElasticLoadBalancingV2::TargetGroup")(target_group)
+    normalizer.extend("AWS::ElasticLoadBalancing::LoadBalancer")(classic_load_balancer)
     normalizer.register("AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation",
                         phase=1)(web_acl_association)
 
 
-def load_balancer(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, LB)
-    # ELBv2's own defaults: left unset, a load balancer is an internet-facing application one.
-    if not builder.copy(comp, "type", res, "Type", convert=lower):
-        comp.set("type", "application")
-    _scheme(comp, res, builder)
-    if not builder.copy(comp, "subnets", res, "Subnets"):
+def load_balancer(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
+    if not comp.has("subnets"):
         _subnet_mappings(comp, res)
-    builder.copy(comp, "security_groups", res, "SecurityGroups")
-    builder.copy(comp, "name", res, "Name")
     _load_balancer_attributes(comp, res)
 
 
@@ -58,27 +56,15 @@ def _load_balancer_attributes(comp: Component, res: SourceResource) -> None:
         comp.set("access_logs_bucket", bucket[0], bucket[1])
 
 
-def listener(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, LB_LISTENER)
-    builder.copy(comp, "load_balancer", res, "LoadBalancerArn")
-    builder.copy(comp, "protocol", res, "Protocol", convert=upper)
-    builder.copy(comp, "port", res, "Port", convert=to_int)
-    builder.copy(comp, "ssl_policy", res, "SslPolicy")
+def listener(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     fact_list(comp, "default_actions", res, ("DefaultActions",), _action)
 
 
-def classic_load_balancer(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, LB)
-    comp.set("type", "classic")
-    _scheme(comp, res, builder)
-    builder.copy(comp, "subnets", res, "Subnets")
-    builder.copy(comp, "security_groups", res, "SecurityGroups")
-    builder.copy(comp, "instances", res, "Instances")
-    builder.copy(comp, "name", res, "LoadBalancerName")
+def classic_load_balancer(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     _classic_access_logs(comp, res)
     policies = _negotiation_policies(res)
     for index, _entry in res.blocks("Listeners"):
-        part = _classic_listener(res, builder, index)
+        part = classic_listener(builder, res, "cloudformation", "Listeners", index)
         _listener_negotiation(part, res, index, policies)
 
 
@@ -104,18 +90,11 @@ def _negotiation_policies(res: SourceResource) -> dict[str, dict[str, Any]]:
         name = policy.get("PolicyName")
         if not isinstance(name, str) or policy.get("PolicyType") != SSL_NEGOTIATION:
             continue
-        entry: dict[str, Any] = {"reference": None, "protocols": [], "ports": policy.get("LoadBalancerPorts")}
         attributes = policy.get("Attributes")
-        for j, attribute in enumerate(attributes if isinstance(attributes, list) else []):
-            if not isinstance(attribute, dict):
-                continue
-            key, value = attribute.get("Name"), attribute.get("Value")
-            loc = res.at("Policies", i, "Attributes", j, "Value")
-            if key == "Reference-Security-Policy":
-                entry["reference"] = Fact(value, loc)
-            elif isinstance(key, str) and key.startswith("Protocol-"):
-                entry["protocols"].append(Fact({"protocol": key[len("Protocol-"):], "enabled": to_bool(value)}, loc))
-        out[name] = entry
+        out[name] = {**negotiation(
+            (attribute.get("Name"), attribute.get("Value"), res.at("Policies", i, "Attributes", j, "Value"))
+            for j, attribute in enumerate(attributes if isinstance(attributes, list) else [])
+            if isinstance(attribute, dict)), "ports": policy.get("LoadBalancerPorts")}
     return out
 
 
@@ -143,24 +122,6 @@ def _listener_negotiation(part: Component, res: SourceResource, index: int,
         part.set("ssl_protocols", list(chosen["protocols"]), loc)
 
 
-def _classic_listener(res: SourceResource, builder: ModelBuilder, index: int) -> Component:
-    # A classic ELB declares its listeners inline; each becomes a component of its own so that
-    # listener policies read both ELB generations alike.
-    path = ("Listeners", index)
-    comp = builder.add(res, LB_LISTENER, id=f"{res.address}.Listeners[{index}]", loc=res.at(*path))
-    comp.set("load_balancer", Ref(res.address), comp.loc)
-    builder.copy(comp, "protocol", res, *path, "Protocol", convert=upper)
-    builder.copy(comp, "port", res, *path, "LoadBalancerPort", convert=to_int)
-    builder.copy(comp, "instance_protocol", res, *path, "InstanceProtocol", convert=upper)
-    builder.copy(comp, "instance_port", res, *path, "InstancePort", convert=to_int)
-    return comp
-
-
-def _scheme(comp: Any, res: SourceResource, builder: ModelBuilder) -> None:
-    if not builder.copy(comp, "scheme", res, "Scheme", convert=lower):
-        comp.set("scheme", "internet-facing")
-
-
 def _subnet_mappings(comp: Any, res: SourceResource) -> None:
     if not res.has("SubnetMappings"):
         return
@@ -178,18 +139,11 @@ def _action(entry: Any) -> dict[str, Any]:
     action: dict[str, Any] = {"type": lower(entry.get("Type", Unknown("no Type")))}
     redirect = entry.get("RedirectConfig")
     if isinstance(redirect, dict) and "Protocol" in redirect:
-        action["redirect_protocol"] = _redirect_protocol(redirect["Protocol"])
+        action["redirect_protocol"] = redirect_protocol(redirect["Protocol"])
     target = _target_group(entry)
     if target is not None:
         action["target_group"] = target
     return action
-
-
-def _redirect_protocol(value: Any) -> Any:
-    # "#{protocol}" keeps the request's own protocol: a placeholder, not a protocol to upper-case.
-    if isinstance(value, str) and value.startswith("#{"):
-        return value
-    return upper(value)
 
 
 def _target_group(entry: dict[str, Any]) -> Any:
@@ -203,52 +157,12 @@ def _target_group(entry: dict[str, Any]) -> Any:
 
 
 def web_acl_association(res: SourceResource, builder: ModelBuilder) -> None:
-    """Put a WAF association's web ACL on the load balancer it protects.
-
-    A target that cannot be known (a parameter) may be any load balancer of the template: each
-    one without an association of its own gets an unknown web ACL, so none is reported for lack of
-    a WAF it may well have. The association stays in the graph as an ``other`` component."""
     acl_key = "WebACLArn" if res.type == "AWS::WAFv2::WebACLAssociation" else "WebACLId"
     acl = res.get(acl_key, default=Unknown("no web ACL"))
-    loc = res.at(acl_key)
-    keep_as_other(builder, res)
-    owners = _lb_targets(builder, res.get("ResourceArn"))
-    if owners is None:
-        for lb in builder.components.values():
-            if lb.kind == LB and not lb.has("web_acl"):
-                lb.set("web_acl", Unknown("a WAF association's target is not known"), loc, origin=res.address)
-        return
-    for lb in owners:
-        lb.set("web_acl", acl, loc, origin=res.address)
+    fold_web_acl(builder, res, res.get("ResourceArn"), acl, res.at(acl_key))
 
 
-def _lb_targets(builder: ModelBuilder, target: Any) -> list[Component] | None:
-    """The load balancers an association's target names; None when it cannot be known."""
-    if isinstance(target, Unknown):
-        refs = list(iter_refs(target))
-        if not refs:
-            return None  # a parameter: any load balancer
-        lbs = [r for r in refs if any(c.kind == LB for c in builder.by_address(r.address))]
-        if not lbs:
-            return []  # computed from something else (an API stage, a user pool)
-        target = lbs[0]
-    if isinstance(target, Ref):
-        owner = builder.owner(target, LB)
-        return [owner] if owner is not None else []
-    if isinstance(target, str):
-        match = _LB_ARN.search(target)
-        owner = builder.owner(match.group(1), LB) if match else None
-        return [owner] if owner is not None else []
-    return []
-
-
-def target_group(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, kinds.LB_TARGET_GROUP)
-    builder.copy(comp, "name", res, "Name")
-    builder.copy(comp, "port", res, "Port", convert=to_int)
-    builder.copy(comp, "protocol", res, "Protocol", convert=upper)
-    builder.copy(comp, "target_type", res, "TargetType", convert=lower)
-    builder.copy(comp, "vpc", res, "VpcId")
+def target_group(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     fact_list(comp, "targets", res, ("Targets",),
               lambda entry: {"target": entry.get("Id"), "port": to_int(entry.get("Port"))}
               if isinstance(entry, dict) else {"target": entry})

@@ -1,5 +1,6 @@
-"""S3 buckets (with their versioning, server access logging and default encryption) and their
-bucket policies."""
+"""S3 buckets in CloudFormation: what the table (``iac_assist/model/vocabulary/s3.py``) cannot
+say (versioning, server access logging and default encryption configurations) and bucket
+policies, folded onto their bucket."""
 
 from __future__ import annotations
 
@@ -8,41 +9,17 @@ from typing import Any
 
 from iac_assist.model import Component, Ref, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
-from iac_assist.model.convert import to_bool
 from iac_assist.model.kinds import S3_BUCKET, S3_BUCKET_POLICY
 from iac_assist.model.resource import SourceResource
 
-_CANNED_ACLS = {
-    "Private": "private",
-    "PublicRead": "public-read",
-    "PublicReadWrite": "public-read-write",
-    "AuthenticatedRead": "authenticated-read",
-    "LogDeliveryWrite": "log-delivery-write",
-    "BucketOwnerRead": "bucket-owner-read",
-    "BucketOwnerFullControl": "bucket-owner-full-control",
-    "AwsExecRead": "aws-exec-read",
-}
-
-_PUBLIC_ACCESS_BLOCK = {
-    "BlockPublicAcls": "block_public_acls",
-    "BlockPublicPolicy": "block_public_policy",
-    "IgnorePublicAcls": "ignore_public_acls",
-    "RestrictPublicBuckets": "restrict_public_buckets",
-}
-
 
 def register(normalizer: Normalizer) -> None:
-    normalizer.register("AWS::S3::Bucket")(bucket)
+    normalizer.extend("AWS::S3::Bucket")(bucket)
     normalizer.register("AWS::S3::BucketPolicy", phase=1)(bucket_policy)
 
 
-def bucket(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, S3_BUCKET)
-    builder.copy(comp, "name", res, "BucketName")
-    builder.copy(comp, "acl", res, "AccessControl", convert=_canned_acl)
-    builder.copy(
-        comp, "public_access_block", res, "PublicAccessBlockConfiguration", convert=_public_access_block
-    )
+def bucket(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
+    """What the table cannot say: configurations whose shape differs from Terraform's."""
     _versioning(comp, res)
     _logging(comp, res)
     _encryption(comp, res)
@@ -106,17 +83,6 @@ def bucket_policy(res: SourceResource, builder: ModelBuilder) -> None:
         builder.copy(comp, "policy", res, "PolicyDocument", convert=_document)
         return
     builder.copy(owner, "policy", res, "PolicyDocument", convert=_document)
-
-
-def _canned_acl(value: Any) -> Any:
-    return _CANNED_ACLS.get(value, value) if isinstance(value, str) else value
-
-
-def _public_access_block(value: Any) -> Any:
-    if not isinstance(value, dict):
-        return Unknown("PublicAccessBlockConfiguration is not a mapping")
-    # Only the settings written down: the vocabulary reads a missing one as false, as S3 does.
-    return {ours: to_bool(value[theirs]) for theirs, ours in _PUBLIC_ACCESS_BLOCK.items() if theirs in value}
 
 
 def _document(value: Any) -> Any:

@@ -1,40 +1,30 @@
-"""Load balancers in Terraform: ALB/NLB (aws_lb), their listeners, classic ELBs, their SSL
-negotiation policies, and the WAF web ACL associations that protect them."""
+"""Load balancers in Terraform: what the tables (``iac_assist/model/vocabulary/lb.py``) cannot say
+of ALB/NLB (aws_lb), their listeners and classic ELBs, and the satellites: classic ELB
+attachments and SSL negotiation policies, target group attachments, and the WAF web ACL
+associations that protect load balancers."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from iac_assist.model import Component, Fact, Ref, Unknown, iter_refs, kinds
+from iac_assist.model import Component, Fact, Ref, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
-from iac_assist.model.convert import as_list, first_block, to_bool, to_int, upper
+from iac_assist.model.convert import first_block, lower, to_bool, to_int
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.vocabulary.lb import (
+    SSL_NEGOTIATION,
+    classic_listener,
+    fold_web_acl,
+    negotiation,
+    redirect_protocol,
+)
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
-_LB_ARN = re.compile(r":loadbalancer/(?:app|net|gwy)/([^/]+)/")
-SSL_NEGOTIATION = "SSLNegotiationPolicyType"
 
-
-def _scheme(res: SourceResource) -> object:
-    internal = res.get("internal", default=False)
-    if isinstance(internal, Unknown):
-        return internal
-    return "internal" if internal is True else "internet-facing"
-
-
-@NORMALIZER.register("aws_lb", "aws_alb")
-def load_balancer(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.LB)
-    b.copy(comp, "name", res, "name")
-    comp.set("type", res.get("load_balancer_type", default="application"), res.at("load_balancer_type"))
-    comp.set("scheme", _scheme(res), res.at("internal"))
-    if res.has("subnets"):
-        b.copy(comp, "subnets", res, "subnets", convert=as_list)
-    elif res.has("subnet_mapping"):
+@NORMALIZER.extend("aws_lb", "aws_alb")
+def load_balancer(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    if not comp.has("subnets") and res.has("subnet_mapping"):
         comp.set("subnets", [m.get("subnet_id") for _, m in res.blocks("subnet_mapping")], res.at("subnet_mapping"))
-    b.copy(comp, "security_groups", res, "security_groups", convert=as_list)
-    b.copy(comp, "drop_invalid_header_fields", res, "drop_invalid_header_fields", convert=to_bool)
     # ELBv2 access logs stay off unless `enabled = true`, even when a bucket is given.
     _access_logs(comp, res, enabled_by_default=False)
 
@@ -54,19 +44,14 @@ def _access_logs(comp: Component, res: SourceResource, *, enabled_by_default: bo
         comp.set("access_logs_bucket", block["bucket"], res.at("access_logs", i, "bucket"))
 
 
-@NORMALIZER.register("aws_lb_listener", "aws_alb_listener")
-def listener(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.LB_LISTENER)
-    b.copy(comp, "load_balancer", res, "load_balancer_arn")
-    b.copy(comp, "protocol", res, "protocol", convert=upper)
-    b.copy(comp, "port", res, "port", convert=to_int)
-    b.copy(comp, "ssl_policy", res, "ssl_policy")
+@NORMALIZER.extend("aws_lb_listener", "aws_alb_listener")
+def listener(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     actions = []
     for i, action in res.blocks("default_action"):
-        entry = {"type": action.get("type")}
+        entry = {"type": lower(action.get("type"))}
         redirect = first_block(action.get("redirect"))
-        if redirect is not None:
-            entry["redirect_protocol"] = upper(redirect.get("protocol", "#{protocol}"))
+        if redirect is not None and "protocol" in redirect:
+            entry["redirect_protocol"] = redirect_protocol(redirect["protocol"])
         target = action.get("target_group_arn")
         forward = first_block(action.get("forward"))
         if target is None and forward is not None:
@@ -78,28 +63,12 @@ def listener(res: SourceResource, b: ModelBuilder) -> None:
     comp.set("default_actions", actions, res.at("default_action"))
 
 
-@NORMALIZER.register("aws_elb")
-def classic_elb(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.LB)
-    comp.set("type", "classic")
-    b.copy(comp, "name", res, "name")
-    comp.set("scheme", _scheme(res), res.at("internal"))
-    b.copy(comp, "subnets", res, "subnets", convert=as_list)
-    b.copy(comp, "security_groups", res, "security_groups", convert=as_list)
-    b.copy(comp, "instances", res, "instances", convert=as_list)
+@NORMALIZER.extend("aws_elb")
+def classic_elb(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     # A classic ELB's access_logs block is on unless it says `enabled = false`.
     _access_logs(comp, res, enabled_by_default=True)
-    for i, block in res.blocks("listener"):
-        part = b.add(res, kinds.LB_LISTENER, id=f"{res.address}.listener[{i}]", loc=res.at("listener", i))
-        part.set("load_balancer", Ref(res.address))
-        for key, source in (("protocol", "lb_protocol"), ("instance_protocol", "instance_protocol")):
-            if source in block:
-                part.set(key, upper(block[source]), res.at("listener", i, source))
-        for key, source in (("port", "lb_port"), ("instance_port", "instance_port")):
-            if source in block:
-                part.set(key, to_int(block[source]), res.at("listener", i, source))
-        if "ssl_certificate_id" in block:
-            part.set("certificate", block["ssl_certificate_id"], res.at("listener", i, "ssl_certificate_id"))
+    for i, _block in res.blocks("listener"):
+        classic_listener(b, res, "terraform", "listener", i)
 
 
 @NORMALIZER.register("aws_elb_attachment", phase=1)
@@ -120,18 +89,6 @@ def classic_attachment(res: SourceResource, b: ModelBuilder) -> None:
 # aws_load_balancer_policy defines a policy on the ELB (phase 1, kept on the ELB by name);
 # aws_load_balancer_listener_policy attaches policies to a listener port (phase 2);
 # aws_lb_ssl_negotiation_policy defines and attaches one in a single resource (phase 1).
-
-
-def _negotiation(pairs: list[tuple[Any, Any, Any]]) -> dict[str, Any]:
-    """``{"reference": Fact | None, "protocols": [Fact]}`` from (name, value, loc) attributes."""
-    reference = None
-    protocols = []
-    for name, value, loc in pairs:
-        if name == "Reference-Security-Policy":
-            reference = Fact(value, loc)
-        elif isinstance(name, str) and name.startswith("Protocol-"):
-            protocols.append(Fact({"protocol": name[len("Protocol-"):], "enabled": to_bool(value)}, loc))
-    return {"reference": reference, "protocols": protocols}
 
 
 def _apply_negotiation(part: Component, policy: dict[str, Any] | None, origin: str, loc: Any) -> None:
@@ -166,7 +123,7 @@ def classic_policy(res: SourceResource, b: ModelBuilder) -> None:
     pairs = [(a.get("name"), a.get("value"), res.at("policy_attribute", i, "value"))
              for i, a in res.blocks("policy_attribute")]
     known = elb.get("ssl_negotiation_policies") or {}
-    known[name] = _negotiation(pairs)
+    known[name] = negotiation(pairs)
     elb.set("ssl_negotiation_policies", known, res.loc, origin=res.address)
 
 
@@ -177,15 +134,15 @@ def classic_listener_policy(res: SourceResource, b: ModelBuilder) -> None:
     part = _classic_listener(b, elb, to_int(res.get("load_balancer_port"))) if elb is not None else None
     if elb is None or part is None:
         return
-    negotiation = elb.get("ssl_negotiation_policies") or {}
+    policies = elb.get("ssl_negotiation_policies") or {}
     defined = {c.get("attributes", {}).get("policy_name") for c in b.components.values()
                if c.source_type == "aws_load_balancer_policy"}
     names = res.get("policy_names")
     loc = res.at("policy_names")
     names = [n.value if isinstance(n, Ref) else n for n in names] if isinstance(names, list) else [names]
     for name in names:
-        if isinstance(name, str) and name in negotiation:
-            _apply_negotiation(part, negotiation[name], res.address, loc)
+        if isinstance(name, str) and name in policies:
+            _apply_negotiation(part, policies[name], res.address, loc)
             return
     if any(not isinstance(name, str) or name not in defined for name in names):
         # A policy this configuration does not define (or an unknown name) may be the listener's
@@ -201,7 +158,7 @@ def ssl_negotiation_policy(res: SourceResource, b: ModelBuilder) -> None:
     if part is None:
         return
     pairs = [(a.get("name"), a.get("value"), res.at("attribute", i, "value")) for i, a in res.blocks("attribute")]
-    _apply_negotiation(part, _negotiation(pairs), res.address, res.loc)
+    _apply_negotiation(part, negotiation(pairs), res.address, res.loc)
 
 
 # --- WAF ---------------------------------------------------------------------------------------
@@ -211,54 +168,7 @@ def ssl_negotiation_policy(res: SourceResource, b: ModelBuilder) -> None:
 def web_acl_association(res: SourceResource, b: ModelBuilder) -> None:
     acl_attr = "web_acl_arn" if res.type == "aws_wafv2_web_acl_association" else "web_acl_id"
     acl = res.get(acl_attr, default=Unknown("no web ACL"))
-    _fold_web_acl(b, res, res.get("resource_arn"), acl, res.at(acl_attr))
-
-
-def _fold_web_acl(b: ModelBuilder, res: SourceResource, target: Any, acl: Any, loc: Any) -> None:
-    """Put a WAF association's web ACL on the load balancer it protects.
-
-    A target that cannot be known (a variable) may be any load balancer of the configuration: each
-    one without an association of its own gets an unknown web ACL, so none is reported for lack of
-    a WAF it may well have. The association stays in the graph as an ``other`` component."""
-    b.add(res, kinds.OTHER).set("attributes", res.body)
-    owners = _lb_targets(b, target)
-    if owners is None:
-        for lb in b.components.values():
-            if lb.kind == kinds.LB and not lb.has("web_acl"):
-                lb.set("web_acl", Unknown("a WAF association's target is not known"), loc, origin=res.address)
-        return
-    for lb in owners:
-        lb.set("web_acl", acl, loc, origin=res.address)
-
-
-def _lb_targets(b: ModelBuilder, target: Any) -> list[Component] | None:
-    """The load balancers an association's target names; None when it cannot be known."""
-    if isinstance(target, Unknown):
-        refs = list(iter_refs(target))
-        if not refs:
-            return None  # a variable: any load balancer
-        lbs = [r for r in refs if any(c.kind == kinds.LB for c in b.by_address(r.address))]
-        if not lbs:
-            return []  # computed from something else (an API stage, a user pool)
-        target = lbs[0]
-    if isinstance(target, Ref):
-        owner = b.owner(target, kinds.LB)
-        return [owner] if owner is not None else []
-    if isinstance(target, str):
-        match = _LB_ARN.search(target)
-        owner = b.owner(match.group(1), kinds.LB) if match else None
-        return [owner] if owner is not None else []
-    return []
-
-
-@NORMALIZER.register("aws_lb_target_group", "aws_alb_target_group")
-def target_group(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.LB_TARGET_GROUP)
-    b.copy(comp, "name", res, "name")
-    b.copy(comp, "port", res, "port", convert=to_int)
-    b.copy(comp, "protocol", res, "protocol", convert=upper)
-    b.copy(comp, "target_type", res, "target_type")
-    b.copy(comp, "vpc", res, "vpc_id")
+    fold_web_acl(b, res, res.get("resource_arn"), acl, res.at(acl_attr))
 
 
 @NORMALIZER.register("aws_lb_target_group_attachment", "aws_alb_target_group_attachment", phase=1)

@@ -1,4 +1,5 @@
-"""S3 in Terraform: the bucket and its satellites (ACL, policy, public access block, versioning,
+"""S3 in Terraform: what the table (``iac_assist/model/vocabulary/s3.py``) cannot say of a bucket,
+and its satellites (ACL, policy, public access block, versioning,
 server access logging, default encryption), in provider v4+ satellites and v3 inline blocks alike."""
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from iac_assist.model import Component, Fact, Ref, Unknown, is_known, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.convert import as_text, first_block, first_set, known_items, to_bool
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.vocabulary.s3 import PAB_KEYS
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 from iac_assist.parsers.terraform.values import decode_document
 
-PAB_KEYS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
 GROUP_URIS = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
@@ -20,12 +21,11 @@ GROUP_URIS = {
 }
 
 
-@NORMALIZER.register("aws_s3_bucket")
-def bucket(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.S3_BUCKET)
-    b.copy(comp, "name", res, "bucket")
-    # Provider v3 style: ACL, grants and policy inline on the bucket.
-    b.copy(comp, "acl", res, "acl")
+@NORMALIZER.extend("aws_s3_bucket")
+def bucket(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    """Provider v3 style: grants and policy inline on the bucket (its name and ACL are the table's).
+    The policy is not a table row: a reference to a policy document stands for its value, which
+    the decoding must see."""
     if res.has("policy"):
         comp.set("policy", decode_document(res.get("policy")), res.at("policy"))
     grants = _inline_grants(res)
@@ -141,9 +141,9 @@ def bucket_public_access_block(res: SourceResource, b: ModelBuilder) -> None:
         owner.set("public_access_block", _pab(res), res.loc, origin=res.address)
 
 
-@NORMALIZER.register("aws_s3_account_public_access_block")
-def account_public_access_block(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.S3_ACCOUNT_PAB)
+@NORMALIZER.extend("aws_s3_account_public_access_block")
+def account_public_access_block(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    # The whole resource is the block.
     comp.set("public_access_block", _pab(res), res.loc)
 
 
