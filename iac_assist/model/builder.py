@@ -104,7 +104,7 @@ class ModelBuilder:
         if size != len(self.components):
             index = {}
             for cid, comp in self.components.items():
-                value = comp.get(fact)
+                value = comp.get(fact) if comp.has(fact) else None  # kinds without that fact too
                 if isinstance(value, str) and value:
                     index.setdefault(value, []).append(cid)
             self._name_index[fact] = (len(self.components), index)

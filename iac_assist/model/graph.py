@@ -46,7 +46,7 @@ class ResourceGraph:
             self.components[comp.id] = comp
             self._by_address.setdefault((comp.scope, comp.address), []).append(comp)
             self._by_kind.setdefault(comp.kind, []).append(comp)
-            name = comp.get("name")
+            name = comp.get("name") if comp.has("name") else None  # not every kind has a name
             if isinstance(name, str) and name:
                 self._by_name.setdefault(name, []).append(comp)
             self._succ.setdefault(comp.id, {})

@@ -1,14 +1,16 @@
-"""EC2 networking: VPCs, subnets, route tables and routes, gateways, security groups, network ACLs,
-flow logs. (Instances live in normalize_ec2.)"""
+"""EC2 networking: what the table (``iac_assist/model/vocabulary/vpc.py``) cannot say: routes and
+rules (inline and their own resources), associations and attachments, what a flow log logs and
+where it delivers. (Instances live in normalize_ec2.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.model import Fact, Unknown
+from iac_assist.model import Component, Fact, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
-from iac_assist.model.convert import lower, to_bool, to_int, upper
-from iac_assist.model.kinds import FLOW_LOG, INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC
+from iac_assist.model.convert import lower, to_bool, to_int
+from iac_assist.model.kinds import INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, SECURITY_GROUP, SUBNET
+from iac_assist.model.mapping import read, src
 from iac_assist.model.network import protocol
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import append_fact, fact_list, fold_target, keep_as_other, present, text
@@ -42,13 +44,9 @@ _ALL_PORTS = (0, 65535)
 
 
 def register(normalizer: Normalizer) -> None:
-    normalizer.register("AWS::EC2::VPC")(vpc)
-    normalizer.register("AWS::EC2::Subnet")(subnet)
-    normalizer.register("AWS::EC2::RouteTable")(route_table)
-    normalizer.register("AWS::EC2::InternetGateway")(internet_gateway)
-    normalizer.register("AWS::EC2::SecurityGroup")(security_group)
-    normalizer.register("AWS::EC2::NetworkAcl")(network_acl)
-    normalizer.register("AWS::EC2::FlowLog")(flow_log)
+    normalizer.extend("AWS::EC2::SecurityGroup")(security_group)
+    normalizer.extend("AWS::EC2::NetworkAcl")(network_acl)
+    normalizer.extend("AWS::EC2::FlowLog")(flow_log)
     normalizer.register("AWS::EC2::Route", phase=1)(route)
     normalizer.register("AWS::EC2::SubnetRouteTableAssociation", phase=1)(route_table_association)
     normalizer.register("AWS::EC2::VPCGatewayAttachment", phase=1)(gateway_attachment)
@@ -56,29 +54,6 @@ def register(normalizer: Normalizer) -> None:
     normalizer.register("AWS::EC2::SecurityGroupEgress", phase=1)(egress_rule)
     normalizer.register("AWS::EC2::NetworkAclEntry", phase=1)(network_acl_entry)
     normalizer.register("AWS::EC2::SubnetNetworkAclAssociation", phase=1)(network_acl_association)
-
-
-def vpc(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, VPC)
-    builder.copy(comp, "cidr", res, "CidrBlock")
-
-
-def subnet(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, SUBNET)
-    builder.copy(comp, "vpc", res, "VpcId")
-    builder.copy(comp, "cidr", res, "CidrBlock")
-    builder.copy(comp, "map_public_ip_on_launch", res, "MapPublicIpOnLaunch", convert=to_bool)
-
-
-def route_table(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, ROUTE_TABLE)
-    builder.copy(comp, "vpc", res, "VpcId")
-    # A template cannot declare a VPC's main route table: every AWS::EC2::RouteTable is extra.
-    comp.set("main", False)
-
-
-def internet_gateway(res: SourceResource, builder: ModelBuilder) -> None:
-    builder.add(res, INTERNET_GATEWAY)
 
 
 def route(res: SourceResource, builder: ModelBuilder) -> None:
@@ -116,10 +91,7 @@ def gateway_attachment(res: SourceResource, builder: ModelBuilder) -> None:
         builder.copy(owner, "vpc", res, "VpcId")
 
 
-def security_group(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, SECURITY_GROUP)
-    builder.copy(comp, "name", res, "GroupName")
-    builder.copy(comp, "vpc", res, "VpcId")
+def security_group(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     fact_list(comp, "ingress", res, ("SecurityGroupIngress",), lambda e: rule(e, _INGRESS))
     fact_list(comp, "egress", res, ("SecurityGroupEgress",), lambda e: rule(e, _EGRESS))
 
@@ -170,10 +142,8 @@ def rule(entry: Any, names: tuple) -> dict[str, Any]:
 # --- network ACLs -------------------------------------------------------------------------------
 
 
-def network_acl(res: SourceResource, builder: ModelBuilder) -> None:
+def network_acl(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     # Its rules are AWS::EC2::NetworkAclEntry resources: a new ACL starts with none (deny all).
-    comp = builder.add(res, NETWORK_ACL)
-    builder.copy(comp, "vpc", res, "VpcId")
     comp.set("ingress", [])
     comp.set("egress", [])
 
@@ -229,14 +199,11 @@ _FLOW_LOG_TYPES = {
 }
 
 
-def flow_log(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, FLOW_LOG)
-    builder.copy(comp, "resource", res, "ResourceId")
+def flow_log(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     kind = res.get("ResourceType")
     if isinstance(kind, str):
         comp.set("resource_type", _FLOW_LOG_TYPES.get(kind.lower(), "other"), res.at("ResourceType"))
     elif res.has("ResourceType"):
         comp.set("resource_type", Unknown("ResourceType not known before deployment"), res.at("ResourceType"))
-    builder.copy(comp, "traffic_type", res, "TrafficType", convert=upper)
     if res.get("LogDestinationType") == "s3":
-        builder.copy(comp, "log_destination", res, "LogDestination")
+        read(comp, res, src("LogDestination"), "log_destination")

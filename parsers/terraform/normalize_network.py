@@ -1,15 +1,18 @@
-"""VPC networking in Terraform: VPCs, subnets, route tables and routes, gateways, security groups
-and network ACLs with their rule resources, flow logs. (Instances live in normalize_ec2.)"""
+"""VPC networking in Terraform: what the table (``iac_assist/model/vocabulary/vpc.py``) cannot say:
+references read as data, routes and rules (inline and their own resources), associations, the
+default VPC's adopted resources, what a flow log logs. (Instances live in normalize_ec2.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.model import Fact, Location, Ref, Unknown, kinds
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
-from iac_assist.model.convert import first_set, lower, to_bool, to_int, upper
+from iac_assist.model.convert import first_set, lower, to_bool, to_int
+from iac_assist.model.mapping import read, src
 from iac_assist.model.network import protocol
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.vocabulary.vpc import FLOW_LOG_TARGETS
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
 
 ROUTE_TARGETS = (
@@ -43,34 +46,13 @@ def data(values: list[Any]) -> list[Any]:
     return [datum(v) for v in values]
 
 
-def _copy_datum(b: ModelBuilder, comp: Any, key: str, res: SourceResource, attribute: str, convert: Any = None) -> None:
-    if res.has(attribute):
-        b.copy(comp, key, res, attribute)  # the location and origin
-        value = datum(res.get(attribute))
-        comp.facts[key].value = convert(value) if convert is not None else value
-
-
-@NORMALIZER.register("aws_vpc", "aws_default_vpc")
-def vpc(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.VPC)
-    _copy_datum(b, comp, "cidr", res, "cidr_block")
-
-
-@NORMALIZER.register("aws_subnet")
-def subnet(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SUBNET)
-    b.copy(comp, "vpc", res, "vpc_id")
-    _copy_datum(b, comp, "cidr", res, "cidr_block")
-    _copy_datum(b, comp, "map_public_ip_on_launch", res, "map_public_ip_on_launch", convert=to_bool)
-
-
-@NORMALIZER.register("aws_default_subnet")
-def default_subnet(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SUBNET)
-    if not b.copy(comp, "map_public_ip_on_launch", res, "map_public_ip_on_launch", convert=to_bool):
-        # Terraform adopts the existing default subnet, and AWS creates those auto-assigning
-        # public IPv4 addresses.
-        comp.set("map_public_ip_on_launch", True)
+@NORMALIZER.extend("aws_vpc", "aws_default_vpc", "aws_subnet")
+def configured_data(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    """The table keeps a reference as written; a CIDR or a switch is data (see ``datum``)."""
+    for key in ("cidr", "map_public_ip_on_launch"):
+        if comp.has(key) and isinstance(comp.get(key), Ref):
+            value = datum(comp.get(key))
+            comp.facts[key].value = to_bool(value) if key == "map_public_ip_on_launch" else value
 
 
 def _route(route: dict[str, Any], loc: Location) -> Fact:
@@ -85,24 +67,19 @@ def _route(route: dict[str, Any], loc: Location) -> Fact:
     return Fact({"destination": datum(destination), "target": target, "target_type": target_type}, loc)
 
 
-@NORMALIZER.register("aws_route_table")
-def route_table(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.ROUTE_TABLE)
-    b.copy(comp, "vpc", res, "vpc_id")
-    comp.set("main", False)
+@NORMALIZER.extend("aws_route_table", "aws_default_route_table")
+def route_table(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    if res.type == "aws_default_route_table":
+        _default_vpc(comp, res, "default_route_table_id")
     routes = [_route(r, res.at("route", i)) for i, r in res.blocks("route")]
     comp.set("routes", routes, res.at("route"))
 
 
-@NORMALIZER.register("aws_default_route_table")
-def default_route_table(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.ROUTE_TABLE)
-    vpc_ref = res.get("default_route_table_id")
-    if isinstance(vpc_ref, Ref):
-        comp.set("vpc", Ref(vpc_ref.address), res.at("default_route_table_id"))
-    comp.set("main", True)
-    routes = [_route(r, res.at("route", i)) for i, r in res.blocks("route")]
-    comp.set("routes", routes, res.at("route"))
+def _default_vpc(comp: Component, res: SourceResource, attribute: str) -> None:
+    """A default route table or ACL names its VPC through the VPC's attribute it adopts."""
+    ref = res.get(attribute)
+    if isinstance(ref, Ref):
+        comp.set("vpc", Ref(ref.address), res.at(attribute))
 
 
 @NORMALIZER.register("aws_route", phase=1)
@@ -131,12 +108,6 @@ def main_route_table_association(res: SourceResource, b: ModelBuilder) -> None:
             b.copy(owner, "vpc", res, "vpc_id")
 
 
-@NORMALIZER.register("aws_internet_gateway")
-def internet_gateway(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.INTERNET_GATEWAY)
-    b.copy(comp, "vpc", res, "vpc_id")
-
-
 @NORMALIZER.register("aws_internet_gateway_attachment", phase=1)
 def internet_gateway_attachment(res: SourceResource, b: ModelBuilder) -> None:
     owner = b.owner(res.get("internet_gateway_id"), kinds.INTERNET_GATEWAY)
@@ -163,11 +134,8 @@ def _rule(rule: dict[str, Any], loc: Location, *, protocol: str = "protocol") ->
     }, loc)
 
 
-@NORMALIZER.register("aws_security_group", "aws_default_security_group")
-def security_group(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SECURITY_GROUP)
-    b.copy(comp, "name", res, "name")
-    b.copy(comp, "vpc", res, "vpc_id")
+@NORMALIZER.extend("aws_security_group", "aws_default_security_group")
+def security_group(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     for direction in ("ingress", "egress"):
         rules = [_rule(r, res.at(direction, i)) for i, r in res.blocks(direction)]
         comp.set(direction, rules, res.at(direction))
@@ -239,22 +207,11 @@ def _acl_rules(comp: Any, res: SourceResource) -> None:
         comp.set(direction, rules, res.at(direction))
 
 
-@NORMALIZER.register("aws_network_acl")
-def network_acl(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.NETWORK_ACL)
-    b.copy(comp, "vpc", res, "vpc_id")
-    b.copy(comp, "subnets", res, "subnet_ids")
-    _acl_rules(comp, res)
-
-
-@NORMALIZER.register("aws_default_network_acl")
-def default_network_acl(res: SourceResource, b: ModelBuilder) -> None:
+@NORMALIZER.extend("aws_network_acl", "aws_default_network_acl")
+def network_acl(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     # Terraform replaces the default ACL's rules with the blocks written here (none: deny all).
-    comp = b.add(res, kinds.NETWORK_ACL)
-    acl_id = res.get("default_network_acl_id")
-    if isinstance(acl_id, Ref):
-        comp.set("vpc", Ref(acl_id.address), res.at("default_network_acl_id"))
-    b.copy(comp, "subnets", res, "subnet_ids")
+    if res.type == "aws_default_network_acl":
+        _default_vpc(comp, res, "default_network_acl_id")
     _acl_rules(comp, res)
 
 
@@ -292,23 +249,11 @@ def network_acl_association(res: SourceResource, b: ModelBuilder) -> None:
 
 # --- flow logs ----------------------------------------------------------------------------------
 
-FLOW_LOG_TARGETS = (
-    ("vpc_id", "vpc"),
-    ("subnet_id", "subnet"),
-    ("eni_id", "eni"),
-    ("transit_gateway_id", "transit_gateway"),
-    ("transit_gateway_attachment_id", "transit_gateway_attachment"),
-)
-
-
-@NORMALIZER.register("aws_flow_log")
-def flow_log(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.FLOW_LOG)
+@NORMALIZER.extend("aws_flow_log")
+def flow_log(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     for attribute, resource_type in FLOW_LOG_TARGETS:
         if res.get(attribute) is not None:
-            b.copy(comp, "resource", res, attribute)
             comp.set("resource_type", resource_type, res.at(attribute))
             break
-    b.copy(comp, "traffic_type", res, "traffic_type", convert=upper)
     if res.get("log_destination_type") == "s3":
-        b.copy(comp, "log_destination", res, "log_destination")
+        read(comp, res, src("log_destination"), "log_destination")
