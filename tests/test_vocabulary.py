@@ -74,3 +74,79 @@ def test_a_null_attribute_is_not_written(tmp_path) -> None:
     result = scan([tmp_path])
     (inst,) = [c for c in result.graph.components.values() if c.kind == vocabulary.rds.RDS_INSTANCE]
     assert not inst.has("engine")
+
+
+# --- EC2 compute and VPC networking: the two formats agree --------------------------------------
+
+
+def _components(tmp_path, files: dict[str, str], kind: str) -> list:
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    result = scan([tmp_path])
+    return sorted((c for c in result.graph.components.values() if c.kind == kind), key=lambda c: c.source_type)
+
+
+def test_security_group_rules_have_the_same_shape_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform kept the protocol's case ("TCP") and the ports written with protocol -1
+    # (0 to 0, as Terraform wants them); CloudFormation lower-cased it and gave all ports.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_security_group" "web" {
+              ingress {
+                protocol    = "TCP"
+                from_port   = 443
+                to_port     = 443
+                cidr_blocks = ["10.0.0.0/8"]
+              }
+              egress {
+                protocol    = "-1"
+                from_port   = 0
+                to_port     = 0
+                cidr_blocks = ["10.0.0.0/8"]
+              }
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Web:
+              Type: AWS::EC2::SecurityGroup
+              Properties:
+                GroupDescription: web
+                SecurityGroupIngress:
+                  - IpProtocol: TCP
+                    FromPort: 443
+                    ToPort: 443
+                    CidrIp: 10.0.0.0/8
+                SecurityGroupEgress:
+                  - IpProtocol: "-1"
+                    FromPort: 0
+                    ToPort: 0
+                    CidrIp: 10.0.0.0/8
+        '''),
+    }
+    shapes = set()
+    for group in _components(tmp_path, files, vocabulary.vpc.SECURITY_GROUP):
+        for direction in ("ingress", "egress"):
+            (rule,) = group.get(direction)
+            shapes.add((direction, rule.value["protocol"], rule.value["from_port"], rule.value["to_port"]))
+    assert shapes == {("ingress", "tcp", 443, 443), ("egress", "-1", 0, 65535)}
+
+
+def test_a_null_metadata_option_is_not_written_in_either_format(tmp_path) -> None:
+    # Drift: CloudFormation set http_tokens to None for HttpTokens: null (which then read as
+    # "written, not optional"); Terraform left it unset, so the account default decides.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_instance" "app" {
+              metadata_options {
+                http_tokens   = null
+                http_endpoint = "ENABLED"
+              }
+            }
+        '''),
+        "cfn/template.json": """{"Resources": {"App": {"Type": "AWS::EC2::Instance", "Properties": {
+            "MetadataOptions": {"HttpTokens": null, "HttpEndpoint": "ENABLED"}}}}}""",
+    }
+    instances = _components(tmp_path, files, vocabulary.ec2.INSTANCE)
+    assert len(instances) == 2
+    assert [(i.has("http_tokens"), i.get("http_endpoint")) for i in instances] == [(False, "enabled")] * 2

@@ -10,7 +10,7 @@ from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.convert import first_set, lower, to_bool, to_int
 from iac_assist.model.mapping import read, src
-from iac_assist.model.network import protocol
+from iac_assist.model.network import ALL_PORTS, protocol
 from iac_assist.model.resource import SourceResource
 from iac_assist.model.vocabulary.vpc import FLOW_LOG_TARGETS
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
@@ -122,10 +122,15 @@ def _rule(rule: dict[str, Any], loc: Location, *, protocol: str = "protocol") ->
             cidrs.append(datum(rule[single]))
     groups = items(rule.get("security_groups")) + items(rule.get("source_security_group_id")) + items(
         rule.get("referenced_security_group_id"))
+    # Protocols lower case and all traffic on all ports, as in a template's rule (EC2 ignores the
+    # ports written with protocol -1, which Terraform wants as 0 to 0).
+    proto = lower(datum(rule.get(protocol, "-1")))
+    ports = ALL_PORTS if proto == "-1" else (
+        to_int(datum(rule.get("from_port", 0))), to_int(datum(rule.get("to_port", 65535))))
     return Fact({
-        "protocol": datum(rule.get(protocol, "-1")),
-        "from_port": to_int(datum(rule.get("from_port", 0))),
-        "to_port": to_int(datum(rule.get("to_port", 65535))),
+        "protocol": proto,
+        "from_port": ports[0],
+        "to_port": ports[1],
         "cidrs": cidrs,
         "source_groups": groups,
         "self": to_bool(datum(rule.get("self", False))),
@@ -166,12 +171,8 @@ def vpc_security_group_rule(res: SourceResource, b: ModelBuilder) -> None:
     if owner is None:
         return
     direction = "ingress" if res.type.endswith("ingress_rule") else "egress"
-    body = dict(res.body)
-    if str(body.get("ip_protocol")) == "-1":
-        body.setdefault("from_port", 0)
-        body.setdefault("to_port", 65535)
     loc = res.at("cidr_ipv4") if res.has("cidr_ipv4") else res.at("cidr_ipv6") if res.has("cidr_ipv6") else res.loc
-    _append_rule(owner, direction, _rule(body, loc, protocol="ip_protocol"), res.address)
+    _append_rule(owner, direction, _rule(res.body, loc, protocol="ip_protocol"), res.address)
 
 
 # --- network ACLs -------------------------------------------------------------------------------
