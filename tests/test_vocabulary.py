@@ -150,3 +150,28 @@ def test_a_null_metadata_option_is_not_written_in_either_format(tmp_path) -> Non
     instances = _components(tmp_path, files, vocabulary.ec2.INSTANCE)
     assert len(instances) == 2
     assert [(i.has("http_tokens"), i.get("http_endpoint")) for i in instances] == [(False, "enabled")] * 2
+
+
+def test_user_data_written_as_base64_text_is_decoded_in_both_formats(tmp_path) -> None:
+    # Drift: a template's base64 user data was decoded, Terraform's user_data was not, though the
+    # provider passes base64 text through as already encoded and the instance runs the script.
+    script = "#!/bin/bash\necho hello\n"
+    encoded = __import__("base64").b64encode(script.encode()).decode()
+    files = {
+        "tf/main.tf": tf(f'''
+            resource "aws_instance" "literal" {{
+              user_data = "{encoded}"
+            }}
+            resource "aws_instance" "function" {{
+              user_data = base64encode("#!/bin/bash\\necho hello\\n")
+            }}
+        '''),
+        "cfn/template.yaml": cfn(f'''
+            App:
+              Type: AWS::EC2::Instance
+              Properties:
+                UserData: {encoded}
+        '''),
+    }
+    instances = _components(tmp_path, files, vocabulary.ec2.INSTANCE)
+    assert [i.get("user_data") for i in instances] == [script] * 3

@@ -4,14 +4,9 @@ metadata options chosen at deployment, block device mappings, user data, Elastic
 
 from __future__ import annotations
 
-import base64
-import binascii
-import gzip
-import io
-import re
 from typing import Any
 
-from iac_assist.model import Component, Fact, Ref, Unknown, is_known
+from iac_assist.model import Component, Fact, Ref, Unknown, user_data
 from iac_assist.model.builder import ModelBuilder, Normalizer
 from iac_assist.model.convert import as_text, to_bool, to_int
 from iac_assist.model.kinds import INSTANCE, OTHER
@@ -20,11 +15,6 @@ from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import fold_target
 
 Path = tuple[str | int, ...]
-
-MAX_USER_DATA = 1 << 20
-"""User data is at most 16 KB in AWS; anything decoding past 1 MB is not user data (or a bomb)."""
-_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-
 
 def register(normalizer: Normalizer) -> None:
     normalizer.extend("AWS::EC2::Instance")(instance)
@@ -35,37 +25,11 @@ def register(normalizer: Normalizer) -> None:
     normalizer.register("AWS::EC2::EIPAssociation", phase=1)(eip_association)
 
 
-def decode_user_data(value: Any) -> Any:
-    """User data as text. ``Fn::Base64`` is resolved to the text it encodes; a literal that is
-    itself base64 (and decodes to text) is decoded; gzip is undone."""
-    if not is_known(value):
-        return value if isinstance(value, Unknown) else Unknown("user data known at deployment")
-    if not isinstance(value, str):
-        return Unknown("user data is not text")
-    compact = "".join(value.split())
-    if len(compact) >= 8 and len(compact) % 4 == 0 and _BASE64.fullmatch(compact):
-        try:
-            data = base64.b64decode(compact, validate=True)
-        except (binascii.Error, ValueError):
-            return value
-        if data[:2] == b"\x1f\x8b":
-            try:
-                with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-                    data = stream.read(MAX_USER_DATA + 1)
-            except (OSError, EOFError):
-                return Unknown("user data is not valid gzip")
-            if len(data) > MAX_USER_DATA:
-                return Unknown("user data too large")
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return value  # not encoded text after all: scan it as written
-    return value
-
-
 def _user_data(comp: Component, res: SourceResource, path: Path) -> None:
     if res.has(*path):
-        comp.set("user_data", decode_user_data(res.get(*path)), res.at(*path))
+        # Fn::Base64 is resolved to the text it encodes already.
+        comp.set("user_data", user_data.decode(res.get(*path), pending="user data known at deployment"),
+                 res.at(*path))
 
 
 def _unknown_metadata(comp: Component, res: SourceResource, path: Path) -> None:

@@ -4,50 +4,20 @@ apply, block devices, user data, and the satellites (auto scaling attachments, E
 
 from __future__ import annotations
 
-import base64
-import binascii
-import gzip
-import io
 from typing import Any
 
-from iac_assist.model import Component, Fact, Ref, Unknown, is_known, kinds
+from iac_assist.model import Component, Fact, Ref, Unknown, kinds, user_data
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.convert import as_text, to_bool, to_int
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
 
-MAX_USER_DATA = 1 << 20
-"""User data is at most 16 KB in AWS; anything decoding past 1 MB is not user data (or a bomb)."""
-
-
-def decode_user_data(value: Any, encoded: bool) -> Any:
-    """User data as text: base64 (when ``encoded``) and gzip undone; Unknown when not decodable."""
-    if not is_known(value):
-        return value if isinstance(value, Unknown) else Unknown("user data not known before apply")
-    if not isinstance(value, str):
-        return Unknown("user data is not text")
-    data = value.encode("utf-8")
-    if encoded:
-        try:
-            data = base64.b64decode(data, validate=False)
-        except (binascii.Error, ValueError):
-            return Unknown("user data is not valid base64")
-    if data[:2] == b"\x1f\x8b":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-                data = stream.read(MAX_USER_DATA + 1)
-        except (OSError, EOFError):
-            return Unknown("user data is not valid gzip")
-        if len(data) > MAX_USER_DATA:
-            return Unknown("user data too large")
-    return data.decode("utf-8", errors="replace")
-
 
 def _user_data(comp: Component, res: SourceResource, plain: str | None, encoded: str | None) -> None:
     if plain and res.has(plain):
-        comp.set("user_data", decode_user_data(res.get(plain), False), res.at(plain))
+        comp.set("user_data", user_data.decode(res.get(plain)), res.at(plain))
     elif encoded and res.has(encoded):
-        comp.set("user_data", decode_user_data(res.get(encoded), True), res.at(encoded))
+        comp.set("user_data", user_data.decode(res.get(encoded), encoded=True), res.at(encoded))
 
 
 def _block(res: SourceResource, name: str) -> tuple[int, dict[str, Any]] | Unknown | None:
