@@ -11,7 +11,7 @@ from iac_assist.model.builder import ModelBuilder, Normalizer
 from iac_assist.model.convert import lower, to_bool, to_int
 from iac_assist.model.kinds import INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, SECURITY_GROUP, SUBNET
 from iac_assist.model.mapping import read, src
-from iac_assist.model.network import protocol
+from iac_assist.model.network import ALL_PORTS, acl_ignores_ports, protocol
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import append_fact, fact_list, fold_target, keep_as_other, present, text
 
@@ -40,7 +40,6 @@ _INGRESS = (
 )
 _EGRESS = (("CidrIp", "CidrIpv6"), ("DestinationSecurityGroupId",), ("DestinationPrefixListId",))
 _RULE_KEYS = ("protocol", "from_port", "to_port", "cidrs", "source_groups", "prefix_lists")
-_ALL_PORTS = (0, 65535)
 
 
 def register(normalizer: Normalizer) -> None:
@@ -125,7 +124,7 @@ def rule(entry: Any, names: tuple) -> dict[str, Any]:
     protocol = lower(text(entry.get("IpProtocol", Unknown("no IpProtocol"))))
     if protocol == "-1":
         # All traffic: EC2 ignores any port range given with it.
-        from_port, to_port = _ALL_PORTS
+        from_port, to_port = ALL_PORTS
     else:
         from_port = to_int(entry.get("FromPort", Unknown("no FromPort")))
         to_port = to_int(entry.get("ToPort", Unknown("no ToPort")))
@@ -156,9 +155,8 @@ def network_acl_entry(res: SourceResource, builder: ModelBuilder) -> None:
     if not isinstance(egress, bool):
         return  # which list it belongs to is unknown: it can make neither definite
     proto = protocol(text(res.get("Protocol", default=Unknown("no Protocol"))))
-    if proto == "-1" or (isinstance(proto, str) and proto not in ("tcp", "udp", "icmp", "icmpv6")):
-        # AWS: all traffic, and protocols other than TCP/UDP/ICMP, ignore any port range.
-        from_port, to_port = _ALL_PORTS
+    if acl_ignores_ports(proto):
+        from_port, to_port = ALL_PORTS
     else:
         ports = res.get("PortRange")
         ports = ports if isinstance(ports, dict) else {}

@@ -10,7 +10,7 @@ from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.convert import first_set, lower, to_bool, to_int
 from iac_assist.model.mapping import read, src
-from iac_assist.model.network import ALL_PORTS, protocol
+from iac_assist.model.network import ALL_PORTS, acl_ignores_ports, protocol
 from iac_assist.model.resource import SourceResource
 from iac_assist.model.vocabulary.vpc import FLOW_LOG_TARGETS
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
@@ -180,9 +180,8 @@ def vpc_security_group_rule(res: SourceResource, b: ModelBuilder) -> None:
 
 def _acl_rule(rule: dict[str, Any], loc: Location, *, number: str, action: str) -> Fact:
     proto = protocol(datum(rule.get("protocol", Unknown("no protocol"))))
-    if proto == "-1" or (isinstance(proto, str) and proto not in ("tcp", "udp", "icmp", "icmpv6")):
-        # AWS: all traffic, and protocols other than TCP/UDP/ICMP, ignore any port range.
-        from_port, to_port = 0, 65535
+    if acl_ignores_ports(proto):
+        from_port, to_port = ALL_PORTS
     else:
         from_port = to_int(datum(rule.get("from_port", Unknown("no from_port"))))
         to_port = to_int(datum(rule.get("to_port", Unknown("no to_port"))))
