@@ -175,3 +175,45 @@ def test_user_data_written_as_base64_text_is_decoded_in_both_formats(tmp_path) -
     }
     instances = _components(tmp_path, files, vocabulary.ec2.INSTANCE)
     assert [i.get("user_data") for i in instances] == [script] * 3
+
+
+def test_route_targets_are_typed_alike_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform typed an egress-only gateway "egress-only" (outside the vocabulary) and a
+    # network interface "instance"; CloudFormation typed both "other". One table decides now.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_route_table" "rt" {
+              route {
+                ipv6_cidr_block        = "::/0"
+                egress_only_gateway_id = "eigw-1"
+              }
+              route {
+                cidr_block           = "0.0.0.0/0"
+                network_interface_id = "eni-1"
+              }
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Rt:
+              Type: AWS::EC2::RouteTable
+              Properties:
+                VpcId: vpc-1
+            Egress:
+              Type: AWS::EC2::Route
+              Properties:
+                RouteTableId: !Ref Rt
+                DestinationIpv6CidrBlock: "::/0"
+                EgressOnlyInternetGatewayId: eigw-1
+            Appliance:
+              Type: AWS::EC2::Route
+              Properties:
+                RouteTableId: !Ref Rt
+                DestinationCidrBlock: 0.0.0.0/0
+                NetworkInterfaceId: eni-1
+        '''),
+    }
+    tables = _components(tmp_path, files, vocabulary.vpc.ROUTE_TABLE)
+    assert len(tables) == 2
+    for table in tables:
+        typed = {route.value["destination"]: route.value["target_type"] for route in table.get("routes")}
+        assert typed == {"::/0": "other", "0.0.0.0/0": "instance"}, table.source_type

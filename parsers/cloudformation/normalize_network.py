@@ -13,23 +13,9 @@ from iac_assist.model.kinds import INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, S
 from iac_assist.model.mapping import read, src
 from iac_assist.model.network import ALL_PORTS, acl_ignores_ports, protocol
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.vocabulary.vpc import ROUTE_TARGETS
 from iac_assist.parsers.cloudformation.convert import append_fact, fact_list, fold_target, keep_as_other, present, text
 
-# Route target property -> the vocabulary's target_type. Egress-only gateways and the rest do
-# not make a subnet reachable from the internet, hence "other".
-_ROUTE_TARGETS = (
-    ("GatewayId", "gateway"),
-    ("NatGatewayId", "nat"),
-    ("InstanceId", "instance"),
-    ("VpcPeeringConnectionId", "peering"),
-    ("TransitGatewayId", "transit"),
-    ("VpcEndpointId", "endpoint"),
-    ("EgressOnlyInternetGatewayId", "other"),
-    ("NetworkInterfaceId", "other"),
-    ("CarrierGatewayId", "other"),
-    ("LocalGatewayId", "other"),
-    ("CoreNetworkArn", "other"),
-)
 _ROUTE_DESTINATIONS = ("DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId")
 
 # Rule property names differ by direction: (cidrs, security groups, prefix lists).
@@ -62,7 +48,7 @@ def route(res: SourceResource, builder: ModelBuilder) -> None:
     destinations = present(res.body, _ROUTE_DESTINATIONS)
     target: Any = Unknown("no route target")
     target_type = "other"
-    for prop, kind in _ROUTE_TARGETS:
+    for _attribute, prop, kind in ROUTE_TARGETS:
         if prop in res.body:
             target, target_type = res.body[prop], kind
             break

@@ -12,22 +12,8 @@ from iac_assist.model.convert import first_set, lower, to_bool, to_int
 from iac_assist.model.mapping import read, src
 from iac_assist.model.network import ALL_PORTS, acl_ignores_ports, protocol
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.vocabulary.vpc import FLOW_LOG_TARGETS
+from iac_assist.model.vocabulary.vpc import FLOW_LOG_TARGETS, ROUTE_TARGETS
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
-
-ROUTE_TARGETS = (
-    ("gateway_id", "gateway"),
-    ("nat_gateway_id", "nat"),
-    ("instance_id", "instance"),
-    ("network_interface_id", "instance"),
-    ("vpc_peering_connection_id", "peering"),
-    ("transit_gateway_id", "transit"),
-    ("vpc_endpoint_id", "endpoint"),
-    ("egress_only_gateway_id", "egress-only"),
-    ("local_gateway_id", "other"),
-    ("carrier_gateway_id", "other"),
-    ("core_network_arn", "other"),
-)
 
 
 def datum(value: Any) -> Any:
@@ -60,7 +46,7 @@ def _route(route: dict[str, Any], loc: Location) -> Fact:
         "cidr_block", "ipv6_cidr_block", "destination_cidr_block", "destination_ipv6_cidr_block",
         "destination_prefix_list_id")))
     target, target_type = None, "other"
-    for attr, kind in ROUTE_TARGETS:
+    for attr, _property, kind in ROUTE_TARGETS:
         if route.get(attr) not in (None, ""):
             target, target_type = route[attr], kind
             break

@@ -14,7 +14,8 @@ from iac_assist.model.vocabulary import fact, kind
 _VPC_OF = fact("vpc", "Ref | str", "the VPC it belongs to")
 _RULES = """each rule {"protocol": str ("-1" means all, "tcp", "udp", "icmp", or a number as str),
     "from_port": int, "to_port": int, "cidrs": list[str] (IPv4 and IPv6), "source_groups": list[Ref |
-    str], "prefix_lists": list}; ports Unknown when unknown"""
+    str], "prefix_lists": list}; ports Unknown when unknown, 0-65535 for protocol "-1". Terraform's
+    also carry "self": bool (the group admits its own members) and "description" (str | None)"""
 _ACL_RULES = """each rule {"rule_number": int | Unknown, "action": "allow" | "deny" | Unknown, "protocol",
     "from_port", "to_port", "cidrs" as in a security group rule ("-1": all protocols, ports then
     0-65535)}"""
@@ -40,8 +41,8 @@ ROUTE_TABLE = kind(
     _VPC_OF,
     fact("main", "bool", "the VPC's main route table (used by subnets that have no explicit association)"),
     fact("routes", "list[Fact[dict]]", """each {"destination": cidr str, "target": Ref | str | Unknown,
-         "target_type": "gateway" | "nat" | "instance" | "peering" | "transit" | "endpoint" | "egress-only"
-         | "other"}, inline or folded from aws_route / AWS::EC2::Route""", "only the local route"),
+         "target_type": "gateway" | "nat" | "instance" | "peering" | "transit" | "endpoint" | "other"
+         (see ROUTE_TARGETS)}, inline or folded from aws_route / AWS::EC2::Route""", "only the local route"),
     service="vpc",
 )
 INTERNET_GATEWAY = kind(
@@ -77,6 +78,24 @@ FLOW_LOG = kind(
          "not S3 (the destination type is not s3)"),
     service="vpc",
 )
+
+ROUTE_TARGETS = (
+    ("gateway_id", "GatewayId", "gateway"),
+    ("nat_gateway_id", "NatGatewayId", "nat"),
+    ("instance_id", "InstanceId", "instance"),
+    ("network_interface_id", "NetworkInterfaceId", "instance"),
+    ("vpc_peering_connection_id", "VpcPeeringConnectionId", "peering"),
+    ("transit_gateway_id", "TransitGatewayId", "transit"),
+    ("vpc_endpoint_id", "VpcEndpointId", "endpoint"),
+    ("egress_only_gateway_id", "EgressOnlyInternetGatewayId", "other"),
+    ("local_gateway_id", "LocalGatewayId", "other"),
+    ("carrier_gateway_id", "CarrierGatewayId", "other"),
+    ("core_network_arn", "CoreNetworkArn", "other"),
+)
+"""A route's target: (Terraform attribute, CloudFormation property, the route's target_type), the
+first one written wins. A network interface stands for the instance behind it (a NAT instance,
+an appliance); egress-only gateways and the rest do not make a subnet reachable from the
+internet, hence "other"."""
 
 # --- Terraform ------------------------------------------------------------------------------------
 
