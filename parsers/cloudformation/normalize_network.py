@@ -13,7 +13,7 @@ from iac_assist.model.kinds import INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, S
 from iac_assist.model.mapping import read, src
 from iac_assist.model.network import ALL_PORTS, acl_ignores_ports, protocol
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.vocabulary.vpc import ROUTE_TARGETS
+from iac_assist.model.vocabulary.vpc import FLOW_LOG_TARGETS, ROUTE_TARGETS
 from iac_assist.parsers.cloudformation.convert import append_fact, fact_list, fold_target, keep_as_other, present, text
 
 _ROUTE_DESTINATIONS = ("DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId")
@@ -174,13 +174,8 @@ def network_acl_association(res: SourceResource, builder: ModelBuilder) -> None:
 
 # --- flow logs ----------------------------------------------------------------------------------
 
-_FLOW_LOG_TYPES = {
-    "vpc": "vpc",
-    "subnet": "subnet",
-    "networkinterface": "eni",
-    "transitgateway": "transit_gateway",
-    "transitgatewayattachment": "transit_gateway_attachment",
-}
+# ResourceType is case-insensitive.
+_FLOW_LOG_TYPES = {resource.lower(): resource_type for _attribute, resource, resource_type in FLOW_LOG_TARGETS}
 
 
 def flow_log(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:

@@ -237,7 +237,7 @@ def network_acl_association(res: SourceResource, b: ModelBuilder) -> None:
 
 @NORMALIZER.extend("aws_flow_log")
 def flow_log(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
-    for attribute, resource_type in FLOW_LOG_TARGETS:
+    for attribute, _type, resource_type in FLOW_LOG_TARGETS:
         if res.get(attribute) is not None:
             comp.set("resource_type", resource_type, res.at(attribute))
             break

@@ -97,16 +97,17 @@ first one written wins. A network interface stands for the instance behind it (a
 an appliance); egress-only gateways and the rest do not make a subnet reachable from the
 internet, hence "other"."""
 
-# --- Terraform ------------------------------------------------------------------------------------
-
 FLOW_LOG_TARGETS = (
-    ("vpc_id", "vpc"),
-    ("subnet_id", "subnet"),
-    ("eni_id", "eni"),
-    ("transit_gateway_id", "transit_gateway"),
-    ("transit_gateway_attachment_id", "transit_gateway_attachment"),
+    ("vpc_id", "VPC", "vpc"),
+    ("subnet_id", "Subnet", "subnet"),
+    ("eni_id", "NetworkInterface", "eni"),
+    ("transit_gateway_id", "TransitGateway", "transit_gateway"),
+    ("transit_gateway_attachment_id", "TransitGatewayAttachment", "transit_gateway_attachment"),
 )
-"""A Terraform flow log's target attributes, with the resource type each one means."""
+"""What a flow log logs: (Terraform attribute naming it, CloudFormation ResourceType, its
+resource_type); anything else is "other"."""
+
+# --- Terraform ------------------------------------------------------------------------------------
 
 TERRAFORM = {
     ("aws_vpc", "aws_default_vpc"): Mapping(VPC, {"cidr": "cidr_block"}),
@@ -125,7 +126,7 @@ TERRAFORM = {
     "aws_network_acl": Mapping(NETWORK_ACL, {"vpc": "vpc_id", "subnets": "subnet_ids"}),
     "aws_default_network_acl": Mapping(NETWORK_ACL, {"subnets": "subnet_ids"}),
     "aws_flow_log": Mapping(FLOW_LOG, {
-        "resource": src(*(attribute for attribute, _ in FLOW_LOG_TARGETS)),
+        "resource": src(*(attribute for attribute, _type, _kind in FLOW_LOG_TARGETS)),
         "traffic_type": src("traffic_type", convert=upper)}),
 }
 
