@@ -57,7 +57,7 @@ SECURITY_GROUP = kind(
     fact("ingress", "list[Fact[dict]] | Unknown", "inbound rules, inline and folded from rule resources: " + _RULES,
          "no inbound traffic"),
     fact("egress", "list[Fact[dict]] | Unknown", "outbound rules, likewise",
-         "no outbound rule written: all outbound traffic for a template's group, none for Terraform's"),
+         "no rule written: AWS allows all outbound traffic (aws_security_group removes that default rule)"),
     service="vpc",
 )
 NETWORK_ACL = kind(
