@@ -285,3 +285,146 @@ def test_a_classic_listener_names_its_certificate_in_both_formats(tmp_path) -> N
     listeners = _facts(tmp_path, files, vocabulary.lb.LB_LISTENER)
     for front_end in ("tf", "cfn"):
         assert [(x["protocol"], x["port"], x.get("certificate")) for x in listeners[front_end]] == [("HTTPS", 443, arn)]
+
+
+# --- EC2 compute and VPC networking: the two formats agree --------------------------------------
+
+
+def _components(tmp_path, files: dict[str, str], kind: str) -> list:
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    result = scan([tmp_path])
+    return sorted((c for c in result.graph.components.values() if c.kind == kind), key=lambda c: c.source_type)
+
+
+def test_security_group_rules_have_the_same_shape_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform kept the protocol's case ("TCP") and the ports written with protocol -1
+    # (0 to 0, as Terraform wants them); CloudFormation lower-cased it and gave all ports.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_security_group" "web" {
+              ingress {
+                protocol    = "TCP"
+                from_port   = 443
+                to_port     = 443
+                cidr_blocks = ["10.0.0.0/8"]
+              }
+              egress {
+                protocol    = "-1"
+                from_port   = 0
+                to_port     = 0
+                cidr_blocks = ["10.0.0.0/8"]
+              }
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Web:
+              Type: AWS::EC2::SecurityGroup
+              Properties:
+                GroupDescription: web
+                SecurityGroupIngress:
+                  - IpProtocol: TCP
+                    FromPort: 443
+                    ToPort: 443
+                    CidrIp: 10.0.0.0/8
+                SecurityGroupEgress:
+                  - IpProtocol: "-1"
+                    FromPort: 0
+                    ToPort: 0
+                    CidrIp: 10.0.0.0/8
+        '''),
+    }
+    shapes = set()
+    for group in _components(tmp_path, files, vocabulary.vpc.SECURITY_GROUP):
+        for direction in ("ingress", "egress"):
+            (rule,) = group.get(direction)
+            shapes.add((direction, rule.value["protocol"], rule.value["from_port"], rule.value["to_port"]))
+    assert shapes == {("ingress", "tcp", 443, 443), ("egress", "-1", 0, 65535)}
+
+
+def test_a_null_metadata_option_is_not_written_in_either_format(tmp_path) -> None:
+    # Drift: CloudFormation set http_tokens to None for HttpTokens: null (which then read as
+    # "written, not optional"); Terraform left it unset, so the account default decides.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_instance" "app" {
+              metadata_options {
+                http_tokens   = null
+                http_endpoint = "ENABLED"
+              }
+            }
+        '''),
+        "cfn/template.json": """{"Resources": {"App": {"Type": "AWS::EC2::Instance", "Properties": {
+            "MetadataOptions": {"HttpTokens": null, "HttpEndpoint": "ENABLED"}}}}}""",
+    }
+    instances = _components(tmp_path, files, vocabulary.ec2.INSTANCE)
+    assert len(instances) == 2
+    assert [(i.has("http_tokens"), i.get("http_endpoint")) for i in instances] == [(False, "enabled")] * 2
+
+
+def test_user_data_written_as_base64_text_is_decoded_in_both_formats(tmp_path) -> None:
+    # Drift: a template's base64 user data was decoded, Terraform's user_data was not, though the
+    # provider passes base64 text through as already encoded and the instance runs the script.
+    script = "#!/bin/bash\necho hello\n"
+    encoded = __import__("base64").b64encode(script.encode()).decode()
+    files = {
+        "tf/main.tf": tf(f'''
+            resource "aws_instance" "literal" {{
+              user_data = "{encoded}"
+            }}
+            resource "aws_instance" "function" {{
+              user_data = base64encode("#!/bin/bash\\necho hello\\n")
+            }}
+        '''),
+        "cfn/template.yaml": cfn(f'''
+            App:
+              Type: AWS::EC2::Instance
+              Properties:
+                UserData: {encoded}
+        '''),
+    }
+    instances = _components(tmp_path, files, vocabulary.ec2.INSTANCE)
+    assert [i.get("user_data") for i in instances] == [script] * 3
+
+
+def test_route_targets_are_typed_alike_in_both_formats(tmp_path) -> None:
+    # Drift: Terraform typed an egress-only gateway "egress-only" (outside the vocabulary) and a
+    # network interface "instance"; CloudFormation typed both "other". One table decides now.
+    files = {
+        "tf/main.tf": tf('''
+            resource "aws_route_table" "rt" {
+              route {
+                ipv6_cidr_block        = "::/0"
+                egress_only_gateway_id = "eigw-1"
+              }
+              route {
+                cidr_block           = "0.0.0.0/0"
+                network_interface_id = "eni-1"
+              }
+            }
+        '''),
+        "cfn/template.yaml": cfn('''
+            Rt:
+              Type: AWS::EC2::RouteTable
+              Properties:
+                VpcId: vpc-1
+            Egress:
+              Type: AWS::EC2::Route
+              Properties:
+                RouteTableId: !Ref Rt
+                DestinationIpv6CidrBlock: "::/0"
+                EgressOnlyInternetGatewayId: eigw-1
+            Appliance:
+              Type: AWS::EC2::Route
+              Properties:
+                RouteTableId: !Ref Rt
+                DestinationCidrBlock: 0.0.0.0/0
+                NetworkInterfaceId: eni-1
+        '''),
+    }
+    tables = _components(tmp_path, files, vocabulary.vpc.ROUTE_TABLE)
+    assert len(tables) == 2
+    for table in tables:
+        typed = {route.value["destination"]: route.value["target_type"] for route in table.get("routes")}
+        assert typed == {"::/0": "other", "0.0.0.0/0": "instance"}, table.source_type

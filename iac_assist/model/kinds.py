@@ -5,105 +5,6 @@ once). A fact that the source leaves unset is absent from ``Component.facts``; a
 cannot be known statically holds ``Unknown``; a reference to another resource holds ``Ref``.
 Booleans are Python bools, ports ints, protocols upper-case strings, CIDRs strings.
 
-ec2.vpc                                      (aws_default_vpc too)
-    cidr                  str
-ec2.subnet
-    vpc                   Ref
-    cidr                  str
-    map_public_ip_on_launch bool             (aws_default_subnet: true when not written, as AWS
-                                             creates default subnets)
-    route_table           Ref                the route table associated with it (folded from
-                                             aws_route_table_association /
-                                             AWS::EC2::SubnetRouteTableAssociation)
-ec2.route_table
-    vpc                   Ref
-    main                  bool               the VPC's main route table (used by subnets that
-                                             have no explicit association)
-    routes                list[Fact[dict]]   each {"destination": cidr str, "target": Ref | str |
-                                             Unknown, "target_type": "gateway" | "nat" |
-                                             "instance" | "peering" | "transit" | "endpoint" |
-                                             "other"}
-ec2.internet_gateway
-    vpc                   Ref                (attachment folded in)
-ec2.security_group
-    name                  str
-    vpc                   Ref
-    ingress               list[Fact[dict]]   each rule {"protocol": str ("-1" means all,
-    egress                list[Fact[dict]]   "tcp", "udp", "icmp", or a number as str),
-                                             "from_port": int, "to_port": int,
-                                             "cidrs": list[str] (IPv4 and IPv6),
-                                             "source_groups": list[Ref | str],
-                                             "prefix_lists": list}; ports Unknown when unknown
-ec2.instance
-    subnet                Ref | str
-    security_groups       list[Ref | str]
-    associate_public_ip_address bool      (primary network interface)
-    launch_template       Ref | str | Unknown  the launch template it is launched from (id or name);
-                                             facts the instance leaves unset come from it
-    http_tokens           str | Unknown      IMDS: "required" (IMDSv2 only) | "optional"
-    http_endpoint         str | Unknown      IMDS: "enabled" | "disabled"
-    volumes               list[Fact[dict]] | Unknown  EBS block device mappings, each {"device_name":
-                                             str | Unknown, "root": bool (only when the source says
-                                             which is the root volume: Terraform root_block_device /
-                                             ebs_block_device), "encrypted": bool | Unknown,
-                                             "snapshot": Ref | str | Unknown}; keys the source
-                                             leaves unset are absent. Instance store and NoDevice
-                                             mappings are left out.
-    user_data             str | Unknown      the decoded text (base64 and gzip undone)
-    instance_profile      Ref | str | Unknown  the IAM instance profile it runs with (name or ARN;
-                                             what a launch template or configuration names too)
-    elastic_ip            Ref                an Elastic IP associated with it (aws_eip instance,
-                                             aws_eip_association, AWS::EC2::EIP InstanceId,
-                                             AWS::EC2::EIPAssociation), located at the association
-ec2.launch_template
-    name                  str
-    http_tokens, http_endpoint, volumes, user_data, instance_profile   as on an instance
-    associate_public_ip_address bool | Unknown  (network interface at device index 0)
-    security_groups       list[Ref | str]    (template-level and primary interface groups)
-ec2.launch_configuration
-    name                  str
-    http_tokens, http_endpoint, volumes, user_data, associate_public_ip_address, security_groups,
-    instance_profile
-                                             as on a launch template
-ec2.autoscaling_group
-    name                  str
-    launch_template       Ref | str | Unknown  launch template (id or name), also from a mixed
-                                             instances policy
-    launch_configuration  Ref | str | Unknown  launch configuration (name)
-    subnets               list[Ref | str] | Unknown  VPC subnets it launches into
-    target_groups         list[Ref | str] | Unknown  load balancer target groups it registers with
-                                             (aws_autoscaling_attachment folded in)
-    load_balancers        list[Ref | str] | Unknown  classic load balancers (names)
-ec2.volume
-    encrypted             bool | Unknown
-    snapshot              Ref | str | Unknown  the snapshot it is created from
-    source_volume         Ref | str | Unknown  the volume it is copied from (CloudFormation)
-ec2.snapshot
-    volume                Ref | str | Unknown  the volume it is taken of (aws_ebs_snapshot)
-    source_snapshot       Ref | str | Unknown  the snapshot it copies (aws_ebs_snapshot_copy)
-    encrypted             bool | Unknown     (copies only)
-ec2.ebs_default_encryption
-    enabled               bool | Unknown     account-wide EBS encryption by default (the Terraform
-                                             resource's own default, true, is set when unset)
-ec2.metadata_defaults
-    http_tokens           str | Unknown      account-wide IMDS default: required | optional |
-                                             no-preference
-    http_endpoint         str | Unknown      enabled | disabled | no-preference
-ec2.network_acl
-    vpc                   Ref | str
-    subnets               list[Ref | str]    associated subnets (inline and association resources)
-    ingress               list[Fact[dict]] | Unknown  each rule {"rule_number": int | Unknown,
-    egress                list[Fact[dict]] | Unknown  "action": "allow" | "deny" | Unknown,
-                                             "protocol", "from_port", "to_port", "cidrs" as in a
-                                             security group rule ("-1": all protocols, ports then
-                                             0-65535)}
-ec2.flow_log
-    resource              Ref | str | Unknown  what it logs
-    resource_type         str | Unknown      vpc | subnet | eni | transit_gateway |
-                                             transit_gateway_attachment | other
-    traffic_type          str | Unknown      ACCEPT | REJECT | ALL
-    log_destination       Ref | str | Unknown  the S3 bucket (ARN) it delivers to; absent unless
-                                             the destination type is s3
 iam.policy                                   an identity policy: managed (aws_iam_policy,
                                              AWS::IAM::ManagedPolicy) or inline (aws_iam_role_policy,
                                              aws_iam_user_policy, aws_iam_group_policy, aws_iam_role
@@ -274,28 +175,33 @@ any kind
                                              not tagged so (see iac_assist/model/data_classification.py)
 other
     attributes            dict               the whole evaluated body, for references
+
 """
 
 from iac_assist.model.vocabulary.cdn import CLOUDFRONT  # noqa: F401
+from iac_assist.model.vocabulary.ec2 import (  # noqa: F401
+    AUTOSCALING_GROUP,
+    EBS_DEFAULT_ENCRYPTION,
+    INSTANCE,
+    LAUNCH_CONFIGURATION,
+    LAUNCH_TEMPLATE,
+    METADATA_DEFAULTS,
+    SNAPSHOT,
+    VOLUME,
+)
 from iac_assist.model.vocabulary.lb import LB, LB_LISTENER, LB_TARGET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.s3 import S3_ACCOUNT_PAB, S3_BUCKET, S3_BUCKET_POLICY  # noqa: F401
+from iac_assist.model.vocabulary.vpc import (  # noqa: F401
+    FLOW_LOG,
+    INTERNET_GATEWAY,
+    NETWORK_ACL,
+    ROUTE_TABLE,
+    SECURITY_GROUP,
+    SUBNET,
+    VPC,
+)
 
-VPC = "ec2.vpc"
-SUBNET = "ec2.subnet"
-ROUTE_TABLE = "ec2.route_table"
-INTERNET_GATEWAY = "ec2.internet_gateway"
-SECURITY_GROUP = "ec2.security_group"
-INSTANCE = "ec2.instance"
-LAUNCH_TEMPLATE = "ec2.launch_template"
-LAUNCH_CONFIGURATION = "ec2.launch_configuration"
-AUTOSCALING_GROUP = "ec2.autoscaling_group"
-VOLUME = "ec2.volume"
-SNAPSHOT = "ec2.snapshot"
-EBS_DEFAULT_ENCRYPTION = "ec2.ebs_default_encryption"
-METADATA_DEFAULTS = "ec2.metadata_defaults"
-NETWORK_ACL = "ec2.network_acl"
-FLOW_LOG = "ec2.flow_log"
 LAUNCHABLE = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION)
 """What describes how instances launch: metadata options, volumes, user data, public address."""
 OTHER = "other"

@@ -35,6 +35,13 @@ def protocol(value: Any) -> Any:
     return value
 
 
+def acl_ignores_ports(proto: Any) -> bool:
+    """Whether a network ACL entry of protocol ``proto`` (as ``protocol`` spells it) applies to
+    every port: AWS ignores the port range of all traffic and of protocols other than TCP, UDP
+    and ICMP. The front ends give such entries ``ALL_PORTS``."""
+    return proto == "-1" or (isinstance(proto, str) and proto not in ("tcp", "udp", "icmp", "icmpv6"))
+
+
 def is_anywhere(cidr: Any) -> bool:
     """Whether a CIDR is the whole IPv4 or IPv6 internet (0.0.0.0/0, ::/0 and their spellings)."""
     if not isinstance(cidr, str):

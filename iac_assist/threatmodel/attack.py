@@ -220,7 +220,7 @@ def _imds_v1(graph: ResourceGraph, comp: Component) -> tuple[Location, str] | No
     when IMDSv2 is required, the endpoint is off or the setting is not known."""
     holders = [comp] + ([spec] if (spec := launch_spec(graph, comp)) is not None else [])
     for holder in holders:
-        if holder.get("http_endpoint") == "disabled":
+        if holder.has("http_endpoint") and holder.get("http_endpoint") == "disabled":
             return None
         if holder.has("http_tokens"):
             tokens = holder.get("http_tokens")

@@ -108,7 +108,9 @@ def launch_spec(graph: ResourceGraph, comp: Component) -> Component | None:
 
 
 def _public_address(graph: ResourceGraph, inst: Component) -> tuple[str, Location] | None:
-    if inst.get("associate_public_ip_address") is True:
+    # An auto scaling group has no address of its own: its launch template or configuration says.
+    own = inst.get("associate_public_ip_address") if inst.has("associate_public_ip_address") else None
+    if own is True:
         return f"{inst.display} gets a public IP address", inst.loc_of("associate_public_ip_address")
     if inst.has("elastic_ip"):
         return f"{inst.display} has an Elastic IP", inst.loc_of("elastic_ip")
@@ -128,7 +130,7 @@ def _public_address(graph: ResourceGraph, inst: Component) -> tuple[str, Locatio
 
 
 def _groups(graph: ResourceGraph, comp: Component) -> list[Component]:
-    groups = comp.get("security_groups")
+    groups = comp.get("security_groups") if comp.has("security_groups") else None  # an auto scaling group has none
     if groups is None and comp.has("cluster"):
         cluster = graph.resolve(comp, comp.get("cluster"), kinds.RDS_CLUSTER)
         groups = cluster.get("security_groups") if cluster is not None else None

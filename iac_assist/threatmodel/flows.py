@@ -156,9 +156,8 @@ def _targets(graph: ResourceGraph, lb: Component, listener: Component,
 
 
 def _security_groups(graph: ResourceGraph, comp: Component) -> list[Component]:
-    groups = graph.resolve_all(comp, comp.get("security_groups"), kinds.SECURITY_GROUP)
-    if groups or comp.has("security_groups"):
-        return groups
+    if comp.has("security_groups"):  # an auto scaling group's are its launch template's
+        return graph.resolve_all(comp, comp.get("security_groups"), kinds.SECURITY_GROUP)
     template = launch_spec(graph, comp)
     return graph.resolve_all(template, template.get("security_groups"), kinds.SECURITY_GROUP) if template else []
 

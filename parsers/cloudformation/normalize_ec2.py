@@ -1,91 +1,43 @@
-"""EC2 compute: instances, launch templates and configurations, auto scaling groups, EBS volumes,
-Elastic IP associations."""
+"""EC2 compute: what the table (``iac_assist/model/vocabulary/ec2.py``) cannot say: security groups
+gathered from several properties, the primary network interface, launch template specifications,
+metadata options chosen at deployment, block device mappings, user data, Elastic IP associations."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import gzip
-import io
-import re
 from typing import Any
 
-from iac_assist.model import Component, Fact, Ref, Unknown, is_known
+from iac_assist.model import Component, Fact, Ref, Unknown, user_data
 from iac_assist.model.builder import ModelBuilder, Normalizer
-from iac_assist.model.convert import as_text, lower, to_bool, to_int
-from iac_assist.model.kinds import (
-    AUTOSCALING_GROUP,
-    INSTANCE,
-    LAUNCH_CONFIGURATION,
-    LAUNCH_TEMPLATE,
-    OTHER,
-    VOLUME,
-)
+from iac_assist.model.convert import as_text, to_bool, to_int
+from iac_assist.model.kinds import INSTANCE, OTHER
+from iac_assist.model.mapping import read, src
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.convert import fold_target
 
 Path = tuple[str | int, ...]
 
-MAX_USER_DATA = 1 << 20
-"""User data is at most 16 KB in AWS; anything decoding past 1 MB is not user data (or a bomb)."""
-_BASE64 = re.compile(r"[A-Za-z0-9+/]+={0,2}")
-
-
 def register(normalizer: Normalizer) -> None:
-    normalizer.register("AWS::EC2::Instance")(instance)
-    normalizer.register("AWS::EC2::LaunchTemplate")(launch_template)
-    normalizer.register("AWS::AutoScaling::LaunchConfiguration")(launch_configuration)
-    normalizer.register("AWS::AutoScaling::AutoScalingGroup")(autoscaling_group)
-    normalizer.register("AWS::EC2::Volume")(volume)
+    normalizer.extend("AWS::EC2::Instance")(instance)
+    normalizer.extend("AWS::EC2::LaunchTemplate")(launch_template)
+    normalizer.extend("AWS::AutoScaling::LaunchConfiguration")(launch_configuration)
+    normalizer.extend("AWS::AutoScaling::AutoScalingGroup")(autoscaling_group)
     normalizer.register("AWS::EC2::EIP", phase=1)(eip)
     normalizer.register("AWS::EC2::EIPAssociation", phase=1)(eip_association)
 
 
-def decode_user_data(value: Any) -> Any:
-    """User data as text. ``Fn::Base64`` is resolved to the text it encodes; a literal that is
-    itself base64 (and decodes to text) is decoded; gzip is undone."""
-    if not is_known(value):
-        return value if isinstance(value, Unknown) else Unknown("user data known at deployment")
-    if not isinstance(value, str):
-        return Unknown("user data is not text")
-    compact = "".join(value.split())
-    if len(compact) >= 8 and len(compact) % 4 == 0 and _BASE64.fullmatch(compact):
-        try:
-            data = base64.b64decode(compact, validate=True)
-        except (binascii.Error, ValueError):
-            return value
-        if data[:2] == b"\x1f\x8b":
-            try:
-                with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-                    data = stream.read(MAX_USER_DATA + 1)
-            except (OSError, EOFError):
-                return Unknown("user data is not valid gzip")
-            if len(data) > MAX_USER_DATA:
-                return Unknown("user data too large")
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return value  # not encoded text after all: scan it as written
-    return value
-
-
 def _user_data(comp: Component, res: SourceResource, path: Path) -> None:
     if res.has(*path):
-        comp.set("user_data", decode_user_data(res.get(*path)), res.at(*path))
+        # Fn::Base64 is resolved to the text it encodes already.
+        comp.set("user_data", user_data.decode(res.get(*path), pending="user data known at deployment"),
+                 res.at(*path))
 
 
-def _metadata_options(comp: Component, res: SourceResource, path: Path) -> None:
-    if not res.has(*path):
-        return
-    options = res.get(*path)
-    if not isinstance(options, dict):
+def _unknown_metadata(comp: Component, res: SourceResource, path: Path) -> None:
+    """Metadata options chosen at deployment: both options are unknown."""
+    if res.has(*path) and not isinstance(res.get(*path), dict):
         unknown = Unknown("metadata options known at deployment")
         comp.set("http_tokens", unknown, res.at(*path))
         comp.set("http_endpoint", unknown, res.at(*path))
-        return
-    for prop, key in (("HttpTokens", "http_tokens"), ("HttpEndpoint", "http_endpoint")):
-        if prop in options:
-            comp.set(key, lower(options[prop]), res.at(*path, prop))
 
 
 def _volumes(comp: Component, res: SourceResource, path: Path) -> None:
@@ -137,30 +89,22 @@ def _template_spec(comp: Component, res: SourceResource, path: Path) -> None:
             return
 
 
-def instance(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, INSTANCE)
+def instance(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     nic = _primary_interface(res, ("NetworkInterfaces",))
-    if not builder.copy(comp, "subnet", res, "SubnetId") and nic is not None:
-        builder.copy(comp, "subnet", res, "NetworkInterfaces", nic, "SubnetId")
+    if not comp.has("subnet") and nic is not None:
+        read(comp, res, src(("NetworkInterfaces", nic, "SubnetId")), "subnet")
     _security_groups(comp, res, [("SecurityGroupIds",), ("SecurityGroups",)]
                      + ([("NetworkInterfaces", nic, "GroupSet")] if nic is not None else []))
     if nic is not None:
-        builder.copy(
-            comp, "associate_public_ip_address", res, "NetworkInterfaces", nic, "AssociatePublicIpAddress",
-            convert=to_bool,
-        )
+        read(comp, res, src(("NetworkInterfaces", nic, "AssociatePublicIpAddress"), convert=to_bool),
+             "associate_public_ip_address")
     _template_spec(comp, res, ("LaunchTemplate",))
-    # MetadataOptions is a recent property of AWS::EC2::Instance; templates written before it
-    # set IMDS options through a launch template, which the policy follows.
-    _metadata_options(comp, res, ("MetadataOptions",))
+    _unknown_metadata(comp, res, ("MetadataOptions",))
     _volumes(comp, res, ("BlockDeviceMappings",))
     _user_data(comp, res, ("UserData",))
-    builder.copy(comp, "instance_profile", res, "IamInstanceProfile")
 
 
-def launch_template(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, LAUNCH_TEMPLATE)
-    builder.copy(comp, "name", res, "LaunchTemplateName")
+def launch_template(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     data: Path = ("LaunchTemplateData",)
     if not isinstance(res.get(*data), dict):
         # The whole template data is chosen at deployment (Fn::If on an unknown condition).
@@ -168,51 +112,29 @@ def launch_template(res: SourceResource, builder: ModelBuilder) -> None:
         for key in ("http_tokens", "http_endpoint", "volumes", "user_data", "associate_public_ip_address"):
             comp.set(key, unknown, res.at(*data))
         return
-    _metadata_options(comp, res, (*data, "MetadataOptions"))
+    _unknown_metadata(comp, res, (*data, "MetadataOptions"))
     _volumes(comp, res, (*data, "BlockDeviceMappings"))
     _user_data(comp, res, (*data, "UserData"))
-    for prop in ("Arn", "Name"):
-        if builder.copy(comp, "instance_profile", res, *data, "IamInstanceProfile", prop):
-            break
     nic = _primary_interface(res, (*data, "NetworkInterfaces"))
     paths: list[Path] = [(*data, "SecurityGroupIds"), (*data, "SecurityGroups")]
     if nic is not None:
         paths.append((*data, "NetworkInterfaces", nic, "Groups"))
-        builder.copy(comp, "associate_public_ip_address", res, *data, "NetworkInterfaces", nic,
-                     "AssociatePublicIpAddress", convert=to_bool)
+        read(comp, res, src((*data, "NetworkInterfaces", nic, "AssociatePublicIpAddress"), convert=to_bool),
+             "associate_public_ip_address")
     _security_groups(comp, res, paths)
 
 
-def launch_configuration(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, LAUNCH_CONFIGURATION)
-    builder.copy(comp, "name", res, "LaunchConfigurationName")
-    builder.copy(comp, "associate_public_ip_address", res, "AssociatePublicIpAddress", convert=to_bool)
+def launch_configuration(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     _security_groups(comp, res, [("SecurityGroups",)])
-    _metadata_options(comp, res, ("MetadataOptions",))
+    _unknown_metadata(comp, res, ("MetadataOptions",))
     _volumes(comp, res, ("BlockDeviceMappings",))
     _user_data(comp, res, ("UserData",))
-    builder.copy(comp, "instance_profile", res, "IamInstanceProfile")
 
 
-def autoscaling_group(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, AUTOSCALING_GROUP)
-    builder.copy(comp, "name", res, "AutoScalingGroupName")
+def autoscaling_group(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     _template_spec(comp, res, ("LaunchTemplate",))
     if not comp.has("launch_template"):
         _template_spec(comp, res, ("MixedInstancesPolicy", "LaunchTemplate", "LaunchTemplateSpecification"))
-    builder.copy(comp, "launch_configuration", res, "LaunchConfigurationName")
-    builder.copy(comp, "subnets", res, "VPCZoneIdentifier")
-    builder.copy(comp, "target_groups", res, "TargetGroupARNs")
-    builder.copy(comp, "load_balancers", res, "LoadBalancerNames")
-
-
-def volume(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, VOLUME)
-    builder.copy(comp, "encrypted", res, "Encrypted", convert=to_bool)
-    if res.get("SnapshotId") not in (None, ""):
-        builder.copy(comp, "snapshot", res, "SnapshotId")
-    if res.get("SourceVolumeId") not in (None, ""):
-        builder.copy(comp, "source_volume", res, "SourceVolumeId")
 
 
 def eip(res: SourceResource, builder: ModelBuilder) -> None:

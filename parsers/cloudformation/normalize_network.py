@@ -1,33 +1,21 @@
-"""EC2 networking: VPCs, subnets, route tables and routes, gateways, security groups, network ACLs,
-flow logs. (Instances live in normalize_ec2.)"""
+"""EC2 networking: what the table (``iac_assist/model/vocabulary/vpc.py``) cannot say: routes and
+rules (inline and their own resources), associations and attachments, what a flow log logs and
+where it delivers. (Instances live in normalize_ec2.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.model import Fact, Unknown
+from iac_assist.model import Component, Fact, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
-from iac_assist.model.convert import lower, to_bool, to_int, upper
-from iac_assist.model.kinds import FLOW_LOG, INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, SECURITY_GROUP, SUBNET, VPC
-from iac_assist.model.network import protocol
+from iac_assist.model.convert import lower, to_bool, to_int
+from iac_assist.model.kinds import INTERNET_GATEWAY, NETWORK_ACL, ROUTE_TABLE, SECURITY_GROUP, SUBNET
+from iac_assist.model.mapping import read, src
+from iac_assist.model.network import ALL_PORTS, acl_ignores_ports, protocol
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.vocabulary.vpc import FLOW_LOG_TARGETS, ROUTE_TARGETS
 from iac_assist.parsers.cloudformation.convert import append_fact, fact_list, fold_target, keep_as_other, present, text
 
-# Route target property -> the vocabulary's target_type. Egress-only gateways and the rest do
-# not make a subnet reachable from the internet, hence "other".
-_ROUTE_TARGETS = (
-    ("GatewayId", "gateway"),
-    ("NatGatewayId", "nat"),
-    ("InstanceId", "instance"),
-    ("VpcPeeringConnectionId", "peering"),
-    ("TransitGatewayId", "transit"),
-    ("VpcEndpointId", "endpoint"),
-    ("EgressOnlyInternetGatewayId", "other"),
-    ("NetworkInterfaceId", "other"),
-    ("CarrierGatewayId", "other"),
-    ("LocalGatewayId", "other"),
-    ("CoreNetworkArn", "other"),
-)
 _ROUTE_DESTINATIONS = ("DestinationCidrBlock", "DestinationIpv6CidrBlock", "DestinationPrefixListId")
 
 # Rule property names differ by direction: (cidrs, security groups, prefix lists).
@@ -38,17 +26,12 @@ _INGRESS = (
 )
 _EGRESS = (("CidrIp", "CidrIpv6"), ("DestinationSecurityGroupId",), ("DestinationPrefixListId",))
 _RULE_KEYS = ("protocol", "from_port", "to_port", "cidrs", "source_groups", "prefix_lists")
-_ALL_PORTS = (0, 65535)
 
 
 def register(normalizer: Normalizer) -> None:
-    normalizer.register("AWS::EC2::VPC")(vpc)
-    normalizer.register("AWS::EC2::Subnet")(subnet)
-    normalizer.register("AWS::EC2::RouteTable")(route_table)
-    normalizer.register("AWS::EC2::InternetGateway")(internet_gateway)
-    normalizer.register("AWS::EC2::SecurityGroup")(security_group)
-    normalizer.register("AWS::EC2::NetworkAcl")(network_acl)
-    normalizer.register("AWS::EC2::FlowLog")(flow_log)
+    normalizer.extend("AWS::EC2::SecurityGroup")(security_group)
+    normalizer.extend("AWS::EC2::NetworkAcl")(network_acl)
+    normalizer.extend("AWS::EC2::FlowLog")(flow_log)
     normalizer.register("AWS::EC2::Route", phase=1)(route)
     normalizer.register("AWS::EC2::SubnetRouteTableAssociation", phase=1)(route_table_association)
     normalizer.register("AWS::EC2::VPCGatewayAttachment", phase=1)(gateway_attachment)
@@ -58,29 +41,6 @@ def register(normalizer: Normalizer) -> None:
     normalizer.register("AWS::EC2::SubnetNetworkAclAssociation", phase=1)(network_acl_association)
 
 
-def vpc(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, VPC)
-    builder.copy(comp, "cidr", res, "CidrBlock")
-
-
-def subnet(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, SUBNET)
-    builder.copy(comp, "vpc", res, "VpcId")
-    builder.copy(comp, "cidr", res, "CidrBlock")
-    builder.copy(comp, "map_public_ip_on_launch", res, "MapPublicIpOnLaunch", convert=to_bool)
-
-
-def route_table(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, ROUTE_TABLE)
-    builder.copy(comp, "vpc", res, "VpcId")
-    # A template cannot declare a VPC's main route table: every AWS::EC2::RouteTable is extra.
-    comp.set("main", False)
-
-
-def internet_gateway(res: SourceResource, builder: ModelBuilder) -> None:
-    builder.add(res, INTERNET_GATEWAY)
-
-
 def route(res: SourceResource, builder: ModelBuilder) -> None:
     table = fold_target(builder, res, res.get("RouteTableId"), ROUTE_TABLE)
     if table is None:
@@ -88,7 +48,7 @@ def route(res: SourceResource, builder: ModelBuilder) -> None:
     destinations = present(res.body, _ROUTE_DESTINATIONS)
     target: Any = Unknown("no route target")
     target_type = "other"
-    for prop, kind in _ROUTE_TARGETS:
+    for _attribute, prop, kind in ROUTE_TARGETS:
         if prop in res.body:
             target, target_type = res.body[prop], kind
             break
@@ -116,10 +76,7 @@ def gateway_attachment(res: SourceResource, builder: ModelBuilder) -> None:
         builder.copy(owner, "vpc", res, "VpcId")
 
 
-def security_group(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, SECURITY_GROUP)
-    builder.copy(comp, "name", res, "GroupName")
-    builder.copy(comp, "vpc", res, "VpcId")
+def security_group(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     fact_list(comp, "ingress", res, ("SecurityGroupIngress",), lambda e: rule(e, _INGRESS))
     fact_list(comp, "egress", res, ("SecurityGroupEgress",), lambda e: rule(e, _EGRESS))
 
@@ -153,7 +110,7 @@ def rule(entry: Any, names: tuple) -> dict[str, Any]:
     protocol = lower(text(entry.get("IpProtocol", Unknown("no IpProtocol"))))
     if protocol == "-1":
         # All traffic: EC2 ignores any port range given with it.
-        from_port, to_port = _ALL_PORTS
+        from_port, to_port = ALL_PORTS
     else:
         from_port = to_int(entry.get("FromPort", Unknown("no FromPort")))
         to_port = to_int(entry.get("ToPort", Unknown("no ToPort")))
@@ -170,10 +127,8 @@ def rule(entry: Any, names: tuple) -> dict[str, Any]:
 # --- network ACLs -------------------------------------------------------------------------------
 
 
-def network_acl(res: SourceResource, builder: ModelBuilder) -> None:
+def network_acl(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     # Its rules are AWS::EC2::NetworkAclEntry resources: a new ACL starts with none (deny all).
-    comp = builder.add(res, NETWORK_ACL)
-    builder.copy(comp, "vpc", res, "VpcId")
     comp.set("ingress", [])
     comp.set("egress", [])
 
@@ -186,9 +141,8 @@ def network_acl_entry(res: SourceResource, builder: ModelBuilder) -> None:
     if not isinstance(egress, bool):
         return  # which list it belongs to is unknown: it can make neither definite
     proto = protocol(text(res.get("Protocol", default=Unknown("no Protocol"))))
-    if proto == "-1" or (isinstance(proto, str) and proto not in ("tcp", "udp", "icmp", "icmpv6")):
-        # AWS: all traffic, and protocols other than TCP/UDP/ICMP, ignore any port range.
-        from_port, to_port = _ALL_PORTS
+    if acl_ignores_ports(proto):
+        from_port, to_port = ALL_PORTS
     else:
         ports = res.get("PortRange")
         ports = ports if isinstance(ports, dict) else {}
@@ -220,23 +174,15 @@ def network_acl_association(res: SourceResource, builder: ModelBuilder) -> None:
 
 # --- flow logs ----------------------------------------------------------------------------------
 
-_FLOW_LOG_TYPES = {
-    "vpc": "vpc",
-    "subnet": "subnet",
-    "networkinterface": "eni",
-    "transitgateway": "transit_gateway",
-    "transitgatewayattachment": "transit_gateway_attachment",
-}
+# ResourceType is case-insensitive.
+_FLOW_LOG_TYPES = {resource.lower(): resource_type for _attribute, resource, resource_type in FLOW_LOG_TARGETS}
 
 
-def flow_log(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, FLOW_LOG)
-    builder.copy(comp, "resource", res, "ResourceId")
+def flow_log(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     kind = res.get("ResourceType")
     if isinstance(kind, str):
         comp.set("resource_type", _FLOW_LOG_TYPES.get(kind.lower(), "other"), res.at("ResourceType"))
     elif res.has("ResourceType"):
         comp.set("resource_type", Unknown("ResourceType not known before deployment"), res.at("ResourceType"))
-    builder.copy(comp, "traffic_type", res, "TrafficType", convert=upper)
     if res.get("LogDestinationType") == "s3":
-        builder.copy(comp, "log_destination", res, "LogDestination")
+        read(comp, res, src("LogDestination"), "log_destination")

@@ -1,52 +1,23 @@
-"""EC2 compute in Terraform: instances, launch templates and configurations, auto scaling groups,
-EBS volumes and snapshots, account-wide EBS encryption and instance metadata defaults, Elastic IPs."""
+"""EC2 compute in Terraform: what the table (``iac_assist/model/vocabulary/ec2.py``) cannot say:
+security groups from two attributes, launch template blocks, metadata options not known before
+apply, block devices, user data, and the satellites (auto scaling attachments, Elastic IPs)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import gzip
-import io
 from typing import Any
 
-from iac_assist.model import Component, Fact, Ref, Unknown, is_known, kinds
+from iac_assist.model import Component, Fact, Ref, Unknown, kinds, user_data
 from iac_assist.model.builder import ModelBuilder
-from iac_assist.model.convert import as_text, lower, to_bool, to_int
+from iac_assist.model.convert import as_text, to_bool, to_int
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
-
-MAX_USER_DATA = 1 << 20
-"""User data is at most 16 KB in AWS; anything decoding past 1 MB is not user data (or a bomb)."""
-
-
-def decode_user_data(value: Any, encoded: bool) -> Any:
-    """User data as text: base64 (when ``encoded``) and gzip undone; Unknown when not decodable."""
-    if not is_known(value):
-        return value if isinstance(value, Unknown) else Unknown("user data not known before apply")
-    if not isinstance(value, str):
-        return Unknown("user data is not text")
-    data = value.encode("utf-8")
-    if encoded:
-        try:
-            data = base64.b64decode(data, validate=False)
-        except (binascii.Error, ValueError):
-            return Unknown("user data is not valid base64")
-    if data[:2] == b"\x1f\x8b":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-                data = stream.read(MAX_USER_DATA + 1)
-        except (OSError, EOFError):
-            return Unknown("user data is not valid gzip")
-        if len(data) > MAX_USER_DATA:
-            return Unknown("user data too large")
-    return data.decode("utf-8", errors="replace")
 
 
 def _user_data(comp: Component, res: SourceResource, plain: str | None, encoded: str | None) -> None:
     if plain and res.has(plain):
-        comp.set("user_data", decode_user_data(res.get(plain), False), res.at(plain))
+        comp.set("user_data", user_data.decode(res.get(plain)), res.at(plain))
     elif encoded and res.has(encoded):
-        comp.set("user_data", decode_user_data(res.get(encoded), True), res.at(encoded))
+        comp.set("user_data", user_data.decode(res.get(encoded), encoded=True), res.at(encoded))
 
 
 def _block(res: SourceResource, name: str) -> tuple[int, dict[str, Any]] | Unknown | None:
@@ -58,18 +29,12 @@ def _block(res: SourceResource, name: str) -> tuple[int, dict[str, Any]] | Unkno
     return blocks[0] if blocks else None
 
 
-def _metadata_options(comp: Component, res: SourceResource) -> None:
-    block = _block(res, "metadata_options")
-    if isinstance(block, Unknown):
-        comp.set("http_tokens", block, res.at("metadata_options"))
-        comp.set("http_endpoint", block, res.at("metadata_options"))
-        return
-    if block is None:
-        return
-    i, options = block
-    for key in ("http_tokens", "http_endpoint"):
-        if key in options and options[key] is not None:
-            comp.set(key, lower(options[key]), res.at("metadata_options", i, key))
+def _unknown_metadata(comp: Component, res: SourceResource) -> None:
+    """A metadata_options block not known before apply: both options are unknown."""
+    if isinstance(_block(res, "metadata_options"), Unknown):
+        unknown = Unknown("metadata_options not known before apply")
+        comp.set("http_tokens", unknown, res.at("metadata_options"))
+        comp.set("http_endpoint", unknown, res.at("metadata_options"))
 
 
 def _volume(block: dict[str, Any], root: bool | None) -> dict[str, Any]:
@@ -133,14 +98,9 @@ def _template_ref(block: dict[str, Any], id_key: str, name_key: str) -> Any:
     return None
 
 
-@NORMALIZER.register("aws_instance")
-def instance(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.INSTANCE)
-    b.copy(comp, "subnet", res, "subnet_id")
-    groups = items(res.get("vpc_security_group_ids")) + items(res.get("security_groups"))
-    if groups:
-        comp.set("security_groups", groups, res.at("vpc_security_group_ids"))
-    b.copy(comp, "associate_public_ip_address", res, "associate_public_ip_address", convert=to_bool)
+def _launch_template(comp: Component, res: SourceResource) -> bool:
+    """The launch_template block of an instance or auto scaling group: its id, else its name.
+    True when there is such a block."""
     template = _block(res, "launch_template")
     if isinstance(template, Unknown):
         comp.set("launch_template", template, res.at("launch_template"))
@@ -149,20 +109,23 @@ def instance(res: SourceResource, b: ModelBuilder) -> None:
         ref = _template_ref(spec, "id", "name")
         if ref is not None:
             comp.set("launch_template", ref, res.at("launch_template", i))
-    _metadata_options(comp, res)
+    return template is not None
+
+
+@NORMALIZER.extend("aws_instance")
+def instance(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    groups = items(res.get("vpc_security_group_ids")) + items(res.get("security_groups"))
+    if groups:
+        comp.set("security_groups", groups, res.at("vpc_security_group_ids"))
+    _launch_template(comp, res)
+    _unknown_metadata(comp, res)
     _instance_volumes(comp, res)
     _user_data(comp, res, "user_data", "user_data_base64")
-    b.copy(comp, "instance_profile", res, "iam_instance_profile")
 
 
-@NORMALIZER.register("aws_launch_template")
-def launch_template(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.LAUNCH_TEMPLATE)
-    b.copy(comp, "name", res, "name")
-    for key in ("arn", "name"):
-        if b.copy(comp, "instance_profile", res, "iam_instance_profile", 0, key):
-            break
-    _metadata_options(comp, res)
+@NORMALIZER.extend("aws_launch_template")
+def launch_template(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    _unknown_metadata(comp, res)
     _template_volumes(comp, res)
     _user_data(comp, res, None, "user_data")
     groups = items(res.get("vpc_security_group_ids")) + items(res.get("security_group_names"))
@@ -195,35 +158,16 @@ def _primary_interface(res: SourceResource) -> tuple[int, dict[str, Any]] | Unkn
     return blocks[0] if blocks else None
 
 
-@NORMALIZER.register("aws_launch_configuration")
-def launch_configuration(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.LAUNCH_CONFIGURATION)
-    b.copy(comp, "name", res, "name")
-    b.copy(comp, "associate_public_ip_address", res, "associate_public_ip_address", convert=to_bool)
-    b.copy(comp, "security_groups", res, "security_groups")
-    _metadata_options(comp, res)
+@NORMALIZER.extend("aws_launch_configuration")
+def launch_configuration(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    _unknown_metadata(comp, res)
     _instance_volumes(comp, res)
     _user_data(comp, res, "user_data", "user_data_base64")
-    b.copy(comp, "instance_profile", res, "iam_instance_profile")
 
 
-@NORMALIZER.register("aws_autoscaling_group")
-def autoscaling_group(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.AUTOSCALING_GROUP)
-    b.copy(comp, "name", res, "name")
-    b.copy(comp, "launch_configuration", res, "launch_configuration")
-    b.copy(comp, "subnets", res, "vpc_zone_identifier")
-    b.copy(comp, "target_groups", res, "target_group_arns")
-    b.copy(comp, "load_balancers", res, "load_balancers")
-    template = _block(res, "launch_template")
-    if isinstance(template, Unknown):
-        comp.set("launch_template", template, res.at("launch_template"))
-        return
-    if template is not None:
-        i, spec = template
-        ref = _template_ref(spec, "id", "name")
-        if ref is not None:
-            comp.set("launch_template", ref, res.at("launch_template", i))
+@NORMALIZER.extend("aws_autoscaling_group")
+def autoscaling_group(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    if _launch_template(comp, res):
         return
     # A mixed instances policy names its template three blocks deep.
     path = ("mixed_instances_policy", 0, "launch_template", 0, "launch_template_specification", 0)
@@ -254,41 +198,6 @@ def autoscaling_attachment(res: SourceResource, b: ModelBuilder) -> None:
             owner.set(key, [res.get(attribute)], res.at(attribute), origin=res.address)
         elif isinstance(current, list):
             owner.set(key, [*current, res.get(attribute)], owner.loc_of(key))
-
-
-@NORMALIZER.register("aws_ebs_volume")
-def ebs_volume(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.VOLUME)
-    b.copy(comp, "encrypted", res, "encrypted", convert=to_bool)
-    if res.get("snapshot_id") not in (None, ""):
-        b.copy(comp, "snapshot", res, "snapshot_id")
-
-
-@NORMALIZER.register("aws_ebs_snapshot")
-def ebs_snapshot(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SNAPSHOT)
-    b.copy(comp, "volume", res, "volume_id")
-
-
-@NORMALIZER.register("aws_ebs_snapshot_copy")
-def ebs_snapshot_copy(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SNAPSHOT)
-    b.copy(comp, "source_snapshot", res, "source_snapshot_id")
-    b.copy(comp, "encrypted", res, "encrypted", convert=to_bool)
-
-
-@NORMALIZER.register("aws_ebs_encryption_by_default")
-def ebs_encryption_by_default(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.EBS_DEFAULT_ENCRYPTION)
-    if not b.copy(comp, "enabled", res, "enabled", convert=to_bool):
-        comp.set("enabled", True)  # the resource's default: declaring it turns encryption on
-
-
-@NORMALIZER.register("aws_ec2_instance_metadata_defaults")
-def instance_metadata_defaults(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.METADATA_DEFAULTS)
-    b.copy(comp, "http_tokens", res, "http_tokens", convert=lower)
-    b.copy(comp, "http_endpoint", res, "http_endpoint", convert=lower)
 
 
 @NORMALIZER.register("aws_eip", phase=1)

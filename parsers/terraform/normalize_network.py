@@ -1,30 +1,19 @@
-"""VPC networking in Terraform: VPCs, subnets, route tables and routes, gateways, security groups
-and network ACLs with their rule resources, flow logs. (Instances live in normalize_ec2.)"""
+"""VPC networking in Terraform: what the table (``iac_assist/model/vocabulary/vpc.py``) cannot say:
+references read as data, routes and rules (inline and their own resources), associations, the
+default VPC's adopted resources, what a flow log logs. (Instances live in normalize_ec2.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.model import Fact, Location, Ref, Unknown, kinds
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
-from iac_assist.model.convert import first_set, lower, to_bool, to_int, upper
-from iac_assist.model.network import protocol
+from iac_assist.model.convert import first_set, lower, to_bool, to_int
+from iac_assist.model.mapping import read, src
+from iac_assist.model.network import ALL_PORTS, acl_ignores_ports, protocol
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.vocabulary.vpc import FLOW_LOG_TARGETS, ROUTE_TARGETS
 from iac_assist.parsers.terraform.normalizer import NORMALIZER, items
-
-ROUTE_TARGETS = (
-    ("gateway_id", "gateway"),
-    ("nat_gateway_id", "nat"),
-    ("instance_id", "instance"),
-    ("network_interface_id", "instance"),
-    ("vpc_peering_connection_id", "peering"),
-    ("transit_gateway_id", "transit"),
-    ("vpc_endpoint_id", "endpoint"),
-    ("egress_only_gateway_id", "egress-only"),
-    ("local_gateway_id", "other"),
-    ("carrier_gateway_id", "other"),
-    ("core_network_arn", "other"),
-)
 
 
 def datum(value: Any) -> Any:
@@ -43,34 +32,13 @@ def data(values: list[Any]) -> list[Any]:
     return [datum(v) for v in values]
 
 
-def _copy_datum(b: ModelBuilder, comp: Any, key: str, res: SourceResource, attribute: str, convert: Any = None) -> None:
-    if res.has(attribute):
-        b.copy(comp, key, res, attribute)  # the location and origin
-        value = datum(res.get(attribute))
-        comp.facts[key].value = convert(value) if convert is not None else value
-
-
-@NORMALIZER.register("aws_vpc", "aws_default_vpc")
-def vpc(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.VPC)
-    _copy_datum(b, comp, "cidr", res, "cidr_block")
-
-
-@NORMALIZER.register("aws_subnet")
-def subnet(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SUBNET)
-    b.copy(comp, "vpc", res, "vpc_id")
-    _copy_datum(b, comp, "cidr", res, "cidr_block")
-    _copy_datum(b, comp, "map_public_ip_on_launch", res, "map_public_ip_on_launch", convert=to_bool)
-
-
-@NORMALIZER.register("aws_default_subnet")
-def default_subnet(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SUBNET)
-    if not b.copy(comp, "map_public_ip_on_launch", res, "map_public_ip_on_launch", convert=to_bool):
-        # Terraform adopts the existing default subnet, and AWS creates those auto-assigning
-        # public IPv4 addresses.
-        comp.set("map_public_ip_on_launch", True)
+@NORMALIZER.extend("aws_vpc", "aws_default_vpc", "aws_subnet")
+def configured_data(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    """The table keeps a reference as written; a CIDR or a switch is data (see ``datum``)."""
+    for key in ("cidr", "map_public_ip_on_launch"):
+        if comp.has(key) and isinstance(comp.get(key), Ref):
+            value = datum(comp.get(key))
+            comp.facts[key].value = to_bool(value) if key == "map_public_ip_on_launch" else value
 
 
 def _route(route: dict[str, Any], loc: Location) -> Fact:
@@ -78,31 +46,26 @@ def _route(route: dict[str, Any], loc: Location) -> Fact:
         "cidr_block", "ipv6_cidr_block", "destination_cidr_block", "destination_ipv6_cidr_block",
         "destination_prefix_list_id")))
     target, target_type = None, "other"
-    for attr, kind in ROUTE_TARGETS:
+    for attr, _property, kind in ROUTE_TARGETS:
         if route.get(attr) not in (None, ""):
             target, target_type = route[attr], kind
             break
     return Fact({"destination": datum(destination), "target": target, "target_type": target_type}, loc)
 
 
-@NORMALIZER.register("aws_route_table")
-def route_table(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.ROUTE_TABLE)
-    b.copy(comp, "vpc", res, "vpc_id")
-    comp.set("main", False)
+@NORMALIZER.extend("aws_route_table", "aws_default_route_table")
+def route_table(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    if res.type == "aws_default_route_table":
+        _default_vpc(comp, res, "default_route_table_id")
     routes = [_route(r, res.at("route", i)) for i, r in res.blocks("route")]
     comp.set("routes", routes, res.at("route"))
 
 
-@NORMALIZER.register("aws_default_route_table")
-def default_route_table(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.ROUTE_TABLE)
-    vpc_ref = res.get("default_route_table_id")
-    if isinstance(vpc_ref, Ref):
-        comp.set("vpc", Ref(vpc_ref.address), res.at("default_route_table_id"))
-    comp.set("main", True)
-    routes = [_route(r, res.at("route", i)) for i, r in res.blocks("route")]
-    comp.set("routes", routes, res.at("route"))
+def _default_vpc(comp: Component, res: SourceResource, attribute: str) -> None:
+    """A default route table or ACL names its VPC through the VPC's attribute it adopts."""
+    ref = res.get(attribute)
+    if isinstance(ref, Ref):
+        comp.set("vpc", Ref(ref.address), res.at(attribute))
 
 
 @NORMALIZER.register("aws_route", phase=1)
@@ -131,12 +94,6 @@ def main_route_table_association(res: SourceResource, b: ModelBuilder) -> None:
             b.copy(owner, "vpc", res, "vpc_id")
 
 
-@NORMALIZER.register("aws_internet_gateway")
-def internet_gateway(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.INTERNET_GATEWAY)
-    b.copy(comp, "vpc", res, "vpc_id")
-
-
 @NORMALIZER.register("aws_internet_gateway_attachment", phase=1)
 def internet_gateway_attachment(res: SourceResource, b: ModelBuilder) -> None:
     owner = b.owner(res.get("internet_gateway_id"), kinds.INTERNET_GATEWAY)
@@ -151,10 +108,15 @@ def _rule(rule: dict[str, Any], loc: Location, *, protocol: str = "protocol") ->
             cidrs.append(datum(rule[single]))
     groups = items(rule.get("security_groups")) + items(rule.get("source_security_group_id")) + items(
         rule.get("referenced_security_group_id"))
+    # Protocols lower case and all traffic on all ports, as in a template's rule (EC2 ignores the
+    # ports written with protocol -1, which Terraform wants as 0 to 0).
+    proto = lower(datum(rule.get(protocol, "-1")))
+    ports = ALL_PORTS if proto == "-1" else (
+        to_int(datum(rule.get("from_port", 0))), to_int(datum(rule.get("to_port", 65535))))
     return Fact({
-        "protocol": datum(rule.get(protocol, "-1")),
-        "from_port": to_int(datum(rule.get("from_port", 0))),
-        "to_port": to_int(datum(rule.get("to_port", 65535))),
+        "protocol": proto,
+        "from_port": ports[0],
+        "to_port": ports[1],
         "cidrs": cidrs,
         "source_groups": groups,
         "self": to_bool(datum(rule.get("self", False))),
@@ -163,11 +125,8 @@ def _rule(rule: dict[str, Any], loc: Location, *, protocol: str = "protocol") ->
     }, loc)
 
 
-@NORMALIZER.register("aws_security_group", "aws_default_security_group")
-def security_group(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SECURITY_GROUP)
-    b.copy(comp, "name", res, "name")
-    b.copy(comp, "vpc", res, "vpc_id")
+@NORMALIZER.extend("aws_security_group", "aws_default_security_group")
+def security_group(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     for direction in ("ingress", "egress"):
         rules = [_rule(r, res.at(direction, i)) for i, r in res.blocks(direction)]
         comp.set(direction, rules, res.at(direction))
@@ -198,12 +157,8 @@ def vpc_security_group_rule(res: SourceResource, b: ModelBuilder) -> None:
     if owner is None:
         return
     direction = "ingress" if res.type.endswith("ingress_rule") else "egress"
-    body = dict(res.body)
-    if str(body.get("ip_protocol")) == "-1":
-        body.setdefault("from_port", 0)
-        body.setdefault("to_port", 65535)
     loc = res.at("cidr_ipv4") if res.has("cidr_ipv4") else res.at("cidr_ipv6") if res.has("cidr_ipv6") else res.loc
-    _append_rule(owner, direction, _rule(body, loc, protocol="ip_protocol"), res.address)
+    _append_rule(owner, direction, _rule(res.body, loc, protocol="ip_protocol"), res.address)
 
 
 # --- network ACLs -------------------------------------------------------------------------------
@@ -211,9 +166,8 @@ def vpc_security_group_rule(res: SourceResource, b: ModelBuilder) -> None:
 
 def _acl_rule(rule: dict[str, Any], loc: Location, *, number: str, action: str) -> Fact:
     proto = protocol(datum(rule.get("protocol", Unknown("no protocol"))))
-    if proto == "-1" or (isinstance(proto, str) and proto not in ("tcp", "udp", "icmp", "icmpv6")):
-        # AWS: all traffic, and protocols other than TCP/UDP/ICMP, ignore any port range.
-        from_port, to_port = 0, 65535
+    if acl_ignores_ports(proto):
+        from_port, to_port = ALL_PORTS
     else:
         from_port = to_int(datum(rule.get("from_port", Unknown("no from_port"))))
         to_port = to_int(datum(rule.get("to_port", Unknown("no to_port"))))
@@ -239,22 +193,11 @@ def _acl_rules(comp: Any, res: SourceResource) -> None:
         comp.set(direction, rules, res.at(direction))
 
 
-@NORMALIZER.register("aws_network_acl")
-def network_acl(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.NETWORK_ACL)
-    b.copy(comp, "vpc", res, "vpc_id")
-    b.copy(comp, "subnets", res, "subnet_ids")
-    _acl_rules(comp, res)
-
-
-@NORMALIZER.register("aws_default_network_acl")
-def default_network_acl(res: SourceResource, b: ModelBuilder) -> None:
+@NORMALIZER.extend("aws_network_acl", "aws_default_network_acl")
+def network_acl(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     # Terraform replaces the default ACL's rules with the blocks written here (none: deny all).
-    comp = b.add(res, kinds.NETWORK_ACL)
-    acl_id = res.get("default_network_acl_id")
-    if isinstance(acl_id, Ref):
-        comp.set("vpc", Ref(acl_id.address), res.at("default_network_acl_id"))
-    b.copy(comp, "subnets", res, "subnet_ids")
+    if res.type == "aws_default_network_acl":
+        _default_vpc(comp, res, "default_network_acl_id")
     _acl_rules(comp, res)
 
 
@@ -292,23 +235,11 @@ def network_acl_association(res: SourceResource, b: ModelBuilder) -> None:
 
 # --- flow logs ----------------------------------------------------------------------------------
 
-FLOW_LOG_TARGETS = (
-    ("vpc_id", "vpc"),
-    ("subnet_id", "subnet"),
-    ("eni_id", "eni"),
-    ("transit_gateway_id", "transit_gateway"),
-    ("transit_gateway_attachment_id", "transit_gateway_attachment"),
-)
-
-
-@NORMALIZER.register("aws_flow_log")
-def flow_log(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.FLOW_LOG)
-    for attribute, resource_type in FLOW_LOG_TARGETS:
+@NORMALIZER.extend("aws_flow_log")
+def flow_log(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    for attribute, _type, resource_type in FLOW_LOG_TARGETS:
         if res.get(attribute) is not None:
-            b.copy(comp, "resource", res, attribute)
             comp.set("resource_type", resource_type, res.at(attribute))
             break
-    b.copy(comp, "traffic_type", res, "traffic_type", convert=upper)
     if res.get("log_destination_type") == "s3":
-        b.copy(comp, "log_destination", res, "log_destination")
+        read(comp, res, src("log_destination"), "log_destination")

@@ -148,7 +148,7 @@ def markdown() -> str:
         "known before deployment is `Unknown`; a reference to another resource is a `Ref`.",
         "",
     ]
-    for spec in VOCABULARY.values():
+    for spec in _in_service_order():
         written = _written(spec.name)
         out += [f"## `{spec.name}`", "", spec.meaning, ""]
         for front_end, types in sorted(_types(spec.name).items()):
@@ -162,6 +162,13 @@ def markdown() -> str:
     for f in ANY_KIND.values():
         out.append(f"| `{f.name}` | `{_cell(f.type)}` | {_cell(f.meaning)} | {_cell(f.default)} |")
     return "\n".join(out) + "\n"
+
+
+def _in_service_order() -> list[KindSpec]:
+    """Every kind, service by service as ``SERVICES`` lists them (import order varies: whoever
+    imports ``kinds`` first declares its services first), in declaration order within one."""
+    rank = {name: n for n, name in enumerate(SERVICES)}
+    return sorted(VOCABULARY.values(), key=lambda spec: rank.get(spec.service, len(rank)))
 
 
 def _mappings() -> list[tuple[str, str, Any]]:
