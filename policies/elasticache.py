@@ -20,7 +20,9 @@ def _unencrypted(comp: Component, what: str) -> Hit | None:
                    f"{what} {comp.display} does not encrypt traffic in transit: transit encryption {how}, so "
                    f"clients send data and AUTH tokens in plain text. {_FIX}",
                    cause="transit_encryption:off")
-    if enabled is True and comp.get("transit_encryption_mode") == "preferred":
+    # Only a replication group has a mode (a Memcached cluster's encryption is on or off).
+    if enabled is True and comp.kind == kinds.ELASTICACHE_REPLICATION_GROUP \
+            and comp.get("transit_encryption_mode") == "preferred":
         return Hit(comp, comp.loc_of("transit_encryption_mode"),
                    f"{what} {comp.display} still accepts unencrypted connections: transit_encryption_mode is "
                    "\"preferred\" (a migration mode). Set transit_encryption_mode / TransitEncryptionMode to "

@@ -104,7 +104,8 @@ class ModelBuilder:
         if size != len(self.components):
             index = {}
             for cid, comp in self.components.items():
-                value = comp.get(fact)
+                # Only kinds that have the fact are asked (strict checking: not every kind declares it).
+                value = comp.get(fact) if comp.has(fact) else None
                 if isinstance(value, str) and value:
                     index.setdefault(value, []).append(cid)
             self._name_index[fact] = (len(self.components), index)

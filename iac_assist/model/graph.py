@@ -46,7 +46,8 @@ class ResourceGraph:
             self.components[comp.id] = comp
             self._by_address.setdefault((comp.scope, comp.address), []).append(comp)
             self._by_kind.setdefault(comp.kind, []).append(comp)
-            name = comp.get("name")
+            # Every kind is indexed by name, so ask only those that have one (keys/trails may not).
+            name = comp.get("name") if comp.has("name") else None
             if isinstance(name, str) and name:
                 self._by_name.setdefault(name, []).append(comp)
             self._succ.setdefault(comp.id, {})

@@ -240,12 +240,6 @@ iam.role / iam.user / iam.group
     name                  str | Unknown
     managed_policies      list[Ref | str] | Unknown  managed policy ARNs the principal lists itself
     trust_policy          dict | Unknown     (iam.role) the assume-role policy document
-search.domain                                OpenSearch / Elasticsearch domains (aws_opensearch_domain,
-                                             aws_elasticsearch_domain, AWS::OpenSearchService::Domain,
-                                             AWS::Elasticsearch::Domain)
-    name                  str                domain name
-    encrypt_at_rest       bool | Unknown     absent: off (the AWS default)
-    node_to_node_encryption bool | Unknown   absent: off (the AWS default)
 lambda.function
     name                  str                function name
 lambda.function_url
@@ -263,43 +257,6 @@ lambda.permission                            a statement of a function's resourc
                                              function URL; absent: false
     source_arn, source_account, principal_org_id, event_source_token
                           Ref | str | Unknown  the statement's conditions, each present only when set
-dynamodb.table                               (aws_dynamodb_table, aws_dynamodb_table_replica,
-                                             AWS::DynamoDB::Table, AWS::DynamoDB::GlobalTable)
-    name                  str | Unknown      table name
-    point_in_time_recovery bool | Unknown    the table's own (main region) PITR; absent: off
-    replicas              list[Fact[dict]] | Unknown  global table (v2) replicas (Terraform: in
-                                             other regions; CloudFormation: every region), each
-                                             {"region": str | Unknown, "point_in_time_recovery":
-                                             bool | Unknown (absent key: off)}, located at the
-                                             replica's PITR setting, else at the replica
-    global_table          bool               True when every region is a replica (CloudFormation
-                                             GlobalTable): the table has no setting of its own
-    replica_of            Ref | str | Unknown  (aws_dynamodb_table_replica) the global table it joins
-elasticache.replication_group                (Redis OSS / Valkey, node-based)
-    name                  str                replication group id
-    engine                str | Unknown      redis | valkey (lower case); absent: redis
-    transit_encryption    bool | Unknown     absent: off (the AWS default)
-    transit_encryption_mode str | Unknown    preferred (plaintext still accepted) | required;
-                                             absent: required once transit encryption is on
-    global_datastore      Ref | str | Unknown  the Global Datastore it joins as a secondary (it
-                                             then takes the primary's settings)
-elasticache.cluster                          a cache cluster (aws_elasticache_cluster,
-                                             AWS::ElastiCache::CacheCluster); serverless caches are
-                                             not modelled (always encrypted in transit)
-    name                  str                cluster id
-    engine                str | Unknown      memcached | redis | valkey (lower case)
-    transit_encryption    bool | Unknown     absent: off (the AWS default)
-    replication_group     Ref | str | Unknown  the replication group it is a member of (its
-                                             settings are the group's)
-eks.cluster
-    name                  str
-    endpoint_public_access bool | Unknown    absent: true (the AWS default)
-    endpoint_private_access bool | Unknown   absent: false
-    public_access_cidrs   list[str | Unknown] | Unknown  CIDRs allowed to reach the public
-                                             endpoint; absent: ["0.0.0.0/0"] (the AWS default)
-    subnets               list[Ref | str] | Unknown
-    security_groups       list[Ref | str] | Unknown  additional control plane security groups
-    outpost               bool               a local cluster on AWS Outposts (private endpoint only)
 apigateway.rest_api                          REST API (API Gateway v1)
     name                  str | Unknown
 apigateway.resource                          a path segment of a REST API
@@ -348,17 +305,6 @@ account.setting                              an account-wide service or setting,
                                              macie | detective | inspector | ebs-default-kms-key |
                                              account-contact
     attributes            dict               the whole evaluated body, as on ``other``
-kms.key                                      a customer managed KMS key (aws_kms_key, AWS::KMS::Key;
-                                             replica keys follow their primary and are not modelled)
-    rotation              bool | Unknown     automatic key rotation; absent: off (the AWS default)
-    key_spec              str | Unknown      SYMMETRIC_DEFAULT | RSA_2048 | ECC_NIST_P256 | HMAC_256 |
-                                             ...; absent: SYMMETRIC_DEFAULT
-    key_usage             str | Unknown      ENCRYPT_DECRYPT | SIGN_VERIFY | GENERATE_VERIFY_MAC |
-                                             KEY_AGREEMENT; absent: ENCRYPT_DECRYPT
-    origin                str | Unknown      where the key material comes from: AWS_KMS | EXTERNAL
-                                             (imported) | AWS_CLOUDHSM | EXTERNAL_KEY_STORE (custom key
-                                             stores); absent: AWS_KMS
-    enabled               bool | Unknown     absent: true
 sqs.queue / sns.topic                        (aws_sqs_queue, aws_sns_topic, AWS::SQS::Queue,
                                              AWS::SNS::Topic)
     name                  str | Unknown      queue / topic name
@@ -390,7 +336,12 @@ other
     attributes            dict               the whole evaluated body, for references
 """
 
+from iac_assist.model.vocabulary.dynamodb import DYNAMODB_TABLE  # noqa: F401
+from iac_assist.model.vocabulary.eks import EKS_CLUSTER  # noqa: F401
+from iac_assist.model.vocabulary.elasticache import ELASTICACHE_CLUSTER, ELASTICACHE_REPLICATION_GROUP  # noqa: F401
+from iac_assist.model.vocabulary.kms import KMS_KEY  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
+from iac_assist.model.vocabulary.search import SEARCH_DOMAIN  # noqa: F401
 
 S3_BUCKET = "s3.bucket"
 S3_ACCOUNT_PAB = "s3.account_public_access_block"
@@ -426,14 +377,9 @@ IAM_USER = "iam.user"
 IAM_GROUP = "iam.group"
 IAM_PRINCIPALS = (IAM_ROLE, IAM_USER, IAM_GROUP)
 
-SEARCH_DOMAIN = "search.domain"
 LAMBDA_FUNCTION = "lambda.function"
 LAMBDA_URL = "lambda.function_url"
 LAMBDA_PERMISSION = "lambda.permission"
-DYNAMODB_TABLE = "dynamodb.table"
-ELASTICACHE_REPLICATION_GROUP = "elasticache.replication_group"
-ELASTICACHE_CLUSTER = "elasticache.cluster"
-EKS_CLUSTER = "eks.cluster"
 APIGW_REST_API = "apigateway.rest_api"
 APIGW_RESOURCE = "apigateway.resource"
 APIGW_METHOD = "apigateway.method"
@@ -444,7 +390,6 @@ CLOUDTRAIL = "cloudtrail.trail"
 ACCOUNT_SETTING = "account.setting"
 ACCOUNT_LEVEL = (ACCOUNT_SETTING, S3_ACCOUNT_PAB, EBS_DEFAULT_ENCRYPTION, METADATA_DEFAULTS, CLOUDTRAIL)
 """What only a configuration of an account's own infrastructure (a baseline) defines."""
-KMS_KEY = "kms.key"
 SQS_QUEUE = "sqs.queue"
 SQS_QUEUE_POLICY = "sqs.queue_policy"
 SNS_TOPIC = "sns.topic"

@@ -30,15 +30,18 @@ class Source:
 
     paths: tuple[Path, ...]
     convert: Converter | None = None
+    blank_unset: bool = False
+    """An empty text counts as not written too (a module's "none" default for a name or ARN)."""
 
     def describe(self) -> str:
-        return " or ".join(".".join(str(step) for step in path) for path in self.paths)
+        return " or ".join(".".join(str(step) for step in path) or "(the whole body)" for path in self.paths)
 
 
-def src(*paths: str | Path, convert: Converter | None = None) -> Source:
+def src(*paths: str | Path, convert: Converter | None = None, blank_unset: bool = False) -> Source:
     """``src("kms_key_id")``, ``src("Port", convert=to_int)``, ``src("a", "b")`` (the first of
-    ``a`` and ``b`` written), ``src(("restore", 0, "source"))`` (a nested path)."""
-    return Source(tuple((p,) if isinstance(p, str) else tuple(p) for p in paths), convert)
+    ``a`` and ``b`` written), ``src(("restore", 0, "source"))`` (a nested path), ``src(())`` (the
+    whole body)."""
+    return Source(tuple((p,) if isinstance(p, str) else tuple(p) for p in paths), convert, blank_unset)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def read(comp: Component, res: Any, source: Source, fact: str, origin: str = "")
     """Set ``comp.fact`` from the first path of ``source`` that ``res`` writes; True if one was."""
     for path in source.paths:
         value = res.get(*path)
-        if value is None:
+        if value is None or (source.blank_unset and isinstance(value, str) and value == ""):
             continue
         if source.convert is not None and is_known(value):
             value = source.convert(value)

@@ -24,8 +24,6 @@ def _load_handlers() -> None:
         normalize_cloudtrail,
         normalize_dynamodb,
         normalize_ec2,
-        normalize_eks,
-        normalize_elasticache,
         normalize_iam,
         normalize_kms,
         normalize_lambda,
