@@ -289,3 +289,16 @@ def test_message_names_the_statement_and_the_fix(write_tree):
                            'sqs:SendMessage, sqs:ReceiveMessage to Principal "*" with no condition restricting '
                            'the caller.')
     assert "aws:SourceArn" in text
+
+
+def test_an_empty_name_is_unset_in_both_formats(write_tree):
+    # Drift the tables revealed: Terraform left an empty name (a module's "no name" default) unset,
+    # CloudFormation kept "" as the queue's name.
+    from iac_assist.analysis.engine import scan
+
+    root = write_tree({
+        "tf/main.tf": tf('resource "aws_sqs_queue" "q" {\n  name = ""\n}\n'),
+        "cfn/template.yaml": cfn('Queue:\n  Type: AWS::SQS::Queue\n  Properties:\n    QueueName: ""\n'),
+    })
+    queues = [c for c in scan([root]).graph.components.values() if c.kind == "sqs.queue"]
+    assert len(queues) == 2 and not any(q.has("name") for q in queues)

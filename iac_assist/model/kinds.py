@@ -240,23 +240,6 @@ iam.role / iam.user / iam.group
     name                  str | Unknown
     managed_policies      list[Ref | str] | Unknown  managed policy ARNs the principal lists itself
     trust_policy          dict | Unknown     (iam.role) the assume-role policy document
-lambda.function
-    name                  str                function name
-lambda.function_url
-    function              Ref | str | Unknown  the function (name or ARN) the URL invokes
-    auth_type             str | Unknown      NONE | AWS_IAM (upper case; required by both formats)
-lambda.permission                            a statement of a function's resource-based policy
-                                             (aws_lambda_permission, AWS::Lambda::Permission)
-    function              Ref | str | Unknown  the function (name, ARN or partial ARN)
-    principal             str | Unknown      "*", an account id or ARN, a service principal
-    action                str | Unknown      lambda:InvokeFunction, lambda:InvokeFunctionUrl, lambda:*...
-    url_auth_type         str | Unknown      NONE | AWS_IAM: the statement only applies to function
-                                             URL requests of that auth type; absent: any request
-    invoked_via_url       bool | Unknown     (invoked_via_function_url / InvokedViaFunctionUrl) the
-                                             statement only applies to invocations through a
-                                             function URL; absent: false
-    source_arn, source_account, principal_org_id, event_source_token
-                          Ref | str | Unknown  the statement's conditions, each present only when set
 apigateway.rest_api                          REST API (API Gateway v1)
     name                  str | Unknown
 apigateway.resource                          a path segment of a REST API
@@ -282,43 +265,6 @@ apigateway.route                             an HTTP or WebSocket API route
     route_key             str | Unknown      "GET /orders", "ANY /{proxy+}", "$default", "$connect"...
     authorization         str | Unknown      NONE | AWS_IAM | CUSTOM | JWT (upper case); absent: NONE
     api_key_required      bool | Unknown     (WebSocket) absent: false
-cloudtrail.trail                             (aws_cloudtrail, AWS::CloudTrail::Trail)
-    name                  str | Unknown      trail name
-    multi_region          bool | Unknown     records every region; absent: false (the AWS default)
-    log_file_validation   bool | Unknown     digest files make log tampering detectable; absent: false
-    kms_key               Ref | str | Unknown  KMS key the log files are encrypted with (SSE-KMS);
-                                             "" or absent: SSE-S3 only
-    logging               bool | Unknown     the trail records (enable_logging / IsLogging); absent:
-                                             true (the Terraform default; CloudFormation requires it)
-    organization          bool | Unknown     an organization trail, recording every member account;
-                                             absent: false
-account.setting                              an account-wide service or setting, which an application
-                                             stack does not configure: AWS Organizations, the IAM
-                                             password policy and account alias, GuardDuty, AWS Config
-                                             recorders and delivery channels, Security Hub, IAM Access
-                                             Analyzer, Macie, Detective, Inspector, the EBS default KMS
-                                             key, account contacts (s3.account_public_access_block,
-                                             ec2.ebs_default_encryption, ec2.metadata_defaults and
-                                             cloudtrail.trail are account-wide too)
-    setting               str                organizations | iam-password-policy | iam-account-alias |
-                                             guardduty | config | securityhub | access-analyzer |
-                                             macie | detective | inspector | ebs-default-kms-key |
-                                             account-contact
-    attributes            dict               the whole evaluated body, as on ``other``
-sqs.queue / sns.topic                        (aws_sqs_queue, aws_sns_topic, AWS::SQS::Queue,
-                                             AWS::SNS::Topic)
-    name                  str | Unknown      queue / topic name
-    policy                dict | Unknown     the access policy (parsed JSON), from the resource itself
-                                             or folded from a policy resource (aws_sqs_queue_policy,
-                                             aws_sns_topic_policy, AWS::SQS::QueuePolicy,
-                                             AWS::SQS::QueueInlinePolicy, AWS::SNS::TopicPolicy,
-                                             AWS::SNS::TopicInlinePolicy), located there; absent:
-                                             the AWS default (owner account only)
-sqs.queue_policy / sns.topic_policy          a policy resource for queues / topics the configuration
-                                             does not define (a data source, a literal URL or ARN of
-                                             another configuration, a value not known statically)
-    policy                dict | Unknown     as on a queue / topic
-    targets               list[Ref | str | Unknown] | Unknown  those queue URLs / topic ARNs
 any kind
     credentials           list[Fact[dict]]   literal secrets in the resource's evaluated body (set
                                              by the shared Normalizer for every resource, see
@@ -332,14 +278,17 @@ any kind
                                              data_classification): public | internal |
                                              confidential | restricted, lower case; absent when
                                              not tagged so (see iac_assist/model/data_classification.py)
-other
-    attributes            dict               the whole evaluated body, for references
 """
 
+from iac_assist.model.vocabulary.account import ACCOUNT_SETTING  # noqa: F401
+from iac_assist.model.vocabulary.cloudtrail import CLOUDTRAIL  # noqa: F401
 from iac_assist.model.vocabulary.dynamodb import DYNAMODB_TABLE  # noqa: F401
 from iac_assist.model.vocabulary.eks import EKS_CLUSTER  # noqa: F401
 from iac_assist.model.vocabulary.elasticache import ELASTICACHE_CLUSTER, ELASTICACHE_REPLICATION_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.kms import KMS_KEY  # noqa: F401
+from iac_assist.model.vocabulary.lambda_functions import LAMBDA_FUNCTION, LAMBDA_PERMISSION, LAMBDA_URL  # noqa: F401
+from iac_assist.model.vocabulary.messaging import SNS_TOPIC, SNS_TOPIC_POLICY, SQS_QUEUE, SQS_QUEUE_POLICY  # noqa: F401
+from iac_assist.model.vocabulary.other import OTHER  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.search import SEARCH_DOMAIN  # noqa: F401
 
@@ -367,7 +316,6 @@ FLOW_LOG = "ec2.flow_log"
 LAUNCHABLE = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION)
 """What describes how instances launch: metadata options, volumes, user data, public address."""
 CLOUDFRONT = "cloudfront.distribution"
-OTHER = "other"
 
 DATABASES = (RDS_INSTANCE, RDS_CLUSTER)
 
@@ -377,20 +325,11 @@ IAM_USER = "iam.user"
 IAM_GROUP = "iam.group"
 IAM_PRINCIPALS = (IAM_ROLE, IAM_USER, IAM_GROUP)
 
-LAMBDA_FUNCTION = "lambda.function"
-LAMBDA_URL = "lambda.function_url"
-LAMBDA_PERMISSION = "lambda.permission"
 APIGW_REST_API = "apigateway.rest_api"
 APIGW_RESOURCE = "apigateway.resource"
 APIGW_METHOD = "apigateway.method"
 APIGW_API = "apigateway.api"
 APIGW_ROUTE = "apigateway.route"
 
-CLOUDTRAIL = "cloudtrail.trail"
-ACCOUNT_SETTING = "account.setting"
 ACCOUNT_LEVEL = (ACCOUNT_SETTING, S3_ACCOUNT_PAB, EBS_DEFAULT_ENCRYPTION, METADATA_DEFAULTS, CLOUDTRAIL)
 """What only a configuration of an account's own infrastructure (a baseline) defines."""
-SQS_QUEUE = "sqs.queue"
-SQS_QUEUE_POLICY = "sqs.queue_policy"
-SNS_TOPIC = "sns.topic"
-SNS_TOPIC_POLICY = "sns.topic_policy"

@@ -11,12 +11,10 @@ from iac_assist.model.builder import Normalizer
 from iac_assist.parsers.cloudformation import (
     normalize_apigateway,
     normalize_cloudfront,
-    normalize_cloudtrail,
     normalize_dynamodb,
     normalize_ec2,
     normalize_eks,
     normalize_iam,
-    normalize_lambda,
     normalize_lb,
     normalize_messaging,
     normalize_network,
@@ -29,7 +27,7 @@ NORMALIZER = Normalizer("cloudformation")
 
 for _service in (
     normalize_s3, normalize_lb, normalize_rds, normalize_network, normalize_ec2, normalize_iam, normalize_cloudfront,
-    normalize_search, normalize_lambda, normalize_dynamodb, normalize_eks, normalize_apigateway,
-    normalize_cloudtrail, normalize_messaging,
+    normalize_search, normalize_dynamodb, normalize_eks, normalize_apigateway,
+    normalize_messaging,
 ):
     _service.register(NORMALIZER)

@@ -13,6 +13,7 @@ from typing import Any
 from iac_assist.model import Unknown, kinds
 from iac_assist.model.builder import ModelBuilder, Normalizer
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.vocabulary.messaging import name_of
 
 # policy type -> (owner kind, the kind it takes for owners not defined here, the property naming
 # the owners, whether that property is a list)
@@ -25,19 +26,7 @@ _POLICIES = {
 
 
 def register(normalizer: Normalizer) -> None:
-    normalizer.register("AWS::SQS::Queue")(queue)
-    normalizer.register("AWS::SNS::Topic")(topic)
     normalizer.register(*_POLICIES, phase=1)(owner_policy)
-
-
-def queue(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SQS_QUEUE)
-    b.copy(comp, "name", res, "QueueName")
-
-
-def topic(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SNS_TOPIC)
-    b.copy(comp, "name", res, "TopicName")
 
 
 def document(value: Any) -> Any:
@@ -48,13 +37,6 @@ def document(value: Any) -> Any:
         except (ValueError, RecursionError):
             return Unknown("policy document is not valid JSON")
     return value if isinstance(value, (dict, Unknown)) else Unknown("policy document is not a mapping")
-
-
-def name_of(target: Any) -> Any:
-    """The queue or topic name a literal URL or ARN ends with; other values unchanged."""
-    if isinstance(target, str):
-        return target.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    return target
 
 
 def owner_policy(res: SourceResource, b: ModelBuilder) -> None:

@@ -21,12 +21,10 @@ def _load_handlers() -> None:
     from iac_assist.parsers.terraform import (  # noqa: F401
         normalize_apigateway,
         normalize_cdn,
-        normalize_cloudtrail,
         normalize_dynamodb,
         normalize_ec2,
         normalize_iam,
         normalize_kms,
-        normalize_lambda,
         normalize_lb,
         normalize_messaging,
         normalize_network,

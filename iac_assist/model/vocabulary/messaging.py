@@ -1,0 +1,52 @@
+"""SQS queues and SNS topics, with their access policies (inline, or folded from the policy
+resources that replace them as they do in AWS), and the policy resources whose queues or topics
+the configuration does not define."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iac_assist.model.mapping import Mapping, src
+from iac_assist.model.vocabulary import fact, kind
+
+_POLICY = fact("policy", "dict | Unknown", """the access policy (parsed JSON), from the resource itself or
+               folded from a policy resource (aws_sqs_queue_policy, aws_sns_topic_policy,
+               AWS::SQS::QueuePolicy, AWS::SQS::QueueInlinePolicy, AWS::SNS::TopicPolicy,
+               AWS::SNS::TopicInlinePolicy), located there""", "the AWS default (owner account only)")
+_ORPHAN = (
+    fact("policy", "dict | Unknown", "as on a queue / topic"),
+    fact("targets", "list[Ref | str | Unknown] | Unknown", "the queue URLs / topic ARNs it names"),
+)
+
+SQS_QUEUE = kind("sqs.queue", "An SQS queue.", fact("name", "str | Unknown", "queue name"), _POLICY)
+SNS_TOPIC = kind("sns.topic", "An SNS topic.", fact("name", "str | Unknown", "topic name"), _POLICY)
+SQS_QUEUE_POLICY = kind(
+    "sqs.queue_policy", """A queue policy resource for queues the configuration does not define (a data
+    source, a literal URL of another configuration, a value not known statically).""", *_ORPHAN)
+SNS_TOPIC_POLICY = kind(
+    "sns.topic_policy", "A topic policy resource for topics the configuration does not define (as above).",
+    *_ORPHAN)
+
+
+def name_of(target: Any) -> Any:
+    """The queue or topic name a literal URL or ARN ends with (``.../123456789012/jobs``,
+    ``arn:aws:sns:eu-west-1:123456789012:alerts``), as policy resources name their owner; other
+    values unchanged."""
+    if isinstance(target, str):
+        return target.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return target
+
+
+# An empty name (a module's "no name" default) lets AWS generate one, as an unset one does.
+TERRAFORM = {
+    # The inline policy is decoded by the front end's code.
+    "aws_sqs_queue": Mapping(SQS_QUEUE, {"name": src("name", blank_unset=True)}),
+    "aws_sns_topic": Mapping(SNS_TOPIC, {"name": src("name", blank_unset=True)}),
+}
+
+CLOUDFORMATION = {
+    "AWS::SQS::Queue": Mapping(SQS_QUEUE, {"name": src("QueueName", blank_unset=True)}),
+    "AWS::SNS::Topic": Mapping(SNS_TOPIC, {"name": src("TopicName", blank_unset=True)}),
+}
+
+TABLES = {"terraform": TERRAFORM, "cloudformation": CLOUDFORMATION}
