@@ -240,31 +240,6 @@ iam.role / iam.user / iam.group
     name                  str | Unknown
     managed_policies      list[Ref | str] | Unknown  managed policy ARNs the principal lists itself
     trust_policy          dict | Unknown     (iam.role) the assume-role policy document
-apigateway.rest_api                          REST API (API Gateway v1)
-    name                  str | Unknown
-apigateway.resource                          a path segment of a REST API
-    api                   Ref | str | Unknown
-    parent                Ref | str | Unknown  the parent resource (the API's root_resource_id /
-                                             RootResourceId for a top-level segment)
-    path_part             str | Unknown
-apigateway.method                            a REST API method
-    api                   Ref | str | Unknown
-    resource              Ref | str | Unknown  the API resource (path) it is on
-    http_method           str | Unknown      upper case: GET, POST, ANY, OPTIONS...
-    authorization         str | Unknown      NONE | AWS_IAM | CUSTOM | COGNITO_USER_POOLS (upper
-                                             case); absent: NONE (the CloudFormation default)
-    api_key_required      bool | Unknown     absent: false
-apigateway.api                               HTTP or WebSocket API (API Gateway v2)
-    name                  str | Unknown
-    protocol              str | Unknown      HTTP | WEBSOCKET (upper case)
-    quick_create_target   Ref | str | Unknown  quick create (target / Target): API Gateway then
-                                             makes a default route without authorization
-    quick_create_route    str | Unknown      that route's key; absent: $default
-apigateway.route                             an HTTP or WebSocket API route
-    api                   Ref | str | Unknown
-    route_key             str | Unknown      "GET /orders", "ANY /{proxy+}", "$default", "$connect"...
-    authorization         str | Unknown      NONE | AWS_IAM | CUSTOM | JWT (upper case); absent: NONE
-    api_key_required      bool | Unknown     (WebSocket) absent: false
 any kind
     credentials           list[Fact[dict]]   literal secrets in the resource's evaluated body (set
                                              by the shared Normalizer for every resource, see
@@ -281,6 +256,7 @@ any kind
 """
 
 from iac_assist.model.vocabulary.account import ACCOUNT_SETTING  # noqa: F401
+from iac_assist.model.vocabulary.apigateway import APIGW_API, APIGW_METHOD, APIGW_RESOURCE, APIGW_REST_API, APIGW_ROUTE  # noqa: F401
 from iac_assist.model.vocabulary.cloudtrail import CLOUDTRAIL  # noqa: F401
 from iac_assist.model.vocabulary.dynamodb import DYNAMODB_TABLE  # noqa: F401
 from iac_assist.model.vocabulary.eks import EKS_CLUSTER  # noqa: F401
@@ -325,11 +301,6 @@ IAM_USER = "iam.user"
 IAM_GROUP = "iam.group"
 IAM_PRINCIPALS = (IAM_ROLE, IAM_USER, IAM_GROUP)
 
-APIGW_REST_API = "apigateway.rest_api"
-APIGW_RESOURCE = "apigateway.resource"
-APIGW_METHOD = "apigateway.method"
-APIGW_API = "apigateway.api"
-APIGW_ROUTE = "apigateway.route"
 
 ACCOUNT_LEVEL = (ACCOUNT_SETTING, S3_ACCOUNT_PAB, EBS_DEFAULT_ENCRYPTION, METADATA_DEFAULTS, CLOUDTRAIL)
 """What only a configuration of an account's own infrastructure (a baseline) defines."""
