@@ -218,28 +218,6 @@ cloudfront.distribution
                                              source of the distribution's ACCESS_LOGS
     log_delivery          Ref | str | Unknown  standard logging v2: the destination a delivery
                                              sends that source to (present only with a delivery)
-iam.policy                                   an identity policy: managed (aws_iam_policy,
-                                             AWS::IAM::ManagedPolicy) or inline (aws_iam_role_policy,
-                                             aws_iam_user_policy, aws_iam_group_policy, aws_iam_role
-                                             inline_policy, AWS::IAM::Policy, AWS::IAM::RolePolicy...,
-                                             Policies of AWS::IAM::Role/User/Group). An inline policy
-                                             written inside a principal is a part of it: it has the
-                                             principal's address and id "<address>.<block>[i]"
-    name                  str | Unknown      policy name
-    managed               bool               True for a managed (attachable) policy
-    document              dict | Unknown     the policy document (parsed JSON; parts may be Unknown)
-    statements            list[Fact[dict | Unknown]] | Unknown  the document's statements (a
-                                             single Statement object becomes a list of one), each
-                                             located at its own line when the source keeps it
-                                             (CloudFormation), else at the document's line
-    attached_to           list[Ref | str] | Unknown  roles, users and groups it applies to: an inline
-                                             policy's owner; for a managed policy, attachment
-                                             resources and principals' managed_policy_arns /
-                                             ManagedPolicyArns (absent: attached to nothing known)
-iam.role / iam.user / iam.group
-    name                  str | Unknown
-    managed_policies      list[Ref | str] | Unknown  managed policy ARNs the principal lists itself
-    trust_policy          dict | Unknown     (iam.role) the assume-role policy document
 any kind
     credentials           list[Fact[dict]]   literal secrets in the resource's evaluated body (set
                                              by the shared Normalizer for every resource, see
@@ -261,6 +239,7 @@ from iac_assist.model.vocabulary.cloudtrail import CLOUDTRAIL  # noqa: F401
 from iac_assist.model.vocabulary.dynamodb import DYNAMODB_TABLE  # noqa: F401
 from iac_assist.model.vocabulary.eks import EKS_CLUSTER  # noqa: F401
 from iac_assist.model.vocabulary.elasticache import ELASTICACHE_CLUSTER, ELASTICACHE_REPLICATION_GROUP  # noqa: F401
+from iac_assist.model.vocabulary.iam import IAM_GROUP, IAM_POLICY, IAM_ROLE, IAM_USER  # noqa: F401
 from iac_assist.model.vocabulary.kms import KMS_KEY  # noqa: F401
 from iac_assist.model.vocabulary.lambda_functions import LAMBDA_FUNCTION, LAMBDA_PERMISSION, LAMBDA_URL  # noqa: F401
 from iac_assist.model.vocabulary.messaging import SNS_TOPIC, SNS_TOPIC_POLICY, SQS_QUEUE, SQS_QUEUE_POLICY  # noqa: F401
@@ -295,10 +274,6 @@ CLOUDFRONT = "cloudfront.distribution"
 
 DATABASES = (RDS_INSTANCE, RDS_CLUSTER)
 
-IAM_POLICY = "iam.policy"
-IAM_ROLE = "iam.role"
-IAM_USER = "iam.user"
-IAM_GROUP = "iam.group"
 IAM_PRINCIPALS = (IAM_ROLE, IAM_USER, IAM_GROUP)
 
 

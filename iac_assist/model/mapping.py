@@ -53,6 +53,9 @@ class Mapping:
     kind: str
     facts: MappingType[str, str | Source] = field(default_factory=dict)
     otherwise: MappingType[str, Any] = field(default_factory=dict)
+    phase: int = 0
+    """1 for components whose front-end code looks up others when they are made (IAM principals
+    attach themselves to the managed policies they list, made in phase 0); see ``Normalizer``."""
 
     def sources(self) -> dict[str, Source]:
         return {name: src(s) if isinstance(s, str) else s for name, s in self.facts.items()}

@@ -7,13 +7,13 @@ ARN, an import), the policy resource is also a component of its own (``sqs.queue
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from iac_assist.model import Unknown, kinds
 from iac_assist.model.builder import ModelBuilder, Normalizer
 from iac_assist.model.resource import SourceResource
 from iac_assist.model.vocabulary.messaging import name_of
+from iac_assist.parsers.cloudformation.normalize_iam import decode
 
 # policy type -> (owner kind, the kind it takes for owners not defined here, the property naming
 # the owners, whether that property is a list)
@@ -29,19 +29,9 @@ def register(normalizer: Normalizer) -> None:
     normalizer.register(*_POLICIES, phase=1)(owner_policy)
 
 
-def document(value: Any) -> Any:
-    """A PolicyDocument: a mapping, JSON text, or Unknown."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            return Unknown("policy document is not valid JSON")
-    return value if isinstance(value, (dict, Unknown)) else Unknown("policy document is not a mapping")
-
-
 def owner_policy(res: SourceResource, b: ModelBuilder) -> None:
     kind, orphan_kind, prop, many = _POLICIES[res.type]
-    policy = document(res.get("PolicyDocument")) if res.has("PolicyDocument") else Unknown("no PolicyDocument")
+    policy = decode(res.get("PolicyDocument")) if res.has("PolicyDocument") else Unknown("no PolicyDocument")
     where = res.at("PolicyDocument")
     targets = res.get(prop)
     if not many:
