@@ -7,21 +7,18 @@ ARN, an import), the policy resource is also a component of its own (``sqs.queue
 
 from __future__ import annotations
 
-from typing import Any
-
 from iac_assist.model import Unknown, kinds
 from iac_assist.model.builder import ModelBuilder, Normalizer
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.vocabulary.messaging import name_of
+from iac_assist.model.vocabulary.messaging import fold_policy
 from iac_assist.parsers.cloudformation.normalize_iam import decode
 
-# policy type -> (owner kind, the kind it takes for owners not defined here, the property naming
-# the owners, whether that property is a list)
+# policy type -> (owner kind, the property naming the owners, whether that property is a list)
 _POLICIES = {
-    "AWS::SQS::QueuePolicy": (kinds.SQS_QUEUE, kinds.SQS_QUEUE_POLICY, "Queues", True),
-    "AWS::SQS::QueueInlinePolicy": (kinds.SQS_QUEUE, kinds.SQS_QUEUE_POLICY, "Queue", False),
-    "AWS::SNS::TopicPolicy": (kinds.SNS_TOPIC, kinds.SNS_TOPIC_POLICY, "Topics", True),
-    "AWS::SNS::TopicInlinePolicy": (kinds.SNS_TOPIC, kinds.SNS_TOPIC_POLICY, "TopicArn", False),
+    "AWS::SQS::QueuePolicy": (kinds.SQS_QUEUE, "Queues", True),
+    "AWS::SQS::QueueInlinePolicy": (kinds.SQS_QUEUE, "Queue", False),
+    "AWS::SNS::TopicPolicy": (kinds.SNS_TOPIC, "Topics", True),
+    "AWS::SNS::TopicInlinePolicy": (kinds.SNS_TOPIC, "TopicArn", False),
 }
 
 
@@ -30,22 +27,12 @@ def register(normalizer: Normalizer) -> None:
 
 
 def owner_policy(res: SourceResource, b: ModelBuilder) -> None:
-    kind, orphan_kind, prop, many = _POLICIES[res.type]
-    policy = decode(res.get("PolicyDocument")) if res.has("PolicyDocument") else Unknown("no PolicyDocument")
-    where = res.at("PolicyDocument")
+    kind, prop, many = _POLICIES[res.type]
+    written = res.get("PolicyDocument")
+    policy = decode(written) if written is not None else Unknown("no PolicyDocument")
     targets = res.get(prop)
-    if not many:
-        targets = [] if targets is None else [targets]
-    elif targets is None:
+    if targets is None:
         targets = []
-    elsewhere: Any = [] if isinstance(targets, list) else targets
-    for target in targets if isinstance(targets, list) else []:
-        found = b.owner(name_of(target), kind)
-        if found is None:
-            elsewhere.append(target)
-        else:
-            found.set("policy", policy, where, origin=res.address)
-    if elsewhere != []:
-        comp = b.add(res, orphan_kind)
-        comp.set("targets", elsewhere, res.at(prop))
-        comp.set("policy", policy, where)
+    elif not many:
+        targets = [targets]
+    fold_policy(b, res, kind, targets, res.at(prop), policy, res.at("PolicyDocument"))

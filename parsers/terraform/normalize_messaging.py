@@ -11,15 +11,14 @@ from typing import Any
 from iac_assist.model import Component, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.vocabulary.messaging import name_of
+from iac_assist.model.vocabulary.messaging import fold_policy
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 from iac_assist.parsers.terraform.values import decode_document
 
-# policy resource type -> (owner kind, the kind it takes when its owner is not defined here, the
-# argument naming the owner)
+# policy resource type -> (owner kind, the argument naming the owner)
 _POLICIES = {
-    "aws_sqs_queue_policy": (kinds.SQS_QUEUE, kinds.SQS_QUEUE_POLICY, "queue_url"),
-    "aws_sns_topic_policy": (kinds.SNS_TOPIC, kinds.SNS_TOPIC_POLICY, "arn"),
+    "aws_sqs_queue_policy": (kinds.SQS_QUEUE, "queue_url"),
+    "aws_sns_topic_policy": (kinds.SNS_TOPIC, "arn"),
 }
 
 
@@ -42,13 +41,7 @@ def inline_policy(comp: Component, res: SourceResource, b: ModelBuilder) -> None
 
 @NORMALIZER.register(*_POLICIES, phase=1)
 def owner_policy(res: SourceResource, b: ModelBuilder) -> None:
-    kind, orphan_kind, attr = _POLICIES[res.type]
+    kind, attr = _POLICIES[res.type]
     target = res.get(attr)
     policy = document(res.get("policy")) if _written(res, "policy") else Unknown("no policy")
-    found = b.owner(name_of(target), kind)
-    if found is None:
-        comp = b.add(res, orphan_kind)
-        comp.set("targets", [target] if target is not None else [], res.at(attr))
-        comp.set("policy", policy, res.at("policy"))
-        return
-    found.set("policy", policy, res.at("policy"), origin=res.address)
+    fold_policy(b, res, kind, [target] if target is not None else [], res.at(attr), policy, res.at("policy"))

@@ -4,10 +4,16 @@ the configuration does not define."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from iac_assist.model import Location
+from iac_assist.model.convert import known_items
 from iac_assist.model.mapping import Mapping, src
 from iac_assist.model.vocabulary import fact, kind
+
+if TYPE_CHECKING:  # the builder needs the vocabulary, not the other way round
+    from iac_assist.model.builder import ModelBuilder
+    from iac_assist.model.resource import SourceResource
 
 _POLICY = fact("policy", "dict | Unknown", """the access policy (parsed JSON), from the resource itself or
                folded from a policy resource (aws_sqs_queue_policy, aws_sns_topic_policy,
@@ -35,6 +41,25 @@ def name_of(target: Any) -> Any:
     if isinstance(target, str):
         return target.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
     return target
+
+
+def fold_policy(b: ModelBuilder, res: SourceResource, owner_kind: str, targets: Any, targets_loc: Location,
+                policy: Any, policy_loc: Location) -> None:
+    """A policy resource's ``policy`` replaces the policy of every queue or topic (``owner_kind``)
+    in ``targets`` the configuration defines; the others (or a list not known) stay with the
+    policy resource, then a component of its own (``sqs.queue_policy`` / ``sns.topic_policy``):
+    the policy is still this configuration's."""
+    elsewhere: Any = [] if isinstance(targets, list) else targets
+    for target in known_items(targets):
+        found = b.owner(name_of(target), owner_kind)
+        if found is None:
+            elsewhere.append(target)
+        else:
+            found.set("policy", policy, policy_loc, origin=res.address)
+    if elsewhere != []:
+        comp = b.add(res, SQS_QUEUE_POLICY if owner_kind == SQS_QUEUE else SNS_TOPIC_POLICY)
+        comp.set("targets", elsewhere, targets_loc)
+        comp.set("policy", policy, policy_loc)
 
 
 # An empty name (a module's "no name" default) lets AWS generate one, as an unset one does.
