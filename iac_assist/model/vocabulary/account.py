@@ -14,7 +14,7 @@ ACCOUNT_SETTING = kind(
     cloudtrail.trail are account-wide too).""",
     fact("setting", "str", """organizations | iam-password-policy | iam-account-alias | guardduty | config |
          securityhub | access-analyzer | macie | detective | inspector | ebs-default-kms-key |
-         account-contact; always set"""),
+         account-contact, from the source type; always set"""),
     fact("attributes", "dict", "the whole evaluated body, as on other"),
 )
 

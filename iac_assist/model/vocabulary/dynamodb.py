@@ -11,8 +11,8 @@ DYNAMODB_TABLE = kind(
     fact("name", "str | Unknown", "table name"),
     fact("point_in_time_recovery", "bool | Unknown", "the table's own (main region) point-in-time recovery",
          "off"),
-    fact("replicas", "list[Fact[dict]] | Unknown", """global table (v2) replicas (Terraform: in other
-         regions; CloudFormation: every region), each {"region": str | Unknown,
+    fact("replicas", "list[Fact[dict]] | Unknown", """global table (v2) replicas (Terraform: replica blocks, in
+         other regions; CloudFormation: Replicas, every region), each {"region": str | Unknown,
          "point_in_time_recovery": bool | Unknown (absent key: off)}, located at the replica's PITR
          setting, else at the replica""", "no replica"),
     fact("global_table", "bool", """True when every region is a replica (CloudFormation GlobalTable):

@@ -22,7 +22,8 @@ IAM_POLICY = kind(
     "<address>.<block>[i]".""",
     fact("name", "str | Unknown", "policy name"),
     fact("managed", "bool", "True for a managed (attachable) policy; always set"),
-    fact("document", "dict | Unknown", "the policy document (parsed JSON; parts may be Unknown)"),
+    fact("document", "dict | Unknown", """the policy document (policy / PolicyDocument, parsed JSON; parts may
+         be Unknown)"""),
     fact("statements", "list[Fact[dict | Unknown]] | Unknown", """the document's statements (a single
          Statement object becomes a list of one), each located at its own line when the source keeps
          it (CloudFormation), else at the document's line"""),
@@ -35,7 +36,8 @@ _PRINCIPAL = (
     fact("managed_policies", "list[Ref | str] | Unknown", "managed policy ARNs the principal lists itself"),
 )
 IAM_ROLE = kind("iam.role", "An IAM role.", *_PRINCIPAL,
-                fact("trust_policy", "dict | Unknown", "the assume-role policy document"))
+                fact("trust_policy", "dict | Unknown",
+                     "the assume-role policy document (assume_role_policy / AssumeRolePolicyDocument)"))
 IAM_USER = kind("iam.user", "An IAM user.", *_PRINCIPAL)
 IAM_GROUP = kind("iam.group", "An IAM group.", *_PRINCIPAL)
 

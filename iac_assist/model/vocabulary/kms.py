@@ -18,7 +18,8 @@ KMS_KEY = kind(
     fact("key_usage", "str | Unknown", "ENCRYPT_DECRYPT | SIGN_VERIFY | GENERATE_VERIFY_MAC | KEY_AGREEMENT",
          "ENCRYPT_DECRYPT"),
     fact("origin", "str | Unknown", """where the key material comes from: AWS_KMS | EXTERNAL (imported) |
-         AWS_CLOUDHSM | EXTERNAL_KEY_STORE (custom key stores)""", "AWS_KMS"),
+         AWS_CLOUDHSM | EXTERNAL_KEY_STORE (custom key stores; Terraform: told by custom_key_store_id and
+         xks_key_id)""", "AWS_KMS"),
     fact("enabled", "bool | Unknown", "the key can be used", "true"),
 )
 

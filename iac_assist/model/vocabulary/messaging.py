@@ -15,8 +15,8 @@ if TYPE_CHECKING:  # the builder needs the vocabulary, not the other way round
     from iac_assist.model.builder import ModelBuilder
     from iac_assist.model.resource import SourceResource
 
-_POLICY = fact("policy", "dict | Unknown", """the access policy (parsed JSON), from the resource itself or
-               folded from a policy resource (aws_sqs_queue_policy, aws_sns_topic_policy,
+_POLICY = fact("policy", "dict | Unknown", """the access policy (parsed JSON), from the resource itself
+               (Terraform: policy) or folded from a policy resource (aws_sqs_queue_policy, aws_sns_topic_policy,
                AWS::SQS::QueuePolicy, AWS::SQS::QueueInlinePolicy, AWS::SNS::TopicPolicy,
                AWS::SNS::TopicInlinePolicy), located there""", "the AWS default (owner account only)")
 _ORPHAN = (
