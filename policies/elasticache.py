@@ -19,7 +19,9 @@ def _unencrypted(comp: Component, what: str) -> Hit | None:
                    f"{what} {comp.display} does not encrypt traffic in transit: transit encryption {how}, so "
                    f"clients send data and AUTH tokens in plain text. {_FIX}",
                    cause="transit_encryption:off")
-    if comp.is_true("transit_encryption", unset=False) and comp.equals("transit_encryption_mode", "preferred"):
+    # Only a replication group has a mode (a Memcached cluster's encryption is on or off).
+    if comp.kind == kinds.ELASTICACHE_REPLICATION_GROUP and comp.is_true("transit_encryption", unset=False) \
+            and comp.equals("transit_encryption_mode", "preferred"):
         return Hit(comp, comp.loc_of("transit_encryption_mode"),
                    f"{what} {comp.display} still accepts unencrypted connections: transit_encryption_mode is "
                    "\"preferred\" (a migration mode). Set transit_encryption_mode / TransitEncryptionMode to "

@@ -234,6 +234,15 @@ def test_null_arguments_are_the_defaults(write_tree):
     assert causes(root) == {("multi_region:absent", "main.tf", trail_line), ("kms_key:absent", "main.tf", trail_line)}
 
 
+def test_null_properties_are_the_defaults_in_cloudformation_too(write_tree):
+    # Drift the tables fixed: CloudFormation's null was an unknown value (no finding).
+    cloudformation = cfn_trail("IsMultiRegionTrail: null\nEnableLogFileValidation: true\nKMSKeyId: null")
+    root = write_tree({"template.yaml": cloudformation})
+    trail_line = line(cloudformation, "  Trail:")
+    assert causes(root) == {("multi_region:absent", "template.yaml", trail_line),
+                            ("kms_key:absent", "template.yaml", trail_line)}
+
+
 def test_message_names_the_trail_and_the_fix(write_tree):
     root = write_tree({"main.tf": tf_trail("is_multi_region_trail = true\nenable_log_file_validation = true")})
     [text] = messages(root, MISCONFIGURED)

@@ -162,3 +162,34 @@ def test_every_replica_of_a_global_table_has_its_own_switch(write_tree):
         ("Global", "cfn/template.yaml", line(REPLICAS_CFN, "- Region: eu-west-1")),
         ("Global", "cfn/template.yaml", line(REPLICAS_CFN, "PointInTimeRecoveryEnabled: false")),
     }
+
+
+def test_a_null_replica_switch_is_off_in_both_formats(write_tree):
+    # Drift the tables revealed: a replica's null PITR flag was an unknown value (no finding) in
+    # both front ends, where a table's null is unset, hence off.
+    terraform = tf('''
+        resource "aws_dynamodb_table" "t" {
+          name     = "t"
+          hash_key = "id"
+          point_in_time_recovery {
+            enabled = true
+          }
+          replica {
+            region_name            = "eu-west-1"
+            point_in_time_recovery = null
+          }
+        }
+    ''')
+    cloudformation = cfn('''
+        Global:
+          Type: AWS::DynamoDB::GlobalTable
+          Properties:
+            Replicas:
+              - Region: eu-west-1
+                PointInTimeRecoverySpecification:
+                  PointInTimeRecoveryEnabled: null
+    ''')
+    assert found(write_tree, "dynamodb-pitr-missing", terraform, cloudformation) == {
+        ("aws_dynamodb_table.t", "tf/main.tf", line(terraform, "replica {")),
+        ("Global", "cfn/template.yaml", line(cloudformation, "PointInTimeRecoverySpecification:")),
+    }

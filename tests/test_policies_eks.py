@@ -4,7 +4,7 @@ test_policies_examples.py."""
 
 from __future__ import annotations
 
-from tests.policy_examples import cfn, found, line, tf
+from tests.policy_examples import cfn, found, line, messages, tf
 
 
 def _tf_cluster(name: str, vpc_config: str, extra: str = "") -> str:
@@ -68,3 +68,14 @@ def test_public_endpoint_defaults_cidrs_and_exemptions(write_tree):
         ("Open", "cfn/template.yaml", line(CLUSTERS_CFN, "0.0.0.0/0]")),
         ("Empty", "cfn/template.yaml", line(CLUSTERS_CFN, "PublicAccessCidrs: []")),
     }
+
+
+def test_null_cidrs_are_not_set_in_both_formats(write_tree):
+    # Drift the tables fixed: Terraform turned a null public_access_cidrs into an empty list
+    # (reported as "empty", at the attribute); CloudFormation kept it unset. Null is unset in both.
+    root = write_tree({
+        "tf/main.tf": tf(_tf_cluster("c", "    public_access_cidrs = null\n")),
+        "cfn/template.yaml": cfn(_cfn_cluster("C", "      PublicAccessCidrs: null\n")),
+    })
+    texts = messages(root, "eks-public-endpoint")
+    assert len(texts) == 2 and all("public_access_cidrs is not set" in text for text in texts)

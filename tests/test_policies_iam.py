@@ -9,7 +9,7 @@ import json
 import pytest
 
 from tests.conftest import findings_of
-from tests.policy_examples import hits, messages
+from tests.policy_examples import cfn, hits, messages, tf
 
 ADMIN = "iam-wildcard-admin"
 OVERREACH = "iam-wildcard-overreach"
@@ -563,3 +563,54 @@ Resources:
                                "allows iam:AttachRolePolicy, iam:AttachUserPolicy, iam:AttachGroupPolicy on every "
                                "resource, so the holder can grant itself any permission.")
     assert texts[1].startswith("Inline policy aws_iam_group_policy.admins (attached to group aws_iam_group.admins)")
+
+
+def _policies(root) -> dict[str, object]:
+    from iac_assist.analysis.engine import scan
+
+    return {c.address: c for c in scan([root]).graph.components.values() if c.kind == "iam.policy"}
+
+
+def test_a_literal_policy_arn_attaches_in_both_formats(write_tree):
+    # Drift the shared attach() fixed: Terraform read a literal customer managed policy ARN as the
+    # policy of that name, CloudFormation looked for a policy named by the whole ARN.
+    arn = "arn:aws:iam::123456789012:policy/app"
+    root = write_tree({
+        "tf/main.tf": tf(f'''
+            resource "aws_iam_policy" "app" {{
+              name   = "app"
+              policy = "{{}}"
+            }}
+            resource "aws_iam_role" "r" {{
+              name                = "r"
+              assume_role_policy  = "{{}}"
+              managed_policy_arns = ["{arn}"]
+            }}
+        '''),
+        "cfn/template.yaml": cfn(f'''
+            AppPolicy:
+              Type: AWS::IAM::ManagedPolicy
+              Properties:
+                ManagedPolicyName: app
+                PolicyDocument: {{}}
+            Role:
+              Type: AWS::IAM::Role
+              Properties:
+                AssumeRolePolicyDocument: {{}}
+                ManagedPolicyArns: ["{arn}"]
+        '''),
+    })
+    found = _policies(root)
+    assert [ref.address for ref in found["aws_iam_policy.app"].get("attached_to")] == ["aws_iam_role.r"]
+    assert [ref.address for ref in found["AppPolicy"].get("attached_to")] == ["Role"]
+
+
+def test_a_null_owner_leaves_an_inline_policy_unattached(write_tree):
+    # Null is unset in every format: Terraform attached the policy to [None].
+    root = write_tree({"main.tf": tf('''
+        resource "aws_iam_role_policy" "p" {
+          role   = null
+          policy = "{}"
+        }
+    ''')})
+    assert not _policies(root)["aws_iam_role_policy.p"].has("attached_to")

@@ -53,9 +53,12 @@ def test_rotation_on_is_fine(write_tree):
 
 
 def test_null_rotation_is_the_default_off(write_tree):
-    terraform = tf_key("enable_key_rotation = null")
-    assert found(write_tree, ROTATION, terraform) == {
-        ("aws_kms_key.k", "tf/main.tf", line(terraform, 'resource "aws_kms_key"'))}
+    # Drift the tables fixed: CloudFormation's null was an unknown value (no finding), Terraform's
+    # the default; null is unset in every format now.
+    terraform, cloudformation = tf_key("enable_key_rotation = null"), cfn_key("EnableKeyRotation: null")
+    assert found(write_tree, ROTATION, terraform, cloudformation) == {
+        ("aws_kms_key.k", "tf/main.tf", line(terraform, 'resource "aws_kms_key"')),
+        ("Key", "cfn/template.yaml", line(cloudformation, "Key:"))}
 
 
 def test_unknown_rotation_gives_no_finding(write_tree):

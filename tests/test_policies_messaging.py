@@ -280,3 +280,28 @@ def test_message_names_the_statement_and_the_fix(write_tree):
                            'sqs:SendMessage, sqs:ReceiveMessage to Principal "*" with no condition restricting '
                            'the caller.')
     assert "aws:SourceArn" in text
+
+
+def test_an_empty_name_is_unset_in_both_formats(write_tree):
+    # Drift the tables revealed: Terraform left an empty name (a module's "no name" default) unset,
+    # CloudFormation kept "" as the queue's name.
+    from iac_assist.analysis.engine import scan
+
+    root = write_tree({
+        "tf/main.tf": tf('resource "aws_sqs_queue" "q" {\n  name = ""\n}\n'),
+        "cfn/template.yaml": cfn('Queue:\n  Type: AWS::SQS::Queue\n  Properties:\n    QueueName: ""\n'),
+    })
+    queues = [c for c in scan([root]).graph.components.values() if c.kind == "sqs.queue"]
+    assert len(queues) == 2 and not any(q.has("name") for q in queues)
+
+
+def test_a_policy_resource_naming_no_queue_applies_to_nothing_in_both_formats(write_tree):
+    # Drift the shared fold_policy() fixed: Terraform kept a policy whose queue_url is null as a
+    # policy component of its own (targets []); CloudFormation, without Queues, made none.
+    from iac_assist.analysis.engine import scan
+
+    root = write_tree({
+        "tf/main.tf": tf('resource "aws_sqs_queue_policy" "p" {\n  queue_url = null\n  policy    = "{}"\n}\n'),
+        "cfn/template.yaml": cfn('Policy:\n  Type: AWS::SQS::QueuePolicy\n  Properties:\n    PolicyDocument: {}\n'),
+    })
+    assert not [c for c in scan([root]).graph.components.values() if c.kind == "sqs.queue_policy"]

@@ -187,7 +187,7 @@ class Normalizer:
             if entry is not None:
                 pending.append((entry[0], n, res, entry[1]))
             elif res.type in mappings:
-                pending.append((0, n, res, self._mapped))
+                pending.append((mappings[res.type].phase, n, res, self._mapped))
             else:
                 # Unmodelled resource types still take part in the graph through their references.
                 builder.add(res, "other").set("attributes", res.body)

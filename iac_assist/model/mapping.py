@@ -33,15 +33,16 @@ class Source:
     paths: tuple[Path, ...]
     convert: Converter | None = None
     empty_is_unset: bool = False
-    """An empty string is not written either (an identifier "" names nothing: no snapshot)."""
+    """An empty text counts as not written too (a module's "none" default for a name or ARN)."""
 
     def describe(self) -> str:
-        return " or ".join(".".join(str(step) for step in path) for path in self.paths)
+        return " or ".join(".".join(str(step) for step in path) or "(the whole body)" for path in self.paths)
 
 
 def src(*paths: str | Path, convert: Converter | None = None, empty_is_unset: bool = False) -> Source:
     """``src("kms_key_id")``, ``src("Port", convert=to_int)``, ``src("a", "b")`` (the first of
-    ``a`` and ``b`` written), ``src(("restore", 0, "source"))`` (a nested path)."""
+    ``a`` and ``b`` written), ``src(("restore", 0, "source"))`` (a nested path), ``src(())`` (the
+    whole body)."""
     return Source(tuple((p,) if isinstance(p, str) else tuple(p) for p in paths), convert, empty_is_unset)
 
 
@@ -54,6 +55,9 @@ class Mapping:
     kind: str
     facts: MappingType[str, str | Source] = field(default_factory=dict)
     otherwise: MappingType[str, Any] = field(default_factory=dict)
+    phase: int = 0
+    """1 for components whose front-end code looks up others when they are made (IAM principals
+    attach themselves to the managed policies they list, made in phase 0); see ``Normalizer``."""
 
     def sources(self) -> dict[str, Source]:
         return {name: src(s) if isinstance(s, str) else s for name, s in self.facts.items()}
@@ -78,7 +82,7 @@ def read(comp: Component, res: Any, source: Source, fact: str, origin: str = "")
     """Set ``comp.fact`` from the first path of ``source`` that ``res`` writes; True if one was."""
     for path in source.paths:
         value = res.get(*path)
-        if value is None or (source.empty_is_unset and isinstance(value, str) and not value):
+        if value is None or (source.empty_is_unset and isinstance(value, str) and value == ""):
             continue
         if source.convert is not None and is_known(value):
             value = source.convert(value)

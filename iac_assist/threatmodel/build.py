@@ -81,8 +81,9 @@ def _base_id(comp: Component) -> str:
     part = _part(comp)
     if not part:
         return comp.address
-    port = comp.get("port")
-    if comp.kind == kinds.LB_LISTENER and isinstance(port, int) and not isinstance(port, bool):
+    # A listener is named by its port; other parts (inline policies) by their place in the whole.
+    port = comp.get("port") if comp.kind == kinds.LB_LISTENER else None
+    if isinstance(port, int) and not isinstance(port, bool):
         return f"{comp.address}/listener:{port}"
     return f"{comp.address}/{part}"
 

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from iac_assist.model.builder import Normalizer
 from iac_assist.parsers.cloudformation import (
-    normalize_apigateway,
     normalize_cloudfront,
-    normalize_cloudtrail,
     normalize_dynamodb,
     normalize_ec2,
     normalize_eks,
-    normalize_elasticache,
     normalize_iam,
-    normalize_kms,
-    normalize_lambda,
     normalize_lb,
     normalize_messaging,
     normalize_network,
@@ -31,7 +26,6 @@ NORMALIZER = Normalizer("cloudformation")
 
 for _service in (
     normalize_s3, normalize_lb, normalize_rds, normalize_network, normalize_ec2, normalize_iam, normalize_cloudfront,
-    normalize_search, normalize_lambda, normalize_dynamodb, normalize_elasticache, normalize_eks, normalize_apigateway,
-    normalize_cloudtrail, normalize_kms, normalize_messaging,
+    normalize_search, normalize_dynamodb, normalize_eks, normalize_messaging,
 ):
     _service.register(NORMALIZER)

@@ -1,13 +1,13 @@
-"""DynamoDB tables and global tables (v2): point-in-time recovery, per table and per replica."""
+"""DynamoDB tables and global tables (v2): what the table (``iac_assist/model/vocabulary/dynamodb.py``)
+cannot say: a table's PITR options without the flag, a global table's replicas."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.model import Fact, Location, Unknown
+from iac_assist.model import Component, Fact, Location, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
 from iac_assist.model.convert import to_bool
-from iac_assist.model.kinds import DYNAMODB_TABLE
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.normalize_search import option_flag
 
@@ -15,21 +15,15 @@ PITR = "PointInTimeRecoverySpecification"
 
 
 def register(normalizer: Normalizer) -> None:
-    normalizer.register("AWS::DynamoDB::Table")(table)
-    normalizer.register("AWS::DynamoDB::GlobalTable")(global_table)
+    normalizer.extend("AWS::DynamoDB::Table")(table)
+    normalizer.extend("AWS::DynamoDB::GlobalTable")(global_table)
 
 
-def table(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, DYNAMODB_TABLE)
-    builder.copy(comp, "name", res, "TableName")
-    option_flag(comp, "point_in_time_recovery", res, PITR, "PointInTimeRecoveryEnabled")
+def table(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
+    option_flag(comp, "point_in_time_recovery", res, PITR)
 
 
-def global_table(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, DYNAMODB_TABLE)
-    builder.copy(comp, "name", res, "TableName")
-    # Every region, the stack's own included, is a replica with its own PITR setting.
-    comp.set("global_table", True)
+def global_table(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
     replicas = res.get("Replicas")
     if not isinstance(replicas, list):
         if res.has("Replicas"):
@@ -54,7 +48,7 @@ def _replica(res: SourceResource, i: int, replica: dict[str, Any]) -> tuple[dict
     if not isinstance(spec, dict):
         entry["point_in_time_recovery"] = Unknown(f"{PITR} not known")
         return entry, res.at("Replicas", i, PITR)
-    if "PointInTimeRecoveryEnabled" in spec:
+    if spec.get("PointInTimeRecoveryEnabled") is not None:  # null is unset, as in every table
         entry["point_in_time_recovery"] = to_bool(spec["PointInTimeRecoveryEnabled"])
         return entry, res.at("Replicas", i, PITR, "PointInTimeRecoveryEnabled")
     return entry, res.at("Replicas", i, PITR)

@@ -7,73 +7,32 @@ ARN, an import), the policy resource is also a component of its own (``sqs.queue
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from iac_assist.model import Unknown, kinds
 from iac_assist.model.builder import ModelBuilder, Normalizer
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.vocabulary.messaging import fold_policy
+from iac_assist.parsers.cloudformation.normalize_iam import decode
 
-# policy type -> (owner kind, the kind it takes for owners not defined here, the property naming
-# the owners, whether that property is a list)
+# policy type -> (owner kind, the property naming the owners, whether that property is a list)
 _POLICIES = {
-    "AWS::SQS::QueuePolicy": (kinds.SQS_QUEUE, kinds.SQS_QUEUE_POLICY, "Queues", True),
-    "AWS::SQS::QueueInlinePolicy": (kinds.SQS_QUEUE, kinds.SQS_QUEUE_POLICY, "Queue", False),
-    "AWS::SNS::TopicPolicy": (kinds.SNS_TOPIC, kinds.SNS_TOPIC_POLICY, "Topics", True),
-    "AWS::SNS::TopicInlinePolicy": (kinds.SNS_TOPIC, kinds.SNS_TOPIC_POLICY, "TopicArn", False),
+    "AWS::SQS::QueuePolicy": (kinds.SQS_QUEUE, "Queues", True),
+    "AWS::SQS::QueueInlinePolicy": (kinds.SQS_QUEUE, "Queue", False),
+    "AWS::SNS::TopicPolicy": (kinds.SNS_TOPIC, "Topics", True),
+    "AWS::SNS::TopicInlinePolicy": (kinds.SNS_TOPIC, "TopicArn", False),
 }
 
 
 def register(normalizer: Normalizer) -> None:
-    normalizer.register("AWS::SQS::Queue")(queue)
-    normalizer.register("AWS::SNS::Topic")(topic)
     normalizer.register(*_POLICIES, phase=1)(owner_policy)
 
 
-def queue(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SQS_QUEUE)
-    b.copy(comp, "name", res, "QueueName")
-
-
-def topic(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, kinds.SNS_TOPIC)
-    b.copy(comp, "name", res, "TopicName")
-
-
-def document(value: Any) -> Any:
-    """A PolicyDocument: a mapping, JSON text, or Unknown."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            return Unknown("policy document is not valid JSON")
-    return value if isinstance(value, (dict, Unknown)) else Unknown("policy document is not a mapping")
-
-
-def name_of(target: Any) -> Any:
-    """The queue or topic name a literal URL or ARN ends with; other values unchanged."""
-    if isinstance(target, str):
-        return target.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    return target
-
-
 def owner_policy(res: SourceResource, b: ModelBuilder) -> None:
-    kind, orphan_kind, prop, many = _POLICIES[res.type]
-    policy = document(res.get("PolicyDocument")) if res.has("PolicyDocument") else Unknown("no PolicyDocument")
-    where = res.at("PolicyDocument")
+    kind, prop, many = _POLICIES[res.type]
+    written = res.get("PolicyDocument")
+    policy = decode(written) if written is not None else Unknown("no PolicyDocument")
     targets = res.get(prop)
-    if not many:
-        targets = [] if targets is None else [targets]
-    elif targets is None:
+    if targets is None:
         targets = []
-    elsewhere: Any = [] if isinstance(targets, list) else targets
-    for target in targets if isinstance(targets, list) else []:
-        found = b.owner(name_of(target), kind)
-        if found is None:
-            elsewhere.append(target)
-        else:
-            found.set("policy", policy, where, origin=res.address)
-    if elsewhere != []:
-        comp = b.add(res, orphan_kind)
-        comp.set("targets", elsewhere, res.at(prop))
-        comp.set("policy", policy, where)
+    elif not many:
+        targets = [targets]
+    fold_policy(b, res, kind, targets, res.at(prop), policy, res.at("PolicyDocument"))

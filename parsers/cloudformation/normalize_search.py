@@ -1,34 +1,26 @@
-"""OpenSearch and Elasticsearch domains: encryption at rest and node-to-node encryption."""
+"""OpenSearch and Elasticsearch domains: what the table (``iac_assist/model/vocabulary/search.py``)
+cannot say."""
 
 from __future__ import annotations
 
 from iac_assist.model import Component, Unknown
 from iac_assist.model.builder import ModelBuilder, Normalizer
-from iac_assist.model.convert import to_bool
-from iac_assist.model.kinds import SEARCH_DOMAIN
 from iac_assist.model.resource import SourceResource
 
 
 def register(normalizer: Normalizer) -> None:
-    normalizer.register("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain")(domain)
+    normalizer.extend("AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain")(domain)
 
 
-def domain(res: SourceResource, builder: ModelBuilder) -> None:
-    comp = builder.add(res, SEARCH_DOMAIN)
-    builder.copy(comp, "name", res, "DomainName")
-    option_flag(comp, "encrypt_at_rest", res, "EncryptionAtRestOptions", "Enabled")
-    option_flag(comp, "node_to_node_encryption", res, "NodeToNodeEncryptionOptions", "Enabled")
+def domain(comp: Component, res: SourceResource, builder: ModelBuilder) -> None:
+    option_flag(comp, "encrypt_at_rest", res, "EncryptionAtRestOptions")
+    option_flag(comp, "node_to_node_encryption", res, "NodeToNodeEncryptionOptions")
 
 
-def option_flag(comp: Component, key: str, res: SourceResource, prop: str, attr: str) -> None:
-    """``comp.key`` from ``prop.attr``: an options object that leaves ``attr`` out is off (the
-    CloudFormation default), located at the object; absent when the object is."""
-    if not res.has(prop):
-        return
+def option_flag(comp: Component, key: str, res: SourceResource, prop: str) -> None:
+    """The table reads ``key`` from the flag of the options object ``prop``; an object that
+    leaves the flag out is off (the CloudFormation default), located at the object, and one not
+    known makes it unknown. No object leaves the fact absent."""
     options = res.get(prop)
-    if not isinstance(options, dict):
-        comp.set(key, Unknown(f"{prop} not known"), res.at(prop))
-    elif attr in options:
-        comp.set(key, to_bool(options[attr]), res.at(prop, attr))
-    else:
-        comp.set(key, False, res.at(prop))
+    if options is not None and not comp.has(key):
+        comp.set(key, False if isinstance(options, dict) else Unknown(f"{prop} not known"), res.at(prop))

@@ -8,21 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_assist.model import Unknown, kinds
+from iac_assist.model import Component, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.vocabulary.messaging import fold_policy
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 from iac_assist.parsers.terraform.values import decode_document
 
-_OWNERS = {
-    "aws_sqs_queue": kinds.SQS_QUEUE,
-    "aws_sns_topic": kinds.SNS_TOPIC,
-}
-# policy resource type -> (owner kind, the kind it takes when its owner is not defined here, the
-# argument naming the owner)
+# policy resource type -> (owner kind, the argument naming the owner)
 _POLICIES = {
-    "aws_sqs_queue_policy": (kinds.SQS_QUEUE, kinds.SQS_QUEUE_POLICY, "queue_url"),
-    "aws_sns_topic_policy": (kinds.SNS_TOPIC, kinds.SNS_TOPIC_POLICY, "arn"),
+    "aws_sqs_queue_policy": (kinds.SQS_QUEUE, "queue_url"),
+    "aws_sns_topic_policy": (kinds.SNS_TOPIC, "arn"),
 }
 
 
@@ -32,37 +28,20 @@ def document(value: Any) -> Any:
     return decoded if isinstance(decoded, (dict, Unknown)) else Unknown("the policy document is not known")
 
 
-def name_of(target: Any) -> Any:
-    """The queue or topic name a literal URL or ARN ends with (``.../123456789012/jobs``,
-    ``arn:aws:sns:eu-west-1:123456789012:alerts``); other values unchanged."""
-    if isinstance(target, str):
-        return target.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
-    return target
-
-
 def _written(res: SourceResource, attr: str) -> bool:
-    # ``= null`` and ``= ""`` (a module's "no policy" default) leave the AWS default policy.
+    # ``= ""`` (a module's "no policy" default) leaves the AWS default policy, as ``= null`` does.
     return res.get(attr) not in (None, "")
 
 
-@NORMALIZER.register(*_OWNERS)
-def owner(res: SourceResource, b: ModelBuilder) -> None:
-    comp = b.add(res, _OWNERS[res.type])
-    if _written(res, "name"):
-        b.copy(comp, "name", res, "name")
+@NORMALIZER.extend("aws_sqs_queue", "aws_sns_topic")
+def inline_policy(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     if _written(res, "policy"):
         comp.set("policy", document(res.get("policy")), res.at("policy"))
 
 
 @NORMALIZER.register(*_POLICIES, phase=1)
 def owner_policy(res: SourceResource, b: ModelBuilder) -> None:
-    kind, orphan_kind, attr = _POLICIES[res.type]
+    kind, attr = _POLICIES[res.type]
     target = res.get(attr)
     policy = document(res.get("policy")) if _written(res, "policy") else Unknown("no policy")
-    found = b.owner(name_of(target), kind)
-    if found is None:
-        comp = b.add(res, orphan_kind)
-        comp.set("targets", [target] if target is not None else [], res.at(attr))
-        comp.set("policy", policy, res.at("policy"))
-        return
-    found.set("policy", policy, res.at("policy"), origin=res.address)
+    fold_policy(b, res, kind, [target] if target is not None else [], res.at(attr), policy, res.at("policy"))

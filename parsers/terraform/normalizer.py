@@ -19,16 +19,11 @@ def items(value: Any) -> list[Any]:
 def _load_handlers() -> None:
     # Explicit registration: importing each service module registers its handlers.
     from iac_assist.parsers.terraform import (  # noqa: F401
-        normalize_apigateway,
         normalize_cdn,
-        normalize_cloudtrail,
         normalize_dynamodb,
         normalize_ec2,
-        normalize_eks,
-        normalize_elasticache,
         normalize_iam,
         normalize_kms,
-        normalize_lambda,
         normalize_lb,
         normalize_messaging,
         normalize_network,
