@@ -428,3 +428,20 @@ def test_route_targets_are_typed_alike_in_both_formats(tmp_path) -> None:
     for table in tables:
         typed = {route.value["destination"]: route.value["target_type"] for route in table.get("routes")}
         assert typed == {"::/0": "other", "0.0.0.0/0": "instance"}, table.source_type
+
+
+def test_a_role_declared_before_the_policy_it_lists_still_holds_it(tmp_path) -> None:
+    # The tables make principals in phase 1, after the managed policies they name (a merge once lost
+    # this and the policy read "not attached in this configuration").
+    (tmp_path / "main.tf").write_text(tf('''
+        resource "aws_iam_role" "app" {
+          assume_role_policy  = "{}"
+          managed_policy_arns = [aws_iam_policy.p.arn]
+        }
+        resource "aws_iam_policy" "p" {
+          policy = jsonencode({ Version = "2012-10-17", Statement = [
+            { Effect = "Allow", Action = "iam:PassRole", Resource = "*" }] })
+        }
+    '''), encoding="utf-8")
+    messages = [f.message for f in scan([tmp_path]).findings if f.resource == "aws_iam_policy.p"]
+    assert messages and all("attached to role aws_iam_role.app" in m for m in messages), messages
