@@ -76,7 +76,7 @@ class ModelBuilder:
         value = res.get(*path)
         if convert is not None and is_known(value):
             value = convert(value)
-        comp.set(key, value, res.at(*path), origin=_origin(comp, res))
+        comp.set(key, value, res.at(*path), origin=_origin(comp, res), provenance=res.origins_at(*path))
         return True
 
     def by_address(self, address: str) -> list[Component]:

@@ -78,7 +78,7 @@ def read(comp: Component, res: Any, source: Source, fact: str, origin: str = "")
             continue
         if source.convert is not None and is_known(value):
             value = source.convert(value)
-        comp.set(fact, value, res.at(*path), origin=origin)
+        comp.set(fact, value, res.at(*path), origin=origin, provenance=res.origins_at(*path))
         return True
     return False
 
