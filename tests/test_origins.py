@@ -272,3 +272,14 @@ def test_findings_differ_not_by_origins(tmp_path: Path):
     explained = Finding("R", "c", "low", "t", "a", Location("main.tf", 1), "m", cause="x",
                         origins=(Origin("v.tfvars", 1, "sets x = 1"),), origin_of="x is 1")
     assert plain == explained and plain.fingerprint == explained.fingerprint
+
+
+def test_a_finding_on_the_resource_itself_cites_no_value(write_tree):
+    # One line: the attribute's place is the resource's, yet "deletion protection is not set" is
+    # about something missing, not about the value that came from the variable.
+    root = write_tree({"main.tf": 'variable "p" {\n  default = true\n}\n'
+                                  'resource "aws_db_instance" "db" { publicly_accessible = var.p }\n'})
+    result = scan([root])
+    findings = {f.control: f for f in result.findings}
+    assert findings[PUBLIC].origins == (Origin("main.tf", 2, "sets the default p = true"),)
+    assert findings["db-deletion-protection-missing"].origins == ()

@@ -165,6 +165,8 @@ def _cited(hit: Hit) -> tuple[str, Fact | None]:
     fact = facts.get(hit.cause)
     if fact is not None and fact.provenance and fact.loc == hit.loc:
         return hit.cause, fact
+    if hit.loc == hit.component.loc:
+        return "", None  # the resource itself (something missing): no value is cited
     for name, fact in facts.items():
         if fact.provenance and fact.loc == hit.loc:
             return name, fact
