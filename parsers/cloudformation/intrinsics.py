@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from iac_assist.model import MAX_ORIGINS, Location, Origin, Ref, Unknown, Withheld, iter_refs, shown
+from iac_assist.model import Location, Origin, Ref, Unknown, Withheld, iter_refs, shown
+from iac_assist.model.trace import OriginTrace
 
 MAX_DEPTH = 64
 """Templates are untrusted input: every walk stops at this nesting depth."""
@@ -299,9 +300,9 @@ class Resolver:
         YAML aliases is computed once and its result shared, not copied."""
         self.budget = _BUDGET.get() or Budget()
         self._given_origins = dict(given_origins or {})
-        self._tracing: list[dict[Origin, None]] = []
-        """Per function being resolved into a recorded path, innermost last: where the parameters
-        it read got their values. Values stay plain; their origins go to the ``origins`` table."""
+        self._trace = OriginTrace()
+        """Where the parameters read by the functions being resolved got their values. Values stay
+        plain; the origins of those written at a recorded path go to the ``origins`` table."""
         self._origin_table: dict[Path, tuple[Origin, ...]] | None = None
         self._string_origins: dict[int, tuple[Origin, ...]] = {}
         self._parameter_origins: dict[str, tuple[Origin, ...]] = {}
@@ -320,12 +321,12 @@ class Resolver:
         self._busy.add(key)
         # Parameters read by a condition are not origins of the values it chooses: a condition is
         # computed once, so they would be told for the first value only (worlds cover conditions).
-        self._tracing.append({})
+        self._trace.push()
         try:
             result = self._test(self._conditions[name], 0)
         finally:
             self._busy.discard(key)
-            self._tracing.pop()
+            self._trace.pop()
         self._condition_cache[name] = result
         return result
 
@@ -414,13 +415,6 @@ class Resolver:
             return value
         return self._resolve(node, path, locs, depth)
 
-    def _note(self, found: tuple[Origin, ...]) -> None:
-        if found and self._tracing:
-            current = self._tracing[-1]
-            for origin in found:
-                if len(current) >= MAX_ORIGINS:
-                    return
-                current.setdefault(origin, None)
 
     def _resolve(self, node: Any, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -469,14 +463,14 @@ class Resolver:
         if locs is None or self._origin_table is None:
             return self._function(fn, node, path, locs, depth)
         # A function written at a recorded path: the parameters it reads are its value's origins.
-        self._tracing.append({})
+        self._trace.push()
         try:
             value = self._function(fn, node, path, locs, depth)
         finally:
-            found = tuple(self._tracing.pop())
+            found = self._trace.pop()
         if found:
             self._origin_table[path] = found
-            self._note(found)
+            self._trace.note(found)
         return value
 
     def _function(self, fn: str, node: dict, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
@@ -488,19 +482,14 @@ class Resolver:
             return Unknown(f"{fn} is not evaluated")
         shared = self._strings.get(id(node))
         if shared is not None:
-            self._note(self._string_origins.get(id(node), ()))
+            self._trace.note(self._string_origins.get(id(node), ()))
             return shared
-        if not self._tracing:
-            value = handler(self, arg, depth)
-            if isinstance(value, str):
-                self._strings[id(node)] = value
-            return value
-        self._tracing.append({})
+        self._trace.push()
         try:
             value = handler(self, arg, depth)
         finally:
-            found = tuple(self._tracing.pop())
-        self._note(found)
+            found = self._trace.pop()
+        self._trace.note(found)
         if isinstance(value, str):
             self._strings[id(node)] = value
             if found:
@@ -541,7 +530,7 @@ class Resolver:
             value = self._parameter(name)
             self._parameter_values[name] = value
             self._parameter_origins[name] = () if isinstance(value, Unknown) else self._parameter_origin(name, value)
-        self._note(self._parameter_origins[name])
+        self._trace.note(self._parameter_origins[name])
         return self._parameter_values[name]
 
     def _parameter_origin(self, name: str, value: Any) -> tuple[Origin, ...]:

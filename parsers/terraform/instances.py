@@ -17,7 +17,8 @@ from typing import Any
 
 from iac_assist.inputs.confine import CATEGORY as OUTSIDE_ROOT
 from iac_assist.inputs.confine import Outside, confine
-from iac_assist.model import MAX_ORIGINS, UNKNOWN, Location, Origin, Ref, ScanError, Unknown, iter_refs, shown
+from iac_assist.model import UNKNOWN, Location, Origin, Ref, ScanError, Unknown, iter_refs, shown
+from iac_assist.model.trace import OriginTrace
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform import budget, hcl
 from iac_assist.parsers.terraform.budget import EvaluationLimit
@@ -72,18 +73,9 @@ class ScanContext:
     evaluating: list[tuple[object, str, str, int]] = field(default_factory=list)
     """Values being evaluated, outermost first: (key, name, file, line). A value asked for while
     it is on this stack depends on itself: the entries from it to the top are the cycle."""
-    tracing: list[dict[Origin, None]] = field(default_factory=list)
-    """Per value being evaluated (innermost last), where the variables it read got their values
-    (see ``ModuleInstance.origins_of``): values stay plain, their origins are kept beside."""
-
-    def note(self, found: tuple[Origin, ...] | list[Origin]) -> None:
-        """``found`` are origins of the value being evaluated (kept in order, each once, bounded)."""
-        if found and self.tracing:
-            current = self.tracing[-1]
-            for origin in found:
-                if len(current) >= MAX_ORIGINS:
-                    return
-                current.setdefault(origin, None)
+    origins: OriginTrace = field(default_factory=OriginTrace)
+    """Where the variables read by the values being evaluated got their values (see
+    ``ModuleInstance._once``): values stay plain, their origins are kept beside."""
 
     def manifest(self, base: Path) -> dict[str, tuple[str, int]]:
         """``{module key: (folder, line)}`` from ``<base>/.terraform/modules/modules.json`` (cached)."""
@@ -278,13 +270,13 @@ class ModuleInstance:
                 self.ctx.cycle((self, key))
                 return Unknown(f"{name} depends on itself")
             if carry:
-                self.ctx.note(self._origins.get(key, ()))
+                self.ctx.origins.note(self._origins.get(key, ()))
             return value
         cache[key] = _PENDING
         evaluating = self.ctx.evaluating
         evaluating.append(((self, key), name, file, line))
-        tracing = self.ctx.tracing
-        tracing.append({})
+        trace = self.ctx.origins
+        trace.push()
         try:
             value = compute()
         except BaseException as err:
@@ -292,34 +284,24 @@ class ModuleInstance:
             raise
         finally:
             evaluating.pop()
-            found = tuple(tracing.pop())
+            found = trace.pop()
         cache[key] = value
         if found:
             self._origins[key] = found
             if carry:
-                self.ctx.note(found)
+                trace.note(found)
         return value
 
     def _traced(self, file: str, expr: Expr, env: dict[str, Any]) -> tuple[Any, tuple[Origin, ...]]:
         """``expr`` evaluated with the origins of what it read (also given to the enclosing value)."""
-        tracing = self.ctx.tracing
-        tracing.append({})
+        trace = self.ctx.origins
+        trace.push()
         try:
             value = self._eval(file, expr, env)
         finally:
-            found = tuple(tracing.pop())
-        self.ctx.note(found)
+            found = trace.pop()
+        trace.note(found)
         return value, found
-
-    def _first(self, origin: Origin) -> None:
-        """``origin`` goes before the origins the value being evaluated has so far: a module input
-        comes before the variables file that gave the caller its value."""
-        if self.ctx.tracing:
-            current = self.ctx.tracing[-1]
-            rest = list(current)[:MAX_ORIGINS - 1]
-            current.clear()
-            current[origin] = None
-            current.update(dict.fromkeys(rest))
 
     # --- names an expression can use -------------------------------------------------------
 
@@ -378,7 +360,7 @@ class ModuleInstance:
         except EvaluationLimit as err:
             raise err.at(decl.file, decl.line) from None
         if not isinstance(value, Unknown):
-            self._first(Origin(decl.file, getattr(decl.default, "line", 0) or decl.line,
+            self.ctx.origins.first(Origin(decl.file, getattr(decl.default, "line", 0) or decl.line,
                                f"sets the default {name} = {shown(value)}"))
         return value
 
@@ -389,9 +371,9 @@ class ModuleInstance:
             return
         if isinstance(given, Arguments):
             file, line = given.where(name)
-            self._first(Origin(file, line, f"passes {name} = {shown(value)} to {self.prefix.rstrip('.')}"))
+            self.ctx.origins.first(Origin(file, line, f"passes {name} = {shown(value)} to {self.prefix.rstrip('.')}"))
         elif name in self._given_origins:
-            self._first(self._given_origins[name].origin(name, value))
+            self.ctx.origins.first(self._given_origins[name].origin(name, value))
 
     def local(self, name: str) -> Any:
         entry = self.config.locals.get(name)
