@@ -18,8 +18,8 @@ from typing import Any
 from iac_assist.inputs.confine import CATEGORY as OUTSIDE_ROOT
 from iac_assist.inputs.confine import Outside, confine
 from iac_assist.model import UNKNOWN, Location, Origin, Ref, ScanError, Unknown, iter_refs, shown
-from iac_assist.model.trace import OriginTrace
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.trace import OriginTrace
 from iac_assist.parsers.terraform import budget, hcl
 from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig, VariableDecl
