@@ -283,3 +283,16 @@ def test_a_finding_on_the_resource_itself_cites_no_value(write_tree):
     findings = {f.control: f for f in result.findings}
     assert findings[PUBLIC].origins == (Origin("main.tf", 2, "sets the default p = true"),)
     assert findings["db-deletion-protection-missing"].origins == ()
+
+
+def test_a_fact_a_normalizer_sets_by_hand_keeps_the_origin_of_its_attribute(write_tree):
+    # normalize_cdn sets default_certificate itself (comp.set(..., res.at(...))), not through a
+    # table: the value written at that place still says where it came from.
+    example = Path(__file__).resolve().parents[1] / "policies" / "examples" / "cdn-weak-tls" / "insecure.tf"
+    source = example.read_text(encoding="utf-8").replace(
+        "cloudfront_default_certificate = true", "cloudfront_default_certificate = var.default_cert")
+    root = write_tree({"main.tf": source, "variables.tf": 'variable "default_cert" {\n  default = true\n}\n'})
+    result = scan([root])
+    assets = [f for f in result.findings if f.control == "cdn-weak-tls" and f.resource.endswith(".assets")]
+    assert [(f.origin_of, f.origins) for f in assets] == [
+        ("default_certificate is true", (Origin("variables.tf", 2, "sets the default default_cert = true"),))]
