@@ -9,8 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from iac_assist.analysis.engine import scan
+from iac_assist.inputs.discovery import read_text
 from iac_assist.model import MAX_ORIGINS, Origin
 from iac_assist.parsers.cloudformation.options import TemplateOptions
+from iac_assist.parsers.terraform import load_configuration
 from iac_assist.parsers.terraform.inputs import VariableInputs
 from iac_assist.report import json as json_report
 from iac_assist.report import sarif, text
@@ -296,3 +298,52 @@ def test_a_fact_a_normalizer_sets_by_hand_keeps_the_origin_of_its_attribute(writ
     assets = [f for f in result.findings if f.control == "cdn-weak-tls" and f.resource.endswith(".assets")]
     assert [(f.origin_of, f.origins) for f in assets] == [
         ("default_certificate is true", (Origin("variables.tf", 2, "sets the default default_cert = true"),))]
+
+
+def test_each_value_of_a_for_each_over_a_variable_comes_from_that_variable(write_tree):
+    root = write_tree({
+        "main.tf": '''variable "dbs" {
+  type = map(object({ public = bool }))
+}
+
+resource "aws_db_instance" "db" {
+  for_each            = var.dbs
+  engine              = "postgres"
+  instance_class      = "db.t3.micro"
+  publicly_accessible = each.value.public
+  storage_encrypted   = true
+  deletion_protection = true
+  identifier          = "db-${count.index}"
+}
+''',
+        "terraform.tfvars": 'dbs = {\n  a = { public = true }\n}\n',
+    })
+    result = scan([root])
+    assert _finding(result).origins == (Origin("terraform.tfvars", 1, "sets dbs = {...}"),)
+    db = next(c for c in result.graph.components.values() if c.kind == "rds.instance")
+    # An attribute that does not read each is not explained by the collection.
+    assert db.facts["engine"].provenance == ()
+
+
+def test_a_dynamic_blocks_content_comes_from_its_collection(write_tree):
+    root = write_tree({"main.tf": '''variable "open" {
+  default = ["0.0.0.0/0"]
+}
+
+resource "aws_security_group" "web" {
+  name = "web"
+  dynamic "ingress" {
+    for_each = var.open
+    content {
+      from_port   = 22
+      to_port     = 22
+      protocol    = "tcp"
+      cidr_blocks = [ingress.value]
+    }
+  }
+}
+'''})
+    [(_, [group])] = load_configuration(sorted(root.rglob("*.tf")), root, read_text)[0]
+    assert group.origins == {("ingress", 0, "cidr_blocks"): (Origin("main.tf", 2, "sets the default open = [...]"),)}
+    assert group.origins_at("ingress", 0, "cidr_blocks", 0) == group.origins[("ingress", 0, "cidr_blocks")]
+    assert group.origins_at("ingress", 0, "from_port") == ()

@@ -23,7 +23,7 @@ from iac_assist.model.trace import OriginTrace
 from iac_assist.parsers.terraform import budget, hcl
 from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig, VariableDecl
-from iac_assist.parsers.terraform.evaluator import Evaluator, Namespace, to_number
+from iac_assist.parsers.terraform.evaluator import ENV_ORIGINS, Evaluator, Namespace, to_number
 from iac_assist.parsers.terraform.expressions import Expr
 from iac_assist.parsers.terraform.files import FileFunctions, FileReads
 from iac_assist.parsers.terraform.inputs import Given
@@ -246,7 +246,7 @@ class ModuleInstance:
         self._files: list[str] = []
         """Files of the expressions being evaluated, innermost last."""
         files = FileFunctions(self.base, ctx.root, ctx.read, self._warn_call, ctx.files)
-        self.evaluator = Evaluator(self._root, call_extra=files.table())
+        self.evaluator = Evaluator(self._root, call_extra=files.table(), on_bound=ctx.origins.note)
         self._namespaces = {
             "var": Namespace(self.variable),
             "local": Namespace(self.local),
@@ -468,9 +468,17 @@ class ModuleInstance:
         if meta is None:
             return [(None, {})]
         base = address_of(self.prefix, decl, None) if decl.kind != "module" else f"{self.prefix}module.{decl.name}"
-        keys = self._once(("keys", decl.kind, decl.type, decl.name), f"{base}.{meta.name}", decl.file, meta.line,
-                          lambda: self._instance_keys(decl))
-        return None if isinstance(keys, Unknown) else keys
+        once = ("keys", decl.kind, decl.type, decl.name)
+        keys = self._once(once, f"{base}.{meta.name}", decl.file, meta.line, lambda: self._instance_keys(decl),
+                          carry=False)
+        if isinstance(keys, Unknown):
+            return None
+        found = self._origins.get(once)
+        if found and meta.name == "for_each":
+            # ``each`` is where the collection came from; ``count.index`` is no value of it.
+            for _key, env in keys:
+                env.setdefault(ENV_ORIGINS, {})["each"] = found
+        return keys
 
     def _instance_keys(self, decl: Declared) -> list[tuple[InstanceKey, dict[str, Any]]] | None:
         count_attr, each_attr = decl.meta("count"), decl.meta("for_each")
@@ -767,7 +775,8 @@ class ModuleInstance:
         if "iterator" in attrs:
             it = attrs["iterator"].expr
             iterator = getattr(it, "name", name)
-        coll = scalar(self._eval(decl.file, attrs["for_each"].expr, env))
+        coll, found = self._traced(decl.file, attrs["for_each"].expr, env)
+        coll = scalar(coll)
         items = out.setdefault(name, [])
         if not isinstance(items, list):
             return
@@ -784,6 +793,8 @@ class ModuleInstance:
         for k, v in pairs[:MAX_INSTANCES]:
             inner = dict(env)
             inner[iterator] = {"key": k, "value": v}
+            if found:
+                inner[ENV_ORIGINS] = {**env.get(ENV_ORIGINS, {}), iterator: found}
             self._block_item(decl, content.body, block, inner, items, res, path + (name,), depth)
 
 
