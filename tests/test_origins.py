@@ -313,7 +313,6 @@ resource "aws_db_instance" "db" {
   publicly_accessible = each.value.public
   storage_encrypted   = true
   deletion_protection = true
-  identifier          = "db-${count.index}"
 }
 ''',
         "terraform.tfvars": 'dbs = {\n  a = { public = true }\n}\n',
