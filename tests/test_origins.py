@@ -346,3 +346,15 @@ resource "aws_security_group" "web" {
     assert group.origins == {("ingress", 0, "cidr_blocks"): (Origin("main.tf", 2, "sets the default open = [...]"),)}
     assert group.origins_at("ingress", 0, "cidr_blocks", 0) == group.origins[("ingress", 0, "cidr_blocks")]
     assert group.origins_at("ingress", 0, "from_port") == ()
+
+
+def test_junit_names_the_origin_beside_the_related_places(write_tree):
+    import xml.etree.ElementTree as ET
+
+    from iac_assist.report import junit
+
+    root = write_tree(ROOT)
+    result = scan([root], variables=VariableInputs(var_files=(root / "envs" / "prod.tfvars",)))
+    failures = [f.text for f in ET.fromstring(junit.render(result)).iter("failure")]
+    assert any("Origin: publicly_accessible is true because envs/prod.tfvars:3 sets db_public = true"
+               in text.splitlines() for text in failures)
