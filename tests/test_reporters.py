@@ -236,6 +236,7 @@ def test_json_shape_exactly():
                 "instances": [],
                 "path": [],
                 "suppressed": None,
+                "origins": [],
             }
         ],
         "errors": [
@@ -265,7 +266,7 @@ def test_json_key_order_is_the_documented_one():
     assert list(doc["summary"]["by_severity"]) == ["critical", "high", "medium", "low"]
     assert list(doc["findings"][0]) == [
         "rule_id", "control", "severity", "title", "resource", "file", "line", "end_line",
-        "message", "fingerprint", "related", "instances", "path", "suppressed",
+        "message", "fingerprint", "related", "instances", "path", "suppressed", "origins",
     ]  # fmt: skip
 
 

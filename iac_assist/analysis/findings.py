@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from iac_assist.model import Location
+from iac_assist.model import Location, Origin
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES), start=1)}
@@ -56,6 +56,16 @@ class Finding:
     suppressed: Suppression | None = field(default=None, compare=False)
     """Set when an inline suppression waives it (see ``iac_assist.gate.suppressions``); not part of
     what the finding is, so it takes no part in equality."""
+    origins: tuple[Origin, ...] = field(default=(), compare=False)
+    """Where the value the finding cites came from, when not from its own line: a variables file,
+    ``--var``, a variable's default, a module input, a CloudFormation parameter (nearest first).
+    An explanation, not what is found: it takes no part in equality or the fingerprint."""
+    origin_of: str = field(default="", compare=False)
+    """The value those origins explain, ``publicly_accessible is true``."""
+
+    def because(self, origin: Origin) -> str:
+        """``publicly_accessible is true because envs/prod.tfvars:3 sets db_public = true``."""
+        return f"{self.origin_of} because {origin}" if self.origin_of else str(origin)
 
     @property
     def fingerprint(self) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from iac_assist.analysis.findings import SEVERITIES, Finding
-from iac_assist.model import Component, Location, ScanError
+from iac_assist.model import Component, Fact, Location, ScanError, shown
 
 if TYPE_CHECKING:
     from iac_assist.model.graph import ResourceGraph
@@ -97,6 +97,7 @@ class Policy:
             yield self.finding(hit)
 
     def finding(self, hit: Hit) -> Finding:
+        name, fact = _cited(hit)
         return Finding(
             rule_id=self.id,
             control=self.control,
@@ -108,6 +109,8 @@ class Policy:
             cause=hit.cause,
             related=hit.related,
             path=hit.path,
+            origins=fact.provenance if fact is not None else (),
+            origin_of=_claim(name, fact.value) if fact is not None else "",
         )
 
     def judge(self, graph: ResourceGraph) -> tuple[list[Finding], list[ScanError]]:
@@ -146,6 +149,29 @@ class Policy:
                 view.stop()
         return [], [ScanError("", 0, f"internal error in rule {self.id} ({_describe(first)}); its findings are "
                               "missing; please report it", category="internal-error")]
+
+
+def _claim(name: str, value: Any) -> str:
+    """``publicly_accessible is true``; ``policy is set`` for a value too large to quote."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return f"{name} is {shown(value)}"
+    return f"{name} is set"
+
+
+def _cited(hit: Hit) -> tuple[str, Fact | None]:
+    """The fact of the hit's component that the hit points at, when its value came from elsewhere
+    (see ``Fact.provenance``): the fact named by the cause, else the first at the hit's line.
+    Checks cite a fact by its location (``comp.loc_of(name)``), so every policy gets it alike."""
+    facts = hit.component.facts
+    fact = facts.get(hit.cause)
+    if fact is not None and fact.provenance and fact.loc == hit.loc:
+        return hit.cause, fact
+    if hit.loc == hit.component.loc:
+        return "", None  # the resource itself (something missing): no value is cited
+    for name, fact in facts.items():
+        if fact.provenance and fact.loc == hit.loc:
+            return name, fact
+    return "", None
 
 
 MAX_UNJUDGED = 16

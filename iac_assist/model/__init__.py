@@ -129,6 +129,59 @@ class Ref:
         return f"Ref({self.address}.{self.attribute})" if self.attribute else f"Ref({self.address})"
 
 
+@dataclass(frozen=True)
+class Origin:
+    """A place a value came from that is not the line it is used at: a variables file's line
+    (``envs/prod.tfvars:3 sets db_public = true``), a variable's default, a module input, a
+    CloudFormation parameter's ``Default``, or the command line (``file`` empty: no place in the
+    repository). ``file`` is relative to the scan root, like every ``Location``; ``what`` quotes
+    the scanned text and is escaped by each report."""
+
+    file: str
+    line: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line} {self.what}" if self.file else self.what
+
+
+MAX_ORIGINS = 8
+"""Origins kept for one value: a chain through modules, or the variables an expression read."""
+MAX_SHOWN = 60
+"""Characters of a value quoted in an origin's text."""
+
+
+def origins(*parts: Iterable[Origin]) -> tuple[Origin, ...]:
+    """The origins of ``parts`` in order, each once, at most MAX_ORIGINS."""
+    out: dict[Origin, None] = {}
+    for part in parts:
+        for origin in part:
+            if len(out) >= MAX_ORIGINS:
+                return tuple(out)
+            out.setdefault(origin, None)
+    return tuple(out)
+
+
+def shown(value: Any) -> str:
+    """A value as an origin's text quotes it: ``true``, ``3``, ``"prod"``; longer ones cut short."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    number = number_text(value)
+    if number is not None:
+        text = number
+    elif isinstance(value, str):
+        text = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    elif isinstance(value, list):
+        text = "[...]" if value else "[]"
+    elif isinstance(value, dict):
+        text = "{...}" if value else "{}"
+    else:
+        text = "(known after apply)"
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 3] + "..."
+
+
 @dataclass
 class Fact:
     """One attribute of a component: its value and where it was declared."""
@@ -137,6 +190,9 @@ class Fact:
     loc: Location
     origin: str = ""
     """Address of the resource that declared it when that is not the component (a satellite)."""
+    provenance: tuple[Origin, ...] = ()
+    """Where the value came from when not from ``loc`` itself (a variables file, a default, a
+    module input, a parameter): each place in order, nearest first."""
 
 
 VOCABULARY_CHECK: Callable[[str, str], None] | None = None
@@ -181,10 +237,11 @@ class Component:
         fact = self.facts.get(key)
         return self.loc if fact is None else fact.loc
 
-    def set(self, key: str, value: Any, loc: Location | None = None, origin: str = "") -> None:
+    def set(self, key: str, value: Any, loc: Location | None = None, origin: str = "",
+            provenance: tuple[Origin, ...] = ()) -> None:
         if VOCABULARY_CHECK is not None:
             VOCABULARY_CHECK(self.kind, key)
-        self.facts[key] = Fact(value, loc or self.loc, origin)
+        self.facts[key] = Fact(value, loc or self.loc, origin, provenance)
 
     def has(self, key: str) -> bool:
         # Not checked: code that serves every kind asks whether this one has a fact (a vpc).

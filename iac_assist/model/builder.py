@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from iac_assist.model import Component, Location, Ref, ScanError, is_known
+from iac_assist.model import Component, Location, Origin, Ref, ScanError, is_known
 from iac_assist.model.credentials import attach as attach_credentials
 from iac_assist.model.data_classification import attach as attach_classification
 from iac_assist.model.mapping import Mapping, by_type
@@ -76,7 +76,7 @@ class ModelBuilder:
         value = res.get(*path)
         if convert is not None and is_known(value):
             value = convert(value)
-        comp.set(key, value, res.at(*path), origin=_origin(comp, res))
+        comp.set(key, value, res.at(*path), origin=_origin(comp, res), provenance=res.origins_at(*path))
         return True
 
     def by_address(self, address: str) -> list[Component]:
@@ -118,6 +118,25 @@ class ModelBuilder:
 
 def _origin(comp: Component, res: SourceResource) -> str:
     return res.address if res.address != comp.address else ""
+
+
+def _fill_provenance(resources: list[SourceResource], builder: ModelBuilder) -> None:
+    """Facts set by hand at a written place (``comp.set(name, value, res.at(path))``) get the
+    origins of the value written there, as ``copy`` and the tables give them: matched by place,
+    once for the whole scope. A place that is a resource's own (a one-line block) is left out:
+    a fact set there without a place of its own came from no attribute in particular."""
+    by_place: dict[Location, tuple[Origin, ...]] = {}
+    for res in resources:
+        for path, found in res.origins.items():
+            loc = res.locs.get(path)
+            if loc is not None and loc != res.loc:
+                by_place.setdefault(loc, found)
+    if not by_place:
+        return
+    for comp in builder.components.values():
+        for fact in comp.facts.values():
+            if not fact.provenance and fact.loc in by_place:
+                fact.provenance = by_place[fact.loc]
 
 
 Extension = Callable[[Component, SourceResource, "ModelBuilder"], None]
@@ -201,6 +220,7 @@ class Normalizer:
                     res.loc.file, max(res.loc.line, 1),
                     f"internal error while reading {res.address} ({type(err).__name__}: {err}); it is not analysed; "
                     "please report it", category="internal-error"))
+        _fill_provenance(resources, builder)
         # Literal secrets are found the same way in every resource, modelled or not.
         attach_credentials(resources, builder)
         attach_classification(resources, builder)

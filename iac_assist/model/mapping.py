@@ -88,7 +88,7 @@ def read(comp: Component, res: Any, source: Source, fact: str, origin: str = "")
             value = source.convert(value)
             if value is None:
                 continue  # the converter says "not written" (an empty string standing for none)
-        comp.set(fact, value, res.at(*path), origin=origin)
+        comp.set(fact, value, res.at(*path), origin=origin, provenance=res.origins_at(*path))
         return True
     return False
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from iac_assist.model import Location
+from iac_assist.model import Location, Origin
 
 Path = tuple[str | int, ...]
 
@@ -23,7 +23,9 @@ class SourceResource:
     ``body`` holds plain values (str, int, float, bool, None, list, dict), ``Unknown`` and ``Ref``.
     Terraform nested blocks appear as lists of dicts (``body["versioning"] == [{"enabled": True}]``);
     CloudFormation ``Properties`` appear as they are. ``locs`` maps a path into ``body``
-    (``("versioning", 0, "enabled")``) to where it was written.
+    (``("versioning", 0, "enabled")``) to where it was written. ``origins`` maps a path to where
+    its value came from when that was not where it was written (a variables file, a module input,
+    a parameter's default): a side table, so that values stay plain.
     """
 
     address: str
@@ -41,6 +43,7 @@ class SourceResource:
     """For a resource declared in a downloaded module (``.terraform/modules/...``, not part of the
     repository): the ``module`` block of the scanned configuration that leads to it, where reports
     that must point inside the repository (SARIF, annotations) place its findings."""
+    origins: dict[Path, tuple[Origin, ...]] = field(default_factory=dict)
 
     def get(self, *path: str | int, default: Any = None) -> Any:
         node: Any = self.body
@@ -66,6 +69,20 @@ class SourceResource:
             if found is not None:
                 return found
         return self.loc
+
+    def origins_at(self, *path: str | int) -> tuple[Origin, ...]:
+        """Where the value at ``path`` came from: the origins of the deepest part of ``path`` that
+        has any, unless a deeper part was written down without any (its own literal)."""
+        if not self.origins:
+            return ()
+        for end in range(len(path), 0, -1):
+            part = tuple(path[:end])
+            found = self.origins.get(part)
+            if found is not None:
+                return found
+            if part in self.locs:
+                return ()
+        return ()
 
     def blocks(self, name: str) -> list[tuple[int, dict[str, Any]]]:
         """Nested blocks (Terraform) or a list property (CloudFormation) with their indexes."""

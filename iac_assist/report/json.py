@@ -37,9 +37,19 @@ the text is ``indent=2`` with a trailing newline::
           "related": [{"file": "main.tf", "line": 30, "message": "..."}],
           "instances": ["aws_s3_bucket.b[\"logs\"]"],  # count/for_each instances affected, else []
           "path": [{"file": "network.tf", "line": 80, "message": "..."}],  # hops from the internet, else []
-          "suppressed": {"reason": "public website", "file": "main.tf", "line": 11}
+          "suppressed": {"reason": "public website", "file": "main.tf", "line": 11},
                                     # the inline suppression waiving it (comment or CloudFormation
                                     # Metadata: where it is written), else null
+          "origins": [              # where the value it cites came from when not from its own line
+            {"file": "main.tf", "line": 12, "what": "passes public = true to module.db",
+             "message": "publicly_accessible is true because main.tf:12 passes public = true to module.db"},
+            {"file": "envs/prod.tfvars", "line": 3, "what": "sets db_public = true",
+             "message": "publicly_accessible is true because envs/prod.tfvars:3 sets db_public = true"}
+          ]                         # nearest first (a module input, then what gave the caller its value):
+                                    # a variables file, a variable's default, a CloudFormation parameter's
+                                    # Default; "file" "" and "line" 0 for a value given on the command
+                                    # line (--var, --parameters, TF_VAR_...); [] when none. The last key
+                                    # of a finding, added later: readers of the older shape ignore it
         }
       ],
       "errors": [                   # inputs that could not be analysed, fully or in part
@@ -126,6 +136,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "suppressed": None if finding.suppressed is None else {
             "reason": finding.suppressed.reason, "file": finding.suppressed.file, "line": finding.suppressed.line,
         },
+        "origins": [{"file": o.file, "line": o.line, "what": o.what, "message": finding.because(o)}
+                    for o in finding.origins],
     }
 
 

@@ -105,6 +105,10 @@ def _details(finding: Finding, loc: Location, policy: Policy | None, places: Rep
         lines.append(f"Related: {_where(places.place(related))}" + (f" ({text})" if text else ""))
     for hop, text in finding.path:
         lines.append(f"Path: {_where(places.place(hop))}" + (f" ({text})" if text else ""))
+    for origin in finding.origins:
+        # Where the cited value came from, its place re-rooted like the others (none: command line).
+        where = f"{_where(places.place(Location(origin.file, origin.line)))} " if origin.file else ""
+        lines.append(f"Origin: {finding.origin_of} because {where}{origin.what}")
     lines = [_text(line) for line in lines]  # one line each, whatever the values hold
     if policy is not None:
         lines.append(f"Fix: {policy.remediation}")

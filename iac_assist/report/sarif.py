@@ -29,6 +29,11 @@ Choices a consumer may want to know:
   (``.terraform/modules/...``, not committed) is placed on the ``module`` block calling it, its
   message naming where inside the module it is; one about something missing is on the resource
   that lacks it.
+* Where the value a result cites came from, when not from its own line (a variables file,
+  ``--var``, a variable's default, a module input, a CloudFormation parameter), follows the
+  explaining places in ``relatedLocations``, each with its message (``publicly_accessible is true
+  because envs/prod.tfvars:3 sets db_public = true``); one given on the command line has a
+  message and no ``physicalLocation``.
 * ``automationDetails.id`` is ``iac-assist/<scan root in the repository>/`` (GitHub's analysis
   category), so scans of different roots are separate analyses and each re-scan replaces its own.
 * At most ``MAX_RESULTS`` (GitHub's per-run limit, 25,000) results: past it, the most severe are
@@ -267,11 +272,22 @@ def _result_properties(finding: Finding) -> dict[str, Any]:
 
 
 def _related(finding: Finding, places: RepoLocations) -> list[SarifLocation]:
-    """The places that explain a finding, numbered from 1 (SARIF location ids within a result)."""
-    return [
+    """The places that explain a finding, numbered from 1 (SARIF location ids within a result),
+    then where the value it cites came from: ``publicly_accessible is true because
+    envs/prod.tfvars:3 sets db_public = true``. A value given on the command line has no place in
+    the repository: its related location is a message alone."""
+    out = [
         _related_location(number, loc, text, places)
         for number, (loc, text) in enumerate(finding.related, start=1)
     ]
+    for number, origin in enumerate(finding.origins, start=len(out) + 1):
+        message = Message(text=visible(finding.because(origin)))
+        if origin.file:
+            loc = Location(origin.file, origin.line)
+            out.append(SarifLocation(id=number, physical_location=physical_location(loc, places), message=message))
+        else:
+            out.append(SarifLocation(id=number, message=message))
+    return out
 
 
 def _code_flows(finding: Finding, places: RepoLocations) -> list[CodeFlow]:

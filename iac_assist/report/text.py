@@ -5,7 +5,9 @@ Example::
     main.tf
        3  CRITICAL  IAC-S3-001  s3-public-read  aws_s3_bucket.site: bucket is readable by anyone
                     related: main.tf:9 (the ACL grants public-read)
-      12  HIGH      IAC-EC2-002  sg-open-ssh  aws_security_group.web: port 22 open to 0.0.0.0/0
+      12  HIGH      IAC-RDS-001  db-publicly-accessible  aws_db_instance.db: database is publicly accessible
+                    origin: publicly_accessible is true because envs/prod.tfvars:3 sets db_public = true
+      14  HIGH      IAC-EC2-002  sg-open-ssh  aws_security_group.web: port 22 open to 0.0.0.0/0
 
     Errors
       broken.tf:4:7: unexpected token '}'
@@ -130,7 +132,8 @@ def _findings_section(findings: list[Finding], color: bool) -> str:
 
 
 def _finding_lines(finding: Finding, width: int, color: bool) -> list[str]:
-    """One line per finding, plus one for the places that explain it when there are some."""
+    """One line per finding, plus one for the places that explain it and one for where the value
+    it cites came from, when there are some."""
     # Pad outside the escape codes so columns line up with and without colour.
     label = finding.severity.upper()
     padding = " " * (_SEVERITY_WIDTH - len(label))
@@ -139,11 +142,16 @@ def _finding_lines(finding: Finding, width: int, color: bool) -> list[str]:
         f"  {finding.loc.line:>{width}}  {severity}  {_clean(finding.rule_id)}  {_clean(finding.control)}"
         f"  {_clean(finding.resource)}: {_clean(finding.message)}"
     )
-    if not finding.related:
-        return [head]
-    places = "; ".join(_related(loc_message) for loc_message in finding.related)
     indent = " " * (2 + width + 2 + _SEVERITY_WIDTH + 2)
-    return [head, f"{indent}related: {places}"]
+    lines = [head]
+    if finding.related:
+        places = "; ".join(_related(loc_message) for loc_message in finding.related)
+        lines.append(f"{indent}related: {places}")
+    if finding.origins:
+        places = "; ".join(str(origin) for origin in finding.origins)
+        claim = f"{finding.origin_of} because {places}" if finding.origin_of else places
+        lines.append(f"{indent}origin: {_clean(claim)}")
+    return lines
 
 
 def _related(loc_message: tuple[Location, str]) -> str:

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from iac_assist.model import Location, Ref, Unknown, Withheld, iter_refs
+from iac_assist.model import Location, Origin, Ref, Unknown, Withheld, iter_refs, shown
+from iac_assist.model.trace import OriginTrace
 
 MAX_DEPTH = 64
 """Templates are untrusted input: every walk stops at this nesting depth."""
@@ -274,9 +275,12 @@ class Resolver:
         where: Where = _no_location,
         given: Mapping[str, Any] | None = None,
         world: Mapping[str, Any] | None = None,
+        given_origins: Mapping[str, tuple[Origin, ...]] | None = None,
     ) -> None:
         """``given``: parameter values the user supplied (``--parameters``); ``world``: the values
-        one alternative deployment takes for parameters (and pseudo parameters) that are not known."""
+        one alternative deployment takes for parameters (and pseudo parameters) that are not known;
+        ``given_origins``: where given values were written (a parent stack's ``Parameters``), by
+        name; a value given without one came from the command line."""
         self._where = where
         self._template = template
         self.stack_outputs: Callable[[Resolver, str, str], Any] | None = None
@@ -295,6 +299,13 @@ class Resolver:
         """Strings computed by a function node, by the node's identity: a node repeated through
         YAML aliases is computed once and its result shared, not copied."""
         self.budget = _BUDGET.get() or Budget()
+        self._given_origins = dict(given_origins or {})
+        self._trace = OriginTrace()
+        """Where the parameters read by the functions being resolved got their values. Values stay
+        plain; the origins of those written at a recorded path go to the ``origins`` table."""
+        self._origin_table: dict[Path, tuple[Origin, ...]] | None = None
+        self._string_origins: dict[int, tuple[Origin, ...]] = {}
+        self._parameter_origins: dict[str, tuple[Origin, ...]] = {}
 
     # -- conditions -------------------------------------------------------------------------
 
@@ -308,10 +319,14 @@ class Resolver:
         if key in self._busy:  # a cycle: invalid template, and certainly not known
             return None
         self._busy.add(key)
+        # Parameters read by a condition are not origins of the values it chooses: a condition is
+        # computed once, so they would be told for the first value only (worlds cover conditions).
+        self._trace.push()
         try:
             result = self._test(self._conditions[name], 0)
         finally:
             self._busy.discard(key)
+            self._trace.pop()
         self._condition_cache[name] = result
         return result
 
@@ -379,9 +394,11 @@ class Resolver:
         return self.resolve(node, (), None, depth)
 
     def resolve(
-        self, node: Any, path: Path = (), locs: dict[Path, Location] | None = None, depth: int = 0
+        self, node: Any, path: Path = (), locs: dict[Path, Location] | None = None, depth: int = 0,
+        origins: dict[Path, tuple[Origin, ...]] | None = None,
     ) -> Any:
-        """Resolve ``node``; when ``locs`` is given, record where each path of the result was written.
+        """Resolve ``node``; when ``locs`` is given, record where each path of the result was written,
+        and in ``origins`` where the parameters it read got their values (a Default, ``--parameters``).
 
         May return ``NOVALUE`` (the caller drops the property or item).
         """
@@ -389,10 +406,15 @@ class Resolver:
             # A value handed out (a resource's properties, an output): charged as consumers read it.
             if self.budget.left < 0:
                 self.budget.charge(0, "")
-            value = self._resolve(node, path, locs, 0)
+            saved, self._origin_table = self._origin_table, origins
+            try:
+                value = self._resolve(node, path, locs, 0)
+            finally:
+                self._origin_table = saved
             self.budget.charge(resolved_size(value, max(self.budget.left, 0)), "")
             return value
         return self._resolve(node, path, locs, depth)
+
 
     def _resolve(self, node: Any, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -438,6 +460,20 @@ class Resolver:
     # -- functions --------------------------------------------------------------------------
 
     def _call(self, fn: str, node: dict, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
+        if locs is None or self._origin_table is None:
+            return self._function(fn, node, path, locs, depth)
+        # A function written at a recorded path: the parameters it reads are its value's origins.
+        self._trace.push()
+        try:
+            value = self._function(fn, node, path, locs, depth)
+        finally:
+            found = self._trace.pop()
+        if found:
+            self._origin_table[path] = found
+            self._trace.note(found)
+        return value
+
+    def _function(self, fn: str, node: dict, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
         arg = node[fn]
         if fn == "Fn::If":
             return self._if(arg, path, locs, depth)
@@ -446,10 +482,18 @@ class Resolver:
             return Unknown(f"{fn} is not evaluated")
         shared = self._strings.get(id(node))
         if shared is not None:
+            self._trace.note(self._string_origins.get(id(node), ()))
             return shared
-        value = handler(self, arg, depth)
+        self._trace.push()
+        try:
+            value = handler(self, arg, depth)
+        finally:
+            found = self._trace.pop()
+        self._trace.note(found)
         if isinstance(value, str):
             self._strings[id(node)] = value
+            if found:
+                self._string_origins[id(node)] = found
         return value
 
     def _if(self, arg: Any, path: Path, locs: dict[Path, Location] | None, depth: int) -> Any:
@@ -483,8 +527,27 @@ class Resolver:
         """A parameter's value; computed once, so every reference shares it (a copy per ``Ref``
         of a 1 MiB default would be a gigabyte for a thousand references)."""
         if name not in self._parameter_values:
-            self._parameter_values[name] = self._parameter(name)
+            value = self._parameter(name)
+            self._parameter_values[name] = value
+            self._parameter_origins[name] = () if isinstance(value, Unknown) else self._parameter_origin(name, value)
+        self._trace.note(self._parameter_origins[name])
         return self._parameter_values[name]
+
+    def _parameter_origin(self, name: str, value: Any) -> tuple[Origin, ...]:
+        """Where parameter ``name`` got ``value``: given (by a parent stack, or ``--parameters``),
+        or its ``Default``; none for a deployment alternative (see ``worlds``)."""
+        if name in self._world:
+            return ()
+        sets = f"sets {name} = {shown(value)}"
+        if name in self._given:
+            return self._given_origins.get(name) or (Origin("", 0, f"--parameters {sets}"),)
+        spec = _mapping(self._parameters.get(name))
+        key = next((k for k in spec if k == "Default"), None)
+        loc = self._where(key) if key is not None else None
+        loc = loc or self._where(spec)
+        if loc is None:
+            return ()
+        return (Origin(loc.file, loc.line, f"sets the Default {name} = {shown(value)}"),)
 
     def _parameter(self, name: str) -> Any:
         spec = self._parameters.get(name)

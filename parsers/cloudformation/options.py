@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from iac_assist.model import Origin
+
 
 @dataclass(frozen=True)
 class TemplateOptions:
@@ -18,6 +20,10 @@ class TemplateOptions:
     templates: tuple[str, ...] = ()
     """Set by the scan: every template found (paths relative to the scan root), among which a
     remote TemplateURL's file name is looked up."""
+    given_origins: Mapping[str, tuple[Origin, ...]] = field(default_factory=dict)
+    """Where each of ``parameters`` was written when a template gave it (a nested stack's
+    ``Parameters`` in its parent, and the origins of that value in turn); a parameter without
+    one was given on the command line."""
 
 
 def read_parameters(items: list[str]) -> dict[str, str]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from iac_assist.inputs.confine import CATEGORY as OUTSIDE_ROOT
 from iac_assist.inputs.confine import Outside, confine
-from iac_assist.model import Location, Ref, ScanError, Unknown, iter_refs
+from iac_assist.model import Location, Origin, Ref, ScanError, Unknown, iter_refs, origins, shown
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.intrinsics import Joined, Partial
 from iac_assist.parsers.cloudformation.options import TemplateOptions
@@ -328,7 +328,7 @@ class _Loader:
         stack.files.add(rel)
         parameters = res.get("Parameters")
         given = dict(parameters) if isinstance(parameters, dict) else {}
-        options = replace(self.options, parameters=given)
+        options = replace(self.options, parameters=given, given_origins=_given_origins(res, given))
         child_prefix = f"{res.address}."  # res.address already carries the parent's prefix
         outputs = self._outputs_of(target, child_prefix, chain + (target,))
         conditional: dict[str, str] = {}
@@ -407,3 +407,16 @@ def prefix_refs(value: Any, prefix: str, own: set[str], foreign: set[int]) -> An
         return value
 
     return fix(value)
+
+
+def _given_origins(res: SourceResource, given: Mapping[str, Any]) -> dict[str, tuple[Origin, ...]]:
+    """Where a nested stack's parameters were given: the parent's ``Parameters`` entry, then
+    where that value came from in turn (a parameter of the parent)."""
+    out: dict[str, tuple[Origin, ...]] = {}
+    for name, value in given.items():
+        if isinstance(value, Unknown):
+            continue
+        loc = res.at("Parameters", name)
+        here = Origin(loc.file, loc.line, f"passes {name} = {shown(value)} to stack {res.address}")
+        out[name] = origins((here,), res.origins_at("Parameters", name))
+    return out

@@ -17,7 +17,7 @@ from typing import Any
 
 from cfnlint.decode import decode_str
 
-from iac_assist.model import Location, ScanError
+from iac_assist.model import Location, Origin, ScanError
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.cloudformation.gaps import unexpanded
 from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, ResolutionLimit, Resolver
@@ -113,7 +113,7 @@ def _parse(
     # Transform: AWS::Serverless-2016-10-31 (SAM) resources into what they deploy; see sam.py.
     template, sam_errors = expand_sam(template, file, given)
     resources = template["Resources"]
-    base = _Reader(text, file, template, given, stack_outputs=stack_outputs)
+    base = _Reader(text, file, template, given, stack_outputs=stack_outputs, given_origins=options.given_origins)
     found, errors = base.read(resources)
     errors = section_errors + loop_errors + sam_errors + errors
     if conditions is not None:
@@ -121,7 +121,8 @@ def _parse(
     out: Worlds = [found]
     alternatives, why = worlds(base.resolver, options.assume_worst)
     for world in alternatives if alternatives != [{}] else []:
-        out.append(_Reader(text, file, template, given, world, stack_outputs).read(resources)[0])
+        out.append(_Reader(text, file, template, given, world, stack_outputs, options.given_origins)
+                   .read(resources)[0])
     if why:
         errors.append(ScanError(file, _line(_key(template, "Conditions")) or 1, why, level="warning",
                                  category="world-cap"))
@@ -246,12 +247,13 @@ class _Reader:
     """Turns the decoded Resources section into SourceResources."""
 
     def __init__(self, text: str, file: str, template: dict, given: dict, world: dict | None = None,
-                 stack_outputs: StackOutputs | None = None) -> None:
+                 stack_outputs: StackOutputs | None = None,
+                 given_origins: Mapping[str, tuple[Origin, ...]] | None = None) -> None:
         self.file = file
         self.lines = text.splitlines()
         self.json = text.lstrip().startswith("{")
         self.template = template
-        self.resolver = Resolver(template, self.where, given, world)
+        self.resolver = Resolver(template, self.where, given, world, given_origins)
         self.resolver.stack_outputs = stack_outputs
         self.errors: list[ScanError] = []
         self.conditional: dict[str, str] = {}
@@ -291,12 +293,13 @@ class _Reader:
         if exists is None and isinstance(condition, str) and self.resolver.condition_node(condition) is not None:
             self.conditional[address] = str(condition)
         locs: dict[tuple[str | int, ...], Location] = {}
+        origins: dict[tuple[str | int, ...], tuple[Origin, ...]] = {}
         properties = node.get("Properties")
         if properties is not None and not isinstance(properties, dict):
             self._problem(line, f"the Properties of {address} are not a mapping", "error")
             properties = None
         try:
-            body = self.resolver.resolve({} if properties is None else properties, (), locs)
+            body = self.resolver.resolve({} if properties is None else properties, (), locs, origins=origins)
         except ResolutionLimit as err:
             self._problem(line, f"resource {address}: {err}; not analysed", "error")
             return None
@@ -305,7 +308,7 @@ class _Reader:
         if not isinstance(body, dict):
             # Properties chosen by an unknown condition: analysed as if none were written.
             self._problem(line, f"the Properties of {address} are not known before deployment", "warning")
-            body, locs = {}, {}
+            body, locs, origins = {}, {}, {}
         loc = Location(self.file, line, end_line=self._end_line(key, line, bounds))
         return SourceResource(
             address=address,
@@ -313,6 +316,7 @@ class _Reader:
             loc=loc,
             body=body,
             locs=locs,
+            origins=origins,
             format="cloudformation",
             label=_cdk_path(node),
         )

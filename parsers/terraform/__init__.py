@@ -66,9 +66,10 @@ def load_configuration(
         for folder in _root_folders(sorted(by_folder), load, real_root):
             config = load(folder)
             if config is not None:
-                values, input_errors = root_values(config, real_root, inputs, read)
-                ctx.errors.extend(input_errors)
-                roots.append((config.rel, ModuleInstance(config, ctx, inputs=values).resources()))
+                given = root_values(config, real_root, inputs, read)
+                ctx.errors.extend(given.errors)
+                module = ModuleInstance(config, ctx, inputs=given.values, given_origins=given.origins)
+                roots.append((config.rel, module.resources()))
     errors = [e for c in cache.values() if c is not None for e in c.errors] + ctx.errors
     return roots, errors
 

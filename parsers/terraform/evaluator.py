@@ -39,14 +39,19 @@ class Namespace(LazyObject):
 
 
 RootResolver = Callable[[str], Any]
+ENV_ORIGINS = "\0origins"
+"""In an environment: ``{bound name: where its value came from}`` (``each`` of a ``for_each`` over a
+variable, a ``dynamic`` block's iterator), told to the evaluator's ``on_bound`` when read."""
 
 
 class Evaluator:
     """Evaluates expressions. Every step is counted (see ``budget``): past a bound,
     ``EvaluationLimit`` is raised with the line it happened at, for the caller to report."""
 
-    def __init__(self, resolve_root: RootResolver, call_extra: Mapping[str, Callable[..., Any]] | None = None):
+    def __init__(self, resolve_root: RootResolver, call_extra: Mapping[str, Callable[..., Any]] | None = None,
+                 on_bound: Callable[[Any], None] | None = None):
         self._resolve_root = resolve_root
+        self._on_bound = on_bound
         self._extra = dict(call_extra or {})
         self._budget: budget.Budget | None = None
         self.call_line = 0
@@ -104,6 +109,9 @@ class Evaluator:
 
     def _variable(self, expr: ex.Variable, env: Mapping[str, Any], depth: int) -> Any:
         if expr.name in env:
+            bound = env.get(ENV_ORIGINS)
+            if bound is not None and expr.name in bound and self._on_bound is not None:
+                self._on_bound(bound[expr.name])
             return env[expr.name]
         self._enter(depth)
         return self._resolve_root(expr.name)

@@ -17,14 +17,16 @@ from typing import Any
 
 from iac_assist.inputs.confine import CATEGORY as OUTSIDE_ROOT
 from iac_assist.inputs.confine import Outside, confine
-from iac_assist.model import UNKNOWN, Location, Ref, ScanError, Unknown, iter_refs
+from iac_assist.model import UNKNOWN, Location, Origin, Ref, ScanError, Unknown, iter_refs, shown
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.trace import OriginTrace
 from iac_assist.parsers.terraform import budget, hcl
 from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig, VariableDecl
-from iac_assist.parsers.terraform.evaluator import Evaluator, Namespace, to_number
+from iac_assist.parsers.terraform.evaluator import ENV_ORIGINS, Evaluator, Namespace, to_number
 from iac_assist.parsers.terraform.expressions import Expr
 from iac_assist.parsers.terraform.files import FileFunctions, FileReads
+from iac_assist.parsers.terraform.inputs import Given
 from iac_assist.parsers.terraform.secret_data import DATA_TYPE_PREFIX, names_a_credential
 from iac_assist.parsers.terraform.types import convert
 from iac_assist.parsers.terraform.values import LazyObject, ModuleObject, PartialJson, ResourceObject, scalar
@@ -71,6 +73,9 @@ class ScanContext:
     evaluating: list[tuple[object, str, str, int]] = field(default_factory=list)
     """Values being evaluated, outermost first: (key, name, file, line). A value asked for while
     it is on this stack depends on itself: the entries from it to the top are the cycle."""
+    origins: OriginTrace = field(default_factory=OriginTrace)
+    """Where the variables read by the values being evaluated got their values (see
+    ``ModuleInstance._once``): values stay plain, their origins are kept beside."""
 
     def manifest(self, base: Path) -> dict[str, tuple[str, int]]:
         """``{module key: (folder, line)}`` from ``<base>/.terraform/modules/modules.json`` (cached)."""
@@ -213,6 +218,7 @@ class ModuleInstance:
         base: Path | None = None,
         module_path: tuple[str, ...] = (),
         call_loc: Location | None = None,
+        given_origins: dict[str, Given] | None = None,
     ) -> None:
         self.config = config
         self.ctx = ctx
@@ -227,6 +233,10 @@ class ModuleInstance:
         the scanned configuration itself (the downloaded files are not part of the repository)."""
         self._inputs = inputs
         """The root's assigned values, or a child's call arguments (evaluated on demand)."""
+        self._given_origins = given_origins or {}
+        """For the root: where each assigned value was given (a tfvars line, ``--var``)."""
+        self._origins: dict[tuple, tuple[Origin, ...]] = {}
+        """Beside ``_cache``: where each value's variables got their values, when any did."""
         self.condition = ""
         """Set when this module instance exists only if an unknown ``count``/``for_each`` allows."""
         self._uncertain: dict[tuple[str, str, str], str] = {}
@@ -236,7 +246,7 @@ class ModuleInstance:
         self._files: list[str] = []
         """Files of the expressions being evaluated, innermost last."""
         files = FileFunctions(self.base, ctx.root, ctx.read, self._warn_call, ctx.files)
-        self.evaluator = Evaluator(self._root, call_extra=files.table())
+        self.evaluator = Evaluator(self._root, call_extra=files.table(), on_bound=ctx.origins.note)
         self._namespaces = {
             "var": Namespace(self.variable),
             "local": Namespace(self.local),
@@ -246,20 +256,27 @@ class ModuleInstance:
             "terraform": Namespace(lambda n: "default" if n == "workspace" else UNKNOWN),
         }
 
-    def _once(self, key: tuple, name: str, file: str, line: int, compute: Callable[[], Any]) -> Any:
+    def _once(self, key: tuple, name: str, file: str, line: int, compute: Callable[[], Any],
+              carry: bool = True) -> Any:
         """``compute()`` evaluated at most once. Asked for again while it is being evaluated, the
         value depends on itself: it is unknown, and the cycle is reported (with every value in it).
-        Past a bound, it stays unknown and the bound is raised for the caller to report."""
+        Past a bound, it stays unknown and the bound is raised for the caller to report.
+        The value's origins are kept beside it and, when ``carry``, given to the value whose
+        evaluation asked for it (each time it is asked for, cached or not)."""
         cache = self._cache
         if key in cache:
             value = cache[key]
             if value is _PENDING:
                 self.ctx.cycle((self, key))
                 return Unknown(f"{name} depends on itself")
+            if carry:
+                self.ctx.origins.note(self._origins.get(key, ()))
             return value
         cache[key] = _PENDING
         evaluating = self.ctx.evaluating
         evaluating.append(((self, key), name, file, line))
+        trace = self.ctx.origins
+        trace.push()
         try:
             value = compute()
         except BaseException as err:
@@ -267,8 +284,24 @@ class ModuleInstance:
             raise
         finally:
             evaluating.pop()
+            found = trace.pop()
         cache[key] = value
+        if found:
+            self._origins[key] = found
+            if carry:
+                trace.note(found)
         return value
+
+    def _traced(self, file: str, expr: Expr, env: dict[str, Any]) -> tuple[Any, tuple[Origin, ...]]:
+        """``expr`` evaluated with the origins of what it read (also given to the enclosing value)."""
+        trace = self.ctx.origins
+        trace.push()
+        try:
+            value = self._eval(file, expr, env)
+        finally:
+            found = trace.pop()
+        trace.note(found)
+        return value, found
 
     # --- names an expression can use -------------------------------------------------------
 
@@ -317,13 +350,30 @@ class ModuleInstance:
         if name in given:
             value = given[name]
             if not (value is None and not decl.nullable):
-                return convert(value, decl.type_expr)
+                value = convert(value, decl.type_expr)
+                self._given(name, value, given)
+                return value
         if decl.default is None:
             return Unknown(f"variable {name} has no value")
         try:
-            return convert(self._eval(decl.file, decl.default), decl.type_expr)
+            value = convert(self._eval(decl.file, decl.default), decl.type_expr)
         except EvaluationLimit as err:
             raise err.at(decl.file, decl.line) from None
+        if not isinstance(value, Unknown):
+            self.ctx.origins.first(Origin(decl.file, getattr(decl.default, "line", 0) or decl.line,
+                               f"sets the default {name} = {shown(value)}"))
+        return value
+
+    def _given(self, name: str, value: Any, given: Any) -> None:
+        """Record where the value of variable ``name`` was given: a module input, or for the root
+        a variables file or the command line."""
+        if isinstance(value, Unknown):
+            return
+        if isinstance(given, Arguments):
+            file, line = given.where(name)
+            self.ctx.origins.first(Origin(file, line, f"passes {name} = {shown(value)} to {self.prefix.rstrip('.')}"))
+        elif name in self._given_origins:
+            self.ctx.origins.first(self._given_origins[name].origin(name, value))
 
     def local(self, name: str) -> Any:
         entry = self.config.locals.get(name)
@@ -371,12 +421,13 @@ class ModuleInstance:
         address = address_of(self.prefix, decl, key)
         if decl.kind == "data" and decl.type in RENDERED_DATA:
             return ResourceObject(address, lambda attr: self._rendered(decl, key, env, attr))
-        return ResourceObject(address, lambda attr: self.configured(decl, key, env, attr))
+        # Another resource's attribute is an edge of the graph, not where this value came from.
+        return ResourceObject(address, lambda attr: self.configured(decl, key, env, attr, carry=False))
 
     def _rendered(self, decl: Declared, key: InstanceKey, env: dict[str, Any], attr: str) -> Any:
         """A data source computed from its arguments alone, as its provider would compute it."""
         if attr not in RENDERED_DATA[decl.type]:
-            return self.configured(decl, key, env, attr)
+            return self.configured(decl, key, env, attr, carry=False)
 
         def compute() -> Any:
             from iac_assist.parsers.terraform.policy_document import render
@@ -390,8 +441,10 @@ class ModuleInstance:
         return self._once(("rendered", address_of("", decl, None), key), address, decl.file, decl.block.line,
                           compute)
 
-    def configured(self, decl: Declared, key: InstanceKey, env: dict[str, Any], attr: str) -> Any:
-        """The value an instance's attribute is configured with, or Unknown (computed)."""
+    def configured(self, decl: Declared, key: InstanceKey, env: dict[str, Any], attr: str,
+                   carry: bool = True) -> Any:
+        """The value an instance's attribute is configured with, or Unknown (computed); its origins
+        are kept (see ``attribute_origins``) and, when ``carry``, given to the value asking."""
         expr = decl.block.body.attributes.get(attr)
         if expr is None or attr in META_ARGUMENTS:
             return UNKNOWN
@@ -403,8 +456,11 @@ class ModuleInstance:
                 raise err.at(expr.file or decl.file, expr.line) from None
 
         address = address_of(self.prefix, decl, key)
-        return self._once(("attr", address_of("", decl, None), key, attr), f"{address}.{attr}", decl.file,
-                          expr.line, compute)
+        return self._once(_attr_key(decl, key, attr), f"{address}.{attr}", decl.file, expr.line, compute, carry)
+
+    def attribute_origins(self, decl: Declared, key: InstanceKey, attr: str) -> tuple[Origin, ...]:
+        """Where the variables an instance's attribute read got their values (after ``configured``)."""
+        return self._origins.get(_attr_key(decl, key, attr), ())
 
     def instance_keys(self, decl: Declared) -> list[tuple[InstanceKey, dict[str, Any]]] | None:
         """The instances a block expands to, each with its ``count``/``each`` binding."""
@@ -412,9 +468,17 @@ class ModuleInstance:
         if meta is None:
             return [(None, {})]
         base = address_of(self.prefix, decl, None) if decl.kind != "module" else f"{self.prefix}module.{decl.name}"
-        keys = self._once(("keys", decl.kind, decl.type, decl.name), f"{base}.{meta.name}", decl.file, meta.line,
-                          lambda: self._instance_keys(decl))
-        return None if isinstance(keys, Unknown) else keys
+        once = ("keys", decl.kind, decl.type, decl.name)
+        keys = self._once(once, f"{base}.{meta.name}", decl.file, meta.line, lambda: self._instance_keys(decl),
+                          carry=False)
+        if isinstance(keys, Unknown):
+            return None
+        found = self._origins.get(once)
+        if found and meta.name == "for_each":
+            # ``each`` is where the collection came from; ``count.index`` is no value of it.
+            for _key, env in keys:
+                env.setdefault(ENV_ORIGINS, {})["each"] = found
+        return keys
 
     def _instance_keys(self, decl: Declared) -> list[tuple[InstanceKey, dict[str, Any]]] | None:
         count_attr, each_attr = decl.meta("count"), decl.meta("for_each")
@@ -646,7 +710,7 @@ class ModuleInstance:
         for name, attr in decl.block.body.attributes.items():
             res.body[name] = finalize(self._eval(attr.file or decl.file, attr.expr))
             res.locs[(name,)] = Location(attr.file or decl.file, attr.line, attr.end_line)
-        self._blocks(decl, decl.block.body, {}, res.body, res.locs, (), 0)
+        self._blocks(decl, decl.block.body, {}, res.body, res, (), 0)
         return res
 
     def _evaluate(self, decl: Declared, key: InstanceKey, env: dict[str, Any]) -> SourceResource:
@@ -658,11 +722,14 @@ class ModuleInstance:
             value = self.configured(decl, key, env, name)
             res.body[name] = finalize(value)
             res.locs[(name,)] = Location(attr.file or decl.file, attr.line, attr.end_line)
-        self._blocks(decl, decl.block.body, env, res.body, res.locs, (), 0)
+            found = self.attribute_origins(decl, key, name)
+            if found:
+                res.origins[(name,)] = found
+        self._blocks(decl, decl.block.body, env, res.body, res, (), 0)
         return res
 
     def _blocks(self, decl: Declared, body: hcl.Body, env: dict[str, Any], out: dict[str, Any],
-                locs: dict[tuple, Location], path: tuple, depth: int) -> None:
+                res: SourceResource, path: tuple, depth: int) -> None:
         if depth > 32:
             self.ctx.warn(decl.file, decl.block.line, "nested blocks too deep; inner blocks not analysed")
             return
@@ -670,15 +737,16 @@ class ModuleInstance:
             if block.type in SKIPPED_BLOCKS:
                 continue
             if block.type == "dynamic" and block.labels:
-                self._dynamic(decl, block, env, out, locs, path, depth)
+                self._dynamic(decl, block, env, out, res, path, depth)
                 continue
             items = out.setdefault(block.type, [])
             if not isinstance(items, list):
                 continue
-            self._block_item(decl, block.body, block, env, items, locs, path + (block.type,), depth)
+            self._block_item(decl, block.body, block, env, items, res, path + (block.type,), depth)
 
     def _block_item(self, decl: Declared, body: hcl.Body, block: hcl.Block, env: dict[str, Any],
-                    items: list, locs: dict[tuple, Location], path: tuple, depth: int) -> None:
+                    items: list, res: SourceResource, path: tuple, depth: int) -> None:
+        locs = res.locs
         if len(locs) > MAX_BLOCK_PARTS:
             # dynamic blocks nested in dynamic blocks multiply: a thousand of a thousand of ...
             raise EvaluationLimit(f"more than {MAX_BLOCK_PARTS} nested blocks and arguments in one resource",
@@ -689,12 +757,15 @@ class ModuleInstance:
         here = path + (i,)
         locs[here] = Location(block.file or decl.file, block.line, block.end_line)
         for name, attr in body.attributes.items():
-            item[name] = finalize(self._eval(attr.file or decl.file, attr.expr, env))
+            value, found = self._traced(attr.file or decl.file, attr.expr, env)
+            item[name] = finalize(value)
             locs[here + (name,)] = Location(attr.file or decl.file, attr.line, attr.end_line)
-        self._blocks(decl, body, env, item, locs, here, depth + 1)
+            if found:
+                res.origins[here + (name,)] = found
+        self._blocks(decl, body, env, item, res, here, depth + 1)
 
     def _dynamic(self, decl: Declared, block: hcl.Block, env: dict[str, Any], out: dict[str, Any],
-                 locs: dict[tuple, Location], path: tuple, depth: int) -> None:
+                 res: SourceResource, path: tuple, depth: int) -> None:
         name = block.labels[0]
         attrs = block.body.attributes
         content = next((b for b in block.body.blocks if b.type == "content"), None)
@@ -704,7 +775,8 @@ class ModuleInstance:
         if "iterator" in attrs:
             it = attrs["iterator"].expr
             iterator = getattr(it, "name", name)
-        coll = scalar(self._eval(decl.file, attrs["for_each"].expr, env))
+        coll, found = self._traced(decl.file, attrs["for_each"].expr, env)
+        coll = scalar(coll)
         items = out.setdefault(name, [])
         if not isinstance(items, list):
             return
@@ -721,7 +793,13 @@ class ModuleInstance:
         for k, v in pairs[:MAX_INSTANCES]:
             inner = dict(env)
             inner[iterator] = {"key": k, "value": v}
-            self._block_item(decl, content.body, block, inner, items, locs, path + (name,), depth)
+            if found:
+                inner[ENV_ORIGINS] = {**env.get(ENV_ORIGINS, {}), iterator: found}
+            self._block_item(decl, content.body, block, inner, items, res, path + (name,), depth)
+
+
+def _attr_key(decl: Declared, key: InstanceKey, attr: str) -> tuple:
+    return ("attr", address_of("", decl, None), key, attr)
 
 
 def _fully_known(value: Any, depth: int = 0) -> bool:

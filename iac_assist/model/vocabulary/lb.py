@@ -203,6 +203,9 @@ class _Within:
     def at(self, *path: str | int) -> Location:
         return self.res.at(*self.path, *path)
 
+    def origins_at(self, *path: str | int) -> tuple[Any, ...]:
+        return self.res.origins_at(*self.path, *path)
+
 
 def classic_listener(builder: ModelBuilder, res: SourceResource, front_end: str, block: str, index: int) -> Component:
     """The listener a classic ELB declares at ``block[index]``, as a component of its own (at the
