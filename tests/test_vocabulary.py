@@ -445,3 +445,53 @@ def test_a_role_declared_before_the_policy_it_lists_still_holds_it(tmp_path) -> 
     '''), encoding="utf-8")
     messages = [f.message for f in scan([tmp_path]).findings if f.resource == "aws_iam_policy.p"]
     assert messages and all("attached to role aws_iam_role.app" in m for m in messages), messages
+
+
+# --- the code keeps to the declarations ----------------------------------------------------------
+
+_ASKING = {"has", "loc_of", "items", "is_true", "is_false", "equals", "one_of", "is_unset", "below"}
+"""Component methods whose first argument is a fact name (``get`` is left out: dicts have one too;
+strict checking covers it whenever it runs)."""
+
+
+def _asked_facts() -> set[tuple[str, int, str]]:
+    import ast
+
+    found = set()
+    places = [*(REPO / "policies").glob("*.py"), *(REPO / "iac_assist" / "threatmodel").rglob("*.py"),
+              REPO / "iac_assist" / "model" / "network.py", REPO / "iac_assist" / "model" / "graph.py"]
+    for path in places:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _ASKING
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                found.add((path.relative_to(REPO).as_posix(), node.lineno, node.args[0].value))
+    return found
+
+
+def test_every_kind_name_is_declared() -> None:
+    from iac_assist.model import kinds
+
+    names = {v for k, v in vars(kinds).items() if k.isupper() and isinstance(v, str)}
+    assert names and names <= set(vocabulary.VOCABULARY), sorted(names - set(vocabulary.VOCABULARY))
+
+
+def test_every_fact_the_code_asks_for_is_declared_by_some_kind() -> None:
+    vocabulary.services()
+    declared = set(vocabulary.ANY_KIND).union(*(spec.facts for spec in vocabulary.VOCABULARY.values()))
+    asked = _asked_facts()
+    assert len(asked) > 50
+    assert not [a for a in asked if a[2] not in declared]
+
+
+def test_every_table_row_sets_a_declared_fact_of_its_kind() -> None:
+    from iac_assist.model.mapping import by_type
+
+    rows = 0
+    for front_end in ("terraform", "cloudformation"):
+        for table in vocabulary.tables(front_end):
+            for source_type, mapping in by_type(table).items():
+                assert mapping.kind in vocabulary.VOCABULARY, (front_end, source_type)
+                for fact in (*mapping.facts, *mapping.otherwise):
+                    rows += 1
+                    assert vocabulary.declares(mapping.kind, fact), (front_end, source_type, fact)
+    assert rows > 200

@@ -19,7 +19,7 @@ __all__ = ["NORMALIZER", "TemplateOptions", "load_template", "load_worlds", "loo
 
 def __getattr__(name: str) -> object:
     if name == "NORMALIZER":  # the normalizers of every service: imported when a template is normalized
-        from iac_assist.parsers.cloudformation.normalize import NORMALIZER
+        from iac_assist.parsers.cloudformation.normalizer import NORMALIZER
 
         return NORMALIZER
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

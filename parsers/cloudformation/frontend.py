@@ -39,7 +39,7 @@ class CloudFormationFrontEnd:
 
     @property
     def normalizer(self) -> Normalizer:
-        from iac_assist.parsers.cloudformation.normalize import NORMALIZER
+        from iac_assist.parsers.cloudformation.normalizer import NORMALIZER
 
         return NORMALIZER
 

@@ -1,4 +1,5 @@
-"""The Terraform normalizer: one handler per resource type, grouped by service in normalize_*.py."""
+"""The Terraform normalizer: the mapping tables of ``iac_assist/model/vocabulary/`` and, in
+normalize_*.py by service, what they cannot say (extensions, handlers of their own, satellites)."""
 
 from __future__ import annotations
 

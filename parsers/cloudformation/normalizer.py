@@ -1,8 +1,7 @@
-"""The CloudFormation normalizer: one handler per modelled resource type, grouped by service.
-
-Phase 0 handlers create components; phase 1 handlers fold satellites (bucket policies, routes,
-standalone security group rules...) onto their owners. Types without a handler become ``other``
-components (done by ``Normalizer.run``).
+"""The CloudFormation normalizer: the mapping tables of ``iac_assist/model/vocabulary/`` and, in
+normalize_*.py by service, what they cannot say: extensions of a table's component, handlers of
+their own, and (phase 1) satellites folded onto their owners (bucket policies, routes, standalone
+security group rules...). Types with neither become ``other`` components (``Normalizer.run``).
 """
 
 from __future__ import annotations
