@@ -73,6 +73,22 @@ def is_false(value: Any) -> bool:
     return value is False
 
 
+def fully_known(value: Any, *, refs_known: bool = False, max_depth: int = 64) -> bool:
+    """True when no part of ``value`` is unknown (nor, unless ``refs_known``, a reference), searched
+    to ``max_depth`` levels: deeper than that counts as not known (input is untrusted)."""
+
+    def known(item: Any, depth: int) -> bool:
+        if isinstance(item, Unknown) or (not refs_known and isinstance(item, Ref)) or depth > max_depth:
+            return False
+        if isinstance(item, list):
+            return all(known(v, depth + 1) for v in item)
+        if isinstance(item, dict):
+            return all(known(v, depth + 1) for v in item.values())
+        return True
+
+    return known(value, 0)
+
+
 class UnknownSettings(dict):
     """A block of settings whose value is not known (a variable, a wrong type): it names no setting,
     and every setting asked of it is unknown."""

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from typing import Any
 
-from iac_assist.model import Location, Origin, Ref, Unknown, Withheld, iter_refs, shown
+from iac_assist.inputs.bounds import current
+from iac_assist.model import Location, Origin, Ref, Unknown, Withheld, fully_known, iter_refs, shown
 from iac_assist.model.trace import OriginTrace
 
 MAX_DEPTH = 64
@@ -60,16 +61,10 @@ class Budget:
 _BUDGET: ContextVar[Budget | None] = ContextVar("iac_assist_cloudformation_budget", default=None)
 
 
-@contextmanager
-def resolution_budget() -> Iterator[Budget]:
+def resolution_budget() -> AbstractContextManager[Budget]:
     """One budget (MAX_RESOLVED) for every resolver made inside the ``with`` block: a stack's
     worlds and nested stacks. A resolver made outside one has its own."""
-    budget = Budget()
-    token = _BUDGET.set(budget)
-    try:
-        yield budget
-    finally:
-        _BUDGET.reset(token)
+    return current(_BUDGET, Budget())
 
 
 def _bounded(pieces: list[str], fn: str, budget: Budget | None = None) -> list[str]:
@@ -760,7 +755,7 @@ class Resolver:
         import json
 
         value = self.value(arg, depth + 1)
-        if any(True for _ in iter_refs(value)) or _has_unknown(value):
+        if any(True for _ in iter_refs(value)) or not fully_known(value, refs_known=True, max_depth=MAX_DEPTH):
             return unknown_from("Fn::ToJsonString of an unknown value", value)
         size = resolved_size(value, MAX_STRING)
         if size > MAX_STRING:
@@ -784,16 +779,6 @@ def _as_list(value: Any) -> Any:
     if isinstance(value, Ref) and not isinstance(value.value, str):
         return [value]  # one id passed alone
     return value
-
-
-def _has_unknown(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, Unknown) or depth > MAX_DEPTH:
-        return True
-    if isinstance(value, list):
-        return any(_has_unknown(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return any(_has_unknown(v, depth + 1) for v in value.values())
-    return False
 
 
 def _single_ref(unknown: list[Any], whole: bool, fn: str) -> Any:

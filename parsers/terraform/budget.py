@@ -15,9 +15,11 @@ expensive expressions cannot add up to hours either.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
+
+from iac_assist.inputs.bounds import current
 
 MAX_STEPS = 1_000_000
 """Steps of one evaluation (an expression node, a list element built or visited): about a second."""
@@ -101,32 +103,25 @@ _CURRENT: ContextVar[Budget | None] = ContextVar("iac_assist_terraform_budget", 
 _SCAN: ContextVar[ScanBudget | None] = ContextVar("iac_assist_terraform_scan_budget", default=None)
 
 
-@contextmanager
-def scan_budget() -> Iterator[ScanBudget]:
+def scan_budget() -> AbstractContextManager[ScanBudget]:
     """Bound every evaluation inside the ``with`` block by one scan-wide budget."""
-    budget = ScanBudget()
-    token = _SCAN.set(budget)
-    try:
-        yield budget
-    finally:
-        _SCAN.reset(token)
+    return current(_SCAN, ScanBudget())
 
 
 @contextmanager
 def evaluation() -> Iterator[Budget]:
     """The budget of the evaluation in progress, or a new one when none is."""
-    current = _CURRENT.get()
-    if current is not None:
-        yield current
+    running = _CURRENT.get()
+    if running is not None:
+        yield running
         return
     budget = Budget(_SCAN.get())
     if budget.granted == 0:
         budget.spent()
-    token = _CURRENT.set(budget)
     try:
-        yield budget
+        with current(_CURRENT, budget):
+            yield budget
     finally:
-        _CURRENT.reset(token)
         budget.close()
 
 

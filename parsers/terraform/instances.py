@@ -17,7 +17,7 @@ from typing import Any
 
 from iac_assist.inputs.confine import CATEGORY as OUTSIDE_ROOT
 from iac_assist.inputs.confine import Outside, confine
-from iac_assist.model import UNKNOWN, Location, Origin, Ref, ScanError, Unknown, iter_refs, shown
+from iac_assist.model import UNKNOWN, Location, Origin, Ref, ScanError, Unknown, fully_known, iter_refs, shown
 from iac_assist.model.resource import SourceResource
 from iac_assist.model.trace import OriginTrace
 from iac_assist.parsers.terraform import budget, hcl
@@ -435,7 +435,7 @@ class ModuleInstance:
             document = render(self._evaluate(decl, key, env).body)
             # Fully known: the JSON text itself, usable in string functions; otherwise the
             # structure, so that policies still read what is known.
-            return json.dumps(document) if _fully_known(document) else PartialJson(document)
+            return json.dumps(document) if fully_known(document) else PartialJson(document)
 
         address = address_of(self.prefix, decl, key)
         return self._once(("rendered", address_of("", decl, None), key), address, decl.file, decl.block.line,
@@ -800,16 +800,6 @@ class ModuleInstance:
 
 def _attr_key(decl: Declared, key: InstanceKey, attr: str) -> tuple:
     return ("attr", address_of("", decl, None), key, attr)
-
-
-def _fully_known(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, (Unknown, Ref)) or depth > 64:
-        return False
-    if isinstance(value, list):
-        return all(_fully_known(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return all(_fully_known(v, depth + 1) for v in value.values())
-    return True
 
 
 def finalize(value: Any, depth: int = 0) -> Any:
