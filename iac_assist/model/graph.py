@@ -72,7 +72,7 @@ class ResourceGraph:
         if self._nx is None:
             import networkx as nx
 
-            graph = nx.MultiDiGraph()
+            graph: nx.MultiDiGraph = nx.MultiDiGraph()
             graph.add_nodes_from(self._succ)
             for src, dst, data in self._edges:
                 graph.add_edge(src, dst, **data)
@@ -110,9 +110,9 @@ class ResourceGraph:
                 for route in comp.items("routes"):
                     if not isinstance(route, Fact) or not isinstance(route.value, dict):
                         continue
-                    target = self.resolve(comp, route.value.get("target"), kinds.INTERNET_GATEWAY)
-                    if target is not None:
-                        self._add_edge(comp.id, target.id, kind="routes-to", loc=route.loc,
+                    gateway = self.resolve(comp, route.value.get("target"), kinds.INTERNET_GATEWAY)
+                    if gateway is not None:
+                        self._add_edge(comp.id, gateway.id, kind="routes-to", loc=route.loc,
                                             destination=route.value.get("destination"))
 
     def derived(self, key: str, compute: Callable[[], T]) -> T:
