@@ -4,7 +4,7 @@ Every module's imports that run when it is imported (module level, class bodies,
 ``if`` blocks; not function bodies, not ``if TYPE_CHECKING:``) are read from its source, with
 modules named as installed (``parsers/`` is ``iac_assist.parsers``, tests/layout.py), and the
 graph they make must have no cycle. A cycle works, or not, by the order modules happen to be
-imported in; the one place an import is left inside a function to break one says why.
+imported in. An import moved into a function to break one says why in a comment.
 """
 
 from __future__ import annotations
