@@ -16,7 +16,7 @@ as a networkx ``MultiDiGraph``, built on first use, for analyses that want its a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from iac_assist.model import Component, Fact, Ref, kinds
 
@@ -120,7 +120,7 @@ class ResourceGraph:
         that would otherwise scan every component each time."""
         if key not in self._derived:
             self._derived[key] = compute()
-        return self._derived[key]
+        return cast(T, self._derived[key])  # each key is always computed by the same ``compute``
 
     def of_kind(self, *kinds: str) -> list[Component]:
         out: list[Component] = []
