@@ -5,6 +5,9 @@ import os
 # Setting or reading a fact a kind does not declare raises (iac_assist/model/vocabulary/).
 os.environ.setdefault("IAC_ASSIST_STRICT_VOCABULARY", "1")
 
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,6 +51,31 @@ def write_tree(tmp_path: Path):
         return tmp_path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder for the whole run: under pytest-xdist the one its workers' folders are in (each
+    worker is a session of its own, with its own base folder), else the session's base folder."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def build_once(target: Path, build: Callable[[Path], None]) -> Path:
+    """``target``, built by ``build`` into an empty folder unless it is there already. Workers
+    racing to build it each build their own and rename it into place: the first rename wins,
+    the others' copies are removed, and nobody sees a half-built one."""
+    if target.exists():
+        return target
+    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
+    build(scratch)
+    try:
+        scratch.rename(target)
+    except OSError:  # another worker's rename came first
+        if not target.exists():
+            raise
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

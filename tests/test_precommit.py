@@ -1,9 +1,12 @@
 """The pre-commit hook, run by the real pre-commit as a user's commit would run it.
 
-``pre-commit try-repo`` installs the hook from a repository (here: this project as its working
-tree is now) into a fresh virtualenv, from PyPI like any user's, and runs it on the files staged
-in a scratch repository. try-repo reads a git commit of the hook repository (of a local path it
-adds only changes to tracked files), so the project is copied and committed first.
+A scratch repository's ``.pre-commit-config.yaml`` names the hook repository (here: this project
+as its working tree is now, copied and committed, since pre-commit clones a commit) and
+``pre-commit run`` checks the files staged in it, as ``git commit`` would. pre-commit installs the
+hook into a virtualenv, from PyPI like any user's, in its store (``PRE_COMMIT_HOME``): one store
+and one hook repository for the whole test session, shared by pytest-xdist's workers, so that
+virtualenv is built once (``pre-commit try-repo`` would build it anew in a throwaway store for
+every run).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.conftest import REPO, build_once
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed, and pre-commit runs on git")
 
@@ -87,64 +90,74 @@ resource "aws_s3_bucket_policy" "reports" {
 '''}
 
 
-def _env(tmp: Path) -> dict[str, str]:
+def _env(pre_commit_home: Path) -> dict[str, str]:
     """git and pre-commit isolated from the user's configuration, caches and any enclosing hook."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
     env.update(
         GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1",
         GIT_AUTHOR_NAME="Test", GIT_AUTHOR_EMAIL="test@example.com",
         GIT_COMMITTER_NAME="Test", GIT_COMMITTER_EMAIL="test@example.com",
-        PRE_COMMIT_HOME=str(tmp / "pre-commit-home"), PRE_COMMIT_COLOR="never", NO_COLOR="1",
+        PRE_COMMIT_HOME=str(pre_commit_home), PRE_COMMIT_COLOR="never", NO_COLOR="1",
         PIP_DISABLE_PIP_VERSION_CHECK="1",
     )
     return env
 
 
-def _git(cwd: Path, env: dict[str, str], *args: str) -> None:
-    subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
-                   cwd=cwd, env=env, check=True, capture_output=True)
+def _git(cwd: Path, env: dict[str, str], *args: str) -> str:
+    return subprocess.run(["git", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", *args],
+                          cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
 
 
-@pytest.fixture(scope="module")
-def hook_repo(tmp_path_factory) -> Path:
-    """The project's working tree, committed into a scratch repository try-repo can clone."""
-    tmp = tmp_path_factory.mktemp("hook")
-    repo = tmp / "iac-assist"
-    repo.mkdir()
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    for name in PROJECT:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=ignore)
-        else:
-            shutil.copy2(source, repo / name)
-    env = _env(tmp)
-    _git(repo, env, "init", "-q")
-    _git(repo, env, "add", "-A")
-    _git(repo, env, "commit", "-q", "-m", "hook under test")
-    return repo
+@pytest.fixture(scope="session")
+def pre_commit_home(shared_tmp: Path) -> Path:
+    """One pre-commit store for the session (and its xdist workers: pre-commit locks its store)."""
+    home = shared_tmp / "pre-commit-home"
+    home.mkdir(exist_ok=True)
+    return home
 
 
-def try_repo(hook_repo: Path, workdir: Path) -> subprocess.CompletedProcess[str]:
-    """``pre-commit try-repo`` on what is staged in ``workdir``, as ``git commit`` would run it."""
-    return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "iac-assist", "--verbose"],
-        cwd=workdir, env=_env(workdir.parent), capture_output=True, text=True, timeout=900,
-    )
+@pytest.fixture(scope="session")
+def hook_repo(shared_tmp: Path, pre_commit_home: Path) -> Path:
+    """The project's working tree, committed into a scratch repository pre-commit can clone."""
+
+    def commit(repo: Path) -> None:
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+        for name in PROJECT:
+            source = REPO / name
+            if source.is_dir():
+                shutil.copytree(source, repo / name, ignore=ignore)
+            else:
+                shutil.copy2(source, repo / name)
+        env = _env(pre_commit_home)
+        _git(repo, env, "init", "-q")
+        _git(repo, env, "add", "-A")
+        _git(repo, env, "commit", "-q", "-m", "hook under test")
+
+    return build_once(shared_tmp / "hook-repo", commit)
 
 
-def staged(tmp_path: Path, files: dict[str, str], committed: dict[str, str] | None = None) -> Path:
-    """A scratch repository with ``committed`` in its history and ``files`` staged for a commit."""
+def run_hook(hook_repo: Path, work: Path, pre_commit_home: Path) -> subprocess.CompletedProcess[str]:
+    """``pre-commit run`` on what is staged in ``work``, as ``git commit`` would run it."""
+    return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--verbose"],
+                          cwd=work, env=_env(pre_commit_home), capture_output=True, text=True, timeout=900)
+
+
+def staged(tmp_path: Path, hook_repo: Path, files: dict[str, str],
+           committed: dict[str, str] | None = None) -> Path:
+    """A scratch repository whose first commit configures the hook, with ``committed`` in its
+    history and ``files`` staged for a commit."""
     work = tmp_path / "work"
     work.mkdir()
-    env = _env(tmp_path)
+    env = _env(tmp_path / "unused-pre-commit-home")  # git only
     _git(work, env, "init", "-q")
-    for rel, text in (committed or {}).items():
+    rev = _git(hook_repo, env, "rev-parse", "HEAD").strip()
+    config = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [{"id": "iac-assist"}]}]}
+    committed = {".pre-commit-config.yaml": yaml.safe_dump(config), **(committed or {})}
+    for rel, text in committed.items():
         (work / rel).parent.mkdir(parents=True, exist_ok=True)
         (work / rel).write_text(text, encoding="utf-8")
-    if committed:
-        _git(work, env, "add", "-A")
-        _git(work, env, "commit", "-q", "-m", "before")
+    _git(work, env, "add", "-A")
+    _git(work, env, "commit", "-q", "-m", "before")
     for rel, text in files.items():
         (work / rel).parent.mkdir(parents=True, exist_ok=True)
         (work / rel).write_text(text, encoding="utf-8")
@@ -166,13 +179,14 @@ def test_the_manifest_declares_the_hook():
         assert not files.search(name), name
 
 
-@pytest.mark.slow  # try-repo installs the project into a new virtualenv (~20 s)
+@pytest.mark.slow  # pre-commit installs the project into a virtualenv (~20 s, once a session)
 @needs_git
-def test_a_commit_adding_a_public_bucket_is_stopped(hook_repo, tmp_path):
+def test_a_commit_adding_a_public_bucket_is_stopped(hook_repo, pre_commit_home, tmp_path):
     # Only acl.tf changes: the hook widens it to its module folder, so the reference to the bucket
     # in main.tf (already committed) resolves and the public ACL is found on it.
-    work = staged(tmp_path, {"acl.tf": PUBLIC_BUCKET["acl.tf"]}, committed={"main.tf": PUBLIC_BUCKET["main.tf"]})
-    run = try_repo(hook_repo, work)
+    work = staged(tmp_path, hook_repo, {"acl.tf": PUBLIC_BUCKET["acl.tf"]},
+                  committed={"main.tf": PUBLIC_BUCKET["main.tf"]})
+    run = run_hook(hook_repo, work, pre_commit_home)
     output = run.stdout + run.stderr
     assert run.returncode == 1, output
     assert "iac-assist" in output and "Failed" in output
@@ -180,24 +194,24 @@ def test_a_commit_adding_a_public_bucket_is_stopped(hook_repo, tmp_path):
     assert re.search(r"^acl\.tf\n +3 +HIGH +IAC-S3-001 +s3-public-read +aws_s3_bucket\.site: ", output, re.M), output
 
 
-@pytest.mark.slow  # try-repo installs the project into a new virtualenv (~20 s)
+@pytest.mark.slow  # pre-commit installs the project into a virtualenv (~20 s, once a session)
 @needs_git
-def test_a_file_named_like_an_option_is_a_file(hook_repo, tmp_path):
+def test_a_file_named_like_an_option_is_a_file(hook_repo, pre_commit_home, tmp_path):
     # Without `--` the hook would run `iac-assist scan --exclude=*.tf main.tf`: nothing scanned, passed.
-    work = staged(tmp_path, {"--exclude=*.tf": "# a module's notes\n", "main.tf": PUBLIC_BUCKET["main.tf"],
-                             "acl.tf": PUBLIC_BUCKET["acl.tf"]})
-    run = try_repo(hook_repo, work)
+    work = staged(tmp_path, hook_repo, {"--exclude=*.tf": "# a module's notes\n", "main.tf": PUBLIC_BUCKET["main.tf"],
+                                        "acl.tf": PUBLIC_BUCKET["acl.tf"]})
+    run = run_hook(hook_repo, work, pre_commit_home)
     output = run.stdout + run.stderr
     assert run.returncode == 1, output
     assert re.search(r"^acl\.tf\n +3 +HIGH +IAC-S3-001 +s3-public-read +aws_s3_bucket\.site: ", output, re.M), output
     assert "3 files scanned" in output or "in 3 files" in output, output
 
 
-@pytest.mark.slow  # try-repo installs the project into a new virtualenv (~20 s)
+@pytest.mark.slow  # pre-commit installs the project into a virtualenv (~20 s, once a session)
 @needs_git
-def test_a_commit_adding_a_hardened_bucket_passes(hook_repo, tmp_path):
-    work = staged(tmp_path, HARDENED_BUCKET)
-    run = try_repo(hook_repo, work)
+def test_a_commit_adding_a_hardened_bucket_passes(hook_repo, pre_commit_home, tmp_path):
+    work = staged(tmp_path, hook_repo, HARDENED_BUCKET)
+    run = run_hook(hook_repo, work, pre_commit_home)
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert "Passed" in output and "No findings" in output

@@ -218,7 +218,9 @@ def checkout(tmp_path: Path) -> Path:
 def action_run(checkout: Path, event: str, payload: dict | None = None, **inputs: str):
     """The action's steps run as the runner would for ``event`` (the runner's own
     GITHUB_EVENT_NAME and GITHUB_EVENT_PATH, which the action reads)."""
-    runner = Runner(checkout, checkout.parent / "runner-temp", {"paths": "infra", "upload-sarif": "false", **inputs})
+    # No job summary: it would scan a second time, and what it shows is tests/test_github.py's concern.
+    runner = Runner(checkout, checkout.parent / "runner-temp",
+                    {"paths": "infra", "upload-sarif": "false", "summary": "false", **inputs})
     event_file = checkout.parent / "event.json"
     event_file.write_text(json.dumps(payload or {}))
     for step in runner.steps:

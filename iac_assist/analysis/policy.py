@@ -131,7 +131,7 @@ class Policy:
             view.start()
             partial: list[Hit] = []
             try:
-                partial.extend(self.check(view))  # type: ignore[arg-type] - duck-typed graph
+                partial.extend(self.check(view))  # type: ignore[arg-type]  # duck-typed graph
                 return kept + [self.finding(h) for h in partial], unjudged
             except Exception as err:  # noqa: BLE001
                 culprit = view.judged()

@@ -16,7 +16,7 @@ as a networkx ``MultiDiGraph``, built on first use, for analyses that want its a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from iac_assist.model import Component, Fact, Ref, kinds
 
@@ -73,7 +73,7 @@ class ResourceGraph:
         if self._nx is None:
             import networkx as nx
 
-            graph = nx.MultiDiGraph()
+            graph: nx.MultiDiGraph = nx.MultiDiGraph()
             graph.add_nodes_from(self._succ)
             for src, dst, data in self._edges:
                 graph.add_edge(src, dst, **data)
@@ -111,9 +111,9 @@ class ResourceGraph:
                 for route in comp.items("routes"):
                     if not isinstance(route, Fact) or not isinstance(route.value, dict):
                         continue
-                    target = self.resolve(comp, route.value.get("target"), kinds.INTERNET_GATEWAY)
-                    if target is not None:
-                        self._add_edge(comp.id, target.id, kind="routes-to", loc=route.loc,
+                    gateway = self.resolve(comp, route.value.get("target"), kinds.INTERNET_GATEWAY)
+                    if gateway is not None:
+                        self._add_edge(comp.id, gateway.id, kind="routes-to", loc=route.loc,
                                             destination=route.value.get("destination"))
 
     def derived(self, key: str, compute: Callable[[], T]) -> T:
@@ -121,7 +121,7 @@ class ResourceGraph:
         that would otherwise scan every component each time."""
         if key not in self._derived:
             self._derived[key] = compute()
-        return self._derived[key]
+        return cast(T, self._derived[key])  # each key is always computed by the same ``compute``
 
     def of_kind(self, *kinds: str) -> list[Component]:
         out: list[Component] = []

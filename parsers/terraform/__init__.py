@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from iac_assist.model import ScanError
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.budget import scan_budget
-from iac_assist.parsers.terraform.inputs import VariableInputs, root_values
+from iac_assist.parsers.terraform.inputs import Read, VariableInputs, root_values
 
 if TYPE_CHECKING:
     from iac_assist.parsers.terraform.config import ModuleConfig
@@ -31,7 +31,7 @@ def module_folders(files: list[Path]) -> dict[Path, list[Path]]:
 
 
 def load_configuration(
-    files: list[Path], root: Path, read, inputs: VariableInputs | None = None,
+    files: list[Path], root: Path, read: Read, inputs: VariableInputs | None = None,
     parsed: dict[Path, ModuleConfig] | None = None,
 ) -> tuple[list[tuple[str, list[SourceResource]]], list[ScanError]]:
     """Evaluate every root module among ``files``: its folder (relative to ``root``, the scope

@@ -19,9 +19,12 @@ import os
 from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from iac_assist import model
+
+if TYPE_CHECKING:
+    from iac_assist.model.mapping import Table
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def services() -> list[ModuleType]:
     return found
 
 
-def tables(front_end: str) -> list[dict[str, Any]]:
+def tables(front_end: str) -> list[Table]:
     """The mapping tables of every service for ``front_end`` (``terraform``, ``cloudformation``):
     source type(s) → ``mapping.Mapping``. A front end outside this package brings its own."""
     return [module.TABLES[front_end] for module in services() if front_end in getattr(module, "TABLES", {})]
