@@ -358,3 +358,19 @@ def test_junit_names_the_origin_beside_the_related_places(write_tree):
     failures = [f.text for f in ET.fromstring(junit.render(result)).iter("failure")]
     assert any("Origin: publicly_accessible is true because envs/prod.tfvars:3 sets db_public = true"
                in text.splitlines() for text in failures)
+
+
+def test_annotations_and_the_markdown_summary_name_the_line_that_made_the_value(write_tree, monkeypatch):
+    from iac_assist.report import github, markdown
+
+    monkeypatch.delenv("GITHUB_SERVER_URL", raising=False)
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    root = write_tree(ROOT)
+    result = scan([root], variables=VariableInputs(var_files=(root / "envs" / "prod.tfvars",)))
+    [annotation] = [line for line in github.render(result).splitlines() if "IAC-RDS-001" in line]
+    assert annotation.startswith("::error file=main.tf,line=9,")
+    assert annotation.endswith(
+        "(publicly_accessible is true because envs/prod.tfvars:3 sets db_public = true)")
+    [row] = [line for line in markdown.render(result).splitlines() if "IAC-RDS-001" in line and line.startswith("|")]
+    assert row.endswith("— publicly\\_accessible is true because [`envs/prod.tfvars:3`](envs/prod.tfvars#L3) "
+                        "sets db\\_public = true |")

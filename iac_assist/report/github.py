@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from iac_assist.analysis.findings import SEVERITY_RANK, Finding
-from iac_assist.model import ScanError
+from iac_assist.model import Location, ScanError
 from iac_assist.report.locations import RepoLocations, repo_locations
 from iac_assist.report.safe_text import visible
 
@@ -53,12 +53,27 @@ def _finding(finding: Finding, places: RepoLocations) -> str:
     message = f"{finding.resource}: {finding.message or finding.title}"
     if places.call_for(finding.loc) is not None:
         message += f" (in downloaded module code, {finding.loc.file}:{finding.loc.line})"
+    if finding.origins:
+        # The annotation sits on the resource; the reviewer also needs the line that made the value.
+        message += f" ({finding.origin_of or 'the value'} because {_origins(finding, places)})"
     props = {"file": loc.file}
     if loc.line >= 1:
         props["line"] = str(loc.line)
         props["endLine"] = str(max(loc.end_line, loc.line))
     props["title"] = f"{finding.rule_id} {finding.title} ({finding.severity})"
     return command(COMMANDS[finding.severity], props, message)
+
+
+def _origins(finding: Finding, places: RepoLocations) -> str:
+    """Where the cited value came from, each place re-rooted like the finding's (none: the command line)."""
+    out = []
+    for origin in finding.origins:
+        if origin.file:
+            where = places.place(Location(origin.file, origin.line))
+            out.append(f"{where.file}:{where.line} {origin.what}")
+        else:
+            out.append(origin.what)
+    return "; ".join(out)
 
 
 def _error(error: ScanError, places: RepoLocations) -> str:

@@ -128,6 +128,12 @@ def _row(finding: Finding, places: RepoLocations, link: Callable[[Location], str
     message = text(finding.message or finding.title)
     if places.call_for(finding.loc) is not None:
         message += f" (in downloaded module code, {code(f'{finding.loc.file}:{finding.loc.line}')})"
+    if finding.origins:
+        # Where the cited value came from: the line a reviewer has to change (a tfvars file, a module input).
+        sources = "; ".join(
+            f"{link(places.place(Location(o.file, o.line)))} {text(o.what)}" if o.file else text(o.what)
+            for o in finding.origins)
+        message += f" — {text(finding.origin_of or 'the value')} because {sources}"
     cells = [finding.severity.capitalize(), code(finding.rule_id), code(finding.resource),
              link(places.place(finding.loc)), message]
     return "| " + " | ".join(cells) + " |"
