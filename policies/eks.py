@@ -1,11 +1,12 @@
-"""EKS policies: a Kubernetes API endpoint reachable from the whole internet."""
+"""EKS policies: a Kubernetes API endpoint reachable from the whole internet, secrets without envelope
+encryption under a key of the account's, control plane logs not sent."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
-from iac_assist.model import kinds
+from iac_assist.model import is_known, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.network import is_anywhere
 
@@ -64,4 +65,119 @@ def eks_public_endpoint(graph: ResourceGraph) -> Iterator[Hit]:
                       cause="public_access_cidrs:" + ",".join(wide))
 
 
-POLICIES = [eks_public_endpoint]
+
+@policy(
+    id="IAC-EKS-002",
+    control="eks-secrets-unencrypted",
+    title="EKS cluster does not envelope-encrypt Kubernetes secrets with a KMS key",
+    severity="medium",
+    stride="I",
+    cwe=311,
+    remediation="""
+Encrypt Kubernetes secrets with a KMS key of yours: `encryption_config { resources = ["secrets"]
+provider { key_arn = aws_kms_key.eks.arn } }` on `aws_eks_cluster` (Terraform; with
+terraform-aws-modules/eks, keep `cluster_encryption_config` / `encryption_config` non-empty) /
+`EncryptionConfig: [{Resources: [secrets], Provider: {KeyArn: !GetAtt Key.Arn}}]` on
+`AWS::EKS::Cluster` (CloudFormation). It can be added to an existing cluster but never removed.
+""",
+    references=(
+        "https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html",
+        "https://docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html",
+        "https://docs.aws.amazon.com/eks/latest/best-practices/data-encryption-and-secrets-management.html",
+    ),
+)
+def eks_secrets_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
+    """Kubernetes secrets (service account tokens, registry credentials, database passwords) are
+    stored in etcd. Envelope encryption with a KMS key of the account's wraps each data key in
+    that key, so reading them takes both etcd data and kms:Decrypt, which the key policy grants
+    and CloudTrail records; the key can be disabled to cut access. Clusters on Kubernetes 1.28+
+    get envelope encryption by default, but with a key AWS owns, which the account can neither
+    audit nor revoke: that is not the control. Reported when the cluster has no encryption
+    configuration (encryption_config / EncryptionConfig unset, or a dynamic block over an empty
+    list), when it has one whose resources do not include "secrets", or one with no key
+    (provider.key_arn / Provider.KeyArn not written). The finding points at the configuration
+    when it is written, else at the cluster. Decisions: unknown resources or keys (a variable
+    without value, a dynamic block over a collection not known statically, a module output)
+    give no finding; any key written counts (its rotation and policy are other controls'). Local
+    clusters on AWS Outposts (outpost_config / OutpostConfig) do not support it and are not
+    checked."""
+    for cluster in graph.of_kind(kinds.EKS_CLUSTER):
+        if cluster.is_true("outpost"):
+            continue
+        resources = cluster.get("encrypted_resources")
+        if resources is None:
+            yield Hit(cluster, cluster.loc_of("encrypted_resources"),
+                      f"EKS cluster {cluster.display} does not envelope-encrypt Kubernetes secrets with a KMS key: "
+                      "no encryption_config / EncryptionConfig. Add one for the \"secrets\" resource with a customer "
+                      "managed KMS key.",
+                      cause="encryption_config:missing")
+            continue
+        if not isinstance(resources, list) or not all(is_known(r) for r in resources):
+            continue
+        if "secrets" not in resources:
+            listed = ", ".join(str(r) for r in resources) or "none"
+            yield Hit(cluster, cluster.loc_of("encrypted_resources"),
+                      f"EKS cluster {cluster.display} does not envelope-encrypt Kubernetes secrets: its encryption "
+                      f"configuration lists resources {listed}, not \"secrets\". Set resources / Resources to "
+                      "[\"secrets\"].",
+                      cause="encryption_config:no-secrets")
+        elif cluster.is_unset("encryption_key"):
+            yield Hit(cluster, cluster.loc_of("encrypted_resources"),
+                      f"EKS cluster {cluster.display} encrypts secrets with no KMS key named: the encryption "
+                      "configuration has no provider key_arn / Provider.KeyArn. Name a customer managed KMS key.",
+                      cause="encryption_config:no-key")
+
+
+_LOG_TYPES = ("api", "audit", "authenticator")
+
+
+@policy(
+    id="IAC-EKS-003",
+    control="eks-control-plane-logging-missing",
+    title="EKS cluster does not send the api, audit and authenticator control plane logs",
+    severity="low",
+    stride="R",
+    cwe=778,
+    remediation="""
+Send the control plane's audit trail to CloudWatch Logs: `enabled_cluster_log_types = ["api",
+"audit", "authenticator"]` (controllerManager and scheduler optional) on `aws_eks_cluster`
+(Terraform; terraform-aws-modules/eks: `cluster_enabled_log_types`) / `Logging: {ClusterLogging:
+{EnabledTypes: [{Type: api}, {Type: audit}, {Type: authenticator}]}}` on `AWS::EKS::Cluster`
+(CloudFormation). Set a retention on the `/aws/eks/<cluster>/cluster` log group.
+""",
+    references=(
+        "https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html",
+        "https://docs.aws.amazon.com/eks/latest/best-practices/auditing-and-logging.html",
+    ),
+)
+def eks_control_plane_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
+    """EKS sends no control plane log unless asked. Without the api log (requests to the API
+    server), the audit log (who did what, through which identity) and the authenticator log
+    (which IAM principal each Kubernetes user maps to), a kubectl exec into a pod, a secret read
+    or an RBAC change leaves no trace the account can keep, and an incident cannot be
+    reconstructed or attributed. Reported when enabled_cluster_log_types /
+    Logging.ClusterLogging.EnabledTypes is unset or lacks any of api, audit and authenticator;
+    the message names the missing ones, and the finding points at the list when it is written,
+    else at the cluster. controllerManager and scheduler are not required. Decisions: a list that
+    is not known, or holds an element that is not (a variable without value), gives no finding:
+    that element may be the missing type. Types are compared as AWS spells them (lower case)."""
+    for cluster in graph.of_kind(kinds.EKS_CLUSTER):
+        enabled = cluster.get("log_types")
+        if enabled is None:
+            enabled = []
+        if not isinstance(enabled, list) or not all(is_known(t) for t in enabled):
+            continue
+        missing = [t for t in _LOG_TYPES if t not in enabled]
+        if not missing:
+            continue
+        names = " and ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+        how = f"enabled: {', '.join(str(t) for t in enabled)}" if enabled else "no control plane log is enabled"
+        yield Hit(cluster, cluster.loc_of("log_types"),
+                  f"EKS cluster {cluster.display} does not send the {names} control plane "
+                  f"log{'s' if len(missing) > 1 else ''} ({how}), so actions on the Kubernetes API leave no trace. "
+                  "Enable api, audit and authenticator in enabled_cluster_log_types / "
+                  "Logging.ClusterLogging.EnabledTypes.",
+                  cause="log_types:" + ",".join(missing))
+
+
+POLICIES = [eks_public_endpoint, eks_secrets_unencrypted, eks_control_plane_logging_missing]

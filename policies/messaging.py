@@ -1,4 +1,5 @@
-"""Messaging policies: SQS queues and SNS topics whose access policy lets anyone in."""
+"""Messaging policies: SQS queues and SNS topics whose access policy lets anyone in; queues, topics,
+Kinesis streams and MSK clusters whose messages are stored or carried unencrypted."""
 
 from __future__ import annotations
 
@@ -108,4 +109,77 @@ def sqs_sns_public_policy(graph: ResourceGraph) -> Iterator[Hit]:
             )
 
 
-POLICIES = [sqs_sns_public_policy]
+
+@policy(
+    id="IAC-MSG-002",
+    control="messaging-unencrypted",
+    title="Messages are stored or carried unencrypted (SNS, SQS, Kinesis, MSK)",
+    severity="low",
+    stride="I",
+    cwe=311,
+    remediation="""
+SNS: `kms_master_key_id` on `aws_sns_topic` / `KmsMasterKeyId` on `AWS::SNS::Topic` (a customer
+managed key, or `alias/aws/sns`). SQS: leave `sqs_managed_sse_enabled` / `SqsManagedSseEnabled` at
+its default (true), or set `kms_master_key_id` / `KmsMasterKeyId`. Kinesis: `encryption_type =
+"KMS"` with `kms_key_id` on `aws_kinesis_stream` / `StreamEncryption: {EncryptionType: KMS, KeyId:
+alias/aws/kinesis}` (or a key of yours) on `AWS::Kinesis::Stream`. MSK: `client_broker = "TLS"` in
+`encryption_info { encryption_in_transit { ... } }` on `aws_msk_cluster` /
+`EncryptionInfo.EncryptionInTransit.ClientBroker: TLS` on `AWS::MSK::Cluster` (the default), with
+clients moved to the TLS listeners first.
+""",
+    references=(
+        "https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html",
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html",
+        "https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html",
+        "https://docs.aws.amazon.com/msk/latest/developerguide/msk-encryption.html",
+    ),
+)
+def messaging_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
+    """Messages often carry what the rest of the system protects (orders, personal data, tokens
+    in payloads). Stored without server-side encryption they are readable from the service's
+    storage and backups outside the access control of a key policy; carried in plaintext between
+    Kafka clients and brokers they can be read or altered by anything that captures VPC traffic.
+    Reported: an SNS topic without a KMS key (kms_master_key_id / KmsMasterKeyId unset or empty:
+    SNS does not encrypt by default); an SQS queue whose SSE-SQS is explicitly off
+    (sqs_managed_sse_enabled / SqsManagedSseEnabled false) and that names no KMS key (SSE-SQS is
+    on by default, so an unset setting is not reported); a Kinesis stream whose encryption type
+    is NONE or unset (aws_kinesis_stream encryption_type, AWS::Kinesis::Stream StreamEncryption:
+    Kinesis does not encrypt by default); an MSK cluster whose client-broker encryption is
+    PLAINTEXT or TLS_PLAINTEXT (TLS, the default, is not reported). The finding points at the
+    setting, else at the resource. Decisions: an AWS managed key (alias/aws/sns,
+    alias/aws/kinesis) counts as encryption (whether the key is the account's own is the
+    business of key controls); unknown values (a variable or parameter without value, a block
+    over a collection not known) give no finding; MSK in-cluster (broker to broker) encryption,
+    at-rest encryption (always on for MSK) and MSK Serverless (TLS only) are not judged."""
+    for topic in graph.of_kind(kinds.SNS_TOPIC):
+        if topic.is_unset("kms_key"):
+            yield Hit(topic, topic.loc_of("kms_key"),
+                      f"SNS topic {topic.display} stores messages unencrypted: no KMS key (kms_master_key_id / "
+                      "KmsMasterKeyId). Set one (a customer managed key, or alias/aws/sns).",
+                      cause="sns:no-kms-key")
+    for queue in graph.of_kind(kinds.SQS_QUEUE):
+        if queue.is_false("sqs_managed_sse") and queue.is_unset("kms_key"):
+            yield Hit(queue, queue.loc_of("sqs_managed_sse"),
+                      f"SQS queue {queue.display} stores messages unencrypted: SSE-SQS is turned off "
+                      "(sqs_managed_sse_enabled / SqsManagedSseEnabled false) and no KMS key is set. Remove the "
+                      "setting (SSE-SQS is the default) or set kms_master_key_id / KmsMasterKeyId.",
+                      cause="sqs:sse-off")
+    for stream in graph.of_kind(kinds.KINESIS_STREAM):
+        if stream.equals("encryption_type", "NONE", unset="NONE"):
+            how = "encryption_type is NONE" if stream.has("encryption_type") else \
+                "no server-side encryption is configured (Kinesis does not encrypt by default)"
+            yield Hit(stream, stream.loc_of("encryption_type"),
+                      f"Kinesis stream {stream.display} stores records unencrypted: {how}. Set encryption_type = "
+                      "\"KMS\" with kms_key_id / StreamEncryption {EncryptionType: KMS, KeyId}.",
+                      cause="kinesis:unencrypted")
+    for cluster in graph.of_kind(kinds.MSK_CLUSTER):
+        if cluster.one_of("client_broker", ("PLAINTEXT", "TLS_PLAINTEXT")):
+            mode = cluster.get("client_broker")
+            what = "only in plaintext" if mode == "PLAINTEXT" else "in plaintext as well as TLS"
+            yield Hit(cluster, cluster.loc_of("client_broker"),
+                      f"MSK cluster {cluster.display} lets clients and brokers talk {what}: client_broker is {mode}. "
+                      "Set client_broker / ClientBroker to TLS.",
+                      cause=f"msk:{mode}")
+
+
+POLICIES = [sqs_sns_public_policy, messaging_unencrypted]

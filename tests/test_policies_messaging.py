@@ -305,3 +305,280 @@ def test_a_policy_resource_naming_no_queue_applies_to_nothing_in_both_formats(wr
         "cfn/template.yaml": cfn('Policy:\n  Type: AWS::SQS::QueuePolicy\n  Properties:\n    PolicyDocument: {}\n'),
     })
     assert not [c for c in scan([root]).graph.components.values() if c.kind == "sqs.queue_policy"]
+
+
+# --- messaging-unencrypted -----------------------------------------------------------------------
+
+UNENCRYPTED = "messaging-unencrypted"
+_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+MESSAGING_TF = tf(f'''
+    variable "key" {{
+      type = string
+    }}
+
+    variable "sse" {{
+      type = bool
+    }}
+
+    variable "encryption" {{
+      type = string
+    }}
+
+    variable "broker" {{
+      type = string
+    }}
+
+    variable "transit" {{
+      type = any
+    }}
+
+    resource "aws_sns_topic" "plain" {{
+      name = "plain"
+    }}
+
+    resource "aws_sns_topic" "empty_key" {{
+      kms_master_key_id = ""
+    }}
+
+    resource "aws_sns_topic" "managed" {{
+      kms_master_key_id = "alias/aws/sns"
+    }}
+
+    resource "aws_sns_topic" "maybe" {{
+      kms_master_key_id = var.key
+    }}
+
+    resource "aws_sqs_queue" "default" {{
+      name = "default"
+    }}
+
+    resource "aws_sqs_queue" "off" {{
+      sqs_managed_sse_enabled = false
+    }}
+
+    resource "aws_sqs_queue" "kms" {{
+      sqs_managed_sse_enabled = false
+      kms_master_key_id       = "{_KEY}"
+    }}
+
+    resource "aws_sqs_queue" "maybe_off" {{
+      sqs_managed_sse_enabled = var.sse
+    }}
+
+    resource "aws_sqs_queue" "off_maybe_key" {{
+      sqs_managed_sse_enabled = false
+      kms_master_key_id       = var.key
+    }}
+
+    resource "aws_kinesis_stream" "default" {{
+      name        = "default"
+      shard_count = 1
+    }}
+
+    resource "aws_kinesis_stream" "none" {{
+      name            = "none"
+      shard_count     = 1
+      encryption_type = "NONE"
+    }}
+
+    resource "aws_kinesis_stream" "kms" {{
+      name            = "kms"
+      shard_count     = 1
+      encryption_type = "KMS"
+      kms_key_id      = "alias/aws/kinesis"
+    }}
+
+    resource "aws_kinesis_stream" "maybe" {{
+      name            = "maybe"
+      shard_count     = 1
+      encryption_type = var.encryption
+    }}
+
+    resource "aws_msk_cluster" "default" {{
+      cluster_name = "default"
+    }}
+
+    resource "aws_msk_cluster" "plaintext" {{
+      cluster_name = "plaintext"
+      encryption_info {{
+        encryption_in_transit {{
+          client_broker = "PLAINTEXT"
+        }}
+      }}
+    }}
+
+    resource "aws_msk_cluster" "tls" {{
+      cluster_name = "tls"
+      encryption_info {{
+        encryption_in_transit {{
+          client_broker = "TLS"
+        }}
+      }}
+    }}
+
+    resource "aws_msk_cluster" "maybe" {{
+      cluster_name = "maybe"
+      encryption_info {{
+        encryption_in_transit {{
+          client_broker = var.broker
+        }}
+      }}
+    }}
+
+    resource "aws_msk_cluster" "dynamic" {{
+      cluster_name = "dynamic"
+      encryption_info {{
+        dynamic "encryption_in_transit" {{
+          for_each = var.transit
+          content {{
+            client_broker = encryption_in_transit.value.client_broker
+          }}
+        }}
+      }}
+    }}
+''')
+
+MESSAGING_CFN = cfn(f'''
+    Plain:
+      Type: AWS::SNS::Topic
+    EmptyKey:
+      Type: AWS::SNS::Topic
+      Properties:
+        KmsMasterKeyId: ""
+    Managed:
+      Type: AWS::SNS::Topic
+      Properties:
+        KmsMasterKeyId: alias/aws/sns
+    MaybeTopic:
+      Type: AWS::SNS::Topic
+      Properties:
+        KmsMasterKeyId: !Ref Key
+    DefaultQueue:
+      Type: AWS::SQS::Queue
+    SseOff:
+      Type: AWS::SQS::Queue
+      Properties:
+        SqsManagedSseEnabled: false
+    Kms:
+      Type: AWS::SQS::Queue
+      Properties:
+        SqsManagedSseEnabled: "false"
+        KmsMasterKeyId: {_KEY}
+    MaybeOff:
+      Type: AWS::SQS::Queue
+      Properties:
+        SqsManagedSseEnabled: !Ref Sse
+    DefaultStream:
+      Type: AWS::Kinesis::Stream
+      Properties:
+        ShardCount: 1
+    KmsStream:
+      Type: AWS::Kinesis::Stream
+      Properties:
+        ShardCount: 1
+        StreamEncryption:
+          EncryptionType: KMS
+          KeyId: alias/aws/kinesis
+    MaybeStream:
+      Type: AWS::Kinesis::Stream
+      Properties:
+        ShardCount: 1
+        StreamEncryption: !Ref Encryption
+    DefaultCluster:
+      Type: AWS::MSK::Cluster
+      Properties:
+        ClusterName: default
+    Plaintext:
+      Type: AWS::MSK::Cluster
+      Properties:
+        EncryptionInfo:
+          EncryptionInTransit:
+            ClientBroker: TLS_PLAINTEXT
+    InClusterOnly:
+      Type: AWS::MSK::Cluster
+      Properties:
+        EncryptionInfo:
+          EncryptionInTransit:
+            InCluster: true
+    MaybeCluster:
+      Type: AWS::MSK::Cluster
+      Properties:
+        EncryptionInfo:
+          EncryptionInTransit: !Ref Transit
+''', parameters='''
+    Key:
+      Type: String
+    Sse:
+      Type: String
+    Encryption:
+      Type: String
+    Transit:
+      Type: String
+''')
+
+
+def test_unencrypted_messaging_in_both_formats(write_tree):
+    """SNS without a key (or an empty one), SQS with SSE-SQS off and no key, Kinesis with no or
+    NONE encryption, MSK admitting plaintext clients: reported at the setting, else the resource.
+    Defaults that encrypt (SSE-SQS, MSK TLS), an AWS managed key and unknown values are not."""
+    assert found(write_tree, UNENCRYPTED, MESSAGING_TF, MESSAGING_CFN) == {
+        ("aws_sns_topic.plain", "tf/main.tf", line(MESSAGING_TF, '"aws_sns_topic" "plain"')),
+        ("aws_sns_topic.empty_key", "tf/main.tf", line(MESSAGING_TF, 'kms_master_key_id = ""')),
+        ("aws_sqs_queue.off", "tf/main.tf", line(MESSAGING_TF, '"aws_sqs_queue" "off"') + 1),
+        ("aws_kinesis_stream.default", "tf/main.tf", line(MESSAGING_TF, '"aws_kinesis_stream" "default"')),
+        ("aws_kinesis_stream.none", "tf/main.tf", line(MESSAGING_TF, '"NONE"')),
+        ("aws_msk_cluster.plaintext", "tf/main.tf", line(MESSAGING_TF, '"PLAINTEXT"')),
+        ("Plain", "cfn/template.yaml", line(MESSAGING_CFN, "  Plain:")),
+        ("EmptyKey", "cfn/template.yaml", line(MESSAGING_CFN, 'KmsMasterKeyId: ""')),
+        ("SseOff", "cfn/template.yaml", line(MESSAGING_CFN, "SqsManagedSseEnabled: false")),
+        ("DefaultStream", "cfn/template.yaml", line(MESSAGING_CFN, "  DefaultStream:")),
+        ("Plaintext", "cfn/template.yaml", line(MESSAGING_CFN, "ClientBroker: TLS_PLAINTEXT")),
+    }
+
+
+def test_unencrypted_messaging_threats_open_mitigated_or_undetermined(write_tree):
+    from tests.test_threatmodel_states import threats_of
+
+    threats = threats_of(write_tree({"tf/main.tf": MESSAGING_TF, "cfn/template.yaml": MESSAGING_CFN}))
+    status = {t["id"]: t["status"] for t in threats.values()
+              if t["id"].split("@")[0] in ("messaging-at-rest", "stream-at-rest", "kafka-eavesdropping")}
+    expected = {
+        "aws_sns_topic.plain": "open", "aws_sns_topic.managed": "mitigated", "aws_sns_topic.maybe": "undetermined",
+        "aws_sqs_queue.default": "mitigated", "aws_sqs_queue.off": "open", "aws_sqs_queue.kms": "mitigated",
+        "aws_sqs_queue.maybe_off": "undetermined", "aws_sqs_queue.off_maybe_key": "undetermined",
+        "aws_kinesis_stream.default": "open", "aws_kinesis_stream.kms": "mitigated",
+        "aws_kinesis_stream.maybe": "undetermined",
+        "aws_msk_cluster.default": "mitigated", "aws_msk_cluster.plaintext": "open", "aws_msk_cluster.tls": "mitigated",
+        "aws_msk_cluster.maybe": "undetermined", "aws_msk_cluster.dynamic": "undetermined",
+        "MaybeStream": "undetermined", "MaybeCluster": "undetermined", "MaybeOff": "undetermined",
+        "InClusterOnly": "mitigated", "DefaultQueue": "mitigated",
+    }
+    for resource, state in expected.items():
+        [threat] = [s for tid, s in status.items() if tid.endswith("@" + resource)]
+        assert threat == state, resource
+
+
+def test_unencrypted_messaging_in_a_plan(tmp_path):
+    """Plan JSON: known values are judged as in the sources; values computed at apply are not."""
+    from tests.test_terraform_plan import plan_text, write
+
+    resources = [
+        {"address": "aws_sns_topic.t", "type": "aws_sns_topic", "name": "t", "values": {"kms_master_key_id": None}},
+        {"address": "aws_sns_topic.k", "type": "aws_sns_topic", "name": "k", "values": {}},
+        {"address": "aws_sqs_queue.q", "type": "aws_sqs_queue", "name": "q",
+         "values": {"sqs_managed_sse_enabled": False, "kms_master_key_id": None}},
+        {"address": "aws_sqs_queue.d", "type": "aws_sqs_queue", "name": "d", "values": {}},
+        {"address": "aws_kinesis_stream.s", "type": "aws_kinesis_stream", "name": "s",
+         "values": {"name": "s", "encryption_type": "NONE"}},
+        {"address": "aws_msk_cluster.m", "type": "aws_msk_cluster", "name": "m",
+         "values": {"cluster_name": "m", "encryption_info": [
+             {"encryption_in_transit": [{"client_broker": "TLS_PLAINTEXT", "in_cluster": True}]}]}},
+        {"address": "aws_msk_cluster.u", "type": "aws_msk_cluster", "name": "u", "values": {"cluster_name": "u"}},
+    ]
+    unknown = {"aws_sns_topic.k": {"kms_master_key_id": True},
+               "aws_sqs_queue.d": {"sqs_managed_sse_enabled": True},
+               "aws_msk_cluster.u": {"encryption_info": True}}
+    write(tmp_path, "plan.json", plan_text(resources, unknown=unknown))
+    assert {r for r, _f, _n in hits(tmp_path, UNENCRYPTED)} == {
+        "aws_sns_topic.t", "aws_sqs_queue.q", "aws_kinesis_stream.s", "aws_msk_cluster.m"}

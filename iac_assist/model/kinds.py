@@ -31,6 +31,7 @@ from iac_assist.model.vocabulary.other import OTHER  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.s3 import S3_ACCOUNT_PAB, S3_BUCKET, S3_BUCKET_POLICY  # noqa: F401
 from iac_assist.model.vocabulary.search import SEARCH_DOMAIN  # noqa: F401
+from iac_assist.model.vocabulary.streaming import KINESIS_STREAM, MSK_CLUSTER  # noqa: F401
 from iac_assist.model.vocabulary.vpc import (  # noqa: F401
     FLOW_LOG,
     INTERNET_GATEWAY,

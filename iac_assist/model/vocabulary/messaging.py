@@ -1,13 +1,14 @@
 """SQS queues and SNS topics, with their access policies (inline, or folded from the policy
-resources that replace them as they do in AWS), and the policy resources whose queues or topics
-the configuration does not define."""
+resources that replace them as they do in AWS) and their server-side encryption, and the policy
+resources whose queues or topics the configuration does not define. Kinesis streams and MSK
+clusters: ``streaming.py``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from iac_assist.model import Location
-from iac_assist.model.convert import known_items
+from iac_assist.model.convert import known_items, to_bool
 from iac_assist.model.mapping import Mapping, src
 from iac_assist.model.vocabulary import fact, kind
 
@@ -24,8 +25,13 @@ _ORPHAN = (
     fact("targets", "list[Ref | str | Unknown] | Unknown", "the queue URLs / topic ARNs it names"),
 )
 
-SQS_QUEUE = kind("sqs.queue", "An SQS queue.", fact("name", "str | Unknown", "queue name"), _POLICY)
-SNS_TOPIC = kind("sns.topic", "An SNS topic.", fact("name", "str | Unknown", "topic name"), _POLICY)
+_KMS_KEY = fact("kms_key", "Ref | str | Unknown", "the KMS key of server-side encryption (SSE-KMS)", "none")
+
+SQS_QUEUE = kind(
+    "sqs.queue", "An SQS queue.", fact("name", "str | Unknown", "queue name"), _POLICY, _KMS_KEY,
+    fact("sqs_managed_sse", "bool | Unknown", "server-side encryption with SQS-owned keys (SSE-SQS)",
+         "on (the AWS default since 2022) unless a KMS key is set"))
+SNS_TOPIC = kind("sns.topic", "An SNS topic.", fact("name", "str | Unknown", "topic name"), _POLICY, _KMS_KEY)
 SQS_QUEUE_POLICY = kind(
     "sqs.queue_policy", """A queue policy resource for queues the configuration does not define (a data
     source, a literal URL of another configuration, a value not known statically).""", *_ORPHAN)
@@ -65,13 +71,21 @@ def fold_policy(b: ModelBuilder, res: SourceResource, owner_kind: str, targets: 
 # An empty name (a module's "no name" default) lets AWS generate one, as an unset one does.
 TERRAFORM = {
     # The inline policy is decoded by the front end's code.
-    "aws_sqs_queue": Mapping(SQS_QUEUE, {"name": src("name", empty_is_unset=True)}),
-    "aws_sns_topic": Mapping(SNS_TOPIC, {"name": src("name", empty_is_unset=True)}),
+    "aws_sqs_queue": Mapping(SQS_QUEUE, {
+        "name": src("name", empty_is_unset=True),
+        "kms_key": "kms_master_key_id",
+        "sqs_managed_sse": src("sqs_managed_sse_enabled", convert=to_bool),
+    }),
+    "aws_sns_topic": Mapping(SNS_TOPIC, {"name": src("name", empty_is_unset=True), "kms_key": "kms_master_key_id"}),
 }
 
 CLOUDFORMATION = {
-    "AWS::SQS::Queue": Mapping(SQS_QUEUE, {"name": src("QueueName", empty_is_unset=True)}),
-    "AWS::SNS::Topic": Mapping(SNS_TOPIC, {"name": src("TopicName", empty_is_unset=True)}),
+    "AWS::SQS::Queue": Mapping(SQS_QUEUE, {
+        "name": src("QueueName", empty_is_unset=True),
+        "kms_key": "KmsMasterKeyId",
+        "sqs_managed_sse": src("SqsManagedSseEnabled", convert=to_bool),
+    }),
+    "AWS::SNS::Topic": Mapping(SNS_TOPIC, {"name": src("TopicName", empty_is_unset=True), "kms_key": "KmsMasterKeyId"}),
 }
 
 TABLES = {"terraform": TERRAFORM, "cloudformation": CLOUDFORMATION}
