@@ -186,7 +186,8 @@ def apigw_access_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
     deployment that names a stage creates it: that stage is reported too (CloudFormation's
     StageDescription.AccessLogSetting configures it; Terraform's deprecated stage_name cannot), at
     the deployment's stage name, unless a stage resource of the same API has that name (or a name
-    not known): the deployment then only updates that stage. An unknown destination or settings
+    not known): the deployment then only updates that stage; a deployment whose stage name is not
+    known (a variable that may be empty, a module's usual "no stage") is not reported. An unknown destination or settings
     block is not reported. The quick-create $default stage of an HTTP API (target on the API) is
     not seen: it is not in the configuration."""
     for stage in graph.of_kind(kinds.APIGW_STAGE):

@@ -355,6 +355,11 @@ STAGES_TF = tf('''
     resource "aws_api_gateway_deployment" "plain" {
       rest_api_id = aws_api_gateway_rest_api.api.id
     }
+
+    resource "aws_api_gateway_deployment" "maybe" {
+      rest_api_id = aws_api_gateway_rest_api.api.id
+      stage_name  = var.destination
+    }
 ''')
 STAGES_CFN = cfn('''
     Api:

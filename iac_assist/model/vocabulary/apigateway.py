@@ -122,10 +122,11 @@ DEPLOYMENT_STAGE = {
 
 
 def deployment_stage(builder: ModelBuilder, res: SourceResource, front_end: str, name_key: str) -> None:
-    """A deployment stays an ``other`` component; the stage it names, if any, is a part of it."""
+    """A deployment stays an ``other`` component; the stage it names, if any, is a part of it. A
+    name not known makes no stage: an empty one (a module's usual "none") would make none."""
     builder.add(res, "other").set("attributes", res.body)
     name = res.get(name_key)
-    if name is None or name == "":
+    if not isinstance(name, str) or name == "":
         return
     part = builder.add(res, APIGW_STAGE, id=f"{res.address}/stage", loc=res.at(name_key))
     apply(DEPLOYMENT_STAGE[front_end], part, res)
