@@ -1,4 +1,5 @@
-"""API Gateway policies: methods and routes that anyone can call without credentials."""
+"""API Gateway policies: methods and routes that anyone can call without credentials, stages that
+log no access, custom domain names that accept TLS 1.0."""
 
 from __future__ import annotations
 
@@ -127,4 +128,136 @@ def apigw_no_authorization(graph: ResourceGraph) -> Iterator[Hit]:
                   cause="quick-create")
 
 
-POLICIES = [apigw_no_authorization]
+def _api_of(graph: ResourceGraph, stage: Component) -> str:
+    api = graph.resolve(stage, stage.get("api"), kinds.APIGW_REST_API, kinds.APIGW_API)
+    return f" of API {api.display}" if api is not None else ""
+
+
+def _managed_elsewhere(graph: ResourceGraph, stage: Component) -> bool:
+    """The stage a deployment names is also a stage resource of the same API (the deployment then
+    only points it at itself), or may be: a stage of the same API whose name is not known."""
+    api = graph.resolve(stage, stage.get("api"), kinds.APIGW_REST_API)
+    if api is None:
+        return False
+    for other in graph.of_kind(kinds.APIGW_STAGE):
+        if other is stage or other.is_true("deployment_stage"):
+            continue
+        if graph.resolve(other, other.get("api"), kinds.APIGW_REST_API) is not api:
+            continue
+        name = other.get("name")
+        if not isinstance(name, str) or name == stage.get("name"):
+            return True
+    return False
+
+
+@policy(
+    id="IAC-APIGW-002",
+    control="apigw-access-logging-missing",
+    title="API Gateway stage has no access logging",
+    severity="low",
+    stride="R",
+    cwe=778,
+    remediation="""
+Give every stage access log settings that send one line per request to a CloudWatch Logs log group
+(or a Kinesis Data Firehose stream): `access_log_settings { destination_arn, format }` on
+`aws_api_gateway_stage` and `aws_apigatewayv2_stage`; `AccessLogSetting` on `AWS::ApiGateway::Stage`
+(or `StageDescription.AccessLogSetting` on the `AWS::ApiGateway::Deployment` that creates the stage),
+`AccessLogSettings` on `AWS::ApiGatewayV2::Stage`; `AccessLogSetting` / `AccessLogSettings` on SAM's
+`AWS::Serverless::Api` / `AWS::Serverless::HttpApi`. Include at least `$context.requestId`,
+`$context.identity.sourceIp`, the caller identity and `$context.status`. A REST API deployment that
+creates a stage of its own (Terraform's deprecated `stage_name`, SAM's extra "Stage" stage) cannot
+be given access logs in Terraform: manage the stage with `aws_api_gateway_stage` instead; in SAM,
+set `OpenApiVersion` so that the transform creates no "Stage" stage.
+""",
+    references=(
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html",
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html",
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html",
+    ),
+)
+def apigw_access_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
+    """Access logs are the record of who called the API, from where, with which identity and with
+    what result: without them a misuse of the API (credential stuffing, data scraping through an
+    authorized but stolen token) cannot be reconstructed or attributed. Execution logs do not
+    replace them (they are sampled debugging output, usually off in production). Reported: every
+    stage of a REST, HTTP or WebSocket API without access log settings, or whose settings name no
+    destination, at the stage (the resource line when the settings are missing). SAM's
+    AWS::Serverless::Api and HttpApi are checked through the stages the transform makes. A REST API
+    deployment that names a stage creates it: that stage is reported too (CloudFormation's
+    StageDescription.AccessLogSetting configures it; Terraform's deprecated stage_name cannot), at
+    the deployment's stage name, unless a stage resource of the same API has that name (or a name
+    not known): the deployment then only updates that stage; a deployment whose stage name is not
+    known (a variable that may be empty, a module's usual "no stage") is not reported. An unknown
+    destination or settings block is not reported. The quick-create $default stage of an HTTP API (target on the API) is
+    not seen: it is not in the configuration."""
+    for stage in graph.of_kind(kinds.APIGW_STAGE):
+        if not stage.is_unset("access_log_destination"):
+            continue
+        name = stage.get("name")
+        shown = f"{name!r}" if isinstance(name, str) else "(name not known)"
+        where = f"Stage {shown}{_api_of(graph, stage)} ({stage.display})"
+        if stage.is_true("deployment_stage"):
+            if _managed_elsewhere(graph, stage):
+                continue
+            fix = ("Give the deployment StageDescription.AccessLogSetting, or manage the stage with "
+                   "AWS::ApiGateway::Stage and AccessLogSetting (with SAM, set OpenApiVersion so that no "
+                   "'Stage' stage is made)." if stage.source_type.startswith("AWS::") else
+                   "Manage the stage with aws_api_gateway_stage and access_log_settings instead of the "
+                   "deployment's stage_name.")
+            yield Hit(stage, stage.loc,
+                      f"{where}, created by the deployment, has no access logging: calls to it leave no trace. {fix}",
+                      cause="deployment-stage")
+            continue
+        yield Hit(stage, stage.loc_of("access_log_destination"),
+                  f"{where} has no access logging: calls to it leave no trace. Set access_log_settings / "
+                  "AccessLogSetting(s) with a CloudWatch Logs destination and a format.",
+                  cause="unset")
+
+
+WEAK_SECURITY_POLICIES = ("TLS_1_0",)
+"""Custom domain name security policies that accept TLS 1.0 (and 1.1)."""
+
+
+@policy(
+    id="IAC-APIGW-003",
+    control="apigw-weak-tls",
+    title="API Gateway custom domain name accepts TLS 1.0",
+    severity="medium",
+    stride="IT",
+    cwe=326,
+    remediation="""
+Set the custom domain name's security policy to `TLS_1_2` (or an enhanced `SecurityPolicy_TLS13_*`
+policy, with an endpoint access mode): `security_policy` on `aws_api_gateway_domain_name`,
+`domain_name_configuration.security_policy` on `aws_apigatewayv2_domain_name`, `SecurityPolicy` on
+`AWS::ApiGateway::DomainName`, `DomainNameConfigurations[].SecurityPolicy` on
+`AWS::ApiGatewayV2::DomainName`. Check first, in the access logs (`$context.tlsVersion`), that no
+client still needs TLS 1.0.
+""",
+    references=(
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-custom-domain-tls-version.html",
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html",
+    ),
+)
+def apigw_weak_tls(graph: ResourceGraph) -> Iterator[Hit]:
+    """The TLS_1_0 security policy lets clients negotiate TLS 1.0 and 1.1, deprecated (RFC 8996)
+    for their weak cipher suites and open to downgrade and padding-oracle attacks: whoever sits on
+    the path may read or alter API traffic, tokens included. Reported: custom domain names whose
+    security policy is TLS_1_0 (any case), REST (v1) and v2 domain names alike, at the policy. An
+    unset policy is not reported: API Gateway gives a new custom domain name TLS_1_2 when none is
+    given (it used to give TLS_1_0: a domain name created long ago may still have it, which only
+    the deployed resource shows). TLS_1_2 and the enhanced SecurityPolicy_* policies, all TLS 1.2
+    or later, pass; an unknown policy is not reported. The default execute-api endpoint of a REST
+    API (TLS 1.0 for edge-optimized and Regional APIs unless the API sets an enhanced policy) is
+    not a custom domain name and is not checked."""
+    for domain in graph.of_kind(kinds.APIGW_DOMAIN_NAME):
+        if not domain.one_of("security_policy", WEAK_SECURITY_POLICIES):
+            continue
+        name = domain.get("name")
+        shown = f" {name}" if isinstance(name, str) else ""
+        yield Hit(domain, domain.loc_of("security_policy"),
+                  f"Custom domain name{shown} ({domain.display}) uses security policy TLS_1_0, which accepts "
+                  "TLS 1.0 and 1.1. Set security_policy / SecurityPolicy to TLS_1_2.",
+                  cause="policy:TLS_1_0")
+
+
+POLICIES = [apigw_no_authorization, apigw_access_logging_missing, apigw_weak_tls]

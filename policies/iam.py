@@ -1,5 +1,5 @@
 """IAM policies: statements that grant everything, whole services on every resource, or the means
-to escalate privileges."""
+to escalate privileges; long-lived access keys and a weak account password policy."""
 
 from __future__ import annotations
 
@@ -398,4 +398,108 @@ def iam_privilege_escalation(graph: ResourceGraph) -> Iterator[Hit]:
         )
 
 
-POLICIES = [iam_wildcard_admin, iam_wildcard_overreach, iam_privilege_escalation]
+# --- long-lived credentials ------------------------------------------------------------------------
+
+
+@policy(
+    id="IAC-IAM-005",
+    control="iam-user-access-key",
+    title="Long-lived IAM access key created in the configuration",
+    severity="medium",
+    stride="S",
+    cwe=522,
+    remediation="""
+Do not create access keys in infrastructure code. Give workloads roles (instance profiles, task
+and execution roles, IRSA or EKS Pod Identity), CI systems OIDC federation
+(`aws_iam_openid_connect_provider` and a role they assume), people IAM Identity Center. When a key
+cannot be avoided, create it outside the configuration, keep it in a secrets manager and rotate it;
+at the very least encrypt it in the Terraform state with `pgp_key`, and never output it.
+""",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-workloads-use-roles",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html",
+        "https://developer.hashicorp.com/terraform/language/state/sensitive-data",
+    ),
+)
+def iam_user_access_key(graph: ResourceGraph) -> Iterator[Hit]:
+    """An access key does not expire: whoever reads it acts as its user until someone rotates or
+    deletes it. Created by the configuration, its secret is an attribute of the resource: in clear
+    in the Terraform state (and in plan files and outputs that pass it on), and available to any
+    template that reads GetAtt SecretAccessKey, which usually ends in an output, a parameter or an
+    environment variable. Every aws_iam_access_key and AWS::IAM::AccessKey is reported, at the
+    resource: an inactive one too (it can be switched on and is still in the state), and one whose
+    Terraform secret is encrypted with pgp_key (the message says so: the key is long-lived all the
+    same). Keys created outside the configuration are not seen."""
+    for key in graph.of_kind(kinds.IAM_ACCESS_KEY):
+        user = graph.resolve(key, key.get("user"), kinds.IAM_USER)
+        name = key.get("user")
+        whose = f"user {user.display}" if user is not None else (f"user {name}" if isinstance(name, str) else
+                                                                  "an IAM user")
+        inactive = " (inactive, but it can be switched on)" if key.equals("status", "Inactive") else ""
+        if key.source_type.startswith("AWS::"):
+            where = "its secret is readable through GetAtt SecretAccessKey, wherever the template passes it"
+        elif key.is_unset("pgp_key"):
+            where = "its secret lands in clear in the Terraform state"
+        else:
+            where = "its secret is kept in the Terraform state, encrypted with pgp_key"
+        yield Hit(key, key.loc,
+                  f"Access key {key.display} is a long-lived credential of {whose}{inactive}: {where}, and it stays "
+                  "valid until rotated. Use a role (or OIDC federation) and short-lived credentials instead.",
+                  cause="access-key")
+
+
+MIN_PASSWORD_LENGTH = 14
+PASSWORD_REUSE_PREVENTION = 24
+IAM_DEFAULTS = {"minimum_password_length": 6, "password_reuse_prevention": 0}
+"""What IAM applies when a password policy is set without the setting."""
+
+
+@policy(
+    id="IAC-IAM-006",
+    control="iam-password-policy-weak",
+    title="Account password policy allows short or reused passwords",
+    severity="medium",
+    stride="S",
+    cwe=521,
+    remediation="""
+Set `minimum_password_length = 14` (or more) and `password_reuse_prevention = 24` on
+`aws_iam_account_password_policy` (CIS AWS Foundations 1.8 and 1.9). Better still, give people
+IAM Identity Center and no IAM user passwords at all.
+""",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html",
+    ),
+    formats=("terraform",),  # CloudFormation has no account password policy resource
+)
+def iam_password_policy_weak(graph: ResourceGraph) -> Iterator[Hit]:
+    """Short passwords fall to guessing and credential stuffing; reused ones come back from old
+    breaches. The account password policy (Terraform's aws_iam_account_password_policy;
+    CloudFormation has no such resource) is reported when its minimum length is below 14 or it
+    prevents the reuse of fewer than the last 24 passwords (CIS AWS Foundations), at the setting,
+    or at the resource when it is left out: IAM then applies 6 and 0 (no reuse prevention). An
+    unknown value is not reported. A configuration without a password policy is not reported:
+    the policy is an account baseline's, and an application stack does not set it."""
+    for setting in graph.of_kind(kinds.ACCOUNT_SETTING):
+        if not setting.equals("setting", "iam-password-policy"):
+            continue
+        weak = []
+        for fact, limit, what in (("minimum_password_length", MIN_PASSWORD_LENGTH, "a minimum password length"),
+                                  ("password_reuse_prevention", PASSWORD_REUSE_PREVENTION,
+                                   "password reuse prevention")):
+            if setting.below(fact, limit, unset=IAM_DEFAULTS[fact]):
+                value = setting.get(fact, IAM_DEFAULTS[fact])
+                unset = "not set: the IAM default, " if not setting.has(fact) else ""
+                weak.append((fact, f"{what} of {value} ({unset}below {limit})"))
+        if not weak:
+            continue
+        loc = next((setting.loc_of(f) for f, _ in weak if setting.has(f)), setting.loc)
+        yield Hit(setting, loc,
+                  f"Password policy {setting.display} sets " + " and ".join(text for _, text in weak) +
+                  f". Require at least {MIN_PASSWORD_LENGTH} characters and prevent the reuse of the last "
+                  f"{PASSWORD_REUSE_PREVENTION} passwords.",
+                  cause=",".join(f for f, _ in weak))
+
+
+POLICIES = [iam_wildcard_admin, iam_wildcard_overreach, iam_privilege_escalation, iam_user_access_key,
+            iam_password_policy_weak]

@@ -24,6 +24,7 @@ import pytest
 from iac_assist.analysis.engine import scan
 from iac_assist.analysis.policy import Hit, policy
 from iac_assist.model import Component, kinds
+from iac_assist.policies import all_policies
 from tests.mutations import Mutation, example_files, mutations
 from tests.policy_examples import cfn, line, tf
 
@@ -68,7 +69,8 @@ def test_every_example_has_mutations_of_every_kind():
     kinds = {path.suffix: {m.kind for m in mutations(path)} for path in FILES}
     for kind in ("unknown", "string", "number", "huge", "overflow", "bool", "list", "map", "null", "missing"):
         assert kind in kinds[".tf"] and kind in kinds[".yaml"], kind
-    assert len(FILES) == 2 * 2 * len({p.parent for p in FILES})
+    # Both twins of every format each policy has examples in (policy.formats).
+    assert len(FILES) == sum(2 * len(p.formats) for p in all_policies())
 
 
 @pytest.mark.slow  # ~190 scans in process (~20 s)

@@ -1,4 +1,5 @@
-"""IAM policies (iam-wildcard-admin, iam-wildcard-overreach, iam-privilege-escalation): edge cases,
+"""IAM policies (iam-wildcard-admin, iam-wildcard-overreach, iam-privilege-escalation,
+iam-user-access-key, iam-password-policy-weak): edge cases,
 each in Terraform and CloudFormation; the shipped examples are checked against their snapshots by
 test_policies_examples.py."""
 
@@ -9,7 +10,7 @@ import json
 import pytest
 
 from tests.conftest import findings_of
-from tests.policy_examples import cfn, hits, messages, tf
+from tests.policy_examples import cfn, found, hits, line, messages, tf
 
 ADMIN = "iam-wildcard-admin"
 OVERREACH = "iam-wildcard-overreach"
@@ -614,3 +615,96 @@ def test_a_null_owner_leaves_an_inline_policy_unattached(write_tree):
         }
     ''')})
     assert not _policies(root)["aws_iam_role_policy.p"].has("attached_to")
+
+
+# --- iam-user-access-key ---------------------------------------------------------------------------
+
+KEYS_TF = tf('''
+    variable "user" {
+      type = string
+    }
+
+    resource "aws_iam_user" "ci" {
+      name = "ci"
+    }
+
+    resource "aws_iam_access_key" "ci" {
+      user = aws_iam_user.ci.name
+    }
+
+    resource "aws_iam_access_key" "old" {
+      user   = var.user
+      status = "Inactive"
+    }
+
+    resource "aws_iam_access_key" "encrypted" {
+      user    = aws_iam_user.ci.name
+      pgp_key = "keybase:ops"
+    }
+''')
+KEYS_CFN = cfn('''
+    Ci:
+      Type: AWS::IAM::User
+    CiKey:
+      Type: AWS::IAM::AccessKey
+      Properties:
+        UserName: !Ref Ci
+    OldKey:
+      Type: AWS::IAM::AccessKey
+      Properties:
+        UserName: !Ref User
+        Status: Inactive
+''', parameters='''
+    User:
+      Type: String
+''')
+
+
+def test_every_access_key_is_reported_at_its_resource(write_tree):
+    assert found(write_tree, "iam-user-access-key", KEYS_TF, KEYS_CFN) == {
+        ("aws_iam_access_key.ci", "tf/main.tf", line(KEYS_TF, '"aws_iam_access_key" "ci"')),
+        ("aws_iam_access_key.old", "tf/main.tf", line(KEYS_TF, '"aws_iam_access_key" "old"')),
+        ("aws_iam_access_key.encrypted", "tf/main.tf", line(KEYS_TF, '"aws_iam_access_key" "encrypted"')),
+        ("CiKey", "cfn/template.yaml", line(KEYS_CFN, "CiKey:")),
+        ("OldKey", "cfn/template.yaml", line(KEYS_CFN, "OldKey:")),
+    }
+    said = messages(write_tree({"tf/main.tf": KEYS_TF}) / "tf", "iam-user-access-key")
+    assert sum("in clear in the Terraform state" in m for m in said) == 2
+    assert sum("encrypted with pgp_key" in m for m in said) == 1
+    assert sum("inactive, but it can be switched on" in m for m in said) == 1
+
+
+def test_access_keys_are_one_threat_of_the_configuration(write_tree):
+    from tests.test_threatmodel_states import threats_of
+
+    threats = {t["id"]: t for t in threats_of(write_tree({"main.tf": KEYS_TF})).values()
+               if t["id"].startswith("access-key-theft@")}
+    assert [(t["target"], t["status"], len(t["findings"])) for t in threats.values()] == [
+        ("aws_iam_access_key.ci", "open", 3)]
+    # A user without keys: the threat is mitigated on it.
+    user = 'resource "aws_iam_user" "u" {\n  name = "u"\n}\n'
+    [alone] = [t for t in threats_of(write_tree({"main.tf": user})).values() if t["id"].startswith("access-key-theft@")]
+    assert (alone["target"], alone["status"]) == ("aws_iam_user.u", "mitigated")
+
+
+# --- iam-password-policy-weak ------------------------------------------------------------------------
+
+PASSWORDS = "iam-password-policy-weak"
+
+
+@pytest.mark.parametrize("body,reported,at", [
+    ("", True, "resource"),  # IAM defaults: 6 characters, reuse allowed
+    ("  minimum_password_length   = 14\n  password_reuse_prevention = 24\n", False, ""),
+    ("  minimum_password_length   = 32\n  password_reuse_prevention = 23\n", True, "password_reuse_prevention"),
+    ("  minimum_password_length   = \"12\"\n  password_reuse_prevention = 24\n", True, "minimum_password_length"),
+    ("  minimum_password_length   = var.length\n  password_reuse_prevention = 24\n", False, ""),
+    ("  minimum_password_length   = var.length\n", True, "resource"),
+])
+def test_password_policy_thresholds_and_defaults(write_tree, body, reported, at):
+    text = ('variable "length" {\n  type = number\n}\n\n'
+            'resource "aws_iam_account_password_policy" "this" {\n' + body + "}\n")
+    expected = set()
+    if reported:
+        expected = {("aws_iam_account_password_policy.this", "main.tf",
+                     line(text, "aws_iam_account_password_policy" if at == "resource" else at))}
+    assert hits(write_tree({"main.tf": text}), PASSWORDS) == expected

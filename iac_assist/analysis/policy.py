@@ -60,6 +60,9 @@ class Policy:
     check: Check = field(repr=False, compare=False)
     precision: str = "high"
     references: tuple[str, ...] = ()
+    formats: tuple[str, ...] = tuple(EXAMPLE_FILES)
+    """The input formats that can write what the policy checks (a Terraform-only resource: the
+    IAM password policy); its examples come in each of them."""
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -282,6 +285,7 @@ def policy(
     remediation: str,
     precision: str = "high",
     references: tuple[str, ...] = (),
+    formats: tuple[str, ...] = tuple(EXAMPLE_FILES),
 ) -> Callable[[Check], Policy]:
     """Declare a policy; the check function's docstring is its rationale."""
 
@@ -301,6 +305,7 @@ def policy(
             check=check,
             precision=precision,
             references=references,
+            formats=formats,
         )
 
     return make

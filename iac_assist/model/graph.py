@@ -4,7 +4,7 @@ Edges: ``reference`` for every Ref held in a fact (attribute name kept), and typ
 from the vocabulary's facts: ``contains`` (VPC → subnet → instance, load balancer or subnet
 group), ``attached-to`` (security group → what it protects), ``associated`` (subnet → route
 table), ``routes-to`` (route table → internet gateway), ``placed-in`` (database → subnet group),
-``part-of`` (listener → load balancer, cluster instance → cluster). Network and data flows join
+``part-of`` (listener → load balancer, cluster instance → cluster, stage → API). Network and data flows join
 here with the threat model. References resolve within their component's scope (a
 Terraform root module, a template): two templates may both have a ``Bucket``.
 
@@ -96,10 +96,15 @@ class ResourceGraph:
         ("load_balancer", (kinds.LB,), "part-of", False),
         ("cluster", (kinds.RDS_CLUSTER,), "part-of", False),
     )
+    _TYPED_OF_KIND = {
+        # A stage is a part of its API (methods, routes and resources are not: their API is no
+        # more than a reference).
+        kinds.APIGW_STAGE: (("api", (kinds.APIGW_REST_API, kinds.APIGW_API), "part-of", False),),
+    }
 
     def _derive_typed_edges(self) -> None:
         for comp in self.components.values():
-            for fact, target_kinds, edge_kind, reverse in self._TYPED:
+            for fact, target_kinds, edge_kind, reverse in (*self._TYPED, *self._TYPED_OF_KIND.get(comp.kind, ())):
                 if fact not in comp.facts:
                     continue
                 for target in self.resolve_all(comp, comp.get(fact), *target_kinds):

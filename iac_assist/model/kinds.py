@@ -6,7 +6,15 @@ those declarations. This module only re-exports the names, so that code says ``k
 """
 
 from iac_assist.model.vocabulary.account import ACCOUNT_SETTING  # noqa: F401
-from iac_assist.model.vocabulary.apigateway import APIGW_API, APIGW_METHOD, APIGW_RESOURCE, APIGW_REST_API, APIGW_ROUTE  # noqa: F401
+from iac_assist.model.vocabulary.apigateway import (  # noqa: F401
+    APIGW_API,
+    APIGW_DOMAIN_NAME,
+    APIGW_METHOD,
+    APIGW_RESOURCE,
+    APIGW_REST_API,
+    APIGW_ROUTE,
+    APIGW_STAGE,
+)
 from iac_assist.model.vocabulary.cdn import CLOUDFRONT  # noqa: F401
 from iac_assist.model.vocabulary.cloudtrail import CLOUDTRAIL  # noqa: F401
 from iac_assist.model.vocabulary.dynamodb import DYNAMODB_TABLE  # noqa: F401
@@ -22,7 +30,7 @@ from iac_assist.model.vocabulary.ec2 import (  # noqa: F401
 )
 from iac_assist.model.vocabulary.eks import EKS_CLUSTER  # noqa: F401
 from iac_assist.model.vocabulary.elasticache import ELASTICACHE_CLUSTER, ELASTICACHE_REPLICATION_GROUP  # noqa: F401
-from iac_assist.model.vocabulary.iam import IAM_GROUP, IAM_POLICY, IAM_ROLE, IAM_USER  # noqa: F401
+from iac_assist.model.vocabulary.iam import IAM_ACCESS_KEY, IAM_GROUP, IAM_POLICY, IAM_ROLE, IAM_USER  # noqa: F401
 from iac_assist.model.vocabulary.kms import KMS_KEY  # noqa: F401
 from iac_assist.model.vocabulary.lambda_functions import LAMBDA_FUNCTION, LAMBDA_PERMISSION, LAMBDA_URL  # noqa: F401
 from iac_assist.model.vocabulary.lb import LB, LB_LISTENER, LB_TARGET_GROUP  # noqa: F401

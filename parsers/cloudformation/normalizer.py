@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from iac_assist.model.builder import Normalizer
 from iac_assist.parsers.cloudformation import (
+    normalize_apigateway,
     normalize_cloudfront,
     normalize_dynamodb,
     normalize_ec2,
@@ -25,6 +26,6 @@ NORMALIZER = Normalizer("cloudformation")
 
 for _service in (
     normalize_s3, normalize_lb, normalize_rds, normalize_network, normalize_ec2, normalize_iam, normalize_cloudfront,
-    normalize_search, normalize_dynamodb, normalize_eks, normalize_messaging,
+    normalize_search, normalize_dynamodb, normalize_eks, normalize_messaging, normalize_apigateway,
 ):
     _service.register(NORMALIZER)

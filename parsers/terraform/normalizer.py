@@ -20,6 +20,7 @@ def items(value: Any) -> list[Any]:
 def _load_handlers() -> None:
     # Explicit registration: importing each service module registers its handlers.
     from iac_assist.parsers.terraform import (  # noqa: F401
+        normalize_apigateway,
         normalize_cdn,
         normalize_dynamodb,
         normalize_ec2,

@@ -3,6 +3,7 @@ application's (an application stack does not configure them)."""
 
 from __future__ import annotations
 
+from iac_assist.model.convert import to_int
 from iac_assist.model.mapping import Mapping, src
 from iac_assist.model.vocabulary import fact, kind
 
@@ -16,6 +17,11 @@ ACCOUNT_SETTING = kind(
          securityhub | access-analyzer | macie | detective | inspector | ebs-default-kms-key |
          account-contact, from the source type; always set"""),
     fact("attributes", "dict", "the whole evaluated body, as on other"),
+    fact("minimum_password_length", "int | Unknown", "(iam-password-policy) minimum password length",
+         "6, the IAM default when a policy is set without it"),
+    fact("password_reuse_prevention", "int | Unknown",
+         "(iam-password-policy) how many previous passwords a user may not reuse",
+         "0 (reuse allowed), the IAM default when a policy is set without it"),
 )
 
 _TERRAFORM_SETTINGS = {
@@ -63,12 +69,23 @@ _CLOUDFORMATION_SETTINGS = {
     "AWS::Detective::Graph": "detective",}
 
 
+_FACTS = {
+    # CloudFormation has no password policy resource.
+    "iam-password-policy": {
+        "minimum_password_length": src("minimum_password_length", convert=to_int),
+        "password_reuse_prevention": src("password_reuse_prevention", convert=to_int),
+    },
+}
+"""Facts of a setting besides its body (the same attribute names in every format that has it)."""
+
+
 def _table(settings: dict[str, str]) -> dict[tuple[str, ...], Mapping]:
     """One mapping per setting, for every source type of it."""
     out = {}
     for setting in dict.fromkeys(settings.values()):
         types = tuple(t for t, s in settings.items() if s == setting)
-        out[types] = Mapping(ACCOUNT_SETTING, {"attributes": src(())}, otherwise={"setting": setting})
+        out[types] = Mapping(ACCOUNT_SETTING, {"attributes": src(()), **_FACTS.get(setting, {})},
+                             otherwise={"setting": setting})
     return out
 
 

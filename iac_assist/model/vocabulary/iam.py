@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from iac_assist.model import Component, Fact, Location, Unknown
-from iac_assist.model.mapping import Mapping
+from iac_assist.model.mapping import Mapping, src
 from iac_assist.model.vocabulary import fact, kind
 
 if TYPE_CHECKING:  # the builder needs the vocabulary, not the other way round
@@ -108,5 +108,20 @@ CLOUDFORMATION = {
                                             ("AWS::IAM::User", IAM_USER, "UserName"),
                                             ("AWS::IAM::Group", IAM_GROUP, "GroupName"))},
 }
+
+# --- access keys ------------------------------------------------------------------------------------
+
+IAM_ACCESS_KEY = kind(
+    "iam.access_key", """A long-lived access key of an IAM user (aws_iam_access_key, AWS::IAM::AccessKey): its
+    secret is an attribute of the resource (Terraform state, CloudFormation GetAtt SecretAccessKey).""",
+    fact("user", "Ref | str | Unknown", "the user it belongs to (user / UserName)"),
+    fact("status", "str | Unknown", "Active | Inactive", "Active"),
+    fact("pgp_key", "str | Unknown", "(Terraform) PGP key the secret is encrypted with in the state",
+         "the secret is kept in clear in the state"),
+)
+
+TERRAFORM["aws_iam_access_key"] = Mapping(IAM_ACCESS_KEY, {
+    "user": "user", "status": "status", "pgp_key": src("pgp_key", empty_is_unset=True)})
+CLOUDFORMATION["AWS::IAM::AccessKey"] = Mapping(IAM_ACCESS_KEY, {"user": "UserName", "status": "Status"})
 
 TABLES = {"terraform": TERRAFORM, "cloudformation": CLOUDFORMATION}
