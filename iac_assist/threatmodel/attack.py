@@ -9,7 +9,8 @@ step                        from → to                                     expo
 ``internet-exposure``       internet → instance / ASG admitting it        internet-        0.5
                             (public address, internet route, ACL, rule)   reachable
                             on an admin port (22, 3389) or all ports      authenticated    0.4
-                            internet → database reachable on its port     authenticated    0.5
+                            internet → database or Redshift warehouse     authenticated    0.5
+                            reachable on its port
 ``public-bucket``           internet → bucket public by ACL or policy     internet-        0.9
                                                                           reachable
 ``listener``                internet → load balancer or CDN; CDN → its    internet-        1.0
@@ -52,7 +53,13 @@ import networkx as nx
 from iac_assist.model import Component, Fact, Location, Ref, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import allows_any
-from iac_assist.threatmodel.exposure import Exposure, database_exposures, instance_exposures, launch_spec
+from iac_assist.threatmodel.exposure import (
+    Exposure,
+    database_exposures,
+    instance_exposures,
+    launch_spec,
+    warehouse_exposures,
+)
 from iac_assist.threatmodel.model import INTERNET, AttackPath, AttackStep, Flow, StepEvidence
 
 K_PATHS = 3
@@ -91,7 +98,7 @@ def steps(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[
     """Every step the configuration allows, between model ids."""
     out: list[AttackStep] = []
     comp_of = {mid: graph.components[cid] for cid, mid in ids.items() if cid in graph.components}
-    for exposure in database_exposures(graph) + instance_exposures(graph):
+    for exposure in database_exposures(graph) + warehouse_exposures(graph) + instance_exposures(graph):
         if exposure.target.id in ids:
             out.append(_exposure_step(exposure, ids))
     for flow in flows:
@@ -140,7 +147,7 @@ def _user_data_secret(graph: ResourceGraph, comp: Component, ids: dict[str, str]
 def _exposure_step(exposure: Exposure, ids: dict[str, str]) -> AttackStep:
     target = exposure.target
     evidence = [StepEvidence(ids.get(h.node, h.node), h.loc, h.message) for h in exposure.hops[1:]]
-    if target.kind in kinds.DATABASES:
+    if target.kind in (*kinds.DATABASES, *kinds.WAREHOUSES):
         return _step("internet-exposure", INTERNET, ids[target.id], AUTHENTICATED, 0.5, evidence)
     if exposure.port is None or exposure.port in ADMIN_PORTS:
         return _step("internet-exposure", INTERNET, ids[target.id], AUTHENTICATED, 0.4, evidence)
@@ -335,7 +342,7 @@ def _arn_matches(pattern: str, target: Component, target_kind: str) -> bool:
 def _is_target(comp: Component) -> bool:
     if comp.kind == kinds.RDS_INSTANCE and comp.has("cluster"):
         return False  # clients reach the cluster
-    return comp.kind in (*kinds.DATABASES, kinds.S3_BUCKET, kinds.KMS_KEY, *COMPUTE) \
+    return comp.kind in (*kinds.DATABASES, *kinds.WAREHOUSES, kinds.S3_BUCKET, kinds.KMS_KEY, *COMPUTE) \
         or (comp.kind == kinds.OTHER and comp.source_type in SECRET_TYPES)
 
 
