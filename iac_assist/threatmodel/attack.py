@@ -24,6 +24,9 @@ step                        from → to                                     expo
                             (a request forgery reads the credentials)
 ``instance-role``           compute → its instance role, IMDSv2 only      internal         0.5
                             (needs code execution on the instance)
+``assume-role``             internet → role whose trust policy lets       internet-        0.8
+                            anyone assume it (Principal "*", a web        reachable
+                            identity trust without a subject condition)
 ``iam-permission``          role → bucket / secret / KMS key its policies authenticated    0.9
                             allow (``*`` reaches every one of the
                             configuration)
@@ -157,9 +160,28 @@ def _exposure_step(exposure: Exposure, ids: dict[str, str]) -> AttackStep:
 # --- compute → role → what the role may read ---------------------------------------------------
 
 
+def _entry_roles(graph: ResourceGraph, ids: dict[str, str]) -> list[tuple[Component, AttackStep]]:
+    """Roles anyone can assume (as the iam-role-trust-public control decides): entry points, the
+    attacker becomes the role (a free AWS account or GitHub repository is all it takes)."""
+    from iac_assist.policies.iam import public_trust
+
+    out = []
+    for role in graph.of_kind(kinds.IAM_ROLE):
+        if role.id not in ids:
+            continue
+        trust = next(public_trust(graph, role), None)
+        if trust is not None:
+            evidence = StepEvidence(ids[role.id], trust.loc, f"{role.display}: {trust.why}")
+            out.append((role, _step("assume-role", INTERNET, ids[role.id], INTERNET_REACHABLE, 0.8, (evidence,))))
+    return out
+
+
 def _role_steps(graph: ResourceGraph, ids: dict[str, str]) -> list[AttackStep]:
     out: list[AttackStep] = []
     roles: dict[str, Component] = {}
+    for role, step in _entry_roles(graph, ids):
+        roles[role.id] = role
+        out.append(step)
     for comp in graph.of_kind(*COMPUTE):
         if comp.id not in ids:
             continue
@@ -356,7 +378,7 @@ def classification(comp: Component, entries: list[tuple[str, str]], model_id: st
     tagged = comp.get("data_classification")
     if isinstance(tagged, str) and tagged in IMPACT:
         return tagged, "tag"
-    return ("internal" if comp.kind in COMPUTE else "confidential"), "default"
+    return ("internal" if comp.kind in (*COMPUTE, kinds.IAM_ROLE) else "confidential"), "default"
 
 
 def paths(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow],
@@ -375,9 +397,12 @@ def paths(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow],
     # The most likely path to every target first, then the next ones while the bound allows: a
     # large configuration keeps one path per target rather than k to the first targets only.
     walks: list[tuple[str, Any, str, str]] = []
+    # A role anyone can assume is a target of its own: its permissions are the prize, whatever
+    # the configuration shows them to reach.
+    entry_roles = {step.target for step in found if step.kind == "assume-role"}
     for node in sorted(nx.descendants(attack, INTERNET)):
         comp = comp_of.get(node)
-        if comp is not None and _is_target(comp):
+        if comp is not None and (_is_target(comp) or node in entry_roles):
             label, origin = classification(comp, entries or [], node)
             walks.append((node, nx.shortest_simple_paths(attack, INTERNET, node, weight="cost"), label, origin))
     out: list[AttackPath] = []
