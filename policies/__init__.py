@@ -27,6 +27,7 @@ def all_policies() -> list[Policy]:
         s3,
         search,
         secrets,
+        snapshots,
         vpc,
     )
 
@@ -35,6 +36,6 @@ def all_policies() -> list[Policy]:
         *ec2.POLICIES, *vpc.POLICIES, *iam.POLICIES, *secrets.POLICIES,
         *search.POLICIES, *lambda_functions.POLICIES, *dynamodb.POLICIES, *elasticache.POLICIES,
         *eks.POLICIES, *apigateway.POLICIES,
-        *cloudtrail.POLICIES, *kms.POLICIES, *messaging.POLICIES, *redshift.POLICIES,
+        *cloudtrail.POLICIES, *kms.POLICIES, *messaging.POLICIES, *redshift.POLICIES, *snapshots.POLICIES,
     ]
     return sorted(registered, key=lambda p: p.id)

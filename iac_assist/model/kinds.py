@@ -17,6 +17,7 @@ from iac_assist.model.vocabulary.ec2 import (  # noqa: F401
     LAUNCH_CONFIGURATION,
     LAUNCH_TEMPLATE,
     METADATA_DEFAULTS,
+    SHARE,
     SNAPSHOT,
     VOLUME,
 )

@@ -13,6 +13,9 @@ step                        from → to                                     expo
                             reachable on its port
 ``public-bucket``           internet → bucket public by ACL or policy     internet-        0.9
                                                                           reachable
+``public-snapshot``         internet → RDS snapshot, AMI permission or    internet-        0.9
+                            Image Builder distribution shared with "all"  reachable
+                            (any AWS account restores or launches it)
 ``listener``                internet → load balancer or CDN; CDN → its    internet-        1.0
                             load balancer origin (reaching it is free)    reachable
 ``application-compromise``  load balancer → its targets                   internal         0.3
@@ -127,7 +130,21 @@ def steps(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[
             if secret is not None:
                 out.append(_step("user-data-secret", flow.source, flow.target, AUTHENTICATED, 0.9,
                                  (secret, *evidence)))
+    out += _public_snapshot_steps(graph, ids)
     out += _role_steps(graph, ids)
+    return out
+
+
+def _public_snapshot_steps(graph: ResourceGraph, ids: dict[str, str]) -> list[AttackStep]:
+    """Snapshots and images shared with every AWS account (as the snapshot-public control
+    decides): a data store any account restores or launches, no network path needed."""
+    from iac_assist.policies.snapshots import public_shares
+
+    out = []
+    for share in public_shares(graph):
+        if share.comp.id in ids:
+            evidence = StepEvidence(ids[share.comp.id], share.loc, share.what)
+            out.append(_step("public-snapshot", INTERNET, ids[share.comp.id], INTERNET_REACHABLE, 0.9, (evidence,)))
     return out
 
 
@@ -399,7 +416,8 @@ def paths(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow],
     walks: list[tuple[str, Any, str, str]] = []
     # A role anyone can assume is a target of its own: its permissions are the prize, whatever
     # the configuration shows them to reach.
-    entry_roles = {step.target for step in found if step.kind == "assume-role"}
+    # So is a snapshot or image shared with everyone: a copy of the data.
+    entry_roles = {step.target for step in found if step.kind in ("assume-role", "public-snapshot")}
     for node in sorted(nx.descendants(attack, INTERNET)):
         comp = comp_of.get(node)
         if comp is not None and (_is_target(comp) or node in entry_roles):
