@@ -97,9 +97,9 @@ def snapshot_public(graph: ResourceGraph) -> Iterator[Hit]:
     has no launch permission of its own; CloudFormation has no resource for RDS snapshots or AMI
     launch permissions, so Image Builder is its only case; sharing with listed accounts,
     organizations or organizational units is not reported; "all" is compared without regard
-    to case; unknown values give no finding. Encryption does not exempt a snapshot: an
-    encrypted one shared with all is unusable only while its key is not shared too, which the
-    configuration does not show."""
+    to case; unknown values give no finding. Encryption is not looked at: AWS refuses to share
+    an encrypted snapshot with all (the deployment fails instead of exposing the data), and the
+    intent to make it public is reported all the same."""
     for share in public_shares(graph):
         yield Hit(share.comp, share.loc,
                   f"{share.what} Share it with named accounts or an organization instead.",

@@ -201,3 +201,24 @@ def test_a_role_kept_to_one_owner_is_no_entry_point(tmp_path, subject):
     assert model["attack_paths"] == []
     states = {t["id"]: t["status"] for t in model["threats"]}
     assert states["role-assumed-by-anyone@aws_iam_role.deploy"] == "mitigated"
+
+
+def test_sam_function_trust_policy(tmp_path):
+    """SAM writes a function's AssumeRolePolicyDocument into the role it generates: the finding
+    points at the statement in the function."""
+    text = cfn('''
+        Worker:
+          Type: AWS::Serverless::Function
+          Properties:
+            Runtime: python3.12
+            Handler: app.handler
+            InlineCode: "def handler(event, context): return 1"
+            AssumeRolePolicyDocument:
+              Statement:
+                - Effect: Allow
+                  Principal: {AWS: "*"}
+                  Action: sts:AssumeRole
+    ''').replace("Resources:", "Transform: AWS::Serverless-2016-10-31\nResources:")
+    (tmp_path / "template.yaml").write_text(text)
+    assert [(f.resource, f.loc.line) for f in scan([tmp_path]).findings if f.control == CONTROL] == \
+        [("WorkerRole", line(text, "- Effect: Allow"))]
