@@ -443,7 +443,8 @@ def _provider_name(graph: ResourceGraph, role: Component, value: Any) -> tuple[s
         attributes = found.get("attributes") if found is not None else None
         url = attributes.get("url", attributes.get("Url")) if isinstance(attributes, dict) else None
         if isinstance(url, str) and url:
-            return url.lower().removeprefix("https://").rstrip("/"), found.display
+            host = url.lower().removeprefix("https://").rstrip("/")
+            return host, f"{found.display} ({host})"
     return None, ""
 
 

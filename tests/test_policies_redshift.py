@@ -181,3 +181,57 @@ def test_a_private_warehouse_has_no_path_and_its_threat_is_mitigated(tmp_path):
     assert model["attack_paths"] == []
     states = {t["id"]: t["status"] for t in model["threats"]}
     assert states["warehouse-exposure@aws_redshift_cluster.analytics"] == "mitigated"
+
+
+NETWORK_CFN = cfn('''
+    Vpc:
+      Type: AWS::EC2::VPC
+      Properties: {CidrBlock: 10.0.0.0/16}
+    Gateway:
+      Type: AWS::EC2::InternetGateway
+    Attachment:
+      Type: AWS::EC2::VPCGatewayAttachment
+      Properties: {VpcId: !Ref Vpc, InternetGatewayId: !Ref Gateway}
+    Public:
+      Type: AWS::EC2::Subnet
+      Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.1.0/24}
+    Routes:
+      Type: AWS::EC2::RouteTable
+      Properties: {VpcId: !Ref Vpc}
+    DefaultRoute:
+      Type: AWS::EC2::Route
+      Properties: {RouteTableId: !Ref Routes, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}
+    Association:
+      Type: AWS::EC2::SubnetRouteTableAssociation
+      Properties: {SubnetId: !Ref Public, RouteTableId: !Ref Routes}
+    WarehouseGroup:
+      Type: AWS::EC2::SecurityGroup
+      Properties:
+        GroupDescription: warehouse
+        VpcId: !Ref Vpc
+        SecurityGroupIngress:
+          - {IpProtocol: tcp, FromPort: 5439, ToPort: 5439, CidrIp: 0.0.0.0/0}
+    Subnets:
+      Type: AWS::Redshift::ClusterSubnetGroup
+      Properties: {Description: warehouse, SubnetIds: [!Ref Public]}
+    Warehouse:
+      Type: AWS::Redshift::Cluster
+      Properties:
+        NodeType: ra3.xlplus
+        ClusterType: single-node
+        ClusterSubnetGroupName: !Ref Subnets
+        VpcSecurityGroupIds: [!GetAtt WarehouseGroup.GroupId]
+        PubliclyAccessible: true
+''')
+
+
+def test_cloudformation_gives_the_same_path(tmp_path):
+    (tmp_path / "template.yaml").write_text(NETWORK_CFN)
+    model = build(scan([tmp_path])).to_json()
+    [path] = model["attack_paths"]
+    assert path["hops"] == ["internet", "Gateway", "Public", "WarehouseGroup", "Warehouse"]
+    assert path["steps"][0]["evidence"][-1]["line"] == line(NETWORK_CFN, "PubliclyAccessible: true")
+    # Left out, CloudFormation's default is private: no path.
+    private = "".join(text for text in NETWORK_CFN.splitlines(keepends=True) if "PubliclyAccessible" not in text)
+    (tmp_path / "template.yaml").write_text(private)
+    assert build(scan([tmp_path])).to_json()["attack_paths"] == []
