@@ -23,9 +23,11 @@ def all_policies() -> list[Policy]:
         lb,
         messaging,
         rds,
+        redshift,
         s3,
         search,
         secrets,
+        snapshots,
         vpc,
     )
 
@@ -34,6 +36,6 @@ def all_policies() -> list[Policy]:
         *ec2.POLICIES, *vpc.POLICIES, *iam.POLICIES, *secrets.POLICIES,
         *search.POLICIES, *lambda_functions.POLICIES, *dynamodb.POLICIES, *elasticache.POLICIES,
         *eks.POLICIES, *apigateway.POLICIES,
-        *cloudtrail.POLICIES, *kms.POLICIES, *messaging.POLICIES,
+        *cloudtrail.POLICIES, *kms.POLICIES, *messaging.POLICIES, *redshift.POLICIES, *snapshots.POLICIES,
     ]
     return sorted(registered, key=lambda p: p.id)

@@ -9,9 +9,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
-from iac_assist.model import Component, Fact, Location, Ref, kinds
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds
 from iac_assist.model.graph import ResourceGraph
-from iac_assist.model.policy_documents import allowed_actions, every_action, excluded_actions, is_allow, restricted
+from iac_assist.model.policy_documents import (
+    ASSUME_ROLE_ACTIONS,
+    WEB_IDENTITY,
+    action_allowed,
+    allowed_actions,
+    condition_provider,
+    every_action,
+    excluded_actions,
+    federated,
+    is_allow,
+    principal_is_public,
+    restricted,
+    subject_pinned,
+    web_identity_provider,
+)
 
 _STARS = re.compile(r"\*+")
 _PARTITIONS = {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"}
@@ -501,5 +515,137 @@ def iam_password_policy_weak(graph: ResourceGraph) -> Iterator[Hit]:
                   cause=",".join(f for f, _ in weak))
 
 
-POLICIES = [iam_wildcard_admin, iam_wildcard_overreach, iam_privilege_escalation, iam_user_access_key,
-            iam_password_policy_weak]
+# --- trust policies --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicTrust:
+    """A trust policy statement that lets anyone (or any identity of a provider) assume a role."""
+
+    loc: Location
+    why: str
+    """What it lets in, for a message: 'anyone (Principal "*")', 'any identity of ...'."""
+    cause: str
+
+
+def _statement_label(body: dict[str, Any], n: int) -> str:
+    sid = body.get("Sid")
+    return f"statement {sid!r}" if isinstance(sid, str) and sid else f"statement {n + 1}"
+
+
+def _provider_name(graph: ResourceGraph, role: Component, value: Any) -> tuple[str | None, str]:
+    """The provider a Federated value names (lower case host, None when not known) and how to
+    name it: a reference to an aws_iam_openid_connect_provider / AWS::IAM::OIDCProvider of the
+    configuration is read for its URL."""
+    provider = web_identity_provider(value)
+    if provider is not None:
+        return provider, provider
+    refs = [value] if isinstance(value, Ref) else list(value.refs) if isinstance(value, Unknown) else []
+    for ref in refs:
+        found = graph.resolve(role, ref, kinds.OTHER)
+        attributes = found.get("attributes") if found is not None else None
+        url = attributes.get("url", attributes.get("Url")) if isinstance(attributes, dict) else None
+        if isinstance(url, str) and url:
+            host = url.lower().removeprefix("https://").rstrip("/")
+            return host, f"{found.display} ({host})"
+    return None, ""
+
+
+def public_trust(graph: ResourceGraph, role: Component) -> Iterator[PublicTrust]:
+    """The statements of the role's trust policy that let anyone assume it (see
+    iam_role_trust_public)."""
+    found = role.get("trust_statements")
+    if not isinstance(found, list):
+        return
+    for n, fact in enumerate(found):
+        body = fact.value if isinstance(fact, Fact) else fact
+        loc = fact.loc if isinstance(fact, Fact) else role.loc_of("trust_statements")
+        if not isinstance(body, dict) or not is_allow(body):
+            continue
+        label = _statement_label(body, n)
+        key = body.get("Sid") if isinstance(body.get("Sid"), str) and body.get("Sid") else n
+        principal = body.get("Principal")
+        condition = body.get("Condition")
+        if principal_is_public(principal) is True and not restricted(condition) \
+                and any(action_allowed(body, a) is True for a in ASSUME_ROLE_ACTIONS):
+            yield PublicTrust(loc, f'its {label} lets anyone assume it (Principal "*" without a condition '
+                                   "on the caller's account, organization or network)", f"public:{key}")
+            continue
+        if action_allowed(body, WEB_IDENTITY) is not True:
+            continue
+        for value in federated(principal) or []:
+            provider, name = _provider_name(graph, role, value)
+            if provider == "":
+                continue  # a SAML provider: one's own identity provider signs the assertions
+            pinned = subject_pinned(condition, provider)
+            name = name or provider or condition_provider(condition) or "its federated principal"
+            if pinned is False:
+                yield PublicTrust(loc, f"its {label} lets any identity of web identity provider {name} assume "
+                                       "it: no condition on the token's subject (sub) keeps it to one's own "
+                                       "repositories, service accounts or users", f"web-identity:{key}:{name}")
+                break
+
+
+@policy(
+    id="IAC-IAM-004",
+    control="iam-role-trust-public",
+    title="IAM role can be assumed by anyone",
+    severity="critical",
+    stride="SE",
+    cwe=284,
+    remediation="""
+Name who may assume the role in its trust policy (`assume_role_policy` of `aws_iam_role`, or the
+`principals` and `condition` blocks of a `data "aws_iam_policy_document"`;
+`AssumeRolePolicyDocument` of `AWS::IAM::Role`): an account, role or service principal instead of
+`"*"`, or keep `"*"` only with an `aws:PrincipalOrgID` / `aws:PrincipalAccount` condition. For a
+web identity (OIDC) trust, add a condition on the token's subject: for GitHub Actions
+`StringLike` `token.actions.githubusercontent.com:sub` = `repo:<owner>/<repository>:*` (or a
+branch or environment), for EKS service accounts `<oidc-provider>:sub` =
+`system:serviceaccount:<namespace>:<name>`; a condition on `aud` alone admits every repository
+or workload of the provider.
+""",
+    references=(
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html",
+        "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",
+    ),
+)
+def iam_role_trust_public(graph: ResourceGraph) -> Iterator[Hit]:
+    """A role anyone can assume hands its permissions to anyone who knows (or guesses) its ARN.
+    Reported for each Allow statement of a role's trust policy (assume_role_policy, inline JSON,
+    jsonencode() or an aws_iam_policy_document; AssumeRolePolicyDocument) that either
+    (1) grants sts:AssumeRole, AssumeRoleWithWebIdentity or AssumeRoleWithSAML (patterns such as
+    "sts:*" count) to Principal "*" or {"AWS": "*"} without a condition on the caller's
+    identity or network (aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn,
+    aws:SourceAccount, aws:SourceIp... as the other public-policy controls decide; sts:ExternalId
+    is not one: it is no secret), or (2) grants sts:AssumeRoleWithWebIdentity to a Federated web
+    identity (OIDC) provider, named or as an oidc-provider ARN, without a positive string
+    condition (StringEquals, StringLike, their IgnoreCase, IfExists and ForAnyValue forms) on the
+    token's subject, <provider>:sub: any GitHub repository in the world (token.actions.
+    githubusercontent.com) or any service account of the cluster can then assume it.
+    Decisions: a sub condition whose values all leave the GitHub owner open ("repo:*",
+    "repo:*/*", "*", "repo:my-org*" without the slash: anyone can create an owner with that
+    prefix) counts as none, while "repo:my-org/*" keeps the role to one organisation and
+    passes; for other providers only a sub value made of wildcards alone counts as none; a
+    condition on aud alone does not pin the subject (every GitHub token carries the audience
+    sts.amazonaws.com), except for Cognito identity pools, Google, Facebook and Login with
+    Amazon, whose aud / app_id names one's own application, and for the issuers of one tenant
+    whose aud names that tenant (a CircleCI organization, a Bitbucket workspace: every project of
+    the organization may assume the role, as "repo:my-org/*" allows on GitHub); conditions on another provider's
+    claims, and negative operators (StringNotEquals), do not count; a SAML provider is one's own
+    identity provider and is not reported; a provider given by a reference is read from the
+    aws_iam_openid_connect_provider it names when the configuration has it, and when it is not
+    known any ...:sub condition counts. Unknown documents, principals, actions and conditions
+    give no finding; NotPrincipal and Deny statements are not judged. The finding points at the
+    statement (CloudFormation) or at the assume_role_policy attribute (Terraform)."""
+    for role in graph.of_kind(kinds.IAM_ROLE):
+        for trust in public_trust(graph, role):
+            yield Hit(role, trust.loc,
+                      f"IAM role {role.display} can be assumed by anyone: {trust.why}. Name the principals "
+                      "that may assume it, or add a condition on the caller's organization, or on the web "
+                      "identity token's sub (for GitHub: repo:<owner>/<repository>:...).",
+                      cause=trust.cause)
+
+
+POLICIES = [iam_wildcard_admin, iam_wildcard_overreach, iam_privilege_escalation, iam_role_trust_public,
+            iam_user_access_key, iam_password_policy_weak]

@@ -25,6 +25,7 @@ from iac_assist.model.vocabulary.ec2 import (  # noqa: F401
     LAUNCH_CONFIGURATION,
     LAUNCH_TEMPLATE,
     METADATA_DEFAULTS,
+    SHARE,
     SNAPSHOT,
     VOLUME,
 )
@@ -37,6 +38,7 @@ from iac_assist.model.vocabulary.lb import LB, LB_LISTENER, LB_TARGET_GROUP  # n
 from iac_assist.model.vocabulary.messaging import SNS_TOPIC, SNS_TOPIC_POLICY, SQS_QUEUE, SQS_QUEUE_POLICY  # noqa: F401
 from iac_assist.model.vocabulary.other import OTHER  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
+from iac_assist.model.vocabulary.redshift import REDSHIFT_CLUSTER, REDSHIFT_SUBNET_GROUP, REDSHIFT_WORKGROUP  # noqa: F401
 from iac_assist.model.vocabulary.s3 import S3_ACCOUNT_PAB, S3_BUCKET, S3_BUCKET_POLICY  # noqa: F401
 from iac_assist.model.vocabulary.search import SEARCH_DOMAIN  # noqa: F401
 from iac_assist.model.vocabulary.streaming import KINESIS_STREAM, MSK_CLUSTER  # noqa: F401
@@ -53,6 +55,8 @@ from iac_assist.model.vocabulary.vpc import (  # noqa: F401
 LAUNCHABLE = (INSTANCE, LAUNCH_TEMPLATE, LAUNCH_CONFIGURATION)
 """What describes how instances launch: metadata options, volumes, user data, public address."""
 DATABASES = (RDS_INSTANCE, RDS_CLUSTER)
+WAREHOUSES = (REDSHIFT_CLUSTER, REDSHIFT_WORKGROUP)
+"""Redshift: data stores reached on a port, like databases."""
 IAM_PRINCIPALS = (IAM_ROLE, IAM_USER, IAM_GROUP)
 ACCOUNT_LEVEL = (ACCOUNT_SETTING, S3_ACCOUNT_PAB, EBS_DEFAULT_ENCRYPTION, METADATA_DEFAULTS, CLOUDTRAIL)
 """What only a configuration of an account's own infrastructure (a baseline) defines."""

@@ -199,3 +199,127 @@ def target_names(targets: list[Any]) -> list[str]:
     names = [t if isinstance(t, str) else t.address if isinstance(t, Ref) else "a value not known before deployment"
              for t in targets]
     return names or ["a value not known before deployment"]
+
+
+# --- trust policies (who may assume a role) ------------------------------------------------------
+
+ASSUME_ROLE_ACTIONS = ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML")
+"""The actions a trust policy grants to let its principals become the role."""
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+GITHUB_OIDC = "token.actions.githubusercontent.com"
+AUDIENCE_CLAIMS = {
+    # Providers whose tokens name the application they were issued for: a condition on it keeps
+    # the role to the users of one's own application (a Cognito identity pool, a Google client).
+    "cognito-identity.amazonaws.com": ("aud",),
+    "accounts.google.com": ("aud", "oaud"),
+    "graph.facebook.com": ("app_id",),
+    "www.amazon.com": ("app_id",),
+    # Issuers of one tenant, whose audience is that tenant: a CircleCI organization, a Bitbucket
+    # workspace (a key ending in "/" stands for every issuer it starts).
+    "oidc.circleci.com/org/": ("aud",),
+    "api.bitbucket.org/2.0/workspaces/": ("aud",),
+}
+_POSITIVE = re.compile(r"(?:for(?:anyvalue|allvalues):)?string(?:equals|like)(?:ignorecase)?(?:ifexists)?")
+_WILDCARDS = frozenset("*?")
+
+
+def federated(principal: Any) -> list[Any] | None:
+    """The Federated element of a Principal as a list ([] when it has none); None when the
+    Principal is not known."""
+    if not isinstance(principal, dict):
+        return [] if is_known(principal) else None
+    value = principal.get("Federated")
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def web_identity_provider(value: Any) -> str | None:
+    """The identity provider a Federated value names, lower case: the host of an OIDC provider
+    ARN (``arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com``) or a
+    provider named as itself (``cognito-identity.amazonaws.com``); ``""`` for a SAML provider;
+    None when the value is not known (a reference to a provider made at deployment)."""
+    if isinstance(value, Ref):
+        value = value.value
+    if not isinstance(value, str) or not value:
+        return None
+    if ":saml-provider/" in value:
+        return ""
+    if ":oidc-provider/" in value:
+        return value.split(":oidc-provider/", 1)[1].lower().rstrip("/")
+    return value.lower().rstrip("/")
+
+
+def _only_wildcards(text: str) -> bool:
+    return bool(text) and set(text) <= _WILDCARDS
+
+
+def _pins(value: str, provider: str | None, claim: str) -> bool:
+    """Whether a condition value names some subjects of the provider rather than all of them.
+    GitHub's subject is ``repo:<owner>/<repository>:...``: a value with a wildcard in the owner
+    (``repo:*``, ``repo:*/*``, ``repo:my-org*``) admits repositories anyone can create."""
+    text = value.strip()
+    if claim == "sub" and provider == GITHUB_OIDC:
+        if text.lower().startswith("repo:"):
+            owner, slash, _rest = text[5:].partition("/")
+            return bool(slash and owner) and not (set(owner) & _WILDCARDS)
+        return bool(text) and text[0] not in _WILDCARDS  # a customised subject claim
+    return bool(text) and not _only_wildcards(text)
+
+
+def condition_provider(condition: Any) -> str | None:
+    """The web identity provider a Condition's keys name (``token.actions.githubusercontent.com``
+    of ``token.actions.githubusercontent.com:aud``), when they name exactly one: what a trust
+    statement whose Federated principal is not known (an ARN built at deployment) trusts."""
+    if not isinstance(condition, dict):
+        return None
+    found = set()
+    for clauses in condition.values():
+        for key in clauses if isinstance(clauses, dict) else ():
+            if isinstance(key, str):
+                prefix, sep, _claim = key.lower().rpartition(":")
+                if sep and "." in prefix:
+                    found.add(prefix.rstrip("/"))
+    return found.pop() if len(found) == 1 else None
+
+
+def subject_pinned(condition: Any, provider: str | None) -> bool | None:
+    """Whether a web-identity trust statement's Condition keeps it to some identities of the
+    ``provider`` (None: not known which): a positive string condition (StringEquals, StringLike,
+    their IgnoreCase/IfExists/ForAnyValue forms) on the token's subject, ``<provider>:sub``
+    (with an unknown provider, any ``...:sub``), or on the application audience of the providers
+    in ``AUDIENCE_CLAIMS``, with every value naming less than every subject. An audience
+    condition such as ``token.actions.githubusercontent.com:aud`` alone does not (every GitHub
+    token may carry that audience). When the provider is not known, the one the condition's keys
+    name stands for it. True, False, or None when a part that decides it is not known."""
+    if condition is None:
+        return False
+    if not isinstance(condition, dict):
+        return None
+    provider = provider or condition_provider(condition)
+    if provider is None:
+        return None  # neither the principal nor the condition says which provider
+    claims = ("sub", *next((found for name, found in AUDIENCE_CLAIMS.items()
+                            if provider == name or (name.endswith("/") and provider.startswith(name))), ()))
+    unknown = False
+    for operator, clauses in condition.items():
+        if not isinstance(clauses, dict):
+            unknown = True
+            continue
+        positive = isinstance(operator, str) and _POSITIVE.fullmatch(operator.lower()) is not None
+        for key, values in clauses.items():
+            if not isinstance(key, str):
+                unknown = True
+                continue
+            prefix, sep, claim = key.lower().rpartition(":")
+            if not sep or claim not in claims or prefix.rstrip("/") != provider:
+                continue
+            if not positive:
+                continue
+            listed = values if isinstance(values, list) else [values]
+            if not listed or any(not isinstance(v, str) for v in listed):
+                unknown = unknown or not listed or any(not is_known(v) for v in listed)
+                continue
+            if all(_pins(v, provider, claim) for v in listed):
+                return True
+    return None if unknown else False

@@ -9,9 +9,13 @@ step                        from → to                                     expo
 ``internet-exposure``       internet → instance / ASG admitting it        internet-        0.5
                             (public address, internet route, ACL, rule)   reachable
                             on an admin port (22, 3389) or all ports      authenticated    0.4
-                            internet → database reachable on its port     authenticated    0.5
+                            internet → database or Redshift warehouse     authenticated    0.5
+                            reachable on its port
 ``public-bucket``           internet → bucket public by ACL or policy     internet-        0.9
                                                                           reachable
+``public-snapshot``         internet → RDS snapshot, AMI permission or    internet-        0.9
+                            Image Builder distribution shared with "all"  reachable
+                            (any AWS account restores or launches it)
 ``listener``                internet → load balancer or CDN; CDN → its    internet-        1.0
                             load balancer origin (reaching it is free)    reachable
 ``application-compromise``  load balancer → its targets                   internal         0.3
@@ -23,6 +27,9 @@ step                        from → to                                     expo
                             (a request forgery reads the credentials)
 ``instance-role``           compute → its instance role, IMDSv2 only      internal         0.5
                             (needs code execution on the instance)
+``assume-role``             internet → role whose trust policy lets       internet-        0.8
+                            anyone assume it (Principal "*", a web        reachable
+                            identity trust without a subject condition)
 ``iam-permission``          role → bucket / secret / KMS key its policies authenticated    0.9
                             allow (``*`` reaches every one of the
                             configuration)
@@ -52,7 +59,13 @@ import networkx as nx
 from iac_assist.model import Component, Fact, Location, Ref, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import allows_any
-from iac_assist.threatmodel.exposure import Exposure, database_exposures, instance_exposures, launch_spec
+from iac_assist.threatmodel.exposure import (
+    Exposure,
+    database_exposures,
+    instance_exposures,
+    launch_spec,
+    warehouse_exposures,
+)
 from iac_assist.threatmodel.model import INTERNET, AttackPath, AttackStep, Flow, StepEvidence
 
 K_PATHS = 3
@@ -91,7 +104,7 @@ def steps(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[
     """Every step the configuration allows, between model ids."""
     out: list[AttackStep] = []
     comp_of = {mid: graph.components[cid] for cid, mid in ids.items() if cid in graph.components}
-    for exposure in database_exposures(graph) + instance_exposures(graph):
+    for exposure in database_exposures(graph) + warehouse_exposures(graph) + instance_exposures(graph):
         if exposure.target.id in ids:
             out.append(_exposure_step(exposure, ids))
     for flow in flows:
@@ -117,7 +130,21 @@ def steps(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[
             if secret is not None:
                 out.append(_step("user-data-secret", flow.source, flow.target, AUTHENTICATED, 0.9,
                                  (secret, *evidence)))
+    out += _public_snapshot_steps(graph, ids)
     out += _role_steps(graph, ids)
+    return out
+
+
+def _public_snapshot_steps(graph: ResourceGraph, ids: dict[str, str]) -> list[AttackStep]:
+    """Snapshots and images shared with every AWS account (as the snapshot-public control
+    decides): a data store any account restores or launches, no network path needed."""
+    from iac_assist.policies.snapshots import public_shares
+
+    out = []
+    for share in public_shares(graph):
+        if share.comp.id in ids:
+            evidence = StepEvidence(ids[share.comp.id], share.loc, share.what)
+            out.append(_step("public-snapshot", INTERNET, ids[share.comp.id], INTERNET_REACHABLE, 0.9, (evidence,)))
     return out
 
 
@@ -140,7 +167,7 @@ def _user_data_secret(graph: ResourceGraph, comp: Component, ids: dict[str, str]
 def _exposure_step(exposure: Exposure, ids: dict[str, str]) -> AttackStep:
     target = exposure.target
     evidence = [StepEvidence(ids.get(h.node, h.node), h.loc, h.message) for h in exposure.hops[1:]]
-    if target.kind in kinds.DATABASES:
+    if target.kind in (*kinds.DATABASES, *kinds.WAREHOUSES):
         return _step("internet-exposure", INTERNET, ids[target.id], AUTHENTICATED, 0.5, evidence)
     if exposure.port is None or exposure.port in ADMIN_PORTS:
         return _step("internet-exposure", INTERNET, ids[target.id], AUTHENTICATED, 0.4, evidence)
@@ -150,9 +177,28 @@ def _exposure_step(exposure: Exposure, ids: dict[str, str]) -> AttackStep:
 # --- compute → role → what the role may read ---------------------------------------------------
 
 
+def _entry_roles(graph: ResourceGraph, ids: dict[str, str]) -> list[tuple[Component, AttackStep]]:
+    """Roles anyone can assume (as the iam-role-trust-public control decides): entry points, the
+    attacker becomes the role (a free AWS account or GitHub repository is all it takes)."""
+    from iac_assist.policies.iam import public_trust
+
+    out = []
+    for role in graph.of_kind(kinds.IAM_ROLE):
+        if role.id not in ids:
+            continue
+        trust = next(public_trust(graph, role), None)
+        if trust is not None:
+            evidence = StepEvidence(ids[role.id], trust.loc, f"{role.display}: {trust.why}")
+            out.append((role, _step("assume-role", INTERNET, ids[role.id], INTERNET_REACHABLE, 0.8, (evidence,))))
+    return out
+
+
 def _role_steps(graph: ResourceGraph, ids: dict[str, str]) -> list[AttackStep]:
     out: list[AttackStep] = []
     roles: dict[str, Component] = {}
+    for role, step in _entry_roles(graph, ids):
+        roles[role.id] = role
+        out.append(step)
     for comp in graph.of_kind(*COMPUTE):
         if comp.id not in ids:
             continue
@@ -335,7 +381,7 @@ def _arn_matches(pattern: str, target: Component, target_kind: str) -> bool:
 def _is_target(comp: Component) -> bool:
     if comp.kind == kinds.RDS_INSTANCE and comp.has("cluster"):
         return False  # clients reach the cluster
-    return comp.kind in (*kinds.DATABASES, kinds.S3_BUCKET, kinds.KMS_KEY, *COMPUTE) \
+    return comp.kind in (*kinds.DATABASES, *kinds.WAREHOUSES, kinds.S3_BUCKET, kinds.KMS_KEY, *COMPUTE) \
         or (comp.kind == kinds.OTHER and comp.source_type in SECRET_TYPES)
 
 
@@ -349,7 +395,7 @@ def classification(comp: Component, entries: list[tuple[str, str]], model_id: st
     tagged = comp.get("data_classification")
     if isinstance(tagged, str) and tagged in IMPACT:
         return tagged, "tag"
-    return ("internal" if comp.kind in COMPUTE else "confidential"), "default"
+    return ("internal" if comp.kind in (*COMPUTE, kinds.IAM_ROLE) else "confidential"), "default"
 
 
 def paths(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow],
@@ -368,9 +414,13 @@ def paths(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow],
     # The most likely path to every target first, then the next ones while the bound allows: a
     # large configuration keeps one path per target rather than k to the first targets only.
     walks: list[tuple[str, Any, str, str]] = []
+    # A role anyone can assume is a target of its own: its permissions are the prize, whatever
+    # the configuration shows them to reach.
+    # So is a snapshot or image shared with everyone: a copy of the data.
+    entry_roles = {step.target for step in found if step.kind in ("assume-role", "public-snapshot")}
     for node in sorted(nx.descendants(attack, INTERNET)):
         comp = comp_of.get(node)
-        if comp is not None and _is_target(comp):
+        if comp is not None and (_is_target(comp) or node in entry_roles):
             label, origin = classification(comp, entries or [], node)
             walks.append((node, nx.shortest_simple_paths(attack, INTERNET, node, weight="cost"), label, origin))
     out: list[AttackPath] = []

@@ -14,7 +14,7 @@ from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, ThreatM
 from iac_assist.threatmodel.threats import assess, redirect_to_https
 from iac_assist.threatmodel.zones import ZONES, place
 
-DATA_STORES = (*kinds.DATABASES, kinds.S3_BUCKET)
+DATA_STORES = (*kinds.DATABASES, *kinds.WAREHOUSES, kinds.S3_BUCKET)
 LEFT_OUT = {"provider"}
 """Source types that are configuration, not infrastructure (provider blocks); data sources
 (``data.<type>``, modelled only when they hold a literal secret) are left out too."""

@@ -74,6 +74,32 @@ def database_exposures(graph: ResourceGraph, placements: dict[str, Placement] | 
     return out
 
 
+REDSHIFT_PORT = 5439
+
+
+def warehouse_exposures(graph: ResourceGraph, placements: dict[str, Placement] | None = None) -> list[Exposure]:
+    """Redshift clusters and Serverless workgroups the internet reaches on their port: publicly
+    accessible (as the redshift-publicly-accessible control decides, a Terraform cluster that
+    leaves the setting unset included), in a public subnet, admitted by a security group rule."""
+    from iac_assist.policies.redshift import publicly_accessible
+
+    placements = placements if placements is not None else place(graph)
+    out = []
+    for warehouse in graph.of_kind(*kinds.WAREHOUSES):
+        public = publicly_accessible(warehouse)
+        if public is None:
+            continue
+        port = warehouse.get("port", REDSHIFT_PORT)
+        if not isinstance(port, int) or isinstance(port, bool):
+            continue
+        loc, how = public
+        path = _path(graph, warehouse, placements, _groups(graph, warehouse), port,
+                     f"{warehouse.display} is publicly accessible ({how})", loc)
+        if path is not None:
+            out.append(Exposure(warehouse, port, path))
+    return out
+
+
 def instance_exposures(graph: ResourceGraph, placements: dict[str, Placement] | None = None) -> list[Exposure]:
     """Instances and auto scaling groups with a public address whose security groups admit the
     internet, per rule (what an instance leaves unset comes from its launch template)."""

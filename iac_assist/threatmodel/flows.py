@@ -20,7 +20,13 @@ from iac_assist.analysis.findings import Finding
 from iac_assist.model import Component, Fact, Location, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.network import admits_port, open_cidrs, rules_of
-from iac_assist.threatmodel.exposure import database_exposures, database_port, instance_exposures, launch_spec
+from iac_assist.threatmodel.exposure import (
+    database_exposures,
+    database_port,
+    instance_exposures,
+    launch_spec,
+    warehouse_exposures,
+)
 from iac_assist.threatmodel.model import INTERNET
 from iac_assist.threatmodel.threats import finding_addresses
 from iac_assist.threatmodel.zones import Placement, subnets_of
@@ -241,7 +247,8 @@ def _within(subnets: list[str], cidrs: list[str]) -> bool:
 
 
 def _exposed(graph: ResourceGraph, placements: dict[str, Placement]) -> Iterator[Raw]:
-    for exposure in database_exposures(graph, placements) + instance_exposures(graph, placements):
+    for exposure in (database_exposures(graph, placements) + warehouse_exposures(graph, placements)
+                     + instance_exposures(graph, placements)):
         rule = exposure.hops[-2]
         yield (INTERNET, exposure.target.id, exposure.port, "TCP", None, rule.loc, rule.message)
 

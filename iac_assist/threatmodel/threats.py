@@ -27,7 +27,7 @@ JUDGEMENTS = ("controls", "encryption", "presence")
 MAX_SHOWN = 60
 """Characters of a value quoted as evidence (values are the scanned repository's: kept short)."""
 UNSHOWN = {"user_data", "credentials"}
-POLICY_FACTS = {"policy", "document", "trust_policy", "statements"}
+POLICY_FACTS = {"policy", "document", "trust_policy", "statements", "trust_statements"}
 """Facts that hold a policy document (or its statements): judged by the parts of each statement
 that decide who may do what, as the rules read them."""
 DECISIVE = ("Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Condition")

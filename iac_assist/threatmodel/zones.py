@@ -31,6 +31,8 @@ PLACED = {
     kinds.LB: "subnets",
     kinds.AUTOSCALING_GROUP: "subnets",
     kinds.RDS_SUBNET_GROUP: "subnets",
+    kinds.REDSHIFT_SUBNET_GROUP: "subnets",
+    kinds.REDSHIFT_WORKGROUP: "subnets",
 }
 
 
@@ -94,7 +96,7 @@ def _whole(graph: ResourceGraph, comp: Component) -> Component | None:
 
 
 def subnets_of(graph: ResourceGraph, comp: Component) -> list[Component]:
-    """The subnets a component is placed in (a database through its subnet group)."""
+    """The subnets a component is placed in (a database or a Redshift cluster through its subnet group)."""
     return _subnets_of(graph, comp)
 
 
@@ -105,6 +107,9 @@ def _subnets_of(graph: ResourceGraph, comp: Component) -> list[Component]:
             cluster = graph.resolve(comp, comp.get("cluster"), kinds.RDS_CLUSTER)
             if cluster is not None:
                 group = graph.resolve(cluster, cluster.get("subnet_group"), kinds.RDS_SUBNET_GROUP)
+        return _subnets_of(graph, group) if group is not None else []
+    if comp.kind == kinds.REDSHIFT_CLUSTER:
+        group = graph.resolve(comp, comp.get("subnet_group"), kinds.REDSHIFT_SUBNET_GROUP)
         return _subnets_of(graph, group) if group is not None else []
     fact = PLACED.get(comp.kind)
     if fact is None:

@@ -43,7 +43,16 @@ def inline_policy(comp: Component, res: SourceResource, b: ModelBuilder) -> None
 
 def principal(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     if comp.kind == kinds.IAM_ROLE and res.get("AssumeRolePolicyDocument") is not None:
-        comp.set("trust_policy", decode(res.get("AssumeRolePolicyDocument")), res.at("AssumeRolePolicyDocument"))
+        raw = res.get("AssumeRolePolicyDocument")
+        trust, loc = decode(raw), res.at("AssumeRolePolicyDocument")
+        comp.set("trust_policy", trust, loc)
+        # Lines exist only for a document written as a mapping, not for JSON text.
+        inner = ("AssumeRolePolicyDocument", "Statement") if isinstance(raw, dict) else None
+
+        def locate(i: int | None) -> Location:
+            return loc if inner is None else res.at(*inner) if i is None else res.at(*inner, i)
+
+        comp.set("trust_statements", statement_facts(trust, locate), res.at(*inner) if inner else loc)
     for arn in known_items(res.get("ManagedPolicyArns")):
         attach(b, arn, [Ref(res.address, "Ref")], res)
     for i, entry in res.blocks("Policies"):

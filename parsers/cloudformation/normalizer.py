@@ -14,6 +14,7 @@ from iac_assist.parsers.cloudformation import (
     normalize_ec2,
     normalize_eks,
     normalize_iam,
+    normalize_images,
     normalize_lb,
     normalize_messaging,
     normalize_network,
@@ -26,6 +27,6 @@ NORMALIZER = Normalizer("cloudformation")
 
 for _service in (
     normalize_s3, normalize_lb, normalize_rds, normalize_network, normalize_ec2, normalize_iam, normalize_cloudfront,
-    normalize_search, normalize_dynamodb, normalize_eks, normalize_messaging, normalize_apigateway,
+    normalize_search, normalize_dynamodb, normalize_eks, normalize_messaging, normalize_apigateway, normalize_images,
 ):
     _service.register(NORMALIZER)

@@ -69,7 +69,10 @@ def inline_policy(comp: Component, res: SourceResource, b: ModelBuilder) -> None
 @NORMALIZER.extend("aws_iam_role", "aws_iam_user", "aws_iam_group")
 def principal(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     if res.type == "aws_iam_role" and res.get("assume_role_policy") is not None:
-        comp.set("trust_policy", document(res.get("assume_role_policy")), res.at("assume_role_policy"))
+        loc = res.at("assume_role_policy")
+        trust = document(res.get("assume_role_policy"))
+        comp.set("trust_policy", trust, loc)
+        comp.set("trust_statements", statement_facts(trust, lambda _i: loc), loc)
     for arn in items(res.get("managed_policy_arns")):
         attach(b, arn, [Ref(res.address)], res)
     for i, block in res.blocks("inline_policy"):

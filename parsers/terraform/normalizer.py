@@ -25,6 +25,7 @@ def _load_handlers() -> None:
         normalize_dynamodb,
         normalize_ec2,
         normalize_iam,
+        normalize_images,
         normalize_kms,
         normalize_lb,
         normalize_messaging,

@@ -7,7 +7,7 @@ groups gathered from several places, launch template specifications, Elastic IP 
 
 from __future__ import annotations
 
-from iac_assist.model.convert import lower, to_bool
+from iac_assist.model.convert import as_list, lower, to_bool
 from iac_assist.model.mapping import Mapping, src
 from iac_assist.model.vocabulary import fact, kind
 
@@ -86,6 +86,18 @@ SNAPSHOT = kind(
     fact("encrypted", "bool | Unknown", "(copies only) the copy is encrypted", "the source's encryption"),
     service="ec2",
 )
+SHARE = kind(
+    "ec2.share", """A permission that shares an AMI or an EBS snapshot with other accounts
+    (aws_ami_launch_permission, aws_snapshot_create_volume_permission), or the launch permissions
+    an EC2 Image Builder distribution configuration gives the AMIs it distributes.""",
+    fact("target", "Ref | str | Unknown", "the AMI or snapshot it shares (none for Image Builder: the AMIs it makes)"),
+    fact("groups", "list[Fact[str | Unknown]] | Unknown",
+         """groups it is shared with, each located where it is written: "all" is every AWS
+         account (Terraform aws_ami_launch_permission group; Image Builder user_groups /
+         UserGroups of every distribution)""", "none"),
+    fact("accounts", "list[str | Unknown] | Unknown", "AWS account ids it is shared with", "none"),
+    service="ec2",
+)
 EBS_DEFAULT_ENCRYPTION = kind(
     "ec2.ebs_default_encryption", "Account-wide EBS encryption by default (Terraform only).",
     fact("enabled", "bool | Unknown", "new EBS volumes are encrypted",
@@ -124,6 +136,10 @@ TERRAFORM = {
     "aws_ebs_volume": Mapping(VOLUME, {
         "encrypted": src("encrypted", convert=to_bool), "snapshot": src("snapshot_id", empty_is_unset=True)}),
     "aws_ebs_snapshot": Mapping(SNAPSHOT, {"volume": "volume_id"}),
+    "aws_ami_launch_permission": Mapping(SHARE, {"target": "image_id", "accounts": src("account_id", convert=as_list)}),
+    "aws_snapshot_create_volume_permission": Mapping(SHARE, {
+        "target": "snapshot_id", "accounts": src("account_id", convert=as_list)}),
+    "aws_imagebuilder_distribution_configuration": Mapping(SHARE, {}),
     "aws_ebs_snapshot_copy": Mapping(SNAPSHOT, {
         "source_snapshot": "source_snapshot_id", "encrypted": src("encrypted", convert=to_bool)}),
     # Declaring the resource turns encryption on unless it says otherwise.
@@ -158,6 +174,7 @@ CLOUDFORMATION = {
     "AWS::AutoScaling::AutoScalingGroup": Mapping(AUTOSCALING_GROUP, {
         "name": "AutoScalingGroupName", "launch_configuration": "LaunchConfigurationName",
         "subnets": "VPCZoneIdentifier", "target_groups": "TargetGroupARNs", "load_balancers": "LoadBalancerNames"}),
+    "AWS::ImageBuilder::DistributionConfiguration": Mapping(SHARE, {}),
     "AWS::EC2::Volume": Mapping(VOLUME, {
         "encrypted": src("Encrypted", convert=to_bool), "snapshot": src("SnapshotId", empty_is_unset=True),
         "source_volume": src("SourceVolumeId", empty_is_unset=True)}),

@@ -37,7 +37,10 @@ _PRINCIPAL = (
 )
 IAM_ROLE = kind("iam.role", "An IAM role.", *_PRINCIPAL,
                 fact("trust_policy", "dict | Unknown",
-                     "the assume-role policy document (assume_role_policy / AssumeRolePolicyDocument)"))
+                     "the assume-role policy document (assume_role_policy / AssumeRolePolicyDocument)"),
+                fact("trust_statements", "list[Fact[dict | Unknown]] | Unknown",
+                     """the trust policy's statements, each located at its own line when the source
+                     keeps it (CloudFormation), else at the document's line"""))
 IAM_USER = kind("iam.user", "An IAM user.", *_PRINCIPAL)
 IAM_GROUP = kind("iam.group", "An IAM group.", *_PRINCIPAL)
 

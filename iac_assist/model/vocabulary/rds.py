@@ -50,6 +50,9 @@ RDS_SNAPSHOT = kind(
     fact("name", "str", "snapshot identifier"),
     fact("source", "Ref | str | Unknown", "the database it is taken from, or the snapshot a copy is made from"),
     fact("kms_key", "Ref | str | Unknown", "(copies) key the copy is encrypted with"),
+    fact("shared_accounts", "list[str | Unknown] | Unknown",
+         """AWS accounts the snapshot is shared with (its restore attribute): account ids, or "all"
+         for every AWS account""", "shared with none"),
 )
 
 # --- Terraform ------------------------------------------------------------------------------------
@@ -76,7 +79,8 @@ _NEPTUNE = {"subnet_group": "neptune_subnet_group_name"}
 
 
 def _snapshot(name: str, source: str) -> Mapping:
-    return Mapping(RDS_SNAPSHOT, {"name": name, "source": source, "kms_key": "kms_key_id"})
+    return Mapping(RDS_SNAPSHOT, {"name": name, "source": source, "kms_key": "kms_key_id",
+                                  "shared_accounts": src("shared_accounts", convert=as_list)})
 
 
 TERRAFORM = {

@@ -41,13 +41,13 @@ EDGE, AWS, VPC, PUBLIC, PRIVATE = "edge", "aws", "vpc", "public", "private"
 SHOWN_KINDS = frozenset({
     kinds.INSTANCE, kinds.AUTOSCALING_GROUP, kinds.LAMBDA_FUNCTION, kinds.LAMBDA_URL, kinds.EKS_CLUSTER,
     kinds.LB, kinds.CLOUDFRONT, kinds.APIGW_API, kinds.APIGW_REST_API,
-    kinds.S3_BUCKET, *kinds.DATABASES, kinds.DYNAMODB_TABLE, kinds.ELASTICACHE_REPLICATION_GROUP,
+    kinds.S3_BUCKET, *kinds.DATABASES, *kinds.WAREHOUSES, kinds.DYNAMODB_TABLE, kinds.ELASTICACHE_REPLICATION_GROUP,
     kinds.ELASTICACHE_CLUSTER, kinds.SEARCH_DOMAIN, kinds.SQS_QUEUE, kinds.SNS_TOPIC,
 })
 """Kinds always drawn: what serves, processes or stores data."""
 
 DATA_STORES = frozenset({
-    kinds.S3_BUCKET, *kinds.DATABASES, kinds.DYNAMODB_TABLE, kinds.ELASTICACHE_REPLICATION_GROUP,
+    kinds.S3_BUCKET, *kinds.DATABASES, *kinds.WAREHOUSES, kinds.DYNAMODB_TABLE, kinds.ELASTICACHE_REPLICATION_GROUP,
     kinds.ELASTICACHE_CLUSTER, kinds.SEARCH_DOMAIN,
 })
 """Drawn as cylinders."""
