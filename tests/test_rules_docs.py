@@ -22,7 +22,7 @@ def test_the_documentation_shows_the_twins_and_never_the_snapshot():
     # expected.json sits beside the twins: the generated documentation must not pick it up.
     for policy in POLICIES:
         twins = {fmt: tuple((EXAMPLES / policy.control / name).read_text(encoding="utf-8") for name in names)
-                 for fmt, names in EXAMPLE_FILES.items()}
+                 for fmt, names in EXAMPLE_FILES.items() if fmt in policy.formats}
         assert policy.examples() == twins, policy.control
         assert '"resource":' not in rule_markdown(policy), policy.control
 

@@ -60,8 +60,13 @@ class Policy:
     check: Check = field(repr=False, compare=False)
     precision: str = "high"
     references: tuple[str, ...] = ()
+    formats: tuple[str, ...] = tuple(EXAMPLE_FILES)
+    """The input formats that can express what the policy judges, each with its example twins
+    (``default-security-group-open``: Terraform only, CloudFormation cannot manage that group)."""
 
     def __post_init__(self) -> None:
+        if not self.formats or not set(self.formats) <= set(EXAMPLE_FILES):
+            raise ValueError(f"{self.id}: formats among {sorted(EXAMPLE_FILES)}, got {self.formats!r}")
         if self.severity not in SEVERITIES:
             raise ValueError(f"{self.id}: unknown severity {self.severity!r}")
         if not set(self.stride) <= set("STRIDE"):
@@ -282,6 +287,7 @@ def policy(
     remediation: str,
     precision: str = "high",
     references: tuple[str, ...] = (),
+    formats: tuple[str, ...] = tuple(EXAMPLE_FILES),
 ) -> Callable[[Check], Policy]:
     """Declare a policy; the check function's docstring is its rationale."""
 
@@ -301,6 +307,7 @@ def policy(
             check=check,
             precision=precision,
             references=references,
+            formats=formats,
         )
 
     return make
