@@ -350,9 +350,9 @@ def default_security_group_open(graph: ResourceGraph) -> Iterator[Hit]:
     none (CIS AWS 5.4, Security Hub EC2.2). One finding per rule, on its line. An
     aws_default_security_group with no rule is the remedy (Terraform removes AWS's default rules)
     and is not reported; rules whose list is not known, or whose protocol is not (the stand-in of a
-    dynamic block over a collection not known, which may hold none), are not reported, nor rules attached through a VPC's default_security_group_id
-    when the group itself is not managed here. Terraform only: CloudFormation cannot manage the
-    default security group."""
+    dynamic block over a collection not known, which may hold none), are not reported, nor rules
+    attached through a VPC's default_security_group_id when the group itself is not managed here.
+    Terraform only: CloudFormation cannot manage the default security group."""
     for group in graph.of_kind(kinds.SECURITY_GROUP):
         if not group.is_true("default"):
             continue
