@@ -15,6 +15,9 @@ from tests.test_threatmodel_states import threats_of
     ("default-security-group-open", "insecure.tf", "default-sg-exposure@aws_default_security_group.default"),
     ("nacl-admin-ports-open", "insecure.tf", "nacl-wide-open@aws_network_acl.public"),
     ("nacl-admin-ports-open", "insecure.yaml", "nacl-wide-open@PublicNetworkAcl"),
+    ("ecs-task-privileged", "insecure.tf", "container-escape@aws_ecs_task_definition.app"),
+    ("ecs-task-privileged", "insecure.tf", "container-escape@aws_ecs_task_definition.agent"),
+    ("ecs-task-privileged", "insecure.yaml", "container-escape@AppTaskDefinition"),
 ])
 def test_the_examples_open_then_mitigate_their_threat(tmp_path: Path, control: str, name: str, threat: str):
     for variant, status in (("insecure", "open"), ("fixed", "mitigated")):
@@ -68,3 +71,13 @@ resource "aws_lb_target_group_attachment" "web" {
         assert threats["lb-target-eavesdropping@aws_lb.web"]["status"] == status, variant
         flows = {k: t for k, t in threats.items() if k.startswith("flow-target-eavesdropping@")}
         assert [t["status"] for t in flows.values()] == [status], (variant, flows)
+
+
+def test_container_definitions_not_known_leave_the_escape_undetermined(write_tree):
+    root = write_tree({"main.tf": '''variable "definitions" { type = string }
+resource "aws_ecs_task_definition" "t" {
+  family                = "t"
+  container_definitions = var.definitions
+}
+'''})
+    assert threats_of(root)["container-escape@aws_ecs_task_definition.t"]["status"] == "undetermined"

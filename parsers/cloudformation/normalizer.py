@@ -11,6 +11,7 @@ from iac_assist.parsers.cloudformation import (
     normalize_cloudfront,
     normalize_dynamodb,
     normalize_ec2,
+    normalize_ecs,
     normalize_eks,
     normalize_iam,
     normalize_lb,
@@ -25,6 +26,6 @@ NORMALIZER = Normalizer("cloudformation")
 
 for _service in (
     normalize_s3, normalize_lb, normalize_rds, normalize_network, normalize_ec2, normalize_iam, normalize_cloudfront,
-    normalize_search, normalize_dynamodb, normalize_eks, normalize_messaging,
+    normalize_search, normalize_dynamodb, normalize_eks, normalize_messaging, normalize_ecs,
 ):
     _service.register(NORMALIZER)

@@ -120,6 +120,12 @@ def to_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
 
 
+JSON_LITERAL = "<jsonencode>"
+"""The step of a resource's location paths into the literal a ``jsonencode(...)`` attribute encodes:
+``("container_definitions", JSON_LITERAL, 0, "privileged")`` is where that key of the first
+object was written, so a finding about one part of a JSON document can name its line."""
+
+
 def decode_document(value: Any) -> Any:
     """A policy attribute as a document: JSON text decoded, a PartialJson opened, else as is."""
     # ``policy = data.aws_iam_policy_document.x.json``: the reference stands for its value.
