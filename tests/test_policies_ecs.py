@@ -103,3 +103,14 @@ def test_a_plan_holds_the_definitions_as_json_text(write_tree):
     resources[0]["values"].pop("container_definitions")
     (root / "plan.json").write_text(plan_text(resources, unknown=unknown), encoding="utf-8")
     assert hits(root, CONTROL) == set()
+
+
+def test_a_plan_beside_its_sources_points_at_the_privileged_line(write_tree):
+    text = task('''jsonencode([
+            { name = "app", image = "nginx" },
+            { name = "shipper", image = "fluent-bit", privileged = true },
+          ])''')
+    resources = [{"address": "aws_ecs_task_definition.t", "type": "aws_ecs_task_definition", "name": "t",
+                  "values": {"family": "t", "container_definitions": json.dumps(CONTAINERS)}}]
+    root = write_tree({"main.tf": text, "plan.json": plan_text(resources)})
+    assert hits(root, CONTROL) == {("aws_ecs_task_definition.t", "main.tf", line(text, "privileged = true"))}

@@ -21,7 +21,6 @@ from iac_assist.model import UNKNOWN, Location, Origin, Ref, ScanError, Unknown,
 from iac_assist.model.resource import SourceResource
 from iac_assist.model.trace import OriginTrace
 from iac_assist.parsers.terraform import budget, hcl
-from iac_assist.parsers.terraform import expressions as ex
 from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import META_ARGUMENTS, Declared, ModuleConfig, VariableDecl
 from iac_assist.parsers.terraform.evaluator import ENV_ORIGINS, Evaluator, Namespace, to_number
@@ -31,11 +30,11 @@ from iac_assist.parsers.terraform.inputs import Given
 from iac_assist.parsers.terraform.secret_data import DATA_TYPE_PREFIX, names_a_credential
 from iac_assist.parsers.terraform.types import convert
 from iac_assist.parsers.terraform.values import (
-    JSON_LITERAL,
     LazyObject,
     ModuleObject,
     PartialJson,
     ResourceObject,
+    jsonencode_locs,
     scalar,
 )
 
@@ -730,7 +729,7 @@ class ModuleInstance:
             value = self.configured(decl, key, env, name)
             res.body[name] = finalize(value)
             res.locs[(name,)] = Location(attr.file or decl.file, attr.line, attr.end_line)
-            _jsonencode_locs(attr.expr, attr.file or decl.file, (name,), res.locs)
+            jsonencode_locs(attr.expr, attr.file or decl.file, (name,), res.locs)
             found = self.attribute_origins(decl, key, name)
             if found:
                 res.origins[(name,)] = found
@@ -805,30 +804,6 @@ class ModuleInstance:
             if found:
                 inner[ENV_ORIGINS] = {**env.get(ENV_ORIGINS, {}), iterator: found}
             self._block_item(decl, content.body, block, inner, items, res, path + (name,), depth)
-
-
-def _jsonencode_locs(expr: Expr, file: str, path: tuple, locs: dict[tuple, Location]) -> None:
-    """Where each part of the literal of ``attribute = jsonencode(<literal>)`` was written, under
-    ``path + (JSON_LITERAL,)``: tuple items by index, object values by their literal key."""
-    if isinstance(expr, ex.Call) and expr.name == "jsonencode" and len(expr.args) == 1 and not expr.expand_last:
-        _literal_locs(expr.args[0], file, (*path, JSON_LITERAL), locs, 0)
-
-
-def _literal_locs(expr: Expr, file: str, path: tuple, locs: dict[tuple, Location], depth: int) -> None:
-    if depth > 16:
-        return
-    if isinstance(expr, ex.TupleExpr):
-        for i, item in enumerate(expr.items):
-            if item.line:
-                locs[(*path, i)] = Location(file, item.line)
-            _literal_locs(item, file, (*path, i), locs, depth + 1)
-    elif isinstance(expr, ex.ObjectExpr):
-        for key, value in expr.items:
-            if isinstance(key, ex.Literal) and isinstance(key.value, str):
-                line = key.line or value.line
-                if line:
-                    locs[(*path, key.value)] = Location(file, line)
-                _literal_locs(value, file, (*path, key.value), locs, depth + 1)
 
 
 def _attr_key(decl: Declared, key: InstanceKey, attr: str) -> tuple:
