@@ -15,6 +15,7 @@ def all_policies() -> list[Policy]:
         cloudtrail,
         dynamodb,
         ec2,
+        ecs,
         eks,
         elasticache,
         iam,
@@ -35,7 +36,7 @@ def all_policies() -> list[Policy]:
         *s3.POLICIES, *cdn.POLICIES, *lb.POLICIES, *rds.POLICIES,
         *ec2.POLICIES, *vpc.POLICIES, *iam.POLICIES, *secrets.POLICIES,
         *search.POLICIES, *lambda_functions.POLICIES, *dynamodb.POLICIES, *elasticache.POLICIES,
-        *eks.POLICIES, *apigateway.POLICIES,
+        *eks.POLICIES, *apigateway.POLICIES, *ecs.POLICIES,
         *cloudtrail.POLICIES, *kms.POLICIES, *messaging.POLICIES, *redshift.POLICIES, *snapshots.POLICIES,
     ]
     return sorted(registered, key=lambda p: p.id)

@@ -373,5 +373,67 @@ def lb_no_waf(graph: ResourceGraph) -> Iterator[Hit]:
                   cause=cause, related=related)
 
 
+def _forwarded_groups(graph: ResourceGraph, lb: Component) -> Iterator[tuple[Component, Component]]:
+    """(listener, target group) for each target group a listener of ``lb`` forwards to by its
+    default actions, each target group once."""
+    seen: set[str] = set()
+    for listener in graph.neighbours(lb, "part-of", incoming=True):
+        if listener.kind != kinds.LB_LISTENER:
+            continue
+        for action in _actions(listener):
+            group = graph.resolve(listener, action.get("target_group"), kinds.LB_TARGET_GROUP)
+            if group is not None and group.id not in seen:
+                seen.add(group.id)
+                yield listener, group
+
+
+@policy(
+    id="IAC-LB-006",
+    control="lb-target-plaintext",
+    title="Internet-facing load balancer forwards to its targets over plain HTTP",
+    severity="low",
+    stride="I",
+    cwe=319,
+    remediation="""
+Re-encrypt between the load balancer and its targets: set the target group's `protocol` /
+`Protocol` to `HTTPS` (with `port` 443 and a health check over HTTPS), and have the targets serve
+TLS (a self-signed or private CA certificate is enough: the load balancer does not validate
+target certificates). Open the targets' security group to 443 from the load balancer's group.
+""",
+    references=(
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-routing-configuration",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html",
+    ),
+)
+def lb_target_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
+    """An application load balancer terminates TLS; when it forwards to its targets over HTTP,
+    the decrypted requests (credentials, session cookies, personal data) cross the VPC in
+    plaintext, readable by anything that can observe or mirror that traffic. Reported: a target
+    group whose protocol is HTTP that a listener of an internet-facing load balancer (the default
+    scheme) forwards to through its default actions, once per load balancer and target group, on
+    the target group's protocol line. Internal load balancers are not reported (their traffic
+    never left the VPC encrypted in the first place), nor target groups of Lambda functions (no
+    protocol), network load balancers (TCP/TLS target groups; their plaintext listeners are
+    lb-listener-plaintext's), classic ELBs (no target groups), a target group whose protocol or
+    whose load balancer's scheme is not known, or one that no listener of the configuration is
+    known to forward to. Listener rules are not modelled: a target group reached only through a
+    listener rule is not reported, and of a weighted forward only the first target group is
+    seen. The plaintext listener in front is lb-listener-plaintext's question."""
+    for lb in graph.of_kind(kinds.LB):
+        if not lb.equals("scheme", "internet-facing") or lb.one_of("type", ("network", "gateway", "classic")):
+            continue
+        for listener, group in _forwarded_groups(graph, lb):
+            if not group.equals("protocol", "HTTP") or group.equals("target_type", "lambda"):
+                continue
+            port = group.get("port")
+            on_port = f" on port {port}" if isinstance(port, int) else ""
+            yield Hit(lb, group.loc_of("protocol"),
+                      f"Internet-facing load balancer {lb.display} forwards to target group {group.display} over "
+                      f"plain HTTP{on_port} (listener {listener.display}): requests decrypted at the load balancer "
+                      "cross the VPC unencrypted. Use HTTPS to the targets.",
+                      cause=f"{group.address}:HTTP",
+                      related=((listener.loc, f"listener {listener.display} forwards to it"),))
+
+
 POLICIES = [lb_listener_plaintext, lb_weak_tls_policy, lb_access_logs_missing, lb_invalid_headers_not_dropped,
-            lb_no_waf]
+            lb_no_waf, lb_target_plaintext]

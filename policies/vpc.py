@@ -11,10 +11,12 @@ from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.network import (
     Rule,
     acl_admits,
+    acl_admits_ports,
     admits_port,
     covers_all_ports,
     describe_ports,
     open_cidrs,
+    protocol,
     rules_of,
 )
 
@@ -261,4 +263,109 @@ def vpc_flow_logs_missing(graph: ResourceGraph) -> Iterator[Hit]:
                       cause="flow-log")
 
 
-POLICIES = [sg_admin_ports_open, sg_all_ports_open, sg_database_ports_open, vpc_flow_logs_missing]
+@policy(
+    id="IAC-VPC-005",
+    control="nacl-admin-ports-open",
+    title="Network ACL lets SSH, RDP or all ports in from the internet",
+    severity="medium",
+    stride="E",
+    cwe=284,
+    remediation="""
+Deny SSH (22) and RDP (3389) from 0.0.0.0/0 and ::/0 at the subnet edge: a `deny` entry with a
+lower rule number than the allow entries (`aws_network_acl_rule` or an `ingress` block with
+`action = "deny"` in Terraform, `AWS::EC2::NetworkAclEntry` with `RuleAction: deny` in
+CloudFormation), or narrow the allow entry to the ports and networks that need it (for example
+TCP 443 from anywhere, return traffic on 1024-65535 from known networks only).
+""",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html",
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-21",
+    ),
+)
+def nacl_admin_ports_open(graph: ResourceGraph) -> Iterator[Hit]:
+    """A network ACL is the subnet's coarse filter: when it lets the internet in to remote
+    administration ports (or to every port), a single security group mistake exposes SSH or RDP.
+    Reported: an ingress allow entry from 0.0.0.0/0 or ::/0 (inline or an aws_network_acl_rule /
+    AWS::EC2::NetworkAclEntry) whose TCP port range includes 22 or 3389, or that allows all
+    traffic (protocol -1, or TCP over every port), and that no entry evaluated before it (a lower
+    rule number) denies: an explicit deny from anywhere of the same IP family covering the port
+    suppresses the finding for that port and family, since AWS applies the first matching entry.
+    An earlier entry that may deny the traffic (unknown action, number, ports, protocol or CIDRs)
+    suppresses it too: the finding must be definite. An all-traffic allow whose admin ports an
+    earlier deny closes is not reported (what remains open is the design of most ACLs, with
+    security groups doing the filtering). A port range that merely includes 22 or 3389 counts
+    (the common return-traffic range 1024-65535 includes 3389): a stateless ACL cannot tell return
+    traffic from a new connection, as AWS Security Hub's EC2.21 judges it too. UDP-only entries are
+    not reported (SSH and RDP need TCP). Unknown entries are not reported. The VPC's implicit
+    default ACL is not in the configuration; Terraform's aws_default_network_acl is judged by the
+    entries written. The same entry is also an sg-admin-ports-open finding (that wave-1 control
+    covers network ACLs too): each control answers its own question."""
+    for acl in graph.of_kind(kinds.NETWORK_ACL):
+        rules = rules_of(acl, "ingress")
+        for rule in rules:
+            opened = acl_admits_ports(rules, rule, ADMIN_PORTS)
+            if not opened:
+                continue
+            ports = sorted(opened)
+            cidrs = sorted({c for p in ports for c in opened[p]})
+            every = covers_all_ports(rule.entry) is True
+            what = "all ports" if every and len(ports) == len(ADMIN_PORTS) else _names(ports, ADMIN_PORTS)
+            number = rule.entry.get("rule_number")
+            yield Hit(acl, rule.loc,
+                      f"Network ACL {acl.display} allows {' and '.join(cidrs)} in to {what} through "
+                      f"{_which(acl, rule, 'ingress')} (rule number {number}, {describe_ports(rule.entry)}) and "
+                      "no lower-numbered entry denies it. Deny SSH and RDP from the internet first, or narrow "
+                      "the entry.",
+                      cause=f"{_cause(acl, rule)}:{','.join(map(str, ports))}")
+
+
+@policy(
+    id="IAC-VPC-006",
+    control="default-security-group-open",
+    title="Default security group has rules",
+    severity="medium",
+    stride="E",
+    cwe=284,
+    remediation="""
+Manage the VPC's default security group with no rules at all: an `aws_default_security_group`
+without `ingress` or `egress` blocks (Terraform then removes every rule, AWS's own included) and
+no `aws_security_group_rule` / `aws_vpc_security_group_ingress_rule` /
+`aws_vpc_security_group_egress_rule` attached to it. Give every resource a security group of its
+own.
+""",
+    references=(
+        "https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html",
+        "https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-2",
+        "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/default_security_group",
+    ),
+    formats=("terraform",),
+)
+def default_security_group_open(graph: ResourceGraph) -> Iterator[Hit]:
+    """Resources launched without a security group land in the VPC's default group; when that
+    group admits or emits anything, a forgotten setting exposes them to each other (AWS's own
+    default rule admits every member of the group) or to whatever the rule allows. Reported: each
+    ingress or egress rule of a Terraform aws_default_security_group, inline or attached by a rule
+    resource that names it, whatever it allows (a self rule, a private CIDR): the group should hold
+    none (CIS AWS 5.4, Security Hub EC2.2). One finding per rule, on its line. An
+    aws_default_security_group with no rule is the remedy (Terraform removes AWS's default rules)
+    and is not reported; rules whose list is not known, or whose protocol is not (the stand-in of a
+    dynamic block over a collection not known, which may hold none), are not reported, nor rules
+    attached through a VPC's default_security_group_id when the group itself is not managed here.
+    Terraform only: CloudFormation cannot manage the default security group."""
+    for group in graph.of_kind(kinds.SECURITY_GROUP):
+        if not group.is_true("default"):
+            continue
+        for direction in ("ingress", "egress"):
+            for rule in rules_of(group, direction):
+                if not isinstance(protocol(rule.entry.get("protocol")), str):
+                    continue  # perhaps the stand-in of a dynamic block over a collection not known
+                yield Hit(group, rule.loc,
+                          f"The default security group {group.display} has {_which(group, rule, direction)} "
+                          f"({direction}, {describe_ports(rule.entry)}): resources placed in it by default are "
+                          "not isolated. Remove every rule of the default security group.",
+                          cause=f"{_cause(group, rule)}:{direction}")
+
+
+POLICIES = [sg_admin_ports_open, sg_all_ports_open, sg_database_ports_open, vpc_flow_logs_missing,
+            nacl_admin_ports_open, default_security_group_open]

@@ -204,6 +204,7 @@ NESTED_LISTS_FINDINGS = {
     ("IAC-LB-004", "Application.LoadBalancer", "templates/app.yaml", 23),
     ("IAC-LB-005", "Application.LoadBalancer", "templates/app.yaml", 23),
     ("IAC-LB-001", "Application.HttpListener", "templates/app.yaml", 34),
+    ("IAC-LB-006", "Application.LoadBalancer", "templates/app.yaml", 43),  # HTTP target group
     ("IAC-EC2-001", "Application.Worker", "templates/app.yaml", 49),
     ("IAC-EC2-003", "Application.Worker", "templates/app.yaml", 49),
     # Passed the public subnets (a List<Subnet::Id> joined from the network stack's output).

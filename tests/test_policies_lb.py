@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.policy_examples import cfn, found, line, tf
+from tests.policy_examples import cfn, found, hits, line, tf
 
 # --- lb-weak-tls-policy ----------------------------------------------------------------------------
 
@@ -949,3 +949,102 @@ def test_no_waf_only_behind_cloudfront_with_a_web_acl(write_tree, distribution, 
         ("Web", "cfn/template.yaml", line(template, "  Web:")),
     } if reported else set()
     assert found(write_tree, "lb-no-waf", terraform, template) == expected
+
+
+# --- lb-target-plaintext ----------------------------------------------------------------------------
+
+def _alb(internal: str = "false", group: str = 'protocol = "HTTP"\n  port = 80', action: str = "") -> str:
+    action = action or '''default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.t.arn
+  }'''
+    return tf(f'''
+        variable "internal" {{ type = bool }}
+        variable "protocol" {{ type = string }}
+        resource "aws_lb" "a" {{
+          internal = {internal}
+          subnets  = ["subnet-1", "subnet-2"]
+        }}
+        resource "aws_lb_target_group" "t" {{
+          {group}
+        }}
+        resource "aws_lb_listener" "l" {{
+          load_balancer_arn = aws_lb.a.arn
+          port              = 443
+          protocol          = "HTTPS"
+          {action}
+        }}
+    ''')
+
+
+@pytest.mark.parametrize(("text", "reported"), [
+    pytest.param(_alb(), True, id="internet-facing-http"),
+    pytest.param(_alb(group='protocol = "HTTPS"\n  port = 443'), False, id="https-targets"),
+    pytest.param(_alb(internal="true"), False, id="internal"),
+    pytest.param(_alb(internal="var.internal"), False, id="scheme-not-known"),
+    pytest.param(_alb(group="protocol = var.protocol\n  port = 80"), False, id="protocol-not-known"),
+    pytest.param(_alb(group='target_type = "lambda"'), False, id="lambda-targets"),
+    pytest.param(_alb(action='''default_action {
+    type = "authenticate-cognito"
+    order = 1
+  }
+  default_action {
+    type             = "forward"
+    order            = 2
+    target_group_arn = aws_lb_target_group.t.arn
+  }'''), True, id="authenticate-then-forward"),
+    pytest.param(_alb(action='''default_action {
+    type = "fixed-response"
+    fixed_response {
+      content_type = "text/plain"
+      status_code  = "404"
+    }
+  }'''), False, id="not-forwarded"),
+])
+def test_lb_target_plaintext_terraform(write_tree, text, reported):
+    expected = {("aws_lb.a", "main.tf", line(text, "protocol = \"HTTP\""))} if reported else set()
+    assert hits(write_tree({"main.tf": text}), "lb-target-plaintext") == expected
+
+
+def test_lb_target_plaintext_network_load_balancer_and_cloudformation_scheme(write_tree):
+    template = cfn('''
+        Internal:
+          Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+          Properties:
+            Scheme: internal
+            Subnets: [subnet-1, subnet-2]
+        Public:
+          Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+          Properties:
+            Subnets: [subnet-1, subnet-2]
+        Group:
+          Type: AWS::ElasticLoadBalancingV2::TargetGroup
+          Properties:
+            Port: 8080
+            Protocol: HTTP
+            VpcId: vpc-1
+        ToGroup:
+          Type: AWS::ElasticLoadBalancingV2::Listener
+          Properties:
+            LoadBalancerArn: !Ref Internal
+            Port: 80
+            Protocol: HTTP
+            DefaultActions:
+              - Type: forward
+                ForwardConfig:
+                  TargetGroups:
+                    - TargetGroupArn: !Ref Group
+        PublicToGroup:
+          Type: AWS::ElasticLoadBalancingV2::Listener
+          Properties:
+            LoadBalancerArn: !Ref Public
+            Port: 443
+            Protocol: HTTPS
+            DefaultActions:
+              - Type: forward
+                TargetGroupArn: !Ref Group
+    ''')
+    # The same group behind an internal and an internet-facing (the default scheme) load
+    # balancer: reported once, for the internet-facing one.
+    assert hits(write_tree({"t.yaml": template}), "lb-target-plaintext") == {
+        ("Public", "t.yaml", line(template, "Port: 8080") + 1)}

@@ -13,7 +13,7 @@ from iac_assist.model.network import (
     open_to_internet,
 )
 from tests.conftest import findings_of
-from tests.policy_examples import hits, messages
+from tests.policy_examples import hits, line, messages, tf
 
 CFN = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n'
 
@@ -419,3 +419,128 @@ def test_describe_ports_with_and_without_the_protocol():
     assert describe_ports(unknown) == "tcp ports not known"
     assert describe_ports(unknown, name_protocol=False) == "ports not known"
     assert describe_ports({"protocol": "udp", "from_port": 0, "to_port": 1024}, name_protocol=False) == "ports 0-1024"
+
+
+# --- nacl-admin-ports-open: the network ACL's own control ------------------------------------------
+
+def nacl_hits(root) -> set[str]:
+    return {f for _, f, _ in hits(root, "nacl-admin-ports-open")}
+
+
+@pytest.mark.parametrize(("rules", "reported"), [
+    pytest.param([ALLOW_SSH], True, id="ssh-from-anywhere"),
+    pytest.param([("100", "allow", "tcp", "0.0.0.0/0", "3389", "3389")], True, id="rdp-from-anywhere"),
+    pytest.param([("100", "allow", "-1", "::/0", "0", "0")], True, id="all-traffic-ipv6"),
+    pytest.param([("100", "allow", "tcp", "0.0.0.0/0", "0", "65535")], True, id="all-tcp-ports"),
+    pytest.param([("100", "allow", "tcp", "0.0.0.0/0", "1024", "65535")], True, id="return-range-holds-rdp"),
+    pytest.param([("100", "allow", "tcp", "0.0.0.0/0", "443", "443")], False, id="https-only"),
+    pytest.param([("100", "allow", "udp", "0.0.0.0/0", "0", "65535")], False, id="udp-is-not-ssh-or-rdp"),
+    pytest.param([("100", "allow", "-1", "10.0.0.0/8", "0", "0")], False, id="private-source"),
+    pytest.param([("100", "deny", "-1", "0.0.0.0/0", "0", "0")], False, id="deny-all"),
+    pytest.param([("10", "deny", "tcp", "0.0.0.0/0", "22", "22"), ("20", "deny", "tcp", "0.0.0.0/0", "3389", "3389"),
+                  ("100", "allow", "-1", "0.0.0.0/0", "0", "0")], False, id="admin-ports-denied-first"),
+    pytest.param([("10", "deny", "tcp", "0.0.0.0/0", "22", "22"), ("100", "allow", "-1", "0.0.0.0/0", "0", "0")],
+                 True, id="rdp-still-open"),
+    pytest.param([("300", "deny", "tcp", "0.0.0.0/0", "22", "22"), ALLOW_SSH], True, id="deny-after-allow"),
+    pytest.param([("100", "deny", "tcp", "198.51.100.0/24", "22", "22"), ALLOW_SSH], True, id="narrow-deny"),
+])
+def test_nacl_admin_ports_open_both_formats(write_tree, rules, reported):
+    root = acl_tree(write_tree, rules)
+    assert nacl_hits(root) == ({"tf/main.tf", "cfn/template.yaml"} if reported else set())
+
+
+def test_nacl_admin_ports_open_names_what_is_open(write_tree):
+    root = acl_tree(write_tree, [("10", "deny", "tcp", "0.0.0.0/0", "22", "22"),
+                                 ("100", "allow", "-1", "0.0.0.0/0", "0", "0")])
+    assert {m.split(" through ")[0].rsplit(" in to ", 1)[1] for m in messages(root, "nacl-admin-ports-open")} == {
+        "3389 (RDP)"}
+    root = acl_tree(write_tree, [("100", "allow", "-1", "0.0.0.0/0", "0", "0")])
+    assert all(" in to all ports " in m for m in messages(root, "nacl-admin-ports-open"))
+
+
+def test_nacl_unknown_entries_are_not_definite(write_tree):
+    root = write_tree({"main.tf": '''variable "cidr" { type = string }
+resource "aws_network_acl" "a" {
+  vpc_id = "vpc-1"
+  ingress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = "tcp"
+    cidr_block = var.cidr
+    from_port  = 22
+    to_port    = 22
+  }
+}
+resource "aws_network_acl" "b" {
+  vpc_id = "vpc-1"
+  ingress {
+    rule_no    = 100
+    action     = "allow"
+    protocol   = var.cidr
+    cidr_block = "0.0.0.0/0"
+    from_port  = 22
+    to_port    = 22
+  }
+}
+'''})
+    assert hits(root, "nacl-admin-ports-open") == set()
+
+
+# --- default-security-group-open ---------------------------------------------------------------------
+
+def test_default_security_group_rules_of_every_origin(write_tree):
+    root = write_tree({"main.tf": tf('''
+        resource "aws_vpc" "v" { cidr_block = "10.0.0.0/16" }
+        resource "aws_default_security_group" "d" {
+          vpc_id = aws_vpc.v.id
+        }
+        resource "aws_security_group_rule" "self" {
+          type              = "ingress"
+          security_group_id = aws_default_security_group.d.id
+          protocol          = "-1"
+          from_port         = 0
+          to_port           = 0
+          self              = true
+        }
+        resource "aws_vpc_security_group_egress_rule" "out" {
+          security_group_id = aws_default_security_group.d.id
+          ip_protocol       = "-1"
+          cidr_ipv4         = "0.0.0.0/0"
+        }
+        resource "aws_security_group" "other" {
+          vpc_id = aws_vpc.v.id
+          ingress {
+            protocol    = "tcp"
+            from_port   = 443
+            to_port     = 443
+            cidr_blocks = ["0.0.0.0/0"]
+          }
+        }
+    ''')})
+    text = (root / "main.tf").read_text()
+    assert hits(root, "default-security-group-open") == {
+        ("aws_default_security_group.d", "main.tf", 5),  # no cidr_blocks: the rule resource's own line
+        ("aws_default_security_group.d", "main.tf", line(text, 'cidr_ipv4         = "0.0.0.0/0"')),
+    }
+
+
+def test_default_security_group_without_rules_or_with_unknown_ones(write_tree):
+    root = write_tree({"main.tf": tf('''
+        variable "rules" { type = list(any) }
+        resource "aws_default_security_group" "clean" {
+          vpc_id = "vpc-1"
+        }
+        resource "aws_default_security_group" "unknown" {
+          vpc_id = "vpc-2"
+          dynamic "ingress" {
+            for_each = var.rules
+            content {
+              protocol  = ingress.value.protocol
+              from_port = 0
+              to_port   = 0
+              self      = true
+            }
+          }
+        }
+    ''')})
+    assert hits(root, "default-security-group-open") == set()

@@ -76,9 +76,11 @@ def test_flows_of_the_reference_architecture(models, fmt):
     expected_both = {
         ("internet", p["cdn"], 443, "HTTPS", True, ("internet/edge",)),
         (p["cdn"], p["bucket"], 443, "HTTPS", True, ("edge/aws",)),
-        (p["lb"], p["web"], 80, "HTTP", False, ("public/private",)),
     }
     assert expected_both <= insecure and expected_both <= hardened
+    # The load balancer forwards to the web tier over HTTP (insecure) or re-encrypts (hardened).
+    assert (p["lb"], p["web"], 80, "HTTP", False, ("public/private",)) in insecure
+    assert (p["lb"], p["web"], 443, "HTTPS", True, ("public/private",)) in hardened
     # Insecure: the API origin over plain HTTP, an HTTP-only listener, the database in a public
     # subnet (so web → database crosses into it) and reachable from the internet, a public bucket.
     assert {

@@ -478,7 +478,7 @@ def test_the_json_and_markdown_carry_status_evidence_and_references():
     again = CliRunner().invoke(cli, ["model", str(root), "--format", "json"])
     assert again.output == out.output
     markdown = render(build(scan([root])), "markdown")
-    assert "- **Threats:** 26 open, 2 undetermined, 16 mitigated." in markdown
+    assert "- **Threats:** 29 open, 0 undetermined, 17 mitigated." in markdown
     row = next(line for line in markdown.splitlines() if line.startswith("| **open** | `db-exposure` |"))
     assert "`modules/database/main.tf:62`" in row and "CAPEC-1, CAPEC-300, T1190, T1213" in row
 

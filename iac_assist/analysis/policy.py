@@ -65,6 +65,8 @@ class Policy:
     IAM password policy); its examples come in each of them."""
 
     def __post_init__(self) -> None:
+        if not self.formats or not set(self.formats) <= set(EXAMPLE_FILES):
+            raise ValueError(f"{self.id}: formats among {sorted(EXAMPLE_FILES)}, got {self.formats!r}")
         if self.severity not in SEVERITIES:
             raise ValueError(f"{self.id}: unknown severity {self.severity!r}")
         if not set(self.stride) <= set("STRIDE"):

@@ -29,6 +29,7 @@ from iac_assist.model.vocabulary.ec2 import (  # noqa: F401
     SNAPSHOT,
     VOLUME,
 )
+from iac_assist.model.vocabulary.ecs import ECS_TASK_DEFINITION  # noqa: F401
 from iac_assist.model.vocabulary.eks import EKS_CLUSTER  # noqa: F401
 from iac_assist.model.vocabulary.elasticache import ELASTICACHE_CLUSTER, ELASTICACHE_REPLICATION_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.iam import IAM_ACCESS_KEY, IAM_GROUP, IAM_POLICY, IAM_ROLE, IAM_USER  # noqa: F401

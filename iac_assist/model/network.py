@@ -185,6 +185,16 @@ def acl_admits(rules: list[Rule], allow: Rule, port: int, protocols: Iterable[st
     return open_
 
 
+def acl_admits_ports(rules: list[Rule], allow: Rule, ports: Iterable[int],
+                     protocols: Iterable[str] = ("tcp",)) -> dict[int, list[str]]:
+    """Of ``ports``, those the network ACL rule ``allow`` lets in from the internet (as
+    ``acl_admits`` decides each: rule order, unknown earlier rules), with the internet CIDRs
+    through which it does. A port no one may reach through the rule is left out."""
+    protocols = tuple(protocols)
+    opened = {port: acl_admits(rules, allow, port, protocols) for port in ports}
+    return {port: cidrs for port, cidrs in opened.items() if cidrs}
+
+
 def route_table_of(graph: ResourceGraph, subnet: Component) -> Component | None:
     """The subnet's route table: its explicit association, else its VPC's main route table."""
     explicit = subnet.get("route_table")

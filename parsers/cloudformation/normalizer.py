@@ -12,6 +12,7 @@ from iac_assist.parsers.cloudformation import (
     normalize_cloudfront,
     normalize_dynamodb,
     normalize_ec2,
+    normalize_ecs,
     normalize_eks,
     normalize_iam,
     normalize_images,
@@ -28,5 +29,6 @@ NORMALIZER = Normalizer("cloudformation")
 for _service in (
     normalize_s3, normalize_lb, normalize_rds, normalize_network, normalize_ec2, normalize_iam, normalize_cloudfront,
     normalize_search, normalize_dynamodb, normalize_eks, normalize_messaging, normalize_apigateway, normalize_images,
+    normalize_ecs,
 ):
     _service.register(NORMALIZER)

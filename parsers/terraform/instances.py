@@ -29,7 +29,14 @@ from iac_assist.parsers.terraform.files import FileFunctions, FileReads
 from iac_assist.parsers.terraform.inputs import Given
 from iac_assist.parsers.terraform.secret_data import DATA_TYPE_PREFIX, names_a_credential
 from iac_assist.parsers.terraform.types import convert
-from iac_assist.parsers.terraform.values import LazyObject, ModuleObject, PartialJson, ResourceObject, scalar
+from iac_assist.parsers.terraform.values import (
+    LazyObject,
+    ModuleObject,
+    PartialJson,
+    ResourceObject,
+    jsonencode_locs,
+    scalar,
+)
 
 MAX_INSTANCES = 1_000
 """Instances one block may expand to; more is refused for that block (``count = 1e9``)."""
@@ -722,6 +729,7 @@ class ModuleInstance:
             value = self.configured(decl, key, env, name)
             res.body[name] = finalize(value)
             res.locs[(name,)] = Location(attr.file or decl.file, attr.line, attr.end_line)
+            jsonencode_locs(attr.expr, attr.file or decl.file, (name,), res.locs)
             found = self.attribute_origins(decl, key, name)
             if found:
                 res.origins[(name,)] = found

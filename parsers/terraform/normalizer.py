@@ -24,6 +24,7 @@ def _load_handlers() -> None:
         normalize_cdn,
         normalize_dynamodb,
         normalize_ec2,
+        normalize_ecs,
         normalize_iam,
         normalize_images,
         normalize_kms,

@@ -53,6 +53,7 @@ from typing import Any
 
 from iac_assist.model import Location, Ref, ScanError, Unknown
 from iac_assist.model.resource import SourceResource
+from iac_assist.parsers.terraform.values import jsonencode_locs
 
 Read = Callable[[Path, str, list], "str | None"]
 InstanceKey = int | str | None
@@ -849,6 +850,7 @@ class _Sources:
         for attr_name, attr in decl.block.body.attributes.items():
             if attr_name not in META_ARGUMENTS:
                 locs[(attr_name,)] = Location(decl.file, attr.line, attr.end_line)
+                jsonencode_locs(attr.expr, decl.file, (attr_name,), locs)
         _block_locs(decl.file, decl.block.body, body, (), locs, 0)
         return decl.loc, locs
 

@@ -12,7 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from iac_assist.model import Ref, Unknown, iter_refs
+from iac_assist.model import Location, Ref, Unknown, iter_refs
+from iac_assist.parsers.terraform import expressions as ex
 
 
 class LazyObject:
@@ -118,6 +119,36 @@ def plain(value: Any, _depth: int = 0) -> Any:
 def to_json(value: Any) -> str:
     """JSON the way Terraform's jsonencode writes it: compact, keys sorted."""
     return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+
+
+JSON_LITERAL = "<jsonencode>"
+"""The step of a resource's location paths into the literal a ``jsonencode(...)`` attribute encodes:
+``("container_definitions", JSON_LITERAL, 0, "privileged")`` is where that key of the first
+object was written, so a finding about one part of a JSON document can name its line."""
+
+
+def jsonencode_locs(expr: ex.Expr, file: str, path: tuple, locs: dict[tuple, Location]) -> None:
+    """Where each part of the literal of ``attribute = jsonencode(<literal>)`` was written, under
+    ``path + (JSON_LITERAL,)``: tuple items by index, object values by their literal key."""
+    if isinstance(expr, ex.Call) and expr.name == "jsonencode" and len(expr.args) == 1 and not expr.expand_last:
+        _literal_locs(expr.args[0], file, (*path, JSON_LITERAL), locs, 0)
+
+
+def _literal_locs(expr: ex.Expr, file: str, path: tuple, locs: dict[tuple, Location], depth: int) -> None:
+    if depth > 16:
+        return
+    if isinstance(expr, ex.TupleExpr):
+        for i, item in enumerate(expr.items):
+            if item.line:
+                locs[(*path, i)] = Location(file, item.line)
+            _literal_locs(item, file, (*path, i), locs, depth + 1)
+    elif isinstance(expr, ex.ObjectExpr):
+        for key, value in expr.items:
+            if isinstance(key, ex.Literal) and isinstance(key.value, str):
+                line = key.line or value.line
+                if line:
+                    locs[(*path, key.value)] = Location(file, line)
+                _literal_locs(value, file, (*path, key.value), locs, depth + 1)
 
 
 def decode_document(value: Any) -> Any:

@@ -87,8 +87,8 @@ ANY_KIND: dict[str, FactSpec] = {
 
 SERVICES = (
     "s3", "cdn", "lb", "rds", "ec2", "vpc", "iam", "search", "lambda_functions", "dynamodb",
-    "elasticache", "eks", "apigateway", "cloudtrail", "account", "kms", "messaging", "streaming", "redshift",
-    "other",
+    "elasticache", "eks", "ecs", "apigateway", "cloudtrail", "account", "kms", "messaging", "streaming",
+    "redshift", "other",
 )
 """The service modules of this package, in the order the documentation lists them."""
 

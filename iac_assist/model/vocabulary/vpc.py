@@ -54,6 +54,8 @@ SECURITY_GROUP = kind(
     "ec2.security_group", "A security group (aws_default_security_group too).",
     fact("name", "str", "group name"),
     _VPC_OF,
+    fact("default", "bool", """the VPC's default security group (Terraform's aws_default_security_group, which
+         adopts it: its rules are the ones written, none when none is)""", "false"),
     fact("ingress", "list[Fact[dict]] | Unknown", "inbound rules, inline and folded from rule resources: " + _RULES,
          "no inbound traffic"),
     fact("egress", "list[Fact[dict]] | Unknown", "outbound rules, likewise",
@@ -122,7 +124,9 @@ TERRAFORM = {
     "aws_route_table": Mapping(ROUTE_TABLE, {"vpc": "vpc_id"}, otherwise={"main": False}),
     "aws_default_route_table": Mapping(ROUTE_TABLE, otherwise={"main": True}),
     "aws_internet_gateway": Mapping(INTERNET_GATEWAY, {"vpc": "vpc_id"}),
-    ("aws_security_group", "aws_default_security_group"): Mapping(SECURITY_GROUP, {"name": "name", "vpc": "vpc_id"}),
+    "aws_security_group": Mapping(SECURITY_GROUP, {"name": "name", "vpc": "vpc_id"}),
+    "aws_default_security_group": Mapping(SECURITY_GROUP, {"vpc": "vpc_id"},
+                                          otherwise={"default": True}),
     "aws_network_acl": Mapping(NETWORK_ACL, {"vpc": "vpc_id", "subnets": "subnet_ids"}),
     "aws_default_network_acl": Mapping(NETWORK_ACL, {"subnets": "subnet_ids"}),
     "aws_flow_log": Mapping(FLOW_LOG, {
