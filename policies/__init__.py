@@ -15,6 +15,8 @@ def all_policies() -> list[Policy]:
         cloudtrail,
         dynamodb,
         ec2,
+        ecr,
+        efs,
         eks,
         elasticache,
         iam,
@@ -26,6 +28,7 @@ def all_policies() -> list[Policy]:
         s3,
         search,
         secrets,
+        secretsmanager,
         vpc,
     )
 
@@ -35,5 +38,6 @@ def all_policies() -> list[Policy]:
         *search.POLICIES, *lambda_functions.POLICIES, *dynamodb.POLICIES, *elasticache.POLICIES,
         *eks.POLICIES, *apigateway.POLICIES,
         *cloudtrail.POLICIES, *kms.POLICIES, *messaging.POLICIES,
+        *efs.POLICIES, *ecr.POLICIES, *secretsmanager.POLICIES,
     ]
     return sorted(registered, key=lambda p: p.id)

@@ -20,8 +20,11 @@ from iac_assist.model.vocabulary.ec2 import (  # noqa: F401
     SNAPSHOT,
     VOLUME,
 )
+from iac_assist.model.vocabulary.ecr import ECR_REPOSITORY  # noqa: F401
+from iac_assist.model.vocabulary.efs import EFS_FILE_SYSTEM  # noqa: F401
 from iac_assist.model.vocabulary.eks import EKS_CLUSTER  # noqa: F401
 from iac_assist.model.vocabulary.elasticache import ELASTICACHE_CLUSTER, ELASTICACHE_REPLICATION_GROUP  # noqa: F401
+from iac_assist.model.vocabulary.glacier import GLACIER_VAULT  # noqa: F401
 from iac_assist.model.vocabulary.iam import IAM_GROUP, IAM_POLICY, IAM_ROLE, IAM_USER  # noqa: F401
 from iac_assist.model.vocabulary.kms import KMS_KEY  # noqa: F401
 from iac_assist.model.vocabulary.lambda_functions import LAMBDA_FUNCTION, LAMBDA_PERMISSION, LAMBDA_URL  # noqa: F401
@@ -31,6 +34,7 @@ from iac_assist.model.vocabulary.other import OTHER  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.s3 import S3_ACCOUNT_PAB, S3_BUCKET, S3_BUCKET_POLICY  # noqa: F401
 from iac_assist.model.vocabulary.search import SEARCH_DOMAIN  # noqa: F401
+from iac_assist.model.vocabulary.secretsmanager import SECRET, SECRET_ROTATION  # noqa: F401
 from iac_assist.model.vocabulary.vpc import (  # noqa: F401
     FLOW_LOG,
     INTERNET_GATEWAY,

@@ -7,7 +7,9 @@ classic ELBs → their groups and registered instances); compute → database wh
 security group rule admits the compute's security group or a CIDR holding its subnet, and the
 compute's egress rules (when written) let it connect out to the database; internet →
 instances and auto scaling groups with a public address and databases reachable from the internet
-(see ``exposure``); internet → public buckets.
+(see ``exposure``); internet → public buckets; internet → resources whose resource policy lets
+anyone act on them (secrets, KMS keys, ECR repositories, EFS file systems, Glacier vaults,
+OpenSearch domains, REST APIs: findings of resource-policy-public).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def derive(graph: ResourceGraph, placements: dict[str, Placement], findings: lis
     raw += _databases(graph, placements)
     raw += _exposed(graph, placements)
     raw += _public_buckets(graph, findings)
+    raw += _public_policies(graph, findings)
     return raw
 
 
@@ -263,3 +266,22 @@ def _public_buckets(graph: ResourceGraph, findings: list[Finding]) -> Iterator[R
         if bucket.address in plaintext:
             # No policy denies insecure transport: the same objects are served over plain HTTP too.
             yield (INTERNET, bucket.id, 80, "HTTP", False, first.loc, first.title)
+
+
+POLICY_GUARDED = (kinds.SECRET, kinds.KMS_KEY, kinds.ECR_REPOSITORY, kinds.EFS_FILE_SYSTEM, kinds.GLACIER_VAULT,
+                  kinds.SEARCH_DOMAIN, kinds.APIGW_REST_API)
+
+
+def _public_policies(graph: ResourceGraph, findings: list[Finding]) -> Iterator[Raw]:
+    """Anyone on the internet calls the AWS API of a resource its policy opens to everyone (over
+    HTTPS: the AWS APIs take no plaintext)."""
+    by_address: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.control == "resource-policy-public":
+            for address in finding_addresses(finding):
+                by_address.setdefault(address, []).append(finding)
+    for comp in graph.of_kind(*POLICY_GUARDED):
+        found = by_address.get(comp.address)
+        if found:
+            first = min(found, key=lambda f: f.sort_key())
+            yield (INTERNET, comp.id, 443, "HTTPS", True, first.loc, first.title)

@@ -20,9 +20,13 @@ def items(value: Any) -> list[Any]:
 def _load_handlers() -> None:
     # Explicit registration: importing each service module registers its handlers.
     from iac_assist.parsers.terraform import (  # noqa: F401
+        normalize_apigateway,
         normalize_cdn,
         normalize_dynamodb,
         normalize_ec2,
+        normalize_ecr,
+        normalize_efs,
+        normalize_glacier,
         normalize_iam,
         normalize_kms,
         normalize_lb,
@@ -30,6 +34,7 @@ def _load_handlers() -> None:
         normalize_network,
         normalize_s3,
         normalize_search,
+        normalize_secretsmanager,
     )
 
 

@@ -1,0 +1,21 @@
+"""API Gateway REST APIs in Terraform: the resource policy, inline or folded from
+``aws_api_gateway_rest_api_policy``."""
+
+from __future__ import annotations
+
+from iac_assist.model import Component, kinds
+from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.resource import SourceResource
+from iac_assist.model.satellites import fold
+from iac_assist.parsers.terraform.normalize_messaging import set_inline, written_policy
+from iac_assist.parsers.terraform.normalizer import NORMALIZER
+
+
+@NORMALIZER.extend("aws_api_gateway_rest_api")
+def rest_api(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    set_inline(comp, res)
+
+
+@NORMALIZER.register("aws_api_gateway_rest_api_policy", phase=1)
+def rest_api_policy(res: SourceResource, b: ModelBuilder) -> None:
+    fold(b, res, res.get("rest_api_id"), kinds.APIGW_REST_API, "policy", written_policy(res), res.at("policy"))
