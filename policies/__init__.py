@@ -25,6 +25,7 @@ def all_policies() -> list[Policy]:
         lb,
         messaging,
         rds,
+        resource_policies,
         s3,
         search,
         secrets,
@@ -38,6 +39,6 @@ def all_policies() -> list[Policy]:
         *search.POLICIES, *lambda_functions.POLICIES, *dynamodb.POLICIES, *elasticache.POLICIES,
         *eks.POLICIES, *apigateway.POLICIES,
         *cloudtrail.POLICIES, *kms.POLICIES, *messaging.POLICIES,
-        *efs.POLICIES, *ecr.POLICIES, *secretsmanager.POLICIES,
+        *efs.POLICIES, *ecr.POLICIES, *secretsmanager.POLICIES, *resource_policies.POLICIES,
     ]
     return sorted(registered, key=lambda p: p.id)

@@ -1,6 +1,7 @@
 """Resource policies written inline as a property (a mapping or JSON text): the ``policy`` fact of
 ECR repositories (RepositoryPolicyText), EFS file systems (FileSystemPolicy), KMS keys
-(KeyPolicy), OpenSearch / Elasticsearch domains (AccessPolicies) and REST APIs (Policy)."""
+(KeyPolicy), OpenSearch / Elasticsearch domains (AccessPolicies) and REST APIs (Policy, else the
+``x-amazon-apigateway-policy`` of the OpenAPI Body, where SAM writes Auth.ResourcePolicy)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,10 @@ def inline_policy(comp: Component, res: SourceResource, b: ModelBuilder) -> None
     written = res.get(prop)
     if written is not None and written != "":
         comp.set("policy", decode(written), res.at(prop))
+    elif res.type == "AWS::ApiGateway::RestApi" and isinstance(res.get("Body"), dict):
+        extension = res.get("Body", _OPENAPI_POLICY)
+        if extension is not None:
+            comp.set("policy", decode(extension), res.at("Body", _OPENAPI_POLICY))
+
+
+_OPENAPI_POLICY = "x-amazon-apigateway-policy"

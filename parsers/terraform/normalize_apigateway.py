@@ -7,13 +7,21 @@ from iac_assist.model import Component, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.resource import SourceResource
 from iac_assist.model.satellites import fold
-from iac_assist.parsers.terraform.normalize_messaging import set_inline, written_policy
+from iac_assist.parsers.terraform.normalize_messaging import document, set_inline, written_policy
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
 
 @NORMALIZER.extend("aws_api_gateway_rest_api")
 def rest_api(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    """The policy argument, else the ``x-amazon-apigateway-policy`` of an OpenAPI body."""
     set_inline(comp, res)
+    if not comp.has("policy") and res.get("body") not in (None, ""):
+        body = document(res.get("body"))
+        if isinstance(body, dict) and body.get(_OPENAPI_POLICY) is not None:
+            comp.set("policy", document(body[_OPENAPI_POLICY]), res.at("body"))
+
+
+_OPENAPI_POLICY = "x-amazon-apigateway-policy"
 
 
 @NORMALIZER.register("aws_api_gateway_rest_api_policy", phase=1)
