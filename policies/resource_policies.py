@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from iac_assist.analysis.policy import Hit, policy
 from iac_assist.model import Component, kinds
 from iac_assist.model.graph import ResourceGraph
-from iac_assist.model.policy_documents import RESTRICTING_KEYS, public_grants, statement_label
+from iac_assist.model.policy_documents import RESTRICTING_KEYS, public_grants, statement_label, target_names
 
 # kind -> (what it is, what its policy is called, keys of that service that confine the caller too)
 GUARDED = {
@@ -24,6 +24,18 @@ GUARDED = {
     kinds.SEARCH_DOMAIN: ("search domain", "access policy", frozenset()),
     kinds.APIGW_REST_API: ("REST API", "resource policy", frozenset()),
 }
+
+
+def _subject(comp: Component) -> tuple[str, str, frozenset[str]]:
+    """What anyone can act on, whose policy lets them, and the service's own confining keys: the
+    resource itself, or, for a policy resource of a resource defined elsewhere, that resource and
+    the policy resource."""
+    if comp.kind != kinds.RESOURCE_POLICY:
+        noun, holder, keys = GUARDED[comp.kind]
+        return f"{noun} {comp.display}", f"its {holder}", keys
+    noun, holder, keys = GUARDED.get(comp.get("governs"), ("resource", "policy", frozenset()))
+    names = target_names(comp.items("targets"))
+    return f"{noun} {', '.join(names)} (defined outside this configuration)", f"{holder} {comp.display}", keys
 
 
 def _judged(comp: Component) -> bool:
@@ -97,21 +109,24 @@ def resource_policy_public(graph: ResourceGraph) -> Iterator[Hit]:
     domain's own users guarding it; a REST API whose policy allows execute-api:Invoke to anyone is
     reported even though its methods' authorization still applies (apigw-no-authorization judges
     that), since the policy then keeps no caller out, for a private API not even other accounts'
-    VPC endpoints. A policy resource whose resource is not defined in the configuration is not
-    judged. Unknown documents, statements, principals, conditions or actions give no finding;
-    NotPrincipal and the Resource element are not judged. The finding points at the policy."""
-    for comp in graph.of_kind(*GUARDED):
+    VPC endpoints. A policy resource whose resource the configuration does not define (a data
+    source, a literal ARN, an unknown value) is reported on the policy resource itself, as
+    sqs-sns-public-policy does: the policy is still this configuration's; but for a search
+    domain's (whether the domain is in a VPC is not known). Unknown documents, statements,
+    principals, conditions or actions give no finding; NotPrincipal and the Resource element are
+    not judged. The finding points at the policy."""
+    for comp in graph.of_kind(*GUARDED, kinds.RESOURCE_POLICY):
         if not _judged(comp):
             continue
-        noun, holder, own_keys = GUARDED[comp.kind]
+        subject, holder, own_keys = _subject(comp)
         for n, statement, granted in public_grants(comp.get("policy"), RESTRICTING_KEYS | own_keys):
             sid = statement.get("Sid")
             yield Hit(
                 comp,
                 comp.loc_of("policy"),
-                f"Anyone can act on {noun} {comp.display}: its {holder} {statement_label(statement, n)} allows "
-                f"{granted} to Principal \"*\" with no condition restricting the caller. Name the principals, or "
-                "add a condition such as aws:PrincipalOrgID, aws:SourceAccount, aws:SourceArn or aws:SourceVpce.",
+                f"Anyone can act on {subject}: {holder} {statement_label(statement, n)} allows {granted} to "
+                "Principal \"*\" with no condition restricting the caller. Name the principals, or add a condition "
+                "such as aws:PrincipalOrgID, aws:SourceAccount, aws:SourceArn or aws:SourceVpce.",
                 cause=f"public:{sid if isinstance(sid, str) and sid else n}",
             )
 

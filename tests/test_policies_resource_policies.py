@@ -11,7 +11,7 @@ import pytest
 
 from iac_assist.model.policy_documents import confines, harmless_only, public_grants
 from tests.conftest import findings_of
-from tests.policy_examples import cfn, found, line, tf
+from tests.policy_examples import cfn, found, line, messages, tf
 from tests.test_terraform_plan import plan_text, refs, write
 
 CONTROL = "resource-policy-public"
@@ -228,8 +228,19 @@ SecretArn:
 ''')
 
 
-def test_unknown_documents_and_principals_and_resources_defined_elsewhere_give_nothing(write_tree):
-    assert found(write_tree, CONTROL, UNKNOWN_TF, UNKNOWN_CFN) == set()
+def test_unknown_documents_and_principals_give_nothing_a_policy_of_a_resource_defined_elsewhere_is_reported(
+        write_tree):
+    assert found(write_tree, CONTROL, UNKNOWN_TF, UNKNOWN_CFN) == {
+        ("aws_secretsmanager_secret_policy.elsewhere", "tf/main.tf", line(UNKNOWN_TF, 'secret_arn = "arn') + 1),
+        ("Elsewhere", "cfn/template.yaml", line(UNKNOWN_CFN, "ResourcePolicy:")),
+    }
+    root = write_tree({"again/main.tf": UNKNOWN_TF})
+    assert messages(root / "again", CONTROL) == [
+        "Anyone can act on secret arn:aws:secretsmanager:eu-west-1:111122223333:secret:other-AbCdEf (defined outside "
+        "this configuration): resource policy aws_secretsmanager_secret_policy.elsewhere statement 1 allows "
+        "secretsmanager:GetSecretValue to Principal \"*\" with no condition restricting the caller. Name the "
+        "principals, or add a condition such as aws:PrincipalOrgID, aws:SourceAccount, aws:SourceArn or "
+        "aws:SourceVpce."]
 
 
 def test_a_plan_reports_the_policy_of_a_key_being_created(tmp_path):

@@ -32,6 +32,7 @@ from iac_assist.model.vocabulary.lb import LB, LB_LISTENER, LB_TARGET_GROUP  # n
 from iac_assist.model.vocabulary.messaging import SNS_TOPIC, SNS_TOPIC_POLICY, SQS_QUEUE, SQS_QUEUE_POLICY  # noqa: F401
 from iac_assist.model.vocabulary.other import OTHER  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
+from iac_assist.model.vocabulary.resource_policy import RESOURCE_POLICY  # noqa: F401
 from iac_assist.model.vocabulary.s3 import S3_ACCOUNT_PAB, S3_BUCKET, S3_BUCKET_POLICY  # noqa: F401
 from iac_assist.model.vocabulary.search import SEARCH_DOMAIN  # noqa: F401
 from iac_assist.model.vocabulary.secretsmanager import SECRET, SECRET_ROTATION  # noqa: F401

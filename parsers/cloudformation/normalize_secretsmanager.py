@@ -7,7 +7,7 @@ from __future__ import annotations
 from iac_assist.model import Unknown, kinds
 from iac_assist.model.builder import ModelBuilder, Normalizer
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.satellites import fold
+from iac_assist.model.satellites import fold_policy
 from iac_assist.parsers.cloudformation.normalize_iam import decode
 
 
@@ -19,7 +19,7 @@ def register(normalizer: Normalizer) -> None:
 def resource_policy(res: SourceResource, b: ModelBuilder) -> None:
     written = res.get("ResourcePolicy")
     policy = decode(written) if written is not None else Unknown("no ResourcePolicy")
-    fold(b, res, res.get("SecretId"), kinds.SECRET, "policy", policy, res.at("ResourcePolicy"))
+    fold_policy(b, res, res.get("SecretId"), kinds.SECRET, policy, res.at("ResourcePolicy"))
 
 
 def rotation_schedule(res: SourceResource, b: ModelBuilder) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from iac_assist.model import Component, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.satellites import fold
+from iac_assist.model.satellites import fold_policy
 from iac_assist.parsers.terraform.normalize_messaging import document, set_inline, written_policy
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
@@ -26,4 +26,4 @@ _OPENAPI_POLICY = "x-amazon-apigateway-policy"
 
 @NORMALIZER.register("aws_api_gateway_rest_api_policy", phase=1)
 def rest_api_policy(res: SourceResource, b: ModelBuilder) -> None:
-    fold(b, res, res.get("rest_api_id"), kinds.APIGW_REST_API, "policy", written_policy(res), res.at("policy"))
+    fold_policy(b, res, res.get("rest_api_id"), kinds.APIGW_REST_API, written_policy(res), res.at("policy"))

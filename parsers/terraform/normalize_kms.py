@@ -5,7 +5,7 @@ from __future__ import annotations
 from iac_assist.model import Component, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.satellites import fold
+from iac_assist.model.satellites import fold_policy
 from iac_assist.parsers.terraform.normalize_messaging import set_inline, written_policy
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
@@ -31,4 +31,4 @@ def key_policy(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
 @NORMALIZER.register("aws_kms_key_policy", phase=1)
 def separate_key_policy(res: SourceResource, b: ModelBuilder) -> None:
     """``aws_kms_key_policy`` replaces the key's policy."""
-    fold(b, res, res.get("key_id"), kinds.KMS_KEY, "policy", written_policy(res), res.at("policy"))
+    fold_policy(b, res, res.get("key_id"), kinds.KMS_KEY, written_policy(res), res.at("policy"))

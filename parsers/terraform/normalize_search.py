@@ -6,7 +6,7 @@ from __future__ import annotations
 from iac_assist.model import Component, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.satellites import fold
+from iac_assist.model.satellites import fold_policy
 from iac_assist.parsers.terraform.normalize_messaging import set_inline, written_policy
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
@@ -35,5 +35,5 @@ def access_policies(comp: Component, res: SourceResource, b: ModelBuilder) -> No
 @NORMALIZER.register("aws_opensearch_domain_policy", "aws_elasticsearch_domain_policy", phase=1)
 def domain_policy(res: SourceResource, b: ModelBuilder) -> None:
     """The domain policy resource replaces the domain's access policies (named by domain name)."""
-    fold(b, res, res.get("domain_name"), kinds.SEARCH_DOMAIN, "policy", written_policy(res, "access_policies"),
+    fold_policy(b, res, res.get("domain_name"), kinds.SEARCH_DOMAIN, written_policy(res, "access_policies"),
          res.at("access_policies"))

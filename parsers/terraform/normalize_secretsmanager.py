@@ -8,7 +8,7 @@ from __future__ import annotations
 from iac_assist.model import Component, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.satellites import fold
+from iac_assist.model.satellites import fold_policy
 from iac_assist.parsers.terraform.normalize_messaging import set_inline, written_policy
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
@@ -22,7 +22,7 @@ def secret(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
 
 @NORMALIZER.register("aws_secretsmanager_secret_policy", phase=1)
 def secret_policy(res: SourceResource, b: ModelBuilder) -> None:
-    fold(b, res, res.get("secret_arn"), kinds.SECRET, "policy", written_policy(res), res.at("policy"))
+    fold_policy(b, res, res.get("secret_arn"), kinds.SECRET, written_policy(res), res.at("policy"))
 
 
 @NORMALIZER.register("aws_secretsmanager_secret_rotation", phase=1)
