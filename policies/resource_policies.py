@@ -40,7 +40,10 @@ def _subject(comp: Component) -> tuple[str, str, frozenset[str]]:
 
 def _judged(comp: Component) -> bool:
     """A search domain's access policy is its only guard when the domain has a public endpoint
-    (no VPC subnets, definitely) and no fine-grained access control (definitely off)."""
+    (no VPC subnets, definitely) and no fine-grained access control (definitely off); a secret's
+    policy is not deployed when Secrets Manager is asked to block public policies."""
+    if comp.kind == kinds.SECRET:
+        return comp.is_false("block_public_policy", unset=False)
     if comp.kind != kinds.SEARCH_DOMAIN:
         return True
     subnets = comp.get("vpc_subnets")
@@ -106,7 +109,9 @@ def resource_policy_public(graph: ResourceGraph) -> Iterator[Hit]:
     granting only read-only metadata (Describe*, List*, reading the policy itself,
     kms:GetPublicKey) is not reported; a search domain in a VPC (subnets written, or not known)
     or with fine-grained access control on (or not known) is not judged, its endpoint or the
-    domain's own users guarding it; a REST API whose policy allows execute-api:Invoke to anyone is
+    domain's own users guarding it; a secret whose policy resource sets block_public_policy /
+    BlockPublicPolicy true (or a value not known) is not reported, since Secrets Manager rejects a
+    public policy then (the default is not to block it); a REST API whose policy allows execute-api:Invoke to anyone is
     reported even though its methods' authorization still applies (apigw-no-authorization judges
     that), since the policy then keeps no caller out, for a private API not even other accounts'
     VPC endpoints. A policy resource whose resource the configuration does not define (a data

@@ -368,3 +368,38 @@ def test_a_resource_its_policy_opens_is_reached_from_the_internet(write_tree):
     assert threats["secret-policy-public@aws_secretsmanager_secret.closed"] == "mitigated"
     assert threats["efs-policy-public@aws_efs_file_system.shared"] == "open"
     assert threats["flow-policy-access@internet->aws_secretsmanager_secret.open:443"] == "open"
+
+
+def test_a_secret_policy_secrets_manager_is_asked_to_block_is_not_reported(write_tree):
+    terraform = tf('''
+    resource "aws_secretsmanager_secret" "s" {
+      name = "s"
+    }
+
+    resource "aws_secretsmanager_secret_policy" "s" {
+      secret_arn          = aws_secretsmanager_secret.s.arn
+      block_public_policy = true
+      policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Principal = "*", Action = "secretsmanager:GetSecretValue", Resource = "*" }]
+      })
+    }
+    ''')
+    cloudformation = cfn('''
+    Secret:
+      Type: AWS::SecretsManager::Secret
+    Policy:
+      Type: AWS::SecretsManager::ResourcePolicy
+      Properties:
+        SecretId: !Ref Secret
+        BlockPublicPolicy: true
+        ResourcePolicy:
+          Statement:
+            - Effect: Allow
+              Principal: "*"
+              Action: secretsmanager:GetSecretValue
+    ''')
+    assert found(write_tree, CONTROL, terraform, cloudformation) == set()
+    off = terraform.replace("block_public_policy = true", "block_public_policy = false")
+    assert found(write_tree, CONTROL, off.replace('"s"', '"t"').replace("secret.s.", "secret.t.")) == {
+        ("aws_secretsmanager_secret.t", "tf/main.tf", line(off, "  policy = jsonencode"))}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from iac_assist.model import Unknown, kinds
 from iac_assist.model.builder import ModelBuilder, Normalizer
+from iac_assist.model.convert import to_bool
 from iac_assist.model.resource import SourceResource
 from iac_assist.model.satellites import fold_policy
 from iac_assist.parsers.cloudformation.normalize_iam import decode
@@ -19,7 +20,9 @@ def register(normalizer: Normalizer) -> None:
 def resource_policy(res: SourceResource, b: ModelBuilder) -> None:
     written = res.get("ResourcePolicy")
     policy = decode(written) if written is not None else Unknown("no ResourcePolicy")
-    fold_policy(b, res, res.get("SecretId"), kinds.SECRET, policy, res.at("ResourcePolicy"))
+    owner = fold_policy(b, res, res.get("SecretId"), kinds.SECRET, policy, res.at("ResourcePolicy"))
+    if owner is not None and res.get("BlockPublicPolicy") is not None:
+        owner.set("block_public_policy", to_bool(res.get("BlockPublicPolicy")), res.at("BlockPublicPolicy"))
 
 
 def rotation_schedule(res: SourceResource, b: ModelBuilder) -> None:

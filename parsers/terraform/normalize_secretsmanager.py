@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from iac_assist.model import Component, kinds
 from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import to_bool
 from iac_assist.model.resource import SourceResource
 from iac_assist.model.satellites import fold_policy
 from iac_assist.parsers.terraform.normalize_messaging import set_inline, written_policy
@@ -22,7 +23,9 @@ def secret(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
 
 @NORMALIZER.register("aws_secretsmanager_secret_policy", phase=1)
 def secret_policy(res: SourceResource, b: ModelBuilder) -> None:
-    fold_policy(b, res, res.get("secret_arn"), kinds.SECRET, written_policy(res), res.at("policy"))
+    owner = fold_policy(b, res, res.get("secret_arn"), kinds.SECRET, written_policy(res), res.at("policy"))
+    if owner is not None and res.get("block_public_policy") is not None:
+        owner.set("block_public_policy", to_bool(res.get("block_public_policy")), res.at("block_public_policy"))
 
 
 @NORMALIZER.register("aws_secretsmanager_secret_rotation", phase=1)

@@ -13,6 +13,9 @@ SECRET = kind(
     fact("policy", "dict | Unknown", """the resource policy (parsed JSON): Terraform policy, or folded
          from aws_secretsmanager_secret_policy / AWS::SecretsManager::ResourcePolicy, located there""",
          "no resource policy (owner account only)"),
+    fact("block_public_policy", "bool | Unknown", """the policy resource asks Secrets Manager to reject a
+         policy that allows broad access (block_public_policy / BlockPublicPolicy): a public policy then
+         fails to deploy""", "false (public policies are not blocked)"),
     fact("rotation", "bool", """a rotation schedule applies to the secret: folded from
          aws_secretsmanager_secret_rotation / AWS::SecretsManager::RotationSchedule (located there), or the
          legacy inline rotation_rules block (provider v2)""", "no rotation"),
