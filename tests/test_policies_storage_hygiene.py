@@ -264,3 +264,24 @@ def test_secret_rotation_in_a_plan_follows_the_configuration_references(tmp_path
     write(tmp_path, "plan.json", plan_text(resources, config=config, unknown=unknown))
     assert {(c, r) for c, r, *_ in findings_of(tmp_path) if c == "secrets-rotation-missing"} == {
         ("secrets-rotation-missing", "aws_secretsmanager_secret.t")}
+
+
+def test_the_legacy_inline_rotation_of_provider_v2_counts(write_tree):
+    terraform = tf('''
+    resource "aws_secretsmanager_secret" "legacy" {
+      name                = "legacy"
+      rotation_lambda_arn = "arn:aws:lambda:eu-west-1:123456789012:function:rotate"
+      rotation_rules {
+        automatically_after_days = 30
+      }
+    }
+
+    resource "aws_secretsmanager_secret" "rules_only" {
+      name = "rules-only"
+      rotation_rules {
+        automatically_after_days = 30
+      }
+    }
+    ''')
+    assert found(write_tree, "secrets-rotation-missing", terraform) == {
+        ("aws_secretsmanager_secret.rules_only", "tf/main.tf", line(terraform, '"rules_only" {'))}
