@@ -15,7 +15,9 @@ def all_policies() -> list[Policy]:
         cloudtrail,
         dynamodb,
         ec2,
+        ecr,
         ecs,
+        efs,
         eks,
         elasticache,
         iam,
@@ -25,9 +27,11 @@ def all_policies() -> list[Policy]:
         messaging,
         rds,
         redshift,
+        resource_policies,
         s3,
         search,
         secrets,
+        secretsmanager,
         snapshots,
         vpc,
     )
@@ -38,5 +42,6 @@ def all_policies() -> list[Policy]:
         *search.POLICIES, *lambda_functions.POLICIES, *dynamodb.POLICIES, *elasticache.POLICIES,
         *eks.POLICIES, *apigateway.POLICIES, *ecs.POLICIES,
         *cloudtrail.POLICIES, *kms.POLICIES, *messaging.POLICIES, *redshift.POLICIES, *snapshots.POLICIES,
+        *efs.POLICIES, *ecr.POLICIES, *secretsmanager.POLICIES, *resource_policies.POLICIES,
     ]
     return sorted(registered, key=lambda p: p.id)

@@ -4,19 +4,11 @@ Kinesis streams and MSK clusters whose messages are stored or carried unencrypte
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
 from iac_assist.model import Component, kinds
 from iac_assist.model.graph import ResourceGraph
-from iac_assist.model.policy_documents import (
-    granted_actions,
-    is_allow,
-    public_principal,
-    restricted,
-    statement_list,
-    target_names,
-)
+from iac_assist.model.policy_documents import public_grants, statement_label, target_names
 
 _NOUNS = {
     kinds.SQS_QUEUE: "queue",
@@ -36,11 +28,6 @@ def _subject(comp: Component) -> tuple[str, str]:
     what = f"{noun}{'s' if len(names) > 1 else ''} {', '.join(names)} (defined outside this configuration)"
     return what, f"{noun} policy {comp.display}"
 
-
-
-def _label(statement: dict[str, Any], n: int) -> str:
-    sid = statement.get("Sid")
-    return f"statement {sid!r}" if isinstance(sid, str) and sid else f"statement {n + 1}"
 
 
 @policy(
@@ -74,7 +61,9 @@ def sqs_sns_public_policy(graph: ResourceGraph) -> Iterator[Hit]:
     condition on a key that confines who calls or from where (aws:SourceArn, aws:SourceAccount,
     aws:SourceOwner, aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceVpce,
     aws:SourceVpc, aws:SourceIp...; the same keys as the S3 controls, compared
-    case-insensitively, their values not judged). Decisions: the policy may be written on the
+    case-insensitively, under a positive operator, their values not judged but for aws:SourceIp,
+    which does not confine when it admits 0.0.0.0/0 or ::/0; iac_assist/model/policy_documents.py
+    public_grants, shared with resource-policy-public). Decisions: the policy may be written on the
     queue or topic (policy) or come from a policy resource (aws_sqs_queue_policy,
     aws_sns_topic_policy, AWS::SQS::QueuePolicy and AWS::SNS::TopicPolicy for each queue or topic
     they list, AWS::SQS::QueueInlinePolicy, AWS::SNS::TopicInlinePolicy), which replaces the inline
@@ -82,27 +71,23 @@ def sqs_sns_public_policy(graph: ResourceGraph) -> Iterator[Hit]:
     policy resource for queues or topics the configuration does not define (a data source, a
     literal URL or ARN of another configuration, an unknown value) is reported on the policy
     resource itself: the policy is still this configuration's. Conditions on other keys
-    (aws:SecureTransport, sns:Protocol...) do not exempt the statement; every action counts,
-    since any action granted to everyone is public access, and the message names them; the
-    Resource element is not judged. A queue or topic without a policy keeps the AWS default
+    (aws:SecureTransport, sns:Protocol...) do not exempt the statement, nor do negated operators
+    (StringNotEquals aws:SourceAccount admits every other account); a Deny to everyone unless a
+    confining condition holds (StringNotEquals aws:SourceVpce...) covering the granted actions
+    does; every action counts but read-only metadata alone (Describe*, List*), since any other
+    action granted to everyone is public access, and the message names them; the Resource
+    element is not judged. A queue or topic without a policy keeps the AWS default
     (owner account only, SNS's conditioned on AWS:SourceOwner) and is not reported. Unknown
     documents, statements, principals, conditions or actions give no finding, nor does a
     NotAction that excludes every action. NotPrincipal is not judged."""
     for comp in graph.of_kind(*_NOUNS):
-        for n, statement in enumerate(statement_list(comp.get("policy")) or []):
-            if not is_allow(statement):
-                continue
-            if not public_principal(statement.get("Principal")) or restricted(statement.get("Condition")):
-                continue
-            granted = granted_actions(statement)
-            if granted is None:
-                continue
+        for n, statement, granted in public_grants(comp.get("policy")):
             sid = statement.get("Sid")
             subject, holder = _subject(comp)
             yield Hit(
                 comp,
                 comp.loc_of("policy"),
-                f"Anyone can use {subject}: {holder} {_label(statement, n)} allows {granted} to Principal "
+                f"Anyone can use {subject}: {holder} {statement_label(statement, n)} allows {granted} to Principal "
                 "\"*\" with no condition restricting the caller. Name the principals, or add a condition "
                 "such as aws:SourceArn, aws:SourceAccount or aws:PrincipalOrgID.",
                 cause=f"public:{sid if isinstance(sid, str) and sid else n}",

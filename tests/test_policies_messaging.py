@@ -78,7 +78,14 @@ def test_principal_effect_and_actions(write_tree, tf_statement, cfn_statement, r
      False),
     # Conditions on how a request is made do not confine who makes it.
     ('{ Bool = { "aws:SecureTransport" = "true" } }', '{Bool: {"aws:SecureTransport": "true"}}', True),
-], ids=["source-arn", "source-owner-capitals", "org-id", "secure-transport"])
+    # Shared with resource-policy-public: a negated operator admits everyone else, and a source
+    # range that holds the whole internet confines nothing.
+    ('{ StringNotEquals = { "aws:SourceAccount" = "111122223333" } }',
+     '{StringNotEquals: {"aws:SourceAccount": "111122223333"}}', True),
+    ('{ IpAddress = { "aws:SourceIp" = ["0.0.0.0/0"] } }', '{IpAddress: {"aws:SourceIp": ["0.0.0.0/0"]}}', True),
+    ('{ IpAddress = { "aws:SourceIp" = ["198.51.100.0/24"] } }', '{IpAddress: {"aws:SourceIp": ["198.51.100.0/24"]}}',
+     False),
+], ids=["source-arn", "source-owner-capitals", "org-id", "secure-transport", "negated", "open-range", "narrow-range"])
 def test_only_conditions_on_the_caller_exempt(write_tree, tf_condition, cfn_condition, reported):
     tf_statement = f'{{ Effect = "Allow", Principal = "*", Action = "sqs:SendMessage", Condition = {tf_condition} }}'
     cfn_statement = f'{{Effect: Allow, Principal: "*", Action: sqs:SendMessage, Condition: {cfn_condition}}}'

@@ -29,9 +29,12 @@ from iac_assist.model.vocabulary.ec2 import (  # noqa: F401
     SNAPSHOT,
     VOLUME,
 )
+from iac_assist.model.vocabulary.ecr import ECR_REPOSITORY  # noqa: F401
 from iac_assist.model.vocabulary.ecs import ECS_TASK_DEFINITION  # noqa: F401
+from iac_assist.model.vocabulary.efs import EFS_FILE_SYSTEM  # noqa: F401
 from iac_assist.model.vocabulary.eks import EKS_CLUSTER  # noqa: F401
 from iac_assist.model.vocabulary.elasticache import ELASTICACHE_CLUSTER, ELASTICACHE_REPLICATION_GROUP  # noqa: F401
+from iac_assist.model.vocabulary.glacier import GLACIER_VAULT  # noqa: F401
 from iac_assist.model.vocabulary.iam import IAM_ACCESS_KEY, IAM_GROUP, IAM_POLICY, IAM_ROLE, IAM_USER  # noqa: F401
 from iac_assist.model.vocabulary.kms import KMS_KEY  # noqa: F401
 from iac_assist.model.vocabulary.lambda_functions import LAMBDA_FUNCTION, LAMBDA_PERMISSION, LAMBDA_URL  # noqa: F401
@@ -40,8 +43,10 @@ from iac_assist.model.vocabulary.messaging import SNS_TOPIC, SNS_TOPIC_POLICY, S
 from iac_assist.model.vocabulary.other import OTHER  # noqa: F401
 from iac_assist.model.vocabulary.rds import RDS_CLUSTER, RDS_INSTANCE, RDS_SNAPSHOT, RDS_SUBNET_GROUP  # noqa: F401
 from iac_assist.model.vocabulary.redshift import REDSHIFT_CLUSTER, REDSHIFT_SUBNET_GROUP, REDSHIFT_WORKGROUP  # noqa: F401
+from iac_assist.model.vocabulary.resource_policy import RESOURCE_POLICY  # noqa: F401
 from iac_assist.model.vocabulary.s3 import S3_ACCOUNT_PAB, S3_BUCKET, S3_BUCKET_POLICY  # noqa: F401
 from iac_assist.model.vocabulary.search import SEARCH_DOMAIN  # noqa: F401
+from iac_assist.model.vocabulary.secretsmanager import SECRET, SECRET_ROTATION  # noqa: F401
 from iac_assist.model.vocabulary.streaming import KINESIS_STREAM, MSK_CLUSTER  # noqa: F401
 from iac_assist.model.vocabulary.vpc import (  # noqa: F401
     FLOW_LOG,

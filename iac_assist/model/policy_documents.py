@@ -323,3 +323,132 @@ def subject_pinned(condition: Any, provider: str | None) -> bool | None:
             if all(_pins(v, provider, claim) for v in listed):
                 return True
     return None if unknown else False
+
+
+# --- statements that open a resource to anyone --------------------------------------------------
+
+_NEGATED = ("stringnot", "arnnot", "notipaddress", "numericnot", "datenot")
+_OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
+HARMLESS_PREFIXES = ("describe", "list")
+"""Actions (the part after the service prefix, lower case) that only read metadata."""
+HARMLESS_ACTIONS = frozenset({
+    "kms:getkeypolicy", "kms:getkeyrotationstatus", "kms:getpublickey",
+    "secretsmanager:getresourcepolicy", "ecr:getrepositorypolicy", "ecr:getlifecyclepolicy",
+    "elasticfilesystem:getfilesystempolicy", "glacier:getvaultaccesspolicy", "glacier:getvaultnotifications",
+    "glacier:getvaultlock",
+})
+"""Read-only metadata actions that do not start with Describe or List (lower case)."""
+
+
+def _operator(name: str) -> str:
+    """A condition operator without its set prefix (ForAnyValue:, ForAllValues:) and IfExists."""
+    op = name.lower().split(":", 1)[-1]
+    return op[:-len("ifexists")] if op.endswith("ifexists") else op
+
+
+def confines(condition: Any, keys: Iterable[str] = RESTRICTING_KEYS) -> bool:
+    """Whether an Allow statement's Condition confines who may call: a clause on one of ``keys``
+    (lower case) under a positive operator (``StringEquals``, ``ArnLike``, ``IpAddress``...), and
+    for ``aws:SourceIp`` only ranges narrower than the internet. Negated operators
+    (``StringNotEquals``, ``NotIpAddress``: everyone but some) and ``Null`` do not confine. A
+    condition, clause or value that is not known may confine (no definite finding)."""
+    if condition is None:
+        return False
+    if not isinstance(condition, dict):
+        return True
+    wanted = keys if isinstance(keys, (set, frozenset)) else frozenset(keys)
+    for operator, clauses in condition.items():
+        if not isinstance(clauses, dict) or not isinstance(operator, str):
+            return True
+        op = _operator(operator)
+        if op.startswith(_NEGATED) or op == "null":
+            continue
+        for key, value in clauses.items():
+            if not isinstance(key, str) or key.lower() not in wanted:
+                continue
+            if key.lower() != "aws:sourceip":
+                return True
+            values = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, str) for v in values) or not any(v.strip() in _OPEN_CIDRS for v in values):
+                return True
+    return False
+
+
+def _denies_others(condition: Any, keys: frozenset[str]) -> bool:
+    """Whether a Deny statement's Condition spares only confined callers: a clause on one of
+    ``keys`` under a negated operator (deny unless the caller is of the organisation, comes
+    through the endpoint or from the ranges...)."""
+    if not isinstance(condition, dict):
+        return False
+    for operator, clauses in condition.items():
+        if not isinstance(operator, str) or not isinstance(clauses, dict):
+            continue
+        if _operator(operator).startswith(_NEGATED) and any(
+                isinstance(k, str) and k.lower() in keys for k in clauses):
+            return True
+    return False
+
+
+def harmless_only(statement: dict[str, Any]) -> bool:
+    """Whether the statement's Action grants only read-only metadata actions (Describe*,
+    List*, reading the resource's own policy): every known pattern is one (a wildcard only after
+    such a prefix, ``kms:Describe*``). A NotAction grants every other action: not harmless."""
+    actions = _patterns(statement.get("Action")) if "Action" in statement else None
+    if actions is None:
+        return False
+    known = [a for a in actions if isinstance(a, str)]
+    for action in known:
+        service, _, name = action.lower().partition(":")
+        literal = re.split(r"[*?]", name, maxsplit=1)[0]
+        wild = literal != name
+        if not service or not name:
+            return False
+        if not literal.startswith(HARMLESS_PREFIXES) and (wild or action.lower() not in HARMLESS_ACTIONS):
+            return False
+    return bool(known)
+
+
+def _guarded(statement: dict[str, Any], denies: list[dict[str, Any]], keys: frozenset[str]) -> bool:
+    """Whether a Deny to everyone unless a confining condition holds covers every action the
+    public Allow ``statement`` grants."""
+    granted = _patterns(statement.get("Action")) if "Action" in statement else None
+    for deny in denies:
+        if granted is None:
+            if not any(every_action(a) for a in (_patterns(deny.get("Action")) or [])):
+                continue
+        elif not all(isinstance(a, str) and action_allowed(deny, a) is True for a in granted):
+            continue
+        if "Condition" not in deny or _denies_others(deny.get("Condition"), keys):
+            return True  # everyone is denied, or everyone but confined callers
+    return False
+
+
+def public_grants(document: Any, keys: Iterable[str] = RESTRICTING_KEYS) -> list[tuple[int, dict[str, Any], str]]:
+    """The statements of a resource policy that let anyone act on the resource, as (position,
+    statement, what it grants): Effect Allow, Principal ``"*"`` (or ``{"AWS": "*"}``, or an AWS
+    list holding ``"*"``), no condition that ``confines`` the caller on one of ``keys``, granting
+    more than read-only metadata (``harmless_only``), and no Deny to everyone unless confined
+    (``StringNotEquals aws:SourceVpce``, ``NotIpAddress aws:SourceIp``...) covering what it grants.
+    Unknown documents, statements, principals, conditions or actions give none. NotPrincipal is
+    not judged."""
+    wanted = keys if isinstance(keys, frozenset) else frozenset(keys)
+    statements = statement_list(document) or []
+    denies = [s for s in statements if isinstance(s, dict) and s.get("Effect") == "Deny"
+              and principal_is_public(s.get("Principal")) is True]
+    out = []
+    for n, statement in enumerate(statements):
+        if not is_allow(statement) or not public_principal(statement.get("Principal")):
+            continue
+        if confines(statement.get("Condition"), wanted) or harmless_only(statement):
+            continue
+        granted = granted_actions(statement)
+        if granted is None or _guarded(statement, denies, wanted):
+            continue
+        out.append((n, statement, granted))
+    return out
+
+
+def statement_label(statement: dict[str, Any], n: int) -> str:
+    """How a message names a statement: its Sid, else its position."""
+    sid = statement.get("Sid")
+    return f"statement {sid!r}" if isinstance(sid, str) and sid else f"statement {n + 1}"

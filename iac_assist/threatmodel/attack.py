@@ -16,6 +16,10 @@ step                        from → to                                     expo
 ``public-snapshot``         internet → RDS snapshot, AMI permission or    internet-        0.9
                             Image Builder distribution shared with "all"  reachable
                             (any AWS account restores or launches it)
+``public-policy``           internet → secret, KMS key, ECR repository,   internet-        0.9
+                            EFS file system, Glacier vault, search        reachable
+                            domain or REST API whose resource policy
+                            lets anyone act on it
 ``listener``                internet → load balancer or CDN; CDN → its    internet-        1.0
                             load balancer origin (reaching it is free)    reachable
 ``application-compromise``  load balancer → its targets                   internal         0.3
@@ -39,7 +43,7 @@ A path's likelihood is the product of its steps' (so the k most likely paths per
 k shortest for weights ``-log(likelihood)``: ``networkx.shortest_simple_paths``); its exposure the
 least exposed of its steps (``internal`` once a compromise is needed); its impact what the target
 holds (``data_classification``: public 0.25, internal 0.5, confidential 0.75, restricted 1.0; not
-classified: confidential for a data store, internal for compute); its score likelihood × impact.
+classified: confidential for a data store, internal for compute and REST APIs); its score likelihood × impact.
 Paths are ranked by score over all targets.
 
 Every step is definite: an unknown reference, rule or document adds no edge (no path from what
@@ -76,9 +80,13 @@ INTERNET_REACHABLE, AUTHENTICATED, INTERNAL = "internet-reachable", "authenticat
 EXPOSURES = (INTERNAL, AUTHENTICATED, INTERNET_REACHABLE)
 """Least exposed first: a path is as exposed as its least exposed step."""
 IMPACT = {"public": 0.25, "internal": 0.5, "confidential": 0.75, "restricted": 1.0}
-SECRET_TYPES = {"aws_secretsmanager_secret", "AWS::SecretsManager::Secret"}
 PROFILE_TYPES = {"aws_iam_instance_profile", "AWS::IAM::InstanceProfile"}
 COMPUTE = (kinds.INSTANCE, kinds.AUTOSCALING_GROUP)
+POLICY_GUARDED = (kinds.SECRET, kinds.KMS_KEY, kinds.ECR_REPOSITORY, kinds.EFS_FILE_SYSTEM, kinds.GLACIER_VAULT,
+                  kinds.SEARCH_DOMAIN, kinds.APIGW_REST_API)
+"""What a resource policy guards: reached from the internet when resource-policy-public finds it open."""
+ENTRY_POINTS = (*COMPUTE, kinds.APIGW_REST_API)
+"""Targets that run code rather than hold data: internal, unless classified otherwise."""
 PROBES = {
     # What a role must be allowed to read (or change) a target: the first one allowed is named.
     "bucket": ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"),
@@ -116,6 +124,8 @@ def steps(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow]) -> list[
         if flow.source == INTERNET:
             if target.kind == kinds.S3_BUCKET:
                 out.append(_step("public-bucket", INTERNET, flow.target, INTERNET_REACHABLE, 0.9, evidence))
+            elif target.kind in POLICY_GUARDED:
+                out.append(_step("public-policy", INTERNET, flow.target, INTERNET_REACHABLE, 0.9, evidence))
             elif target.kind in (kinds.LB, kinds.CLOUDFRONT):
                 out.append(_step("listener", INTERNET, flow.target, INTERNET_REACHABLE, 1.0, evidence))
         elif source is None:
@@ -285,7 +295,7 @@ def _imds_v1(graph: ResourceGraph, comp: Component) -> tuple[Location, str] | No
 def _resource_targets(graph: ResourceGraph, ids: dict[str, str]) -> list[tuple[Component, str]]:
     out = [(b, "bucket") for b in graph.of_kind(kinds.S3_BUCKET)]
     out += [(k, "key") for k in graph.of_kind(kinds.KMS_KEY)]
-    out += [(s, "secret") for s in graph.of_kind(kinds.OTHER) if s.source_type in SECRET_TYPES]
+    out += [(s, "secret") for s in graph.of_kind(kinds.SECRET)]
     return [(c, kind) for c, kind in sorted(out, key=lambda e: e[0].id) if c.id in ids]
 
 
@@ -360,9 +370,6 @@ def _names(graph: ResourceGraph, policy: Component, resources: Any, target: Comp
 
 def _arn_matches(pattern: str, target: Component, target_kind: str) -> bool:
     name = target.get("name")
-    if target_kind == "secret":
-        attributes = target.get("attributes")
-        name = attributes.get("name", attributes.get("Name")) if isinstance(attributes, dict) else None
     if not isinstance(name, str) or not name:
         return False
     if target_kind == "bucket":
@@ -381,8 +388,7 @@ def _arn_matches(pattern: str, target: Component, target_kind: str) -> bool:
 def _is_target(comp: Component) -> bool:
     if comp.kind == kinds.RDS_INSTANCE and comp.has("cluster"):
         return False  # clients reach the cluster
-    return comp.kind in (*kinds.DATABASES, *kinds.WAREHOUSES, kinds.S3_BUCKET, kinds.KMS_KEY, *COMPUTE) \
-        or (comp.kind == kinds.OTHER and comp.source_type in SECRET_TYPES)
+    return comp.kind in (*kinds.DATABASES, *kinds.WAREHOUSES, kinds.S3_BUCKET, *POLICY_GUARDED, *COMPUTE)
 
 
 def classification(comp: Component, entries: list[tuple[str, str]], model_id: str) -> tuple[str, str]:
@@ -395,7 +401,7 @@ def classification(comp: Component, entries: list[tuple[str, str]], model_id: st
     tagged = comp.get("data_classification")
     if isinstance(tagged, str) and tagged in IMPACT:
         return tagged, "tag"
-    return ("internal" if comp.kind in (*COMPUTE, kinds.IAM_ROLE) else "confidential"), "default"
+    return ("internal" if comp.kind in (*ENTRY_POINTS, kinds.IAM_ROLE) else "confidential"), "default"
 
 
 def paths(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow],

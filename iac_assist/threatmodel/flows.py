@@ -7,7 +7,9 @@ classic ELBs → their groups and registered instances); compute → database wh
 security group rule admits the compute's security group or a CIDR holding its subnet, and the
 compute's egress rules (when written) let it connect out to the database; internet →
 instances and auto scaling groups with a public address and databases reachable from the internet
-(see ``exposure``); internet → public buckets.
+(see ``exposure``); internet → public buckets; internet → resources whose resource policy lets
+anyone act on them (secrets, KMS keys, ECR repositories, EFS file systems, Glacier vaults,
+OpenSearch domains, REST APIs: findings of resource-policy-public).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from iac_assist.threatmodel.exposure import (
     warehouse_exposures,
 )
 from iac_assist.threatmodel.model import INTERNET
-from iac_assist.threatmodel.threats import finding_addresses
+from iac_assist.threatmodel.threats import component_key, finding_addresses, place_of
 from iac_assist.threatmodel.zones import Placement, subnets_of
 
 ENCRYPTED_PROTOCOLS = {"HTTPS", "TLS", "SSL"}
@@ -46,6 +48,7 @@ def derive(graph: ResourceGraph, placements: dict[str, Placement], findings: lis
     raw += _databases(graph, placements)
     raw += _exposed(graph, placements)
     raw += _public_buckets(graph, findings)
+    raw += _public_policies(graph, findings)
     return raw
 
 
@@ -253,20 +256,46 @@ def _exposed(graph: ResourceGraph, placements: dict[str, Placement]) -> Iterator
         yield (INTERNET, exposure.target.id, exposure.port, "TCP", None, rule.loc, rule.message)
 
 
-def _public_buckets(graph: ResourceGraph, findings: list[Finding]) -> Iterator[Raw]:
-    public = {"s3-public-read", "s3-public-write"}
-    by_address: dict[str, list[Finding]] = {}
+def _findings_on(graph: ResourceGraph, findings: list[Finding], controls: set[str]) -> dict[str, list[Finding]]:
+    """The findings of ``controls`` by the id of the component they are about: by address, in the
+    same template (CloudFormation) or module folder (Terraform), as the threats match them."""
+    by_key: dict[tuple[str, str], list[Finding]] = {}
     for finding in findings:
-        if finding.control in public:
+        if finding.control in controls:
             for address in finding_addresses(finding):
-                by_address.setdefault(address, []).append(finding)
-    plaintext = {a for f in findings if f.control == "s3-insecure-transport" for a in finding_addresses(f)}
+                for cfn in (False, True):
+                    by_key.setdefault((address, place_of(finding.loc.file, cfn=cfn)), []).append(finding)
+    out: dict[str, list[Finding]] = {}
+    for comp in graph.components.values():
+        found = by_key.get(component_key(comp))
+        if found:
+            out[comp.id] = found
+    return out
+
+
+def _public_buckets(graph: ResourceGraph, findings: list[Finding]) -> Iterator[Raw]:
+    public = _findings_on(graph, findings, {"s3-public-read", "s3-public-write"})
+    plaintext = _findings_on(graph, findings, {"s3-insecure-transport"})
     for bucket in graph.of_kind(kinds.S3_BUCKET):
-        found = by_address.get(bucket.address)
+        found = public.get(bucket.id)
         if not found:
             continue
         first = min(found, key=lambda f: f.sort_key())
         yield (INTERNET, bucket.id, 443, "HTTPS", True, first.loc, first.title)
-        if bucket.address in plaintext:
+        if bucket.id in plaintext:
             # No policy denies insecure transport: the same objects are served over plain HTTP too.
             yield (INTERNET, bucket.id, 80, "HTTP", False, first.loc, first.title)
+
+POLICY_GUARDED = (kinds.SECRET, kinds.KMS_KEY, kinds.ECR_REPOSITORY, kinds.EFS_FILE_SYSTEM, kinds.GLACIER_VAULT,
+                  kinds.SEARCH_DOMAIN, kinds.APIGW_REST_API)
+
+
+def _public_policies(graph: ResourceGraph, findings: list[Finding]) -> Iterator[Raw]:
+    """Anyone on the internet calls the AWS API of a resource its policy opens to everyone (over
+    HTTPS: the AWS APIs take no plaintext)."""
+    public = _findings_on(graph, findings, {"resource-policy-public"})
+    for comp in graph.of_kind(*POLICY_GUARDED):
+        found = public.get(comp.id)
+        if found:
+            first = min(found, key=lambda f: f.sort_key())
+            yield (INTERNET, comp.id, 443, "HTTPS", True, first.loc, first.title)

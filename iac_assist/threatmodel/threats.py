@@ -203,6 +203,10 @@ def _key(comp: Component) -> tuple[str, str]:
     return comp.address, _place(comp.loc.file, cfn=comp.source_type.startswith("AWS::"))
 
 
+place_of, component_key = _place, _key
+"""How flows match findings to components, as the threats do."""
+
+
 def _related(graph: ResourceGraph, comp: Component) -> set[tuple[str, str]]:
     """Where the findings that count for ``comp`` sit: itself, its parts, attached security groups."""
     out = {_key(comp)}

@@ -19,9 +19,11 @@ from iac_assist.parsers.cloudformation import (
     normalize_lb,
     normalize_messaging,
     normalize_network,
+    normalize_policies,
     normalize_rds,
     normalize_s3,
     normalize_search,
+    normalize_secretsmanager,
 )
 
 NORMALIZER = Normalizer("cloudformation")
@@ -29,6 +31,6 @@ NORMALIZER = Normalizer("cloudformation")
 for _service in (
     normalize_s3, normalize_lb, normalize_rds, normalize_network, normalize_ec2, normalize_iam, normalize_cloudfront,
     normalize_search, normalize_dynamodb, normalize_eks, normalize_messaging, normalize_apigateway, normalize_images,
-    normalize_ecs,
+    normalize_ecs, normalize_policies, normalize_secretsmanager,
 ):
     _service.register(NORMALIZER)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from iac_assist.model import Component, Unknown
+from iac_assist.model import Component, Unknown, kinds
 from iac_assist.model.builder import ModelBuilder
 from iac_assist.model.resource import SourceResource
+from iac_assist.model.satellites import fold_policy
+from iac_assist.parsers.terraform.normalize_messaging import set_inline, written_policy
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
 
@@ -19,3 +21,14 @@ def origin(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
     elif store is not None:
         value = "AWS_CLOUDHSM" if isinstance(store, str) and store else Unknown("custom_key_store_id not known")
         comp.set("origin", value, res.at("custom_key_store_id"))
+
+
+@NORMALIZER.extend("aws_kms_key")
+def key_policy(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
+    set_inline(comp, res)
+
+
+@NORMALIZER.register("aws_kms_key_policy", phase=1)
+def separate_key_policy(res: SourceResource, b: ModelBuilder) -> None:
+    """``aws_kms_key_policy`` replaces the key's policy."""
+    fold_policy(b, res, res.get("key_id"), kinds.KMS_KEY, written_policy(res), res.at("policy"))

@@ -33,10 +33,20 @@ def _written(res: SourceResource, attr: str) -> bool:
     return res.get(attr) not in (None, "")
 
 
+def written_policy(res: SourceResource, attr: str = "policy") -> Any:
+    """The document a policy resource writes in ``attr``; Unknown when it writes none."""
+    return document(res.get(attr)) if _written(res, attr) else Unknown(f"no {attr}")
+
+
+def set_inline(comp: Component, res: SourceResource, attr: str = "policy") -> None:
+    """An inline policy argument (``policy``, ``access_policy``...) as the ``policy`` fact, when written."""
+    if _written(res, attr):
+        comp.set("policy", document(res.get(attr)), res.at(attr))
+
+
 @NORMALIZER.extend("aws_sqs_queue", "aws_sns_topic")
 def inline_policy(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
-    if _written(res, "policy"):
-        comp.set("policy", document(res.get("policy")), res.at("policy"))
+    set_inline(comp, res)
 
 
 @NORMALIZER.register(*_POLICIES, phase=1)

@@ -24,7 +24,10 @@ def _load_handlers() -> None:
         normalize_cdn,
         normalize_dynamodb,
         normalize_ec2,
+        normalize_ecr,
         normalize_ecs,
+        normalize_efs,
+        normalize_glacier,
         normalize_iam,
         normalize_images,
         normalize_kms,
@@ -33,6 +36,7 @@ def _load_handlers() -> None:
         normalize_network,
         normalize_s3,
         normalize_search,
+        normalize_secretsmanager,
     )
 
 

@@ -88,7 +88,7 @@ ANY_KIND: dict[str, FactSpec] = {
 SERVICES = (
     "s3", "cdn", "lb", "rds", "ec2", "vpc", "iam", "search", "lambda_functions", "dynamodb",
     "elasticache", "eks", "ecs", "apigateway", "cloudtrail", "account", "kms", "messaging", "streaming",
-    "redshift", "other",
+    "redshift", "secretsmanager", "ecr", "efs", "glacier", "resource_policy", "other",
 )
 """The service modules of this package, in the order the documentation lists them."""
 

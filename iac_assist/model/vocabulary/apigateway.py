@@ -21,6 +21,9 @@ _KEY_REQUIRED = fact("api_key_required", "bool | Unknown", "callers must present
 APIGW_REST_API = kind(
     "apigateway.rest_api", "A REST API (API Gateway v1).",
     fact("name", "str | Unknown", "API name"),
+    fact("policy", "dict | Unknown", """the resource policy (parsed JSON): Terraform policy, CloudFormation
+         Policy (SAM: Auth.ResourcePolicy, as translated), or folded from aws_api_gateway_rest_api_policy,
+         located there""", "no resource policy (the methods' authorization decides)"),
 )
 APIGW_RESOURCE = kind(
     "apigateway.resource", "A path segment of a REST API.",

@@ -21,6 +21,9 @@ KMS_KEY = kind(
          AWS_CLOUDHSM | EXTERNAL_KEY_STORE (custom key stores; Terraform: told by custom_key_store_id and
          xks_key_id)""", "AWS_KMS"),
     fact("enabled", "bool | Unknown", "the key can be used", "true"),
+    fact("policy", "dict | Unknown", """the key policy (parsed JSON): Terraform policy, CloudFormation
+         KeyPolicy, or folded from aws_kms_key_policy, located there""",
+         "the default key policy (the owner account's IAM policies decide)"),
 )
 
 TERRAFORM = {

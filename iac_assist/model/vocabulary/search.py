@@ -14,6 +14,15 @@ SEARCH_DOMAIN = kind(
          without ``Enabled`` is off)""", "off (the AWS default)"),
     fact("node_to_node_encryption", "bool | Unknown", "node-to-node encryption (as encrypt_at_rest)",
          "off (the AWS default)"),
+    fact("policy", "dict | Unknown", """the domain access policy (parsed JSON): Terraform access_policies,
+         CloudFormation AccessPolicies, or folded from aws_opensearch_domain_policy /
+         aws_elasticsearch_domain_policy, located there""", "no access policy"),
+    fact("vpc_subnets", "list[Ref | str | Unknown] | Unknown", """the subnets of its VPC endpoint
+         (vpc_options subnet_ids / VPCOptions SubnetIds); a domain without them has a public endpoint""",
+         "a public endpoint"),
+    fact("fine_grained_access", "bool | Unknown", """fine-grained access control (advanced_security_options
+         enabled / AdvancedSecurityOptions Enabled): users and roles are checked by the domain itself""",
+         "off"),
 )
 
 TERRAFORM = {
@@ -21,6 +30,8 @@ TERRAFORM = {
         "name": "domain_name",
         "encrypt_at_rest": src(("encrypt_at_rest", 0, "enabled"), convert=to_bool),
         "node_to_node_encryption": src(("node_to_node_encryption", 0, "enabled"), convert=to_bool),
+        "vpc_subnets": src(("vpc_options", 0, "subnet_ids")),
+        "fine_grained_access": src(("advanced_security_options", 0, "enabled"), convert=to_bool),
     }),
 }
 
@@ -29,6 +40,8 @@ CLOUDFORMATION = {
         "name": "DomainName",
         "encrypt_at_rest": src(("EncryptionAtRestOptions", "Enabled"), convert=to_bool),
         "node_to_node_encryption": src(("NodeToNodeEncryptionOptions", "Enabled"), convert=to_bool),
+        "vpc_subnets": src(("VPCOptions", "SubnetIds")),
+        "fine_grained_access": src(("AdvancedSecurityOptions", "Enabled"), convert=to_bool),
     }),
 }
 
