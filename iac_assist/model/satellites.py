@@ -11,6 +11,7 @@ from typing import Any
 
 from iac_assist.model import Component, Location
 from iac_assist.model.builder import ModelBuilder
+from iac_assist.model.convert import to_bool
 from iac_assist.model.resource import SourceResource
 
 ORPHAN_POLICY_OWNERS = {"kms.key", "secretsmanager.secret", "ecr.repository", "efs.file_system",
@@ -38,3 +39,21 @@ def fold_policy(b: ModelBuilder, res: SourceResource, target: Any, owner_kind: s
     comp.set("targets", [target] if target is not None else [], res.loc)
     return None
 
+
+def fold_secret_satellite(b: ModelBuilder, res: SourceResource, policy: Any, policy_at: str | None,
+                          block_at: str, secret_at: str) -> None:
+    """A secret's policy resource (``policy_at`` is where it writes the policy) or, when
+    ``policy_at`` is None, its rotation schedule: folded onto the secret ``secret_at`` names. A
+    rotation of a secret not defined here stays a ``secretsmanager.rotation`` component (it may
+    rotate any secret of the configuration)."""
+    target = res.get(secret_at)
+    if policy_at is not None:
+        owner = fold_policy(b, res, target, "secretsmanager.secret", policy, res.at(policy_at))
+        if owner is not None and res.get(block_at) is not None:
+            owner.set("block_public_policy", to_bool(res.get(block_at)), res.at(block_at))
+        return
+    owner = b.owner(target, "secretsmanager.secret")
+    if owner is not None:
+        owner.set("rotation", True, res.loc, origin=res.address)
+    else:
+        b.add(res, "secretsmanager.rotation").set("secret", target, res.at(secret_at))

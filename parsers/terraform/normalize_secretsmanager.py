@@ -5,11 +5,10 @@ policy and rotation resources folded onto their secret (``aws_secretsmanager_sec
 
 from __future__ import annotations
 
-from iac_assist.model import Component, kinds
+from iac_assist.model import Component
 from iac_assist.model.builder import ModelBuilder
-from iac_assist.model.convert import to_bool
 from iac_assist.model.resource import SourceResource
-from iac_assist.model.satellites import fold_policy
+from iac_assist.model.satellites import fold_secret_satellite
 from iac_assist.parsers.terraform.normalize_messaging import set_inline, written_policy
 from iac_assist.parsers.terraform.normalizer import NORMALIZER
 
@@ -23,16 +22,9 @@ def secret(comp: Component, res: SourceResource, b: ModelBuilder) -> None:
 
 @NORMALIZER.register("aws_secretsmanager_secret_policy", phase=1)
 def secret_policy(res: SourceResource, b: ModelBuilder) -> None:
-    owner = fold_policy(b, res, res.get("secret_arn"), kinds.SECRET, written_policy(res), res.at("policy"))
-    if owner is not None and res.get("block_public_policy") is not None:
-        owner.set("block_public_policy", to_bool(res.get("block_public_policy")), res.at("block_public_policy"))
+    fold_secret_satellite(b, res, written_policy(res), "policy", "block_public_policy", "secret_arn")
 
 
 @NORMALIZER.register("aws_secretsmanager_secret_rotation", phase=1)
 def rotation(res: SourceResource, b: ModelBuilder) -> None:
-    target = res.get("secret_id")
-    owner = b.owner(target, kinds.SECRET)
-    if owner is not None:
-        owner.set("rotation", True, res.loc, origin=res.address)
-    else:
-        b.add(res, kinds.SECRET_ROTATION).set("secret", target, res.at("secret_id"))
+    fold_secret_satellite(b, res, None, None, "", "secret_id")
