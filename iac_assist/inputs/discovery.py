@@ -1,6 +1,6 @@
 """Finding the infrastructure code under the paths a user names.
 
-Terraform is recognised by extension (``.tf``); CloudFormation and Terraform plans in JSON
+Terraform is recognised by extension (``.tf``); CloudFormation and Terraform plans and states in JSON
 (``terraform show -json``) by content, so that other YAML and JSON (workflows, configs, package
 manifests) is skipped quietly. A template is recognised by what it is once parsed (``is_template``),
 not by how its text looks: a repository could otherwise spell its keys so that a pattern misses
@@ -233,7 +233,7 @@ class _Skipped:
 
 def _is_iac_text(path: Path, size: int) -> bool:
     from iac_assist.parsers.cloudformation import looks_like_template
-    from iac_assist.parsers.terraform.plan import looks_like_plan
+    from iac_assist.parsers.terraform.plan import looks_like_plan, looks_like_state
 
     try:
         with path.open("rb") as handle:
@@ -247,7 +247,7 @@ def _is_iac_text(path: Path, size: int) -> bool:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return False
-    return looks_like_template(text) or looks_like_plan(text)
+    return looks_like_template(text) or looks_like_plan(text) or looks_like_state(text)
 
 
 def repository_root(start: Path) -> Path | None:
@@ -324,7 +324,7 @@ def _may_be_iac(path: Path, limit: int) -> bool:
     cap) and does not look like a template or a plan either: not IaC, skipped quietly. One that
     does look like one is kept, for its reading to report why it cannot be analysed."""
     from iac_assist.parsers.cloudformation import looks_like_template_text
-    from iac_assist.parsers.terraform.plan import looks_like_plan
+    from iac_assist.parsers.terraform.plan import looks_like_plan, looks_like_state
 
     try:
         with path.open("rb") as handle:
@@ -340,7 +340,7 @@ def _may_be_iac(path: Path, limit: int) -> bool:
     text = data[:SNIFF_BYTES].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data[:SNIFF_BYTES].decode("utf-16", errors="replace")
-    return looks_like_template_text(text) or looks_like_plan(text)
+    return looks_like_template_text(text) or looks_like_plan(text) or looks_like_state(text)
 
 
 def _excluded(path: Path, root: Path, patterns: list[str]) -> bool:

@@ -380,7 +380,8 @@ NOT_ANALYSED: dict[str, str] = {
     "outside-root": "a file named by the repository that lies outside the scanned root or in .git",
     "skipped-iac": "an IaC file skipped by an exclude, a size cap or a folder rule",
     "missing-file": "a file the configuration reads (file(), templatefile()) that is not in the scanned tree",
-    "plan-not-used": "a Terraform plan found beside .tf files it does not match, analysed as code instead",
+    "plan-not-used": "a Terraform plan found beside .tf files it does not match, or a state found beside .tf "
+                     "files, analysed as code instead",
     "repository-setting": "a setting of the scanned repository that waived or narrowed the gate",
     "internal-error": "a resource a rule could not judge because of a defect of iac-assist (please report it)",
 }

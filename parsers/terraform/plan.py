@@ -67,6 +67,13 @@ NOT_ANALYSED = ({"delete"}, {"forget"})
 
 _FORMAT_KEY = re.compile(r'"format_version"\s*:')
 _PLAN_KEY = re.compile(r'"(?:planned_values|resource_changes)"\s*:')
+_STATE_KEYS = (re.compile(r'"terraform_version"\s*:'), re.compile(r'"values"\s*:'), re.compile(r'"root_module"\s*:'))
+PLANNED = ("planned_values",)
+"""Where a plan's resources are: what the apply will leave."""
+STATE = ("values",)
+"""Where a state's resources are (``terraform show -json`` of a state): what is deployed."""
+PRIOR_STATE = ("prior_state", "values")
+"""Where a plan keeps the state it was made from: the base of what the plan changes."""
 _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"(?:[ \t\n\r]*:)?|[{}\[\],]')
 _REF_STEP = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+|"(?:[^"\\]|\\.)*"|\*)\]')
 _MODULE_STEP = re.compile(r'module\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.|$)')
@@ -79,6 +86,15 @@ def looks_like_plan(text: str) -> bool:
     if not text.lstrip("\ufeff \t\r\n").startswith("{"):
         return False
     return _FORMAT_KEY.search(text) is not None and _PLAN_KEY.search(text) is not None
+
+
+def looks_like_state(text: str) -> bool:
+    """Cheap content check (no parse): is this text a Terraform state in JSON (``terraform show
+    -json`` of a state: ``values.root_module``, no ``planned_values``)? Not the raw ``.tfstate``
+    format, which has no ``format_version`` and other field names."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("{") or _PLAN_KEY.search(text) is not None:
+        return False
+    return _FORMAT_KEY.search(text) is not None and all(k.search(text) is not None for k in _STATE_KEYS)
 
 
 @dataclass
@@ -111,7 +127,7 @@ def load_plans(candidates: Iterable[Path], terraform: Iterable[Path], root: Path
         rel = path.relative_to(root).as_posix()
         # A file that cannot be read is reported by the CloudFormation pass it goes on to.
         text = read(path, rel, [])
-        if text is None or not looks_like_plan(text):
+        if text is None or not (looks_like_plan(text) or looks_like_state(text)):
             continue
         out.plans.add(path)
         out.files.append(rel)
@@ -141,15 +157,20 @@ class Plan:
     the plan could not be read: the ``.tf`` files beside it are then evaluated as usual)."""
     tf_files: list[str] = field(default_factory=list)
     """``.tf`` files lines were taken from."""
+    kind: str = "plan"
+    """``plan`` or ``state`` (what the file is), for messages."""
     used: bool = True
     """False for a plan found in a folder (not named) that does not match the configuration it
     would replace: the ``.tf`` files are evaluated instead and a warning names the plan."""
 
 
-def load_plan(path: Path, root: Path, read: Read, text: str | None = None, trusted: bool = True) -> Plan:
-    """Decode one plan file into source resources; problems come back as errors, never raised.
-    ``trusted``: the user named the plan. A plan the scanned repository merely contains could be
-    written by anyone: it replaces ``.tf`` files only when it declares what they declare."""
+def load_plan(path: Path, root: Path, read: Read, text: str | None = None, trusted: bool = True,
+              section: tuple[str, ...] | None = None) -> Plan:
+    """Decode one plan or state file into source resources; problems come back as errors, never
+    raised. ``trusted``: the user named the file. A plan the scanned repository merely contains
+    could be written by anyone: it replaces ``.tf`` files only when it declares what they declare.
+    ``section``: where the resources are read (``PLANNED``, ``STATE``, ``PRIOR_STATE``); by
+    default the plan's planned values, or a state's values when the file is a state."""
     rel = path.relative_to(root).as_posix()
     out = Plan()
     if text is None:
@@ -165,35 +186,43 @@ def load_plan(path: Path, root: Path, read: Read, text: str | None = None, trust
         out.errors.append(ScanError(rel, 0, "invalid JSON: nesting too deep"))
         return out
     if not isinstance(data, dict):
-        out.errors.append(ScanError(rel, 1, "not a Terraform plan: the top level is not a JSON object"))
+        out.errors.append(ScanError(rel, 1, "not a Terraform plan or state: the top level is not a JSON object"))
         return out
+    if section is None:
+        is_plan = "planned_values" in data or "resource_changes" in data or "values" not in data
+        section = PLANNED if is_plan else STATE
+    out.kind = "plan" if section != STATE else "state"
     version = data.get("format_version")
     major = _major(version)
     if major not in SUPPORTED_MAJORS:
         found = _FORMAT_KEY.search(text)
         line = text.count("\n", 0, found.start()) + 1 if found else 1
-        out.errors.append(ScanError(rel, line, f"unsupported Terraform plan format_version {version!r}: "
+        out.errors.append(ScanError(rel, line, f"unsupported Terraform {out.kind} format_version {version!r}: "
                                                "iac-assist reads versions 0.x and 1.x"))
         return out
-    if not isinstance(data.get("planned_values"), dict):
-        out.errors.append(ScanError(rel, 1, "Terraform plan without planned_values (did the plan fail?); "
-                                            "nothing analysed", level="warning"))
+    values = _section(data, section)
+    if values is None:
+        why = {PLANNED: "Terraform plan without planned_values (did the plan fail?)",
+               STATE: "Terraform state whose values are not an object",
+               PRIOR_STATE: "Terraform plan without prior_state (made before anything was applied?)"}[section]
+        out.errors.append(ScanError(rel, 1, f"{why}; nothing analysed", level="warning"))
         return out
     # Only a plan that could be read supersedes the .tf files beside it.
-    reader = _PlanReader(data, rel, _positions(text), _Sources(path.resolve().parent, root.resolve(), data, read))
+    reader = _PlanReader(data, rel, _positions(text, section),
+                         _Sources(path.resolve().parent, root.resolve(), data, read), section)
     if not trusted:
-        mismatch = _mismatch(data, reader.sources)
+        mismatch = _mismatch(data, reader.sources, section)
         if mismatch is not None:
             out.used = False
             out.errors.append(ScanError(
-                rel, 1, f"Terraform plan not used: {mismatch}; the .tf files are analysed instead (name the plan "
-                        "on the command line to use it)", level="warning", category="plan-not-used"))
+                rel, 1, f"Terraform {out.kind} not used: {mismatch}; the .tf files are analysed instead (name the "
+                        f"{out.kind} on the command line to use it)", level="warning", category="plan-not-used"))
             return out
     out.folders = reader.sources.folders
     try:
         out.resources = reader.resources()
     except RecursionError:
-        out.errors.append(ScanError(rel, 0, "plan nesting too deep; not analysed"))
+        out.errors.append(ScanError(rel, 0, f"{out.kind} nesting too deep; not analysed"))
     # Superseded files are still read: their syntax errors count, whether lines were needed or not.
     for folder in sorted(reader.sources.folders):
         if folder.is_dir():
@@ -201,6 +230,14 @@ def load_plan(path: Path, root: Path, read: Read, text: str | None = None, trust
     out.errors.extend(reader.sources.errors)
     out.tf_files = reader.sources.files
     return out
+
+
+def _section(data: dict[str, Any], section: tuple[str, ...]) -> dict[str, Any] | None:
+    """The object at ``section`` (``planned_values``, ``values``, ``prior_state.values``)."""
+    value: Any = data
+    for step in section:
+        value = value.get(step) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else None
 
 
 def _major(version: Any) -> int | None:
@@ -213,9 +250,9 @@ def _major(version: Any) -> int | None:
 # --- where things are in the plan file -----------------------------------------------------
 
 
-def _positions(text: str) -> dict[tuple, tuple[int, int, int]]:
-    """``(line, column, end line)`` of every member and object element under ``planned_values``,
-    keyed by JSON path; one linear pass that stops once ``planned_values`` is closed. The text
+def _positions(text: str, section: tuple[str, ...] = PLANNED) -> dict[tuple, tuple[int, int, int]]:
+    """``(line, column, end line)`` of every member and object element under ``section``,
+    keyed by JSON path; one linear pass that stops once ``section`` is closed. The text
     has been decoded already, so the tokens are well formed."""
     out: dict[tuple, tuple[int, int, int]] = {}
     stack: list[list[Any]] = []  # [path, is array, index or current key]
@@ -236,11 +273,11 @@ def _positions(text: str) -> dict[tuple, tuple[int, int, int]]:
                     key = json.loads(f'"{key}"')
                 stack[-1][2] = key
                 path = stack[-1][0] + (key,)
-                if _wanted(path):
+                if _wanted(path, section):
                     out[path] = (line, pos - line_start + 1, line)
         elif first in "{[":
             path = stack[-1][0] + (stack[-1][2],) if stack else ()
-            if stack and stack[-1][1] and _wanted(path):
+            if stack and stack[-1][1] and _wanted(path, section):
                 out[path] = (line, pos - line_start + 1, line)
             stack.append([path, first == "[", 0 if first == "[" else None])
         elif first in "}]":
@@ -250,15 +287,15 @@ def _positions(text: str) -> dict[tuple, tuple[int, int, int]]:
             if path in out:
                 start = out[path]
                 out[path] = (start[0], start[1], line)
-            if path == ("planned_values",):
+            if path == section:
                 break
         elif stack and stack[-1][1]:
             stack[-1][2] += 1
     return out
 
 
-def _wanted(path: tuple) -> bool:
-    return bool(path) and path[0] == "planned_values" and len(path) <= 48
+def _wanted(path: tuple, section: tuple[str, ...]) -> bool:
+    return path[:len(section)] == section and len(path) <= 47 + len(section)
 
 
 # --- the plan ------------------------------------------------------------------------------
@@ -282,14 +319,16 @@ class _Target:
 
 class _PlanReader:
     def __init__(self, data: dict[str, Any], rel: str, positions: dict[tuple, tuple[int, int, int]],
-                 sources: _Sources) -> None:
+                 sources: _Sources, section: tuple[str, ...] = PLANNED) -> None:
         self.rel = rel
         self.positions = positions
         self.sources = sources
         self.configuration = _root_config(data)
         self.variables: dict[str, Any] = _dict(data.get("variables"))
         self.changes: dict[str, dict[str, Any]] = {}
-        for change in _list(data.get("resource_changes")):
+        # The changes describe the planned values; a state, and the state a plan was made from,
+        # are what exists: nothing in them is unknown or about to be deleted.
+        for change in _list(data.get("resource_changes") if section == PLANNED else None):
             if isinstance(change, dict) and isinstance(change.get("address"), str) and "deposed" not in change:
                 self.changes[change["address"]] = _dict(change.get("change"))
         # (module address, module path in the JSON, resource entry, its JSON path)
@@ -297,7 +336,7 @@ class _PlanReader:
         self.instances: dict[tuple[str, str, str], list[_Instance]] = {}
         self.modules: dict[str, list[tuple[str, InstanceKey]]] = {}
         """Module instance address → its child module instances (address, key)."""
-        self._collect(_dict(data["planned_values"].get("root_module")), "", ("planned_values", "root_module"), 0)
+        self._collect(_dict(_dict(_section(data, section)).get("root_module")), "", section + ("root_module",), 0)
         self.by_key: dict[tuple[str, str, str], dict[InstanceKey, _Instance]] = {}
         for resource, found in self.instances.items():
             found.sort(key=lambda i: _key_order(i.key))
@@ -708,12 +747,18 @@ def _root_config(data: dict[str, Any]) -> dict[str, Any]:
 # --- does the plan match the configuration it replaces? ------------------------------------
 
 
-def _mismatch(data: dict[str, Any], sources: _Sources) -> str | None:
+def _mismatch(data: dict[str, Any], sources: _Sources, section: tuple[str, ...] = PLANNED) -> str | None:
     """Why the plan does not correspond to the ``.tf`` files it would supersede (None when it
     does): in each module folder it replaces, the managed resources and module calls it claims
     (its configuration's and its planned values') must be those the folder declares. Values
-    cannot be checked, so a matching plan is trusted; one that does not match would hide code."""
-    claims = _claims(data)
+    cannot be checked, so a matching plan is trusted; one that does not match would hide code.
+    A state has no configuration: its module calls are those the ``.tf`` files declare."""
+    kind = "plan" if section != STATE else "state"
+    if section == STATE and sources.folder is not None and sources.config(sources.folder) is not None:
+        # A plan is made from the code beside it; a state is what was deployed, maybe long ago:
+        # found in a folder, it must not stand in for the code a change is reviewed in.
+        return "it says what is deployed, the .tf files beside it what the code deploys"
+    claims = _claims(data, section)
     todo: list[tuple[tuple[str, ...], Path, dict[str, Any]]] = []
     if sources.folder is not None:
         todo.append(((), sources.folder, sources.configuration))
@@ -729,25 +774,24 @@ def _mismatch(data: dict[str, Any], sources: _Sources) -> str | None:
             missing = sorted(declared - resources)
             extra = sorted(resources - declared)
             if missing or extra:
-                what = f"{shown} declares {missing[0]}, which the plan does not have" if missing \
-                    else f"the plan has {extra[0]}, which {shown} does not declare"
+                what = f"{shown} declares {missing[0]}, which the {kind} does not have" if missing \
+                    else f"the {kind} has {extra[0]}, which {shown} does not declare"
                 return what + (f" ({len(missing) + len(extra) - 1} more differences)" if len(missing) + len(extra) > 1
                                else "")
             if calls != set(config.modules):
                 odd = sorted(calls ^ set(config.modules))[0]
-                return f"module {odd} is called by only one of the plan and {shown}"
+                return f"module {odd} is called by only one of the {kind} and {shown}"
         if len(path) >= MAX_DEPTH:
             continue
-        for name, call in _dict(module.get("module_calls")).items():
-            child = _local_folder(_dict(call).get("source"), folder, sources.root)
-            if child is not None:
-                todo.append((path + (name,), child, _dict(_dict(call).get("module"))))
+        for name, child, child_module in sources.calls(module, folder):
+            todo.append((path + (name,), child, child_module))
     return None
 
 
-def _claims(data: dict[str, Any]) -> dict[tuple[str, ...], tuple[set[str], set[str]]]:
+def _claims(data: dict[str, Any], section: tuple[str, ...] = PLANNED
+            ) -> dict[tuple[str, ...], tuple[set[str], set[str]]]:
     """Module path (call names) → the managed resources (``type.name``) and module calls the
-    plan says that module has, from its configuration and its planned values."""
+    plan says that module has, from its configuration and its values (at ``section``)."""
     out: dict[tuple[str, ...], tuple[set[str], set[str]]] = {}
 
     def entry(path: tuple[str, ...]) -> tuple[set[str], set[str]]:
@@ -764,7 +808,7 @@ def _claims(data: dict[str, Any]) -> dict[tuple[str, ...], tuple[set[str], set[s
             calls.add(name)
             if len(path) < MAX_DEPTH:
                 todo.append((path + (name,), _dict(_dict(call).get("module"))))
-    planned: list[dict[str, Any]] = [_dict(_dict(data.get("planned_values")).get("root_module"))]
+    planned: list[dict[str, Any]] = [_dict(_dict(_section(data, section)).get("root_module"))]
     while planned and len(out) <= 10_000:
         module = planned.pop()
         address = module.get("address")
@@ -796,6 +840,8 @@ class _Sources:
         self.files: list[str] = []
         self.folder = folder if _inside(folder, root) else None
         self._configs: dict[Path, Any] = {}
+        self.declared = not configuration
+        """No configuration (a state): module calls are read from the ``.tf`` files."""
         self.folders: set[Path] = {folder}
         self._follow(configuration, folder, 0)
 
@@ -803,11 +849,27 @@ class _Sources:
         """Every local module folder the configuration calls (inside the root), recursively."""
         if depth > MAX_DEPTH:
             return
-        for call in _dict(module.get("module_calls")).values():
-            child = _local_folder(_dict(call).get("source"), folder, self.root)
-            if child is not None and child not in self.folders:
+        for _name, child, child_module in self.calls(module, folder):
+            if child not in self.folders:
                 self.folders.add(child)
-                self._follow(_dict(_dict(call).get("module")), child, depth + 1)
+                self._follow(child_module, child, depth + 1)
+
+    def calls(self, module: dict[str, Any], folder: Path | None) -> list[tuple[str, Path, dict[str, Any]]]:
+        """The local module calls of a module: (name, folder inside the root, its configuration).
+        A plan's configuration says them; a state has none, so the ``.tf`` files of the folder do."""
+        out = []
+        if not self.declared:
+            for name, call in _dict(module.get("module_calls")).items():
+                child = _local_folder(_dict(call).get("source"), folder, self.root)
+                if child is not None:
+                    out.append((name, child, _dict(_dict(call).get("module"))))
+            return out
+        config = self.config(folder) if folder is not None and folder.is_dir() else None
+        for call, source in config.local_sources() if config is not None else ():
+            child = _local_folder(source, folder, self.root)
+            if child is not None:
+                out.append((call.name, child, {}))
+        return out
 
     def folder_of(self, module: str) -> Path | None:
         steps = _module_steps(module)
@@ -816,9 +878,10 @@ class _Sources:
         folder = self.folder
         config = self.configuration
         for name, _key in steps:
-            call = _dict(_dict(config.get("module_calls")).get(name))
-            folder = _local_folder(call.get("source"), folder, self.root) if folder is not None else None
-            config = _dict(call.get("module"))
+            found = next(((child, inner) for call, child, inner in self.calls(config, folder) if call == name), None)
+            if found is None:
+                return None
+            folder, config = found
         return folder
 
     def config(self, folder: Path) -> Any:

@@ -1,0 +1,261 @@
+"""Terraform state in JSON (``terraform show -json`` of a state) and a plan's ``prior_state``:
+recognition by content, values, module addresses, lines, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from iac_assist.analysis.engine import scan
+from iac_assist.cli import cli
+from iac_assist.inputs.discovery import read_text
+from iac_assist.model import Unknown
+from iac_assist.parsers.terraform.plan import looks_like_plan, looks_like_state
+from iac_assist.parsers.terraform.state import load_prior_state, load_state
+from tests.sarif_schema import validate_sarif
+from tests.test_terraform_plan import module_node, plan_text, write
+
+SERIOUS = {"critical", "high"}
+
+MAIN_TF = """\
+resource "aws_s3_bucket" "public" {
+  bucket = "acme-public-data"
+}
+
+resource "aws_s3_bucket_acl" "public" {
+  bucket = aws_s3_bucket.public.id
+  acl    = "public-read"
+}
+
+resource "aws_db_instance" "main" {
+  identifier          = "main"
+  engine              = "postgres"
+  instance_class      = "db.t3.micro"
+  publicly_accessible = true
+  storage_encrypted   = true
+}
+"""
+
+BUCKET = {"address": "aws_s3_bucket.public", "type": "aws_s3_bucket", "name": "public",
+          "values": {"bucket": "acme-public-data", "id": "acme-public-data", "acl": None,
+                     "arn": "arn:aws:s3:::acme-public-data", "force_destroy": False, "tags": None,
+                     "logging": [], "versioning": [{"enabled": False, "mfa_delete": False}]},
+          "sensitive_values": {"logging": [], "versioning": [{}]}}
+ACL = {"address": "aws_s3_bucket_acl.public", "type": "aws_s3_bucket_acl", "name": "public",
+       "values": {"bucket": "acme-public-data", "acl": "public-read", "id": "acme-public-data,public-read",
+                  "expected_bucket_owner": ""}, "sensitive_values": {}}
+DATABASE = {"address": "aws_db_instance.main", "type": "aws_db_instance", "name": "main",
+            "values": {"identifier": "main", "engine": "postgres", "instance_class": "db.t3.micro",
+                       "publicly_accessible": True, "storage_encrypted": True, "password": "hunter2-deployed",
+                       "deletion_protection": False, "kms_key_id": None},
+            "sensitive_values": {"password": True}}
+CALLER = {"address": "data.aws_caller_identity.me", "mode": "data", "type": "aws_caller_identity", "name": "me",
+          "values": {"account_id": "123456789012"}, "sensitive_values": {}}
+
+
+def state_text(resources: list[dict], *, indent: int | None = 2, **top) -> str:
+    """A state as ``terraform show -json`` writes it: ``resources`` in ``values.root_module``
+    (``module`` puts one in a child module), no ``planned_values``."""
+    root: dict = {"resources": []}
+    for entry in resources:
+        entry = dict(entry)
+        module = entry.pop("module", None)
+        entry.setdefault("mode", "managed")
+        entry.setdefault("provider_name", "registry.terraform.io/hashicorp/aws")
+        entry.setdefault("schema_version", 0)
+        module_node(root, module)["resources"].append(entry)
+    state = {"format_version": "1.0", "terraform_version": "1.7.5", "values": {"root_module": root}, **top}
+    return json.dumps(state, indent=indent)
+
+
+def serious(*paths: Path) -> set[tuple[str, str, str, int]]:
+    result = scan(list(paths))
+    assert not result.has_errors, [str(e) for e in result.errors]
+    return {(f.control, f.resource, f.loc.file, f.loc.line) for f in result.findings if f.severity in SERIOUS}
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def test_looks_like_state():
+    assert looks_like_state(state_text([BUCKET]))
+    assert looks_like_state(state_text([BUCKET], indent=None))
+    assert not looks_like_state(plan_text([BUCKET]))  # a plan holds states, but is a plan
+    assert not looks_like_plan(state_text([BUCKET]))
+    # The raw state file (terraform.tfstate) is another format, not read.
+    assert not looks_like_state('{"version": 4, "terraform_version": "1.7.5", "resources": []}')
+    assert not looks_like_state('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}')
+
+
+def test_state_alone_points_at_its_resources(tmp_path):
+    state = write(tmp_path, "state.json", state_text([CALLER, BUCKET, ACL, DATABASE]))
+    # The line of the value that causes the finding, as the .tf files would give it.
+    assert serious(state) == {
+        ("s3-public-read", "aws_s3_bucket.public", "state.json", line_of(state, '"acl": "public-read"')),
+        ("db-publicly-accessible", "aws_db_instance.main", "state.json", line_of(state, '"publicly_accessible": true')),
+    }
+    resources, _errors = load_state(state, tmp_path)
+    assert [r.loc.line for r in resources] == [line_of(state, f'"address": "{e["address"]}"')
+                                               for e in (BUCKET, ACL, DATABASE)]
+
+
+def test_state_beside_its_tf_files_takes_their_lines(tmp_path):
+    write(tmp_path, "main.tf", MAIN_TF)
+    state = write(tmp_path, "state.json", state_text([CALLER, BUCKET, ACL, DATABASE]))
+    expected = {("s3-public-read", "aws_s3_bucket.public", "main.tf", 7),
+                ("db-publicly-accessible", "aws_db_instance.main", "main.tf", 14)}
+    assert serious(state) == expected
+
+
+def test_state_found_beside_tf_files_does_not_replace_the_code(tmp_path):
+    """Deployed state may be older than the code: found in a folder (not named), it is not used
+    in place of the .tf files, which are analysed, and a warning names it."""
+    write(tmp_path, "main.tf", MAIN_TF.replace("publicly_accessible = true", "publicly_accessible = false"))
+    write(tmp_path, "state.json", state_text([BUCKET, ACL, DATABASE]))
+    result = scan([tmp_path])
+    assert [(e.file, e.level, e.category) for e in result.errors] == [("state.json", "warning", "plan-not-used")]
+    assert "Terraform state not used" in result.errors[0].message
+    assert {(f.control, f.loc.file) for f in result.findings if f.severity in SERIOUS} == {
+        ("s3-public-read", "main.tf")}
+
+
+def test_recognised_by_content_whatever_its_name(tmp_path):
+    write(tmp_path, "foo.json", state_text([BUCKET, ACL, DATABASE], indent=None))
+    assert {(c, r, f) for c, r, f, _line in serious(tmp_path)} == {
+        ("s3-public-read", "aws_s3_bucket.public", "foo.json"),
+        ("db-publicly-accessible", "aws_db_instance.main", "foo.json")}
+
+
+def test_values_of_a_state(tmp_path):
+    state = write(tmp_path, "state.json", state_text([CALLER, BUCKET, DATABASE]))
+    resources, errors = load_state(state, tmp_path)
+    assert errors == []
+    by_address = {r.address: r for r in resources}
+    assert list(by_address) == ["aws_s3_bucket.public", "aws_db_instance.main"]  # data sources left out
+    bucket = by_address["aws_s3_bucket.public"].body
+    assert "acl" not in bucket and "tags" not in bucket  # null is unset
+    assert bucket["versioning"] == [{"enabled": False, "mfa_delete": False}]
+    db = by_address["aws_db_instance.main"].body
+    assert isinstance(db["password"], Unknown)  # a deployed secret is not one the repository holds
+    assert db["publicly_accessible"] is True
+
+
+def test_state_inside_modules(tmp_path):
+    write(tmp_path, "main.tf", 'module "data" {\n  source = "./modules/data"\n}\n')
+    module_tf = write(tmp_path / "modules" / "data", "main.tf", MAIN_TF.replace('"main"', '"db"'))
+    entries = [
+        {**BUCKET, "module": 'module.data["eu"]', "address": 'module.data["eu"].aws_s3_bucket.public',
+         "index": None},
+        {**ACL, "module": 'module.data["eu"]', "address": 'module.data["eu"].aws_s3_bucket_acl.public'},
+        {**DATABASE, "module": 'module.data["eu"]', "name": "db", "index": 0,
+         "address": 'module.data["eu"].aws_db_instance.db[0]'},
+        {**DATABASE, "module": 'module.data["eu"]', "name": "db", "index": 1,
+         "address": 'module.data["eu"].aws_db_instance.db[1]',
+         "values": {**DATABASE["values"], "identifier": "db-1", "publicly_accessible": False}},
+    ]
+    state = write(tmp_path, "state.json", state_text(entries))
+    resources, errors = load_state(state, tmp_path)
+    assert errors == []
+    assert [r.address for r in resources] == [e["address"] for e in entries]
+    rel = "modules/data/main.tf"
+    assert module_tf.relative_to(tmp_path).as_posix() == rel
+    # Findings name the source block, and the instances in it (as for code and plans).
+    assert serious(state) == {
+        ("s3-public-read", "module.data.aws_s3_bucket.public", rel, 7),
+        ("db-publicly-accessible", "module.data.aws_db_instance.db", rel, 14),
+    }
+    db = next(f for f in scan([state]).findings if f.control == "db-publicly-accessible")
+    assert db.instances == ('module.data["eu"].aws_db_instance.db[0]',)
+
+
+def test_prior_state_of_a_plan_is_a_base_state(tmp_path):
+    planned = {**DATABASE, "values": {**DATABASE["values"], "publicly_accessible": False}}
+    prior = {"format_version": "1.0", "terraform_version": "1.7.5",
+             "values": {"root_module": {"resources": [
+                 {**BUCKET, "mode": "managed"}, {**DATABASE, "mode": "managed"}, {**CALLER}]}}}
+    plan = write(tmp_path, "plan.json", plan_text([planned], prior_state=prior))
+    base, errors = load_prior_state(plan, tmp_path)
+    assert errors == []
+    assert [r.address for r in base] == ["aws_s3_bucket.public", "aws_db_instance.main"]
+    db = base[1]
+    assert db.body["publicly_accessible"] is True  # the base, not what the plan makes of it
+    lines = plan.read_text().splitlines()
+    in_prior = next(n for n, line in enumerate(lines, 1) if '"prior_state"' in line)
+    assert db.loc.file == "plan.json"
+    assert db.loc.line == next(n for n, line in enumerate(lines[in_prior:], in_prior + 1)
+                               if '"address": "aws_db_instance.main"' in line)
+    # The plan itself (the head) is unchanged by all this.
+    assert serious(plan) == set()
+
+
+def test_plan_without_prior_state_has_an_empty_base(tmp_path):
+    plan = write(tmp_path, "plan.json", plan_text([DATABASE]))
+    base, errors = load_prior_state(plan, tmp_path)
+    assert base == []
+    assert [(e.file, e.level) for e in errors] == [("plan.json", "warning")]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ('{\n  "format_version": "1.0",\n  "terraform_version": "1.7.5",\n  "values": {"root_module": {\n}',
+     5, "invalid JSON"),
+    ('{"format_version": "9.0", "terraform_version": "1.7.5", "values": {"root_module": {}}}', 1,
+     "unsupported Terraform state format_version '9.0'"),
+    ('{"format_version": "1.0", "terraform_version": "1.7.5", "values": ["root_module"]}', 1,
+     "Terraform state whose values are not an object"),
+])
+def test_invalid_state_is_an_error_with_file_and_line(tmp_path, text, line, message):
+    state = write(tmp_path, "state.json", text)
+    resources, errors = load_state(state, tmp_path)
+    assert resources == []
+    assert [(e.file, e.line) for e in errors] == [("state.json", line)]
+    assert message in errors[0].message
+
+
+def test_hostile_state_is_bounded(tmp_path):
+    deep: object = "x"
+    for _ in range(200):
+        deep = {"a": [deep]}
+    nested = {**BUCKET, "values": {**BUCKET["values"], "tags": deep}}
+    modules: dict = {"resources": [], "address": "module.m"}
+    node = modules
+    for _n in range(100):
+        child = {"resources": [], "address": node["address"] + ".module.m"}
+        node["child_modules"] = [child]
+        node = child
+    node["resources"].append({**DATABASE, "mode": "managed", "address": node["address"] + ".aws_db_instance.main"})
+    state = write(tmp_path, "state.json", json.dumps({
+        "format_version": "1.0", "terraform_version": "1.7.5",
+        "values": {"root_module": {"resources": [{**nested, "mode": "managed"}], "child_modules": [modules]}}}))
+    resources, errors = load_state(state, tmp_path)
+    assert [r.address for r in resources] == ["aws_s3_bucket.public"]  # too deep a module: cut off
+    assert all(e.level != "error" or "internal error" not in e.message for e in errors)
+    result = scan([state])
+    assert not any("internal error" in e.message for e in result.errors)
+
+
+def test_cli_scan_and_model_on_a_state(tmp_path):
+    write(tmp_path, "main.tf", MAIN_TF)
+    state = write(tmp_path, "state.json", state_text([BUCKET, ACL, DATABASE]))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["scan", str(state), "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 1
+    doc = json.loads(result.output)
+    assert doc["errors"] == []
+    found = {(f["control"], f["resource"], f["file"], f["line"]) for f in doc["findings"]
+             if f["severity"] in SERIOUS}
+    assert found == {("s3-public-read", "aws_s3_bucket.public", "main.tf", 7),
+                     ("db-publicly-accessible", "aws_db_instance.main", "main.tf", 14)}
+    sarif = runner.invoke(cli, ["scan", str(state), "--format", "sarif"], catch_exceptions=False)
+    validate_sarif(json.loads(sarif.output))
+    model = runner.invoke(cli, ["model", str(state)], catch_exceptions=False)
+    assert model.exit_code == 0, model.output
+    assert "aws_db_instance.main" in model.output
+
+
+def test_state_read_by_default_reader(tmp_path):
+    state = write(tmp_path, "state.json", state_text([DATABASE]))
+    assert load_state(state, tmp_path)[0][0].address == load_state(state, tmp_path, read_text)[0][0].address
