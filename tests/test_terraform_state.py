@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from iac_assist.analysis.engine import scan
 from iac_assist.cli import cli
 from iac_assist.inputs.discovery import read_text
-from iac_assist.model import Unknown
+from iac_assist.model import Ref, Unknown
 from iac_assist.parsers.terraform.plan import looks_like_plan, looks_like_state
 from iac_assist.parsers.terraform.state import load_prior_state, load_state
 from tests.sarif_schema import validate_sarif
@@ -259,3 +259,51 @@ def test_cli_scan_and_model_on_a_state(tmp_path):
 def test_state_read_by_default_reader(tmp_path):
     state = write(tmp_path, "state.json", state_text([DATABASE]))
     assert load_state(state, tmp_path)[0][0].address == load_state(state, tmp_path, read_text)[0][0].address
+
+
+NETWORK_TF = """\
+resource "aws_security_group" "db" {
+  name = "db"
+  ingress {
+    from_port   = 5432
+    to_port     = 5432
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_db_instance" "main" {
+  identifier             = "main"
+  engine                 = "postgres"
+  instance_class         = "db.t3.micro"
+  publicly_accessible    = false
+  storage_encrypted      = true
+  vpc_security_group_ids = [aws_security_group.db.id]
+}
+"""
+GROUP = {"address": "aws_security_group.db", "type": "aws_security_group", "name": "db",
+         "values": {"id": "sg-0abc", "arn": "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0abc", "name": "db",
+                    "egress": [], "ingress": [{"from_port": 5432, "to_port": 5432, "protocol": "tcp",
+                                               "cidr_blocks": ["0.0.0.0/0"], "ipv6_cidr_blocks": [],
+                                               "prefix_list_ids": [], "security_groups": [], "self": False,
+                                               "description": ""}]},
+         "sensitive_values": {}}
+ATTACHED = {**DATABASE, "values": {**DATABASE["values"], "id": "db-XYZ", "publicly_accessible": False,
+                                   "vpc_security_group_ids": ["sg-0abc"]}}
+
+
+def test_ids_in_a_state_refer_to_the_instances_they_name(tmp_path):
+    """A state has no references: the id a value holds names the instance it belongs to, so the
+    database is attached to its security group as in the code."""
+    state = write(tmp_path / "deployed", "state.json", state_text([GROUP, ATTACHED]))
+    resources, _errors = load_state(state, tmp_path / "deployed")
+    db = {r.address: r for r in resources}["aws_db_instance.main"]
+    assert db.body["vpc_security_group_ids"] == [Ref("aws_security_group.db", "id", "sg-0abc")]
+    assert db.body["id"] == "db-XYZ"  # its own id names itself: not a reference
+    from_state = {(c, r) for c, r, _f, _l in serious(state)}
+    code = write(tmp_path / "code", "main.tf", NETWORK_TF)
+    assert from_state == {(c, r) for c, r, _f, _l in serious(code)} == {
+        ("db-open-security-group", "aws_db_instance.main"), ("sg-database-ports-open", "aws_security_group.db")}
+    # Beside the code, the state gives the code's findings at the code's lines.
+    write(tmp_path / "code", "state.json", state_text([GROUP, ATTACHED]))
+    assert serious(tmp_path / "code" / "state.json") == serious(code)

@@ -323,6 +323,7 @@ class _PlanReader:
         self.rel = rel
         self.positions = positions
         self.sources = sources
+        self.section = section
         self.configuration = _root_config(data)
         self.variables: dict[str, Any] = _dict(data.get("variables"))
         self.changes: dict[str, dict[str, Any]] = {}
@@ -450,6 +451,7 @@ class _PlanReader:
 
     def resources(self) -> list[SourceResource]:
         by_address = {i.address: i for found in self.instances.values() for i in found}
+        identities = _identities(by_address.values()) if self.section == STATE else {}
         out = []
         for module, entry, path in self.entries:
             change = self.changes.get(entry["address"], {})
@@ -461,6 +463,8 @@ class _PlanReader:
             if isinstance(sensitive, dict):
                 self._mask(body, sensitive, exprs, module)
             self._link_body(body, exprs, module, by_address[entry["address"]].key, by_address, 0)
+            if self.section == STATE:
+                body = _link_identities(body, entry["address"], identities, 0)
             res = SourceResource(entry["address"], entry["type"], self._loc(path), body, {}, "terraform")
             located = self.sources.locate(module, entry["type"], entry["name"], body)
             if located is not None:
@@ -551,6 +555,37 @@ class _PlanReader:
 
 
 _ANY = object()
+IDENTITIES = ("id", "arn")
+"""Attributes that name a deployed resource: a state's values refer to others by them."""
+
+
+def _identities(instances: Iterable[_Instance]) -> dict[str, Ref | None]:
+    """Every ``id`` and ``arn`` of the state's instances → a reference to its instance; None
+    when two instances share it (an S3 satellite's id is its bucket's name): it then names no
+    one, and satellites find their owners by name instead."""
+    out: dict[str, Ref | None] = {}
+    for instance in instances:
+        for attr in IDENTITIES:
+            value = instance.values.get(attr)
+            if isinstance(value, str) and value:
+                out[value] = None if value in out else Ref(instance.address, attr, value)
+    return out
+
+
+def _link_identities(value: Any, own: str, identities: dict[str, Ref | None], depth: int) -> Any:
+    """A state has no configuration, so no references: a value equal to another instance's id
+    or ARN (``vpc_security_group_ids = ["sg-0a1b"]``) is taken as a reference to it, as the
+    code's ``aws_security_group.db.id`` would be."""
+    if depth > MAX_DEPTH:
+        return value
+    if isinstance(value, str):
+        ref = identities.get(value)
+        return ref if ref is not None and ref.address != own else value
+    if isinstance(value, list):
+        return [_link_identities(v, own, identities, depth + 1) for v in value]
+    if isinstance(value, dict):
+        return {k: _link_identities(v, own, identities, depth + 1) for k, v in value.items()}
+    return value
 
 
 def _link(value: Any, targets: list[_Target], by_address: dict[str, _Instance], depth: int) -> Any:
