@@ -1,7 +1,7 @@
-"""Terraform as a front end (see ``iac_assist.analysis.frontend``): ``.tf`` module folders and plans.
+"""Terraform as a front end (see ``iac_assist.analysis.frontend``): ``.tf`` module folders, plans and states.
 
-A plan in JSON (``terraform show -json``) is recognised among the YAML and JSON files by its
-content, and supersedes the evaluation of the root module it was made from, whose ``.tf`` files
+A plan or a state in JSON (``terraform show -json``) is recognised among the YAML and JSON files by
+its content, and supersedes the evaluation of the root module it was made from, whose ``.tf`` files
 then only give lines (see ``plan.py``): plans are read first, in the parent, before the folders
 left to evaluate are parsed (in worker processes with ``--jobs``). Each plan is a scope, then each
 root module.

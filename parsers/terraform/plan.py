@@ -1,5 +1,13 @@
 """Terraform plans in JSON (``terraform show -json plan.out``) as source resources.
 
+States in JSON (``terraform show -json`` of a state, ``looks_like_state``) are read the same way
+from ``values`` instead of ``planned_values`` (``STATE``), and a plan's ``prior_state`` from
+``prior_state.values`` (``PRIOR_STATE``): see ``state.py``. What differs: nothing in a state is
+unknown or being deleted (the plan's changes are not applied to it); a state has no configuration,
+so module folders come from the ``.tf`` files' own module calls and a value equal to another
+instance's id or ARN is a reference to it; a state found (not named) beside ``.tf`` files is not
+used, as deployed state may be older than the code.
+
 A plan is recognised by its content (``looks_like_plan``), never by its name, and analysed with
 the same normalizers and policies as ``.tf`` sources:
 
