@@ -89,6 +89,16 @@ def test_looks_like_state():
     # The raw state file (terraform.tfstate) is another format, not read.
     assert not looks_like_state('{"version": 4, "terraform_version": "1.7.5", "resources": []}')
     assert not looks_like_state('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}')
+    # Other JSON outputs of Terraform (validate, providers schema) have no terraform_version.
+    assert not looks_like_state('{"format_version": "1.0", "valid": true, "error_count": 0, "diagnostics": []}')
+
+
+def test_empty_state_is_a_state_with_nothing_deployed(tmp_path):
+    state = write(tmp_path, "foo.json", '{"format_version": "1.0", "terraform_version": "1.7.5"}')
+    assert looks_like_state(state.read_text())
+    assert load_state(state, tmp_path) == ([], [])
+    result = scan([tmp_path])
+    assert result.files == ["foo.json"] and not result.errors
 
 
 def test_state_alone_points_at_its_resources(tmp_path):

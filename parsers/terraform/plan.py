@@ -75,7 +75,9 @@ NOT_ANALYSED = ({"delete"}, {"forget"})
 
 _FORMAT_KEY = re.compile(r'"format_version"\s*:')
 _PLAN_KEY = re.compile(r'"(?:planned_values|resource_changes)"\s*:')
-_STATE_KEYS = (re.compile(r'"terraform_version"\s*:'), re.compile(r'"values"\s*:'), re.compile(r'"root_module"\s*:'))
+_STATE_KEY = re.compile(r'"terraform_version"\s*:')
+_PLAN_ONLY = ("planned_values", "resource_changes", "configuration", "prior_state", "errored")
+"""Top-level members only a plan has: a file with none of them is a state."""
 PLANNED = ("planned_values",)
 """Where a plan's resources are: what the apply will leave."""
 STATE = ("values",)
@@ -98,11 +100,12 @@ def looks_like_plan(text: str) -> bool:
 
 def looks_like_state(text: str) -> bool:
     """Cheap content check (no parse): is this text a Terraform state in JSON (``terraform show
-    -json`` of a state: ``values.root_module``, no ``planned_values``)? Not the raw ``.tfstate``
-    format, which has no ``format_version`` and other field names."""
+    -json`` of a state: ``values.root_module``, no ``planned_values``; without ``values`` when
+    nothing is deployed)? Not the raw ``.tfstate`` format, which has no ``format_version``, nor
+    the other JSON outputs of Terraform, which have no ``terraform_version``."""
     if not text.lstrip("\ufeff \t\r\n").startswith("{") or _PLAN_KEY.search(text) is not None:
         return False
-    return _FORMAT_KEY.search(text) is not None and all(k.search(text) is not None for k in _STATE_KEYS)
+    return _FORMAT_KEY.search(text) is not None and _STATE_KEY.search(text) is not None
 
 
 @dataclass
@@ -197,8 +200,7 @@ def load_plan(path: Path, root: Path, read: Read, text: str | None = None, trust
         out.errors.append(ScanError(rel, 1, "not a Terraform plan or state: the top level is not a JSON object"))
         return out
     if section is None:
-        is_plan = "planned_values" in data or "resource_changes" in data or "values" not in data
-        section = PLANNED if is_plan else STATE
+        section = PLANNED if any(key in data for key in _PLAN_ONLY) else STATE
     out.kind = "plan" if section != STATE else "state"
     version = data.get("format_version")
     major = _major(version)
@@ -209,6 +211,8 @@ def load_plan(path: Path, root: Path, read: Read, text: str | None = None, trust
                                                "iac-assist reads versions 0.x and 1.x"))
         return out
     values = _section(data, section)
+    if section == STATE and "values" not in data:
+        return out  # nothing deployed: Terraform leaves ``values`` out of an empty state
     if values is None:
         why = {PLANNED: "Terraform plan without planned_values (did the plan fail?)",
                STATE: "Terraform state whose values are not an object",
