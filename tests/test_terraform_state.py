@@ -310,6 +310,12 @@ def test_ids_in_a_state_refer_to_the_instances_they_name(tmp_path):
     db = {r.address: r for r in resources}["aws_db_instance.main"]
     assert db.body["vpc_security_group_ids"] == [Ref("aws_security_group.db", "id", "sg-0abc")]
     assert db.body["id"] == "db-XYZ"  # its own id names itself: not a reference
+    # A name is the resource's own, even when another resource's id is spelled the same.
+    subnets = {"address": "aws_db_subnet_group.db", "type": "aws_db_subnet_group", "name": "db",
+               "values": {"id": "db", "name": "db", "subnet_ids": []}, "sensitive_values": {}}
+    named = write(tmp_path / "named", "state.json", state_text([GROUP, subnets]))
+    group = {r.address: r for r in load_state(named, tmp_path / "named")[0]}["aws_security_group.db"]
+    assert group.body["name"] == "db"
     from_state = {(c, r) for c, r, _f, _l in serious(state)}
     code = write(tmp_path / "code", "main.tf", NETWORK_TF)
     assert from_state == {(c, r) for c, r, _f, _l in serious(code)} == {

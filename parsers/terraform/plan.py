@@ -569,6 +569,10 @@ class _PlanReader:
 _ANY = object()
 IDENTITIES = ("id", "arn")
 """Attributes that name a deployed resource: a state's values refer to others by them."""
+OWN_NAMES = frozenset({"name", "name_prefix", "identifier", "description", "tags", "tags_all"})
+"""Top-level attributes that name or describe the resource itself, never another: a security
+group called ``db`` is not a reference to a subnet group whose id is ``db``. Left as text, the
+name still finds the resource's satellites."""
 
 
 def _identities(instances: Iterable[_Instance]) -> dict[str, Ref | None]:
@@ -596,7 +600,8 @@ def _link_identities(value: Any, own: str, identities: dict[str, Ref | None], de
     if isinstance(value, list):
         return [_link_identities(v, own, identities, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {k: _link_identities(v, own, identities, depth + 1) for k, v in value.items()}
+        return {k: v if depth == 0 and k in OWN_NAMES else _link_identities(v, own, identities, depth + 1)
+                for k, v in value.items()}
     return value
 
 
