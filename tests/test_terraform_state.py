@@ -14,7 +14,7 @@ from iac_assist.cli import cli
 from iac_assist.inputs.discovery import read_text
 from iac_assist.model import Ref, Unknown
 from iac_assist.parsers.terraform.plan import looks_like_plan, looks_like_state
-from iac_assist.parsers.terraform.state import load_prior_state, load_state
+from iac_assist.parsers.terraform.state import load_prior_state, load_state, scan_prior_state
 from tests.sarif_schema import validate_sarif
 from tests.test_terraform_plan import module_node, plan_text, write
 
@@ -323,3 +323,25 @@ def test_ids_in_a_state_refer_to_the_instances_they_name(tmp_path):
     # Beside the code, the state gives the code's findings at the code's lines.
     write(tmp_path / "code", "state.json", state_text([GROUP, ATTACHED]))
     assert serious(tmp_path / "code" / "state.json") == serious(code)
+
+
+def test_scan_of_a_prior_state_models_the_base(tmp_path):
+    """The prior state's scan result, as a threat model is built from: findings of the deployed
+    database at the .tf line, none of what the plan changes it to."""
+    write(tmp_path, "main.tf", MAIN_TF.replace("publicly_accessible = true", "publicly_accessible = false"))
+    planned = [{**e, "values": {**e["values"], "publicly_accessible": False}} if e is DATABASE else e
+               for e in (BUCKET, ACL, DATABASE)]
+    prior = json.loads(state_text([CALLER, BUCKET, ACL, DATABASE]))
+    plan = write(tmp_path, "plan.json", plan_text(planned, prior_state=prior))
+    base = scan_prior_state(plan)
+    assert not base.has_errors, [str(e) for e in base.errors]
+    assert {(f.control, f.resource, f.loc.file, f.loc.line) for f in base.findings if f.severity in SERIOUS} == {
+        ("s3-public-read", "aws_s3_bucket.public", "main.tf", 7),
+        ("db-publicly-accessible", "aws_db_instance.main", "main.tf", 14)}
+    assert base.files == ["main.tf", "plan.json"]
+    assert {c.address for c in base.graph.components.values()} >= {"aws_s3_bucket.public", "aws_db_instance.main"}
+    assert {(f.control, f.loc.file) for f in scan([plan]).findings if f.severity in SERIOUS} == {
+        ("s3-public-read", "main.tf")}
+    from iac_assist.threatmodel.build import build
+
+    assert "aws_db_instance.main" in {c.id for c in build(base).components}

@@ -258,6 +258,33 @@ def _analyse(
 ) -> ScanResult:
     """Discover, parse, build the graph and run ``policies``: the findings as the code has them."""
     graph, result = build_graph(paths, exclude, root, jobs, max_file_size, **options)
+    return _judge(graph, result, policies)
+
+
+def analyse_loaded(loaded: Loaded, normalizer: Normalizer, root: Path, policies: list[Policy] | None = None
+                   ) -> ScanResult:
+    """What a scan gives for resources a front end's reader produced outside discovery (a plan's
+    prior state: ``parsers/terraform/state.py``): the same model and policies (all registered
+    ones by default); no suppressions or baseline."""
+    if policies is None:
+        from iac_assist.policies import all_policies
+
+        policies = all_policies()
+    result = ScanResult(root=root)
+    errors = list(loaded.errors)
+    components: list[Component] = []
+    result.conditions.update(loaded.conditions)
+    for scope in loaded.scopes:
+        components.extend(_model(normalizer, scope, result, errors))
+    graph = ResourceGraph(components)
+    result.files = sorted(loaded.files)
+    result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
+    result.graph = graph
+    return _judge(graph, result, policies)
+
+
+def _judge(graph: ResourceGraph, result: ScanResult, policies: list[Policy]) -> ScanResult:
+    """``policies`` run on the graph: the findings, in ``result``."""
     findings: set[Finding] = set()
     failures: list[ScanError] = []
     for pol in policies:

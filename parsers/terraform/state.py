@@ -10,17 +10,24 @@ references either: satellites find their owners by name, as with literal ids in 
 A plan's ``prior_state`` is the state the plan was made from: the base of what the apply changes,
 read with the plan's configuration (its references) and without its changes (nothing in a
 state is unknown or about to be deleted). These are library entry points, for comparing a base
-with a head (``load_state`` or ``load_prior_state`` against ``load_plan`` or the code); a scan
-finds states among the JSON files by content, as it finds plans (``load_plans``).
+with a head (``load_state`` or ``load_prior_state`` against ``load_plan`` or the code), and
+``scan_prior_state`` gives the prior state's scan result, as ``scan`` gives a state's or a plan's
+(a threat model is built from either). A scan finds states among the JSON files by content, as it
+finds plans (``load_plans``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from iac_assist.model import ScanError
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.terraform.plan import PRIOR_STATE, STATE, Read, load_plan
+from iac_assist.parsers.terraform.plan import PRIOR_STATE, STATE, Plan, Read, load_plan
+
+if TYPE_CHECKING:
+    from iac_assist.analysis.policy import Policy
+    from iac_assist.analysis.result import ScanResult
 
 
 def load_state(path: Path, root: Path, read: Read | None = None) -> tuple[list[SourceResource], list[ScanError]]:
@@ -28,26 +35,44 @@ def load_state(path: Path, root: Path, read: Read | None = None) -> tuple[list[S
     found (never raised). ``root``: the scanned root, which paths in findings are relative to
     and the ``.tf`` files giving lines must be under. ``read(path, rel, errors)``: a file's text
     or None; by default ``read_text``."""
-    return _load(path, root, read, STATE)
+    loaded = _load(path, root, read, STATE)
+    return loaded.resources, loaded.errors
 
 
 def load_prior_state(path: Path, root: Path, read: Read | None = None) -> tuple[list[SourceResource], list[ScanError]]:
     """The resources of the state a plan file was made from (its ``prior_state``): the base side
     of what the plan changes. A plan made before anything was applied has none: no resources
     and a warning."""
-    return _load(path, root, read, PRIOR_STATE)
+    loaded = _load(path, root, read, PRIOR_STATE)
+    return loaded.resources, loaded.errors
 
 
-def _load(path: Path, root: Path, read: Read | None, section: tuple[str, ...]
-          ) -> tuple[list[SourceResource], list[ScanError]]:
+def scan_prior_state(plan: Path, root: Path | None = None, policies: list[Policy] | None = None) -> ScanResult:
+    """The scan result of the state ``plan`` was made from: its model (``result.graph``) and
+    findings, at the lines of the ``.tf`` files beside the plan where they declare the resources,
+    else in the plan file. ``root``: the scanned root (default: the plan's folder); ``policies``:
+    all registered ones by default. No suppressions or baseline are applied."""
+    from iac_assist.analysis.engine import analyse_loaded
+    from iac_assist.analysis.frontend import Loaded, Scope
+    from iac_assist.parsers.terraform.normalizer import NORMALIZER
+
+    root = (root or plan.resolve().parent).resolve()
+    path = plan.resolve()
+    rel = path.relative_to(root).as_posix()
+    loaded = _load(path, root, None, PRIOR_STATE)
+    scopes = [Scope(rel, loaded.resources)] if loaded.resources else []
+    inputs = Loaded(scopes=scopes, errors=list(loaded.errors), files={rel, *loaded.tf_files})
+    return analyse_loaded(inputs, NORMALIZER, root, policies)
+
+
+def _load(path: Path, root: Path, read: Read | None, section: tuple[str, ...]) -> Plan:
     if read is None:
         from iac_assist.inputs.discovery import read_text
 
         read = read_text
     rel = path.relative_to(root).as_posix()
     try:
-        loaded = load_plan(path, root, read, section=section)
+        return load_plan(path, root, read, section=section)
     except Exception as err:  # a defect of ours must not pass for an empty state
-        return [], [ScanError(rel, 0, f"internal error while analysing this file ({type(err).__name__}: {err}); "
-                                      "please report it")]
-    return loaded.resources, loaded.errors
+        return Plan(errors=[ScanError(rel, 0, f"internal error while analysing this file ({type(err).__name__}: "
+                                               f"{err}); please report it")])
