@@ -245,6 +245,12 @@ def test_hostile_state_is_bounded(tmp_path):
     assert all(e.level != "error" or "internal error" not in e.message for e in errors)
     result = scan([state])
     assert not any("internal error" in e.message for e in result.errors)
+    # Nesting the JSON decoder cannot follow: an error naming the file, not a crash.
+    deepest = write(tmp_path, "deepest.json", '{"format_version": "1.0", "terraform_version": "1.7.5", "values": '
+                    + "[" * 200_000 + "]" * 200_000 + "}")
+    assert load_state(deepest, tmp_path)[0] == []
+    assert [(e.file, e.message) for e in load_state(deepest, tmp_path)[1]] == [
+        ("deepest.json", "invalid JSON: nesting too deep")]
 
 
 def test_cli_scan_and_model_on_a_state(tmp_path):
