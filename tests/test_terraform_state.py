@@ -154,6 +154,15 @@ def test_values_of_a_state(tmp_path):
     assert db["publicly_accessible"] is True
 
 
+def test_deposed_object_is_not_a_second_resource(tmp_path):
+    """create_before_destroy leaves the replaced object in the state, under the same address."""
+    deposed = {**DATABASE, "deposed_key": "00000001", "values": {**DATABASE["values"], "publicly_accessible": False}}
+    state = write(tmp_path, "state.json", state_text([DATABASE, deposed]))
+    resources, errors = load_state(state, tmp_path)
+    assert errors == []
+    assert [(r.address, r.body["publicly_accessible"]) for r in resources] == [("aws_db_instance.main", True)]
+
+
 def test_state_inside_modules(tmp_path):
     write(tmp_path, "main.tf", 'module "data" {\n  source = "./modules/data"\n}\n')
     module_tf = write(tmp_path / "modules" / "data", "main.tf", MAIN_TF.replace('"main"', '"db"'))

@@ -363,6 +363,8 @@ class _PlanReader:
                 continue
             if not all(isinstance(entry.get(k), str) for k in ("address", "type", "name")):
                 continue
+            if "deposed_key" in entry:
+                continue  # a state's replaced object awaiting destruction: its address is its successor's
             actions = {a for a in _list(_dict(self.changes.get(entry["address"])).get("actions")) if isinstance(a, str)}
             if actions in NOT_ANALYSED:
                 continue
