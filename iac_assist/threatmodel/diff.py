@@ -32,8 +32,9 @@ a flow with the ``file``, ``line`` and ``why`` of what allows it, a path with it
 evidence) and say where they come from: added, opened and undetermined entries are the head's
 (lines of the working tree), removed and closed ones the base's lines unless the head still has
 the threat (closed: the head's evidence shows what mitigates it). A threat entry adds ``was``
-(its status at the base, null when it did not exist) and ``severity`` (the highest of the
-findings that open it, null when none does). A threat is
+(its status at the base, null when it did not exist; ``status`` is null when it no longer
+exists) and ``severity`` (the highest of the
+findings that open it, or opened it at the base for a closed one; null when none does). A threat is
 
 - ``opened`` when it is open and was not (mitigated, undetermined or absent);
 - ``closed`` when it was open and is mitigated, or no longer exists (its target was removed);
@@ -267,17 +268,20 @@ def _threats(base: dict[tuple[str, str], Threat], head: dict[tuple[str, str], Th
         if after == "open" and before != "open":
             out["opened"].append(_threat(now, before, rated))
         elif before == "open" and after in ("mitigated", None):
-            out["closed"].append(_threat(now or was, before, rated))
+            # Rated by what kept it open at the base; shown as the head has it, when it still does.
+            out["closed"].append(_threat(now or was, before, rated, rating=was, status=after))
         elif after == "undetermined" and before != "undetermined":
             out["undetermined"].append(_threat(now, before, rated))
     return out
 
 
-def _threat(threat: Threat | None, was: str | None, rated: Mapping[str, str]) -> dict[str, Any]:
+def _threat(threat: Threat | None, was: str | None, rated: Mapping[str, str], rating: Threat | None = None,
+            status: str | None = "") -> dict[str, Any]:
     assert threat is not None
-    levels = [rated[fp] for fp in threat.findings if fp in rated]
+    levels = [rated[fp] for fp in (rating or threat).findings if fp in rated]
+    severity = max(levels, key=SEVERITY_RANK.__getitem__, default=None)
     return {"id": threat.id, "stride": threat.stride, "target": threat.target, "title": threat.title,
-            "was": was, "status": threat.status, "severity": max(levels, key=SEVERITY_RANK.__getitem__, default=None),
+            "was": was, "status": threat.status if status == "" else status, "severity": severity,
             "controls": list(threat.controls), "findings": list(threat.findings),
             "evidence": [{"file": e.file, "line": e.line, "what": e.what} for e in threat.evidence],
             "capec": list(threat.capec), "attack": list(threat.attack)}
