@@ -461,7 +461,10 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
         _gate_gaps(result, settings.fail_on_unanalysed)
         if result.has_errors or result.gate_gaps(settings.fail_on_unanalysed):
             sys.exit(2)
-        sys.exit(1 if fail_on_new_path and _opens(change, settings.fail_on) else 0)
+        if fail_on_new_path and _opens(change, settings.fail_on):
+            click.echo(safe(f"iac-assist: the gate fails (exit 1): {change.summary()['verdict']}"), err=True)
+            sys.exit(1)
+        sys.exit(0)
     if fmt == "sarif":
         from dataclasses import replace
 

@@ -366,7 +366,10 @@ def test_the_json_has_the_documented_shape(repo):
 def test_fail_on_new_path_gates_what_the_change_opens(repo):
     infra = str(repo / "infra")
     (repo / "infra" / "main.tf").write_text(DB_TF["open"], encoding="utf-8")
-    assert model(infra, "--base", "HEAD", "-f", "json", "--fail-on-new-path")[0] == 1
+    failed = CliRunner().invoke(cli, ["model", infra, "--base", "HEAD", "-f", "json", "--fail-on-new-path"])
+    assert failed.exit_code == 1 and json.loads(failed.stdout)["diff"]["summary"]["changed"]
+    assert failed.stderr == ("iac-assist: the gate fails (exit 1): this change opens 1 attack path from the internet "
+                             "to aws_db_instance.db and opens 3 threats\n")
     # A new attack path fails whatever the threshold.
     assert model(infra, "--base", "HEAD", "-f", "json", "--fail-on-new-path", "--fail-on", "none")[0] == 1
     # A threat opened without a path: only at or above --fail-on (sg-exposure is high).
