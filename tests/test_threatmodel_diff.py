@@ -265,6 +265,14 @@ def test_a_renamed_resource_whose_facts_changed_is_removed_and_added(tmp_path):
     assert change["components"]["renamed"] == []
 
 
+def test_resources_no_rule_models_are_renamed_only_within_their_type(tmp_path):
+    # Both are of the kind ``other``, without facts: alike, yet not the same resource renamed.
+    change = compare(tmp_path, {"main.tf": 'resource "aws_iot_thing" "a" {}\n'},
+                     {"main.tf": 'resource "aws_iot_policy" "b" {}\nresource "aws_iot_thing" "c" {}\n'})
+    assert [(c["id"], c["kind"]) for c in change["components"]["added"]] == [("aws_iot_policy.b", "other")]
+    assert [(r["from"], r["to"]) for r in change["components"]["renamed"]] == [("aws_iot_thing.a", "aws_iot_thing.c")]
+
+
 @pytest.mark.parametrize("fmt", ["terraform", "cloudformation"])
 def test_adding_a_waf_to_a_load_balancer_closes_the_flooding_threats(tmp_path, fmt):
     change = compare(tmp_path, *CHANGES[("waf", fmt)])
@@ -453,6 +461,16 @@ def test_base_options_are_checked_before_the_scan(repo, tmp_path):
     outside = tree(tmp_path / "outside", {"main.tf": DB_TF["open"]})
     code, output = model(str(outside), "--base", "HEAD")
     assert code == 2 and "--base needs a git repository" in output
+
+
+def test_a_base_that_cannot_be_analysed_is_a_warning(repo):
+    (repo / "infra" / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n', encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "broken")
+    (repo / "infra" / "main.tf").write_text(DB_TF["open"], encoding="utf-8")
+    result = CliRunner().invoke(cli, ["model", str(repo / "infra"), "--base", "HEAD", "-f", "json"])
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["diff"]["components"]["added"]) == 7
+    assert result.stderr == ("iac-assist: warning: some inputs could not be analysed as they were at HEAD; what they "
+                             "held reads as added\n")
 
 
 def test_a_new_folder_has_everything_added(repo):

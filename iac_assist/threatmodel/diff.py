@@ -9,8 +9,8 @@ with the model after it (``head``: the working tree). Identity is stable across 
 - attack paths by their hops (the component ids from the internet to the target);
 - threats by ``(library threat, target)``.
 
-A pure rename (a resource whose address changed but whose kind and facts are equal, values only,
-not locations) reads as a rename, not as an addition and a removal: removed and added components
+A pure rename (a resource whose address changed but whose kind, resource type and facts are equal,
+values only, not locations) reads as a rename, not as an addition and a removal: removed and added components
 of one kind with equal facts are paired, and the base's ids are mapped to the head's before
 flows, paths and threats are compared. References inside facts name addresses, so a resource that
 points at a renamed one is compared with that reference renamed too (pairs found in rounds).
@@ -151,12 +151,13 @@ def _renames(base: list[ModelComponent], head: list[ModelComponent]) -> list[tup
     pairs: list[tuple[ModelComponent, ModelComponent]] = []
     addresses: dict[str, str] = {}
     while removed and added:
-        by_facts: dict[tuple[str, Any], list[ModelComponent]] = {}
+        # The source type too: resources no rule models share the kind ``other`` and often no facts.
+        by_facts: dict[tuple[str, str, Any], list[ModelComponent]] = {}
         for comp in added:
-            by_facts.setdefault((comp.kind, comp.facts), []).append(comp)
+            by_facts.setdefault((comp.kind, comp.source_type, comp.facts), []).append(comp)
         found = []
         for old in removed:
-            candidates = by_facts.get((old.kind, _renamed_facts(old.facts, addresses)))
+            candidates = by_facts.get((old.kind, old.source_type, _renamed_facts(old.facts, addresses)))
             if candidates:
                 found.append((old, candidates.pop(0)))
         if not found:
