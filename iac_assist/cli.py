@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from iac_assist.gate.baseline import Baseline
     from iac_assist.gate.config import Settings
     from iac_assist.parsers.cloudformation.options import TemplateOptions
+    from iac_assist.threatmodel.diff import ModelDiff
     from iac_assist.threatmodel.formats import RenderOptions
 
 FAIL_ON = ("critical", "high", "medium", "low", "none")
@@ -371,10 +372,11 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("-f", "--format", "fmt", type=click.Choice(["json", "markdown", "mermaid", "dot", "otm", "sarif"]),
+@click.option("-f", "--format", "fmt",
+              type=click.Choice(["json", "markdown", "mermaid", "dot", "otm", "sarif", "text"]),
               default="markdown", show_default=True,
               help="Output format; sarif: the attack paths as code scanning results, each with its steps as a code "
-                   "flow (a category of its own beside the scan's).")
+                   "flow (a category of its own beside the scan's). With --base: json, markdown or text.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the model to FILE instead of standard output.")
 @click.option("--view", type=click.Choice(["full", "attack-paths", "per-vpc"]), default="full", show_default=True,
@@ -395,26 +397,40 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
 @click.option("--data-classification", "data_classes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="TOML file mapping resource addresses (globs) to public, internal, confidential or "
                    "restricted, to rank attack paths by what their targets hold (README: threat model).")
+@click.option("--base", metavar="REF",
+              help="Print what the working tree changes in the threat model since git revision REF (a branch, tag "
+                   "or commit, read from git objects: nothing is checked out): flows, attack paths and components "
+                   "added or removed, threats opened, closed or now undetermined.")
+@click.option("--fail-on-new-path", is_flag=True,
+              help="With --base: exit 1 when the change adds an attack path, or opens a threat whose findings reach "
+                   "--fail-on (a threat no finding rates counts as low).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON),
+              help="With --fail-on-new-path: the lowest severity of an opened threat that fails (default: the "
+                   "configuration's fail-on, else low).")
 def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, project_name: str, project_id: str,
           otm_mapping: str | None, exclude: tuple[str, ...],
           var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
           config_file: Path | None, untrusted: bool, jobs: int | None, max_file_size: int | None,
-          fail_on_unanalysed: tuple[str, ...], data_classes: Path | None) -> None:
+          fail_on_unanalysed: tuple[str, ...], data_classes: Path | None, base: str | None, fail_on_new_path: bool,
+          fail_on: str | None) -> None:
     """Draw the threat model of PATHS: components in trust zones, flows across boundaries, attack
-    paths from the internet to data stores, and STRIDE threats, open or mitigated.
+    paths from the internet to data stores, and STRIDE threats, open or mitigated. With --base REF,
+    print what the change since REF does to it instead.
 
-    Exit code 0 when the model was drawn from everything; 2 when an input could not be analysed, or
-    input of a category named by --fail-on-unanalysed was left out. Inputs not analysed, and their
-    count by category, are printed on standard error."""
+    Exit code 0 when the model was drawn from everything; 1 with --fail-on-new-path when the change
+    adds an attack path or opens a threat at or above --fail-on; 2 when an input could not be
+    analysed, or input of a category named by --fail-on-unanalysed was left out. Inputs not analysed,
+    and their count by category, are printed on standard error."""
     from iac_assist.analysis.engine import scan as run_scan
     from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
     from iac_assist.parsers.terraform.inputs import VariableInputs
     from iac_assist.threatmodel.build import build
     from iac_assist.threatmodel.formats import render
 
+    _check_base_options(fmt, base, fail_on_new_path, fail_on)
     options = _model_options(paths, fmt, view, project_name, project_id, otm_mapping)
     settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters,
-                         untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed)
+                         untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed, fail_on=fail_on)
     classes: list[tuple[str, str]] = []
     if data_classes is not None:
         from iac_assist.model.data_classification import read_file
@@ -431,10 +447,24 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
     except RecursionError:
         raise _BadParameter("a parameters file is nested too deeply", param_hint="--parameters") from None
     # The model shows the architecture as it is: rule choices and waivers are the gate's business.
-    result = run_scan(list(paths) or [Path(".")], exclude=settings.exclude,
-                      variables=VariableInputs(settings.var_files, assignments, dict(os.environ)),
-                      template_options=template_options, inline_suppressions=False, jobs=jobs,
-                      max_file_size=max_file_size)
+    variables = VariableInputs(settings.var_files, assignments, dict(os.environ))
+
+    def analyse(scanned: list[Path], root: Path | None = None) -> ScanResult:
+        return run_scan(scanned, root=root, exclude=settings.exclude, variables=variables,
+                        template_options=template_options, inline_suppressions=False, jobs=jobs,
+                        max_file_size=max_file_size)
+
+    result = analyse(list(paths) or [Path(".")])
+    if base is not None:
+        change = _model_diff(result, analyse, paths, base, fmt, output, classes)
+        _report_errors(result)
+        _gate_gaps(result, settings.fail_on_unanalysed)
+        if result.has_errors or result.gate_gaps(settings.fail_on_unanalysed):
+            sys.exit(2)
+        if fail_on_new_path and _opens(change, settings.fail_on):
+            click.echo(safe(f"iac-assist: the gate fails (exit 1): {change.summary()['verdict']}"), err=True)
+            sys.exit(1)
+        sys.exit(0)
     if fmt == "sarif":
         from dataclasses import replace
 
@@ -453,6 +483,60 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
         click.echo(safe(gaps(result)[0]), err=True)  # the "Not analysed: ..." line; standard error is for problems
     _gate_gaps(result, settings.fail_on_unanalysed)
     sys.exit(2 if result.has_errors or result.gate_gaps(settings.fail_on_unanalysed) else 0)
+
+
+def _check_base_options(fmt: str, base: str | None, fail_on_new_path: bool, fail_on: str | None) -> None:
+    """What only --base reads, and the formats a difference has: checked before the scan."""
+    from iac_assist.threatmodel.formats.diff_format import FORMATS
+
+    if base is None:
+        if fmt == "text":
+            raise _BadParameter("text is a format of the difference: give --base REF too", param_hint="--format")
+        for given, name in ((fail_on_new_path, "--fail-on-new-path"), (fail_on, "--fail-on")):
+            if given:
+                raise _BadParameter("it gates what a change does: give --base REF too", param_hint=name)
+    elif fmt not in FORMATS:
+        raise _BadParameter(f"with --base, the difference is printed as {', '.join(FORMATS)}", param_hint="--format")
+
+
+def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: tuple[Path, ...], base: str,
+                fmt: str, output: Path | None, classes: list[tuple[str, str]]) -> ModelDiff:
+    """Print what the working tree (``result``) changes in the threat model since git revision
+    ``base``, whose files are analysed as they were there; the difference."""
+    from iac_assist.gate.baseline import BaselineError, at_revision
+    from iac_assist.threatmodel.build import build
+    from iac_assist.threatmodel.diff import diff
+    from iac_assist.threatmodel.formats.diff_format import render as render_diff
+    from iac_assist.threatmodel.model import ThreatModel
+
+    try:
+        then = at_revision(base, list(paths) or [Path(".")], result.root, analyse, option="--base")
+    except BaselineError as err:
+        raise _SetupError(str(err)) from None
+    if then is not None and then.has_errors:
+        click.echo(safe(f"iac-assist: warning: some inputs could not be analysed as they were at {base}; what they "
+                        "held reads as added"), err=True)
+    before = build(then, classes) if then is not None else ThreatModel()
+    severities = {f.fingerprint: f.severity for f in (*(then.findings if then else ()), *result.findings)}
+    change = diff(before, build(result, classes), severities)
+    text = render_diff(change, fmt, base)
+    if fmt == "text":
+        text = "".join(safe(line) + "\n" for line in text.splitlines())
+    if output is not None:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+    return change
+
+
+def _opens(change: ModelDiff, fail_on: str) -> bool:
+    """Whether the change adds an attack path, or opens a threat at or above ``fail_on`` (one
+    that no finding rates counts as low: it is open all the same)."""
+    from iac_assist.analysis.findings import at_or_above
+
+    if change.attack_paths["added"]:
+        return True
+    return any(at_or_above(t["severity"] or "low", fail_on) for t in change.threats["opened"])
 
 
 def _model_options(paths: tuple[Path, ...], fmt: str, view: str, project_name: str, project_id: str,

@@ -23,6 +23,7 @@ comes back.
 git revision REF, and what was found there is known. Their files are read from git objects
 (``git ls-tree`` and ``git cat-file``, which apply no filters and run no hooks) into a temporary
 folder; nothing is checked out in the working tree and nothing from the repository runs.
+``model --base REF`` reads a revision the same way (``at_revision``) to compare threat models.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from iac_assist.analysis.findings import Finding, fingerprint
 from iac_assist.inputs.discovery import MAX_FILE_BYTES, SKIP_DIRS, TERRAFORM_SUFFIXES, terraform_files
@@ -129,6 +130,7 @@ def leave_out(result: ScanResult, known: set[str]) -> int:
 
 # Findings at a git revision ------------------------------------------------------------------------
 
+T = TypeVar("T")
 Analyse = Callable[[list[Path], Path], "ScanResult"]
 """Scans paths with the given scan root, as the current scan does."""
 
@@ -144,6 +146,33 @@ def known_at(ref: str, paths: list[Path], root: Path, analyse: Analyse) -> tuple
     """The fingerprints of the findings ``paths`` had at git revision ``ref``, computed relative
     to ``root`` (the current scan's root) so that they compare with today's, and warnings.
     Raises BaselineError when ``ref`` cannot be read."""
+    found = at_revision(ref, paths, root, analyse)
+    if found is None:
+        return set(), []
+    warnings = []
+    if found.has_errors:
+        warnings.append(ScanError("", 0, f"some inputs could not be analysed as they were at {ref}; their findings "
+                                  "are reported as new", level="warning"))
+    return {f.fingerprint for f in found.findings}, warnings
+
+
+def at_revision(ref: str, paths: list[Path], root: Path, analyse: Callable[[list[Path], Path], T],
+                option: str = "--new-since") -> T | None:
+    """``analyse`` run on ``paths`` as they were at git revision ``ref``: their files are written
+    into a temporary folder (the scan root ``root`` maps to it, so paths relative to the root
+    compare with today's) that lives while ``analyse`` runs. None when none of ``paths`` existed
+    then. Raises BaselineError, its message naming ``option``, when ``ref`` cannot be read."""
+    try:
+        return _at_revision(ref, paths, root, analyse)
+    except BaselineError as err:
+        # The git helpers speak of --new-since, the first option that read a revision.
+        message = str(err)
+        if option != "--new-since" and message.startswith("--new-since"):
+            raise BaselineError(option + message[len("--new-since"):]) from None
+        raise
+
+
+def _at_revision(ref: str, paths: list[Path], root: Path, analyse: Callable[[list[Path], Path], T]) -> T | None:
     if not ref or ref.startswith("-"):
         raise BaselineError(f"--new-since: {ref!r} is not a git revision")
     top = Path(_git(root, "rev-parse", "--show-toplevel").strip()).resolve()
@@ -166,13 +195,8 @@ def known_at(ref: str, paths: list[Path], root: Path, analyse: Analyse) -> tuple
                 # A new file of a module that existed: the module's other files were there.
                 then.extend(terraform_files(past.parent))
         if not then:
-            return set(), []
-        found = analyse(then, tree)
-    warnings = []
-    if found.has_errors:
-        warnings.append(ScanError("", 0, f"some inputs could not be analysed as they were at {ref}; their findings "
-                                  "are reported as new", level="warning"))
-    return {f.fingerprint for f in found.findings}, warnings
+            return None
+        return analyse(then, tree)
 
 
 def _git(cwd: Path, *args: str, failure: str = "", data: bytes | None = None) -> str:

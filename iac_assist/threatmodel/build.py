@@ -10,6 +10,7 @@ from iac_assist.model.builder import READ_ONLY_PREFIX
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.threatmodel import attack
 from iac_assist.threatmodel import flows as flow_rules
+from iac_assist.threatmodel.diff import fact_values
 from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, ThreatModel
 from iac_assist.threatmodel.threats import assess, redirect_to_https
 from iac_assist.threatmodel.zones import ZONES, place
@@ -30,7 +31,8 @@ def build(result: ScanResult, classes: list[tuple[str, str]] | None = None) -> T
     model = ThreatModel()
     model.components = sorted(
         (ModelComponent(ids[c.id], c.kind, placements[c.id].zone, c.loc,
-                        ids.get(placements[c.id].vpc or ""), c.display, c.source_type) for c in comps),
+                        ids.get(placements[c.id].vpc or ""), c.display, c.source_type, c.address,
+                        fact_values(c)) for c in comps),
         key=lambda c: c.id,
     )
     zone_of = {m.id: m.zone for m in model.components}

@@ -73,6 +73,11 @@ class ModelComponent:
     label: str = ""
     """A short name for diagrams."""
     source_type: str = ""
+    address: str = ""
+    """The resource's address (Terraform address or logical id): references name it."""
+    facts: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+    """Its facts' values, without their locations, in a comparable form (``diff.fact_values``): what
+    tells a renamed resource from a new one. Not in ``to_json``."""
 
 
 @dataclass(frozen=True)
