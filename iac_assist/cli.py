@@ -401,6 +401,10 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
               help="Print what the working tree changes in the threat model since git revision REF (a branch, tag "
                    "or commit, read from git objects: nothing is checked out): flows, attack paths and components "
                    "added or removed, threats opened, closed or now undetermined.")
+@click.option("--base-state", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="Like --base, against what is deployed: FILE is `terraform show -json` of a state (or a plan, "
+                   "whose prior state is the base): what the next apply changes, and drift where the deployed "
+                   "state has what the code no longer says.")
 @click.option("--fail-on-new-path", is_flag=True,
               help="With --base: exit 1 when the change adds an attack path, or opens a threat whose findings reach "
                    "--fail-on (a threat no finding rates counts as low).")
@@ -411,8 +415,8 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
           otm_mapping: str | None, exclude: tuple[str, ...],
           var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
           config_file: Path | None, untrusted: bool, jobs: int | None, max_file_size: int | None,
-          fail_on_unanalysed: tuple[str, ...], data_classes: Path | None, base: str | None, fail_on_new_path: bool,
-          fail_on: str | None) -> None:
+          fail_on_unanalysed: tuple[str, ...], data_classes: Path | None, base: str | None,
+          base_state: Path | None, fail_on_new_path: bool, fail_on: str | None) -> None:
     """Draw the threat model of PATHS: components in trust zones, flows across boundaries, attack
     paths from the internet to data stores, and STRIDE threats, open or mitigated. With --base REF,
     print what the change since REF does to it instead.
@@ -427,7 +431,9 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
     from iac_assist.threatmodel.build import build
     from iac_assist.threatmodel.formats import render
 
-    _check_base_options(fmt, base, fail_on_new_path, fail_on)
+    if base is not None and base_state is not None:
+        raise _BadParameter("compare with a git revision or with a deployed state, not both", param_hint="--base-state")
+    _check_base_options(fmt, base or (str(base_state) if base_state else None), fail_on_new_path, fail_on)
     options = _model_options(paths, fmt, view, project_name, project_id, otm_mapping)
     settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters,
                          untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed, fail_on=fail_on)
@@ -449,14 +455,17 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
     # The model shows the architecture as it is: rule choices and waivers are the gate's business.
     variables = VariableInputs(settings.var_files, assignments, dict(os.environ))
 
-    def analyse(scanned: list[Path], root: Path | None = None) -> ScanResult:
-        return run_scan(scanned, root=root, exclude=settings.exclude, variables=variables,
+    state_excluded = _inside(base_state, list(paths) or [Path(".")])
+
+    def analyse(scanned: list[Path], root: Path | None = None, deployed: bool = False) -> ScanResult:
+        exclude = settings.exclude + (() if deployed else state_excluded)
+        return run_scan(scanned, root=root, exclude=exclude, variables=variables,
                         template_options=template_options, inline_suppressions=False, jobs=jobs,
                         max_file_size=max_file_size)
 
     result = analyse(list(paths) or [Path(".")])
-    if base is not None:
-        change = _model_diff(result, analyse, paths, base, fmt, output, classes)
+    if base is not None or base_state is not None:
+        change = _model_diff(result, analyse, paths, base, fmt, output, classes, base_state)
         _report_errors(result)
         _gate_gaps(result, settings.fail_on_unanalysed)
         if result.has_errors or result.gate_gaps(settings.fail_on_unanalysed):
@@ -499,20 +508,26 @@ def _check_base_options(fmt: str, base: str | None, fail_on_new_path: bool, fail
         raise _BadParameter(f"with --base, the difference is printed as {', '.join(FORMATS)}", param_hint="--format")
 
 
-def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: tuple[Path, ...], base: str,
-                fmt: str, output: Path | None, classes: list[tuple[str, str]]) -> ModelDiff:
+def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: tuple[Path, ...], base: str | None,
+                fmt: str, output: Path | None, classes: list[tuple[str, str]],
+                base_state: Path | None = None) -> ModelDiff:
     """Print what the working tree (``result``) changes in the threat model since git revision
-    ``base``, whose files are analysed as they were there; the difference."""
+    ``base``, whose files are analysed as they were there, or against the deployed ``base_state``
+    (a state, or a plan's prior state); the difference."""
     from iac_assist.gate.baseline import BaselineError, at_revision
     from iac_assist.threatmodel.build import build
     from iac_assist.threatmodel.diff import diff
     from iac_assist.threatmodel.formats.diff_format import render as render_diff
     from iac_assist.threatmodel.model import ThreatModel
 
-    try:
-        then = at_revision(base, list(paths) or [Path(".")], result.root, analyse, option="--base")
-    except BaselineError as err:
-        raise _SetupError(str(err)) from None
+    if base_state is not None:
+        then, base = _deployed(base_state, analyse, result.root), f"the deployed state {base_state.name}"
+    else:
+        assert base is not None
+        try:
+            then = at_revision(base, list(paths) or [Path(".")], result.root, analyse, option="--base")
+        except BaselineError as err:
+            raise _SetupError(str(err)) from None
     if then is not None and then.has_errors:
         click.echo(safe(f"iac-assist: warning: some inputs could not be analysed as they were at {base}; what they "
                         "held reads as added"), err=True)
@@ -527,6 +542,41 @@ def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: t
     else:
         click.echo(text, nl=False)
     return change
+
+
+def _inside(state: Path | None, paths: list[Path]) -> tuple[str, ...]:
+    """The deployed state named by --base-state, as an exclude of the scanned folder holding it:
+    the working tree's side is the code (or plan), not the state it is compared with."""
+    if state is None:
+        return ()
+    for path in paths:
+        if not path.is_dir():
+            continue  # a plan compared with its own prior state is the head all the same
+        try:
+            return (state.resolve().relative_to(path.resolve()).as_posix(),)
+        except ValueError:
+            continue
+    return ()
+
+
+def _deployed(state: Path, analyse: Callable[..., ScanResult], root: Path) -> ScanResult:
+    """The scan of what is deployed: a state file on its own, or the prior state of a plan."""
+    from iac_assist.inputs.discovery import read_text
+    from iac_assist.parsers.terraform.plan import looks_like_plan, looks_like_state
+    from iac_assist.parsers.terraform.state import scan_prior_state
+
+    problems: list = []
+    text = read_text(state, state.name, problems) or ""
+    if problems:
+        raise _BadParameter(str(problems[0]), param_hint="--base-state")
+    # Paths relative to the working tree's root when the state lies in it, so both sides read alike.
+    inside = state.resolve().is_relative_to(root.resolve())
+    if looks_like_plan(text):
+        return scan_prior_state(state, root if inside else None)
+    if not looks_like_state(text):
+        raise _BadParameter(f"{state.name} is not `terraform show -json` of a state or a plan",
+                            param_hint="--base-state")
+    return analyse([state], root if inside else state.resolve().parent, deployed=True)
 
 
 def _opens(change: ModelDiff, fail_on: str) -> bool:

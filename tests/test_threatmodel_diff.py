@@ -478,3 +478,84 @@ def test_a_new_folder_has_everything_added(repo):
     change = json.loads(model(str(repo / "new"), "--base", "HEAD", "-f", "json")[1])["diff"]
     assert change["components"]["removed"] == [] and len(change["components"]["added"]) == 7
     assert [p["target"] for p in change["attack_paths"]["added"]] == ["aws_db_instance.db"]
+
+
+# --- against what is deployed: --base-state ------------------------------------------------------
+
+DEPLOYED_PUBLIC = {"address": "aws_s3_bucket_acl.site", "type": "aws_s3_bucket_acl", "name": "site",
+                   "values": {"bucket": "acme-site", "acl": "public-read"}, "sensitive_values": {}}
+DEPLOYED_BUCKET = {"address": "aws_s3_bucket.site", "type": "aws_s3_bucket", "name": "site",
+                   "values": {"bucket": "acme-site", "id": "acme-site"}, "sensitive_values": {}}
+PRIVATE_TF = '''resource "aws_s3_bucket" "site" {
+  bucket = "acme-site"
+}
+
+resource "aws_s3_bucket_acl" "site" {
+  bucket = aws_s3_bucket.site.id
+  acl    = "private"
+}
+'''
+
+
+def test_a_deployed_public_bucket_the_code_made_private_is_drift_the_next_apply_closes(tmp_path, monkeypatch):
+    from tests.test_terraform_state import state_text
+
+    (tmp_path / "main.tf").write_text(PRIVATE_TF, encoding="utf-8")
+    (tmp_path / "deployed").mkdir()
+    (tmp_path / "deployed" / "state.json").write_text(
+        state_text([DEPLOYED_BUCKET, DEPLOYED_PUBLIC]), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(cli, ["model", ".", "--base-state", "deployed/state.json", "-f", "json",
+                                   "--fail-on-new-path"])
+    assert out.exit_code == 0, out.output
+    change = json.loads(out.stdout)["diff"]
+    # The state itself is the base, not a second copy of the bucket in the working tree.
+    assert change["components"] == {"added": [], "removed": [], "renamed": []}
+    [path] = change["attack_paths"]["removed"]
+    assert path["target"] == "aws_s3_bucket.site"
+    closed = {t["id"] for t in change["threats"]["closed"]}
+    assert "flow-direct-access@internet->aws_s3_bucket.site:80" in closed
+    assert change["threats"]["opened"] == [] and change["attack_paths"]["added"] == []
+    lines = {(e["file"], e["line"]) for t in change["threats"]["closed"] for e in t["evidence"]}
+    written = (tmp_path / "deployed" / "state.json").read_text(encoding="utf-8").splitlines()
+    acl = next(n for n, text in enumerate(written, 1) if '"acl": "public-read"' in text)
+    assert ("deployed/state.json", acl) in lines  # where the deployed ACL says public-read
+    assert change["summary"]["verdict"].startswith("this change closes 1 attack path to aws_s3_bucket.site")
+
+
+def test_the_reverse_drift_opens_the_path_and_fails_the_gate(tmp_path, monkeypatch):
+    from tests.test_terraform_state import state_text
+
+    (tmp_path / "main.tf").write_text(PRIVATE_TF.replace('"private"', '"public-read"'), encoding="utf-8")
+    private = {**DEPLOYED_PUBLIC, "values": {"bucket": "acme-site", "acl": "private"}}
+    (tmp_path / "state.json").write_text(state_text([DEPLOYED_BUCKET, private]), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(cli, ["model", ".", "--base-state", "state.json", "-f", "text", "--fail-on-new-path"])
+    assert out.exit_code == 1, out.output
+    assert out.stdout.startswith("Threat model compared with the deployed state state.json: this change opens "
+                                 "1 attack path from the internet to aws_s3_bucket.site")
+
+
+def test_base_state_is_a_state_or_a_plan_and_not_with_base(tmp_path, monkeypatch):
+    (tmp_path / "main.tf").write_text(PRIVATE_TF, encoding="utf-8")
+    (tmp_path / "notes.json").write_text('{"hello": 1}', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(cli, ["model", ".", "--base-state", "notes.json", "-f", "json"])
+    assert out.exit_code == 2 and "not `terraform show -json` of a state or a plan" in out.output
+    out = CliRunner().invoke(cli, ["model", ".", "--base-state", "notes.json", "--base", "HEAD", "-f", "json"])
+    assert out.exit_code == 2 and "not both" in out.output
+
+
+def test_a_plan_is_compared_with_the_state_it_was_made_from(tmp_path, monkeypatch):
+    from tests.test_terraform_plan import plan_text
+
+    prior = {"format_version": "1.0", "terraform_version": "1.7.5", "values": {"root_module": {"resources": [
+        {**DEPLOYED_BUCKET, "mode": "managed"}, {**DEPLOYED_PUBLIC, "mode": "managed"}]}}}
+    private = {**DEPLOYED_PUBLIC, "values": {"bucket": "acme-site", "acl": "private"}}
+    (tmp_path / "plan.json").write_text(plan_text([DEPLOYED_BUCKET, private], prior_state=prior), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(cli, ["model", "plan.json", "--base-state", "plan.json", "-f", "json"])
+    assert out.exit_code == 0, out.output
+    change = json.loads(out.stdout)["diff"]
+    assert [p["target"] for p in change["attack_paths"]["removed"]] == ["aws_s3_bucket.site"]
+    assert change["attack_paths"]["added"] == [] and change["components"]["added"] == []
