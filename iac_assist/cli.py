@@ -376,7 +376,8 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
               type=click.Choice(["json", "markdown", "mermaid", "dot", "otm", "sarif", "text"]),
               default="markdown", show_default=True,
               help="Output format; sarif: the attack paths as code scanning results, each with its steps as a code "
-                   "flow (a category of its own beside the scan's). With --base: json, markdown or text.")
+                   "flow (a category of its own beside the scan's). With --base: json, markdown, text or sarif (one "
+                   "result per attack path the change adds, at the line that opened it).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the model to FILE instead of standard output.")
 @click.option("--view", type=click.Choice(["full", "attack-paths", "per-vpc"]), default="full", show_default=True,
@@ -496,16 +497,17 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
 
 def _check_base_options(fmt: str, base: str | None, fail_on_new_path: bool, fail_on: str | None) -> None:
     """What only --base reads, and the formats a difference has: checked before the scan."""
-    from iac_assist.threatmodel.formats.diff_format import FORMATS
+    from iac_assist.threatmodel.formats import diff_format, diff_sarif
 
+    formats = (*diff_format.FORMATS, diff_sarif.FORMAT)
     if base is None:
         if fmt == "text":
             raise _BadParameter("text is a format of the difference: give --base REF too", param_hint="--format")
         for given, name in ((fail_on_new_path, "--fail-on-new-path"), (fail_on, "--fail-on")):
             if given:
                 raise _BadParameter("it gates what a change does: give --base REF too", param_hint=name)
-    elif fmt not in FORMATS:
-        raise _BadParameter(f"with --base, the difference is printed as {', '.join(FORMATS)}", param_hint="--format")
+    elif fmt not in formats:
+        raise _BadParameter(f"with --base, the difference is printed as {', '.join(formats)}", param_hint="--format")
 
 
 def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: tuple[Path, ...], base: str | None,
@@ -533,8 +535,15 @@ def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: t
                         "held reads as added"), err=True)
     before = build(then, classes) if then is not None else ThreatModel()
     severities = {f.fingerprint: f.severity for f in (*(then.findings if then else ()), *result.findings)}
-    change = diff(before, build(result, classes), severities)
-    text = render_diff(change, fmt, base)
+    after = build(result, classes)
+    change = diff(before, after, severities)
+    if fmt == "sarif":
+        from iac_assist.report.locations import repo_locations
+        from iac_assist.threatmodel.formats import diff_sarif
+
+        text = diff_sarif.render(change, after, repo_locations(result))
+    else:
+        text = render_diff(change, fmt, base)
     if fmt == "text":
         text = "".join(safe(line) + "\n" for line in text.splitlines())
     if output is not None:

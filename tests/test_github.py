@@ -116,7 +116,8 @@ def test_action_inputs_outputs_and_steps():
 class Runner:
     """Runs the action's steps as GitHub's runner would, in ``workspace``."""
 
-    def __init__(self, workspace: Path, temp: Path, inputs: dict[str, str]) -> None:
+    def __init__(self, workspace: Path, temp: Path, inputs: dict[str, str],
+                 event: dict[str, str] | None = None) -> None:
         doc = action()
         self.steps = doc["runs"]["steps"]
         self.inputs = {name: spec.get("default", "") for name, spec in doc["inputs"].items()} | inputs
@@ -126,7 +127,11 @@ class Runner:
         self.summary = temp / "step_summary.md"
         self.logs: dict[str, str] = {}
         self.uploaded: dict[str, str] | None = None
+        """The first upload's inputs (the scan's SARIF); ``uploads``: every upload's."""
+        self.uploads: list[dict[str, str]] = []
         self.ran: list[str] = []
+        self.event = event or {}
+        """The runner's event variables (``GITHUB_EVENT_NAME``, ``GITHUB_BASE_REF``): none is a push."""
 
     def value(self, expr: str) -> Any:
         """The few expressions action.yml uses: inputs, step outputs, always(), ==, !=, &&."""
@@ -164,7 +169,8 @@ class Runner:
                 self.outputs["install"] = {"bin": str(Path(sys.executable).parent)}
                 continue
             if "uses" in step:
-                self.uploaded = {key: self.substitute(value) for key, value in step["with"].items()}
+                self.uploads.append({key: self.substitute(value) for key, value in step["with"].items()})
+                self.uploaded = self.uploaded or self.uploads[-1]
                 continue
             code = code or self._shell(step)
         return code
@@ -174,7 +180,7 @@ class Runner:
         out_file.write_text("")
         env = {key: value for key, value in os.environ.items() if not key.startswith(("GITHUB_", "RUNNER_"))}
         env |= {"GITHUB_OUTPUT": str(out_file), "GITHUB_STEP_SUMMARY": str(self.summary),
-                "RUNNER_TEMP": str(self.temp), "NO_COLOR": "1"}
+                "RUNNER_TEMP": str(self.temp), "NO_COLOR": "1"} | self.event
         env |= {key: self.substitute(value) for key, value in step.get("env", {}).items()}
         script = self.temp / "step.sh"
         script.write_text(step["run"])
@@ -237,6 +243,80 @@ def test_a_threat_model_too_large_for_the_job_summary_is_named_instead(workspace
     assert summary.startswith("## iac-assist\n") and len(summary.encode()) < 1_000_000
     assert "# Threat model\n\nToo large for the job summary (" in summary
     assert "see the DOT/JSON output (iac-assist model -f dot, -f json)" in summary
+
+
+@pytest.fixture
+def pull_request(tmp_path: Path) -> Path:
+    """A checked-out pull request: a clone of a repository whose main branch has the database
+    closed to the internet, with one commit on top opening its security group. The clone has no
+    ``origin/main`` (as actions/checkout's one-commit fetch): the action fetches it."""
+    from tests.test_baseline import git
+    from tests.test_threatmodel_diff import DB_TF
+
+    upstream = tmp_path / "upstream"
+    (upstream / "infra").mkdir(parents=True)
+    (upstream / "infra" / "main.tf").write_text(DB_TF["closed"], encoding="utf-8")
+    git(upstream, "init", "-q", "-b", "main")
+    git(upstream, "add", "-A")
+    git(upstream, "commit", "-q", "-m", "database")
+    work = tmp_path / "workspace"
+    git(tmp_path, "clone", "-q", str(upstream), str(work))
+    git(work, "checkout", "-q", "-b", "open-the-database")
+    (work / "infra" / "main.tf").write_text(DB_TF["open"], encoding="utf-8")
+    git(work, "commit", "-q", "-am", "open the database")
+    git(work, "update-ref", "-d", "refs/remotes/origin/main")
+    (tmp_path / "runner-temp").mkdir()
+    return work
+
+
+PULL_REQUEST = {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main"}
+
+
+@needs_bash
+@needs_command
+def test_on_a_pull_request_the_summary_and_sarif_say_what_the_change_does_to_the_threat_model(pull_request):
+    runner = Runner(pull_request, pull_request.parent / "runner-temp", {"paths": "infra"}, PULL_REQUEST)
+    assert runner.run() == 1, runner.logs  # the scan's gate, as on a push
+    summary = runner.summary.read_text()
+    assert summary.startswith("## iac-assist\n")
+    assert ("**This change opens 1 attack path from the internet to aws\\_db\\_instance.db and opens 3 threats.** "
+            "Compared with `origin/main`.") in summary
+    assert "\n# Threat model\n" not in summary  # the difference instead of the whole model
+    assert runner.outputs["model-diff"]["sarif-file"] == "iac-assist.model-diff.sarif"
+    assert runner.uploads == [{"sarif_file": "iac-assist.sarif"}, {"sarif_file": "iac-assist.model-diff.sarif"}]
+    doc = json.loads((pull_request / "iac-assist.model-diff.sarif").read_text())
+    validate_sarif(doc)
+    assert doc["runs"][0]["automationDetails"] == {"id": "iac-assist-model-diff/infra/"}
+    [result] = doc["runs"][0]["results"]
+    lines = (pull_request / "infra" / "main.tf").read_text().splitlines()
+    rule_line = next(n for n, line in enumerate(lines, 1) if line.strip() == "ingress {")
+    place = result["locations"][0]["physicalLocation"]
+    assert (place["artifactLocation"]["uri"], place["region"]["startLine"]) == ("infra/main.tf", rule_line)
+    assert result["ruleId"] == "IAC-TM-PATH" and result["codeFlows"]
+
+
+@needs_bash
+@needs_command
+def test_on_a_push_the_summary_has_the_whole_threat_model(pull_request):
+    runner = Runner(pull_request, pull_request.parent / "runner-temp", {"paths": "infra"},
+                    {"GITHUB_EVENT_NAME": "push", "GITHUB_BASE_REF": ""})
+    assert runner.run() == 1, runner.logs
+    summary = runner.summary.read_text()
+    assert "\n# Threat model\n" in summary and "what this change does" not in summary
+    assert "model-diff" not in runner.outputs or not runner.outputs["model-diff"]
+    assert runner.uploads == [{"sarif_file": "iac-assist.sarif"}]
+    assert not (pull_request / "iac-assist.model-diff.sarif").exists()
+
+
+@needs_bash
+@needs_command
+def test_a_hostile_base_branch_name_is_a_word_never_shell_code(pull_request):
+    marker = pull_request.parent / "pwned"
+    runner = Runner(pull_request, pull_request.parent / "runner-temp", {"paths": "infra", "upload-sarif": "false"},
+                    {"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": f'main$(touch {marker})`touch {marker}`'})
+    runner.run()
+    assert not marker.exists()
+    assert "\n# Threat model\n" in runner.summary.read_text()  # no base to compare with: the whole model
 
 
 @needs_bash

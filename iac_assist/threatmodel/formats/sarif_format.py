@@ -65,6 +65,13 @@ def _level(path: AttackPath) -> str:
 def render(model: ThreatModel, options: Any = None) -> str:
     places = getattr(options, "places", None) or RepoLocations()
     where = {c.id: c.loc for c in model.components}
+    results = [path_result(p, where.get(p.target), places) for p in sorted(model.attack_paths, key=lambda p: p.rank)]
+    return sarif_log([r for r in results if r is not None], places, "iac-assist-model")
+
+
+def sarif_log(results: list[Result], places: RepoLocations, category: str) -> str:
+    """The SARIF document of ``results`` (of the rule ``RULE_ID``), whose run's automation id is
+    ``<category>/<scanned folder>/``: code scanning keeps each category's analysis apart."""
     rule = ReportingDescriptor(
         id=RULE_ID, name="AttackPath",
         short_description=MultiformatMessageString(text="Attack path from the internet"),
@@ -72,13 +79,11 @@ def render(model: ThreatModel, options: Any = None) -> str:
         help=MultiformatMessageString(text=RULE_HELP),
         properties={"tags": ["security", "threat-model", "attack-path"]},
     )
-    results = [r for r in (_result(p, where, places) for p in sorted(model.attack_paths, key=lambda p: p.rank))
-               if r is not None]
     run = Run(
         tool=Tool(driver=ToolComponent(name="iac-assist", version=__version__, semantic_version=__version__,
                                        information_uri=INFORMATION_URI, rules=[rule])),
         column_kind="unicodeCodePoints",
-        automation_details=RunAutomationDetails(id=f"iac-assist-model/{places.prefix}"),
+        automation_details=RunAutomationDetails(id=f"{category}/{places.prefix}"),
         original_uri_base_ids={SRCROOT: {"description": {"text": "The repository root."}}},
         results=results,
     )
@@ -87,12 +92,14 @@ def render(model: ThreatModel, options: Any = None) -> str:
     return guard_lines(json.dumps({**head, **doc}, indent=2) + "\n", "json")
 
 
-def _result(path: AttackPath, where: dict[str, Location | None], places: RepoLocations) -> Result | None:
-    target_loc = where.get(path.target)
+def path_result(path: AttackPath, at: Location | None, places: RepoLocations, prefix: str = "") -> Result | None:
+    """``path`` as a result placed ``at`` (the model places it on its target), the message
+    starting with ``prefix``; None without a place (a result needs one in the repository)."""
+    target_loc = at
     if target_loc is None:
-        return None  # a result needs a place in the repository
+        return None
     route = " → ".join(path.hops)
-    text = (f"Attack path #{path.rank} to {path.target} ({path.exposure or 'exposure not known'}, score "
+    text = (f"{prefix}Attack path #{path.rank} to {path.target} ({path.exposure or 'exposure not known'}, score "
             f"{path.score:.2f}, likelihood {path.likelihood:.2f}, impact {path.impact:.2f}): {route}")
     steps = []
     for edge in path.edges:
