@@ -541,7 +541,7 @@ def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: t
         from iac_assist.report.locations import repo_locations
         from iac_assist.threatmodel.formats import diff_sarif
 
-        text = diff_sarif.render(change, after, repo_locations(result))
+        text = diff_sarif.render(change, after, repo_locations(result), before)
     else:
         text = render_diff(change, fmt, base)
     if fmt == "text":

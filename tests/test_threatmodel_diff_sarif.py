@@ -61,7 +61,8 @@ def test_sarif_is_a_format_of_the_difference(repo):  # noqa: F811
 
 
 def _path(*evidence: tuple[str, str | None, int | None, str]) -> dict:
-    return {"steps": [{"evidence": [{"id": i, "file": f, "line": n, "what": w} for i, f, n, w in evidence]}]}
+    return {"steps": [{"from": "internet", "to": "db", "kind": "internet-exposure",
+                       "evidence": [{"id": i, "file": f, "line": n, "what": w} for i, f, n, w in evidence]}]}
 
 
 def _change(flows: list[dict] | None = None, components: list[dict] | None = None) -> ModelDiff:
@@ -78,3 +79,16 @@ def test_the_line_that_opened_a_path_is_the_new_flows_then_a_new_components_then
     assert opened_at(_change([], [{"id": "lb"}]), path) == Location("a.tf", 9)
     assert opened_at(_change(), path) == Location("a.tf", 20)
     assert opened_at(_change(), _path(("x", None, None, "not placed"))) is None
+
+
+def test_the_line_that_opened_a_path_is_on_a_step_the_base_did_not_take():
+    path = _path(("sg", "a.tf", 5, "admits 0.0.0.0/0"))
+    path["steps"].append({"from": "db", "to": "bucket", "kind": "permission",
+                          "evidence": [{"id": "role", "file": "iam.tf", "line": 7, "what": "s3:GetObject"}]})
+    flow = {"file": "a.tf", "line": 5, "why": "admits 0.0.0.0/0"}
+    # The exposure was there before: the permission is what opened the path to the bucket.
+    assert opened_at(_change([flow]), path, {("internet", "db", "internet-exposure")}) == Location("iam.tf", 7)
+    assert opened_at(_change([flow]), path) == Location("a.tf", 5)
+    # Every step taken before (a path re-routed): all its steps are candidates.
+    everything = {("internet", "db", "internet-exposure"), ("db", "bucket", "permission")}
+    assert opened_at(_change([flow]), path, everything) == Location("a.tf", 5)
