@@ -577,6 +577,7 @@ def _suite_logs(tmp_path: Path) -> list[Path]:
     (broken / "bad.tf").write_text('resource "x" "y" {\n  a = = 1\n}\n')
     logs["errors"] = render(scan([broken]), "sarif")
     logs["empty"] = render(ScanResult(root=tmp_path, policies=all_policies()), "sarif")
+    logs["model-diff"] = _model_diff_sarif(tmp_path / "model-diff")
     capped = ScanResult(root=tmp_path, findings=_findings(6), policies=all_policies(),
                         errors=[ScanError("main.tf", 0, "a warning", level="warning")])
     original = sarif.MAX_RESULTS
@@ -591,6 +592,23 @@ def _suite_logs(tmp_path: Path) -> list[Path]:
         path.write_text(text)
         paths.append(path)
     return paths
+
+
+def _model_diff_sarif(folder: Path) -> str:
+    """``model --base -f sarif`` of opening a database to the internet, in process."""
+    from iac_assist.report.locations import repo_locations
+    from iac_assist.threatmodel.build import build
+    from iac_assist.threatmodel.diff import diff
+    from iac_assist.threatmodel.formats import diff_sarif
+    from tests.test_threatmodel_diff import DB_TF
+
+    models = {}
+    for side in ("closed", "open"):
+        (folder / side).mkdir(parents=True)
+        (folder / side / "main.tf").write_text(DB_TF[side])
+        models[side] = result = scan([folder / side])
+    before, after = build(models["closed"]), build(models["open"])
+    return diff_sarif.render(diff(before, after), after, repo_locations(result), before)
 
 
 @pytest.mark.slow  # the .NET SARIF Multitool over every SARIF of the suite (~10 s)
