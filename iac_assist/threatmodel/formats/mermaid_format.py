@@ -301,8 +301,8 @@ class Marks:
 
 MARK_STYLES = {
     "added": ("fill:#e6f4ea,stroke:#2ca02c,stroke-width:3px,color:#1b5e20", "stroke:#2ca02c,stroke-width:3px"),
-    "removed": (f"fill:#ffffff,stroke:{RED},stroke-width:2px,stroke-dasharray:5 5,color:{RED}",
-                f"stroke:{RED},stroke-width:2px,stroke-dasharray:5 5"),
+    "removed": (f"fill:#ffffff,stroke:{RED},stroke-width:2px,stroke-dasharray:5,color:{RED}",
+                f"stroke:{RED},stroke-width:2px,stroke-dasharray:5"),
     "unchanged": ("fill:#f2f2f2,stroke:#bbbbbb,color:#999999", ""),
 }
 """Mark -> (node style, edge style): added green and bold, removed red and dashed, the unchanged
