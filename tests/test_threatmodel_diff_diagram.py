@@ -78,6 +78,10 @@ def test_opening_the_database_draws_the_new_flow_and_path_in_green_and_their_end
     assert '    subgraph z_vpc_aws_vpc_main["VPC aws_vpc.main"]' in drawn.lines
     public = drawn.lines.index('      subgraph z_vpc_aws_vpc_main_public["Public subnets"]')
     assert drawn.lines[public + 1].startswith("        n_aws_db_instance_db[(")
+    # What the change does to their threats, on the components that hold them (the new flow's: its target).
+    assert [line.strip() for line in drawn.lines if "threat" in line] == [
+        'n_aws_security_group_db["aws_security_group.db<br/>ec2.security_group<br/>1 threat opened"]',
+        'n_aws_db_instance_db[("aws_db_instance.db<br/>rds.instance<br/>2 threats opened")]']
     # Nothing else in the model is drawn (its VPC only as the subgraph).
     assert {n[0] for n in mermaid_statements(text.replace("==>", "-->"))["node"]} == set(classes(text))
 
@@ -97,6 +101,19 @@ def test_added_and_removed_components_are_classed_as_such(tmp_path):
     wafs = {cid for cid, mark in added.nodes.items() if mark == "added"}
     assert wafs and all(cid.startswith("aws_wafv2_") for cid in wafs)
     assert {cid for cid, mark in removed.nodes.items() if mark == "removed"} == wafs
+
+
+def test_a_threat_closed_on_an_unchanged_component_draws_it_grey_with_its_flow(tmp_path):
+    drawn = diff_diagram.diagram(change_of(tmp_path, "waf"))
+    assert drawn is not None
+    assert drawn.nodes == {"aws_wafv2_web_acl.acl": "added", "aws_wafv2_web_acl_association.web": "added",
+                           "aws_lb.web": "unchanged"}
+    text = "\n".join(drawn.lines)
+    assert '    n_aws_lb_web["aws_lb.web<br/>lb.load_balancer<br/>2 threats closed"]' in drawn.lines
+    assert [line for line in drawn.lines if "-->" in line] == ['  internet -->|"HTTPS 443"| n_aws_lb_web']
+    assert link_styles(text) == {0: mermaid_format.MARK_STYLES["unchanged"][1]}
+    assert classes(text) == {"n_aws_wafv2_web_acl_acl": "added", "n_aws_wafv2_web_acl_association_web": "added",
+                             "n_aws_lb_web": "unchanged"}
 
 
 def test_no_diagram_when_nothing_changed(tmp_path):

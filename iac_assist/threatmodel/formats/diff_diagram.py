@@ -3,13 +3,17 @@
 Drawn: the attack-path steps, flows and components the change adds (green, bold, as the head has
 them) and removes (red, dashed, as the base had them, their ends named as the head names them
 when renamed), and the unchanged components at their ends, their direct neighbours, greyed out.
+A threat the change opens, closes or leaves undetermined on an unchanged component or flow draws
+that component or flow greyed out too, the component (a flow's: its target) saying how many
+("2 threats closed"): adding a WAF changes no flow, but closes the load balancer's floods.
 Zones are subgraphs, ids, labels and escaping are the full diagram's (``mermaid_format.lines``
 with ``Marks``): a hostile name is as harmless here as there.
 
 Bounded for GitHub: at most ``MAX_NODES`` components and ``MAX_EDGES`` edges (Mermaid draws at
 most 500 edges and 50,000 characters; a pull-request comment holds 65,536 characters, tables
 included). The changed components come first, then the edges in the order added paths, added
-flows, removed paths, removed flows, each while its ends fit; what is left out is counted. No
+flows, removed paths, removed flows, each while its ends fit; what is left out is counted. The
+unchanged flows and components of changed threats come last, while they fit (not counted). No
 diagram when nothing changed.
 """
 
@@ -90,6 +94,21 @@ def diagram(change: ModelDiff) -> ChangeDiagram | None:
         else:
             flows.append(flow)
             marks.flows[(flow.source, flow.target, flow.port, flow.protocol)] = mark
+    context_flows, context_nodes = _threat_context(change, rn, head, base_flows, marks)
+    for flow in context_flows:
+        key = _key(flow)
+        new = [e for e in dict.fromkeys((flow.source, flow.target)) if e != INTERNET and e not in drawn]
+        if key in marks.flows or len(flows) + len(steps) >= MAX_EDGES or len(drawn) + len(new) > MAX_NODES:
+            continue
+        for end in new:
+            drawn[end] = head_by.get(end) or base_by.get(end)
+            marks.nodes[end] = "unchanged"
+        flows.append(flow)
+        marks.flows[key] = "unchanged"
+    for cid in context_nodes:
+        if cid not in drawn and len(drawn) < MAX_NODES and (cid in head_by or cid in base_by):
+            drawn[cid] = head_by.get(cid) or base_by.get(cid)
+            marks.nodes[cid] = "unchanged"
     # Unchanged steps shared by an added and a removed path: drawn when both ends are.
     steps += [s for s in added_steps if s in removed_steps and all(e == INTERNET or e in drawn for e in s)]
 
@@ -99,6 +118,37 @@ def diagram(change: ModelDiff) -> ChangeDiagram | None:
     if size > min(BUDGET, mermaid_format.MAX_TEXT):
         lines = mermaid_format.too_large(size, len(drawn))
     return ChangeDiagram(lines, {cid: marks.nodes[cid] for cid in drawn}, left_nodes, left_edges)
+
+
+def _threat_context(change: ModelDiff, rn: Any, head: ThreatModel, base_flows: dict[Any, Flow],
+                    marks: mermaid_format.Marks) -> tuple[list[Flow], list[str]]:
+    """The flows and components whose threats changed, and a note on each such component (a
+    flow's: its target) counting them."""
+    by_name = {_flow_name(f): f for f in base_flows.values()}
+    by_name.update({_flow_name(f): f for f in head.flows})
+    counts: dict[str, dict[str, int]] = {}
+    flows: dict[tuple, Flow] = {}
+    nodes: dict[str, None] = {}
+    for key in ("opened", "closed", "undetermined"):
+        for threat in change.threats[key]:
+            flow = by_name.get(threat["target"]) or by_name.get(rn(threat["target"]))
+            if flow is not None:
+                flows.setdefault(_key(flow), flow)
+                target = flow.target
+            else:
+                target = rn(threat["target"])
+                nodes.setdefault(target)
+            per = counts.setdefault(target, {})
+            per[key] = per.get(key, 0) + 1
+    for cid, per in counts.items():
+        if cid != INTERNET:
+            (key, n), *rest = per.items()  # "2 threats opened, 1 closed"
+            marks.notes[cid] = ", ".join([f"{n} threat{'' if n == 1 else 's'} {key}", *(f"{m} {k}" for k, m in rest)])
+    return list(flows.values()), list(nodes)
+
+
+def _flow_name(flow: Flow) -> str:
+    return f"{flow.source}->{flow.target}:{flow.port}"  # as threats.py names a flow
 
 
 def _steps(paths: list[dict[str, Any]], rn: Any) -> list[tuple[str, str]]:

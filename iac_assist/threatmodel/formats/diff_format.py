@@ -96,7 +96,7 @@ def _diagram(change: ModelDiff, base: str) -> list[str]:
         return []
     out = ["### Diagram of the change", "",
            f"Green, bold: added; red, dashed: removed (as at {code(base, cell=False)}); grey: unchanged "
-           "neighbours.", ""]
+           "neighbours, and what holds a threat the change opens or closes.", ""]
     if drawn.left_out_nodes or drawn.left_out_edges:
         out += [f"Left out to stay within GitHub's Mermaid limits: {drawn.left_out_nodes} changed components "
                 f"and {drawn.left_out_edges} changed flows or attack-path steps (all are in the tables below).", ""]

@@ -292,18 +292,20 @@ def too_large(size: int, components: int) -> list[str]:
 class Marks:
     """What a change's diagram (``diff_diagram``) classes: component id -> ``added``, ``removed``
     or ``unchanged``; a flow's ``(source, target, port, protocol)`` and an attack-path step's
-    ``(source, target)`` -> ``added`` or ``removed``. Every component is drawn, none folded."""
+    ``(source, target)`` -> ``added``, ``removed`` or ``unchanged``. Every component is drawn, none folded."""
 
     nodes: dict[str, str] = field(default_factory=dict)
     flows: dict[tuple[str, str, int | None, str | None], str] = field(default_factory=dict)
     steps: dict[tuple[str, str], str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    """Component id -> one more line of its label (what the change does to its threats)."""
 
 
 MARK_STYLES = {
     "added": ("fill:#e6f4ea,stroke:#2ca02c,stroke-width:3px,color:#1b5e20", "stroke:#2ca02c,stroke-width:3px"),
     "removed": (f"fill:#ffffff,stroke:{RED},stroke-width:2px,stroke-dasharray:5,color:{RED}",
                 f"stroke:{RED},stroke-width:2px,stroke-dasharray:5"),
-    "unchanged": ("fill:#f2f2f2,stroke:#bbbbbb,color:#999999", ""),
+    "unchanged": ("fill:#f2f2f2,stroke:#bbbbbb,color:#999999", "stroke:#bbbbbb,color:#999999"),
 }
 """Mark -> (node style, edge style): added green and bold, removed red and dashed, the unchanged
 neighbours grey."""
@@ -330,6 +332,8 @@ def lines(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), legend: b
     def node(comp: ModelComponent, indent: str) -> None:
         count = plan.open_threats.get(comp.id, 0)
         parts = node_lines(comp, count, plan.badges.get(comp.id, ()), plan.instances.get(comp.id, 0))
+        if marks is not None and comp.id in marks.notes:
+            parts.append(marks.notes[comp.id])
         label = "<br/>".join(escape(line) for line in parts)
         nid = ids.get(comp.id, "n_")
         start, end = ('[("', '")]') if comp.kind in DATA_STORES else ('["', '"]')
