@@ -116,7 +116,7 @@ def diagram(change: ModelDiff) -> ChangeDiagram | None:
     lines = mermaid_format.lines(part, tuple(steps), legend=False, marks=marks)
     size = sum(len(line) + 1 for line in lines)
     if size > min(BUDGET, mermaid_format.MAX_TEXT):
-        lines = mermaid_format.too_large(size, len(drawn))
+        lines = mermaid_format.too_large(size, len(drawn), "the tables below list every change")
     return ChangeDiagram(lines, {cid: marks.nodes[cid] for cid in drawn}, left_nodes, left_edges)
 
 

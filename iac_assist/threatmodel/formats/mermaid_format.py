@@ -281,10 +281,11 @@ def render(model: ThreatModel, options: RenderOptions | None = None) -> str:
     return text
 
 
-def too_large(size: int, components: int) -> list[str]:
-    """A valid diagram of one node that says why the real one is not drawn."""
+def too_large(size: int, components: int, instead: str = f"{TOO_LARGE}, or --view attack-paths or per-vpc") \
+        -> list[str]:
+    """A valid diagram of one node that says why the real one is not drawn, and what to read ``instead``."""
     note = (f"Diagram too large for Mermaid ({size} characters over its {MAX_TEXT} limit, {components} "
-            f"components): {TOO_LARGE}, or --view attack-paths or per-vpc")
+            f"components): {instead}")
     return ["flowchart LR", f'  too_large["{escape(note)}"]']
 
 
