@@ -187,7 +187,8 @@ def kinds_of(change: dict) -> dict:
 
 
 EMPTY_SUMMARY = {"components": {"added": 0, "removed": 0, "renamed": 0},
-                 "flows": {"added": 0, "removed": 0, "crossing": 0}, "attack_paths": {"added": 0, "removed": 0},
+                 "flows": {"added": 0, "removed": 0, "crossing": 0}, "crossings": {"added": 0, "removed": 0},
+                 "attack_paths": {"added": 0, "removed": 0},
                  "threats": {"opened": 0, "closed": 0, "undetermined": 0}}
 
 
@@ -220,6 +221,7 @@ def test_opening_a_database_security_group_to_the_internet_gives_the_new_flow_pa
         "changed": True,
         "verdict": "this change opens 1 attack path from the internet to aws_db_instance.db and opens 3 threats",
         "components": {"added": 0, "removed": 0, "renamed": 0}, "flows": {"added": 1, "removed": 0, "crossing": 1},
+        "crossings": {"added": 1, "removed": 0},
         "attack_paths": {"added": 1, "removed": 0}, "threats": {"opened": 3, "closed": 0, "undetermined": 0}}
 
 
@@ -356,7 +358,8 @@ def test_the_json_has_the_documented_shape(repo):
     assert list(change["components"]) == ["added", "removed", "renamed"]
     assert list(change["flows"]) == list(change["attack_paths"]) == ["added", "removed"]
     assert list(change["threats"]) == ["opened", "closed", "undetermined"]
-    assert list(change["summary"]) == ["changed", "verdict", "components", "flows", "attack_paths", "threats"]
+    assert list(change["summary"]) == ["changed", "verdict", "components", "flows", "crossings", "attack_paths",
+                                       "threats"]
     assert list(change["flows"]["added"][0]) == ["source", "target", "port", "protocol", "encrypted", "crosses",
                                                  "redirect", "file", "line", "why"]
     assert list(change["attack_paths"]["added"][0]) == ["target", "hops", "rank", "score", "likelihood", "impact",
@@ -395,9 +398,10 @@ def test_text_says_what_was_added_with_its_lines(repo):
     (repo / "infra" / "main.tf").write_text(DB_TF["open"], encoding="utf-8")
     code, output = model(str(repo / "infra"), "--base", "HEAD", "-f", "text")
     assert code == 0
-    assert output.splitlines()[:3] == [
+    assert output.splitlines()[:4] == [
         "Threat model compared with HEAD: this change opens 1 attack path from the internet to aws_db_instance.db "
         "and opens 3 threats.",
+        "Trust-boundary crossings: 1 added, 0 removed.",
         "Attack paths added (1):",
         "  internet -> aws_internet_gateway.main -> aws_subnet.a -> aws_security_group.db -> aws_db_instance.db "
         "(authenticated, score 0.375)"]
@@ -440,6 +444,10 @@ def test_hostile_resource_names_are_escaped_in_markdown(repo):
     # In tables the name is a code span (shown literally by GitHub: no HTML, no mention), its
     # fence longer than the backtick inside, its pipe escaped; elsewhere it is escaped text.
     assert '``aws_db_instance.db["\\|<img src=x onerror=alert(1)>@team`**x**\\u202e"]``' in output
+    # The Mermaid block is escaped for Mermaid (tests/test_threatmodel_diff_diagram.py), not Markdown.
+    start, end = lines.index("```mermaid"), lines.index("```")
+    assert not any(re.search("<img|`|\u202e", line) for line in lines[start + 1:end])
+    lines = lines[:start] + lines[end + 1:]
     prose = [outside_code(line) for line in lines]
     assert not any(re.search(r"(?<!\\)[<>`*]|@team", line) for line in prose[3:])
     assert "\u202e" not in output

@@ -23,7 +23,8 @@ The JSON contract (``ModelDiff.to_json``)::
       "attack_paths": {"added": [path], "removed": [path]},
       "threats": {"opened": [threat], "closed": [threat], "undetermined": [threat]},
       "summary": {"changed", "verdict", "components": {"added", "removed", "renamed"},
-                  "flows": {"added", "removed", "crossing"}, "attack_paths": {"added", "removed"},
+                  "flows": {"added", "removed", "crossing"}, "crossings": {"added", "removed"},
+                  "attack_paths": {"added", "removed"},
                   "threats": {"opened", "closed", "undetermined"}}
     }
 
@@ -40,7 +41,8 @@ findings that open it, or opened it at the base for a closed one; null when none
 - ``closed`` when it was open and is mitigated, or no longer exists (its target was removed);
 - ``undetermined`` when it is undetermined and was not.
 
-``crossing`` counts the added flows that cross a trust boundary. Lists are sorted: the same two
+``crossing`` counts the added flows that cross a trust boundary; ``crossings`` the added and the
+removed ones (trust-boundary crossings: flows whose ``crosses`` is set). Lists are sorted: the same two
 models give byte-identical output.
 """
 
@@ -92,6 +94,9 @@ class ModelDiff:
     flows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attack_paths: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     threats: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    base: ThreatModel | None = field(default=None, repr=False, compare=False)
+    """The two models compared, kept to draw the changed part (``formats.diff_diagram``)."""
+    head: ThreatModel | None = field(default=None, repr=False, compare=False)
 
     @property
     def changed(self) -> bool:
@@ -106,6 +111,7 @@ class ModelDiff:
             "components": {k: len(v) for k, v in self.components.items()},
             "flows": {**{k: len(v) for k, v in self.flows.items()},
                       "crossing": sum(1 for f in self.flows["added"] if f["crosses"])},
+            "crossings": {k: sum(1 for f in v if f["crosses"]) for k, v in self.flows.items()},
             "attack_paths": {k: len(v) for k, v in self.attack_paths.items()},
             "threats": {k: len(v) for k, v in self.threats.items()},
         }
@@ -121,7 +127,7 @@ def diff(base: ThreatModel, head: ThreatModel, severities: Mapping[str, str] | N
     rated = severities or {}
     renames = _renames(base.components, head.components)
     rename = _Renamer(renames, base.flows)
-    out = ModelDiff()
+    out = ModelDiff(base=base, head=head)
     base_ids = {rename.id(c.id) for c in base.components}
     head_ids = {c.id for c in head.components}
     out.components = {

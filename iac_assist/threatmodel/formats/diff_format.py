@@ -1,8 +1,10 @@
 """What a change does to the threat model (``iac-assist model --base REF``), in three formats.
 
 - ``json``: ``{"diff": ...}``, the contract of ``iac_assist.threatmodel.diff``;
-- ``markdown``: for a pull-request comment or a job summary: the verdict first, then a table per
-  kind of change, what the change adds or opens first, each with the lines that cause it;
+- ``markdown``: for a pull-request comment or a job summary: the verdict first, the
+  trust-boundary crossings added and removed, a Mermaid diagram of the changed part
+  (``diff_diagram``), then a table per kind of change, what the change adds or opens first,
+  each with the lines that cause it;
 - ``text``: the same, readable in a terminal or a CI log.
 
 Names, messages and file names come from the scanned code: Markdown escapes them with
@@ -19,6 +21,7 @@ from typing import Any
 from iac_assist.report.markdown_text import code, text
 from iac_assist.report.safe_text import guard_lines, json_text
 from iac_assist.threatmodel.diff import ModelDiff
+from iac_assist.threatmodel.formats import diff_diagram
 
 FORMATS = ("json", "markdown", "text")
 MAX_EVIDENCE = 3
@@ -63,6 +66,9 @@ def _markdown(change: ModelDiff, base: str) -> str:
     verdict = change.summary()["verdict"]
     out = ["## Threat model: what this change does", "",
            f"**{text(verdict[:1].upper() + verdict[1:])}.** Compared with {code(base, cell=False)}.", ""]
+    if change.changed:
+        out += [_crossings(change) + ".", ""]
+    out += _diagram(change, base)
     for title, part, key, at_base in SECTIONS:
         entries = _entries(change, part)[key]
         if not entries:
@@ -77,6 +83,24 @@ def _markdown(change: ModelDiff, base: str) -> str:
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"
+
+
+def _crossings(change: ModelDiff) -> str:
+    crossings = change.summary()["crossings"]
+    return f"Trust-boundary crossings: {crossings['added']} added, {crossings['removed']} removed"
+
+
+def _diagram(change: ModelDiff, base: str) -> list[str]:
+    drawn = diff_diagram.diagram(change)
+    if drawn is None:
+        return []
+    out = ["### Diagram of the change", "",
+           f"Green, bold: added; red, dashed: removed (as at {code(base, cell=False)}); grey: unchanged "
+           "neighbours, and what holds a threat the change opens or closes.", ""]
+    if drawn.left_out_nodes or drawn.left_out_edges:
+        out += [f"Left out to stay within GitHub's Mermaid limits: {drawn.left_out_nodes} changed components "
+                f"and {drawn.left_out_edges} changed flows or attack-path steps (all are in the tables below).", ""]
+    return out + ["```mermaid", *drawn.lines, "```", ""]
 
 
 def _at(file: str | None, line: int | None) -> str:
@@ -130,6 +154,8 @@ _TABLES: dict[tuple[str, str], tuple[str, Callable[[dict[str, Any]], str]]] = {
 
 def _text(change: ModelDiff, base: str) -> str:
     out = [f"Threat model compared with {base}: {change.summary()['verdict']}."]
+    if change.changed:
+        out.append(_crossings(change) + ".")
     for title, part, key, at_base in SECTIONS:
         entries = _entries(change, part)[key]
         if not entries:

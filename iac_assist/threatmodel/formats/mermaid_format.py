@@ -101,14 +101,19 @@ class Layout:
     """Attack-path steps drawn as such (drawn ids)."""
 
 
-def layout(model: ThreatModel, paths: tuple[tuple[str, str], ...] = ()) -> Layout:
-    folded = views.collapse(sorted(model.components, key=lambda c: c.id))
+def layout(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), fold: bool = True) -> Layout:
+    """``fold`` false draws every component as itself, all of them (a change's diagram: each
+    node is classed as added, removed or unchanged, which a block standing for several cannot be)."""
+    components_in = sorted(model.components, key=lambda c: c.id)
+    folded = views.collapse(components_in) if fold else \
+        views.Collapsed(components_in, {c.id: c.id for c in components_in}, {})
     alias = folded.alias
     flows = views.collapse_flows(model.flows, alias)
     steps = views.path_steps(paths, alias)
     open_threats = _open_threats(model, alias)
     badges = views.badges(model.threats, alias)
-    alike = views.fold_alike(folded.components, flows, steps, open_threats, badges, folded.instances)
+    alike = views.fold_alike(folded.components, flows, steps, open_threats, badges, folded.instances) if fold \
+        else folded
     if len(alike.components) < len(folded.components):
         alias = {cid: alike.alias.get(drawn, drawn) for cid, drawn in alias.items()}
         flows = views.collapse_flows(flows, alike.alias)
@@ -136,7 +141,7 @@ def layout(model: ThreatModel, paths: tuple[tuple[str, str], ...] = ()) -> Layou
             vpc_group(comp.vpc or comp.id).component = comp
             if comp.id not in touched:
                 continue
-        elif not (comp.kind in SHOWN_KINDS or comp.id in touched or open_threats.get(comp.id)):
+        elif fold and not (comp.kind in SHOWN_KINDS or comp.id in touched or open_threats.get(comp.id)):
             left_out.append(comp)
             continue
         if comp.zone == EDGE:
@@ -276,17 +281,43 @@ def render(model: ThreatModel, options: RenderOptions | None = None) -> str:
     return text
 
 
-def too_large(size: int, components: int) -> list[str]:
-    """A valid diagram of one node that says why the real one is not drawn."""
+def too_large(size: int, components: int, instead: str = f"{TOO_LARGE}, or --view attack-paths or per-vpc") \
+        -> list[str]:
+    """A valid diagram of one node that says why the real one is not drawn, and what to read ``instead``."""
     note = (f"Diagram too large for Mermaid ({size} characters over its {MAX_TEXT} limit, {components} "
-            f"components): {TOO_LARGE}, or --view attack-paths or per-vpc")
+            f"components): {instead}")
     return ["flowchart LR", f'  too_large["{escape(note)}"]']
 
 
-def lines(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), legend: bool = True) -> list[str]:
+@dataclass
+class Marks:
+    """What a change's diagram (``diff_diagram``) classes: component id -> ``added``, ``removed``
+    or ``unchanged``; a flow's ``(source, target, port, protocol)`` and an attack-path step's
+    ``(source, target)`` -> ``added``, ``removed`` or ``unchanged``. Every component is drawn, none folded."""
+
+    nodes: dict[str, str] = field(default_factory=dict)
+    flows: dict[tuple[str, str, int | None, str | None], str] = field(default_factory=dict)
+    steps: dict[tuple[str, str], str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    """Component id -> one more line of its label (what the change does to its threats)."""
+
+
+MARK_STYLES = {
+    "added": ("fill:#e6f4ea,stroke:#2ca02c,stroke-width:3px,color:#1b5e20", "stroke:#2ca02c,stroke-width:3px"),
+    "removed": (f"fill:#ffffff,stroke:{RED},stroke-width:2px,stroke-dasharray:5,color:{RED}",
+                f"stroke:{RED},stroke-width:2px,stroke-dasharray:5"),
+    "unchanged": ("fill:#f2f2f2,stroke:#bbbbbb,color:#999999", "stroke:#bbbbbb,color:#999999"),
+}
+"""Mark -> (node style, edge style): added green and bold, removed red and dashed, the unchanged
+neighbours grey."""
+
+
+def lines(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), legend: bool = True,
+          marks: Marks | None = None) -> list[str]:
     """The diagram's lines; ``legend`` false leaves the legend out (the Markdown report has it as a
-    table, where it cannot overlap an edge)."""
-    plan = layout(model, paths)
+    table, where it cannot overlap an edge). ``marks``: a change's diagram, every component drawn
+    and classed as the marks say."""
+    plan = layout(model, paths, fold=marks is None)
     ids = _Ids()
     # Component ids are handed out first, in id order, so that a node's id does not depend on
     # where the walk below meets it.
@@ -296,16 +327,22 @@ def lines(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), legend: b
     marked: list[str] = []
     marked_zones: list[str] = []
     zoned: dict[str, list[str]] = {}
+    classed: dict[str, list[str]] = {}
+    edge_marks: dict[str, list[int]] = {}
 
     def node(comp: ModelComponent, indent: str) -> None:
         count = plan.open_threats.get(comp.id, 0)
         parts = node_lines(comp, count, plan.badges.get(comp.id, ()), plan.instances.get(comp.id, 0))
+        if marks is not None and comp.id in marks.notes:
+            parts.append(marks.notes[comp.id])
         label = "<br/>".join(escape(line) for line in parts)
         nid = ids.get(comp.id, "n_")
         start, end = ('[("', '")]') if comp.kind in DATA_STORES else ('["', '"]')
         out.append(f"{indent}{nid}{start}{label}{end}")
         if count:
             marked.append(nid)
+        if marks is not None and comp.id in marks.nodes:
+            classed.setdefault(marks.nodes[comp.id], []).append(nid)
 
     def group(g: Group, indent: str) -> None:
         gid = ids.get(g.key, "z_")
@@ -333,11 +370,17 @@ def lines(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), legend: b
         out.append(f'  {source} {arrow}|"{escape(flow_label(flow))}"| {target}')
         if flow.encrypted is False:
             plaintext.append(index)  # linkStyle names edges by their order in the text
+        mark = marks.flows.get((flow.source, flow.target, flow.port, flow.protocol)) if marks else None
+        if mark:
+            edge_marks.setdefault(mark, []).append(index)
     steps: list[int] = []
     for source, target in plan.paths:
         a = "internet" if source == INTERNET else ids.get(source, "n_")
         b = "internet" if target == INTERNET else ids.get(target, "n_")
         out.append(f'  {a} ==>|"attack path"| {b}')
+        mark = marks.steps.get((source, target)) if marks else None
+        if mark:
+            edge_marks.setdefault(mark, []).append(len(plan.flows) + len(steps))
         steps.append(len(plan.flows) + len(steps))
 
     for zone in ZONE_ORDER:
@@ -377,6 +420,13 @@ def lines(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), legend: b
         out.append(f"  linkStyle {','.join(map(str, plaintext))} stroke:{RED},stroke-width:2px,color:{RED}")
     if steps:
         out.append(f"  linkStyle {','.join(map(str, steps))} stroke:{RED},stroke-width:4px,color:{RED}")
+    # The change's marks last: a later class and linkStyle win over the ones above.
+    for mark, (node_style, edge_style) in MARK_STYLES.items():
+        if classed.get(mark):
+            out.append(f"  classDef {mark} {node_style}")
+            out.append(f"  class {','.join(classed[mark])} {mark}")
+        if edge_marks.get(mark) and edge_style:
+            out.append(f"  linkStyle {','.join(map(str, edge_marks[mark]))} {edge_style}")
     return out
 
 
