@@ -465,6 +465,10 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
                         max_file_size=max_file_size)
 
     result = analyse(list(paths) or [Path(".")])
+    if state_excluded:
+        # The state is analysed, as the base: leaving it out of the working tree's side is no gap.
+        result.errors = [e for e in result.errors if not (e.category == "skipped-iac" and e.file in state_excluded)]
+        result.excluded = [rel for rel in result.excluded if rel not in state_excluded]
     if base is not None or base_state is not None:
         change = _model_diff(result, analyse, paths, base, fmt, output, classes, base_state)
         _report_errors(result)

@@ -567,3 +567,17 @@ def test_a_plan_is_compared_with_the_state_it_was_made_from(tmp_path, monkeypatc
     change = json.loads(out.stdout)["diff"]
     assert [p["target"] for p in change["attack_paths"]["removed"]] == ["aws_s3_bucket.site"]
     assert change["attack_paths"]["added"] == [] and change["components"]["added"] == []
+
+
+def test_a_state_in_the_scanned_folder_is_the_base_and_no_gap_even_untrusted(tmp_path, monkeypatch):
+    # --untrusted fails the gate on any input not analysed: the state, read as the base, is not one.
+    from tests.test_terraform_state import state_text
+
+    (tmp_path / "main.tf").write_text(PRIVATE_TF, encoding="utf-8")
+    (tmp_path / "deployed").mkdir()
+    (tmp_path / "deployed" / "state.json").write_text(state_text([DEPLOYED_BUCKET, DEPLOYED_PUBLIC]),
+                                                     encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(cli, ["model", ".", "--base-state", "deployed/state.json", "-f", "text", "--untrusted"])
+    assert out.exit_code == 0, out.output
+    assert "not analysed" not in out.stderr
