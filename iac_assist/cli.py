@@ -373,11 +373,14 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-f", "--format", "fmt",
-              type=click.Choice(["json", "markdown", "mermaid", "dot", "otm", "sarif", "text"]),
+              type=click.Choice(["json", "markdown", "mermaid", "dot", "otm", "sarif", "html", "text"]),
               default="markdown", show_default=True,
               help="Output format; sarif: the attack paths as code scanning results, each with its steps as a code "
-                   "flow (a category of its own beside the scan's). With --base: json, markdown, text or sarif (one "
-                   "result per attack path the change adds, at the line that opened it).")
+                   "flow (a category of its own beside the scan's); html: one self-contained interactive page (pan, "
+                   "zoom, search, filters, threats with their findings and source lines, attack paths hop by hop) "
+                   "that loads nothing. With --base: json, markdown, text, sarif (one result per attack path the "
+                   "change adds, at the line that opened it) or html (the whole model, what the change adds and "
+                   "removes marked).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the model to FILE instead of standard output.")
 @click.option("--view", type=click.Choice(["full", "attack-paths", "per-vpc"]), default="full", show_default=True,
@@ -470,7 +473,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
         result.errors = [e for e in result.errors if not (e.category == "skipped-iac" and e.file in state_excluded)]
         result.excluded = [rel for rel in result.excluded if rel not in state_excluded]
     if base is not None or base_state is not None:
-        change = _model_diff(result, analyse, paths, base, fmt, output, classes, base_state)
+        change = _model_diff(result, analyse, paths, base, fmt, output, classes, base_state, options)
         _report_errors(result)
         _gate_gaps(result, settings.fail_on_unanalysed)
         if result.has_errors or result.gate_gaps(settings.fail_on_unanalysed):
@@ -485,6 +488,10 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
         from iac_assist.report.locations import repo_locations
 
         options = replace(options, places=repo_locations(result))
+    if fmt == "html":
+        from dataclasses import replace
+
+        options = replace(options, result=result)
     text = render(build(result, classes), fmt, options)
     if output is not None:
         _write(output, text)
@@ -503,7 +510,7 @@ def _check_base_options(fmt: str, base: str | None, fail_on_new_path: bool, fail
     """What only --base reads, and the formats a difference has: checked before the scan."""
     from iac_assist.threatmodel.formats import diff_format, diff_sarif
 
-    formats = (*diff_format.FORMATS, diff_sarif.FORMAT)
+    formats = (*diff_format.FORMATS, diff_sarif.FORMAT, "html")
     if base is None:
         if fmt == "text":
             raise _BadParameter("text is a format of the difference: give --base REF too", param_hint="--format")
@@ -516,7 +523,7 @@ def _check_base_options(fmt: str, base: str | None, fail_on_new_path: bool, fail
 
 def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: tuple[Path, ...], base: str | None,
                 fmt: str, output: Path | None, classes: list[tuple[str, str]],
-                base_state: Path | None = None) -> ModelDiff:
+                base_state: Path | None = None, options: RenderOptions | None = None) -> ModelDiff:
     """Print what the working tree (``result``) changes in the threat model since git revision
     ``base``, whose files are analysed as they were there, or against the deployed ``base_state``
     (a state, or a plan's prior state); the difference."""
@@ -546,6 +553,12 @@ def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: t
         from iac_assist.threatmodel.formats import diff_sarif
 
         text = diff_sarif.render(change, after, repo_locations(result), before)
+    elif fmt == "html":
+        from dataclasses import replace
+
+        from iac_assist.threatmodel.formats import html_format
+
+        text = html_format.render(after, replace(options, result=result, change=change) if options else None)
     else:
         text = render_diff(change, fmt, base)
     if fmt == "text":

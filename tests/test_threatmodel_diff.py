@@ -581,3 +581,17 @@ def test_a_state_in_the_scanned_folder_is_the_base_and_no_gap_even_untrusted(tmp
     out = CliRunner().invoke(cli, ["model", ".", "--base-state", "deployed/state.json", "-f", "text", "--untrusted"])
     assert out.exit_code == 0, out.output
     assert "not analysed" not in out.stderr
+
+
+def test_base_in_html_draws_the_whole_model_with_the_change_marked(repo, tmp_path):
+    from tests.test_threatmodel_html import data_of
+
+    (repo / "infra" / "main.tf").write_text(DB_TF["open"], encoding="utf-8")
+    out = tmp_path / "change.html"
+    code, output = model(str(repo / "infra"), "--base", "HEAD", "-f", "html", "-o", str(out))
+    assert code == 0, output
+    data = data_of(out.read_text(encoding="utf-8"))
+    assert data["change"]["summary"]["verdict"].startswith("this change opens 1 attack path")
+    assert [m["mark"] for m in data["marks"]["paths"]] == ["added"]
+    # The page shows the findings of the working tree, as a model without --base would.
+    assert {f["control"] for f in data["findings"].values()} >= {"db-open-security-group"}

@@ -8,7 +8,7 @@ from typing import Any
 
 from iac_assist.threatmodel.model import ThreatModel
 
-FORMATS = ("json", "markdown", "mermaid", "dot", "otm", "sarif")
+FORMATS = ("json", "markdown", "mermaid", "dot", "otm", "sarif", "html")
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,11 @@ class RenderOptions:
     """OTM: an ``otm_mapping.Mapping`` of zones and component types to a consumer's, or None."""
     places: Any = None
     """SARIF: the ``report.locations.RepoLocations`` that turn scan paths into repository ones."""
+    result: Any = None
+    """HTML: the ``ScanResult`` the model is built from (its findings, their source lines and
+    remediation, shown beside their threats)."""
+    change: Any = None
+    """HTML: a ``ModelDiff`` (``--base``) whose additions and removals the page marks."""
 
 
 def render(model: ThreatModel, fmt: str, options: RenderOptions | None = None) -> str:

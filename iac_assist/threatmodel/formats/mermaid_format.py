@@ -99,6 +99,8 @@ class Layout:
     """Drawn id -> the controls shown on it (``views.BADGES``)."""
     paths: list[tuple[str, str]] = field(default_factory=list)
     """Attack-path steps drawn as such (drawn ids)."""
+    alias: dict[str, str] = field(default_factory=dict)
+    """Component id -> the drawn id that stands for it (itself unless collapsed or folded)."""
 
 
 def layout(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), fold: bool = True) -> Layout:
@@ -175,7 +177,7 @@ def layout(model: ThreatModel, paths: tuple[tuple[str, str], ...] = (), fold: bo
     groups = [g for g in (edge, aws) if g.nodes or g.groups]
     dropped = {c.id for c in left_out}
     left_out = [c for c in sorted(model.components, key=lambda c: c.id) if alias[c.id] in dropped]
-    return Layout(top, groups, flows, open_threats, left_out, alike.instances, badges, steps)
+    return Layout(top, groups, flows, open_threats, left_out, alike.instances, badges, steps, alias)
 
 
 def _open_threats(model: ThreatModel, alias: dict[str, str]) -> dict[str, int]:
