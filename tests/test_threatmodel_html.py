@@ -88,6 +88,7 @@ def test_the_page_is_one_file_that_loads_nothing_and_allows_only_its_own_script_
         assert not any(name.startswith("on") for name in attrs), (tag, attrs)
     assert {tag for tag, _ in tags} <= {
         "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "span", "p", "div", "input", "button",
+        "details", "summary", "ul",
         "section", "fieldset", "legend", "main", "aside", "nav", "noscript", "script", "svg", "defs", "marker",
         "path", "g", "rect", "ellipse", "text"}
     # Nothing names another place: the only URL is the SVG namespace; url() only names the page's markers.
@@ -222,3 +223,15 @@ def test_a_change_is_marked_on_the_whole_model():
     tags = elements(page)
     marked = [a for t, a in tags if t == "g" and {"added", "removed", "changed"} & set((a.get("class") or "").split())]
     assert marked
+
+
+def test_what_was_not_analysed_is_on_the_page(write_tree):
+    root = write_tree({"main.tf": 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n'
+                                  'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'})
+    result = scan([root])
+    page = render(build(result), "html", RenderOptions(result=result))
+    gaps = data_of(page)["meta"]["not_analysed"]
+    assert gaps["summary"] == "Not analysed: 1 module-not-downloaded"
+    assert gaps["count"] == 1 and gaps["lines"][0].startswith("main.tf:1: warning: module vpc not analysed")
+    clean, _ = page_of(INSECURE)
+    assert data_of(clean)["meta"]["not_analysed"] == {"summary": "", "lines": [], "count": 0}

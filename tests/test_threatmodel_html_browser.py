@@ -103,6 +103,7 @@ def test_the_reference_app_draws_opens_the_database_and_shows_the_finding_line(b
     assert page.locator("svg g.node").count() == 7  # the internet and six components
     assert page.locator("svg g.edge").count() == 9
     assert page.locator("svg g.zone").count() == 5  # edge, AWS, the VPC, its public and private subnets
+    assert not page.locator("#gaps").is_visible()  # everything was analysed
     page.locator('svg g.node[data-id="module.database.aws_db_instance.this"]').click()
     details = page.locator("#tab-details")
     assert details.locator("h2").first.inner_text() == "module.database.aws_db_instance.this"
@@ -206,6 +207,7 @@ def test_a_large_architecture_opens_and_every_component_is_searchable(browser, t
     visit = Visit(browser, page_file)
     page = visit.page
     assert page.locator("svg g.node").count() == 23
+    assert not page.locator("#gaps").is_visible()
     # A component folded into "… (N alike)" is found by its own name, on the node standing for it.
     page.fill("#search", "v1_svc42")
     page.press("#search", "Enter")
@@ -260,4 +262,19 @@ def test_screenshot_of_the_reference_app(browser, reference: Path, tmp_path: Pat
     page.screenshot(path=str(target))
     assert target.stat().st_size > 30_000
     assert SCREENSHOT.exists(), "the README's screenshot: run this test with --update-snapshots"
+    visit.close()
+
+
+def test_what_was_not_analysed_is_shown_above_the_diagram(browser, tmp_path: Path):
+    root = tmp_path / "src"
+    root.mkdir()
+    (root / "main.tf").write_text('module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n', encoding="utf-8")
+    result = scan([root])
+    visit = Visit(browser, write_page(tmp_path, "gaps.html", render(build(result), "html",
+                                                                     RenderOptions(result=result))))
+    banner = visit.page.locator("#gaps")
+    assert banner.is_visible()
+    assert banner.locator("summary").inner_text().startswith("Not analysed: 1 module-not-downloaded")
+    banner.locator("summary").click()
+    assert "module vpc not analysed (not downloaded)" in banner.locator("li").first.inner_text()
     visit.close()

@@ -66,8 +66,26 @@ def render(model: ThreatModel, options: RenderOptions | None = None) -> str:
     data["marks"] = _drawn_marks(marks, plan.alias, model, drawn_edges)
     data["meta"] = {"title": title, "version": __version__, "components": len(model.components),
                     "drawn": len(picture.nodes) - 1, "left_out": [c.id for c in plan.left_out]}
+    data["meta"]["not_analysed"] = _not_analysed(result)
     svg = _svg(plan, picture, data["marks"])
     return _page(title, svg, html_data.embed(data))
+
+
+MAX_GAPS = 500
+"""Problems listed on the page at most (all are counted)."""
+
+
+def _not_analysed(result: Any) -> dict[str, Any]:
+    """What the scan could not analyse, as the command line reports it: a model drawn without it
+    must say so on the page too, not only on the terminal of whoever made the page."""
+    if result is None:
+        return {"summary": "", "lines": [], "count": 0}
+    from iac_assist.report.text import error_line, gaps
+
+    lines = gaps(result)
+    summary = lines[0] if result.gaps else ""
+    return {"summary": summary.replace(" (see the warnings above)", ""),
+            "lines": [error_line(e) for e in result.errors[:MAX_GAPS]], "count": len(result.errors)}
 
 
 def _drawn_steps(model: ThreatModel, plan: mermaid_format.Layout) -> list[tuple[str, str]]:

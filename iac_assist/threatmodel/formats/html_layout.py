@@ -25,6 +25,8 @@ from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent
 NODE_W, NODE_H = 200, 64
 GAP_X, GAP_Y = 56, 22
 PAD, TITLE = 18, 26
+TITLE_CHAR = 6.6
+"""Width of a character of a zone's title (12px, bold): a zone is at least as wide as its title."""
 ROWS = 8
 """Nodes in one column of a zone before a new column starts (more when a zone holds many)."""
 
@@ -138,6 +140,10 @@ def _depths(plan: Layout, steps: list[tuple[str, str]]) -> dict[str, int]:
     return out
 
 
+def mermaid_format_title(group: Group) -> str:
+    return group.title + " (999 open threats)" if group.component is not None else group.title
+
+
 class _Block:
     """A zone's content measured first, emitted at a place afterwards."""
 
@@ -204,7 +210,8 @@ class _Block:
                 sub_x += child.width + GAP_X
                 inner.width = max(inner.width, sub_x - GAP_X)
                 inner.height = max(inner.height, sub_y + child.height)
-        w = max(inner.width, NODE_W) + 2 * PAD
+        title = mermaid_format_title(group)
+        w = max(inner.width, NODE_W, len(title) * TITLE_CHAR) + 2 * PAD
         h = max(inner.height, NODE_H / 2) + 2 * PAD + TITLE
         x0 = self.width + (GAP_X if self.parts else 0)
         self.parts.append(("group", (group, level, inner, w, h), x0, 0.0))

@@ -484,6 +484,17 @@
   var open = data.threats.filter(function (t) { return t.status === "open"; }).length;
   document.getElementById("summary").textContent = data.meta.components + " components (" + data.meta.drawn + " drawn), " +
     data.flows.length + " flows, " + data.paths.length + " attack paths, " + data.threats.length + " threats (" + open + " open)";
+  // What the scan could not analyse: the model leaves out what it holds, and says so.
+  var gaps = data.meta.not_analysed;
+  if (gaps && gaps.count) {
+    var box = document.getElementById("gaps");
+    box.hidden = false;
+    document.getElementById("gaps-summary").textContent = (gaps.summary || (gaps.count + " problems")) +
+      ": what those inputs hold is not in this model (" + gaps.count + " message" + (gaps.count === 1 ? "" : "s") + ")";
+    var list = document.getElementById("gaps-list");
+    gaps.lines.forEach(function (line) { add(list, el("li", "", line)); });
+    if (gaps.count > gaps.lines.length) { add(list, el("li", "note", "… " + (gaps.count - gaps.lines.length) + " more")); }
+  }
   renderThreats();
   renderPaths();
   renderChange();
