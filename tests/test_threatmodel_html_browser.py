@@ -165,9 +165,12 @@ def test_filters_search_zoom_and_flows(browser, reference: Path):
     assert rows.count() < only_i
     # Nodes without a threat that passes are dimmed.
     assert page.locator("svg g.node.dim").count() >= 1
-    # Clicking a threat opens its component.
+    # Clicking a threat opens its component (or flow), that threat open and marked.
+    threat_id = rows.first.get_attribute("data-threat")
     rows.first.click()
-    assert page.locator("#tab-details h2").first.inner_text()
+    focused = page.locator("#tab-details details.threat.focus")
+    assert focused.count() == 1 and focused.get_attribute("data-threat") == threat_id
+    assert focused.get_attribute("open") is not None
     # Search: the matching node is marked, Enter opens it.
     page.fill("#search", "aws_lb")
     matched = page.locator("svg g.node.match").evaluate_all("els => els.map(e => e.getAttribute('data-id'))")

@@ -175,14 +175,21 @@
     return box;
   }
 
-  function threatList(parent, list) {
+  function threatList(parent, list, focus) {
     var order = function (t) { return STATUSES.indexOf(t.status) * 10 + SEVERITIES.indexOf(t.severity || "unrated"); };
     list.slice().sort(function (a, b) { return order(a) - order(b); }).forEach(function (t) {
-      add(parent, threatBlock(t, t.status === "open" && list.length <= 6));
+      var block = threatBlock(t, t.id === focus || (!focus && t.status === "open" && list.length <= 6));
+      block.setAttribute("data-threat", t.id);
+      add(parent, block);
+      if (t.id === focus) { block.classList.add("focus"); }
     });
   }
+  function scrollToFocus() {
+    var f = details.querySelector(".threat.focus");
+    if (f && f.scrollIntoView) { f.scrollIntoView({ block: "nearest" }); }
+  }
 
-  function showNode(drawn) {
+  function showNode(drawn, focus) {
     select("node", drawn);
     clear(details);
     if (drawn === "internet") {
@@ -211,10 +218,11 @@
     list = list.filter(passes);
     var counts = STATUSES.map(function (s) { return list.filter(function (t) { return t.status === s; }).length + " " + s; });
     add(details, el("h3", "", "Threats: " + counts.join(", ")));
-    threatList(details, list);
+    threatList(details, list, focus);
     var flows = data.flows.filter(function (f) { return ids.indexOf(f.source) >= 0 || ids.indexOf(f.target) >= 0; });
     if (flows.length) { add(details, el("h3", "", "Flows (" + flows.length + ")"), flowList(flows)); }
     showTab("details");
+    scrollToFocus();
   }
 
   function flowText(f) {
@@ -231,7 +239,7 @@
     return ul;
   }
 
-  function showEdge(index) {
+  function showEdge(index, focus) {
     select("edge", index);
     clear(details);
     var flows = flowsOfEdge[index] || [];
@@ -240,9 +248,10 @@
       add(details, el("h3", "", flowText(f)));
       add(details, facts([["crosses", f.crosses.join(", ")], ["why", f.why], ["allowed at", where(f.file, f.line)],
                           ["redirect only", f.redirect ? "yes: plain HTTP that only redirects to HTTPS" : null]]));
-      threatList(details, (threatsOf[f.threat_target] || []).filter(passes));
+      threatList(details, (threatsOf[f.threat_target] || []).filter(passes), focus);
     });
     showTab("details");
+    scrollToFocus();
   }
 
   svg.querySelectorAll("g.node").forEach(function (g) {
@@ -319,7 +328,9 @@
       tr.setAttribute("data-threat", t.id);
       tr.addEventListener("click", function () {
         var flow = flowByKey[t.target];
-        if (flow && flow.edge !== null) { showEdge(flow.edge); } else { showNode(drawnOf(t.target)); centreOn(drawnOf(t.target)); }
+        if (flow && flow.edge !== null) { showEdge(flow.edge, t.id); }
+        else if (nodeEls[drawnOf(t.target)]) { showNode(drawnOf(t.target), t.id); centreOn(drawnOf(t.target)); }
+        else if (comps[t.target]) { showComponent(t.target, t.id); }
       });
       add(table, tr);
     });
@@ -471,13 +482,14 @@
     });
     add(tab, ul);
   }
-  function showComponent(cid) {
+  function showComponent(cid, focus) {
     var c = comps[cid];
     clear(details);
     add(details, el("h2", "", c.label), facts([["kind", c.kind], ["zone", c.zone], ["address", c.address],
                                               ["defined at", where(c.file, c.line)]]));
-    threatList(details, (threatsOf[cid] || []).filter(passes));
+    threatList(details, (threatsOf[cid] || []).filter(passes), focus);
     showTab("details");
+    scrollToFocus();
   }
 
   // --- start ------------------------------------------------------------------------------------
