@@ -237,12 +237,12 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
                       baseline=None if repository_baseline else baseline, new_since=new_since, jobs=jobs,
                       max_file_size=max_file_size, progress=observer)
     trust.report(result, settings, all_policies(), repository_baseline)
-    report = render(result, fmt, color=fmt == "text" and _color(color_choice, output), verbose=verbose,
-                    quiet=quiet, show_source=show_source)
+    color = fmt == "text" and _color(color_choice, output)
+    report = render(result, fmt, color=color, verbose=verbose, quiet=quiet, show_source=show_source)
     if output is not None:
         _write(output, report)
     else:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, color=color)  # click strips colour off a pipe: FORCE_COLOR is asking
     if verbose:
         _list_files(result)
     code = result.exit_code(settings.fail_on, settings.fail_on_unanalysed)
@@ -259,7 +259,15 @@ def _color(choice: str, output: Path | None) -> bool:
 
     if output is not None:
         return choice == "always"
-    return wanted(choice, sys.stdout.isatty(), os.environ)
+    return wanted(choice, _terminal(sys.stdout), os.environ)
+
+
+def _terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (one place, for the tests to pretend)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
 
 
 class _watching:
@@ -272,7 +280,7 @@ class _watching:
 
         self.line = None
         self.observer: Progress = SILENT
-        terminal = sys.stderr.isatty()
+        terminal = _terminal(sys.stderr)
         if asked or (asked is None and terminal and not quiet):
             from iac_assist.report.progress import ProgressLine
 

@@ -79,8 +79,8 @@ def build_graph(
     graph = ResourceGraph(components)
     result.files = sorted(files)
     result.excluded = found.excluded
-    result.skipped = _skipped(found, result)
     result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
+    result.skipped = _skipped(found, result)
     result.graph = graph
     return graph, result
 
