@@ -86,6 +86,12 @@ def test_the_resource_is_named_once_and_the_column_shown_when_known():
         "main.tf:3:7: IAC-S3-001 [high] bucket aws_s3_bucket.site is public"]
 
 
+def test_a_resource_is_named_by_the_message_only_as_a_whole_word():
+    inside_a_word = _finding("Web", "target group WebTargetGroup is open", Location("t.yaml", 4))
+    out = render(ScanResult(root=Path("."), findings=[inside_a_word]), "text")
+    assert out.splitlines()[0] == "t.yaml:4:1: IAC-S3-001 [high] Web: target group WebTargetGroup is open"
+
+
 def test_no_wrapping_however_long_the_message():
     long = _finding("r", "word " * 100)
     out = render(ScanResult(root=Path("."), findings=[long]), "text")

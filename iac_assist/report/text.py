@@ -43,6 +43,7 @@ be able to send escape sequences to the reader's terminal, nor start a CI runner
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -149,13 +150,18 @@ def _findings_section(findings: list[Finding], color: bool, sources: SourceLines
 def finding_line(finding: Finding, color: bool = False) -> str:
     """``main.tf:12:1: IAC-S3-001 [critical] aws_s3_bucket.site: bucket grants public-read``."""
     loc = finding.loc
-    severity = _style(finding.severity, _SEVERITY_STYLE.get(finding.severity, ""), color)
+    severity = _style(_clean(finding.severity), _SEVERITY_STYLE.get(finding.severity, ""), color)
     rule = _style(_clean(finding.rule_id), _BOLD, color)
     message = _clean(finding.message)
-    # The resource once: a message that already names it is not prefixed with it again.
-    if finding.resource and finding.resource not in finding.message:
+    if not _names(finding.message, finding.resource):
         message = f"{_clean(finding.resource)}: {message}"
     return f"{_clean(loc.file)}:{loc.line}:{loc.column or 1}: {rule} [{severity}] {message}"
+
+
+def _names(message: str, resource: str) -> bool:
+    """Whether ``message`` names ``resource`` already (as a whole word: ``Web`` is not named by
+    ``WebTargetGroup``), so that the line says it once; an empty resource needs no naming."""
+    return not resource or re.search(rf"(?<!\w){re.escape(resource)}(?!\w)", message) is not None
 
 
 def _finding_lines(finding: Finding, color: bool) -> list[str]:
