@@ -370,3 +370,20 @@ def test_source_lines_are_read_only_inside_the_root(tmp_path):
     sources = SourceLines(root)
     for rel in ("link.tf", "../outside.tf", ".git/config"):
         assert sources.lines(_finding("r", "m", Location(rel, 1))) == []
+
+
+@pytest.mark.parametrize("command", [["baseline", "-o", "{tmp}/baseline.json"], ["model", "-f", "json"]])
+def test_baseline_and_model_draw_progress_too_never_on_stdout(bucket, tmp_path, monkeypatch, terminal, command):
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    result = run(args[0], str(bucket), *args[1:])
+    assert result.exit_code == 0
+    assert "\r\x1b[Kiac-assist: 1 file found" in result.stderr and "\r" not in result.stdout
+    assert run(args[0], str(bucket), *args[1:], "--no-progress").stderr == ""
+
+
+def test_a_hostile_file_name_stays_inert_in_a_coloured_report(write_tree):
+    root = write_tree({"evil\x1b[32m\u202e.tf": PUBLIC_BUCKET})
+    out = run("scan", str(root), "--select", "IAC-S3-001", "--color", "always", color=True).stdout
+    assert out.startswith("evil\\x1b[32m\\u202e.tf:3:1: \x1b[1mIAC-S3-001\x1b[0m [\x1b[31mhigh\x1b[0m] ")
+    assert "\u202e" not in out and "\x1b[32m" not in out
