@@ -62,6 +62,11 @@ _fail_on_unanalysed_option = click.option(
     help="Fail the gate (exit 2) when input of these categories was not analysed (module-not-downloaded, "
          "remote-template, sam-unexpanded, transform-unexpanded, unknown-function, world-cap, ...; all: any); "
          "repeatable or comma-separated. Default: the configuration's fail-on-unanalysed, else none (warnings only).")
+_progress_option = click.option(
+    "--progress/--no-progress", "progress", default=None,
+    help="A progress line on standard error while the scan works (files found, modules and templates analysed, "
+         "time), erased at the end. Default: on a terminal only, and not with --quiet; --progress asks for it "
+         "anywhere (in a CI log, a line every few seconds).")
 _max_file_size_option = click.option(
     "--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
     help="Largest file analysed; a larger IaC file is an error (exit 2), other large YAML/JSON is skipped. "
@@ -174,12 +179,26 @@ class _FilesCommand(click.Command):
 @_max_file_size_option
 @_fail_on_unanalysed_option
 @click.option("-v", "--verbose", is_flag=True,
-              help="Text format: also list the resource types no rule models, with their counts.")
+              help="List every file analysed and every file skipped, with why, on standard error; text format: "
+                   "also list the resource types no rule models, with their counts.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Text format: print the findings' lines only (no summary, warnings or source). What fails the "
+                   "gate is still said on standard error: a quiet run is never a silent one.")
+@click.option("--color", "color_choice", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour the text report's severities and rule ids. auto: on a terminal, unless NO_COLOR is set; "
+                   "FORCE_COLOR colours standard output even when it is not a terminal (never a file: -o FILE is "
+                   "coloured only with always).")
+@click.option("--show-source", is_flag=True,
+              help="Text format: follow each finding with the source lines it points at (a few lines of context, "
+                   "the finding's marked >).")
+@_progress_option
 def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | None, exclude: tuple[str, ...],
          var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
          assume_worst: bool | None, config_file: Path | None, select: tuple[str, ...], ignore: tuple[str, ...],
          inline_suppressions: bool | None, untrusted: bool, baseline_file: Path | None, new_since: str | None,
-         jobs: int | None, max_file_size: int | None, fail_on_unanalysed: tuple[str, ...], verbose: bool) -> None:
+         jobs: int | None, max_file_size: int | None, fail_on_unanalysed: tuple[str, ...], verbose: bool,
+         quiet: bool, color_choice: str, show_source: bool, progress: bool | None) -> None:
     """Scan PATHS (files or folders; default: the current folder) and report findings.
 
     Terraform root variables take their values as terraform plan gives them: defaults, TF_VAR_name
@@ -202,6 +221,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
     from iac_assist.policies import all_policies
     from iac_assist.report import render
 
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose ask for opposite things: give one")
     settings = _settings(paths, config_file, select=select, ignore=ignore, fail_on=fail_on, exclude=exclude,
                          var_files=var_files, parameters=parameters, inline_suppressions=inline_suppressions,
                          baseline=baseline_file, assume_worst=assume_worst, untrusted=untrusted,
@@ -211,18 +232,95 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
     baseline = _baseline(settings.baseline)
     # The repository's own baseline is applied by trust.report, which counts what it leaves out.
     repository_baseline = baseline if settings.repository_decided("baseline") else None
-    result = _run(run_scan, paths, settings, variables=variables, template_options=template_options,
-                  baseline=None if repository_baseline else baseline, new_since=new_since, jobs=jobs,
-                  max_file_size=max_file_size)
+    with _watching(progress, quiet) as observer:
+        result = _run(run_scan, paths, settings, variables=variables, template_options=template_options,
+                      baseline=None if repository_baseline else baseline, new_since=new_since, jobs=jobs,
+                      max_file_size=max_file_size, progress=observer)
     trust.report(result, settings, all_policies(), repository_baseline)
-    color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    report = render(result, fmt, color=color, verbose=verbose)
+    color = fmt == "text" and _color(color_choice, output)
+    report = render(result, fmt, color=color, verbose=verbose, quiet=quiet, show_source=show_source)
     if output is not None:
         _write(output, report)
     else:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, color=color)  # click strips colour off a pipe: FORCE_COLOR is asking
+    if verbose:
+        _list_files(result)
+    code = result.exit_code(settings.fail_on, settings.fail_on_unanalysed)
+    if quiet and fmt == "text" and code:
+        _say_why_quietly(result, settings.fail_on, code)
     _gate_gaps(result, settings.fail_on_unanalysed)
-    sys.exit(result.exit_code(settings.fail_on, settings.fail_on_unanalysed))
+    sys.exit(code)
+
+
+def _color(choice: str, output: Path | None) -> bool:
+    """Whether the text report is coloured (``report/color.py``); a file only when asked by name:
+    FORCE_COLOR, often set for a whole CI job, is for the log, not for report files."""
+    from iac_assist.report.color import wanted
+
+    if output is not None:
+        return choice == "always"
+    return wanted(choice, _terminal(sys.stdout), os.environ)
+
+
+def _terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (one place, for the tests to pretend)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
+class _watching:
+    """The progress line for the scan in the ``with`` block (``report/progress.py``), or a silent
+    observer: ``asked`` is ``--progress`` (True), ``--no-progress`` (False) or neither (None: on a
+    terminal, unless quiet). The line is erased however the block ends."""
+
+    def __init__(self, asked: bool | None, quiet: bool = False) -> None:
+        from iac_assist.analysis.progress import SILENT, Progress
+
+        self.line = None
+        self.observer: Progress = SILENT
+        terminal = _terminal(sys.stderr)
+        if asked or (asked is None and terminal and not quiet):
+            from iac_assist.report.progress import ProgressLine
+
+            self.line = ProgressLine(sys.stderr, in_place=terminal)
+            self.observer = self.line
+
+    def __enter__(self) -> Any:
+        return self.observer
+
+    def __exit__(self, *exc: object) -> None:
+        if self.line is not None:
+            self.line.close()
+
+
+def _list_files(result: ScanResult) -> None:
+    """``--verbose``: every file analysed and every file skipped with why, on standard error."""
+    skipped = {rel for rel, _ in result.skipped}
+    for rel in result.files:
+        if rel not in skipped:  # counted among the files, but read as a whole it failed
+            click.echo(safe(f"analysed: {rel}"), err=True)
+    for rel, why in result.skipped:
+        click.echo(safe(f"skipped: {rel}: {why}"), err=True)
+
+
+def _say_why_quietly(result: ScanResult, fail_on: str, code: int) -> None:
+    """``--quiet`` prints findings only; when the gate fails, standard error says why, errors
+    first (an input not analysed fails the gate whatever the findings)."""
+    from iac_assist.report.text import error_line
+
+    for error in result.errors:
+        if error.level == "error":
+            click.echo(safe(error_line(error)), err=True)
+    if code == 1:
+        n = len(result.failing(fail_on))
+        click.echo(f"iac-assist: the gate fails (exit 1): {n} finding{'s' if n != 1 else ''} at or above "
+                   f"{fail_on}", err=True)
+    elif result.has_errors:
+        n = sum(1 for e in result.errors if e.level == "error")
+        click.echo(f"iac-assist: the gate fails (exit 2): {n} input error{'s' if n != 1 else ''} (inputs not "
+                   "analysed)", err=True)
 
 
 @cli.command("baseline")
@@ -234,11 +332,13 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
 @_gate_options
 @_jobs_option
 @_fail_on_unanalysed_option
+@_progress_option
 def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tuple[str, ...],
                      var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...],
                      parameters: tuple[str, ...], assume_worst: bool | None, config_file: Path | None,
                      select: tuple[str, ...], ignore: tuple[str, ...], inline_suppressions: bool | None,
-                     untrusted: bool, jobs: int | None, fail_on_unanalysed: tuple[str, ...]) -> None:
+                     untrusted: bool, jobs: int | None, fail_on_unanalysed: tuple[str, ...],
+                     progress: bool | None) -> None:
     """Record the findings of PATHS today in a baseline file, by fingerprint (rule, resource, file,
     cause: lines may shift); `iac-assist scan --baseline FILE` then reports and gates only new ones.
     Suppressed findings are not recorded.
@@ -256,8 +356,9 @@ def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tupl
     if target is None:
         raise click.UsageError("say where to write the baseline: --output FILE (or baseline in the configuration)")
     variables = VariableInputs(settings.var_files, assignments, dict(os.environ))
-    result = _run(run_scan, paths, settings, variables=variables, template_options=_template_options(settings),
-                  jobs=jobs)
+    with _watching(progress) as observer:
+        result = _run(run_scan, paths, settings, variables=variables,
+                      template_options=_template_options(settings), jobs=jobs, progress=observer)
     _write(target, to_json(result, target))
     _report_errors(result)
     recorded = len(entries(result.findings))
@@ -415,12 +516,13 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON),
               help="With --fail-on-new-path: the lowest severity of an opened threat that fails (default: the "
                    "configuration's fail-on, else low).")
+@_progress_option
 def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, project_name: str, project_id: str,
           otm_mapping: str | None, exclude: tuple[str, ...],
           var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
           config_file: Path | None, untrusted: bool, jobs: int | None, max_file_size: int | None,
           fail_on_unanalysed: tuple[str, ...], data_classes: Path | None, base: str | None,
-          base_state: Path | None, fail_on_new_path: bool, fail_on: str | None) -> None:
+          base_state: Path | None, fail_on_new_path: bool, fail_on: str | None, progress: bool | None) -> None:
     """Draw the threat model of PATHS: components in trust zones, flows across boundaries, attack
     paths from the internet to data stores, and STRIDE threats, open or mitigated. With --base REF,
     print what the change since REF does to it instead.
@@ -461,13 +563,15 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
 
     state_excluded = _inside(base_state, list(paths) or [Path(".")])
 
-    def analyse(scanned: list[Path], root: Path | None = None, deployed: bool = False) -> ScanResult:
+    def analyse(scanned: list[Path], root: Path | None = None, deployed: bool = False,
+                observer: Any = None) -> ScanResult:
         exclude = settings.exclude + (() if deployed else state_excluded)
         return run_scan(scanned, root=root, exclude=exclude, variables=variables,
                         template_options=template_options, inline_suppressions=False, jobs=jobs,
-                        max_file_size=max_file_size)
+                        max_file_size=max_file_size, progress=observer)
 
-    result = analyse(list(paths) or [Path(".")])
+    with _watching(progress) as observer:
+        result = analyse(list(paths) or [Path(".")], observer=observer)
     if state_excluded:
         # The state is analysed, as the base: leaving it out of the working tree's side is no gap.
         result.errors = [e for e in result.errors if not (e.category == "skipped-iac" and e.file in state_excluded)]

@@ -134,7 +134,7 @@ def test_console_script_runs_a_scan():
         pytest.skip("console script not installed in this environment")
     proc = subprocess.run([str(exe), "scan", str(INSECURE_TF)], capture_output=True, text=True)
     assert proc.returncode == 1
-    assert "db-publicly-accessible" in proc.stdout
+    assert "IAC-RDS-001 [critical]" in proc.stdout  # db-publicly-accessible
 
 
 @pytest.mark.parametrize("target", ["terraform/insecure", "terraform/hardened", "cloudformation/insecure.yaml",

@@ -74,7 +74,8 @@ def test_text_and_json_reports_name_the_condition(write_tree):
     text = runner.invoke(cli, ["scan", str(root), "--select", "s3-public-read"])
     assert text.exit_code == 1
     [line] = [row for row in text.output.splitlines() if "IAC-S3-001" in row]
-    assert line.lstrip().startswith("13") and "Site" in line and line.endswith("(when condition IsProd holds)")
+    assert line.startswith("site.yaml:13:1: IAC-S3-001 [high]") and "Site" in line
+    assert line.endswith("(when condition IsProd holds)")
     out = runner.invoke(cli, ["scan", str(root), "--select", "s3-public-read", "--format", "json"])
     report = json.loads(out.stdout)
     assert [(f["resource"], f["file"], f["line"]) for f in report["findings"]] == [("Site", "site.yaml", 13)]

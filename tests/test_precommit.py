@@ -191,7 +191,7 @@ def test_a_commit_adding_a_public_bucket_is_stopped(hook_repo, pre_commit_home, 
     assert run.returncode == 1, output
     assert "iac-assist" in output and "Failed" in output
     # The finding names the file and line of the ACL, on the bucket declared in the other file.
-    assert re.search(r"^acl\.tf\n +3 +HIGH +IAC-S3-001 +s3-public-read +aws_s3_bucket\.site: ", output, re.M), output
+    assert re.search(r"^acl\.tf:3:1: IAC-S3-001 \[high\] .*aws_s3_bucket\.site", output, re.M), output
 
 
 @pytest.mark.slow  # pre-commit installs the project into a virtualenv (~20 s, once a session)
@@ -203,7 +203,7 @@ def test_a_file_named_like_an_option_is_a_file(hook_repo, pre_commit_home, tmp_p
     run = run_hook(hook_repo, work, pre_commit_home)
     output = run.stdout + run.stderr
     assert run.returncode == 1, output
-    assert re.search(r"^acl\.tf\n +3 +HIGH +IAC-S3-001 +s3-public-read +aws_s3_bucket\.site: ", output, re.M), output
+    assert re.search(r"^acl\.tf:3:1: IAC-S3-001 \[high\] .*aws_s3_bucket\.site", output, re.M), output
     assert "3 files scanned" in output or "in 3 files" in output, output
 
 

@@ -134,17 +134,15 @@ def test_every_format_is_deterministic_and_has_no_absolute_path(fmt):
 # Text -------------------------------------------------------------------------------------------
 
 
-def test_text_groups_by_file_and_summarises():
+def test_text_one_clickable_line_per_finding_then_errors_and_summary():
+    # path:line:col: RULE [severity] message, as compilers and ruff print it (column 1 when unknown).
     out = render(make_result(), "text")
     assert out == (
-        "main.tf\n"
-        "   12  CRITICAL  IAC-S3-001  s3-public-read  aws_s3_bucket.site: bucket grants public-read\n"
-        "                 related: main.tf:30 (the ACL that grants it)\n"
-        "   40  HIGH      IAC-EC2-002  sg-open-ssh  aws_security_group.web: port 22 open to the world\n"
-        "\n"
-        "stacks/net.yaml\n"
-        "    7  HIGH      IAC-EC2-002  sg-open-ssh  Bastion: port 22 open to the world\n"
-        "  103  MEDIUM    IAC-RDS-003  rds-unencrypted  aws_db_instance.db: storage not encrypted\n"
+        "main.tf:12:1: IAC-S3-001 [critical] aws_s3_bucket.site: bucket grants public-read\n"
+        "    related: main.tf:30 (the ACL that grants it)\n"
+        "main.tf:40:1: IAC-EC2-002 [high] aws_security_group.web: port 22 open to the world\n"
+        "stacks/net.yaml:7:1: IAC-EC2-002 [high] Bastion: port 22 open to the world\n"
+        "stacks/net.yaml:103:1: IAC-RDS-003 [medium] aws_db_instance.db: storage not encrypted\n"
         "\n"
         "Errors\n"
         "  broken.tf:4:7: unexpected token '}'\n"
@@ -156,7 +154,7 @@ def test_text_groups_by_file_and_summarises():
 
 def test_text_files_are_sorted_whatever_the_input_order():
     out = render(make_result(findings=list(reversed(FINDINGS)), errors=[]), "text")
-    assert out.index("main.tf\n") < out.index("stacks/net.yaml\n")
+    assert out.index("main.tf:12:1:") < out.index("stacks/net.yaml:7:1:")
 
 
 def test_text_no_findings():
@@ -174,8 +172,9 @@ def test_text_is_plain_by_default_and_coloured_on_request():
     plain = render(make_result(), "text")
     assert "\x1b" not in plain
     coloured = render(make_result(), "text", color=True)
-    assert "\x1b[1;31mCRITICAL\x1b[0m" in coloured
-    assert "\x1b[33mMEDIUM\x1b[0m" in coloured
+    assert "[\x1b[1;31mcritical\x1b[0m]" in coloured
+    assert "[\x1b[33mmedium\x1b[0m]" in coloured
+    assert "\x1b[1mIAC-S3-001\x1b[0m" in coloured
     # Colour changes nothing but the escape codes.
     stripped = coloured
     for code in ("\x1b[0m", "\x1b[1m", "\x1b[1;31m", "\x1b[31m", "\x1b[33m", "\x1b[36m"):
@@ -196,8 +195,8 @@ def test_text_escapes_control_characters_from_scanned_files():
     assert "aws_s3_bucket.x\\x1b[2J" in out
     assert "evil\\u202etf.fm" in out
     assert "line one\\x0aline two" in out
-    # header, finding, blank, "Errors", error, blank, summary: the newline did not add a line
-    assert len(out.splitlines()) == 7
+    # finding, blank, "Errors", error, blank, summary: the newline did not add a line
+    assert len(out.splitlines()) == 6
 
 
 # JSON -------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from iac_assist.analysis.frontend import FrontEnd, Loaded, Preparation, ScanInpu
 from iac_assist.analysis.frontends import check_options, front_ends
 from iac_assist.analysis.parallel import Loading
 from iac_assist.analysis.policy import Policy
+from iac_assist.analysis.progress import SILENT
 from iac_assist.analysis.result import ScanResult
 from iac_assist.inputs.discovery import discover, scan_root
 from iac_assist.model import Component, ScanError, kinds
@@ -20,6 +21,7 @@ from iac_assist.model.builder import ModelBuilder, Normalizer
 from iac_assist.model.graph import ResourceGraph
 
 if TYPE_CHECKING:
+    from iac_assist.analysis.progress import Progress
     from iac_assist.gate.baseline import Baseline
     from iac_assist.inputs.discovery import Discovered
 
@@ -33,6 +35,7 @@ def build_graph(
     root: Path | None = None,
     jobs: int | None = 1,
     max_file_size: int | None = None,
+    progress: Progress | None = None,
     **options: object,
 ) -> tuple[ResourceGraph, ScanResult]:
     """Parse and normalize everything under ``paths`` into one resource graph, with every
@@ -40,10 +43,13 @@ def build_graph(
     to (default: the paths' common folder); ``jobs``: worker processes for parsing (1: none; None:
     one per CPU for a large scan); ``max_file_size``: the largest file read, in bytes (None:
     discovery's defaults); ``options``: each front end's own, by its ``option`` keyword
-    (``variables=`` Terraform variable values, ``template_options=`` CloudFormation parameters)."""
+    (``variables=`` Terraform variable values, ``template_options=`` CloudFormation parameters);
+    ``progress``: told of each step as it completes (``progress.py``)."""
     check_options(options)
+    progress = progress or SILENT
     root = root or scan_root(paths)
     found = discover(paths, root, list(exclude), max_file_size)
+    progress.found(len(found.terraform) + len(found.templates))
     read_text = found.reader()
     result = ScanResult(root=root)
     components: list[Component] = []
@@ -53,18 +59,20 @@ def build_graph(
     prepared = _prepare(found, ScanInputs(root, read_text, frozenset(found.named)), options, errors)
     # Loading, in worker processes when worth it (see parallel.py); all that follows runs here,
     # in the same order either way.
-    loading = Loading([p for _, p in prepared], (read_text, *options.values()), jobs)
+    loading = Loading([p for _, p in prepared], (read_text, *options.values()), jobs, progress)
     try:
         for end, preparation in prepared:
             try:
                 loaded = preparation.finish(loading.delivered(preparation))
             except Exception as err:  # a defect of ours must not switch the gate off silently
                 loaded = Loaded(errors=[internal_error(_first(preparation.claimed, root), err)])
+            loading.finished(preparation)
             errors.extend(loaded.errors)
             files.update(loaded.files)
             result.conditions.update(loaded.conditions)
             for scope in loaded.scopes:
                 components.extend(_model(end.normalizer, scope, result, errors))
+                progress.analysed(1)
     finally:
         loading.close()
 
@@ -72,8 +80,29 @@ def build_graph(
     result.files = sorted(files)
     result.excluded = found.excluded
     result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
+    result.skipped = _skipped(found, result)
     result.graph = graph
     return graph, result
+
+
+def _skipped(found: Discovered, result: ScanResult) -> list[tuple[str, str]]:
+    """Every file discovery or a front end left out, with why (``--verbose`` lists them): those
+    discovery passed over, and candidates no front end analysed (YAML or JSON that is no template,
+    plan or state; a file that could not be read, for the error reported on it)."""
+    analysed = set(result.files)
+    # An error on line 0 is about the file as a whole (unreadable, too large): it was not analysed.
+    problems: dict[str, str] = {}
+    for error in result.errors:
+        if error.line == 0:
+            problems.setdefault(error.file, error.message)
+    out = list(found.skipped)
+    for path in [*found.terraform, *found.templates]:
+        rel = _first([path], found.root)
+        if rel in problems:
+            out.append((rel, problems[rel]))
+        elif rel not in analysed:
+            out.append((rel, "not IaC: no CloudFormation template, Terraform plan or state"))
+    return sorted(set(out))
 
 
 def _prepare(found: Discovered, inputs: ScanInputs, options: Mapping[str, object],
@@ -199,6 +228,7 @@ def scan(
     today: date | None = None,
     jobs: int | None = 1,
     max_file_size: int | None = None,
+    progress: Progress | None = None,
     **options: object,
 ) -> ScanResult:
     """Scan ``paths`` and run ``policies`` (all registered ones by default).
@@ -210,7 +240,8 @@ def scan(
     ``new_since``, are left out. Raises ``config.ConfigError`` for a name that is no rule and
     ``baseline.BaselineError`` for a revision that cannot be read. ``jobs``: worker processes
     for parsing (see ``build_graph``); the result is the same whatever their number.
-    ``options``: the front ends' own (``variables=``, ``template_options=``: see ``build_graph``)."""
+    ``options``: the front ends' own (``variables=``, ``template_options=``: see ``build_graph``);
+    ``progress``: told of each step (``progress.py``)."""
     from iac_assist.gate.config import select_policies
 
     check_options(options)
@@ -226,8 +257,8 @@ def scan(
         from iac_assist.gate.baseline import known_at
 
         known_then, then_warnings = known_at(new_since, paths, root, lambda at, tree: _analyse(
-            at, exclude, policies, tree, jobs, max_file_size, options))
-    result = _analyse(paths, exclude, policies, root, jobs, max_file_size, options)
+            at, exclude, policies, tree, jobs, max_file_size, options, progress))
+    result = _analyse(paths, exclude, policies, root, jobs, max_file_size, options, progress)
     if inline_suppressions:
         from iac_assist.gate.suppressions import apply as apply_suppressions
         from iac_assist.inputs.discovery import read_text
@@ -255,10 +286,11 @@ def _analyse(
     jobs: int | None,
     max_file_size: int | None,
     options: Mapping[str, object],
+    progress: Progress | None = None,
 ) -> ScanResult:
     """Discover, parse, build the graph and run ``policies``: the findings as the code has them."""
-    graph, result = build_graph(paths, exclude, root, jobs, max_file_size, **options)
-    return _judge(graph, result, policies)
+    graph, result = build_graph(paths, exclude, root, jobs, max_file_size, progress, **options)
+    return _judge(graph, result, policies, progress)
 
 
 def analyse_loaded(loaded: Loaded, normalizer: Normalizer, root: Path, policies: list[Policy] | None = None
@@ -283,12 +315,16 @@ def analyse_loaded(loaded: Loaded, normalizer: Normalizer, root: Path, policies:
     return _judge(graph, result, policies)
 
 
-def _judge(graph: ResourceGraph, result: ScanResult, policies: list[Policy]) -> ScanResult:
+def _judge(graph: ResourceGraph, result: ScanResult, policies: list[Policy],
+           progress: Progress | None = None) -> ScanResult:
     """``policies`` run on the graph: the findings, in ``result``."""
+    progress = progress or SILENT
     findings: set[Finding] = set()
     failures: list[ScanError] = []
+    progress.step("checking", len(policies))
     for pol in policies:
         findings.update(_run(pol, graph, failures))
+        progress.advance()
     for rel, worlds in result.alternatives.items():
         # The base resolution's findings of this scope give way to those across its alternatives.
         members = {c.address for comps in worlds for c in comps}

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from iac_assist.analysis.frontend import Preparation
+    from iac_assist.analysis.progress import Progress
 
 T = TypeVar("T")
 
@@ -57,12 +58,20 @@ def worker_count(jobs: int | None, units: int, size: int) -> int:
 class Loading:
     """The loading phase of one scan: the front ends' batches, in worker processes when there are
     workers. ``shared``: what every batch carries (the reader, the front ends' options): when it
-    cannot travel to a worker (a closure), everything is loaded in this process."""
+    cannot travel to a worker (a closure), everything is loaded in this process.
 
-    def __init__(self, preparations: Sequence[Preparation], shared: tuple, jobs: int | None) -> None:
+    ``progress`` hears of the step ``loading``: one piece per batch a worker delivers (as it
+    completes, on the pool's thread) and one per preparation loaded here (see ``finished``)."""
+
+    def __init__(self, preparations: Sequence[Preparation], shared: tuple, jobs: int | None,
+                 progress: Progress | None = None) -> None:
+        from iac_assist.analysis.progress import SILENT
+
         self._pool: ProcessPoolExecutor | None = None
         self._futures: dict[int, list[Future]] = {}
         self._preparations = list(preparations)
+        self._progress = progress or SILENT
+        self._sent: set[int] = set()
         units = sum(p.units for p in self._preparations)
         size = sum(p.size for p in self._preparations)
         workers = worker_count(jobs, units, size)
@@ -71,6 +80,13 @@ class Loading:
                 self._start(workers)
             except (OSError, NotImplementedError, ImportError):  # no process support here
                 self.close()
+        if not self._futures:
+            self._progress.step("loading", len(self._preparations))
+
+    def finished(self, preparation: Preparation) -> None:
+        """``preparation`` is loaded: a piece of work done, when it was loaded here."""
+        if id(preparation) not in self._sent:
+            self._progress.advance()
 
     def _start(self, workers: int) -> None:
         from concurrent.futures import ProcessPoolExecutor  # imports multiprocessing: only when used
@@ -78,10 +94,21 @@ class Loading:
         self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
         # Front ends whose workers import something slow go first: their batches are among the
         # longest tasks.
-        for preparation in sorted(self._preparations, key=lambda p: not p.slow_start):
-            if preparation.units:
-                self._futures[id(preparation)] = [self._pool.submit(_work, batch.run, batch.args)
-                                                  for batch in preparation.batches(workers)]
+        work = [(p, p.batches(workers)) for p in sorted(self._preparations, key=lambda p: not p.slow_start)
+                if p.units]
+        self._sent = {id(p) for p, _ in work}
+        # Counted before the first batch can complete.
+        self._progress.step("loading", sum(len(batches) for _, batches in work) + len(self._preparations)
+                            - len(work))
+        for preparation, batches in work:
+            futures = [self._pool.submit(_work, batch.run, batch.args) for batch in batches]
+            for future in futures:
+                future.add_done_callback(self._completed)
+            self._futures[id(preparation)] = futures
+
+    def _completed(self, future: Future) -> None:
+        if not future.cancelled():
+            self._progress.advance()
 
     def delivered(self, preparation: Preparation) -> list[object | None] | None:
         """What the workers made of ``preparation``'s batches (None for one they could not

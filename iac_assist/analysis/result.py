@@ -44,6 +44,10 @@ class ScanResult:
     blocks whose ``count``/``for_each`` is unknown (``aws_x.y.count > 0``)."""
     excluded: list[str] = field(default_factory=list)
     """IaC files an exclude pattern left out of the scan, relative to ``root``."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Files and folders left out, relative to ``root``, each with why (excluded by a pattern, a
+    tool's folder, too large, not IaC, a link out of the root...), sorted: what ``--verbose``
+    lists. Files whose name no front end reads (``.md``, ``.py``) are not in it."""
     baselined: int = 0
     """Findings left out as already known: in the ``--baseline`` file or present at ``--new-since``."""
 

@@ -83,6 +83,9 @@ class Discovered:
     excluded: list[str] = field(default_factory=list)
     """IaC files an exclude pattern left out, relative to the root, sorted (the configuration's
     excludes are reported by name: see ``trust``)."""
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """Files (with an IaC file's suffix) and folders not taken, as shown, each with why: what
+    ``--verbose`` lists (folders never walked, like ``.git``, are not named)."""
 
     def by_kind(self) -> dict[str, list[Path]]:
         """The files found, by kind (``KINDS``), each list sorted."""
@@ -128,6 +131,7 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None,
                     kept.append(name)
                 elif why:
                     skipped.folder(here / name, why)
+                    found.skipped.append((_shown(here / name, root) + "/", why))
             dirs[:] = kept
             for name in sorted(files):
                 _add(found, here / name, root, patterns, seen, named=False, skipped=skipped)
@@ -280,11 +284,14 @@ def _add(found: Discovered, given: Path, root: Path, patterns: list[str], seen: 
             why = "a symbolic link loop" if isinstance(err, RuntimeError) or getattr(err, "errno", 0) == errno.ELOOP \
                 else "a symbolic link to nothing"
             found.problems.append(ScanError(_shown(given, root), 0, f"{why}; not analysed"))
+        found.skipped.append((_shown(given, root), "a symbolic link that leads nowhere (a loop, or to nothing)"))
         return
     pattern = _exclusion(path, root, patterns)
     if pattern is not None:
         if skipped is not None and path not in seen and path.is_file() and root in path.parents:
             skipped.file(path, _excluded_why(pattern))
+        if path not in seen:
+            found.skipped.append((_shown(given, root), _excluded_why(pattern)))
         seen.add(path)
         return
     # A link leading out of the scanned root, or into .git, is not followed: input is untrusted.
@@ -296,6 +303,7 @@ def _add(found: Discovered, given: Path, root: Path, patterns: list[str], seen: 
             where = "out of the scanned root" if root != path and root not in path.parents else f"whose target {why}"
             found.problems.append(ScanError(_shown(given, root), 0, f"a symbolic link {where} (to {path}); not "
                                             "followed, not analysed", category=CATEGORY))
+        found.skipped.append((_shown(given, root), f"a symbolic link whose target {why}; not followed"))
         return
     if path in seen:
         return
@@ -303,11 +311,15 @@ def _add(found: Discovered, given: Path, root: Path, patterns: list[str], seen: 
     # Named on the command line, a FIFO or device is read as asked; found in a folder, only
     # regular files are (reading a FIFO would block the scan for ever).
     if not named and not path.is_file():
+        found.skipped.append((_shown(given, root), "not a regular file (a FIFO or a device is read only when named)"))
         return
     if name.endswith(TERRAFORM_SUFFIXES):
         found.terraform.append(path)
-    elif name.endswith(TEMPLATE_SUFFIXES) and _may_be_iac(path, found.max_file_bytes or MAX_FILE_BYTES):
+    elif _may_be_iac(path, found.max_file_bytes or MAX_FILE_BYTES):
         found.templates.append(path)
+    else:
+        found.skipped.append((_shown(given, root), "not IaC: binary, not UTF-8 or too large, and not like a "
+                                                   "template or a plan"))
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -16,12 +16,14 @@ if TYPE_CHECKING:
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
 
-def render(result: ScanResult, fmt: str, *, color: bool = False, verbose: bool = False) -> str:
-    """The report of ``result`` in format ``fmt``; ``color`` and ``verbose`` (list the resource
-    types no rule models) only affect the text format."""
+def render(result: ScanResult, fmt: str, *, color: bool = False, verbose: bool = False, quiet: bool = False,
+           show_source: bool = False) -> str:
+    """The report of ``result`` in format ``fmt``; ``color``, ``verbose`` (list the resource
+    types no rule models), ``quiet`` (the findings' lines only) and ``show_source`` (the source
+    lines of each finding) only affect the text format."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; expected one of {', '.join(FORMATS)}")
     module = import_module(f"{__name__}.{fmt}")
     if fmt == "text":
-        return module.render(result, color=color, verbose=verbose)
+        return module.render(result, color=color, verbose=verbose, quiet=quiet, show_source=show_source)
     return module.render(result)

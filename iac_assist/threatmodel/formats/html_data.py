@@ -10,19 +10,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from iac_assist.analysis.findings import SEVERITIES, SEVERITY_RANK, Finding
-from iac_assist.inputs.confine import allowed
+from iac_assist.analysis.findings import SEVERITIES, SEVERITY_RANK
 from iac_assist.report.safe_text import visible
+from iac_assist.report.source_lines import SourceLines as _Sources
 from iac_assist.threatmodel.model import AttackPath, Flow, ThreatModel
-
-CONTEXT = 2
-"""Source lines shown around a finding's lines."""
-MAX_LINES = 24
-"""Source lines shown per finding at most (a finding on a 300-line resource shows its start)."""
-MAX_LINE = 240
-"""Characters of one source line shown at most."""
-MAX_FILE = 4 << 20
-"""Bytes of a file read for its lines at most (a larger one shows no source)."""
 
 
 def flow_key(flow: Flow) -> str:
@@ -104,37 +95,6 @@ def _findings(result: Any) -> dict[str, dict[str, Any]]:
             "message": f.message, "remediation": remediation.get(f.rule_id, ""),
             "origins": [str(o) for o in f.origins], "source": sources.lines(f)}
     return out
-
-
-class _Sources:
-    """Lines of the scanned files, read once each, only inside the scanned root."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.cache: dict[str, list[str] | None] = {}
-
-    def lines(self, finding: Finding) -> list[list[Any]]:
-        text = self._file(finding.loc.file)
-        if not text or finding.loc.line < 1:
-            return []
-        first = max(1, finding.loc.line - CONTEXT)
-        last = min(len(text), max(finding.loc.end_line, finding.loc.line) + CONTEXT, first + MAX_LINES - 1)
-        return [[n, _clip(text[n - 1])] for n in range(first, last + 1)]
-
-    def _file(self, rel: str) -> list[str] | None:
-        if rel not in self.cache:
-            self.cache[rel] = None
-            path = self.root / rel
-            try:
-                if rel and allowed(path, self.root) and path.is_file() and path.stat().st_size <= MAX_FILE:
-                    self.cache[rel] = path.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                pass
-        return self.cache[rel]
-
-
-def _clip(line: str) -> str:
-    return line if len(line) <= MAX_LINE else line[:MAX_LINE] + "…"
 
 
 def _change(change: Any) -> dict[str, Any] | None:
