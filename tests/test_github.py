@@ -100,7 +100,6 @@ def test_action_inputs_outputs_and_steps():
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"  # the action's own checkout
     assert 'pip install --quiet --disable-pip-version-check "$ACTION_PATH[sam]"' in install["run"]
     upload = steps["Upload SARIF to code scanning"]
-    assert re.fullmatch(r"github/codeql-action/upload-sarif@v\d+", upload["uses"])  # pinned major
     assert upload["with"] == {"sarif_file": "${{ steps.scan.outputs.sarif-file }}"}
     assert upload["if"].startswith("${{ always() &&")  # uploaded even when an earlier step failed
     names = [step["name"] for step in doc["runs"]["steps"]]
@@ -117,7 +116,7 @@ class Runner:
     """Runs the action's steps as GitHub's runner would, in ``workspace``."""
 
     def __init__(self, workspace: Path, temp: Path, inputs: dict[str, str],
-                 event: dict[str, str] | None = None) -> None:
+                 event: dict[str, str] | None = None, github: dict[str, Any] | None = None) -> None:
         doc = action()
         self.steps = doc["runs"]["steps"]
         self.inputs = {name: spec.get("default", "") for name, spec in doc["inputs"].items()} | inputs
@@ -132,6 +131,10 @@ class Runner:
         self.ran: list[str] = []
         self.event = event or {}
         """The runner's event variables (``GITHUB_EVENT_NAME``, ``GITHUB_BASE_REF``): none is a push."""
+        self.github = {"repository": "owner/repo", "event": {}} | (github or {})
+        """The ``github`` context expressions read (``github.event`` is the event's payload)."""
+        self.bin = Path(sys.executable).parent
+        """Where the Install step's output says iac-assist is (``count_commands`` changes it)."""
 
     def value(self, expr: str) -> Any:
         """The few expressions action.yml uses: inputs, step outputs, always(), ==, !=, &&."""
@@ -146,10 +149,30 @@ class Runner:
                 return repr(self.outputs.get(step, {}).get(name, ""))
             if word == "github.action_path":
                 return repr(str(REPO))
+            if word.startswith("github."):
+                # As GitHub: a property that is not there reads as an empty string.
+                value: Any = self.github
+                for key in word.split(".")[1:]:
+                    value = value.get(key, "") if isinstance(value, dict) else ""
+                return repr(value)
             raise AssertionError(f"expression not understood: {word}")
 
-        python = re.sub(r"always\(\)|success\(\)|[a-z_]+(?:\.[a-z0-9_-]+)+", atom, expr).replace("&&", " and ")
+        python = re.sub(r"always\(\)|success\(\)|[a-z_]+(?:\.[a-z0-9_-]+)+", atom, expr)
+        python = re.sub(r"!(?!=)", " not ", python.replace("&&", " and ").replace("||", " or "))
         return eval(python, {"__builtins__": {}})  # only the action's own, fixed expressions
+
+    def count_commands(self) -> Path:
+        """Run the steps with an ``iac-assist`` that logs each invocation (one line) before running
+        the real one: how many analyses the action makes. The log's path."""
+        log, wrappers = self.temp / "invocations.log", self.temp / "bin"
+        wrappers.mkdir()
+        for name in ("iac-assist", "python"):
+            script = wrappers / name
+            note = f'printf "%s\\n" "$*" >> "{log}"\n' if name == "iac-assist" else ""
+            script.write_text(f'#!/bin/sh\n{note}exec "{self.bin / name}" "$@"\n')
+            script.chmod(0o755)
+        self.bin = wrappers
+        return log
 
     def substitute(self, text: str) -> str:
         return EXPRESSION.sub(lambda m: str(self.value(m.group(1))), str(text))
@@ -166,7 +189,7 @@ class Runner:
             self.ran.append(step["name"])
             if step["name"] == "Install iac-assist":
                 # pip install of this checkout: the test environment already has it.
-                self.outputs["install"] = {"bin": str(Path(sys.executable).parent)}
+                self.outputs["install"] = {"bin": str(self.bin)}
                 continue
             if "uses" in step:
                 self.uploads.append({key: self.substitute(value) for key, value in step["with"].items()})
@@ -213,14 +236,19 @@ def workspace(tmp_path: Path) -> Path:
 @needs_command
 def test_the_action_uploads_summarises_and_then_closes_the_gate(workspace):
     runner = Runner(workspace, workspace.parent / "runner-temp", {"paths": "infra", "annotations": "true"})
+    invocations = runner.count_commands()
     assert runner.run() == 1, runner.logs
-    assert runner.outputs["scan"] == {"exit-code": "1", "sarif-file": "iac-assist.sarif"}
+    # One analysis for every report (SARIF, annotations, summary), one for the threat model.
+    scan_line, model_line = invocations.read_text().splitlines()
+    assert scan_line.startswith("scan ") and model_line.startswith("model ")
+    assert runner.outputs["scan"]["exit-code"] == "1"
+    assert runner.outputs["scan"]["sarif-file"] == "iac-assist.sarif"
     assert runner.uploaded == {"sarif_file": "iac-assist.sarif"}
     doc = json.loads((workspace / "iac-assist.sarif").read_text())
     validate_sarif(doc)
     assert doc["runs"][0]["automationDetails"] == {"id": "iac-assist/infra/"}
     assert doc["runs"][0]["results"] and all(uri.startswith("infra/") for uri in uris(doc))
-    assert re.search(r"^::error file=infra/web\.tf,line=99,endLine=99,title=IAC-LB-001 ", runner.logs["Annotate"], re.M)
+    assert re.search(r"^::error file=infra/web\.tf,line=99,endLine=99,title=IAC-LB-001 ", runner.logs["Scan"], re.M)
     summary = runner.summary.read_text()
     assert summary.startswith("## iac-assist\n")
     assert "[`infra/web.tf:99`](infra/web.tf#L99)" in summary
@@ -282,7 +310,7 @@ def test_on_a_pull_request_the_summary_and_sarif_say_what_the_change_does_to_the
     assert ("**This change opens 1 attack path from the internet to aws\\_db\\_instance.db and opens 3 threats.** "
             "Compared with `origin/main`.") in summary
     assert "\n# Threat model\n" not in summary  # the difference instead of the whole model
-    assert runner.outputs["model-diff"]["sarif-file"] == "iac-assist.model-diff.sarif"
+    assert runner.outputs["model"]["sarif-file"] == "iac-assist.model-diff.sarif"
     assert runner.uploads == [{"sarif_file": "iac-assist.sarif"}, {"sarif_file": "iac-assist.model-diff.sarif"}]
     doc = json.loads((pull_request / "iac-assist.model-diff.sarif").read_text())
     validate_sarif(doc)
@@ -303,7 +331,7 @@ def test_on_a_push_the_summary_has_the_whole_threat_model(pull_request):
     assert runner.run() == 1, runner.logs
     summary = runner.summary.read_text()
     assert "\n# Threat model\n" in summary and "what this change does" not in summary
-    assert "model-diff" not in runner.outputs or not runner.outputs["model-diff"]
+    assert "sarif-file" not in runner.outputs["model"]
     assert runner.uploads == [{"sarif_file": "iac-assist.sarif"}]
     assert not (pull_request / "iac-assist.model-diff.sarif").exists()
 
