@@ -721,9 +721,10 @@ def _check_targets(reports: tuple[tuple[str, Path], ...], output: Path | None, s
     """The files --output and --report write: each named once, none a file the run reads."""
     from iac_assist.report.outputs import ReportError, check_targets
 
-    read = [path for path in (settings.source, settings.baseline, *settings.var_files) if path is not None]
+    read = [("the configuration file", settings.source), ("the baseline", settings.baseline),
+            *(("a variables file", path) for path in settings.var_files)]
     try:
-        check_targets(reports, output, read)
+        check_targets(reports, output, [(what, path) for what, path in read if path is not None])
     except ReportError as err:
         raise _BadParameter(str(err), param_hint="--report" if reports else "--output") from None
 

@@ -35,13 +35,14 @@ def _same_file(path: Path) -> Path:
     return path.resolve()
 
 
-def check_targets(reports: Iterable[tuple[str, Path]], output: Path | None, read: Iterable[Path]) -> None:
+def check_targets(reports: Iterable[tuple[str, Path]], output: Path | None, read: Iterable[tuple[str, Path]]) -> None:
     """Every file written is named once (``--output`` included), and none is a file the run
-    reads (the configuration, the baseline, a variables file): a report cannot overwrite them."""
+    reads (``read``: what it is, and where; the configuration, the baseline, a variables file):
+    a report cannot overwrite them."""
     seen: dict[Path, str] = {}
     named = [(f"--output {output}", output)] if output is not None else []
     named += [(f"{fmt}={path}", path) for fmt, path in reports]
-    inputs = {_same_file(path): path for path in read}
+    inputs = {_same_file(path): what for what, path in read}
     for label, path in named:
         key = _same_file(path)
         if key in seen:
@@ -54,9 +55,10 @@ def check_targets(reports: Iterable[tuple[str, Path]], output: Path | None, read
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all: a temporary file in the same folder (the
     rename stays on one file system), renamed over ``path``. The folder is created. A path that
-    exists and is no regular file (``/dev/stdout``, a named pipe) is written in place: renaming
-    over it would replace the device, not write to it. Raises OSError."""
-    if path.exists() and not path.is_file():
+    is itself no regular file (a symbolic link such as ``/dev/stdout``, a device, a named pipe) is
+    written through, in place, as it always was: renaming over it would replace the link or the
+    device instead of writing where it leads. Raises OSError."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
         with path.open("w", encoding="utf-8") as handle:
             handle.write(text)
         return
