@@ -100,7 +100,12 @@ def test_action_inputs_outputs_and_steps():
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"  # the action's own checkout
     assert 'pip install --quiet --disable-pip-version-check "$ACTION_PATH[sam]"' in install["run"]
     upload = steps["Upload SARIF to code scanning"]
+    for step in doc["runs"]["steps"]:
+        if "uses" in step:  # a tag can be moved to other code; a commit cannot
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}", step["uses"]), step["name"]
+    assert "@5d4e8d1aca955e8d8589aabd499c5cae939e33c7  # v4.31.9\n" in ACTION.read_text(encoding="utf-8")
     assert upload["with"] == {"sarif_file": "${{ steps.scan.outputs.sarif-file }}"}
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in upload["if"]  # forks skip it
     assert upload["if"].startswith("${{ always() &&")  # uploaded even when an earlier step failed
     names = [step["name"] for step in doc["runs"]["steps"]]
     assert names.index("Upload SARIF to code scanning") < names.index("Gate") == len(names) - 1
@@ -321,6 +326,76 @@ def test_on_a_pull_request_the_summary_and_sarif_say_what_the_change_does_to_the
     place = result["locations"][0]["physicalLocation"]
     assert (place["artifactLocation"]["uri"], place["region"]["startLine"]) == ("infra/main.tf", rule_line)
     assert result["ruleId"] == "IAC-TM-PATH" and result["codeFlows"]
+
+
+def pull_request_from(head: str) -> dict[str, Any]:
+    """The ``github`` context of a pull request to owner/repo from ``head``."""
+    return {"repository": "owner/repo", "event": {"pull_request": {"head": {"repo": {"full_name": head}}}}}
+
+
+SAME_REPOSITORY, FROM_A_FORK = pull_request_from("owner/repo"), pull_request_from("someone/repo")
+
+
+@needs_bash
+@needs_command
+def test_on_a_pull_request_one_scan_and_one_model_run_make_every_report(pull_request):
+    runner = Runner(pull_request, pull_request.parent / "runner-temp", {"paths": "infra", "annotations": "true"},
+                    PULL_REQUEST, SAME_REPOSITORY)
+    invocations = runner.count_commands()
+    assert runner.run() == 1, runner.logs
+    scan_line, model_line = invocations.read_text().splitlines()
+    assert scan_line.startswith("scan ") and "--report sarif=iac-assist.sarif" in scan_line
+    assert model_line.startswith("model ") and "--base origin/main" in model_line
+    assert "--report sarif=iac-assist.model-diff.sarif" in model_line
+    assert runner.uploads == [{"sarif_file": "iac-assist.sarif"}, {"sarif_file": "iac-assist.model-diff.sarif"}]
+    assert re.search(r"^::error file=infra/main\.tf,", runner.logs["Scan"], re.M)  # the annotations
+    summary = runner.summary.read_text()
+    assert summary.startswith("## iac-assist\n") and "**This change opens 1 attack path" in summary
+    assert "upload skipped" not in summary
+
+
+@needs_bash
+@needs_command
+def test_a_pull_request_from_a_fork_skips_the_upload_and_the_summary_says_why(pull_request):
+    runner = Runner(pull_request, pull_request.parent / "runner-temp", {"paths": "infra"}, PULL_REQUEST, FROM_A_FORK)
+    assert runner.run() == 1, runner.logs  # the gate is the same
+    assert runner.uploads == []
+    summary = runner.summary.read_text()
+    assert summary.startswith("## iac-assist\n")
+    assert ("> **Code scanning upload skipped:** this pull request comes from a fork, and GitHub gives its workflow "
+            "a read-only token (no `security-events: write`)") in summary
+    assert "the SARIF report is still written to `iac-assist.sarif`" in summary
+    validate_sarif(json.loads((pull_request / "iac-assist.sarif").read_text()))
+
+
+@needs_bash
+@needs_command
+def test_the_threat_model_gets_the_scans_inputs(workspace):
+    (workspace / "iac-assist.toml").write_text('assume-worst = false\n', encoding="utf-8")
+    (workspace / "infra" / "prod.tfvars").write_text("", encoding="utf-8")
+    runner = Runner(workspace, workspace.parent / "runner-temp",
+                    {"paths": "infra", "config": "iac-assist.toml", "upload-sarif": "false",
+                     "model-args": "--view full",
+                     "args": "--select high --exclude web.tf --var-file infra/prod.tfvars --max-file-size 5000000"})
+    invocations = runner.count_commands()
+    assert runner.run() == 1, runner.logs
+    scan_line, model_line = invocations.read_text().splitlines()
+    shared = "--exclude web.tf --var-file infra/prod.tfvars --max-file-size 5000000 --config iac-assist.toml"
+    assert shared in scan_line and shared + " --view full" in model_line
+    assert "--select" not in model_line  # the gate's own options are the scan's
+    model = runner.summary.read_text().split("# Threat model", 1)[1]
+    assert "aws_lb" not in model  # web.tf's load balancer is excluded from both
+
+
+def test_shared_options_keep_what_model_takes_with_its_values():
+    from iac_assist.github_action import shared_options
+
+    args = ["--select", "high", "--exclude=a/*", "--var-file", "p.tfvars", "-j4", "--fail-on", "high", "--baseline",
+            "b.json", "--no-local-nested-templates", "--var", "x=1", "-v", "--untrusted", "-f", "json", "--report",
+            "sarif=x", "--max-file-size", "9", "--parameters", "Env=prod", "--config", "c.toml", "--", "--exclude"]
+    assert shared_options(args) == ["--exclude=a/*", "--var-file", "p.tfvars", "-j4", "--no-local-nested-templates",
+                                    "--var", "x=1", "--untrusted", "--max-file-size", "9", "--parameters", "Env=prod",
+                                    "--config", "c.toml"]
 
 
 @needs_bash
