@@ -478,7 +478,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple
             raise _BadParameter(f"{report_fmt}={path}: {err.message}", param_hint="--report") from None
     options = _model_options(paths, fmt, view, project_name, project_id, otm_mapping)
     for report_fmt, _ in reports:
-        _model_options(paths, report_fmt, view, project_name, project_id, otm_mapping)
+        _model_options(paths, report_fmt, view, project_name, project_id, None)  # the mapping is read once, above
     settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters,
                          untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed, fail_on=fail_on)
     _check_targets(reports, output, settings)
