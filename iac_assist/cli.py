@@ -68,8 +68,9 @@ _max_file_size_option = click.option(
          "Default: 20 MiB, and 2 MiB for .tf files (the HCL parser needs ~300 bytes of memory per byte).")
 
 
-def _report_option(formats: tuple[str, ...], more: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """``--report FORMAT=PATH``: more files from the same analysis, checked before it runs."""
+def _report_option(formats: tuple[str, ...], listed: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """``--report FORMAT=PATH``: more files from the same analysis, checked before it runs;
+    ``formats`` are accepted, ``listed`` says which in the help."""
 
     def parse(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
         from iac_assist.report.outputs import ReportError, parse_report
@@ -81,7 +82,7 @@ def _report_option(formats: tuple[str, ...], more: str) -> Callable[[Callable[..
 
     return click.option(
         "--report", "reports", multiple=True, metavar="FORMAT=PATH", callback=parse,
-        help=f"Also write the report in FORMAT to PATH, from the same analysis ({', '.join(formats)}{more}); "
+        help=f"Also write the report in FORMAT to PATH, from the same analysis ({listed}); "
              "repeatable. The console still gets --format's output (or --output's file). Each file is written "
              "after the analysis, whole or not at all; the exit code is the same. PATH is relative to the current "
              "folder, as --output's; the configuration file cannot name report files, and no report may overwrite "
@@ -178,7 +179,7 @@ class _FilesCommand(click.Command):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE instead of standard output (whole or not at all; relative to the "
                    "current folder; never set by the configuration file).")
-@_report_option(REPORT_FORMATS, "")
+@_report_option(REPORT_FORMATS, ", ".join(REPORT_FORMATS))
 @click.option("--fail-on", type=click.Choice(FAIL_ON),
               help="Lowest severity that makes the exit code 1 (default: the configuration's fail-on, else low).")
 @_input_options
@@ -413,7 +414,8 @@ _MODEL_FORMATS = ("json", "markdown", "mermaid", "dot", "otm", "sarif", "html", 
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the model to FILE instead of standard output (whole or not at all; relative to the "
                    "current folder).")
-@_report_option(_MODEL_FORMATS, "; with --base: json, markdown, text, sarif, html")
+@_report_option(_MODEL_FORMATS, "json, markdown, mermaid, dot, otm, sarif, html; with --base: json, markdown, "
+                                "text, sarif, html")
 @click.option("--view", type=click.Choice(["full", "attack-paths", "per-vpc"]), default="full", show_default=True,
               help="Diagrams (markdown, mermaid, dot): everything, only the attack paths, or one diagram per VPC "
                    "(markdown and dot only).")

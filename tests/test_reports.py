@@ -95,15 +95,17 @@ def no_scan(monkeypatch):
     ("sarif=", "expected FORMAT=PATH (e.g. sarif=results.sarif), not 'sarif='"),
     ("sarif=reports/", "reports/ is a folder: name the file to write (sarif=reports/report)"),
     ("sarif=existing", "existing is a folder: name the file to write (sarif=existing/report)"),
+    ("sarif=a-file/new/r.sarif", "a-file/new/r.sarif: a-file is a file, not a folder"),
 ])
 def test_a_report_that_cannot_be_written_is_a_usage_error_before_the_scan(tmp_path, monkeypatch, no_scan, spec,
                                                                            message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "existing").mkdir()
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
     result = CliRunner().invoke(cli, ["scan", INSECURE_TF, "--report", spec])
     assert result.exit_code == 2
     assert f"Error: Invalid value for '--report': {message}\n" in result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["existing"]  # nothing written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "existing"]  # nothing written
 
 
 @pytest.mark.parametrize(("args", "message"), [

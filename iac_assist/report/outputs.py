@@ -27,6 +27,11 @@ def parse_report(spec: str, formats: Sequence[str]) -> tuple[str, Path]:
         raise ReportError(f"unknown format {fmt!r} in {spec!r}; expected one of {', '.join(formats)}")
     if path.endswith(("/", os.sep)) or Path(path).is_dir():
         raise ReportError(f"{path} is a folder: name the file to write ({fmt}={path.rstrip('/' + os.sep)}/report)")
+    folder = Path(path).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the folders missing are created when the file is written
+    if folder.exists() and not folder.is_dir():
+        raise ReportError(f"{path}: {folder} is a file, not a folder")
     return fmt, Path(path)
 
 
