@@ -86,7 +86,7 @@ def _report_option(formats: tuple[str, ...], listed: str) -> Callable[[Callable[
              "repeatable. The console still gets --format's output (or --output's file). Each file is written "
              "after the analysis, whole or not at all; the exit code is the same. PATH is relative to the current "
              "folder, as --output's; the configuration file cannot name report files, and no report may overwrite "
-             "another, --output's, or a file the run reads (configuration, baseline, variables).")
+             "another, --output's, or a file the run reads (configuration, baseline, variables, parameters).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -724,7 +724,8 @@ def _check_targets(reports: tuple[tuple[str, Path], ...], output: Path | None, s
     from iac_assist.report.outputs import ReportError, check_targets
 
     read = [("the configuration file", settings.source), ("the baseline", settings.baseline),
-            *(("a variables file", path) for path in settings.var_files)]
+            *(("a variables file", path) for path in settings.var_files),
+            *(("a parameters file", Path(item)) for item in settings.parameters if Path(item).is_file())]
     try:
         check_targets(reports, output, [(what, path) for what, path in read if path is not None])
     except ReportError as err:

@@ -119,10 +119,12 @@ def test_a_report_that_cannot_be_written_is_a_usage_error_before_the_scan(tmp_pa
                                                                 "this run reads"),
     (["--var-file", "prod.tfvars", "--report", "text=prod.tfvars"], "text=prod.tfvars would overwrite a variables "
                                                                     "file, which this run reads"),
+    (["--parameters", "params.json", "--report", "json=params.json"], "json=params.json would overwrite a "
+                                                                      "parameters file, which this run reads"),
 ])
 def test_two_outputs_in_one_file_or_over_an_input_are_usage_errors(write_tree, monkeypatch, no_scan, args, message):
     root = write_tree({"main.tf": "", ".iac-assist.toml": 'fail-on = "high"\n', "other.toml": "",
-                       "base.json": "{}", "prod.tfvars": ""})
+                       "base.json": "{}", "prod.tfvars": "", "params.json": "[]"})
     monkeypatch.chdir(root)
     before = {p.name: p.read_bytes() for p in root.iterdir()}
     result = CliRunner().invoke(cli, ["scan", ".", *args])
