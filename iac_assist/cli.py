@@ -483,7 +483,8 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple
         _model_options(paths, report_fmt, view, project_name, project_id, None)  # the mapping is read once, above
     settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters,
                          untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed, fail_on=fail_on)
-    _check_targets(reports, output, settings)
+    _check_targets(reports, output, settings, ("the deployed state", base_state),
+                   ("the data classification", data_classes))
     classes: list[tuple[str, str]] = []
     if data_classes is not None:
         from iac_assist.model.data_classification import read_file
@@ -719,13 +720,15 @@ def _gate_gaps(result: ScanResult, categories: tuple[str, ...]) -> None:
                "asks", err=True)
 
 
-def _check_targets(reports: tuple[tuple[str, Path], ...], output: Path | None, settings: Settings) -> None:
-    """The files --output and --report write: each named once, none a file the run reads."""
+def _check_targets(reports: tuple[tuple[str, Path], ...], output: Path | None, settings: Settings,
+                   *more: tuple[str, Path | None]) -> None:
+    """The files --output and --report write: each named once, none a file the run reads (the
+    settings' files and ``more``)."""
     from iac_assist.report.outputs import ReportError, check_targets
 
     read = [("the configuration file", settings.source), ("the baseline", settings.baseline),
             *(("a variables file", path) for path in settings.var_files),
-            *(("a parameters file", Path(item)) for item in settings.parameters if Path(item).is_file())]
+            *(("a parameters file", Path(item)) for item in settings.parameters if Path(item).is_file()), *more]
     try:
         check_targets(reports, output, [(what, path) for what, path in read if path is not None])
     except ReportError as err:

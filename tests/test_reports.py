@@ -232,3 +232,14 @@ def test_model_reports_are_checked_before_the_scan(tmp_path, monkeypatch, no_sca
     assert result.exit_code == 2
     assert f"Error: {message}" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_model_report_may_not_overwrite_the_data_classification_it_reads(tmp_path, monkeypatch, no_scan):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "classes.toml").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["model", INSECURE_TF, "--data-classification", "classes.toml",
+                                      "--report", "json=classes.toml"])
+    assert result.exit_code == 2
+    assert ("Error: Invalid value for --report: json=classes.toml would overwrite the data classification, which "
+            "this run reads\n") in result.output
+    assert (tmp_path / "classes.toml").read_text(encoding="utf-8") == ""
