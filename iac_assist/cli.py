@@ -73,6 +73,27 @@ _max_file_size_option = click.option(
          "Default: 20 MiB, and 2 MiB for .tf files (the HCL parser needs ~300 bytes of memory per byte).")
 
 
+def _report_option(formats: tuple[str, ...], listed: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """``--report FORMAT=PATH``: more files from the same analysis, checked before it runs;
+    ``formats`` are accepted, ``listed`` says which in the help."""
+
+    def parse(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
+        from iac_assist.report.outputs import ReportError, parse_report
+
+        try:
+            return tuple(parse_report(value, formats) for value in values)
+        except ReportError as err:
+            raise _BadParameter(str(err)) from None
+
+    return click.option(
+        "--report", "reports", multiple=True, metavar="FORMAT=PATH", callback=parse,
+        help=f"Also write the report in FORMAT to PATH, from the same analysis ({listed}); "
+             "repeatable. The console still gets --format's output (or --output's file). Each file is written "
+             "after the analysis, whole or not at all; the exit code is the same. PATH is relative to the current "
+             "folder, as --output's; the configuration file cannot name report files, and no report may overwrite "
+             "another, --output's, or a file the run reads (configuration, baseline, variables, parameters).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="iac-assist")
 def cli() -> None:
@@ -161,7 +182,9 @@ class _FilesCommand(click.Command):
               help="Report format: text, json, sarif (code scanning), github (workflow annotations), "
                    "junit (CI test reports), markdown (a pull-request summary).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE instead of standard output.")
+              help="Write the report to FILE instead of standard output (whole or not at all; relative to the "
+                   "current folder; never set by the configuration file).")
+@_report_option(REPORT_FORMATS, ", ".join(REPORT_FORMATS))
 @click.option("--fail-on", type=click.Choice(FAIL_ON),
               help="Lowest severity that makes the exit code 1 (default: the configuration's fail-on, else low).")
 @_input_options
@@ -193,7 +216,8 @@ class _FilesCommand(click.Command):
               help="Text format: follow each finding with the source lines it points at (a few lines of context, "
                    "the finding's marked >).")
 @_progress_option
-def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | None, exclude: tuple[str, ...],
+def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[tuple[str, Path], ...],
+         fail_on: str | None, exclude: tuple[str, ...],
          var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
          assume_worst: bool | None, config_file: Path | None, select: tuple[str, ...], ignore: tuple[str, ...],
          inline_suppressions: bool | None, untrusted: bool, baseline_file: Path | None, new_since: str | None,
@@ -227,6 +251,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
                          var_files=var_files, parameters=parameters, inline_suppressions=inline_suppressions,
                          baseline=baseline_file, assume_worst=assume_worst, untrusted=untrusted,
                          fail_on_unanalysed=fail_on_unanalysed)
+    _check_targets(reports, output, settings)
     variables = VariableInputs(settings.var_files, assignments, dict(os.environ))
     template_options = _template_options(settings)
     baseline = _baseline(settings.baseline)
@@ -239,6 +264,9 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
     trust.report(result, settings, all_policies(), repository_baseline)
     color = fmt == "text" and _color(color_choice, output)
     report = render(result, fmt, color=color, verbose=verbose, quiet=quiet, show_source=show_source)
+    for report_fmt, path in reports:
+        # As -o writes it: no colour; complete (--quiet is for the console).
+        _write(path, render(result, report_fmt, verbose=verbose, show_source=show_source))
     if output is not None:
         _write(output, report)
     else:
@@ -471,10 +499,13 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+_MODEL_FORMATS = ("json", "markdown", "mermaid", "dot", "otm", "sarif", "html", "text")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-f", "--format", "fmt",
-              type=click.Choice(["json", "markdown", "mermaid", "dot", "otm", "sarif", "html", "text"]),
+              type=click.Choice(_MODEL_FORMATS),
               default="markdown", show_default=True,
               help="Output format; sarif: the attack paths as code scanning results, each with its steps as a code "
                    "flow (a category of its own beside the scan's); html: one self-contained interactive page (pan, "
@@ -483,7 +514,10 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
                    "change adds, at the line that opened it) or html (the whole model, what the change adds and "
                    "removes marked).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the model to FILE instead of standard output.")
+              help="Write the model to FILE instead of standard output (whole or not at all; relative to the "
+                   "current folder).")
+@_report_option(_MODEL_FORMATS, "json, markdown, mermaid, dot, otm, sarif, html; with --base: json, markdown, "
+                                "text, sarif, html")
 @click.option("--view", type=click.Choice(["full", "attack-paths", "per-vpc"]), default="full", show_default=True,
               help="Diagrams (markdown, mermaid, dot): everything, only the attack paths, or one diagram per VPC "
                    "(markdown and dot only).")
@@ -517,7 +551,8 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
               help="With --fail-on-new-path: the lowest severity of an opened threat that fails (default: the "
                    "configuration's fail-on, else low).")
 @_progress_option
-def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, project_name: str, project_id: str,
+def model(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[tuple[str, Path], ...], view: str,
+          project_name: str, project_id: str,
           otm_mapping: str | None, exclude: tuple[str, ...],
           var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
           config_file: Path | None, untrusted: bool, jobs: int | None, max_file_size: int | None,
@@ -539,10 +574,20 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
 
     if base is not None and base_state is not None:
         raise _BadParameter("compare with a git revision or with a deployed state, not both", param_hint="--base-state")
-    _check_base_options(fmt, base or (str(base_state) if base_state else None), fail_on_new_path, fail_on)
+    compared = base or (str(base_state) if base_state else None)
+    _check_base_options(fmt, compared, fail_on_new_path, fail_on)
+    for report_fmt, path in reports:
+        try:
+            _check_base_options(report_fmt, compared, False, None)
+        except click.BadParameter as err:
+            raise _BadParameter(f"{report_fmt}={path}: {err.message}", param_hint="--report") from None
     options = _model_options(paths, fmt, view, project_name, project_id, otm_mapping)
+    for report_fmt, _ in reports:
+        _model_options(paths, report_fmt, view, project_name, project_id, None)  # the mapping is read once, above
     settings = _settings(paths, config_file, exclude=exclude, var_files=var_files, parameters=parameters,
                          untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed, fail_on=fail_on)
+    _check_targets(reports, output, settings, ("the deployed state", base_state),
+                   ("the data classification", data_classes))
     classes: list[tuple[str, str]] = []
     if data_classes is not None:
         from iac_assist.model.data_classification import read_file
@@ -577,7 +622,8 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
         result.errors = [e for e in result.errors if not (e.category == "skipped-iac" and e.file in state_excluded)]
         result.excluded = [rel for rel in result.excluded if rel not in state_excluded]
     if base is not None or base_state is not None:
-        change = _model_diff(result, analyse, paths, base, fmt, output, classes, base_state, options)
+        change, render_diff = _model_diff(result, analyse, paths, base, classes, base_state, options)
+        _emit(render_diff, fmt, output, reports)
         _report_errors(result)
         _gate_gaps(result, settings.fail_on_unanalysed)
         if result.has_errors or result.gate_gaps(settings.fail_on_unanalysed):
@@ -586,21 +632,20 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, view: str, pro
             click.echo(safe(f"iac-assist: the gate fails (exit 1): {change.summary()['verdict']}"), err=True)
             sys.exit(1)
         sys.exit(0)
-    if fmt == "sarif":
+    built = build(result, classes)  # once, whatever the number of formats
+
+    def render_model(name: str) -> str:
         from dataclasses import replace
 
-        from iac_assist.report.locations import repo_locations
+        if name == "sarif":
+            from iac_assist.report.locations import repo_locations
 
-        options = replace(options, places=repo_locations(result))
-    if fmt == "html":
-        from dataclasses import replace
+            return render(built, name, replace(options, places=repo_locations(result)))
+        if name == "html":
+            return render(built, name, replace(options, result=result))
+        return render(built, name, options)
 
-        options = replace(options, result=result)
-    text = render(build(result, classes), fmt, options)
-    if output is not None:
-        _write(output, text)
-    else:
-        click.echo(text, nl=False)
+    _emit(render_model, fmt, output, reports)
     _report_errors(result)
     if result.gaps:
         from iac_assist.report.text import gaps
@@ -625,12 +670,24 @@ def _check_base_options(fmt: str, base: str | None, fail_on_new_path: bool, fail
         raise _BadParameter(f"with --base, the difference is printed as {', '.join(formats)}", param_hint="--format")
 
 
+def _emit(render: Callable[[str], str], fmt: str, output: Path | None, reports: tuple[tuple[str, Path], ...]) -> None:
+    """The --report files, then --format's output to --output or standard output."""
+    for report_fmt, path in reports:
+        _write(path, render(report_fmt))
+    text = render(fmt)
+    if output is not None:
+        _write(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
 def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: tuple[Path, ...], base: str | None,
-                fmt: str, output: Path | None, classes: list[tuple[str, str]],
-                base_state: Path | None = None, options: RenderOptions | None = None) -> ModelDiff:
-    """Print what the working tree (``result``) changes in the threat model since git revision
+                classes: list[tuple[str, str]], base_state: Path | None = None,
+                options: RenderOptions | None = None) -> tuple[ModelDiff, Callable[[str], str]]:
+    """What the working tree (``result``) changes in the threat model since git revision
     ``base``, whose files are analysed as they were there, or against the deployed ``base_state``
-    (a state, or a plan's prior state); the difference."""
+    (a state, or a plan's prior state): the difference, and its renderer by format (the
+    difference is computed once, whatever the number of formats)."""
     from iac_assist.gate.baseline import BaselineError, at_revision
     from iac_assist.threatmodel.build import build
     from iac_assist.threatmodel.diff import diff
@@ -652,26 +709,25 @@ def _model_diff(result: ScanResult, analyse: Callable[..., ScanResult], paths: t
     severities = {f.fingerprint: f.severity for f in (*(then.findings if then else ()), *result.findings)}
     after = build(result, classes)
     change = diff(before, after, severities)
-    if fmt == "sarif":
-        from iac_assist.report.locations import repo_locations
-        from iac_assist.threatmodel.formats import diff_sarif
 
-        text = diff_sarif.render(change, after, repo_locations(result), before)
-    elif fmt == "html":
-        from dataclasses import replace
+    def render(fmt: str) -> str:
+        if fmt == "sarif":
+            from iac_assist.report.locations import repo_locations
+            from iac_assist.threatmodel.formats import diff_sarif
 
-        from iac_assist.threatmodel.formats import html_format
+            return diff_sarif.render(change, after, repo_locations(result), before)
+        if fmt == "html":
+            from dataclasses import replace
 
-        text = html_format.render(after, replace(options, result=result, change=change) if options else None)
-    else:
+            from iac_assist.threatmodel.formats import html_format
+
+            return html_format.render(after, replace(options, result=result, change=change) if options else None)
         text = render_diff(change, fmt, base)
-    if fmt == "text":
-        text = "".join(safe(line) + "\n" for line in text.splitlines())
-    if output is not None:
-        _write(output, text)
-    else:
-        click.echo(text, nl=False)
-    return change
+        if fmt == "text":
+            text = "".join(safe(line) + "\n" for line in text.splitlines())
+        return text
+
+    return change, render
 
 
 def _inside(state: Path | None, paths: list[Path]) -> tuple[str, ...]:
@@ -769,11 +825,28 @@ def _gate_gaps(result: ScanResult, categories: tuple[str, ...]) -> None:
                "asks", err=True)
 
 
-def _write(output: Path, text: str) -> None:
-    """Write a report; its folder is created (a CI step writing reports/x.sarif expects that)."""
+def _check_targets(reports: tuple[tuple[str, Path], ...], output: Path | None, settings: Settings,
+                   *more: tuple[str, Path | None]) -> None:
+    """The files --output and --report write: each named once, none a file the run reads (the
+    settings' files and ``more``)."""
+    from iac_assist.report.outputs import ReportError, check_targets
+
+    read = [("the configuration file", settings.source), ("the baseline", settings.baseline),
+            *(("a variables file", path) for path in settings.var_files),
+            *(("a parameters file", Path(item)) for item in settings.parameters if Path(item).is_file()), *more]
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        check_targets(reports, output, [(what, path) for what, path in read if path is not None])
+    except ReportError as err:
+        raise _BadParameter(str(err), param_hint="--report" if reports else "--output") from None
+
+
+def _write(output: Path, text: str) -> None:
+    """Write a report, whole or not at all; its folder is created (a CI step writing
+    reports/x.sarif expects that)."""
+    from iac_assist.report.outputs import write_atomic
+
+    try:
+        write_atomic(output, text)
     except OSError as err:
         raise _OutputError(f"cannot write {output}: {err.strerror or err}") from None
 

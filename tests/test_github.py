@@ -100,8 +100,12 @@ def test_action_inputs_outputs_and_steps():
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"  # the action's own checkout
     assert 'pip install --quiet --disable-pip-version-check "$ACTION_PATH[sam]"' in install["run"]
     upload = steps["Upload SARIF to code scanning"]
-    assert re.fullmatch(r"github/codeql-action/upload-sarif@v\d+", upload["uses"])  # pinned major
+    for step in doc["runs"]["steps"]:
+        if "uses" in step:  # a tag can be moved to other code; a commit cannot
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}", step["uses"]), step["name"]
+    assert "@5d4e8d1aca955e8d8589aabd499c5cae939e33c7  # v4.31.9\n" in ACTION.read_text(encoding="utf-8")
     assert upload["with"] == {"sarif_file": "${{ steps.scan.outputs.sarif-file }}"}
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in upload["if"]  # forks skip it
     assert upload["if"].startswith("${{ always() &&")  # uploaded even when an earlier step failed
     names = [step["name"] for step in doc["runs"]["steps"]]
     assert names.index("Upload SARIF to code scanning") < names.index("Gate") == len(names) - 1
@@ -117,7 +121,7 @@ class Runner:
     """Runs the action's steps as GitHub's runner would, in ``workspace``."""
 
     def __init__(self, workspace: Path, temp: Path, inputs: dict[str, str],
-                 event: dict[str, str] | None = None) -> None:
+                 event: dict[str, str] | None = None, github: dict[str, Any] | None = None) -> None:
         doc = action()
         self.steps = doc["runs"]["steps"]
         self.inputs = {name: spec.get("default", "") for name, spec in doc["inputs"].items()} | inputs
@@ -132,6 +136,10 @@ class Runner:
         self.ran: list[str] = []
         self.event = event or {}
         """The runner's event variables (``GITHUB_EVENT_NAME``, ``GITHUB_BASE_REF``): none is a push."""
+        self.github = {"repository": "owner/repo", "event": {}} | (github or {})
+        """The ``github`` context expressions read (``github.event`` is the event's payload)."""
+        self.bin = Path(sys.executable).parent
+        """Where the Install step's output says iac-assist is (``count_commands`` changes it)."""
 
     def value(self, expr: str) -> Any:
         """The few expressions action.yml uses: inputs, step outputs, always(), ==, !=, &&."""
@@ -146,10 +154,30 @@ class Runner:
                 return repr(self.outputs.get(step, {}).get(name, ""))
             if word == "github.action_path":
                 return repr(str(REPO))
+            if word.startswith("github."):
+                # As GitHub: a property that is not there reads as an empty string.
+                value: Any = self.github
+                for key in word.split(".")[1:]:
+                    value = value.get(key, "") if isinstance(value, dict) else ""
+                return repr(value)
             raise AssertionError(f"expression not understood: {word}")
 
-        python = re.sub(r"always\(\)|success\(\)|[a-z_]+(?:\.[a-z0-9_-]+)+", atom, expr).replace("&&", " and ")
+        python = re.sub(r"always\(\)|success\(\)|[a-z_]+(?:\.[a-z0-9_-]+)+", atom, expr)
+        python = re.sub(r"!(?!=)", " not ", python.replace("&&", " and ").replace("||", " or "))
         return eval(python, {"__builtins__": {}})  # only the action's own, fixed expressions
+
+    def count_commands(self) -> Path:
+        """Run the steps with an ``iac-assist`` that logs each invocation (one line) before running
+        the real one: how many analyses the action makes. The log's path."""
+        log, wrappers = self.temp / "invocations.log", self.temp / "bin"
+        wrappers.mkdir()
+        for name in ("iac-assist", "python"):
+            script = wrappers / name
+            note = f'printf "%s\\n" "$*" >> "{log}"\n' if name == "iac-assist" else ""
+            script.write_text(f'#!/bin/sh\n{note}exec "{self.bin / name}" "$@"\n')
+            script.chmod(0o755)
+        self.bin = wrappers
+        return log
 
     def substitute(self, text: str) -> str:
         return EXPRESSION.sub(lambda m: str(self.value(m.group(1))), str(text))
@@ -166,7 +194,7 @@ class Runner:
             self.ran.append(step["name"])
             if step["name"] == "Install iac-assist":
                 # pip install of this checkout: the test environment already has it.
-                self.outputs["install"] = {"bin": str(Path(sys.executable).parent)}
+                self.outputs["install"] = {"bin": str(self.bin)}
                 continue
             if "uses" in step:
                 self.uploads.append({key: self.substitute(value) for key, value in step["with"].items()})
@@ -213,14 +241,19 @@ def workspace(tmp_path: Path) -> Path:
 @needs_command
 def test_the_action_uploads_summarises_and_then_closes_the_gate(workspace):
     runner = Runner(workspace, workspace.parent / "runner-temp", {"paths": "infra", "annotations": "true"})
+    invocations = runner.count_commands()
     assert runner.run() == 1, runner.logs
-    assert runner.outputs["scan"] == {"exit-code": "1", "sarif-file": "iac-assist.sarif"}
+    # One analysis for every report (SARIF, annotations, summary), one for the threat model.
+    scan_line, model_line = invocations.read_text().splitlines()
+    assert scan_line.startswith("scan ") and model_line.startswith("model ")
+    assert runner.outputs["scan"]["exit-code"] == "1"
+    assert runner.outputs["scan"]["sarif-file"] == "iac-assist.sarif"
     assert runner.uploaded == {"sarif_file": "iac-assist.sarif"}
     doc = json.loads((workspace / "iac-assist.sarif").read_text())
     validate_sarif(doc)
     assert doc["runs"][0]["automationDetails"] == {"id": "iac-assist/infra/"}
     assert doc["runs"][0]["results"] and all(uri.startswith("infra/") for uri in uris(doc))
-    assert re.search(r"^::error file=infra/web\.tf,line=99,endLine=99,title=IAC-LB-001 ", runner.logs["Annotate"], re.M)
+    assert re.search(r"^::error file=infra/web\.tf,line=99,endLine=99,title=IAC-LB-001 ", runner.logs["Scan"], re.M)
     summary = runner.summary.read_text()
     assert summary.startswith("## iac-assist\n")
     assert "[`infra/web.tf:99`](infra/web.tf#L99)" in summary
@@ -282,7 +315,7 @@ def test_on_a_pull_request_the_summary_and_sarif_say_what_the_change_does_to_the
     assert ("**This change opens 1 attack path from the internet to aws\\_db\\_instance.db and opens 3 threats.** "
             "Compared with `origin/main`.") in summary
     assert "\n# Threat model\n" not in summary  # the difference instead of the whole model
-    assert runner.outputs["model-diff"]["sarif-file"] == "iac-assist.model-diff.sarif"
+    assert runner.outputs["model"]["sarif-file"] == "iac-assist.model-diff.sarif"
     assert runner.uploads == [{"sarif_file": "iac-assist.sarif"}, {"sarif_file": "iac-assist.model-diff.sarif"}]
     doc = json.loads((pull_request / "iac-assist.model-diff.sarif").read_text())
     validate_sarif(doc)
@@ -295,6 +328,76 @@ def test_on_a_pull_request_the_summary_and_sarif_say_what_the_change_does_to_the
     assert result["ruleId"] == "IAC-TM-PATH" and result["codeFlows"]
 
 
+def pull_request_from(head: str) -> dict[str, Any]:
+    """The ``github`` context of a pull request to owner/repo from ``head``."""
+    return {"repository": "owner/repo", "event": {"pull_request": {"head": {"repo": {"full_name": head}}}}}
+
+
+SAME_REPOSITORY, FROM_A_FORK = pull_request_from("owner/repo"), pull_request_from("someone/repo")
+
+
+@needs_bash
+@needs_command
+def test_on_a_pull_request_one_scan_and_one_model_run_make_every_report(pull_request):
+    runner = Runner(pull_request, pull_request.parent / "runner-temp", {"paths": "infra", "annotations": "true"},
+                    PULL_REQUEST, SAME_REPOSITORY)
+    invocations = runner.count_commands()
+    assert runner.run() == 1, runner.logs
+    scan_line, model_line = invocations.read_text().splitlines()
+    assert scan_line.startswith("scan ") and "--report sarif=iac-assist.sarif" in scan_line
+    assert model_line.startswith("model ") and "--base origin/main" in model_line
+    assert "--report sarif=iac-assist.model-diff.sarif" in model_line
+    assert runner.uploads == [{"sarif_file": "iac-assist.sarif"}, {"sarif_file": "iac-assist.model-diff.sarif"}]
+    assert re.search(r"^::error file=infra/main\.tf,", runner.logs["Scan"], re.M)  # the annotations
+    summary = runner.summary.read_text()
+    assert summary.startswith("## iac-assist\n") and "**This change opens 1 attack path" in summary
+    assert "upload skipped" not in summary
+
+
+@needs_bash
+@needs_command
+def test_a_pull_request_from_a_fork_skips_the_upload_and_the_summary_says_why(pull_request):
+    runner = Runner(pull_request, pull_request.parent / "runner-temp", {"paths": "infra"}, PULL_REQUEST, FROM_A_FORK)
+    assert runner.run() == 1, runner.logs  # the gate is the same
+    assert runner.uploads == []
+    summary = runner.summary.read_text()
+    assert summary.startswith("## iac-assist\n")
+    assert ("> **Code scanning upload skipped:** this pull request comes from a fork, and GitHub gives its workflow "
+            "a read-only token (no `security-events: write`)") in summary
+    assert "the SARIF report is still written to `iac-assist.sarif`" in summary
+    validate_sarif(json.loads((pull_request / "iac-assist.sarif").read_text()))
+
+
+@needs_bash
+@needs_command
+def test_the_threat_model_gets_the_scans_inputs(workspace):
+    (workspace / "iac-assist.toml").write_text('assume-worst = false\n', encoding="utf-8")
+    (workspace / "infra" / "prod.tfvars").write_text("", encoding="utf-8")
+    runner = Runner(workspace, workspace.parent / "runner-temp",
+                    {"paths": "infra", "config": "iac-assist.toml", "upload-sarif": "false",
+                     "model-args": "--view full",
+                     "args": "--select high --exclude web.tf --var-file infra/prod.tfvars --max-file-size 5000000"})
+    invocations = runner.count_commands()
+    assert runner.run() == 1, runner.logs
+    scan_line, model_line = invocations.read_text().splitlines()
+    shared = "--exclude web.tf --var-file infra/prod.tfvars --max-file-size 5000000 --config iac-assist.toml"
+    assert shared in scan_line and shared + " --view full" in model_line
+    assert "--select" not in model_line  # the gate's own options are the scan's
+    model = runner.summary.read_text().split("# Threat model", 1)[1]
+    assert "aws_lb" not in model  # web.tf's load balancer is excluded from both
+
+
+def test_shared_options_keep_what_model_takes_with_its_values():
+    from iac_assist.github_action import shared_options
+
+    args = ["--select", "high", "--exclude=a/*", "--var-file", "p.tfvars", "-j4", "--fail-on", "high", "--baseline",
+            "b.json", "--no-local-nested-templates", "--var", "x=1", "-v", "--untrusted", "-f", "json", "--report",
+            "sarif=x", "--max-file-size", "9", "--parameters", "Env=prod", "--config", "c.toml", "--", "--exclude"]
+    assert shared_options(args) == ["--exclude=a/*", "--var-file", "p.tfvars", "-j4", "--no-local-nested-templates",
+                                    "--var", "x=1", "--untrusted", "--max-file-size", "9", "--parameters", "Env=prod",
+                                    "--config", "c.toml"]
+
+
 @needs_bash
 @needs_command
 def test_on_a_push_the_summary_has_the_whole_threat_model(pull_request):
@@ -303,7 +406,7 @@ def test_on_a_push_the_summary_has_the_whole_threat_model(pull_request):
     assert runner.run() == 1, runner.logs
     summary = runner.summary.read_text()
     assert "\n# Threat model\n" in summary and "what this change does" not in summary
-    assert "model-diff" not in runner.outputs or not runner.outputs["model-diff"]
+    assert "sarif-file" not in runner.outputs["model"]
     assert runner.uploads == [{"sarif_file": "iac-assist.sarif"}]
     assert not (pull_request / "iac-assist.model-diff.sarif").exists()
 
