@@ -397,3 +397,16 @@ def test_builtin_policies_only_when_nothing_is_activated() -> None:
     assert "ACME-S3-001" in {p.id for p in all_policies()}
     custom_policies.reset()
     assert not [p for p in all_policies() if p.source is not None]
+
+
+def test_the_readmes_policy_example_works_as_printed(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Policies of one's own", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert code.startswith("# ci/policies/naming.py\n")
+    folder = policies_dir(tmp_path, {"naming.py": code})
+    result = run("scan", str(infra(tmp_path)), "--policies-dir", str(folder), "-f", "json")
+    doc = json.loads(result.stdout)
+    assert doc["errors"] == []
+    assert [(f["rule_id"], f["message"]) for f in doc["findings"] if f["rule_id"] == "ACME-S3-001"] == \
+        [("ACME-S3-001", "bucket name 'quarterly-reports' does not start with 'acme-'")]
