@@ -410,3 +410,23 @@ def test_the_readmes_policy_example_works_as_printed(tmp_path: Path) -> None:
     assert doc["errors"] == []
     assert [(f["rule_id"], f["message"]) for f in doc["findings"] if f["rule_id"] == "ACME-S3-001"] == \
         [("ACME-S3-001", "bucket name 'quarterly-reports' does not start with 'acme-'")]
+
+
+def test_an_inline_suppression_names_a_policy_of_ones_own(tmp_path: Path) -> None:
+    text = "# iac-assist:ignore=ACME-S3-001 legacy name, bucket retired in Q3\n" + BUCKET
+    doc = json.loads(run("scan", str(infra(tmp_path, text)), "--policies-dir", str(ACME), "-f", "json").stdout)
+    mine = [f for f in doc["findings"] if f["rule_id"] == "ACME-S3-001"]
+    assert [f["suppressed"]["reason"] for f in mine] == ["legacy name, bucket retired in Q3"]
+    assert not [e for e in doc["errors"] if "no rule id" in e["message"]]
+
+
+def test_a_policy_raising_before_judging_any_resource_names_its_own_line(tmp_path: Path) -> None:
+    text = GOOD.replace('    for db in graph.of_kind(kinds.RDS_INSTANCE):',
+                        '    limits = {}["max"]\n    for db in graph.of_kind(kinds.RDS_INSTANCE):')
+    folder = policies_dir(tmp_path, {"db.py": text})
+    result = run("scan", str(infra(tmp_path)), "--policies-dir", str(folder), "-f", "json")
+    assert result.exit_code == 2
+    errors = [e for e in json.loads(result.stdout)["errors"] if e["level"] == "error"]
+    assert [(e["file"], e["line"], e["message"]) for e in errors] == [
+        ("../policies/db.py", 5, "rule ORG-DB-001 raised (CustomPolicyError: KeyError: 'max' at ../policies/db.py:9); "
+                                 "its findings are missing; fix the policy of your own (../policies/db.py:5)")]
