@@ -430,3 +430,32 @@ def test_a_policy_raising_before_judging_any_resource_names_its_own_line(tmp_pat
     assert [(e["file"], e["line"], e["message"]) for e in errors] == [
         ("../policies/db.py", 5, "rule ORG-DB-001 raised (CustomPolicyError: KeyError: 'max' at ../policies/db.py:9); "
                                  "its findings are missing; fix the policy of your own (../policies/db.py:5)")]
+
+
+def test_an_entry_point_of_a_distribution_inside_the_scanned_repository_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `python -m iac_assist` puts the current folder on sys.path: a repository holding
+    # evil.dist-info/entry_points.txt would declare policies the gate then imports.
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "main.tf").write_text(BUCKET, encoding="utf-8")
+    ran = []
+
+    class Dist:
+        def locate_file(self, name: str) -> Path:
+            return repo / name
+
+    point = _Point("evil", "evil:POLICIES", lambda: ran.append("ran") or [])
+    point.dist = Dist()
+    _entry_points(monkeypatch, [point])
+    result = run("scan", str(repo), "-f", "json")
+    assert result.exit_code == 2
+    assert ran == []
+    errors = [e for e in json.loads(result.stdout)["errors"] if e["level"] == "error"]
+    assert [(e["file"], e["message"]) for e in errors] == [(".", (
+        "entry point evil = evil:POLICIES (iac_assist.policies) not loaded: its distribution lies inside the scanned "
+        "repository, whose code the gate runs only with --allow-repository-policies (never with --untrusted); "
+        "install the policies where the gate runs"))]
+    # The runner allows the repository's code: it runs (and --untrusted still refuses it).
+    assert run("scan", str(repo), "--allow-repository-policies").exit_code == 1 and ran == ["ran"]
+    assert run("scan", str(repo), "--allow-repository-policies", "--untrusted").exit_code == 2

@@ -63,13 +63,15 @@ def active() -> list[Policy]:
     return list(_active.policies)
 
 
-def activate(folders: Iterable[Path] = (), *, root: Path | None = None, entry_points: bool = True) -> Loaded:
+def activate(folders: Iterable[Path] = (), *, root: Path | None = None, entry_points: bool = True,
+             repository: Path | None = None) -> Loaded:
     """Load the policies of ``folders`` and (``entry_points``) of the installed packages, and make
     them part of ``all_policies()`` until the next call. ``root``: where reported paths are
-    relative to (the scan root; default the current folder)."""
+    relative to (the scan root; default the current folder). ``repository``: the scanned
+    repository, whose own distributions' entry points are refused (see ``load``)."""
     global _active
     _active = Loaded()
-    loaded = load(folders, root=root, entry_points=entry_points)
+    loaded = load(folders, root=root, entry_points=entry_points, repository=repository)
     _active = loaded
     return loaded
 
@@ -80,9 +82,15 @@ def reset() -> None:
     _active = Loaded()
 
 
-def load(folders: Iterable[Path] = (), *, root: Path | None = None, entry_points: bool = True) -> Loaded:
+def load(folders: Iterable[Path] = (), *, root: Path | None = None, entry_points: bool = True,
+         repository: Path | None = None) -> Loaded:
     """The policies of ``folders`` and of the entry points, checked against the built-in ones
-    and each other; nothing is activated."""
+    and each other; nothing is activated.
+
+    An entry point of a distribution lying inside ``repository`` (not in the interpreter's own
+    site-packages) is not loaded (an error): with ``python -m iac_assist`` the current folder is on
+    ``sys.path``, so a ``*.dist-info`` folder the scanned repository holds would otherwise have the
+    gate run the repository's code."""
     from iac_assist.policies import builtin_policies
 
     shown = _Shown(root or Path.cwd())
@@ -93,7 +101,7 @@ def load(folders: Iterable[Path] = (), *, root: Path | None = None, entry_points
         candidates.extend(found)
         out.errors.extend(errors)
     if entry_points:
-        found, errors = _load_entry_points(shown)
+        found, errors = _load_entry_points(shown, repository.resolve() if repository is not None else None)
         candidates.extend(found)
         out.errors.extend(errors)
     ids: dict[str, Policy] = {}
@@ -241,7 +249,7 @@ def _guarded(check: Callable[[ResourceGraph], Iterable[Hit]], file: str,
 # Entry points -------------------------------------------------------------------------------------
 
 
-def _load_entry_points(shown: _Shown) -> tuple[list[Policy], list[ScanError]]:
+def _load_entry_points(shown: _Shown, repository: Path | None) -> tuple[list[Policy], list[ScanError]]:
     """Each entry point of the group names a module (its policies as a folder's), a list of
     policies, one policy, or a function returning them."""
     policies: list[Policy] = []
@@ -252,6 +260,13 @@ def _load_entry_points(shown: _Shown) -> tuple[list[Policy], list[ScanError]]:
 
     for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda p: p.name):
         label = f"entry point {point.name} = {point.value} ({ENTRY_POINT_GROUP})"
+        home = _distribution_home(point)
+        if repository is not None and home is not None and (home == repository or repository in home.parents) \
+                and home not in _site_dirs():
+            errors.append(ScanError(shown(home), 0, f"{label} not loaded: its distribution lies inside the scanned "
+                                    "repository, whose code the gate runs only with --allow-repository-policies "
+                                    "(never with --untrusted); install the policies where the gate runs"))
+            continue
         try:
             value = point.load()
             if callable(value) and not isinstance(value, Policy) and not isinstance(value, types.ModuleType):
@@ -305,6 +320,30 @@ def declared() -> bool:
             except OSError:
                 continue
     return False
+
+
+def _site_dirs() -> set[Path]:
+    """Where the running interpreter installs packages: a virtualenv inside the repository (the
+    runner made it) holds installed packages, not the repository's."""
+    import contextlib
+    import site
+    import sysconfig
+
+    paths = sysconfig.get_paths()
+    found = {paths.get("purelib", ""), paths.get("platlib", "")}
+    with contextlib.suppress(AttributeError, OSError):  # a sandboxed interpreter may lack it
+        found.add(site.getusersitepackages())
+    return {Path(p).resolve() for p in found if p}
+
+
+def _distribution_home(point: Any) -> Path | None:
+    """The folder holding the entry point's distribution metadata (site-packages, or the current
+    folder when it is on ``sys.path``); None when it cannot be told."""
+    dist = getattr(point, "dist", None)
+    try:
+        return Path(str(dist.locate_file(""))).resolve() if dist is not None else None
+    except (OSError, RuntimeError, AttributeError, TypeError, ValueError):
+        return None
 
 
 # Helpers ------------------------------------------------------------------------------------------

@@ -406,7 +406,10 @@ def resolve(
         _check_policies_dirs(start, settings, allow_repository_policies)
         from iac_assist.analysis.custom_policies import activate as load_policies
 
-        loaded = load_policies(settings.policies_dirs, root=_folder(start))
+        # The repository's own installed distributions run only where its policies folders may.
+        inside_allowed = allow_repository_policies and not settings.untrusted
+        loaded = load_policies(settings.policies_dirs, root=_folder(start),
+                               repository=None if inside_allowed else repository_root(_folder(start)) or _folder(start))
         settings = replace(settings, policy_errors=tuple(loaded.errors))
     if policies is None:
         from iac_assist.policies import all_policies
