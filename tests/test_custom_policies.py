@@ -459,3 +459,13 @@ def test_an_entry_point_of_a_distribution_inside_the_scanned_repository_is_refus
     # The runner allows the repository's code: it runs (and --untrusted still refuses it).
     assert run("scan", str(repo), "--allow-repository-policies").exit_code == 1 and ran == ["ran"]
     assert run("scan", str(repo), "--allow-repository-policies", "--untrusted").exit_code == 2
+
+
+def test_a_baseline_records_and_then_leaves_out_their_findings(tmp_path: Path) -> None:
+    folder = infra(tmp_path)
+    known = tmp_path / "known.json"
+    recorded = run("baseline", str(folder), "--policies-dir", str(ACME), "--output", str(known))
+    assert recorded.exit_code == 0, recorded.output
+    assert "ACME-S3-001" in known.read_text(encoding="utf-8")
+    again = run("scan", str(folder), "--policies-dir", str(ACME), "--baseline", str(known))
+    assert again.exit_code == 0, again.output
