@@ -67,6 +67,11 @@ _progress_option = click.option(
     help="A progress line on standard error while the scan works (files found, modules and templates analysed, "
          "time), erased at the end. Default: on a terminal only, and not with --quiet; --progress asks for it "
          "anywhere (in a CI log, a line every few seconds).")
+_policies_dir_option = click.option(
+    "--policies-dir", "policies_dirs", multiple=True, metavar="DIR",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Also run the policies of one's own in DIR's Python modules (the same @policy shape as the built-in "
+         "ones; README: Policies of one's own); repeatable. Runs their code: name only folders you trust.")
 _max_file_size_option = click.option(
     "--max-file-size", type=click.IntRange(min=1), metavar="BYTES",
     help="Largest file analysed; a larger IaC file is an error (exit 2), other large YAML/JSON is skipped. "
@@ -157,6 +162,12 @@ def _gate_options(command: Callable[..., None]) -> Callable[..., None]:
                      help="Honour iac-assist:ignore comments and CloudFormation Metadata suppressions (default: "
                           "yes; with --untrusted: no); --no-inline-suppressions makes every one void."),
         _untrusted_option,
+        _policies_dir_option,
+        click.option("--allow-repository-policies", is_flag=True, default=False,
+                     envvar="IAC_ASSIST_ALLOW_REPOSITORY_POLICIES",
+                     help="Let the configuration found in the scanned repository name folders of policies "
+                          "(policies-dirs), whose Python code the scan then runs; without it such a configuration "
+                          "is a usage error. Never with --untrusted. Also IAC_ASSIST_ALLOW_REPOSITORY_POLICIES=1."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -220,7 +231,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[
          fail_on: str | None, exclude: tuple[str, ...],
          var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...],
          assume_worst: bool | None, config_file: Path | None, select: tuple[str, ...], ignore: tuple[str, ...],
-         inline_suppressions: bool | None, untrusted: bool, baseline_file: Path | None, new_since: str | None,
+         inline_suppressions: bool | None, untrusted: bool, policies_dirs: tuple[Path, ...],
+         allow_repository_policies: bool, baseline_file: Path | None, new_since: str | None,
          jobs: int | None, max_file_size: int | None, fail_on_unanalysed: tuple[str, ...], verbose: bool,
          quiet: bool, color_choice: str, show_source: bool, progress: bool | None) -> None:
     """Scan PATHS (files or folders; default: the current folder) and report findings.
@@ -250,7 +262,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[
     settings = _settings(paths, config_file, select=select, ignore=ignore, fail_on=fail_on, exclude=exclude,
                          var_files=var_files, parameters=parameters, inline_suppressions=inline_suppressions,
                          baseline=baseline_file, assume_worst=assume_worst, untrusted=untrusted,
-                         fail_on_unanalysed=fail_on_unanalysed)
+                         fail_on_unanalysed=fail_on_unanalysed, policies_dirs=policies_dirs,
+                         allow_repository_policies=allow_repository_policies, activate=True)
     _check_targets(reports, output, settings)
     variables = VariableInputs(settings.var_files, assignments, dict(os.environ))
     template_options = _template_options(settings)
@@ -261,6 +274,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[
         result = _run(run_scan, paths, settings, variables=variables, template_options=template_options,
                       baseline=None if repository_baseline else baseline, new_since=new_since, jobs=jobs,
                       max_file_size=max_file_size, progress=observer)
+    _add_errors(result, settings.policy_errors)
     trust.report(result, settings, all_policies(), repository_baseline)
     color = fmt == "text" and _color(color_choice, output)
     report = render(result, fmt, color=color, verbose=verbose, quiet=quiet, show_source=show_source)
@@ -365,8 +379,8 @@ def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tupl
                      var_files: tuple[Path, ...], assignments: tuple[tuple[str, str], ...],
                      parameters: tuple[str, ...], assume_worst: bool | None, config_file: Path | None,
                      select: tuple[str, ...], ignore: tuple[str, ...], inline_suppressions: bool | None,
-                     untrusted: bool, jobs: int | None, fail_on_unanalysed: tuple[str, ...],
-                     progress: bool | None) -> None:
+                     untrusted: bool, policies_dirs: tuple[Path, ...], allow_repository_policies: bool,
+                     jobs: int | None, fail_on_unanalysed: tuple[str, ...], progress: bool | None) -> None:
     """Record the findings of PATHS today in a baseline file, by fingerprint (rule, resource, file,
     cause: lines may shift); `iac-assist scan --baseline FILE` then reports and gates only new ones.
     Suppressed findings are not recorded.
@@ -379,7 +393,8 @@ def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tupl
 
     settings = _settings(paths, config_file, select=select, ignore=ignore, exclude=exclude, var_files=var_files,
                          parameters=parameters, inline_suppressions=inline_suppressions, assume_worst=assume_worst,
-                         untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed)
+                         untrusted=untrusted, fail_on_unanalysed=fail_on_unanalysed, policies_dirs=policies_dirs,
+                         allow_repository_policies=allow_repository_policies, activate=True)
     target = output or settings.baseline
     if target is None:
         raise click.UsageError("say where to write the baseline: --output FILE (or baseline in the configuration)")
@@ -387,6 +402,7 @@ def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tupl
     with _watching(progress) as observer:
         result = _run(run_scan, paths, settings, variables=variables,
                       template_options=_template_options(settings), jobs=jobs, progress=observer)
+    _add_errors(result, settings.policy_errors)
     _write(target, to_json(result, target))
     _report_errors(result)
     recorded = len(entries(result.findings))
@@ -404,6 +420,13 @@ def _settings(paths: tuple[Path, ...], config_file: Path | None, **given: Any) -
         return resolve(scan_root(list(paths) or [Path(".")]), config_file, **given)
     except ConfigError as err:
         raise _SetupError(str(err)) from None
+
+
+def _add_errors(result: ScanResult, errors: tuple[Any, ...]) -> None:
+    """What loading the policies of one's own reported, among the scan's errors (a broken
+    policy fails the gate with exit 2; the others' findings are still reported)."""
+    if errors:
+        result.errors = sorted(set(result.errors) | set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
 
 
 def _template_options(settings: Settings) -> TemplateOptions:
@@ -468,14 +491,27 @@ def vocabulary_command(output: Path | None) -> None:
               show_default=True, help="text: a table (or one rule explained); markdown: the docs/rules.md page.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to FILE instead of standard output.")
-def rules(rule: str | None, fmt: str, output: Path | None) -> None:
+@_policies_dir_option
+@click.option("--check-examples", "check_dirs", multiple=True, metavar="DIR",
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Check the examples of the policies in DIR (DIR/examples/<control>/insecure.tf, fixed.tf, "
+                   "insecure.yaml, fixed.yaml): each insecure twin reports its control, each fixed twin does not. "
+                   "Exit 1 when one does not, 2 when a policy could not be loaded.")
+def rules(rule: str | None, fmt: str, output: Path | None, policies_dirs: tuple[Path, ...],
+          check_dirs: tuple[Path, ...]) -> None:
     """List every rule, or explain RULE (a rule id or a control slug): what it checks, why it
-    matters, how to fix it in Terraform and CloudFormation."""
+    matters, how to fix it in Terraform and CloudFormation. The policies of one's own
+    (--policies-dir, installed packages) are listed with the built-in ones."""
     import json
 
+    from iac_assist.analysis.custom_policies import activate, describe_source
     from iac_assist.policies import all_policies
     from iac_assist.report import rule_docs as docs
 
+    loaded = activate((*policies_dirs, *check_dirs))
+    _report_errors_list(loaded.errors)
+    if check_dirs:
+        _check_examples(loaded.policies, check_dirs, failed_to_load=any(e.level == "error" for e in loaded.errors))
     policies = all_policies()
     if rule is not None:
         key = rule.lower()
@@ -486,6 +522,7 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
         text = json.dumps([{
             "id": p.id, "control": p.control, "title": p.title, "severity": p.severity, "stride": p.stride,
             "cwe": p.cwe, "rationale": p.rationale, "remediation": p.remediation, "references": list(p.references),
+            **describe_source(p),
         } for p in policies], indent=2) + "\n"
     elif rule is not None:
         text = docs.rule_markdown(policies[0], level=1)
@@ -497,6 +534,40 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
         _write(output, text)
     else:
         click.echo(text, nl=False)
+    if any(e.level == "error" for e in loaded.errors):
+        sys.exit(2)
+
+
+def _check_examples(policies: list[Any], folders: tuple[Path, ...], failed_to_load: bool) -> None:
+    """``rules --check-examples``: one line per twin, then the verdict; exits."""
+    import tempfile
+
+    from iac_assist.analysis.examples import check
+
+    # The policies defined in those folders (their files are shown relative to the current one).
+    homes = {folder.resolve() for folder in folders}
+    mine = [p for p in policies if p.source is not None and (Path.cwd() / p.source.file).resolve().parent in homes]
+    with tempfile.TemporaryDirectory(prefix="iac-assist-examples-") as work:
+        results = check(mine, Path(work))
+    for outcome in results:
+        status = "ok  " if outcome.ok else "FAIL"
+        detail = f": {outcome.problem}" if outcome.problem else ""
+        click.echo(safe(f"{status} {outcome.policy.id} {outcome.twin}{detail}"))
+    failures = [r for r in results if not r.ok]
+    click.echo(f"{len(results)} example{'s' if len(results) != 1 else ''} of {len(mine)} "
+               f"polic{'ies' if len(mine) != 1 else 'y'} checked: "
+               + (f"{len(failures)} failed" if failures else "all as expected"))
+    if failed_to_load:
+        click.echo("some policies could not be loaded (see above)", err=True)
+        sys.exit(2)
+    sys.exit(1 if failures or not mine else 0)
+
+
+def _report_errors_list(errors: list[Any]) -> None:
+    from iac_assist.report.text import error_line
+
+    for error in errors:
+        click.echo(safe(error_line(error)), err=True)
 
 
 _MODEL_FORMATS = ("json", "markdown", "mermaid", "dot", "otm", "sarif", "html", "text")

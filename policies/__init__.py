@@ -1,6 +1,7 @@
 """The policies: one declarative unit per control, registered explicitly here.
 
-Each module groups the policies of one service; ``all_policies()`` is what a scan runs.
+Each module groups the policies of one service; ``all_policies()`` is what a scan runs: these,
+and the policies of one's own ``iac_assist.analysis.custom_policies.activate`` loaded.
 """
 
 from __future__ import annotations
@@ -9,6 +10,17 @@ from iac_assist.analysis.policy import Policy
 
 
 def all_policies() -> list[Policy]:
+    """The built-in policies and the active ones of one's own, by id."""
+    from iac_assist.analysis.custom_policies import active
+
+    extra = active()
+    if not extra:
+        return builtin_policies()
+    return sorted([*builtin_policies(), *extra], key=lambda p: p.id)
+
+
+def builtin_policies() -> list[Policy]:
+    """The policies shipped with iac-assist, by id."""
     from iac_assist.policies import (
         apigateway,
         cdn,

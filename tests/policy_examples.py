@@ -19,7 +19,6 @@ review its diff. Nothing is counted by hand.
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 
@@ -97,16 +96,14 @@ def example_findings(control: str, fmt: str, variant: str, tmp_path: Path) -> li
     """``control``'s findings when one example twin is scanned alone, as the snapshot writes them:
     ``{resource, file, line, message}`` sorted by file, line, resource and message.
 
-    The twin is copied, under its own name, into a folder of its own: Terraform reads a whole
-    module folder, and the insecure and fixed twins must not be evaluated together."""
-    from iac_assist.analysis.engine import scan
+    The twin is scanned alone as ``iac-assist rules --check-examples`` scans one
+    (``iac_assist.analysis.examples.scan_twin``): Terraform reads a whole module folder, and the
+    insecure and fixed twins must not be evaluated together."""
+    from iac_assist.analysis.examples import scan_twin
 
     insecure, fixed = EXAMPLE_FILES[fmt]
     name = insecure if variant == "insecure" else fixed
-    folder = tmp_path / f"{control}-{fmt}-{variant}"
-    folder.mkdir()
-    shutil.copyfile(EXAMPLES / control / name, folder / name)
-    result = scan([folder])
+    result = scan_twin(EXAMPLES / control / name, tmp_path / f"{control}-{fmt}-{variant}")
     assert not result.has_errors, [str(e) for e in result.errors]
     rows = [{"resource": f.resource, "file": f.loc.file, "line": f.loc.line, "message": f.message}
             for f in result.findings if f.control == control]

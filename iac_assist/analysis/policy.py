@@ -48,6 +48,18 @@ Check = Callable[["ResourceGraph"], Iterable[Hit]]
 
 
 @dataclass(frozen=True)
+class PolicySource:
+    """Where a policy of one's own comes from (``--policies-dir``, the ``iac_assist.policies``
+    entry points): its defects are the author's to fix, not ours to be told about."""
+
+    file: str
+    """The module defining it, as shown in reports (relative to the scan root when it can be)."""
+    line: int
+    examples: str = ""
+    """The folder holding ``<control>/insecure.tf``... (``DIR/examples``); empty: none."""
+
+
+@dataclass(frozen=True)
 class Policy:
     id: str
     control: str
@@ -63,6 +75,8 @@ class Policy:
     formats: tuple[str, ...] = tuple(EXAMPLE_FILES)
     """The input formats that can write what the policy checks (a Terraform-only resource: the
     IAM password policy); its examples come in each of them."""
+    source: PolicySource | None = field(default=None, compare=False)
+    """None for a built-in policy; for one of one's own, where it was defined."""
 
     def __post_init__(self) -> None:
         if not self.formats or not set(self.formats) <= set(EXAMPLE_FILES):
@@ -83,8 +97,15 @@ class Policy:
         The same files are the policy's test fixtures and the examples of its documentation; the
         folder's ``expected.json`` (the tests' snapshot of the findings) is neither read nor shipped."""
         from importlib.resources import files
+        from pathlib import Path
 
-        folder = files("iac_assist.policies") / "examples" / self.control
+        folder: Any
+        if self.source is not None:
+            if not self.source.examples:
+                return {}
+            folder = Path(self.source.examples) / self.control
+        else:
+            folder = files("iac_assist.policies") / "examples" / self.control
         out = {}
         for fmt, names in EXAMPLE_FILES.items():
             texts = tuple((folder / name).read_text(encoding="utf-8") for name in names if (folder / name).is_file())
@@ -149,11 +170,24 @@ class Policy:
                 unjudged.append(ScanError(
                     culprit.loc.file, culprit.loc.line,
                     f"rule {self.id} could not judge {culprit.address} ({_describe(err)}); its findings on this "
-                    "resource are missing; please report it", category="internal-error"))
+                    f"resource are missing; {self._defect_note()}", category=self._defect_category()))
             finally:
                 view.stop()
+        if self.source is not None:
+            return [], [ScanError(self.source.file, self.source.line, f"rule {self.id} raised "
+                                  f"({_describe(first)}); its findings are missing; {self._defect_note()}")]
         return [], [ScanError("", 0, f"internal error in rule {self.id} ({_describe(first)}); its findings are "
                               "missing; please report it", category="internal-error")]
+
+    def _defect_note(self) -> str:
+        if self.source is None:
+            return "please report it"
+        return f"fix the policy of your own ({self.source.file}:{self.source.line})"
+
+    def _defect_category(self) -> str:
+        # A policy of one's own that raises is an error (exit 2) of its author's, not a defect of
+        # iac-assist (the internal-error category says "please report it").
+        return "internal-error" if self.source is None else ""
 
 
 def _claim(name: str, value: Any) -> str:

@@ -16,6 +16,7 @@ The file is looked for from the scan root upwards to the repository root (the fi
     no-inline-suppressions = true
     assume-worst = false
     fail-on-unanalysed = ["module-not-downloaded"]   # or "all": these gaps fail the gate (exit 2)
+    policies-dirs = ["ci/policies"]   # policies of one's own: runs their code (see Trust below)
 
     [severity]                        # [tool.iac-assist.severity] in pyproject.toml
     IAC-S3-003 = "low"
@@ -33,6 +34,13 @@ waived. A file named with ``--config`` is the runner's choice and applies either
 configuration inside the repository names (var-files, parameters, baseline) must lie inside the
 repository (the scan root outside one), not in ``.git``, and within a size cap: a repository
 cannot make the gate read, and print, a file of the machine it runs on.
+
+Policies of one's own are code: loading them runs it. A folder named by ``policies-dirs`` in a
+configuration found in the repository is loaded only when the runner allows it
+(``--allow-repository-policies``, ``IAC_ASSIST_ALLOW_REPOSITORY_POLICIES=1``); otherwise the key is
+a usage error, never a policy silently left out. With ``--untrusted`` no folder inside the
+repository is loaded, whoever names it (``--policies-dir``, ``--config``): the pull request under
+review could have written it.
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 from iac_assist.analysis.findings import SEVERITIES
 from iac_assist.inputs.discovery import MAX_FILE_BYTES, repository_root
+from iac_assist.model import ScanError
 
 if TYPE_CHECKING:
     from iac_assist.analysis.policy import Policy
@@ -78,6 +87,10 @@ class Settings:
     assume_worst: bool = False
     fail_on_unanalysed: tuple[str, ...] = ()
     """Categories of input not analysed that fail the gate (``iac_assist.model.NOT_ANALYSED``)."""
+    policies_dirs: tuple[Path, ...] = ()
+    """Folders of policies of one's own (``iac_assist.analysis.custom_policies``)."""
+    policy_errors: tuple[ScanError, ...] = ()
+    """What loading the policies of one's own reported (``resolve(activate=True)``)."""
     source: Path | None = None
     """The configuration file read, if any."""
     explicit: bool = False
@@ -96,7 +109,7 @@ class Settings:
         return name in self.from_repository
 
 
-_LISTS = {"select", "ignore", "exclude", "var-files", "parameters", "fail-on-unanalysed"}
+_LISTS = {"select", "ignore", "exclude", "var-files", "parameters", "fail-on-unanalysed", "policies-dirs"}
 _KEYS = _LISTS | {"severity", "fail-on", "no-inline-suppressions", "baseline", "assume-worst"}
 
 
@@ -185,6 +198,8 @@ def load(path: Path, within: Path | None = None) -> dict[str, Any]:
                 out["var_files"] = tuple(_side_file(path, key, folder / v, within) for v in value)
             elif key == "parameters":
                 out["parameters"] = tuple(_parameter(path, folder, v, within) for v in value)
+            elif key == "policies-dirs":
+                out["policies_dirs"] = tuple(_side_dir(path, key, folder / v, within) for v in value)
             elif key == "fail-on-unanalysed":
                 from iac_assist.analysis.result import unanalysed_categories
 
@@ -256,6 +271,23 @@ def _side_file(config: Path, key: str, path: Path, within: Path | None, must_exi
     return path
 
 
+def _side_dir(config: Path, key: str, path: Path, within: Path | None) -> Path:
+    """A folder ``config`` names, inside ``within`` when given and not in ``.git``."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):
+        raise ConfigError(f"{config}: {key}: cannot resolve {path}") from None
+    if within is not None:
+        if real != within and within not in real.parents:
+            raise ConfigError(f"{config}: {key}: {path} is outside the repository ({within}); "
+                              "a configuration in the repository may only name folders inside it")
+        if ".git" in real.relative_to(within).parts:
+            raise ConfigError(f"{config}: {key}: {path} is inside .git; not read")
+    if not real.is_dir():
+        raise ConfigError(f"{config}: {key}: no such folder {path}")
+    return path
+
+
 def _parameter(config: Path, folder: Path, item: str, within: Path | None) -> str:
     """A parameter file (relative to the configuration) or a ``Key=Value`` pair."""
     candidate = folder / item
@@ -321,12 +353,21 @@ def resolve(
     untrusted: bool = False,
     fail_on_unanalysed: Iterable[str] = (),
     policies: list[Policy] | None = None,
+    policies_dirs: Iterable[Path] = (),
+    allow_repository_policies: bool = False,
+    activate: bool = False,
 ) -> Settings:
     """The settings of a scan rooted at ``start``: the configuration file (``config``, else the
     one found), with what was given on the command line (empty or None: not given) in its place.
     ``untrusted``: the file found in the repository is not read, and inline suppressions are void
     unless ``inline_suppressions`` is true (``config`` still applies: the runner named it).
-    Rule names are checked against ``policies`` (every registered one by default)."""
+    Rule names are checked against ``policies`` (every registered one by default).
+
+    ``policies_dirs``: folders of policies of one's own (``--policies-dir``), in place of the
+    file's ``policies-dirs``, which a file found in the repository may name only with
+    ``allow_repository_policies``; with ``untrusted`` no folder inside the repository is allowed.
+    ``activate``: load them (and the installed ones) before the rule names are checked, their
+    problems in ``Settings.policy_errors``."""
     found = None if config is not None else find(start)
     path = config if config is not None else None if untrusted else found
     values = load(path, _confinement(start, path)) if path is not None else {}
@@ -343,6 +384,7 @@ def resolve(
         "baseline": baseline,
         "assume_worst": assume_worst,
         "fail_on_unanalysed": tuple(fail_on_unanalysed),
+        "policies_dirs": tuple(policies_dirs),
     }
     for key, value in given.items():
         if value is not None and value != ():
@@ -360,6 +402,15 @@ def resolve(
     settings = replace(Settings(source=path, explicit=config is not None, untrusted=untrusted,
                                 ignored=found if untrusted else None, from_repository=from_repository,
                                 lines=lines), **values)
+    if activate:
+        _check_policies_dirs(start, settings, allow_repository_policies)
+        from iac_assist.analysis.custom_policies import activate as load_policies
+
+        # The repository's own installed distributions run only where its policies folders may.
+        inside_allowed = allow_repository_policies and not settings.untrusted
+        loaded = load_policies(settings.policies_dirs, root=_folder(start),
+                               repository=None if inside_allowed else repository_root(_folder(start)) or _folder(start))
+        settings = replace(settings, policy_errors=tuple(loaded.errors))
     if policies is None:
         from iac_assist.policies import all_policies
 
@@ -372,6 +423,35 @@ def resolve(
         except ConfigError as err:
             raise ConfigError(f"{path}: {key}: {err}" if from_file else f"{origin}: {err}") from None
     return settings
+
+
+def _folder(start: Path) -> Path:
+    folder = start.resolve()
+    return folder if folder.is_dir() else folder.parent
+
+
+def _check_policies_dirs(start: Path, settings: Settings, allowed: bool) -> None:
+    """Policies of one's own run code: the runner decides which (see the module docstring)."""
+    if settings.repository_decided("policies_dirs") and not allowed:
+        assert settings.source is not None
+        line = settings.lines.get("policies-dirs", 0)
+        raise ConfigError(f"{settings.source}:{line}: policies-dirs asks the gate to run Python code of the "
+                          "scanned repository; it runs only when the runner allows it: "
+                          "--allow-repository-policies (or IAC_ASSIST_ALLOW_REPOSITORY_POLICIES=1), or name the "
+                          "folder with --policies-dir")
+    if not settings.untrusted or not settings.policies_dirs:
+        return
+    folder = _folder(start)
+    top = repository_root(folder) or folder
+    for path in settings.policies_dirs:
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            raise ConfigError(f"policies folder {path}: cannot resolve it") from None
+        if real == top or top in real.parents:
+            raise ConfigError(f"policies folder {path} is inside the scanned repository ({top}), and --untrusted "
+                              "never runs code the repository holds: the change under review could have written "
+                              "it. Load policies from a trusted checkout outside it (the base branch's)")
 
 
 def _confinement(start: Path, config: Path | None) -> Path | None:

@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from iac_assist.analysis.findings import Finding, Suppression, block_address
+from iac_assist.gate import foreign
 from iac_assist.model import Component, ScanError
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ MARKER = "iac-assist:ignore="
 _MARKER = re.compile(r"iac-assist:ignore=", re.IGNORECASE)
 _IDS = re.compile(r"[A-Za-z0-9_.-]+(?:[ \t]*,[ \t]*[A-Za-z0-9_.-]+)*")
 _UNTIL = re.compile(r"until=(\S*)", re.IGNORECASE)
-_JSON_KEY = re.compile(r'"iac-assist"\s*:')
+_JSON_KEY = re.compile(r'"(?:iac-assist|checkov)"\s*:')
 _REASON_LEAD = " \t-:\u2013\u2014"  # "-- reason", ": reason", "— reason"
 
 
@@ -72,9 +73,27 @@ class Directive:
     """The folder of ``file`` (``.`` at the scan root): the root module a module call is in."""
     used: set[str] = field(default_factory=set)
     """The ids that waived at least one finding."""
+    via: str = ""
+    """For a waiver written for another scanner (``checkov:skip=CKV_AWS_20``, see ``foreign.py``):
+    how it is written; ``ids`` are then the controls it maps to."""
+    cause: str = ""
+    """A regular expression a finding's cause must match to be waived (a foreign id narrower than
+    its control); empty: any."""
 
     def warning(self, message: str) -> ScanError:
         return ScanError(self.file, self.line, message, column=self.column, level="warning")
+
+    @property
+    def named(self) -> str:
+        """The waiver as warnings name it."""
+        return f"{self.via} ({', '.join(self.ids)})" if self.via else ", ".join(self.ids)
+
+    def admits(self, finding: Finding) -> bool:
+        return not self.cause or re.search(self.cause, finding.cause) is not None
+
+    def suppression(self) -> Suppression:
+        reason = f"{self.via}: {self.reason}" if self.via and self.reason else self.via or self.reason
+        return Suppression(reason, self.file, self.line)
 
 
 @dataclass
@@ -114,7 +133,7 @@ def apply(result: ScanResult, today: date | None = None, read: Read | None = Non
     warnings: list[ScanError] = []
     for rel in result.files:
         text = read(result.root / rel, rel, [])  # unreadable files were reported by the scan
-        if text and "iac-assist" in text.lower():
+        if text and ("iac-assist" in text.lower() or foreign.mentioned(text.lower())):
             found, problems = directives_in(rel, text)
             directives.extend(found)
             warnings.extend(problems)
@@ -129,11 +148,11 @@ def apply(result: ScanResult, today: date | None = None, read: Read | None = Non
             if ident.lower() not in known:
                 warnings.append(d.warning(f"suppression names {ident!r}, which is no rule id or control slug"))
         if d.until is not None and d.until < today:
-            warnings.append(d.warning(f"suppression of {', '.join(d.ids)} expired on {d.until.isoformat()}; "
+            warnings.append(d.warning(f"suppression of {d.named} expired on {d.until.isoformat()}; "
                                       "it no longer applies"))
             continue
         if not d.reason:
-            warnings.append(d.warning(f"suppression of {', '.join(d.ids)} gives no reason; write why the risk "
+            warnings.append(d.warning(f"suppression of {d.named} gives no reason; write why the risk "
                                       "is accepted after the ids"))
         if d.span is None and not d.module:
             warnings.append(d.warning("suppression is neither inside a resource nor on the line above one; "
@@ -145,15 +164,15 @@ def apply(result: ScanResult, today: date | None = None, read: Read | None = Non
     findings = []
     for finding in result.findings:
         waiver = index.first_match(finding, anchors)
-        findings.append(finding if waiver is None else
-                        replace(finding, suppressed=Suppression(waiver.reason, waiver.file, waiver.line)))
+        findings.append(finding if waiver is None else replace(finding, suppressed=waiver.suppression()))
     result.findings = findings
 
     for d in active:
         for ident in d.ids:
             key = ident.lower()
             if key in known and key in ran and key not in d.used:
-                warnings.append(d.warning(f"suppression of {ident} matches no finding"))
+                what = f"{d.via} ({ident})" if d.via else ident
+                warnings.append(d.warning(f"suppression of {what} matches no finding"))
     result.errors = sorted(set(result.errors) | set(warnings), key=lambda e: (e.file, e.line, e.column, e.message))
 
 
@@ -193,9 +212,9 @@ class _Index:
                 starts, spans = self.blocks.get((key, file), ((), {}))
                 at = bisect.bisect_right(starts, line) - 1
                 if at >= 0 and line <= spans[starts[at]][0]:
-                    found.update((id(d), d) for d in spans[starts[at]][1])
+                    found.update((id(d), d) for d in spans[starts[at]][1] if d.admits(finding))
             found.update((id(d), d) for d in self.on_modules.get(key, ())
-                         if anchors.in_module(finding, d.module, d.folder))
+                         if d.admits(finding) and anchors.in_module(finding, d.module, d.folder))
         if not found:
             return None
         first = min(found.values(), key=lambda d: self.order[id(d)])
@@ -256,6 +275,10 @@ def directives_in(rel: str, text: str) -> tuple[list[Directive], list[ScanError]
         scan.blocks = blocks
     out: list[Directive] = []
     layout = _Layout(scan)
+    if foreign.mentioned(text.lower()):
+        found_foreign, foreign_problems = _foreign(rel, scan, layout)
+        out.extend(found_foreign)
+        problems.extend(foreign_problems)
     for line, column, comment in scan.comments:
         found = _MARKER.search(comment)
         if found is None:
@@ -270,6 +293,25 @@ def directives_in(rel: str, text: str) -> tuple[list[Directive], list[ScanError]
         _attach(directive, line, layout)
         out.append(directive)
     return out + meta, problems
+
+
+def _foreign(rel: str, scan: FileScan, layout: _Layout) -> tuple[list[Directive], list[ScanError]]:
+    """Waivers written for checkov and trivy (``foreign.py``), as directives of the controls their
+    ids map to; a warning for each one that is not honoured."""
+    out: list[Directive] = []
+    problems: list[ScanError] = []
+    for line, column, comment in scan.comments:
+        for written in foreign.parse(comment):
+            mapping = None if written.problem else foreign.lookup(written)
+            if mapping is None:
+                problems.append(ScanError(rel, line, foreign.why_not(written), column=column + written.offset,
+                                          level="warning"))
+                continue
+            directive = Directive(rel, line, column + written.offset, mapping.controls, written.reason,
+                                  written.until, folder=_folder(rel), via=written.text, cause=mapping.cause)
+            _attach(directive, line, layout)
+            out.append(directive)
+    return out, problems
 
 
 def _parse(rel: str, line: int, column: int, rest: str) -> tuple[Directive | None, ScanError | None]:
@@ -362,7 +404,35 @@ def _template_resources(rel: str, text: str) -> tuple[list[Block] | None, list[D
             found, bad = _metadata(rel, node.get("Metadata"), block, start)
             directives.extend(found)
             problems.extend(bad)
+            found, bad = _checkov_metadata(rel, node.get("Metadata"), block, start)
+            directives.extend(found)
+            problems.extend(bad)
     return blocks, directives, problems
+
+
+def _checkov_metadata(rel: str, metadata: Any, block: Block, line: int) -> tuple[list[Directive], list[ScanError]]:
+    """Checkov's own CloudFormation form, ``Metadata: {checkov: {skip: [{id, comment}]}}``, read as
+    ``#checkov:skip=`` comments are (``foreign.py``)."""
+    section = metadata.get("checkov") if isinstance(metadata, dict) else None
+    entries = section.get("skip") if isinstance(section, dict) else None
+    if not isinstance(entries, list):
+        return [], []
+    out: list[Directive] = []
+    problems: list[ScanError] = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            continue
+        at = _mark_line(entry) or line
+        comment = entry.get("comment")
+        written = foreign.Written("checkov", entry["id"].strip(), f"checkov:skip={entry['id'].strip()}", 0,
+                                  str(comment).strip() if isinstance(comment, str) else "")
+        mapping = foreign.lookup(written)
+        if mapping is None:
+            problems.append(ScanError(rel, at, foreign.why_not(written), level="warning"))
+            continue
+        out.append(Directive(rel, at, 0, mapping.controls, written.reason, span=(block.start, block.end),
+                             folder=_folder(rel), via=written.text, cause=mapping.cause))
+    return out, problems
 
 
 def _mark_line(node: Any) -> int:

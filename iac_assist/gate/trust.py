@@ -11,7 +11,9 @@ every report format shows what was waived and by what:
 - ``fail-on``: a threshold above ``low``, and how many findings it let pass;
 - ``exclude``: the IaC files it left out;
 - ``baseline``: the findings it left out (applied here, so they can be counted);
-- an inline suppression: the findings it waived.
+- an inline suppression: the findings it waived;
+- ``policies-dirs`` (allowed by the runner with ``--allow-repository-policies``): the policies
+  of the repository's own code that ran (code that runs in the gate could change anything).
 
 The runner's own choices (command-line options, a file named with ``--config``) are not
 reported: they are the gate's settings, not the repository's.
@@ -107,6 +109,15 @@ def _configuration(result: ScanResult, settings: Settings, policies: list[Policy
         if left_out:
             notes.append(note("exclude", list(settings.exclude),
                               f"left {_count(len(left_out), 'IaC file')} out of the scan: {_names(left_out)}"))
+    if settings.repository_decided("policies_dirs"):
+        from iac_assist.analysis.custom_policies import active
+
+        homes = {d.resolve() for d in settings.policies_dirs}
+        ran = sorted(p.id for p in active()
+                     if p.source is not None and (result.root / p.source.file).resolve().parent in homes)
+        notes.append(note("policies-dirs", [_shown(d, result.root) for d in settings.policies_dirs],
+                          f"ran code of the scanned repository (--allow-repository-policies): "
+                          f"{len(ran)} polic{'y' if len(ran) == 1 else 'ies'}" + (f": {_names(ran)}" if ran else "")))
     if baseline is not None and settings.repository_decided("baseline"):
         from iac_assist.gate.baseline import leave_out
 
