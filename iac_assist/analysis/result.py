@@ -44,6 +44,9 @@ class ScanResult:
     blocks whose ``count``/``for_each`` is unknown (``aws_x.y.count > 0``)."""
     excluded: list[str] = field(default_factory=list)
     """IaC files an exclude pattern left out of the scan, relative to ``root``."""
+    unmatched_excludes: list[str] = field(default_factory=list)
+    """Exclude patterns that matched no file or folder of the scan (``gate.unmatched`` reports them,
+    knowing whether each came from the command line or a configuration file)."""
     baselined: int = 0
     """Findings left out as already known: in the ``--baseline`` file or present at ``--new-since``."""
 
