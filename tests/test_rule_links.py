@@ -58,7 +58,7 @@ def landing(url: str, page: str) -> str:
 
 
 def test_the_homepage_is_pyprojects():
-    assert HOMEPAGE == homepage()
+    assert homepage() == HOMEPAGE
 
 
 def test_every_sarif_rule_has_a_help_uri_landing_on_its_section(tmp_path):

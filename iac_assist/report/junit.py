@@ -20,9 +20,9 @@ Every finding fails its testcase, whatever ``--fail-on`` says: the report shows 
 the exit code is the gate. Paths are relative to the repository root. The line is in the testcase
 name and the failure text, not in an attribute no consumer reads. The output validates against
 Jenkins' JUnit schema (``junit-10.xsd``) but for the testcase's ``file`` attribute, which GitLab
-reads (as pytest's ``xunit1`` flavour and Node's test runner write it) and that schema lacks: the
-Jenkins ``junit`` step, GitLab and Azure DevOps take it, but the Jenkins xUnit plugin, which
-validates strictly, does not. Times are 0 and there
+reads (as pytest's ``xunit1`` flavour and Node's test runner write it) and that schema lacks:
+consumers that read JUnit leniently (GitLab, Azure DevOps, Jenkins' ``junit`` step) take it, one
+that validates against that schema strictly would not. Times are 0 and there
 are no timestamps or host names, so the same input gives the same report. Text from the scanned
 files is made visible (``safe_text``: controls, line breaks and bidi characters as ``\\x1b``,
 ``\\u202e``), so every value stays on its line, and no line can start a CI runner's command.
