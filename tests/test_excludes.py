@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from iac_assist.cli import cli
+from iac_assist.inputs import excludes as excludes_module
 from iac_assist.inputs.excludes import Excludes, literal
 
 BUCKET = 'resource "aws_s3_bucket" "b" {}\n'
@@ -151,3 +152,23 @@ def test_pathspec_is_imported_only_when_there_are_patterns(tree):
         proc = subprocess.run([sys.executable, "-c", probe, "scan", str(tree / "main.tf"), *extra],
                               capture_output=True, text=True, timeout=120)
         assert proc.stderr.strip().splitlines()[-1] == loaded
+
+
+def test_a_pattern_too_slow_to_match_is_dropped_with_a_warning(tree, monkeypatch):
+    """A gitignore pattern is a regular expression, and the repository's configuration may write
+    one that backtracks for ever: it is dropped (more is scanned, never less) and said."""
+    slow = "*a" * 30 + "*b"
+    excludes = Excludes([slow, "tests/"])
+    monkeypatch.setattr(excludes_module, "MATCH_SECONDS", 0.001)  # the pattern takes about 0.4 s here
+    assert excludes.why("a" * 400) is None
+    assert excludes.too_slow == [slow] and excludes.unmatched == ["tests/"]
+    assert excludes.why("x/tests", folder=True) == "tests/"
+    monkeypatch.setattr(excludes_module, "MATCH_SECONDS", 0.0)  # every match times out
+    from iac_assist.inputs.discovery import discover
+
+    found = discover([tree], tree, ["tests/", "*.tf"])
+    assert len(found.terraform) == len([name for name in TREE if name.endswith(".tf")])
+    assert [p.message for p in found.problems] == [
+        f"exclude pattern {p!r} takes too long to match a path (catastrophic backtracking): not applied, what it "
+        "would leave out is scanned" for p in ("tests/", "*.tf")]
+    assert found.unmatched_excludes == []

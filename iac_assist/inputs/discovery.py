@@ -140,6 +140,12 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None,
     found.problems.extend(skipped.warnings())
     found.excluded = sorted(set(skipped.excluded))
     found.unmatched_excludes = patterns.unmatched
+    if patterns.too_slow:
+        from iac_assist.model import ScanError
+
+        found.problems.extend(ScanError("", 0, f"exclude pattern {p!r} takes too long to match a path (catastrophic "
+                                        "backtracking): not applied, what it would leave out is scanned",
+                                        level="warning") for p in patterns.too_slow)
     return found
 
 
