@@ -15,6 +15,11 @@ root:
 - ``\\`` escapes a special character (``\\!important.tf``, ``\\#x.tf``); a leading ``./``
   anchors the pattern at the scan root (``./legacy`` is ``/legacy``), as people write paths.
 
+The tool's other globs are not paths and keep their own syntax: resource addresses in a
+``--data-classification`` file (``aws_s3_bucket.*``, fnmatch, where ``*`` spans ``.`` and ``[...]``
+as people expect of an address), IAM actions and ARNs (``s3:Get*``, as AWS matches them).
+Suppressions and baselines name rules and fingerprints, never paths.
+
 A pattern that matches no file or folder of the scan is reported (``unmatched``): it is most
 likely a typo, or written for another root. ``pathspec`` (and ``regex``, which matches its
 expressions within a time bound) are imported only when there are patterns (about 45 ms).
