@@ -126,8 +126,10 @@ def _local_nested() -> bool:
 def _input_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options scan, baseline and model share: which files, and the deployment's inputs."""
     options = [
-        click.option("--exclude", multiple=True, metavar="GLOB",
-                     help="Skip files or folders matching GLOB (relative to the scan root); repeatable."),
+        click.option("--exclude", multiple=True, metavar="PATTERN",
+                     help="Skip files and folders matching PATTERN, a .gitignore pattern relative to the scan "
+                          "root (**/examples/**, modules/*/tests/, !keep.tf); repeatable. A pattern matching "
+                          "nothing is a warning."),
         click.option("--var-file", "var_files", multiple=True,
                      type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="Terraform variables file (.tfvars or .tfvars.json) for the root modules; repeatable."),
@@ -459,15 +461,18 @@ def _run(
 ) -> ScanResult:
     """The engine's scan with the settings' rule choices; a configuration or revision that
     cannot be used is exit 2."""
+    from iac_assist.gate import unmatched
     from iac_assist.gate.baseline import BaselineError
     from iac_assist.gate.config import ConfigError
 
     try:
-        return run_scan(list(paths) or [Path(".")], exclude=settings.exclude, select=settings.select,
-                        ignore=settings.ignore, severity=settings.severity,
-                        inline_suppressions=settings.inline_suppressions, **options)
+        result = run_scan(list(paths) or [Path(".")], exclude=settings.exclude, select=settings.select,
+                          ignore=settings.ignore, severity=settings.severity,
+                          inline_suppressions=settings.inline_suppressions, **options)
     except (ConfigError, BaselineError) as err:
         raise _SetupError(str(err)) from None
+    unmatched.report(result, settings)
+    return result
 
 
 @cli.command("vocabulary")
@@ -638,6 +643,8 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple
     analysed, or input of a category named by --fail-on-unanalysed was left out. Inputs not analysed,
     and their count by category, are printed on standard error."""
     from iac_assist.analysis.engine import scan as run_scan
+    from iac_assist.gate import unmatched
+    from iac_assist.inputs.excludes import literal
     from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
     from iac_assist.parsers.terraform.inputs import VariableInputs
     from iac_assist.threatmodel.build import build
@@ -681,13 +688,14 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple
 
     def analyse(scanned: list[Path], root: Path | None = None, deployed: bool = False,
                 observer: Any = None) -> ScanResult:
-        exclude = settings.exclude + (() if deployed else state_excluded)
+        exclude = settings.exclude + (() if deployed else tuple(literal(rel) for rel in state_excluded))
         return run_scan(scanned, root=root, exclude=exclude, variables=variables,
                         template_options=template_options, inline_suppressions=False, jobs=jobs,
                         max_file_size=max_file_size, progress=observer)
 
     with _watching(progress) as observer:
         result = analyse(list(paths) or [Path(".")], observer=observer)
+    unmatched.report(result, settings)
     if state_excluded:
         # The state is analysed, as the base: leaving it out of the working tree's side is no gap.
         result.errors = [e for e in result.errors if not (e.category == "skipped-iac" and e.file in state_excluded)]

@@ -145,6 +145,7 @@ def test_junit_one_suite_per_rule_each_finding_a_failing_testcase():
     (case,) = s3.findall("testcase")
     assert case.get("classname") == "IAC-S3-001"
     assert case.get("name") == "aws_s3_bucket.site at main.tf:12"
+    assert case.get("file") == "main.tf"  # GitLab links the test case to its file
     failure = case.find("failure")
     assert failure.get("type") == "critical" and failure.get("message") == "bucket grants public-read"
     assert failure.text.splitlines() == [
@@ -169,6 +170,7 @@ def test_junit_scan_errors_are_errors_and_warnings_skipped():
     cases = {c.get("name"): c for c in suite.findall("testcase")}
     assert cases["broken.tf:4:7"].find("error").get("message") == "unexpected token '}'"
     assert cases["odd.yaml"].find("skipped").get("message") == "not a CloudFormation template"
+    assert cases["broken.tf:4:7"].get("file") == "broken.tf" and cases["odd.yaml"].get("file") == "odd.yaml"
     assert suite.get("errors") == "1" and suite.get("skipped") == "1"
 
 
@@ -189,9 +191,19 @@ def test_junit_escapes_markup_and_characters_xml_cannot_hold():
     assert root.find(".//pwned") is None
 
 
+def jenkins_schema_with_file(xmlschema):
+    """Jenkins' schema, unmodified but for one attribute: a testcase's ``file``, which GitLab reads
+    (see report/junit.py)."""
+    text = JUNIT_XSD.read_text(encoding="utf-8")
+    declared = '<xs:attribute name="classname" type="xs:string"/>'
+    assert text.count(declared) == 1
+    return xmlschema.XMLSchema(text.replace(declared, declared + '<xs:attribute name="file" type="xs:string"/>'))
+
+
 def test_junit_validates_against_jenkins_schema(tmp_path):
     xmlschema = pytest.importorskip("xmlschema", reason="xmlschema is in the test extra")
-    schema = xmlschema.XMLSchema(str(JUNIT_XSD))
+    schema = jenkins_schema_with_file(xmlschema)
+    strict = xmlschema.XMLSchema(str(JUNIT_XSD))
     waived = replace(FINDINGS[2], suppressed=Suppression("accepted", "stacks/db.yaml", 6))
     for res in (result(), result([], []), result([waived, *FINDINGS[:2]], ERRORS)):
         schema.validate(render(res, "junit"))
@@ -199,7 +211,13 @@ def test_junit_validates_against_jenkins_schema(tmp_path):
     cli_result = CliRunner().invoke(cli, ["scan", str(SEED), "--format", "junit", "--output", str(out)])
     assert cli_result.exit_code == 1
     schema.validate(str(out))
-    assert int(ET.parse(out).getroot().get("failures")) > 0
+    tree = ET.parse(out)
+    assert int(tree.getroot().get("failures")) > 0
+    cases = [c for c in tree.iter("testcase") if c.find("failure") is not None]
+    assert cases and all(c.get("file") == c.get("name").rsplit(" at ", 1)[1].rsplit(":", 1)[0] for c in cases)
+    for case in tree.iter("testcase"):  # without it, the report is valid against the schema as published
+        case.attrib.pop("file", None)
+    strict.validate(ET.tostring(tree.getroot(), encoding="unicode"))
 
 
 # Markdown ----------------------------------------------------------------------------------------

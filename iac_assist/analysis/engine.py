@@ -79,6 +79,7 @@ def build_graph(
     graph = ResourceGraph(components)
     result.files = sorted(files)
     result.excluded = found.excluded
+    result.unmatched_excludes = found.unmatched_excludes
     result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
     result.skipped = _skipped(found, result)
     result.graph = graph

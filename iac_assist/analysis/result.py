@@ -48,6 +48,9 @@ class ScanResult:
     """Files and folders left out, relative to ``root``, each with why (excluded by a pattern, a
     tool's folder, too large, not IaC, a link out of the root...), sorted: what ``--verbose``
     lists. Files whose name no front end reads (``.md``, ``.py``) are not in it."""
+    unmatched_excludes: list[str] = field(default_factory=list)
+    """Exclude patterns that matched no file or folder of the scan (``gate.unmatched`` reports them,
+    knowing whether each came from the command line or a configuration file)."""
     baselined: int = 0
     """Findings left out as already known: in the ``--baseline`` file or present at ``--new-since``."""
 

@@ -9,7 +9,7 @@ The file is looked for from the scan root upwards to the repository root (the fi
     select = ["critical", "high", "s3-public-read"]   # rule ids, control slugs or severities
     ignore = ["IAC-LB-003"]
     fail-on = "high"
-    exclude = ["examples/*"]          # as --exclude: relative to the scan root, or a name
+    exclude = ["**/examples/**"]      # as --exclude: .gitignore patterns, relative to the scan root
     var-files = ["envs/prod.tfvars"]  # relative to the configuration file, as are the two below
     parameters = ["params/prod.json", "Env=prod"]   # or a table: {Env = "prod"}
     baseline = ".iac-assist-baseline.json"
@@ -101,6 +101,8 @@ class Settings:
     """The repository's configuration file, left unread because of ``untrusted``."""
     from_repository: frozenset[str] = frozenset()
     """The fields whose value a configuration file found in the repository decided."""
+    from_command_line: frozenset[str] = frozenset()
+    """The fields given on the command line (the configuration file's value, if any, replaced)."""
     lines: Mapping[str, int] = field(default_factory=dict)
     """Line of each key in ``source`` (``"ignore"``, ``"severity.IAC-S3-001"``), for reports."""
 
@@ -386,10 +388,10 @@ def resolve(
         "fail_on_unanalysed": tuple(fail_on_unanalysed),
         "policies_dirs": tuple(policies_dirs),
     }
-    for key, value in given.items():
-        if value is not None and value != ():
-            values[key] = value
-            from_repository -= {key}
+    from_command_line = frozenset(key for key, value in given.items() if value is not None and value != ())
+    for key in from_command_line:
+        values[key] = given[key]
+    from_repository -= from_command_line
     if untrusted and inline_suppressions is None:
         values["inline_suppressions"] = False
     if untrusted and not values.get("fail_on_unanalysed"):
@@ -401,7 +403,7 @@ def resolve(
         values["fail_on_unanalysed"] = tuple(sorted(unanalysed_categories(["all"])))
     settings = replace(Settings(source=path, explicit=config is not None, untrusted=untrusted,
                                 ignored=found if untrusted else None, from_repository=from_repository,
-                                lines=lines), **values)
+                                from_command_line=from_command_line, lines=lines), **values)
     if activate:
         _check_policies_dirs(start, settings, allow_repository_policies)
         from iac_assist.analysis.custom_policies import activate as load_policies

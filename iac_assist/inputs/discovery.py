@@ -10,7 +10,6 @@ them and the template goes unanalysed.
 from __future__ import annotations
 
 import errno
-import fnmatch
 import os
 import re
 from collections.abc import Callable
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from iac_assist.inputs.excludes import Excludes
 
 if TYPE_CHECKING:
     from iac_assist.model import ScanError
@@ -86,6 +87,8 @@ class Discovered:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     """Files (with an IaC file's suffix) and folders not taken, as shown, each with why: what
     ``--verbose`` lists (folders never walked, like ``.git``, are not named)."""
+    unmatched_excludes: list[str] = field(default_factory=list)
+    """Exclude patterns that matched no file or folder of the scan, in the order given."""
 
     def by_kind(self) -> dict[str, list[Path]]:
         """The files found, by kind (``KINDS``), each list sorted."""
@@ -106,9 +109,10 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None,
              max_file_bytes: int | None = None) -> Discovered:
     """The IaC files under ``paths``. Symbolic links are followed only to files inside ``root``
     (a folder link is never descended into, so a link to a parent folder cannot loop); a link
-    that loops or leaves the root is reported in ``problems`` when its name says Terraform."""
+    that loops or leaves the root is reported in ``problems`` when its name says Terraform.
+    ``exclude``: gitignore patterns, relative to ``root`` (see ``excludes``)."""
     found = Discovered(root, max_file_bytes=max_file_bytes)
-    patterns = exclude or []
+    patterns = Excludes(exclude or [])
     seen: set[Path] = set()
     skipped = _Skipped(root, found.max_file_bytes or MAX_FILE_BYTES)
     for path in paths:
@@ -139,15 +143,24 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None,
     found.templates.sort()
     found.problems.extend(skipped.warnings())
     found.excluded = sorted(set(skipped.excluded))
+    found.unmatched_excludes = patterns.unmatched
+    if patterns.too_slow:
+        from iac_assist.model import ScanError
+
+        found.problems.extend(ScanError("", 0, f"exclude pattern {p!r} takes too long to match a path (catastrophic "
+                                        "backtracking): not applied, what it would leave out is scanned",
+                                        level="warning") for p in patterns.too_slow)
     return found
 
 
-def _skip_reason(folder: Path, root: Path, patterns: list[str]) -> str | None:
+def _skip_reason(folder: Path, root: Path, patterns: Excludes) -> str | None:
     """Why a folder is not walked: None when it is; empty for folders skipped without a word."""
     name = folder.name
     if name in QUIET_DIRS:
+        if patterns:
+            patterns.note(_shown(folder, root) + "/")  # `.terraform/` excluded by habit matches it
         return ""
-    pattern = _exclusion(folder, root, patterns)
+    pattern = _exclusion(folder, root, patterns, folder=True)
     if pattern is not None:
         return _excluded_why(pattern)
     if name in SKIPPED_DIRS:
@@ -269,13 +282,15 @@ def terraform_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.name.endswith(TERRAFORM_SUFFIXES) and p.is_file())
 
 
-def _add(found: Discovered, given: Path, root: Path, patterns: list[str], seen: set[Path],
+def _add(found: Discovered, given: Path, root: Path, patterns: Excludes, seen: set[Path],
          named: bool = True, skipped: _Skipped | None = None) -> None:
     from iac_assist.inputs.confine import CATEGORY, Outside, check
     from iac_assist.model import ScanError
 
     name = given.name
     if not name.endswith(TERRAFORM_SUFFIXES + TEMPLATE_SUFFIXES):
+        if patterns:
+            patterns.note(_shown(given, root))  # a pattern naming other files does match something
         return
     try:
         path = given.resolve(strict=True)
@@ -286,7 +301,7 @@ def _add(found: Discovered, given: Path, root: Path, patterns: list[str], seen: 
             found.problems.append(ScanError(_shown(given, root), 0, f"{why}; not analysed"))
         found.skipped.append((_shown(given, root), "a symbolic link that leads nowhere (a loop, or to nothing)"))
         return
-    pattern = _exclusion(path, root, patterns)
+    pattern = _exclusion(given, root, patterns)
     if pattern is not None:
         if skipped is not None and path not in seen and path.is_file() and root in path.parents:
             skipped.file(path, _excluded_why(pattern))
@@ -355,20 +370,20 @@ def _may_be_iac(path: Path, limit: int) -> bool:
     return looks_like_template_text(text) or looks_like_plan(text) or looks_like_state(text)
 
 
-def _excluded(path: Path, root: Path, patterns: list[str]) -> bool:
+def _excluded(path: Path, root: Path, patterns: Excludes) -> bool:
     return _exclusion(path, root, patterns) is not None
 
 
-def _exclusion(path: Path, root: Path, patterns: list[str]) -> str | None:
-    """The first exclude pattern matching ``path``, or None."""
+def _exclusion(path: Path, root: Path, patterns: Excludes, folder: bool = False) -> str | None:
+    """The exclude pattern that leaves ``path`` out, or None."""
     if not patterns:
         return None
     try:
         rel = path.resolve().relative_to(root).as_posix()
     except ValueError:
-        rel = path.as_posix()
-    return next((pat for pat in patterns if fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(path.name, pat)
-                 or fnmatch.fnmatch(rel, pat + "/*")), None)
+        # A link leading out of the root: matched where it lies (it is not followed anyway).
+        rel = _shown(path, root)
+    return patterns.why(rel, folder) if rel not in (".", "") else None
 
 
 _EXCLUDED = "excluded by "

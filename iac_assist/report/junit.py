@@ -4,7 +4,8 @@ Layout: one ``<testsuite>`` per rule that ran (named ``<rule id> <control>``, so
 pipeline's test view reads as the list of controls checked:
 
 * each finding is a failing ``<testcase>``: ``classname`` the rule id, ``name`` the resource and
-  where it is (``aws_s3_bucket.site at infra/main.tf:12``); the ``<failure>`` carries the severity
+  where it is (``aws_s3_bucket.site at infra/main.tf:12``), ``file`` its file (GitLab links the
+  test case to it); the ``<failure>`` carries the severity
   as its ``type``, the message, and a text body with the file and line range, the places that
   explain it and the fix;
 * an inline-suppressed finding is a ``<skipped>`` testcase with the suppression's reason;
@@ -16,9 +17,12 @@ pipeline's test view reads as the list of controls checked:
   the resource blocks of types no rule models (``unmodelled:<provider>``).
 
 Every finding fails its testcase, whatever ``--fail-on`` says: the report shows what was found,
-the exit code is the gate. Paths are relative to the repository root. File and line are in the
-testcase name and the failure text rather than in extra attributes: the output validates against
-Jenkins' JUnit schema (``junit-10.xsd``), which strict consumers enforce. Times are 0 and there
+the exit code is the gate. Paths are relative to the repository root. The line is in the testcase
+name and the failure text, not in an attribute no consumer reads. The output validates against
+Jenkins' JUnit schema (``junit-10.xsd``) but for the testcase's ``file`` attribute, which GitLab
+reads (as pytest's ``xunit1`` flavour and Node's test runner write it) and that schema lacks:
+consumers that read JUnit leniently (GitLab, Azure DevOps, Jenkins' ``junit`` step) take it, one
+that validates against that schema strictly would not. Times are 0 and there
 are no timestamps or host names, so the same input gives the same report. Text from the scanned
 files is made visible (``safe_text``: controls, line breaks and bidi characters as ``\\x1b``,
 ``\\u202e``), so every value stays on its line, and no line can start a CI runner's command.
@@ -79,7 +83,7 @@ def _rule_suite(rule_id: str, policy: Policy | None, findings: list[Finding], pl
 def _finding_case(finding: Finding, policy: Policy | None, places: RepoLocations) -> ET.Element:
     loc = places.place(finding.loc)
     case = ET.Element("testcase", name=_text(f"{finding.resource} at {_where(loc)}"),
-                      classname=_text(finding.rule_id), time="0")
+                      classname=_text(finding.rule_id), time="0", file=_text(loc.file))
     message = finding.message or finding.title
     if finding.suppressed is not None:
         ET.SubElement(case, "skipped", type="suppressed",
@@ -128,6 +132,8 @@ def _scan_suite(result: ScanResult, places: RepoLocations) -> ET.Element:
         if error.file and error.line >= 1:
             where += f":{error.line}" + (f":{error.column}" if error.column >= 1 else "")
         case = ET.SubElement(suite, "testcase", name=_text(where), classname="iac-assist", time="0")
+        if error.file:
+            case.set("file", _text(places.path(error.file)))
         if error.level == "error":
             ET.SubElement(case, "error", type=error.category or "input-not-analysed", message=_text(error.message))
         else:

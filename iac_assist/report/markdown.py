@@ -35,6 +35,7 @@ from iac_assist.analysis.result import by_provider
 from iac_assist.model import Location, ScanError
 from iac_assist.report.locations import RepoLocations, repo_locations
 from iac_assist.report.markdown_text import code, text
+from iac_assist.report.rule_docs import rule_url
 from iac_assist.report.safe_text import guard_lines
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 MAX_CHARS = 60_000
 """Budget for the whole text: GitHub refuses comments over 65,536 characters."""
-RULES_URL = "https://github.com/iac-assist/iac-assist/blob/main/docs/rules.md"
 
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _REPOSITORY = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
@@ -158,7 +158,7 @@ def _details(findings: list[Finding], policies: dict[str, Policy], budget: int) 
             # Rationale and remediation are the project's own Markdown (as in docs/rules.md).
             section += [policy.rationale.strip(), "", f"**Fix:** {policy.remediation.strip()}", ""]
             section += [f"Examples in Terraform and CloudFormation: `iac-assist rules {rule_id}` or the "
-                        f"[rule reference]({RULES_URL}#{_anchor(f'{rule_id}: {title}')}).", ""]
+                        f"[rule reference]({rule_url(rule_id)}).", ""]
         section += ["</details>", ""]
         if used + _size(section) > budget:
             lines += [f"… and the fixes of {_plural(len(by_rule) - written, 'more rule')}: "
@@ -246,12 +246,6 @@ def _linker(env: Mapping[str, str]) -> Callable[[Location], str]:
 
 
 
-
-
-def _anchor(heading: str) -> str:
-    # GitHub's heading anchors, as docs.py builds them for docs/rules.md.
-    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
-    return kept.replace(" ", "-")
 
 
 def _size(lines: list[str]) -> int:

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 from iac_assist.analysis.policy import STRIDE_NAMES, Policy
 
+HOMEPAGE = "https://github.com/iac-assist/iac-assist"
+"""The project's home: ``Homepage`` of ``[project.urls]`` in pyproject.toml (a test keeps them equal)."""
+RULES_PAGE = f"{HOMEPAGE}/blob/main/docs/rules.md"
+"""docs/rules.md as GitHub shows it: SARIF ``helpUri`` and the Markdown report link each rule's section."""
+THREAT_MODEL_PAGE = f"{HOMEPAGE}/blob/main/README.md#threat-model"
+"""The README's "Threat model" section: the help of the threat model's attack-path rule."""
 FENCES = {"terraform": "hcl", "cloudformation": "yaml"}
 FORMAT_TITLES = {"terraform": "Terraform", "cloudformation": "CloudFormation"}
 
@@ -18,12 +24,28 @@ def cwe_link(policy: Policy) -> str:
     return f"[CWE-{policy.cwe}](https://cwe.mitre.org/data/definitions/{policy.cwe}.html)"
 
 
-def rule_markdown(policy: Policy, *, level: int = 2, examples: bool = True) -> str:
-    """One rule as Markdown: what it checks and why, how to fix it in each format, references."""
+def rule_url(rule_id: str) -> str:
+    """The address of the rule's section of docs/rules.md on GitHub."""
+    return f"{RULES_PAGE}#{anchor(rule_id)}"
+
+
+def anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation other than ``-`` and ``_``
+    dropped, each space a hyphen (``IAC-S3-001`` → ``iac-s3-001``). docs/rules.md heads each
+    rule with its id alone, so a rule's link stays valid when its title is reworded."""
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
+    return kept.replace(" ", "-")
+
+
+def rule_markdown(policy: Policy, *, level: int = 2, examples: bool = True, id_heading: bool = False) -> str:
+    """One rule as Markdown: what it checks and why, how to fix it in each format, references.
+    ``id_heading``: the heading is the rule id alone, the title under it (docs/rules.md, whose
+    anchors must not change with a title)."""
     h = "#" * level
     sub = "#" * (level + 1)
+    heading = [f"{h} {policy.id}", f"**{policy.title}**"] if id_heading else [f"{h} {policy.id}: {policy.title}"]
     parts = [
-        f"{h} {policy.id}: {policy.title}",
+        *heading,
         "\n".join([
             "| Control | Severity | STRIDE | CWE |",
             "|---|---|---|---|",
@@ -59,9 +81,8 @@ def rules_document(policies: list[Policy]) -> str:
         "|---|---|---|---|---|",
     ]
     for p in policies:
-        anchor = _anchor(f"{p.id}: {p.title}")
-        lines.append(f"| [{p.id}](#{anchor}) | `{p.control}` | {p.severity} | {p.stride} | {p.title} |")
-    body = "\n".join(rule_markdown(p) for p in policies)
+        lines.append(f"| [{p.id}](#{anchor(p.id)}) | `{p.control}` | {p.severity} | {p.stride} | {p.title} |")
+    body = "\n".join(rule_markdown(p, id_heading=True) for p in policies)
     return "\n".join(lines) + "\n\n" + body
 
 
@@ -74,8 +95,3 @@ def rules_table(policies: list[Policy]) -> str:
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] + "\n" for row in rows
     )
 
-
-def _anchor(heading: str) -> str:
-    # GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
-    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
-    return kept.replace(" ", "-")

@@ -90,6 +90,7 @@ from iac_assist.analysis.findings import SEVERITY_RANK, Finding
 from iac_assist.analysis.result import by_provider
 from iac_assist.model import NOT_ANALYSED, Location, ScanError
 from iac_assist.report.locations import RepoLocations, automation_id, repo_locations
+from iac_assist.report.rule_docs import HOMEPAGE, rule_url
 from iac_assist.report.safe_text import guard_lines, visible
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ if TYPE_CHECKING:
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-INFORMATION_URI = "https://github.com/iac-assist/iac-assist"
+INFORMATION_URI = HOMEPAGE
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "iacAssist/v1"
 MAX_RESULTS = 25_000
@@ -193,6 +194,7 @@ def _rule(policy: Policy) -> ReportingDescriptor:
         short_description=MultiformatMessageString(text=policy.title),
         full_description=MultiformatMessageString(text=policy.rationale),
         help=MultiformatMessageString(text=_help_text(policy), markdown=_help_markdown(policy)),
+        help_uri=rule_url(policy.id),
         default_configuration=ReportingConfiguration(level=LEVELS[policy.severity]),
         properties={
             "tags": rule_tags(policy),

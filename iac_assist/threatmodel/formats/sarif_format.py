@@ -35,6 +35,7 @@ from sarif_om import Location as SarifLocation
 from iac_assist import __version__
 from iac_assist.model import Location
 from iac_assist.report.locations import RepoLocations
+from iac_assist.report.rule_docs import THREAT_MODEL_PAGE
 from iac_assist.report.safe_text import guard_lines, visible
 from iac_assist.report.sarif import (
     FINGERPRINT_KEY,
@@ -77,6 +78,7 @@ def sarif_log(results: list[Result], places: RepoLocations, category: str) -> st
         short_description=MultiformatMessageString(text="Attack path from the internet"),
         full_description=MultiformatMessageString(text=RULE_HELP),
         help=MultiformatMessageString(text=RULE_HELP),
+        help_uri=THREAT_MODEL_PAGE,
         properties={"tags": ["security", "threat-model", "attack-path"]},
     )
     run = Run(
