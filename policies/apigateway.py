@@ -174,6 +174,7 @@ set `OpenApiVersion` so that the transform creates no "Stage" stage.
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html",
     ),
+    no_fix="access logs need a log group and a format that are yours to choose",
 )
 def apigw_access_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Access logs are the record of who called the API, from where, with which identity and with

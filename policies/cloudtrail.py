@@ -79,6 +79,7 @@ member account.
         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html",
         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html",
     ),
+    no_fix="a trail needs a bucket with a policy that lets CloudTrail write: yours to choose",
 )
 def cloudtrail_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without a trail, the only record of who did what in the account is the 90-day event

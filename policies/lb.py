@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change, NoFix, SetFacts
 from iac_assist.model import Component, Fact, Location, is_true, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.network import open_to_internet, rules_of
@@ -50,6 +51,19 @@ def _forwards(listener: Component) -> bool | None:
 def _classic_has_secure_listener(graph: ResourceGraph, lb: Component) -> bool:
     return any(listener.one_of("protocol", SECURE_PROTOCOLS)
                for listener in graph.neighbours(lb, "part-of", incoming=True))
+
+
+
+STRONG_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+"""What the console picks for a new HTTPS listener: TLS 1.2 and 1.3 only."""
+
+
+def _strong_ssl_policy(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Set the listener's security policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.2 and 1.3)."""
+    if hit.cause.startswith("protocols:"):
+        return NoFix("a classic load balancer's custom negotiation policy lists its protocols one by one: "
+                     "edit it by hand, or use a predefined policy")
+    return Change(hit.component, {"ssl_policy": STRONG_SSL_POLICY})
 
 
 @policy(
@@ -149,6 +163,7 @@ CloudFormation).
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html",
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-security-policy-table.html",
     ),
+    fix=_strong_ssl_policy,
 )
 def lb_weak_tls_policy(graph: ResourceGraph) -> Iterator[Hit]:
     """TLS 1.0 and 1.1 are deprecated (RFC 8996): they lack modern cipher suites and leave
@@ -223,6 +238,7 @@ Elastic Load Balancing write to it.
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html",
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/enable-access-logs.html",
     ),
+    no_fix="logs need a bucket whose policy lets the load balancer write: which bucket is yours to choose",
 )
 def lb_access_logs_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Access logs are the record of who called what through the load balancer (client address,
@@ -262,6 +278,7 @@ Set `drop_invalid_header_fields = true` on `aws_lb` (Terraform), or the load bal
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html",
         "https://docs.aws.amazon.com/config/latest/developerguide/alb-http-drop-invalid-header-enabled.html",
     ),
+    fix=SetFacts({"drop_invalid_header_fields": True}),
 )
 def lb_invalid_headers_not_dropped(graph: ResourceGraph) -> Iterator[Hit]:
     """Header names that are not valid HTTP tokens are parsed differently by the load balancer

@@ -50,6 +50,7 @@ In Terraform, in the `policy` of `aws_sqs_queue` / `aws_sqs_queue_policy` / `aws
         "https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
     ),
+    no_fix="the principals that must be allowed are only known to you",
 )
 def sqs_sns_public_policy(graph: ResourceGraph) -> Iterator[Hit]:
     """A queue or topic policy that allows Principal "*" without a condition confining the caller

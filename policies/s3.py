@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import SetFacts
 from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known, kinds, settings
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import (
@@ -156,6 +157,7 @@ named principals or add a restricting condition (`aws:SourceArn`, `aws:SourceVpc
 `aws:PrincipalOrgID`); turn on all four public access block settings. Serve public content through
 CloudFront with an origin access control instead of a public bucket.
 """,
+    no_fix="a public bucket may be meant to be public (a website): decide, then block public access",
 )
 def s3_public_read(graph: ResourceGraph) -> Iterator[Hit]:
     """A bucket whose objects anyone on the internet can list or read leaks whatever is put in it,
@@ -184,6 +186,7 @@ Remove `public-read-write` ACLs and WRITE/WRITE_ACP/FULL_CONTROL grants to AllUs
 AuthenticatedUsers; never allow s3:Put*/s3:Delete*/s3:* to Principal "*" without a restricting
 condition; enable the public access block. Give uploaders an IAM role instead.
 """,
+    no_fix="which principals must write is only known to you",
 )
 def s3_public_write(graph: ResourceGraph) -> Iterator[Hit]:
     """Anyone able to write to a bucket can plant malware in content you serve, overwrite or delete
@@ -210,6 +213,7 @@ and `restrict_public_buckets` all true: `aws_s3_bucket_public_access_block` in T
 `PublicAccessBlockConfiguration` in CloudFormation, or account-wide with
 `aws_s3_account_public_access_block`.
 """,
+    fix=SetFacts({"public_access_block": dict.fromkeys(PAB_KEYS, True)}),
 )
 def s3_public_access_block_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """The public access block is the guard rail that keeps a later ACL or policy change from
@@ -442,6 +446,7 @@ Send the bucket's server access logs to a dedicated log bucket: `aws_s3_bucket_l
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
     ),
+    no_fix="logs need a target bucket that is yours to choose",
 )
 def s3_access_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without server access logs, nobody can tell afterwards who read, wrote or deleted which
@@ -483,6 +488,7 @@ Enable versioning: `aws_s3_bucket_versioning` with `versioning_configuration { s
 noncurrent versions to bound the cost.
 """,
     references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",),
+    fix=SetFacts({"versioning": "Enabled"}),
 )
 def s3_versioning_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without versioning, an overwrite or delete, by mistake, by a compromised credential or by
@@ -524,6 +530,8 @@ classic ELB or S3 server access logs.
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
     ),
+    fix=SetFacts({"encryption": "aws:kms"},
+                 note="with the AWS managed key aws/s3; name your own key to share the bucket across accounts"),
 )
 def s3_kms_encryption_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """S3 encrypts every object with SSE-S3 by default, so this is not about plaintext at rest but

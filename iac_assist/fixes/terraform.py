@@ -1,0 +1,456 @@
+"""The Terraform editor: a ``Change`` on the model as edits of ``.tf`` files (see ``editor.py``).
+
+Where an edit goes:
+
+* the attribute the vocabulary table reads the fact from: its literal value replaced, or the
+  attribute inserted in its block (nested blocks made when missing), aligned as ``terraform fmt``
+  aligns the attribute group it joins;
+* when the attribute is ``var.NAME``: the place the value came from (``Fact.provenance``): the
+  variables-file line, the variable's default or the module argument, followed through plain
+  ``var.`` pass-throughs, and only when each variable on the way is used once in its module
+  (otherwise the edit would change more than this value);
+* a fact a satellite resource writes (a bucket's public access block, versioning, default
+  encryption): that resource's attribute, or a new satellite right after the resource, in the
+  AWS provider's current (v4+) shape.
+
+No edit (``CannotEdit``) for a value computed by an expression (count.index, each, a condition, a
+module output), a resource of a plan or state JSON, a resource declared in a module downloaded by
+``terraform init``, a file in JSON syntax, a dynamic block, or a value given on the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from iac_assist.analysis.findings import block_address
+from iac_assist.fixes import hcl_spans as hs
+from iac_assist.fixes.editor import CannotEdit, Sources
+from iac_assist.fixes.edits import TextEdit
+from iac_assist.fixes.paths import written_at
+from iac_assist.model import Component, Origin
+
+if TYPE_CHECKING:
+    from iac_assist.fixes.declare import Change
+    from iac_assist.model.graph import ResourceGraph
+
+Step = tuple[str | int, ...]
+Setting = tuple[Step, Any]
+"""A path in a block (``("versioning_configuration", 0, "status")``) and the value to write there."""
+
+_LITERAL = re.compile(r'^(?:true|false|null|-?\d+(?:\.\d+)?|"(?:[^"\\$%]|\\.|\$(?!\{)|%(?!\{))*")$')
+_VARIABLE = re.compile(r"^var\.([A-Za-z_][A-Za-z0-9_-]*)$")
+_ORIGIN = re.compile(r"^(?:(?P<default>sets the default )|(?P<sets>sets )|(?P<passes>passes ))"
+                     r"(?P<name>[A-Za-z_][A-Za-z0-9_-]*) = ")
+MAX_HOPS = 8
+
+
+@dataclass(frozen=True)
+class Satellite:
+    """A resource that writes a fact of its owner in the provider's current shape."""
+
+    type: str
+    settings: Callable[[Any], list[Setting]]
+    """The fact's value as attribute settings of the satellite."""
+    owner_attribute: str = "bucket"
+
+
+def _pab(value: Any) -> list[Setting]:
+    return [((key,), flag) for key, flag in value.items()]
+
+
+def _versioning(value: Any) -> list[Setting]:
+    return [(("versioning_configuration", 0, "status"), value)]
+
+
+def _encryption(value: Any) -> list[Setting]:
+    return [(("rule", 0, "apply_server_side_encryption_by_default", 0, "sse_algorithm"), value)]
+
+
+SATELLITES: dict[tuple[str, str], Satellite] = {
+    ("aws_s3_bucket", "public_access_block"): Satellite("aws_s3_bucket_public_access_block", _pab),
+    ("aws_s3_bucket", "versioning"): Satellite("aws_s3_bucket_versioning", _versioning),
+    ("aws_s3_bucket", "encryption"): Satellite("aws_s3_bucket_server_side_encryption_configuration", _encryption),
+}
+"""Facts of a resource that the provider (v4+) writes on another resource: the front end's own
+knowledge (parsers/terraform/normalize_s3.py reads them), as the tables cannot say it."""
+
+
+class TerraformEditor:
+    format = "terraform"
+
+    def edits(self, change: Change, graph: ResourceGraph, sources: Sources) -> list[TextEdit]:
+        comp = change.component
+        rel = _editable(comp)
+        out: list[TextEdit] = []
+        for fact, value in change.facts.items():
+            satellite = SATELLITES.get((comp.source_type, fact))
+            if satellite is not None:
+                out += _satellite(comp, fact, value, satellite, graph, sources)
+            else:
+                out += _fact(comp, rel, fact, value, sources)
+        for loc, value in change.at:
+            out += _at(loc.file, loc.line, value, sources)
+        return out
+
+
+EDITOR = TerraformEditor()
+
+
+# --- the resource and its attributes ------------------------------------------------------------
+
+
+def _editable(comp: Component) -> str:
+    rel = comp.loc.file
+    if comp.call_loc is not None:
+        raise CannotEdit(f"{comp.address} is declared in a module downloaded by terraform init (called at "
+                         f"{comp.call_loc}): change the module's inputs or its version instead")
+    if rel.endswith(".tf.json"):
+        raise CannotEdit(f"{rel} is Terraform JSON syntax: editing it is not available")
+    if not rel.endswith(".tf"):
+        raise CannotEdit(f"{comp.address} is read from {rel} (a plan or state), not from its source: "
+                         "fix the configuration that produced it")
+    if comp.address.startswith("data.") or ".data." in comp.address:
+        raise CannotEdit(f"{comp.address} is a data source: it reads what exists elsewhere")
+    return rel
+
+
+def _resource_block(comp: Component, rel: str, top: hs.Body) -> hs.Block:
+    type_, _, name = block_address(comp.address).rpartition(".")
+    type_ = type_.rpartition(".")[2]
+    found = [b for b in top.blocks if b.type == "resource" and b.labels == [type_, name]]
+    if len(found) > 1:
+        found = [b for b in found if b.line == comp.loc.line] or found
+    if len(found) != 1:
+        raise CannotEdit(f"resource {type_}.{name} not found in {rel}")
+    return found[0]
+
+
+def _fact(comp: Component, rel: str, fact: str, value: Any, sources: Sources) -> list[TextEdit]:
+    source = written_at("terraform", comp.source_type, fact)
+    if source is None:
+        raise CannotEdit(f"no attribute of {comp.source_type} is known to write {fact}")
+    existing = comp.facts.get(fact)
+    if existing is not None and existing.origin:
+        raise CannotEdit(f"{fact} is written by {existing.origin}: edit it there")
+    text = sources.text(rel)
+    block = _resource_block(comp, rel, hs.parse(text, rel))
+    for path in source.paths:
+        found = _find(block.body, path)
+        if found is not None:
+            return _replace(rel, text, found, value, comp, existing.provenance if existing else (), sources)
+    if existing is not None:
+        raise CannotEdit(f"{fact} is written in a way the editor cannot find (a dynamic block, an override file)")
+    return _insert(rel, text, block, source.paths[0], value)
+
+
+def _find(body: hs.Body, path: tuple) -> hs.Attr | None:
+    """The attribute at ``path`` (``("metadata_options", 0, "http_tokens")``), if written."""
+    steps = list(path)
+    while len(steps) > 1:
+        name = steps.pop(0)
+        index = steps.pop(0) if steps and isinstance(steps[0], int) else 0
+        if not isinstance(name, str) or not isinstance(index, int):
+            return None
+        if body.attr(name) is not None:
+            raise CannotEdit(f"{name} is written as an expression, not as a block: edit it by hand")
+        if body.dynamic(name):
+            raise CannotEdit(f"{name} is a dynamic block: its content depends on what it iterates over")
+        blocks = body.blocks_of(name)
+        if index >= len(blocks):
+            return None
+        body = blocks[index].body
+    return body.attr(steps[0]) if steps and isinstance(steps[0], str) else None
+
+
+def _replace(rel: str, text: str, attr: hs.Attr, value: Any, comp: Component, provenance: tuple[Origin, ...],
+             sources: Sources) -> list[TextEdit]:
+    current = text[attr.value_start:attr.value_end]
+    new = render(value)
+    if _LITERAL.match(current):
+        return [] if current == new else [TextEdit(rel, attr.value_start, attr.value_end, new)]
+    variable = _VARIABLE.match(current)
+    if variable is not None:
+        return _at_origin(variable.group(1), posixpath.dirname(rel), list(provenance), value, sources)
+    raise CannotEdit(_computed(attr.name, current))
+
+
+def _computed(name: str, expression: str) -> str:
+    shown = " ".join(expression.split())
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    if "count.index" in expression or "each." in expression:
+        why = "it differs between the instances of count/for_each"
+    elif "module." in expression:
+        why = "it comes from a module's output"
+    else:
+        why = "it is computed by an expression"
+    return f"{name} = {shown}: {why}, so the right place to change cannot be known"
+
+
+# --- values from elsewhere ----------------------------------------------------------------------
+
+
+def _at_origin(variable: str, folder: str, provenance: list[Origin], value: Any, sources: Sources,
+               hops: int = 0) -> list[TextEdit]:
+    """The edit at the place ``var.variable`` of the module in ``folder`` got its value."""
+    if hops > MAX_HOPS:
+        raise CannotEdit("the value passes through too many modules")
+    if not provenance:
+        raise CannotEdit(f"var.{variable} has no value in the repository")
+    _used_once(variable, folder, sources)
+    origin = provenance[0]
+    match = _ORIGIN.match(origin.what)
+    if not origin.file:
+        raise CannotEdit(f"the value is given outside the repository ({origin.what}): change it there")
+    if match is None or match.group("name") != variable:
+        raise CannotEdit(f"where var.{variable} got its value is not known")
+    rel = origin.file
+    if rel.endswith(".json"):
+        raise CannotEdit(f"{rel} is JSON: editing it is not available")
+    text = sources.text(rel)
+    top = hs.parse(text, rel)
+    if match.group("default"):
+        blocks = [b for b in top.blocks if b.type == "variable" and b.labels == [variable]]
+        attr = blocks[0].body.attr("default") if len(blocks) == 1 else None
+    elif match.group("passes"):
+        attr = next((a for b in top.blocks if b.type == "module" and b.start <= _offset(text, origin.line) < b.end
+                     for a in b.body.attrs if a.name == variable), None)
+    else:
+        attr = top.attr(variable)
+    if attr is None or attr.line != origin.line:
+        raise CannotEdit(f"{origin} could not be found to edit")
+    current = text[attr.value_start:attr.value_end]
+    if _LITERAL.match(current):
+        new = render(value)
+        return [] if current == new else [TextEdit(rel, attr.value_start, attr.value_end, new)]
+    upper = _VARIABLE.match(current)
+    if upper is not None and match.group("passes"):
+        return _at_origin(upper.group(1), posixpath.dirname(rel), provenance[1:], value, sources, hops + 1)
+    raise CannotEdit(_computed(f"{rel}:{attr.line} {attr.name}", current))
+
+
+def _offset(text: str, line: int) -> int:
+    pos = 0
+    for _ in range(line - 1):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return len(text)
+    return pos
+
+
+def _used_once(variable: str, folder: str, sources: Sources) -> None:
+    """Raise unless ``var.variable`` is read once in the module of ``folder``: a value that feeds
+    something else is not this fix's to change."""
+    pattern = re.compile(rf"\bvar\.{re.escape(variable)}\b")
+    uses = 0
+    base = Path(sources.root) / folder
+    names = sorted(p.name for p in base.glob("*.tf")) if base.is_dir() else []
+    for name in names:
+        rel = posixpath.join(folder, name) if folder else name
+        uses += len(pattern.findall(sources.text(rel)))
+    if uses != 1:
+        raise CannotEdit(f"var.{variable} is read {uses} times in {folder or 'the root module'}: changing its "
+                         "value would change more than this setting")
+
+
+# --- insertion ----------------------------------------------------------------------------------
+
+
+def _insert(rel: str, text: str, block: hs.Block, path: tuple, value: Any) -> list[TextEdit]:
+    """Write ``path = value`` into ``block``, making the nested blocks on the way."""
+    body, container = block.body, block
+    steps = list(path)
+    while len(steps) > 1:
+        name = steps.pop(0)
+        index = steps.pop(0) if steps and isinstance(steps[0], int) else 0
+        blocks = body.blocks_of(str(name))
+        if index < len(blocks):
+            container, body = blocks[index], blocks[index].body
+            continue
+        if index > len(blocks):
+            raise CannotEdit(f"{name} block #{index + 1} does not exist")
+        return [_new_block(rel, text, container, [(tuple([name, 0, *steps]), value)])]
+    return _new_attribute(rel, text, container, str(steps[0]), render(value))
+
+
+def _new_attribute(rel: str, text: str, block: hs.Block, name: str, rendered: str) -> list[TextEdit]:
+    body = block.body
+    inner = hs.indent_of(text, block.start) + "  "
+    first_block = min((b.start for b in body.blocks), default=len(text))
+    before = [a for a in body.attrs if a.start < first_block]
+    if not before:
+        if "\n" not in text[block.open:block.close]:
+            if text[block.open + 1:block.close].strip():
+                raise CannotEdit(f"a one-line block at {rel}:{block.line}: edit it by hand")
+            outer = hs.indent_of(text, block.start)
+            return [TextEdit(rel, block.open + 1, block.close, f"\n{inner}{name} = {rendered}\n{outer}")]
+        return [TextEdit(rel, block.open + 1, block.open + 1, f"\n{inner}{name} = {rendered}")]
+    anchor = before[-1]
+    eol = text.find("\n", anchor.end)
+    if eol < 0 or eol > block.close:
+        raise CannotEdit(f"a one-line block at {rel}:{block.line}: edit it by hand")
+    group = _group(text, body.attrs, anchor) if anchor.line == anchor.end_line else []
+    width = max([len(a.name) for a in group] + [len(name)])
+    edits = [TextEdit(rel, eol, eol, f"\n{inner}{name}{' ' * (width - len(name))} = {rendered}")]
+    for attr in group:
+        eq = text.find("=", attr.name_end)
+        gap = text[attr.name_end:eq]
+        wanted = " " * (width - len(attr.name) + 1)
+        if gap.strip(" \t") == "" and gap != wanted:
+            edits.append(TextEdit(rel, attr.name_end, eq, wanted))
+    return edits
+
+
+def _group(text: str, attrs: list[hs.Attr], anchor: hs.Attr) -> list[hs.Attr]:
+    """The attributes ``terraform fmt`` aligns with ``anchor``: those on the lines next to it, one
+    line each, no blank or comment line between (a multi-line one ends the run it starts)."""
+    by_line = {a.line: a for a in attrs}
+    group = [anchor]
+    line = anchor.line - 1
+    while line in by_line:
+        attr = by_line[line]
+        if attr.end_line != attr.line and group:
+            # Its value spans lines: its first line still aligns with those above it, not below.
+            break
+        group.insert(0, attr)
+        line -= 1
+    return group
+
+
+def _new_block(rel: str, text: str, container: hs.Block, settings: list[Setting]) -> TextEdit:
+    """``settings`` (paths starting with one block name) as a new block at the end of ``container``."""
+    if "\n" not in text[container.open:container.close]:
+        raise CannotEdit(f"a one-line block at {rel}:{container.line}: edit it by hand")
+    indent = hs.indent_of(text, container.start) + "  "
+    at = hs.line_start(text, container.close)
+    lines = render_body(settings, indent)
+    blank = "" if text[container.open + 1:at].strip() == "" else "\n"
+    return TextEdit(rel, at, at, blank + "".join(lines))
+
+
+# --- satellites ---------------------------------------------------------------------------------
+
+
+def _satellite(comp: Component, fact: str, value: Any, satellite: Satellite, graph: ResourceGraph,
+               sources: Sources) -> list[TextEdit]:
+    existing = comp.facts.get(fact)
+    settings = satellite.settings(value)
+    if existing is not None and existing.origin:
+        return _in_satellite(existing.origin, existing.loc.file, settings, sources)
+    if existing is not None:
+        raise CannotEdit(f"{fact} is set inline on {comp.address} (the provider v3 shape): move it to "
+                         f"{satellite.type} by hand, as the provider cannot manage both")
+    rel = _editable(comp)
+    text = sources.text(rel)
+    block = _resource_block(comp, rel, hs.parse(text, rel))
+    if block.body.attr("count") is not None or block.body.attr("for_each") is not None:
+        raise CannotEdit(f"{comp.address} is made with count/for_each: its {satellite.type} needs the same one")
+    prefix, _, local = block_address(comp.address).rpartition(f"{comp.source_type}.")
+    name = local
+    taken = {c.address for c in graph.components.values()}
+    if f"{prefix}{satellite.type}.{name}" in taken:
+        raise CannotEdit(f"{prefix}{satellite.type}.{name} already exists for another resource")
+    indent = hs.indent_of(text, block.start)
+    body = [f"{indent}  {satellite.owner_attribute} = {comp.source_type}.{name}.id\n"]
+    rest = render_body(settings, indent + "  ")
+    if rest:
+        body += ["\n", *rest]
+    new = f'\n\n{indent}resource "{satellite.type}" "{name}" {{\n' + "".join(body) + f"{indent}}}"
+    return [TextEdit(rel, block.end, block.end, new)]
+
+
+def _in_satellite(address: str, rel: str, settings: list[Setting], sources: Sources) -> list[TextEdit]:
+    if not rel.endswith(".tf"):
+        raise CannotEdit(f"{address} is read from {rel}, not from its source")
+    text = sources.text(rel)
+    type_, _, name = block_address(address).rpartition(".")
+    type_ = type_.rpartition(".")[2]
+    blocks = [b for b in hs.parse(text, rel).blocks if b.type == "resource" and b.labels == [type_, name]]
+    if len(blocks) != 1:
+        raise CannotEdit(f"{address} not found in {rel}")
+    out: list[TextEdit] = []
+    for path, value in settings:
+        # Reparsed after each insertion would be exact; attributes of one block never overlap, and
+        # two insertions into one group would align twice: one at a time is the safe way.
+        found = _find(blocks[0].body, path)
+        if found is None:
+            edits = _insert(rel, text, blocks[0], path, value)
+        else:
+            edits = _replace_literal(rel, text, found, value)
+        if edits and out:
+            raise CannotEdit(f"{address} needs several settings changed: edit it by hand")
+        out += edits
+    return out
+
+
+def _replace_literal(rel: str, text: str, attr: hs.Attr, value: Any) -> list[TextEdit]:
+    current = text[attr.value_start:attr.value_end]
+    if not _LITERAL.match(current):
+        raise CannotEdit(_computed(attr.name, current))
+    new = render(value)
+    return [] if current == new else [TextEdit(rel, attr.value_start, attr.value_end, new)]
+
+
+def _at(rel: str, line: int, value: Any, sources: Sources) -> list[TextEdit]:
+    """Replace the literal of the attribute that starts at ``line``."""
+    text = sources.text(rel)
+
+    def search(body: hs.Body) -> hs.Attr | None:
+        for attr in body.attrs:
+            if attr.line == line:
+                return attr
+        for block in body.blocks:
+            found = search(block.body)
+            if found is not None:
+                return found
+        return None
+
+    attr = search(hs.parse(text, rel))
+    if attr is None:
+        raise CannotEdit(f"no attribute at {rel}:{line}")
+    return _replace_literal(rel, text, attr, value)
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def render(value: Any) -> str:
+    """A value in HCL syntax."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    if isinstance(value, str):
+        quoted = json.dumps(value, ensure_ascii=False)
+        return quoted.replace("${", "$${").replace("%{", "%%{")
+    if isinstance(value, list):
+        return "[" + ", ".join(render(v) for v in value) + "]"
+    raise CannotEdit(f"a value of type {type(value).__name__} cannot be written as an attribute")
+
+
+def render_body(settings: list[Setting], indent: str) -> list[str]:
+    """Lines of a block body: attributes first, aligned as ``terraform fmt`` aligns them, then
+    nested blocks, each after a blank line."""
+    attrs = [(str(path[0]), value) for path, value in settings if len(path) == 1]
+    nested: dict[str, list[Setting]] = {}
+    for path, value in settings:
+        if len(path) > 1:
+            rest = path[2:] if isinstance(path[1], int) else path[1:]
+            nested.setdefault(str(path[0]), []).append((rest, value))
+    width = max((len(name) for name, _ in attrs), default=0)
+    lines = [f"{indent}{name}{' ' * (width - len(name))} = {render(value)}\n" for name, value in attrs]
+    for name, inner in nested.items():
+        if lines:
+            lines.append("\n")
+        lines.append(f"{indent}{name} {{\n")
+        lines += render_body(inner, indent + "  ")
+        lines.append(f"{indent}}}\n")
+    return lines
