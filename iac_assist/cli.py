@@ -150,6 +150,10 @@ class _FilesCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
+FIXES_SHOWN = ("json", "sarif", "markdown")
+"""Report formats that carry each finding's fix (what ``iac-assist fix`` would edit)."""
+
+
 @cli.command(cls=_FilesCommand)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
@@ -215,6 +219,11 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
                   baseline=None if repository_baseline else baseline, new_since=new_since, jobs=jobs,
                   max_file_size=max_file_size)
     trust.report(result, settings, all_policies(), repository_baseline)
+    if fmt in FIXES_SHOWN:
+        from iac_assist.fixes.plan import plan
+        from iac_assist.fixes.sources import SourceFiles
+
+        result.fixes = plan(result, SourceFiles(result.root, result.digests, max_file_size, unscanned=True))
     color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = render(result, fmt, color=color, verbose=verbose)
     if output is not None:
@@ -417,6 +426,7 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
         text = json.dumps([{
             "id": p.id, "control": p.control, "title": p.title, "severity": p.severity, "stride": p.stride,
             "cwe": p.cwe, "rationale": p.rationale, "remediation": p.remediation, "references": list(p.references),
+            "fix": docs.fix_text(p),
         } for p in policies], indent=2) + "\n"
     elif rule is not None:
         text = docs.rule_markdown(policies[0], level=1)

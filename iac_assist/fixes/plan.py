@@ -58,6 +58,40 @@ class FixPlan:
     def reason_of(self, finding: Finding) -> str | None:
         return next((u.reason for u in self.unfixed if u.finding == finding), None)
 
+    def diff_of(self, fix: Fix) -> str:
+        """The diff of one fix alone, against the scanned text."""
+        from iac_assist.fixes.diff import unified
+
+        out = []
+        for rel in sorted({e.path for e in fix.edits}):
+            edits = [e for e in fix.edits if e.path == rel]
+            out.append(unified(rel, self.texts[rel], apply_edits(self.texts[rel], edits)))
+        return "".join(out)
+
+    def suggestion(self, fix: Fix) -> str | None:
+        """The new text of the finding's lines when every edit of the fix lies within them (what
+        a GitHub suggestion replaces); None otherwise."""
+        loc = fix.finding.loc
+        if loc.line < 1 or any(e.path != loc.file for e in fix.edits):
+            return None
+        text = self.texts[loc.file]
+        first = position(text, min(e.start for e in fix.edits))[0]
+        last = position(text, max(e.end for e in fix.edits))[0]
+        end_line = max(loc.end_line, loc.line)
+        if first < loc.line or last > end_line:
+            return None
+        lines = text.split("\n")
+        start = sum(len(line) + 1 for line in lines[:loc.line - 1])
+        end = start + sum(len(line) + 1 for line in lines[loc.line - 1:end_line]) - 1
+        shifted = [TextEdit(e.path, e.start - start, e.end - start, e.new) for e in fix.edits]
+        return apply_edits(text[start:end], shifted)
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in code points) of ``offset``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
 
 def _key(rule_id: str, address: str, file: str, line: int) -> tuple[str, str, str, int]:
     # As findings.merge_instances groups them: the instances of a count/for_each block are one.
@@ -84,6 +118,10 @@ def plan(result: ScanResult, sources: Sources) -> FixPlan:
             description, edits = _edits(pol, found, graph, sources)
         except CannotEdit as err:
             out.unfixed.append(Unfixed(finding, err.reason))
+            continue
+        except Exception as err:  # noqa: BLE001 - a defect of ours costs this fix, not the report
+            out.unfixed.append(Unfixed(finding, f"internal error while making the fix ({type(err).__name__}); "
+                                                "please report it"))
             continue
         clash = _clash(edits, taken)
         if clash is not None:

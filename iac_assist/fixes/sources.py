@@ -41,23 +41,27 @@ def resolve(root: Path, rel: str) -> Path:
 class SourceFiles:
     """``editor.Sources`` over a scan: texts as read, refused once changed since the scan."""
 
-    def __init__(self, root: Path, digests: Mapping[str, str], max_file_size: int | None = None) -> None:
+    def __init__(self, root: Path, digests: Mapping[str, str], max_file_size: int | None = None,
+                 unscanned: bool = False) -> None:
+        """``unscanned``: also read a file the scan did not note (one read in a worker process),
+        for reports only: ``--write`` never edits a file without the digest of what was scanned."""
         self.root = root
         self.digests = digests
         self.max_file_size = max_file_size
+        self.unscanned = unscanned
         self._texts: dict[str, str] = {}
 
     def text(self, rel: str) -> str:
         if rel in self._texts:
             return self._texts[rel]
-        if rel not in self.digests:
+        if rel not in self.digests and not self.unscanned:
             raise CannotEdit(f"{rel} was not read by the scan")
         path = resolve(self.root, rel)
         errors: list = []
         text = read_text(path, rel, errors, self.max_file_size)
         if text is None:
             raise CannotEdit(str(errors[0]) if errors else f"{rel} cannot be read")
-        if digest(text) != self.digests[rel]:
+        if rel in self.digests and digest(text) != self.digests[rel]:
             raise CannotEdit(f"{rel} changed since the scan")
         self._texts[rel] = text
         return text
