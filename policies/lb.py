@@ -54,6 +54,23 @@ def _classic_has_secure_listener(graph: ResourceGraph, lb: Component) -> bool:
 
 
 
+def _redirect_to_https(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Make the plaintext listener redirect to HTTPS (port 443, HTTP 301), when its load balancer
+    has an HTTPS listener on port 443 to redirect to."""
+    listener = hit.component
+    lb = graph.resolve(listener, listener.get("load_balancer"), kinds.LB)
+    if lb is None or not lb.equals("type", "application", unset="application"):
+        return NoFix("only an application load balancer's listener can redirect: serve TLS on this one instead")
+    if not listener.equals("protocol", "HTTP", unset="HTTP"):
+        return NoFix("a TCP listener cannot redirect: serve TLS on it instead")
+    https = [other for other in graph.neighbours(lb, "part-of", incoming=True)
+             if other.equals("protocol", "HTTPS") and other.equals("port", 443)]
+    if not https:
+        return NoFix("the load balancer has no HTTPS listener on port 443 to redirect to; adding one needs a "
+                     "certificate that is yours to choose")
+    return Change(listener, {"default_actions": [{"type": "redirect", "redirect_protocol": "HTTPS"}]})
+
+
 STRONG_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 """What the console picks for a new HTTPS listener: TLS 1.2 and 1.3 only."""
 
@@ -69,6 +86,7 @@ def _strong_ssl_policy(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
 @policy(
     id="IAC-LB-001",
     control="lb-listener-plaintext",
+    fix=_redirect_to_https,
     title="Load balancer listener serves plaintext HTTP",
     severity="high",
     stride="IST",

@@ -82,6 +82,23 @@ SATELLITES: dict[tuple[str, str], Satellite] = {
 knowledge (parsers/terraform/normalize_s3.py reads them), as the tables cannot say it."""
 
 
+def _action(entry: Any) -> list[Setting]:
+    """A listener's default action: only a redirect to HTTPS is ever written (on port 443, the one
+    port a fix redirects to: ``policies/lb.py`` asks for an HTTPS listener there)."""
+    if not isinstance(entry, dict) or entry.get("type") != "redirect" or entry.get("redirect_protocol") != "HTTPS":
+        raise CannotEdit("only a redirect to HTTPS can be written as a listener's action")
+    return [(("type",), "redirect"), (("redirect", 0, "port"), "443"), (("redirect", 0, "protocol"), "HTTPS"),
+            (("redirect", 0, "status_code"), "HTTP_301")]
+
+
+BLOCKS: dict[tuple[str, str], tuple[str, Callable[[Any], list[Setting]]]] = {
+    ("aws_lb_listener", "default_actions"): ("default_action", _action),
+    ("aws_alb_listener", "default_actions"): ("default_action", _action),
+}
+"""Facts the front end reads from a resource's repeated blocks, one entry per block: the block and
+how an entry is written (parsers/terraform/normalize_lb.py reads them)."""
+
+
 class TerraformEditor:
     format = "terraform"
 
@@ -91,8 +108,11 @@ class TerraformEditor:
         out: list[TextEdit] = []
         for fact, value in change.facts.items():
             satellite = SATELLITES.get((comp.source_type, fact))
+            blocks = BLOCKS.get((comp.source_type, fact))
             if satellite is not None:
                 out += _satellite(comp, fact, value, satellite, graph, sources)
+            elif blocks is not None:
+                out += _blocks(comp, rel, blocks[0], [blocks[1](entry) for entry in value], sources)
             else:
                 out += _fact(comp, rel, fact, value, sources)
         for loc, value in change.at:
@@ -332,6 +352,21 @@ def _new_block(rel: str, text: str, container: hs.Block, settings: list[Setting]
     lines = render_body(settings, indent)
     blank = "" if text[container.open + 1:at].strip() == "" else "\n"
     return TextEdit(rel, at, at, blank + "".join(lines))
+
+
+def _blocks(comp: Component, rel: str, name: str, entries: list[list[Setting]], sources: Sources) -> list[TextEdit]:
+    """Replace the resource's one ``name`` block with ``entries`` (one block each)."""
+    text = sources.text(rel)
+    block = _resource_block(comp, rel, hs.parse(text, rel))
+    if block.body.dynamic(name):
+        raise CannotEdit(f"{name} is a dynamic block: its content depends on what it iterates over")
+    found = block.body.blocks_of(name)
+    if len(found) != 1:
+        raise CannotEdit(f"{comp.address} has {len(found)} {name} blocks: edit them by hand")
+    indent = hs.indent_of(text, found[0].start)
+    rendered = f"\n{indent}".join(
+        f"{name} {{\n" + "".join(render_body(settings, indent + "  ")) + f"{indent}}}" for settings in entries)
+    return [TextEdit(rel, found[0].start, found[0].end, rendered)]
 
 
 # --- satellites ---------------------------------------------------------------------------------
