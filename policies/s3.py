@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
-from iac_assist.fixes.declare import SetFacts
+from iac_assist.fixes.declare import Change, NoFix, SetFacts
 from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known, kinds, settings
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import (
@@ -109,6 +109,16 @@ def policy_exposures(bucket: Component) -> Iterator[Exposure]:
             if allowed:
                 yield Exposure(access, bucket.loc_of("policy"), f"policy:{key}:{access}",
                                f"its bucket policy {label} allows {allowed} to Principal \"*\"")
+
+
+def _block_public_access(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Turn on all four public access block settings, on a bucket that no ACL or policy makes
+    public (on one that is, the block would cut off its readers: s3-public-read decides first)."""
+    bucket = hit.component
+    if next(acl_exposures(bucket), None) is not None or next(policy_exposures(bucket), None) is not None:
+        return NoFix("its ACL or policy makes it public now: blocking public access would cut off its readers; "
+                     "decide whether it must be public first (s3-public-read, s3-public-write)")
+    return Change(bucket, {"public_access_block": dict.fromkeys(PAB_KEYS, True)})
 
 
 def _exposures(graph: ResourceGraph, bucket: Component, access: str) -> Iterator[Hit]:
@@ -213,7 +223,7 @@ and `restrict_public_buckets` all true: `aws_s3_bucket_public_access_block` in T
 `PublicAccessBlockConfiguration` in CloudFormation, or account-wide with
 `aws_s3_account_public_access_block`.
 """,
-    fix=SetFacts({"public_access_block": dict.fromkeys(PAB_KEYS, True)}),
+    fix=_block_public_access,
 )
 def s3_public_access_block_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """The public access block is the guard rail that keeps a later ACL or policy change from
