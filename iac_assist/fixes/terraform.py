@@ -311,7 +311,8 @@ def _new_attribute(rel: str, text: str, block: hs.Block, name: str, rendered: st
             outer = hs.indent_of(text, block.start)
             return [TextEdit(rel, block.open + 1, block.close, f"\n{inner}{name} = {rendered}\n{outer}")]
         return [TextEdit(rel, block.open + 1, block.open + 1, f"\n{inner}{name} = {rendered}")]
-    anchor = before[-1]
+    single = [a for a in before if a.line == a.end_line]
+    anchor = single[-1] if single else before[-1]
     eol = text.find("\n", anchor.end)
     if eol < 0 or eol > block.close:
         raise CannotEdit(f"a one-line block at {rel}:{block.line}: edit it by hand")
@@ -328,18 +329,19 @@ def _new_attribute(rel: str, text: str, block: hs.Block, name: str, rendered: st
 
 
 def _group(text: str, attrs: list[hs.Attr], anchor: hs.Attr) -> list[hs.Attr]:
-    """The attributes ``terraform fmt`` aligns with ``anchor``: those on the lines next to it, one
-    line each, no blank or comment line between (a multi-line one ends the run it starts)."""
-    by_line = {a.line: a for a in attrs}
+    """The attributes ``terraform fmt`` aligns with ``anchor``: one line each, on the lines next to
+    it; a blank line, a comment line or an attribute spanning lines ends the run (fmt aligns a
+    multi-line attribute with nothing)."""
+    by_line = {a.line: a for a in attrs if a.line == a.end_line}
     group = [anchor]
     line = anchor.line - 1
     while line in by_line:
-        attr = by_line[line]
-        if attr.end_line != attr.line and group:
-            # Its value spans lines: its first line still aligns with those above it, not below.
-            break
-        group.insert(0, attr)
+        group.insert(0, by_line[line])
         line -= 1
+    line = anchor.line + 1
+    while line in by_line:
+        group.append(by_line[line])
+        line += 1
     return group
 
 
