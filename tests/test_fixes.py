@@ -214,6 +214,79 @@ resource "aws_s3_bucket_public_access_block" "logs" {
     assert edited.endswith('\n\noutput "x" {\n  value = 1\n}\n')
 
 
+def test_an_existing_satellite_is_completed_in_place(write_tree):
+    root = write_tree({"main.tf": '''resource "aws_s3_bucket" "logs" {
+  bucket = "logs"
+}
+
+resource "aws_s3_bucket_public_access_block" "logs" {
+  bucket = aws_s3_bucket.logs.id
+
+  block_public_acls  = false
+  ignore_public_acls = true
+}
+'''})
+    edited = planned(root).edited()["main.tf"]
+    assert edited.endswith('''resource "aws_s3_bucket_public_access_block" "logs" {
+  bucket = aws_s3_bucket.logs.id
+
+  block_public_acls       = true
+  ignore_public_acls      = true
+  block_public_policy     = true
+  restrict_public_buckets = true
+}
+''')
+
+
+def test_a_value_set_in_an_override_file_is_left_there(write_tree):
+    root = write_tree({"main.tf": DB.replace("{value}", "true"),
+                       "main_override.tf": 'resource "aws_db_instance" "orders" {\n  deletion_protection = false\n}\n'})
+    fixes = planned(root)
+    assert fixes.edited() == {}
+    assert reasons(fixes)["db-deletion-protection-missing"] == (
+        "deletion_protection is set in main_override.tf (an override file): edit it there")
+
+
+def test_a_dynamic_block_is_not_edited(write_tree):
+    root = write_tree({"main.tf": '''resource "aws_instance" "web" {
+  ami           = "ami-0123456789abcdef0"
+  instance_type = "t3.micro"
+
+  dynamic "metadata_options" {
+    for_each = var.options
+    content {
+      http_tokens = metadata_options.value
+    }
+  }
+}
+
+variable "options" {
+  default = ["optional"]
+}
+'''})
+    fixes = planned(root)
+    assert fixes.edited() == {}
+    assert reasons(fixes)["ec2-imdsv1-enabled"] == (
+        "metadata_options is a dynamic block: its content depends on what it iterates over")
+
+
+def test_cloudformation_findings_say_no_editor_is_available_yet(write_tree):
+    root = write_tree({"template.yaml": '''Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      DBInstanceClass: db.t4g.micro
+      StorageEncrypted: true
+      DeletionProtection: false
+'''})
+    from iac_assist.fixes.editors import EDITORS
+
+    if "cloudformation" in EDITORS:
+        pytest.skip("the CloudFormation editor is wired in: tests/test_fixes_cloudformation*.py cover it")
+    assert reasons(planned(root))["db-deletion-protection-missing"] == "CloudFormation editing not available"
+
+
 def test_a_plaintext_listener_redirects_when_an_https_listener_is_beside_it(write_tree):
     listener = '''resource "aws_lb_listener" "NAME" {
   load_balancer_arn = aws_lb.web.arn

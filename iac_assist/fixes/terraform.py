@@ -159,11 +159,16 @@ def _fact(comp: Component, rel: str, fact: str, value: Any, sources: Sources) ->
     existing = comp.facts.get(fact)
     if existing is not None and existing.origin:
         raise CannotEdit(f"{fact} is written by {existing.origin}: edit it there")
+    if existing is not None and existing.loc.file != rel:
+        raise CannotEdit(f"{fact} is set in {existing.loc.file} (an override file): edit it there")
     text = sources.text(rel)
     block = _resource_block(comp, rel, hs.parse(text, rel))
     for path in source.paths:
         found = _find(block.body, path)
         if found is not None:
+            if existing is not None and existing.loc.line not in (found.line, 0):
+                # What the scan read is not where the editor looks (an override, a merge): no guess.
+                raise CannotEdit(f"{fact} is read from line {existing.loc.line}, not from {rel}:{found.line}")
             return _replace(rel, text, found, value, comp, existing.provenance if existing else (), sources)
     if existing is not None:
         raise CannotEdit(f"{fact} is written in a way the editor cannot find (a dynamic block, an override file)")
@@ -289,6 +294,8 @@ def _insert(rel: str, text: str, block: hs.Block, path: tuple, value: Any) -> li
     while len(steps) > 1:
         name = steps.pop(0)
         index = steps.pop(0) if steps and isinstance(steps[0], int) else 0
+        if body.dynamic(str(name)) or body.attr(str(name)) is not None:
+            raise CannotEdit(f"{name} is written as a dynamic block or an expression: edit it by hand")
         blocks = body.blocks_of(str(name))
         if index < len(blocks):
             container, body = blocks[index], blocks[index].body
@@ -296,10 +303,11 @@ def _insert(rel: str, text: str, block: hs.Block, path: tuple, value: Any) -> li
         if index > len(blocks):
             raise CannotEdit(f"{name} block #{index + 1} does not exist")
         return [_new_block(rel, text, container, [(tuple([name, 0, *steps]), value)])]
-    return _new_attribute(rel, text, container, str(steps[0]), render(value))
+    return _new_attributes(rel, text, container, [(str(steps[0]), render(value))])
 
 
-def _new_attribute(rel: str, text: str, block: hs.Block, name: str, rendered: str) -> list[TextEdit]:
+def _new_attributes(rel: str, text: str, block: hs.Block, new: list[tuple[str, str]]) -> list[TextEdit]:
+    """Insert ``name = rendered`` lines, in order, at the end of the block's first attributes."""
     body = block.body
     inner = hs.indent_of(text, block.start) + "  "
     first_block = min((b.start for b in body.blocks), default=len(text))
@@ -309,16 +317,16 @@ def _new_attribute(rel: str, text: str, block: hs.Block, name: str, rendered: st
             if text[block.open + 1:block.close].strip():
                 raise CannotEdit(f"a one-line block at {rel}:{block.line}: edit it by hand")
             outer = hs.indent_of(text, block.start)
-            return [TextEdit(rel, block.open + 1, block.close, f"\n{inner}{name} = {rendered}\n{outer}")]
-        return [TextEdit(rel, block.open + 1, block.open + 1, f"\n{inner}{name} = {rendered}")]
+            return [TextEdit(rel, block.open + 1, block.close, _lines(new, inner, 0) + f"\n{outer}")]
+        return [TextEdit(rel, block.open + 1, block.open + 1, _lines(new, inner, 0))]
     single = [a for a in before if a.line == a.end_line]
     anchor = single[-1] if single else before[-1]
     eol = text.find("\n", anchor.end)
     if eol < 0 or eol > block.close:
         raise CannotEdit(f"a one-line block at {rel}:{block.line}: edit it by hand")
     group = _group(text, body.attrs, anchor) if anchor.line == anchor.end_line else []
-    width = max([len(a.name) for a in group] + [len(name)])
-    edits = [TextEdit(rel, eol, eol, f"\n{inner}{name}{' ' * (width - len(name))} = {rendered}")]
+    width = max([len(a.name) for a in group] + [len(name) for name, _ in new])
+    edits = [TextEdit(rel, eol, eol, _lines(new, inner, width))]
     for attr in group:
         eq = text.find("=", attr.name_end)
         gap = text[attr.name_end:eq]
@@ -326,6 +334,12 @@ def _new_attribute(rel: str, text: str, block: hs.Block, name: str, rendered: st
         if gap.strip(" \t") == "" and gap != wanted:
             edits.append(TextEdit(rel, attr.name_end, eq, wanted))
     return edits
+
+
+def _lines(new: list[tuple[str, str]], indent: str, width: int) -> str:
+    """The inserted attributes, each after a newline, ``=`` at ``width`` (at least one space)."""
+    width = max([width] + [len(name) for name, _ in new]) if len(new) > 1 or width else 0
+    return "".join(f"\n{indent}{name}{' ' * max(width - len(name), 0)} = {rendered}" for name, rendered in new)
 
 
 def _group(text: str, attrs: list[hs.Attr], anchor: hs.Attr) -> list[hs.Attr]:
@@ -390,7 +404,7 @@ def _satellite(comp: Component, fact: str, value: Any, satellite: Satellite, gra
         raise CannotEdit(f"{comp.address} is made with count/for_each: its {satellite.type} needs the same one")
     prefix, _, local = block_address(comp.address).rpartition(f"{comp.source_type}.")
     name = local
-    taken = {c.address for c in graph.components.values()}
+    taken = {block_address(c.address) for c in graph.components.values()}
     if f"{prefix}{satellite.type}.{name}" in taken:
         raise CannotEdit(f"{prefix}{satellite.type}.{name} already exists for another resource")
     indent = hs.indent_of(text, block.start)
@@ -411,18 +425,22 @@ def _in_satellite(address: str, rel: str, settings: list[Setting], sources: Sour
     blocks = [b for b in hs.parse(text, rel).blocks if b.type == "resource" and b.labels == [type_, name]]
     if len(blocks) != 1:
         raise CannotEdit(f"{address} not found in {rel}")
+    block = blocks[0]
     out: list[TextEdit] = []
+    missing: list[tuple[str, str]] = []
     for path, value in settings:
-        # Reparsed after each insertion would be exact; attributes of one block never overlap, and
-        # two insertions into one group would align twice: one at a time is the safe way.
-        found = _find(blocks[0].body, path)
-        if found is None:
-            edits = _insert(rel, text, blocks[0], path, value)
+        found = _find(block.body, path)
+        if found is not None:
+            out += _replace_literal(rel, text, found, value)
+        elif len(path) == 1:
+            missing.append((str(path[0]), render(value)))
+        elif len(settings) == 1:
+            out += _insert(rel, text, block, path, value)
         else:
-            edits = _replace_literal(rel, text, found, value)
-        if edits and out:
-            raise CannotEdit(f"{address} needs several settings changed: edit it by hand")
-        out += edits
+            raise CannotEdit(f"{address} lacks {path[0]}: edit it by hand")
+    if missing:
+        # One insertion for all: they join one attribute group, aligned once.
+        out += _new_attributes(rel, text, block, missing)
     return out
 
 
