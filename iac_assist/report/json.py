@@ -160,7 +160,9 @@ def _fix(finding: Finding, plan: FixPlan) -> dict[str, Any]:
 
     fix = plan.fix_of(finding)
     if fix is None:
-        return {"fix": None, "no_fix": plan.reason_of(finding) or ""}
+        # A suppressed finding is not fixed: it was decided on.
+        reason = "it is suppressed" if finding.suppressed is not None else plan.reason_of(finding)
+        return {"fix": None, "no_fix": reason or ""}
     edits = []
     for edit in fix.edits:
         (line, column), (end_line, end_column) = position(plan.texts[edit.path], edit.start), position(
