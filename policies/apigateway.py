@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import SetFacts
 from iac_assist.model import Component, kinds
 from iac_assist.model.graph import ResourceGraph
 
@@ -238,6 +239,7 @@ client still needs TLS 1.0.
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-custom-domain-tls-version.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html",
     ),
+    fix=SetFacts({"security_policy": "TLS_1_2"}),
 )
 def apigw_weak_tls(graph: ResourceGraph) -> Iterator[Hit]:
     """The TLS_1_0 security policy lets clients negotiate TLS 1.0 and 1.1, deprecated (RFC 8996)

@@ -116,6 +116,7 @@ website endpoint, which only speaks HTTP.
     references=(
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-cloudfront-to-custom-origin.html",
     ),
+    no_fix="the origin must serve HTTPS before CloudFront can use it",
 )
 def cdn_origin_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
     """HTTPS from viewers to CloudFront protects only the first leg: with an origin protocol
@@ -265,6 +266,7 @@ Terraform, `WebACLId` in CloudFormation.
     references=(
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-awswaf.html",
     ),
+    no_fix="a web ACL and its rules are yours to choose",
 )
 def cdn_no_waf(graph: ResourceGraph) -> Iterator[Hit]:
     """A distribution is the public front door: without a web ACL nothing filters request floods,

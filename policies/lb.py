@@ -366,6 +366,7 @@ list), never 0.0.0.0/0.
         "https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html",
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/LocationsOfEdgeServers.html",
     ),
+    no_fix="a web ACL and its rules are yours to choose",
 )
 def lb_no_waf(graph: ResourceGraph) -> Iterator[Hit]:
     """An internet-facing application load balancer without a web application firewall takes
@@ -439,6 +440,7 @@ target certificates). Open the targets' security group to 443 from the load bala
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-routing-configuration",
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html",
     ),
+    no_fix="the targets must serve TLS before the load balancer can use it",
 )
 def lb_target_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
     """An application load balancer terminates TLS; when it forwards to its targets over HTTP,

@@ -44,7 +44,9 @@ Step = tuple[str | int, ...]
 Setting = tuple[Step, Any]
 """A path in a block (``("versioning_configuration", 0, "status")``) and the value to write there."""
 
-_LITERAL = re.compile(r'^(?:true|false|null|-?\d+(?:\.\d+)?|"(?:[^"\\$%]|\\.|\$(?!\{)|%(?!\{))*")$')
+_SCALAR = r'(?:true|false|null|-?\d+(?:\.\d+)?|"(?:[^"\\$%\n]|\\.|\$(?!\{)|%(?!\{))*")'
+_LITERAL = re.compile(rf"^(?:{_SCALAR}|\[\s*(?:{_SCALAR}\s*,\s*)*(?:{_SCALAR}\s*,?\s*)?\])$")
+"""A value written as itself: a scalar, or a list of scalars (one line or several, no comment)."""
 _VARIABLE = re.compile(r"^var\.([A-Za-z_][A-Za-z0-9_-]*)$")
 _ORIGIN = re.compile(r"^(?:(?P<default>sets the default )|(?P<sets>sets )|(?P<passes>passes ))"
                      r"(?P<name>[A-Za-z_][A-Za-z0-9_-]*) = ")
