@@ -254,7 +254,8 @@ def fix_command(paths: tuple[Path, ...], write: bool, exclude: tuple[str, ...], 
     while they still hold what was scanned.
 
     Exit status: 0 nothing to fix (or all written), 1 a diff was printed, 2 an error (a file that
-    could not be written, a configuration that cannot be used)."""
+    could not be written, input that could not be analysed, a configuration that cannot be used),
+    as for scan."""
     from iac_assist.analysis.engine import scan as run_scan
     from iac_assist.fixes.diff import diff
     from iac_assist.fixes.editor import CannotEdit
@@ -281,7 +282,7 @@ def fix_command(paths: tuple[Path, ...], write: bool, exclude: tuple[str, ...], 
         click.echo(f"{len(fixes.fixes)} finding(s) fixed by the diff above in {len(edited)} file(s); "
                    f"{len(fixes.unfixed)} without a fix. Apply it with --write." if edited else
                    f"nothing to fix; {len(fixes.unfixed)} finding(s) without a fix.", err=True)
-        sys.exit(1 if edited else 0)
+        sys.exit(2 if result.has_errors else 1 if edited else 0)
     refused = 0
     for rel, after in edited.items():
         try:
@@ -291,7 +292,7 @@ def fix_command(paths: tuple[Path, ...], write: bool, exclude: tuple[str, ...], 
             click.echo(safe(f"iac-assist: not written: {err.reason}"), err=True)
         else:
             click.echo(safe(f"fixed {rel}"), err=True)
-    sys.exit(2 if refused else 0)
+    sys.exit(2 if refused or result.has_errors else 0)
 
 
 @cli.command("baseline")

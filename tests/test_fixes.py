@@ -379,6 +379,14 @@ def test_findings_without_a_fix_are_named_with_the_reason(write_tree):
             "are only known to you") in out.stderr
 
 
+def test_input_that_could_not_be_analysed_fails_as_for_scan(write_tree):
+    root = write_tree({"main.tf": DB.replace("{value}", "false"), "broken.tf": 'resource "x" "y" {\n  a = = 1\n}\n'})
+    out = fix(root)
+    assert out.exit_code == 2
+    assert "+  deletion_protection = true\n" in out.stdout
+    assert "broken.tf:2" in out.stderr
+
+
 def test_select_limits_the_fixes(write_tree):
     root = write_tree({"main.tf": DB.replace("{value}", "false").replace("  storage_encrypted   = true\n", "")})
     out = fix(root, "--select", "db-deletion-protection-missing")

@@ -128,6 +128,21 @@ EDITOR = TerraformEditor()
 # --- the resource and its attributes ------------------------------------------------------------
 
 
+_DATA_SOURCE = re.compile(r"(?:^|\.)data\.[^.]+\.[^.]+$")
+
+
+def _source_file(rel: str) -> str:
+    """``rel`` if the editor may edit it: a ``.tf`` file of the repository, not one ``terraform
+    init`` downloaded (``.terraform/``)."""
+    if ".terraform" in rel.split("/"):
+        raise CannotEdit(f"{rel} was downloaded by terraform init: change the module's inputs or its version instead")
+    if rel.endswith(".tf.json"):
+        raise CannotEdit(f"{rel} is Terraform JSON syntax: editing it is not available")
+    if not rel.endswith(".tf"):
+        raise CannotEdit(f"{rel} is not a Terraform source file")
+    return rel
+
+
 def _editable(comp: Component) -> str:
     rel = comp.loc.file
     if comp.call_loc is not None:
@@ -138,9 +153,9 @@ def _editable(comp: Component) -> str:
     if not rel.endswith(".tf"):
         raise CannotEdit(f"{comp.address} is read from {rel} (a plan or state), not from its source: "
                          "fix the configuration that produced it")
-    if comp.address.startswith("data.") or ".data." in comp.address:
+    if _DATA_SOURCE.search(block_address(comp.address)):
         raise CannotEdit(f"{comp.address} is a data source: it reads what exists elsewhere")
-    return rel
+    return _source_file(rel)
 
 
 def _resource_block(comp: Component, rel: str, top: hs.Body) -> hs.Block:
@@ -240,6 +255,8 @@ def _at_origin(variable: str, folder: str, provenance: list[Origin], value: Any,
     rel = origin.file
     if rel.endswith(".json"):
         raise CannotEdit(f"{rel} is JSON: editing it is not available")
+    if ".terraform" in rel.split("/"):
+        raise CannotEdit(f"{rel} was downloaded by terraform init: change the module's inputs instead")
     text = sources.text(rel)
     top = hs.parse(text, rel)
     if match.group("default"):
@@ -277,7 +294,7 @@ def _used_once(variable: str, folder: str, sources: Sources) -> None:
     pattern = re.compile(rf"\bvar\.{re.escape(variable)}\b")
     uses = 0
     base = Path(sources.root) / folder
-    names = sorted(p.name for p in base.glob("*.tf")) if base.is_dir() else []
+    names = sorted(p.name for p in [*base.glob("*.tf"), *base.glob("*.tf.json")]) if base.is_dir() else []
     for name in names:
         rel = posixpath.join(folder, name) if folder else name
         uses += len(pattern.findall(sources.text(rel)))
@@ -421,7 +438,7 @@ def _satellite(comp: Component, fact: str, value: Any, satellite: Satellite, gra
 def _in_satellite(address: str, rel: str, settings: list[Setting], sources: Sources) -> list[TextEdit]:
     if not rel.endswith(".tf"):
         raise CannotEdit(f"{address} is read from {rel}, not from its source")
-    text = sources.text(rel)
+    text = sources.text(_source_file(rel))
     type_, _, name = block_address(address).rpartition(".")
     type_ = type_.rpartition(".")[2]
     blocks = [b for b in hs.parse(text, rel).blocks if b.type == "resource" and b.labels == [type_, name]]
@@ -456,7 +473,7 @@ def _replace_literal(rel: str, text: str, attr: hs.Attr, value: Any) -> list[Tex
 
 def _at(rel: str, line: int, value: Any, sources: Sources) -> list[TextEdit]:
     """Replace the literal of the attribute that starts at ``line``."""
-    text = sources.text(rel)
+    text = sources.text(_source_file(rel))
 
     def search(body: hs.Body) -> hs.Attr | None:
         for attr in body.attrs:
