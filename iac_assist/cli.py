@@ -272,6 +272,10 @@ def fix_command(paths: tuple[Path, ...], write: bool, exclude: tuple[str, ...], 
                   jobs=1, max_file_size=max_file_size)
     _report_errors(result)
     fixes = plan(result, SourceFiles(result.root, result.digests, max_file_size))
+    for made in fixes.fixes:
+        if made.note:
+            f = made.finding
+            click.echo(safe(f"note: the fix of {f.rule_id} {f.resource} ({f.loc}): {made.note}"), err=True)
     for unfixed in fixes.unfixed:
         f = unfixed.finding
         click.echo(safe(f"no fix: {f.rule_id} {f.resource} ({f.loc}): {unfixed.reason}"), err=True)

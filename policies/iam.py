@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change
 from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import (
@@ -472,6 +473,14 @@ IAM_DEFAULTS = {"minimum_password_length": 6, "password_reuse_prevention": 0}
 """What IAM applies when a password policy is set without the setting."""
 
 
+
+def _strong_password_policy(hit: Hit, graph: ResourceGraph) -> Change:
+    """Raise the minimum password length to 14 and the reuse prevention to 24, whichever is
+    lower (it applies at each user's next password change)."""
+    limits = {"minimum_password_length": MIN_PASSWORD_LENGTH, "password_reuse_prevention": PASSWORD_REUSE_PREVENTION}
+    return Change(hit.component, {fact: limits[fact] for fact in hit.cause.split(",") if fact in limits})
+
+
 @policy(
     id="IAC-IAM-006",
     control="iam-password-policy-weak",
@@ -489,6 +498,7 @@ IAM Identity Center and no IAM user passwords at all.
         "https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html",
     ),
     formats=("terraform",),  # CloudFormation has no account password policy resource
+    fix=_strong_password_policy,
 )
 def iam_password_policy_weak(graph: ResourceGraph) -> Iterator[Hit]:
     """Short passwords fall to guessing and credential stuffing; reused ones come back from old

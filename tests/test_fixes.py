@@ -387,6 +387,14 @@ def test_input_that_could_not_be_analysed_fails_as_for_scan(write_tree):
     assert "broken.tf:2" in out.stderr
 
 
+def test_what_a_reviewer_must_know_is_said_beside_the_diff(write_tree):
+    root = write_tree({"main.tf": DB.replace("  storage_encrypted   = true\n", "").replace("{value}", "true")})
+    out = fix(root)
+    assert "+  storage_encrypted   = true\n" in out.stdout
+    assert ("note: the fix of IAC-RDS-004 aws_db_instance.orders (main.tf:1): AWS replaces the database to encrypt "
+            "it: restore an encrypted snapshot copy to keep its data") in out.stderr
+
+
 def test_select_limits_the_fixes(write_tree):
     root = write_tree({"main.tf": DB.replace("{value}", "false").replace("  storage_encrypted   = true\n", "")})
     out = fix(root, "--select", "db-deletion-protection-missing")

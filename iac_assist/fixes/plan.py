@@ -29,6 +29,8 @@ class Fix:
     finding: Finding
     description: str
     edits: tuple[TextEdit, ...]
+    note: str = ""
+    """What a reviewer must know before applying it (``Change.note``: the change replaces the resource)."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def plan(result: ScanResult, sources: Sources) -> FixPlan:
             hits[pol.id] = _hits(pol, graph)
         found = hits[pol.id].get(_key(finding.rule_id, finding.resource, finding.loc.file, finding.loc.line), [])
         try:
-            description, edits = _edits(pol, found, graph, sources)
+            description, edits, note = _edits(pol, found, graph, sources)
         except CannotEdit as err:
             out.unfixed.append(Unfixed(finding, err.reason))
             continue
@@ -131,7 +133,7 @@ def plan(result: ScanResult, sources: Sources) -> FixPlan:
         for edit in edits:
             taken[edit.path].append((edit, finding))
             out.texts[edit.path] = sources.text(edit.path)
-        out.fixes.append(Fix(finding, description, tuple(sorted(edits))))
+        out.fixes.append(Fix(finding, description, tuple(sorted(edits)), note))
     return out
 
 
@@ -146,11 +148,13 @@ def _hits(pol: Policy, graph: ResourceGraph) -> dict[tuple, list[Hit]]:
     return out
 
 
-def _edits(pol: Policy, found: list[Hit], graph: ResourceGraph, sources: Sources) -> tuple[str, list[TextEdit]]:
+def _edits(pol: Policy, found: list[Hit], graph: ResourceGraph, sources: Sources
+           ) -> tuple[str, list[TextEdit], str]:
     if not found or pol.fix is None:
         raise CannotEdit("the finding could not be traced back to its resource")
     edits: set[TextEdit] = set()
     descriptions: list[str] = []
+    notes: list[str] = []
     for hit in found:
         change = pol.fix(hit, graph)
         if isinstance(change, NoFix):
@@ -163,9 +167,11 @@ def _edits(pol: Policy, found: list[Hit], graph: ResourceGraph, sources: Sources
         text = change.describe()
         if text not in descriptions:
             descriptions.append(text)
+        if change.note and change.note not in notes:
+            notes.append(change.note)
     if not edits:
         raise CannotEdit("the fix needs no edit (the value is already the fixed one)")
-    return "; ".join(descriptions), sorted(edits)
+    return "; ".join(descriptions), sorted(edits), "; ".join(notes)
 
 
 def _clash(edits: list[TextEdit], taken: dict[str, list[tuple[TextEdit, Finding]]]) -> Finding | None:
