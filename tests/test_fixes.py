@@ -461,6 +461,16 @@ def test_a_byte_order_mark_and_crlf_line_ends_are_kept(write_tree):
         "\n", "\r\n").encode()
 
 
+def test_insertions_in_a_crlf_file_use_crlf(write_tree):
+    root = write_tree({})
+    crlf = DB.replace("  deletion_protection = {value}\n", "").replace("\n", "\r\n")
+    (root / "main.tf").write_bytes(crlf.encode())
+    assert fix(root, "--write", "--select", "db-deletion-protection-missing").exit_code == 0
+    written = (root / "main.tf").read_bytes().decode()
+    assert written == DB.replace("{value}", "true").replace("\n", "\r\n")
+    assert "\n" not in written.replace("\r\n", "")
+
+
 def test_write_keeps_the_files_permissions(write_tree):
     root = write_tree({"main.tf": DB.replace("{value}", "false")})
     os.chmod(root / "main.tf", 0o640)

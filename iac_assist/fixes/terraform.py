@@ -119,10 +119,21 @@ class TerraformEditor:
                 out += _fact(comp, rel, fact, value, sources)
         for loc, value in change.at:
             out += _at(loc.file, loc.line, value, sources)
-        return out
+        return [_line_ends(edit, sources.text(edit.path)) for edit in out]
 
 
 EDITOR = TerraformEditor()
+
+
+def _line_ends(edit: TextEdit, text: str) -> TextEdit:
+    """The edit in the file's line ends: a file written with CRLF gets CRLF in what is inserted,
+    and an insertion at the end of a line goes before its CR."""
+    if "\r\n" not in text or "\n" not in edit.new:
+        return edit
+    start, end = edit.start, edit.end
+    if start == end and 0 < start < len(text) and text[start - 1] == "\r" and text[start] == "\n":
+        start = end = start - 1
+    return TextEdit(edit.path, start, end, edit.new.replace("\r\n", "\n").replace("\n", "\r\n"))
 
 
 # --- the resource and its attributes ------------------------------------------------------------
