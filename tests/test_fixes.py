@@ -335,6 +335,17 @@ def _listener(template: str, **values: str) -> str:
     return template
 
 
+def test_an_edit_that_would_break_the_file_is_withdrawn(write_tree, monkeypatch):
+    import iac_assist.fixes.terraform as editor
+
+    root = write_tree({"main.tf": DB.replace("{value}", "false")})
+    monkeypatch.setattr(editor, "render", lambda value: "= {")  # a defect that breaks the syntax
+    fixes = planned(root)
+    assert fixes.edited() == {}
+    assert reasons(fixes)["db-deletion-protection-missing"] == (
+        "the edited main.tf would not parse (a defect of iac-assist: please report it)")
+
+
 # The command -----------------------------------------------------------------------------------
 
 

@@ -67,3 +67,8 @@ class Editor(Protocol):
         """The edits making ``change`` (a component of this format, facts of its kind's
         vocabulary), in any order and in any files under the root; raises ``CannotEdit``."""
         ...
+
+    # Optional: ``verify(rel, text) -> None``, raising ``CannotEdit`` when a file with every fix
+    # applied is broken (it no longer parses). ``plan`` calls it when the editor has it and
+    # withdraws the fixes of a file that fails; it is not part of the protocol's checks so that an
+    # editor without it still plugs in.

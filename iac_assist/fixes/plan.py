@@ -108,6 +108,7 @@ def plan(result: ScanResult, sources: Sources) -> FixPlan:
     policies = {p.id: p for p in result.policies}
     hits: dict[str, dict[tuple, list[Hit]]] = {}
     taken: dict[str, list[tuple[TextEdit, Finding]]] = defaultdict(list)
+    formats: dict[str, str] = {}
     for finding in findings:
         pol = policies.get(finding.rule_id)
         if pol is None or pol.fix is None or graph is None:
@@ -117,7 +118,7 @@ def plan(result: ScanResult, sources: Sources) -> FixPlan:
             hits[pol.id] = _hits(pol, graph)
         found = hits[pol.id].get(_key(finding.rule_id, finding.resource, finding.loc.file, finding.loc.line), [])
         try:
-            description, edits, note = _edits(pol, found, graph, sources)
+            description, edits, note, fmt = _edits(pol, found, graph, sources)
         except CannotEdit as err:
             out.unfixed.append(Unfixed(finding, err.reason))
             continue
@@ -133,8 +134,34 @@ def plan(result: ScanResult, sources: Sources) -> FixPlan:
         for edit in edits:
             taken[edit.path].append((edit, finding))
             out.texts[edit.path] = sources.text(edit.path)
+            formats[edit.path] = fmt
         out.fixes.append(Fix(finding, description, tuple(sorted(edits)), note))
+    _verify(out, formats)
     return out
+
+
+def _verify(out: FixPlan, formats: dict[str, str]) -> None:
+    """Each edited file checked by its editor's optional ``verify(rel, text)`` (it still parses):
+    the fixes of a file that fails are withdrawn, with the reason, until every file passes."""
+    for _ in range(len(out.texts) + 1):
+        failed: dict[str, str] = {}
+        for rel, text in out.edited().items():
+            editor = editor_for(formats[rel])
+            verify = getattr(editor, "verify", None)
+            if verify is None:
+                continue
+            try:
+                verify(rel, text)
+            except CannotEdit as err:
+                failed[rel] = err.reason
+        if not failed:
+            return
+        for fix in [f for f in out.fixes if any(e.path in failed for e in f.edits)]:
+            out.fixes.remove(fix)
+            reason = next(failed[e.path] for e in fix.edits if e.path in failed)
+            out.unfixed.append(Unfixed(fix.finding, reason))
+        out.texts = {rel: text for rel, text in out.texts.items() if any(rel == e.path for f in out.fixes
+                                                                         for e in f.edits)}
 
 
 def _hits(pol: Policy, graph: ResourceGraph) -> dict[tuple, list[Hit]]:
@@ -149,12 +176,13 @@ def _hits(pol: Policy, graph: ResourceGraph) -> dict[tuple, list[Hit]]:
 
 
 def _edits(pol: Policy, found: list[Hit], graph: ResourceGraph, sources: Sources
-           ) -> tuple[str, list[TextEdit], str]:
+           ) -> tuple[str, list[TextEdit], str, str]:
     if not found or pol.fix is None:
         raise CannotEdit("the finding could not be traced back to its resource")
     edits: set[TextEdit] = set()
     descriptions: list[str] = []
     notes: list[str] = []
+    fmt = ""
     for hit in found:
         change = pol.fix(hit, graph)
         if isinstance(change, NoFix):
@@ -171,7 +199,7 @@ def _edits(pol: Policy, found: list[Hit], graph: ResourceGraph, sources: Sources
             notes.append(change.note)
     if not edits:
         raise CannotEdit("the fix needs no edit (the value is already the fixed one)")
-    return "; ".join(descriptions), sorted(edits), "; ".join(notes)
+    return "; ".join(descriptions), sorted(edits), "; ".join(notes), fmt
 
 
 def _clash(edits: list[TextEdit], taken: dict[str, list[tuple[TextEdit, Finding]]]) -> Finding | None:

@@ -104,6 +104,13 @@ how an entry is written (parsers/terraform/normalize_lb.py reads them)."""
 class TerraformEditor:
     format = "terraform"
 
+    def verify(self, rel: str, text: str) -> None:
+        """The edited file still parses (a backstop: an edit that breaks it is a defect of ours)."""
+        try:
+            hs.parse(text, rel)
+        except CannotEdit:
+            raise CannotEdit(f"the edited {rel} would not parse (a defect of iac-assist: please report it)") from None
+
     def edits(self, change: Change, graph: ResourceGraph, sources: Sources) -> list[TextEdit]:
         comp = change.component
         rel = _editable(comp)
