@@ -174,6 +174,19 @@ def test_a_value_that_differs_between_instances_is_not_guessed(write_tree):
     assert "differs between the instances of count/for_each" in reasons(fixes)["db-deletion-protection-missing"]
 
 
+def test_a_value_from_a_modules_output_is_not_guessed(write_tree):
+    root = write_tree({
+        "main.tf": DB.replace("{value}", "module.settings.protect")
+        + 'module "settings" {\n  source = "./settings"\n}\n',
+        "settings/main.tf": 'output "protect" {\n  value = false\n}\n',
+    })
+    fixes = planned(root)
+    assert fixes.edited() == {}
+    assert reasons(fixes)["db-deletion-protection-missing"] == (
+        "deletion_protection = module.settings.protect: it comes from a module's output, so the right place to "
+        "change cannot be known")
+
+
 def test_a_resource_in_a_downloaded_module_is_not_edited(write_tree):
     from tests.test_github import DOWNLOADED
 
