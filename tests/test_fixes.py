@@ -585,3 +585,16 @@ def test_the_scan_command_adds_fixes_to_sarif(write_tree):
     out = CliRunner().invoke(cli, ["scan", "-f", "sarif", str(root)], catch_exceptions=False)
     result = json.loads(out.stdout)["runs"][0]["results"][0]
     assert result["fixes"][0]["description"] == {"text": "set deletion_protection = true"}
+
+
+def test_several_unset_settings_of_one_fix_are_inserted_as_one_aligned_run(write_tree):
+    root = write_tree({"main.tf": '''resource "aws_iam_account_password_policy" "this" {
+  require_symbols = true
+}
+'''})
+    assert planned(root).edited()["main.tf"] == '''resource "aws_iam_account_password_policy" "this" {
+  require_symbols           = true
+  minimum_password_length   = 14
+  password_reuse_prevention = 24
+}
+'''

@@ -115,6 +115,9 @@ class TerraformEditor:
         comp = change.component
         rel = _editable(comp)
         out: list[TextEdit] = []
+        # Facts the resource does not write: inserted together, so that those joining one
+        # attribute group are aligned once.
+        unset: list[Setting] = []
         for fact, value in change.facts.items():
             satellite = SATELLITES.get((comp.source_type, fact))
             blocks = BLOCKS.get((comp.source_type, fact))
@@ -123,7 +126,10 @@ class TerraformEditor:
             elif blocks is not None:
                 out += _blocks(comp, rel, blocks[0], [blocks[1](entry) for entry in value], sources)
             else:
-                out += _fact(comp, rel, fact, value, sources)
+                out += _fact(comp, rel, fact, value, sources, unset)
+        if unset:
+            text = sources.text(rel)
+            out += _insert(rel, text, _resource_block(comp, rel, hs.parse(text, rel)), unset)
         for loc, value in change.at:
             out += _at(loc.file, loc.line, value, sources)
         return [_line_ends(edit, sources.text(edit.path)) for edit in out]
@@ -187,7 +193,9 @@ def _resource_block(comp: Component, rel: str, top: hs.Body) -> hs.Block:
     return found[0]
 
 
-def _fact(comp: Component, rel: str, fact: str, value: Any, sources: Sources) -> list[TextEdit]:
+def _fact(comp: Component, rel: str, fact: str, value: Any, sources: Sources, unset: list[Setting]
+          ) -> list[TextEdit]:
+    """The edit of a fact the table maps; a fact not written yet is added to ``unset``."""
     source = written_at("terraform", comp.source_type, fact)
     if source is None:
         raise CannotEdit(f"no attribute of {comp.source_type} is known to write {fact}")
@@ -207,7 +215,8 @@ def _fact(comp: Component, rel: str, fact: str, value: Any, sources: Sources) ->
             return _replace(rel, text, found, value, comp, existing.provenance if existing else (), sources)
     if existing is not None:
         raise CannotEdit(f"{fact} is written in a way the editor cannot find (a dynamic block, an override file)")
-    return _insert(rel, text, block, source.paths[0], value)
+    unset.append((source.paths[0], value))
+    return []
 
 
 def _find(body: hs.Body, path: tuple) -> hs.Attr | None:
@@ -324,23 +333,36 @@ def _used_once(variable: str, folder: str, sources: Sources) -> None:
 # --- insertion ----------------------------------------------------------------------------------
 
 
-def _insert(rel: str, text: str, block: hs.Block, path: tuple, value: Any) -> list[TextEdit]:
-    """Write ``path = value`` into ``block``, making the nested blocks on the way."""
-    body, container = block.body, block
-    steps = list(path)
-    while len(steps) > 1:
-        name = steps.pop(0)
-        index = steps.pop(0) if steps and isinstance(steps[0], int) else 0
-        if body.dynamic(str(name)) or body.attr(str(name)) is not None:
-            raise CannotEdit(f"{name} is written as a dynamic block or an expression: edit it by hand")
-        blocks = body.blocks_of(str(name))
-        if index < len(blocks):
-            container, body = blocks[index], blocks[index].body
-            continue
-        if index > len(blocks):
-            raise CannotEdit(f"{name} block #{index + 1} does not exist")
-        return [_new_block(rel, text, container, [(tuple([name, 0, *steps]), value)])]
-    return _new_attributes(rel, text, container, [(str(steps[0]), render(value))])
+def _insert(rel: str, text: str, block: hs.Block, settings: list[Setting]) -> list[TextEdit]:
+    """Write each ``path = value`` of ``settings`` into ``block``, making the nested blocks on the
+    way: attributes joining one block in one aligned run, settings of one new block in it."""
+    runs: dict[int, tuple[hs.Block, list[tuple[str, str]]]] = {}
+    made: dict[tuple[int, str], tuple[hs.Block, list[Setting]]] = {}
+    for path, value in settings:
+        body, container = block.body, block
+        steps = list(path)
+        while len(steps) > 1:
+            name = str(steps.pop(0))
+            step = steps.pop(0) if steps and isinstance(steps[0], int) else 0
+            index = step if isinstance(step, int) else 0
+            if body.dynamic(name) or body.attr(name) is not None:
+                raise CannotEdit(f"{name} is written as a dynamic block or an expression: edit it by hand")
+            blocks = body.blocks_of(name)
+            if index < len(blocks):
+                container, body = blocks[index], blocks[index].body
+                continue
+            if index > len(blocks):
+                raise CannotEdit(f"{name} block #{index + 1} does not exist")
+            made.setdefault((container.start, name), (container, []))[1].append(((name, 0, *steps), value))
+            break
+        else:
+            runs.setdefault(container.start, (container, []))[1].append((str(steps[0]), render(value)))
+    out: list[TextEdit] = []
+    for container, new in runs.values():
+        out += _new_attributes(rel, text, container, new)
+    for container, nested in made.values():
+        out.append(_new_block(rel, text, container, nested))
+    return out
 
 
 def _new_attributes(rel: str, text: str, block: hs.Block, new: list[tuple[str, str]]) -> list[TextEdit]:
@@ -464,21 +486,15 @@ def _in_satellite(address: str, rel: str, settings: list[Setting], sources: Sour
         raise CannotEdit(f"{address} not found in {rel}")
     block = blocks[0]
     out: list[TextEdit] = []
-    missing: list[tuple[str, str]] = []
+    missing: list[Setting] = []
     for path, value in settings:
         found = _find(block.body, path)
         if found is not None:
             out += _replace_literal(rel, text, found, value)
-        elif len(path) == 1:
-            missing.append((str(path[0]), render(value)))
-        elif len(settings) == 1:
-            out += _insert(rel, text, block, path, value)
         else:
-            raise CannotEdit(f"{address} lacks {path[0]}: edit it by hand")
-    if missing:
-        # One insertion for all: they join one attribute group, aligned once.
-        out += _new_attributes(rel, text, block, missing)
-    return out
+            missing.append((path, value))
+    # One insertion for all: those joining one group are aligned once.
+    return out + _insert(rel, text, block, missing)
 
 
 def _replace_literal(rel: str, text: str, attr: hs.Attr, value: Any) -> list[TextEdit]:
