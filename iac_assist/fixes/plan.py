@@ -199,7 +199,10 @@ def _edits(pol: Policy, found: list[Hit], graph: ResourceGraph, sources: Sources
             notes.append(change.note)
     if not edits:
         raise CannotEdit("the fix needs no edit (the value is already the fixed one)")
-    return "; ".join(descriptions), sorted(edits), "; ".join(notes), fmt
+    ordered = sorted(edits)
+    if any(a.path == b.path and b.start < a.end for a, b in zip(ordered, ordered[1:], strict=False)):
+        raise CannotEdit("its instances need different edits at the same place: edit it by hand")
+    return "; ".join(descriptions), ordered, "; ".join(notes), fmt
 
 
 def _clash(edits: list[TextEdit], taken: dict[str, list[tuple[TextEdit, Finding]]]) -> Finding | None:
