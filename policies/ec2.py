@@ -151,6 +151,8 @@ IPs (`aws_eip`, `aws_eip_association`, `AWS::EC2::EIP`, `AWS::EC2::EIPAssociatio
         "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-ip-addressing.html",
         "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html",
     ),
+    no_fix="whether the instance must be reached from, or reach, the internet without a NAT gateway "
+           "is only known to you",
 )
 def ec2_public_ip(graph: ResourceGraph) -> Iterator[Hit]:
     """A public address puts the instance on the internet: only its security groups and network
