@@ -78,6 +78,7 @@ the routes yourself.
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html",
     ),
+    no_fix="which authorizer the route needs (IAM, Cognito, a Lambda, a JWT issuer) is yours to choose",
 )
 def apigw_no_authorization(graph: ResourceGraph) -> Iterator[Hit]:
     """A method with authorization NONE and no API key answers anyone who finds the endpoint:
