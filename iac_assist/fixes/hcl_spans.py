@@ -8,6 +8,7 @@ are character offsets in the text as read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from iac_assist.fixes.editor import CannotEdit
@@ -56,7 +57,13 @@ class Block:
 
 def parse(text: str, rel: str) -> Body:
     """The file's top-level body; ``CannotEdit`` when it does not parse (it did for the scan, so
-    only a file changed since) or when the scan parsed another text than this one."""
+    only a file changed since) or when the scan parsed another text than this one. The last few
+    are kept: every fix in a file asks for it again (the result is not to be changed)."""
+    return _parse(text, rel)
+
+
+@lru_cache(maxsize=8)
+def _parse(text: str, rel: str) -> Body:
     from lark.exceptions import LarkError
 
     from iac_assist.parsers.terraform.hcl import _closing_markers_trimmed, _parser
