@@ -207,6 +207,19 @@ def test_a_resource_of_a_plan_is_not_edited():
         "source: fix the configuration that produced it")
 
 
+def test_a_module_named_data_is_no_data_source(write_tree):
+    from iac_assist.fixes.terraform import _is_data_source
+
+    assert _is_data_source("data.aws_s3_bucket.b") and _is_data_source("module.a.module.b.data.aws_s3_bucket.b")
+    assert not _is_data_source("module.data.aws_s3_bucket.b")
+    assert not _is_data_source('module.data["x"].aws_s3_bucket.b')
+    root = write_tree({
+        "main.tf": 'module "data" {\n  source = "./data"\n}\n',
+        "data/main.tf": DB.replace("{value}", "false"),
+    })
+    assert planned(root).edited() == {"data/main.tf": DB.replace("{value}", "true")}
+
+
 def test_a_satellite_is_added_after_its_bucket_in_the_providers_shape(write_tree):
     root = write_tree({"main.tf": 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n\noutput "x" {\n'
                                   '  value = 1\n}\n'})

@@ -152,7 +152,12 @@ def _line_ends(edit: TextEdit, text: str) -> TextEdit:
 # --- the resource and its attributes ------------------------------------------------------------
 
 
-_DATA_SOURCE = re.compile(r"(?:^|\.)data\.[^.]+\.[^.]+$")
+_MODULE_PREFIX = re.compile(r"^(?:module\.[^.]+\.)+")
+
+
+def _is_data_source(address: str) -> bool:
+    """``data.TYPE.NAME`` after any ``module.NAME.`` steps (a module may be named ``data``)."""
+    return _MODULE_PREFIX.sub("", block_address(address)).startswith("data.")
 
 
 def _source_file(rel: str) -> str:
@@ -177,7 +182,7 @@ def _editable(comp: Component) -> str:
     if not rel.endswith(".tf"):
         raise CannotEdit(f"{comp.address} is read from {rel} (a plan or state), not from its source: "
                          "fix the configuration that produced it")
-    if _DATA_SOURCE.search(block_address(comp.address)):
+    if _is_data_source(comp.address):
         raise CannotEdit(f"{comp.address} is a data source: it reads what exists elsewhere")
     return _source_file(rel)
 
