@@ -82,6 +82,25 @@ def test_a_shorter_name_takes_the_groups_alignment(write_tree):
 '''
 
 
+def test_a_group_fmt_did_not_align_is_left_as_it_is(write_tree):
+    root = write_tree({"main.tf": '''resource "aws_db_instance" "orders" {
+  identifier        = "orders"
+  engine            = "postgres"
+  storage_encrypted = true
+  manage_master_user_password = true
+}
+'''})
+    # Only the new line: its = under the last one's, the lines above untouched.
+    assert planned(root).edited()["main.tf"] == '''resource "aws_db_instance" "orders" {
+  identifier        = "orders"
+  engine            = "postgres"
+  storage_encrypted = true
+  manage_master_user_password = true
+  deletion_protection         = true
+}
+'''
+
+
 def test_a_missing_nested_block_is_made_after_a_blank_line(write_tree):
     root = write_tree({"main.tf": '''resource "aws_instance" "web" {
   ami           = "ami-0123456789abcdef0"

@@ -4,7 +4,8 @@ Where an edit goes:
 
 * the attribute the vocabulary table reads the fact from: its literal value replaced, or the
   attribute inserted in its block (nested blocks made when missing), aligned as ``terraform fmt``
-  aligns the attribute group it joins;
+  aligns the attribute group it joins (a group fmt did not align is left as it is: only the new
+  line is written, its ``=`` under the line above when it fits);
 * when the attribute is ``var.NAME``: the place the value came from (``Fact.provenance``): the
   variables-file line, the variable's default or the module argument, followed through plain
   ``var.`` pass-throughs, and only when each variable on the way is used once in its module
@@ -389,15 +390,29 @@ def _new_attributes(rel: str, text: str, block: hs.Block, new: list[tuple[str, s
     if eol < 0 or eol > block.close:
         raise CannotEdit(f"a one-line block at {rel}:{block.line}: edit it by hand")
     group = _group(text, body.attrs, anchor) if anchor.line == anchor.end_line else []
-    width = max([len(a.name) for a in group] + [len(name) for name, _ in new])
+    gaps = {attr.name: _gap(text, attr) for attr in group}
+    widest = max((len(a.name) for a in group), default=0)
+    if group and all(gaps[a.name] == " " * (widest - len(a.name) + 1) for a in group):
+        # The group is as terraform fmt leaves it: it stays so, realigned if a new name is longer.
+        width = max([widest] + [len(name) for name, _ in new])
+    else:
+        # It is not (or there is none): touch no other line; align with the anchor when it fits.
+        anchor_width = len(anchor.name) + len(gaps.get(anchor.name) or " ") - 1
+        width = anchor_width if all(len(name) <= anchor_width for name, _ in new) else 0
+        group = []
     edits = [TextEdit(rel, eol, eol, _lines(new, inner, width))]
     for attr in group:
         eq = text.find("=", attr.name_end)
-        gap = text[attr.name_end:eq]
         wanted = " " * (width - len(attr.name) + 1)
-        if gap.strip(" \t") == "" and gap != wanted:
+        if gaps[attr.name] is not None and gaps[attr.name] != wanted:
             edits.append(TextEdit(rel, attr.name_end, eq, wanted))
     return edits
+
+
+def _gap(text: str, attr: hs.Attr) -> str | None:
+    """The blanks between an attribute's name and its ``=`` (None when something else is there)."""
+    gap = text[attr.name_end:text.find("=", attr.name_end)]
+    return gap if gap.strip(" \t") == "" else None
 
 
 def _lines(new: list[tuple[str, str]], indent: str, width: int) -> str:
