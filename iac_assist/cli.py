@@ -281,8 +281,13 @@ def fix_command(paths: tuple[Path, ...], write: bool, exclude: tuple[str, ...], 
         click.echo(safe(f"no fix: {f.rule_id} {f.resource} ({f.loc}): {unfixed.reason}"), err=True)
     edited = fixes.edited()
     if not write:
+        from iac_assist.report.safe_text import guard_lines
+
         text = diff(fixes.texts, edited)
-        click.echo(text if not sys.stdout.isatty() else safe(text), nl=False)
+        # Piped, the diff stays byte for byte what git apply needs; only a CI runner's command
+        # (Azure's ##vso[ anywhere: diff lines start with + - or a space) is escaped. On a
+        # terminal, control characters are shown as escapes too.
+        click.echo(safe(text) if sys.stdout.isatty() else guard_lines(text), nl=False)
         click.echo(f"{len(fixes.fixes)} finding(s) fixed by the diff above in {len(edited)} file(s); "
                    f"{len(fixes.unfixed)} without a fix. Apply it with --write." if edited else
                    f"nothing to fix; {len(fixes.unfixed)} finding(s) without a fix.", err=True)

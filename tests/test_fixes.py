@@ -408,6 +408,12 @@ def test_nothing_is_written_without_write_and_git_apply_takes_the_diff(write_tre
     assert (root / "main.tf").read_text() == DB.replace("{value}", "true")
 
 
+def test_a_ci_runner_command_in_the_diff_is_escaped(write_tree):
+    root = write_tree({"main.tf": "# ##vso[task.setvariable variable=x]1\n" + DB.replace("{value}", "false")})
+    out = fix(root)
+    assert "##vso[" not in out.stdout and "+  deletion_protection = true" in out.stdout
+
+
 def test_write_applies_and_a_second_run_has_nothing_left(write_tree):
     root = write_tree({"main.tf": DB.replace("{value}", "false")})
     out = fix(root, "--write")
