@@ -10,7 +10,7 @@ from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
 from iac_assist.fixes.declare import Change, NoFix, SetFacts
-from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known, kinds, settings
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known, iter_refs, kinds, settings
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import (
     RESTRICTING_KEYS,
@@ -109,6 +109,35 @@ def policy_exposures(bucket: Component) -> Iterator[Exposure]:
             if allowed:
                 yield Exposure(access, bucket.loc_of("policy"), f"policy:{key}:{access}",
                                f"its bucket policy {label} allows {allowed} to Principal \"*\"")
+
+
+def _kms_encryption(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Make SSE-KMS (the AWS managed key aws/s3) the bucket's default encryption, unless its
+    readers could not decrypt what is written next: anonymous readers of a public bucket, and
+    CloudFront (the AWS managed key's policy admits no service)."""
+    bucket = hit.component
+    if next(acl_exposures(bucket), None) is not None or next(policy_exposures(bucket), None) is not None:
+        return NoFix("anonymous readers of a public bucket cannot read objects encrypted with a KMS key")
+    if _served_by_cloudfront(graph, bucket):
+        return NoFix("CloudFront cannot decrypt objects under the AWS managed key aws/s3: it needs a customer "
+                     "managed key whose policy admits it, yours to choose")
+    return Change(bucket, {"encryption": "aws:kms"},
+                  note="new objects get the AWS managed key aws/s3, which other accounts cannot use: name your own "
+                       "key to share the bucket across accounts")
+
+
+def _served_by_cloudfront(graph: ResourceGraph, bucket: Component) -> bool:
+    """An origin of a distribution of the configuration is the bucket (by reference or name)."""
+    name = bucket.get("name")
+    for dist in graph.of_kind(kinds.CLOUDFRONT):
+        for origin in dist.items("origins"):
+            entry = origin.value if isinstance(origin, Fact) else origin
+            domain = entry.get("domain_name") if isinstance(entry, dict) else None
+            if any(graph.resolve(dist, ref, kinds.S3_BUCKET) is bucket for ref in iter_refs(domain)):
+                return True
+            if isinstance(domain, str) and isinstance(name, str) and name and domain.startswith(f"{name}."):
+                return True
+    return False
 
 
 def _block_public_access(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
@@ -540,8 +569,7 @@ classic ELB or S3 server access logs.
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
     ),
-    fix=SetFacts({"encryption": "aws:kms"},
-                 note="with the AWS managed key aws/s3; name your own key to share the bucket across accounts"),
+    fix=_kms_encryption,
 )
 def s3_kms_encryption_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """S3 encrypts every object with SSE-S3 by default, so this is not about plaintext at rest but

@@ -332,6 +332,45 @@ def test_cloudformation_findings_say_no_editor_is_available_yet(write_tree):
     assert reasons(planned(root))["db-deletion-protection-missing"] == "CloudFormation editing not available"
 
 
+def test_a_bucket_cloudfront_reads_keeps_its_encryption(write_tree):
+    root = write_tree({"main.tf": '''resource "aws_s3_bucket" "assets" {
+  bucket = "assets"
+}
+
+resource "aws_cloudfront_distribution" "cdn" {
+  enabled = true
+
+  origin {
+    origin_id                = "assets"
+    domain_name              = aws_s3_bucket.assets.bucket_regional_domain_name
+    origin_access_control_id = "oac-1"
+  }
+
+  default_cache_behavior {
+    target_origin_id       = "assets"
+    viewer_protocol_policy = "redirect-to-https"
+    allowed_methods        = ["GET", "HEAD"]
+    cached_methods         = ["GET", "HEAD"]
+  }
+
+  restrictions {
+    geo_restriction {
+      restriction_type = "none"
+    }
+  }
+
+  viewer_certificate {
+    cloudfront_default_certificate = true
+  }
+}
+'''})
+    fixes = planned(root)
+    assert reasons(fixes)["s3-kms-encryption-missing"] == (
+        "CloudFront cannot decrypt objects under the AWS managed key aws/s3: it needs a customer managed key whose "
+        "policy admits it, yours to choose")
+    assert "aws_s3_bucket_server_side_encryption_configuration" not in fixes.edited()["main.tf"]
+
+
 def test_a_plaintext_listener_redirects_when_an_https_listener_is_beside_it(write_tree):
     listener = '''resource "aws_lb_listener" "NAME" {
   load_balancer_arn = aws_lb.web.arn
@@ -556,7 +595,7 @@ def test_sarif_results_carry_the_fix_as_replacements(tmp_path):
     doc = json.loads(render(result, "sarif"))
     validate_sarif(doc)
     fixed = [r for r in doc["runs"][0]["results"] if "fixes" in r]
-    assert {r["ruleId"] for r in fixed} == {"IAC-S3-006", "IAC-S3-007", "IAC-RDS-001", "IAC-RDS-006", "IAC-RDS-007"}
+    assert {r["ruleId"] for r in fixed} == {"IAC-S3-006", "IAC-RDS-001", "IAC-RDS-006", "IAC-RDS-007"}
     deletion = next(r for r in fixed if r["ruleId"] == "IAC-RDS-006")
     assert deletion["fixes"] == [{
         "description": {"text": "set deletion_protection = true"},
