@@ -240,7 +240,7 @@ client still needs TLS 1.0.
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-custom-domain-tls-version.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html",
     ),
-    fix=SetFacts({"security_policy": "TLS_1_2"}),
+    fix=SetFacts({"security_policy": "TLS_1_2"}, note="clients that only speak TLS 1.0 or 1.1 can no longer connect"),
 )
 def apigw_weak_tls(graph: ResourceGraph) -> Iterator[Hit]:
     """The TLS_1_0 security policy lets clients negotiate TLS 1.0 and 1.1, deprecated (RFC 8996)

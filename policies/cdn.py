@@ -35,6 +35,9 @@ def _behavior_key(behavior: dict[str, Any]) -> str:
 
 
 
+OLD_CLIENTS = "clients that only speak TLS 1.0 or 1.1 can no longer connect"
+
+
 def _redirect_viewers(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
     """Set the cache behavior's viewer protocol policy to redirect-to-https."""
     if hit.loc == hit.component.loc:
@@ -48,7 +51,7 @@ def _tls_minimum(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
     if hit.cause == "default-certificate":
         return NoFix("the default *.cloudfront.net certificate always accepts TLS 1.0: only a custom domain "
                      "with an ACM certificate, which is yours to choose, can raise the minimum")
-    return Change(hit.component, {"minimum_protocol_version": "TLSv1.2_2021"})
+    return Change(hit.component, {"minimum_protocol_version": "TLSv1.2_2021"}, note=OLD_CLIENTS)
 
 
 @policy(

@@ -78,7 +78,9 @@ it unset.
         "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html",
         "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html",
     ),
-    fix=SetFacts({"http_tokens": "required"}),
+    fix=SetFacts({"http_tokens": "required"},
+                 note="software on the instance that still calls IMDSv1 (old SDKs, curl scripts) must ask for a "
+                      "token first"),
 )
 def ec2_imdsv1_enabled(graph: ResourceGraph) -> Iterator[Hit]:
     """IMDSv1 answers any plain GET to 169.254.169.254, so one server-side request forgery in an

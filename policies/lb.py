@@ -80,7 +80,8 @@ def _strong_ssl_policy(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
     if hit.cause.startswith("protocols:"):
         return NoFix("a classic load balancer's custom negotiation policy lists its protocols one by one: "
                      "edit it by hand, or use a predefined policy")
-    return Change(hit.component, {"ssl_policy": STRONG_SSL_POLICY})
+    return Change(hit.component, {"ssl_policy": STRONG_SSL_POLICY},
+                  note="clients that only speak TLS 1.0 or 1.1 can no longer connect")
 
 
 @policy(

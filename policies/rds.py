@@ -48,7 +48,7 @@ def _encrypt_storage(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
 Set `publicly_accessible = false` (Terraform) / `PubliclyAccessible: false` (CloudFormation) and
 reach the database from inside the VPC: application servers, a bastion or SSM port forwarding.
 """,
-    fix=SetFacts({"publicly_accessible": False}),
+    fix=SetFacts({"publicly_accessible": False}, note="clients outside the VPC lose their direct access"),
 )
 def db_publicly_accessible(graph: ResourceGraph) -> Iterator[Hit]:
     """A publicly accessible database gets a public DNS name and address; only its security group
@@ -342,7 +342,7 @@ security group on the database port. A network ACL denying the port from anywher
     references=(
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",
     ),
-    fix=SetFacts({"publicly_accessible": False}),
+    fix=SetFacts({"publicly_accessible": False}, note="clients outside the VPC lose their direct access"),
 )
 def db_internet_reachable(graph: ResourceGraph) -> Iterator[Hit]:
     """A network path exists from the internet to the database's port, computed hop by hop over

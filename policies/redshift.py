@@ -45,7 +45,7 @@ endpoint).
         "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/redshift_cluster",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html",
     ),
-    fix=SetFacts({"publicly_accessible": False}),
+    fix=SetFacts({"publicly_accessible": False}, note="clients outside the VPC lose their direct access"),
 )
 def redshift_publicly_accessible(graph: ResourceGraph) -> Iterator[Hit]:
     """A publicly accessible Redshift cluster gets a public address: only its security group

@@ -22,7 +22,7 @@ _SETTINGS = (
 def _encrypt_domain(hit: Hit, graph: ResourceGraph) -> Change:
     """Turn on the encryption the domain lacks (at rest or node to node); AWS applies it with a
     blue/green deployment of the domain."""
-    return Change(hit.component, {hit.cause: True})
+    return Change(hit.component, {hit.cause: True}, note="AWS applies it with a blue/green deployment of the domain")
 
 
 @policy(
