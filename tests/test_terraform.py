@@ -320,3 +320,21 @@ def test_the_parser_is_python_hcl2s_own_tree_for_tree_and_position_for_position(
     for path in files:
         text = hcl._closing_markers_trimmed(path.read_text(encoding="utf-8-sig")) + "\n"
         assert outcome(ours, text) == outcome(theirs, text), path
+
+
+def test_regex_functions_work_after_the_parser_kept_regex_out_of_larks_import():
+    # hcl_parser.py hides the regex module from Lark's import only: in a fresh interpreter, the
+    # parser comes first and regex() must still find the module afterwards.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from iac_assist.model import Unknown\n"
+        "from iac_assist.parsers.terraform import hcl\n"
+        "from iac_assist.parsers.terraform.evaluator import Evaluator\n"
+        "expr = hcl.parse('x = regex(\"a+\", \"caab\")\\n').attributes['x'].expr\n"
+        "print('regex' in sys.modules, Evaluator(lambda n: Unknown(n)).eval(expr), 'regex' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "aa", "True"]
