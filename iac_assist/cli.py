@@ -106,7 +106,7 @@ def cli() -> None:
 
 
 def _assignments(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    from iac_assist.parsers.terraform.inputs import parse_assignment
+    from iac_assist.parsers.terraform.given import parse_assignment
 
     try:
         return tuple(parse_assignment(v) for v in values)
@@ -259,7 +259,7 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[
     settings waived is reported (see --untrusted)."""
     from iac_assist.analysis.engine import scan as run_scan
     from iac_assist.gate import trust
-    from iac_assist.parsers.terraform.inputs import VariableInputs
+    from iac_assist.parsers.terraform.given import VariableInputs
     from iac_assist.policies import all_policies
     from iac_assist.report import render
 
@@ -473,7 +473,7 @@ def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tupl
     by --fail-on-unanalysed was left out (the file is written, but its findings are missing from it)."""
     from iac_assist.analysis.engine import scan as run_scan
     from iac_assist.gate.baseline import entries, to_json
-    from iac_assist.parsers.terraform.inputs import VariableInputs
+    from iac_assist.parsers.terraform.given import VariableInputs
 
     settings = _settings(paths, config_file, select=select, ignore=ignore, exclude=exclude, var_files=var_files,
                          parameters=parameters, inline_suppressions=inline_suppressions, assume_worst=assume_worst,
@@ -729,7 +729,7 @@ def model(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple
     from iac_assist.gate import unmatched
     from iac_assist.inputs.excludes import literal
     from iac_assist.parsers.cloudformation.options import TemplateOptions, read_parameters
-    from iac_assist.parsers.terraform.inputs import VariableInputs
+    from iac_assist.parsers.terraform.given import VariableInputs
     from iac_assist.threatmodel.build import build
     from iac_assist.threatmodel.formats import render
 
@@ -910,7 +910,7 @@ def _inside(state: Path | None, paths: list[Path]) -> tuple[str, ...]:
 def _deployed(state: Path, analyse: Callable[..., ScanResult], root: Path) -> ScanResult:
     """The scan of what is deployed: a state file on its own, or the prior state of a plan."""
     from iac_assist.inputs.discovery import read_text
-    from iac_assist.parsers.terraform.plan import looks_like_plan, looks_like_state
+    from iac_assist.parsers.terraform.sniff import looks_like_plan, looks_like_state
     from iac_assist.parsers.terraform.state import scan_prior_state
 
     problems: list = []

@@ -295,3 +295,46 @@ def test_template_directives(source, expected):
 def test_unbalanced_directive_is_a_clear_error():
     with pytest.raises(hcl.HclError, match="without"):
         hcl.parse('x = "%{endif}"\n')
+
+
+def test_the_parser_is_python_hcl2s_own_tree_for_tree_and_position_for_position():
+    # hcl_parser.py builds python-hcl2's parser its own way (for start-up time): same grammar,
+    # post-lexer and options, so the same trees, errors and positions on every Terraform file here.
+    from hcl2.parser import parser as hcl2_parser
+
+    ours, theirs = hcl._parser(), hcl2_parser()
+    assert ours is hcl._parser()  # one instance per process
+    repo = Path(__file__).resolve().parent.parent
+    files = sorted((repo / "fixtures").rglob("*.tf")) + sorted((repo / "policies" / "examples").rglob("*.tf"))
+    assert len(files) > 20
+
+    def outcome(parser, text):
+        try:
+            tree = parser.parse(text)
+        except Exception as err:  # the same error either way
+            return type(err).__name__, str(err)
+        metas = [(t.data, t.meta.line, t.meta.column, t.meta.end_line)
+                 for t in tree.iter_subtrees() if not t.meta.empty]
+        return tree, metas
+
+    for path in files:
+        text = hcl._closing_markers_trimmed(path.read_text(encoding="utf-8-sig")) + "\n"
+        assert outcome(ours, text) == outcome(theirs, text), path
+
+
+def test_regex_functions_work_after_the_parser_kept_regex_out_of_larks_import():
+    # hcl_parser.py hides the regex module from Lark's import only: in a fresh interpreter, the
+    # parser comes first and regex() must still find the module afterwards.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from iac_assist.model import Unknown\n"
+        "from iac_assist.parsers.terraform import hcl\n"
+        "from iac_assist.parsers.terraform.evaluator import Evaluator\n"
+        "expr = hcl.parse('x = regex(\"a+\", \"caab\")\\n').attributes['x'].expr\n"
+        "print('regex' in sys.modules, Evaluator(lambda n: Unknown(n)).eval(expr), 'regex' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "aa", "True"]

@@ -16,8 +16,6 @@ process start-up), nor, unless ``--jobs`` asks for workers, for a small one.
 from __future__ import annotations
 
 import os
-import pickle
-import signal
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -134,6 +132,8 @@ class Loading:
 
 
 def _worker_init() -> None:
+    import signal  # here: only a worker process needs it
+
     # Ctrl-C is the parent's to handle: it stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -181,6 +181,8 @@ def file_size(path: Path) -> int:
 
 def _picklable(*values: object) -> bool:
     """Whether the arguments can travel to a worker (a closure cannot): else load serially."""
+    import pickle  # here: only a parallel scan needs it
+
     try:
         pickle.dumps(values)
     except Exception:

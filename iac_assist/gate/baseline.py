@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -173,6 +171,8 @@ def at_revision(ref: str, paths: list[Path], root: Path, analyse: Callable[[list
 
 
 def _at_revision(ref: str, paths: list[Path], root: Path, analyse: Callable[[list[Path], Path], T]) -> T | None:
+    import tempfile  # here: only --new-since needs it
+
     if not ref or ref.startswith("-"):
         raise BaselineError(f"--new-since: {ref!r} is not a git revision")
     top = Path(_git(root, "rev-parse", "--show-toplevel").strip()).resolve()
@@ -200,6 +200,8 @@ def _at_revision(ref: str, paths: list[Path], root: Path, analyse: Callable[[lis
 
 
 def _git(cwd: Path, *args: str, failure: str = "", data: bytes | None = None) -> str:
+    import subprocess  # here: only --new-since runs git
+
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_LITERAL_PATHSPECS": "1",
            "LC_ALL": "C"}
     try:
@@ -255,6 +257,8 @@ def _extract(top: Path, commit: str, prefix: str, tree: Path) -> None:
 
 def _write_blobs(top: Path, wanted: list[tuple[str, int, Path]], tree: Path) -> None:
     """Read blobs with one ``git cat-file --batch`` (raw objects: no filters, no conversion)."""
+    import subprocess  # here: only --new-since runs git
+
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
     with subprocess.Popen(["git", *_GIT_CONFIG, "cat-file", "--batch"], cwd=top, stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env) as proc:

@@ -45,7 +45,6 @@ review could have written it.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -182,6 +181,8 @@ def load(path: Path, within: Path | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in table.items():
         if key not in _KEYS:
+            import difflib  # here, not at the top: only a misspelt name needs it
+
             hint = difflib.get_close_matches(key.replace("_", "-"), sorted(_KEYS), n=1)
             suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(sorted(_KEYS))}"
             raise ConfigError(f"{path}: unknown key {key!r} in {where}{suggestion}")
@@ -477,6 +478,8 @@ def check_names(names: Iterable[str], policies: list[Policy], *, severities: boo
         key = name.lower()
         if key in known or (severities and key in SEVERITIES):
             continue
+        import difflib  # here, not at the top: only a misspelt name needs it
+
         hint = difflib.get_close_matches(key, sorted(known), n=1)
         what = "rule id, control slug or severity" if severities else "rule id or control slug"
         raise ConfigError(f"{name!r} is no {what}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))

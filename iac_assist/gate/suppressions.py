@@ -383,7 +383,7 @@ def _template_resources(rel: str, text: str) -> tuple[list[Block] | None, list[D
     """Each resource's line range, and the suppressions in its ``Metadata``; None when the
     file does not decode as a template."""
     try:
-        from cfnlint.decode import decode_str
+        from iac_assist.parsers.cloudformation.decode import decode_str
 
         template, matches = decode_str(text)
     except Exception:  # third-party decoder on untrusted input: the scan reports what is wrong

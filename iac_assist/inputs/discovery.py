@@ -250,7 +250,7 @@ class _Skipped:
 
 def _is_iac_text(path: Path, size: int) -> bool:
     from iac_assist.parsers.cloudformation import looks_like_template
-    from iac_assist.parsers.terraform.plan import looks_like_plan, looks_like_state
+    from iac_assist.parsers.terraform.sniff import looks_like_plan, looks_like_state
 
     try:
         with path.open("rb") as handle:
@@ -351,7 +351,7 @@ def _may_be_iac(path: Path, limit: int) -> bool:
     cap) and does not look like a template or a plan either: not IaC, skipped quietly. One that
     does look like one is kept, for its reading to report why it cannot be analysed."""
     from iac_assist.parsers.cloudformation import looks_like_template_text
-    from iac_assist.parsers.terraform.plan import looks_like_plan, looks_like_state
+    from iac_assist.parsers.terraform.sniff import looks_like_plan, looks_like_state
 
     try:
         with path.open("rb") as handle:

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from iac_assist.model import Fact, Withheld, number_text
 from iac_assist.model.kinds import OTHER
 from iac_assist.model.resource import SourceResource
-from iac_assist.parsers.terraform.values import PartialJson
 
 if TYPE_CHECKING:
     from iac_assist.model.builder import ModelBuilder
@@ -161,10 +161,18 @@ def find(res: SourceResource) -> list[Fact]:
     return list(found.values())
 
 
+def _partial_json() -> type | None:
+    """The Terraform evaluator's ``PartialJson``, or None when no value of it can exist: its
+    module is not loaded (a CloudFormation-only scan need not import the Terraform evaluator)."""
+    module = sys.modules.get("iac_assist.parsers.terraform.values")
+    return getattr(module, "PartialJson", None)
+
+
 def _walk(node: Any, path: tuple[str | int, ...], label: str, depth: int) -> Iterator[tuple[tuple, str, Any]]:
     if depth > MAX_DEPTH:
         return
-    if isinstance(node, PartialJson):
+    partial_json = _partial_json()
+    if partial_json is not None and isinstance(node, partial_json):
         # jsonencode() of a structure with unknown parts: its literal parts are still literals.
         node = node.value
     if isinstance(node, dict):

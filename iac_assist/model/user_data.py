@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import io
 import re
 from typing import Any
@@ -51,6 +50,8 @@ def decode(value: Any, *, encoded: bool = False, pending: str = "user data not k
 
 
 def _gunzip(data: bytes) -> bytes | Unknown:
+    import gzip  # here: only compressed user data needs it
+
     if data[:2] != b"\x1f\x8b":
         return data
     try:

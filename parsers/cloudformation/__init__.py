@@ -1,7 +1,7 @@
 """CloudFormation front end: templates into source resources, then model components.
 
-Importing this package must stay cheap: a Terraform-only scan never pays for cfn-lint, so the
-decoder (``template``) is imported only when a template is actually loaded, and the normalizers
+Importing this package must stay cheap: a Terraform-only scan never pays for PyYAML and the
+template reader, so the decoder (``template``) is imported only when a template is actually loaded, and the normalizers
 (``NORMALIZER``) when first asked for. The scan reaches it through ``frontend.py``.
 """
 
@@ -64,7 +64,7 @@ def load_worlds(
 ) -> tuple[list[list[SourceResource]], list[ScanError]]:
     """Like ``load_template``, followed by one resource list per alternative deployment when
     conditions are open (see ``worlds``)."""
-    # Imported here, not at the top: it pulls in cfn-lint, which takes half a second to import.
+    # Imported here, not at the top: it pulls in PyYAML and the intrinsics, of no use to a Terraform scan.
     from iac_assist.parsers.cloudformation import template
 
     return template.load(path, root, options)

@@ -18,8 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from cfnlint.decode.node import dict_node, list_node, str_node
-
+from iac_assist.parsers.cloudformation.decode import dict_node, list_node, str_node
 from iac_assist.parsers.cloudformation.intrinsics import Resolver, intrinsic_name
 
 PREFIX = "Fn::ForEach::"

@@ -1,9 +1,8 @@
 """Decoding a CloudFormation template (YAML or JSON) into source resources with locations.
 
-cfn-lint's decoder is used because it keeps a mark (line, column) on every mapping, list and
-string, handles the short intrinsic tags (``!Ref``, ``!Sub``...) and guards against YAML alias
-bombs. It is slow to import, which is why only this module imports it, and only this module is
-imported lazily by ``load_template``.
+The decoder (``decode.py``, cfn-lint's decoding without cfn-lint's import cost) keeps a mark
+(line, column) on every mapping, list and string, handles the short intrinsic tags (``!Ref``,
+``!Sub``...) and guards against YAML alias bombs.
 """
 
 from __future__ import annotations
@@ -15,17 +14,17 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from cfnlint.decode import decode_str
-
 from iac_assist.model import Location, Origin, ScanError
 from iac_assist.model.resource import SourceResource
+from iac_assist.parsers.cloudformation.decode import decode_str
 from iac_assist.parsers.cloudformation.gaps import unexpanded
 from iac_assist.parsers.cloudformation.intrinsics import NOVALUE, ResolutionLimit, Resolver
 from iac_assist.parsers.cloudformation.options import TemplateOptions
 from iac_assist.parsers.cloudformation.sam import expand as expand_sam
 from iac_assist.parsers.cloudformation.worlds import worlds
 
-# cfn-lint logs decoding problems itself; they are returned to the caller as ScanErrors instead.
+# cfn-lint's JSON decoder (decode.py's fallback) logs decoding problems itself; they are returned
+# to the caller as ScanErrors instead.
 logging.getLogger("cfnlint").addHandler(logging.NullHandler())
 
 _FOR_EACH = "Fn::ForEach::"

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 from iac_assist.model import ScanError
 from iac_assist.model.resource import SourceResource
 from iac_assist.parsers.terraform.budget import scan_budget
-from iac_assist.parsers.terraform.inputs import Read, VariableInputs, root_values
+from iac_assist.parsers.terraform.given import VariableInputs
 
 if TYPE_CHECKING:
     from iac_assist.parsers.terraform.config import ModuleConfig
+    from iac_assist.parsers.terraform.inputs import Read
 
 
 def module_folders(files: list[Path]) -> dict[Path, list[Path]]:
@@ -58,6 +59,8 @@ def load_configuration(
                             ] if allowed(folder, real_root) and folder.is_dir() else []
             cache[folder] = load_module(folder, real_root, tf_files, read) if tf_files else None
         return cache[folder]
+
+    from iac_assist.parsers.terraform.inputs import root_values
 
     ctx = ScanContext(real_root, load, read)
     inputs = inputs or VariableInputs()

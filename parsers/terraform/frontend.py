@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, cast
 
 from iac_assist.analysis.frontend import Batch, Loaded, Read, ScanInputs, Scope, internal_error
 from iac_assist.inputs.discovery import DOCUMENT, TERRAFORM
-from iac_assist.parsers.terraform.inputs import VariableInputs
+from iac_assist.parsers.terraform.given import VariableInputs
 
 if TYPE_CHECKING:
     from iac_assist.model.builder import Normalizer
     from iac_assist.parsers.terraform.config import ModuleConfig
-    from iac_assist.parsers.terraform.plan import LoadedPlans
+    from iac_assist.parsers.terraform.sniff import LoadedPlans
 
 CHUNK_BYTES = 32 * 1024
 """Small Terraform folders travel to a worker together, up to about this much source."""
@@ -54,7 +54,7 @@ class _Configurations:
                  variables: VariableInputs | None) -> None:
         from iac_assist.analysis.parallel import file_size
         from iac_assist.parsers.terraform import module_folders
-        from iac_assist.parsers.terraform.plan import LoadedPlans
+        from iac_assist.parsers.terraform.sniff import LoadedPlans
 
         self.scan = scan
         self.variables = variables

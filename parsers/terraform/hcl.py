@@ -1,8 +1,8 @@
 """HCL2 text into our syntax tree (bodies, blocks, attributes, expressions) with line numbers.
 
-The only module that touches python-hcl2: we use its Lark grammar (8.x has operator precedence
-and parses string templates) and convert the parse tree ourselves, so the parser can be swapped
-by rewriting this file alone.
+With ``hcl_parser.py`` (which builds the parser), the only module that touches python-hcl2: we
+use its Lark grammar (8.x has operator precedence and parses string templates) and convert the
+parse tree ourselves, so the parser can be swapped by rewriting these two files alone.
 """
 
 from __future__ import annotations
@@ -57,19 +57,21 @@ class Body:
 
 @lru_cache(maxsize=1)
 def _parser() -> Any:
-    from hcl2.parser import parser
+    """One parser per process: building one costs more than parsing a small file."""
+    from iac_assist.parsers.terraform import hcl_parser
 
-    return parser()
+    return hcl_parser.build()
 
 
 def parse(text: str) -> Body:
     """Parse a whole file. Raises HclError with line and column on a syntax error."""
+    parser = _parser()  # first: it imports Lark its own way (hcl_parser.py)
     from lark.exceptions import LarkError, UnexpectedInput
 
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        tree = _parser().parse(_closing_markers_trimmed(text) + "\n")
+        tree = parser.parse(_closing_markers_trimmed(text) + "\n")
     except UnexpectedInput as err:
         raise HclError(_syntax_message(err), getattr(err, "line", 0), getattr(err, "column", 0)) from None
     except LarkError as err:

@@ -9,7 +9,7 @@ stays unknown.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,21 +20,13 @@ from iac_assist.model import Origin, ScanError, Unknown, shown
 from iac_assist.parsers.terraform import hcl
 from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import ModuleConfig
+from iac_assist.parsers.terraform.given import VariableInputs as VariableInputs
+from iac_assist.parsers.terraform.given import parse_assignment as parse_assignment
 
 ENV_PREFIX = "TF_VAR_"
 PRIMITIVE_TYPES = ("", "string", "number", "bool")
 """Type constraints whose command-line and environment values are taken as raw strings;
 values for any other type are parsed as HCL expressions, as Terraform does."""
-
-
-@dataclass(frozen=True)
-class VariableInputs:
-    """What the user gave on the command line and in the environment."""
-
-    var_files: tuple[Path, ...] = ()
-    assignments: tuple[tuple[str, str], ...] = ()
-    """``--var NAME=VALUE`` pairs, in order."""
-    environ: Mapping[str, str] = field(default_factory=dict)
 
 
 Read = Callable[[Path, str, list], "str | None"]
@@ -115,14 +107,6 @@ def root_values(config: ModuleConfig, root: Path, inputs: VariableInputs, read: 
     for name, raw in inputs.assignments:
         assign(name, raw, f"--var {name}", 0, raw=True, said="--var")
     return out
-
-
-def parse_assignment(text: str) -> tuple[str, str]:
-    """``NAME=VALUE`` from ``--var``; raises ValueError without ``=`` or a name."""
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip():
-        raise ValueError(f"expected NAME=VALUE, got {text!r}")
-    return name.strip(), value
 
 
 def _load_file(path: Path, label: str, read: Read, assign: Callable, errors: list, json: bool | None = None) -> None:

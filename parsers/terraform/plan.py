@@ -61,6 +61,10 @@ from typing import Any
 
 from iac_assist.model import Location, Ref, ScanError, Unknown
 from iac_assist.model.resource import SourceResource
+from iac_assist.parsers.terraform.sniff import _FORMAT_KEY
+from iac_assist.parsers.terraform.sniff import LoadedPlans as LoadedPlans
+from iac_assist.parsers.terraform.sniff import looks_like_plan as looks_like_plan
+from iac_assist.parsers.terraform.sniff import looks_like_state as looks_like_state
 from iac_assist.parsers.terraform.values import jsonencode_locs
 
 Read = Callable[[Path, str, list], "str | None"]
@@ -73,9 +77,6 @@ MAX_DEPTH = 64
 NOT_ANALYSED = ({"delete"}, {"forget"})
 """Action sets whose instance does not exist after apply."""
 
-_FORMAT_KEY = re.compile(r'"format_version"\s*:')
-_PLAN_KEY = re.compile(r'"(?:planned_values|resource_changes)"\s*:')
-_STATE_KEY = re.compile(r'"terraform_version"\s*:')
 _PLAN_ONLY = ("planned_values", "resource_changes", "configuration", "prior_state", "errored")
 """Top-level members only a plan has: a file with none of them is a state."""
 PLANNED = ("planned_values",)
@@ -89,38 +90,6 @@ _REF_STEP = re.compile(r'\.?([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+|"(?:[^"\\]|\\.)*"|\
 _MODULE_STEP = re.compile(r'module\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.|$)')
 _NOT_RESOURCES = {"var", "local", "module", "data", "count", "each", "path", "terraform", "self"}
 _KNOWN_AFTER_APPLY = "known after apply"
-
-
-def looks_like_plan(text: str) -> bool:
-    """Cheap content check (no parse): is this text a Terraform plan in JSON?"""
-    if not text.lstrip("\ufeff \t\r\n").startswith("{"):
-        return False
-    return _FORMAT_KEY.search(text) is not None and _PLAN_KEY.search(text) is not None
-
-
-def looks_like_state(text: str) -> bool:
-    """Cheap content check (no parse): is this text a Terraform state in JSON (``terraform show
-    -json`` of a state: ``values.root_module``, no ``planned_values``; without ``values`` when
-    nothing is deployed)? Not the raw ``.tfstate`` format, which has no ``format_version``, nor
-    the other JSON outputs of Terraform, which have no ``terraform_version``."""
-    if not text.lstrip("\ufeff \t\r\n").startswith("{") or _PLAN_KEY.search(text) is not None:
-        return False
-    return _FORMAT_KEY.search(text) is not None and _STATE_KEY.search(text) is not None
-
-
-@dataclass
-class LoadedPlans:
-    """What the plans of a scan gave, and which discovered files they account for."""
-
-    roots: list[tuple[str, list[SourceResource]]] = field(default_factory=list)
-    """One entry per plan: its scope (the plan file, relative to the root) and its resources."""
-    errors: list[ScanError] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    """Files analysed: the plans and the ``.tf`` files they took lines from."""
-    plans: set[Path] = field(default_factory=set)
-    """The plan files: not CloudFormation candidates any more."""
-    superseded: set[Path] = field(default_factory=set)
-    """Discovered ``.tf`` files of the root modules (and their local modules) a plan replaces."""
 
 
 def load_plans(candidates: Iterable[Path], terraform: Iterable[Path], root: Path, read: Read,
