@@ -8,7 +8,6 @@ half-written SARIF file left by an interrupted run or a full disk.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -68,6 +67,8 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # only when a file is written: a scan to the console starts faster
+
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
