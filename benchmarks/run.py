@@ -45,7 +45,9 @@ from synthetic import generate  # noqa: E402
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 RESULTS = Path(__file__).resolve().parent / "results"
-CORPUS = PROJECT.parent / "shared" / "corpus"
+CORPUS = next((p for p in (PROJECT.parent / "shared" / "corpus", PROJECT.parent.parent / "shared" / "corpus")
+               if p.is_dir()), PROJECT.parent / "shared" / "corpus")
+"""``../shared/corpus`` beside the repository (or beside the folder of worktrees it is in); --corpus."""
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "iac-assist-bench"
 PARSE_CACHE = CACHE / "parse-cache"
 """iac-assist's parse cache during the benchmark (``--cache-dir``): emptied before each run of a
@@ -88,7 +90,10 @@ def main() -> None:
                         help="measure the iac-assist of this Python environment instead of a fresh install")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of the corpus scan")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--corpus", type=Path, help="the corpus of real repositories (default: ../shared/corpus)")
     args = parser.parse_args()
+    if args.corpus:
+        globals()["CORPUS"] = args.corpus.resolve()
 
     CACHE.mkdir(parents=True, exist_ok=True)
     work = CACHE / "work"

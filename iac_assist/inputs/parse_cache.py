@@ -170,7 +170,7 @@ def _identity(kind: str, modules: tuple[str, ...], distributions: tuple[str, ...
         else:
             _identities[memo] = digest.digest()
     base = _identities[memo]
-    return base + iac_assist.__version__.encode() if base else b""
+    return base + iac_assist.__version__.encode() + b"\0" if base else b""
 
 
 class _Store:
