@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per case (3 when one takes over 30 s)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 50000],
                         help="synthetic monorepo sizes, in resources")
+    parser.add_argument("--checkov-runs", type=int, help="runs per case for Checkov (default: --runs)")
     parser.add_argument("--checkov-timeout", type=float, default=900.0,
                         help="seconds before a Checkov run is stopped (recorded as a timeout)")
     parser.add_argument("--only", nargs="*", default=[], metavar="ID",
@@ -204,7 +205,7 @@ def _run_case(case: Case, ours: list[str] | None, checkov: list[str] | None, arg
     else:
         command = checkov + case.checkov
         print(f"checkov     {case.id} ...", file=sys.stderr, flush=True)
-        result = measure(command, args.runs, cwd=work, env=env, timeout=args.checkov_timeout,
+        result = measure(command, args.checkov_runs or args.runs, cwd=work, env=env, timeout=args.checkov_timeout,
                          stdout_file=work / "checkov.json")
         case.results["checkov"] = {**result.summary(), **_checkov_counts(result)}
         ours_median = case.results.get("iac_assist", {}).get("median_s")

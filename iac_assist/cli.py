@@ -68,7 +68,6 @@ _max_file_size_option = click.option(
          "Default: 20 MiB, and 2 MiB for .tf files (the HCL parser needs ~300 bytes of memory per byte).")
 
 
-
 def _cache_options(command: Callable[..., None]) -> Callable[..., None]:
     """--no-cache and --cache-dir: the parse cache (iac_assist/inputs/parse_cache.py) is the
     runner's choice, never the configuration file's or the scanned repository's."""
@@ -99,6 +98,7 @@ def _cache_options(command: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(options):
         run = option(run)
     return run
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="iac-assist")
