@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -71,12 +72,16 @@ class Measurement:
 
 
 def measure(command: list[str], runs: int, *, cwd: Path, env: dict[str, str], timeout: float,
-            stdout_file: Path | None = None, long_seconds: float = 30.0, min_runs: int = 3) -> Measurement:
+            stdout_file: Path | None = None, long_seconds: float = 30.0, min_runs: int = 3,
+            before: Callable[[], None] | None = None) -> Measurement:
     """Run ``command`` ``runs`` times (only ``min_runs`` when one run takes longer than
     ``long_seconds``; once when it times out). Standard output goes to ``stdout_file`` (else is
-    discarded); the last run's standard error is kept."""
+    discarded); the last run's standard error is kept. ``before`` runs before each run, untimed
+    (emptying the parse cache for a first scan)."""
     result = Measurement(command)
     for index in range(runs):
+        if before is not None:
+            before()
         run, stderr = _once(command, cwd, env, timeout, stdout_file)
         result.runs.append(run)
         result.stderr = stderr

@@ -45,8 +45,13 @@ from synthetic import generate  # noqa: E402
 PROJECT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 RESULTS = Path(__file__).resolve().parent / "results"
-CORPUS = PROJECT.parent / "shared" / "corpus"
+CORPUS = next((p for p in (PROJECT.parent / "shared" / "corpus", PROJECT.parent.parent / "shared" / "corpus")
+               if p.is_dir()), PROJECT.parent / "shared" / "corpus")
+"""``../shared/corpus`` beside the repository (or beside the folder of worktrees it is in); --corpus."""
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "iac-assist-bench"
+PARSE_CACHE = CACHE / "parse-cache"
+"""iac-assist's parse cache during the benchmark (``--cache-dir``): emptied before each run of a
+first-scan case, kept for the repeated-scan cases."""
 CHECKOV_FLAGS = ["--framework", "terraform", "cloudformation", "--skip-download", "-o", "json"]
 COPY_IGNORED = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", ".venv", "venv", ".ci-venv",
                                       "__pycache__", ".pytest_cache", ".ruff_cache", "results")
@@ -61,6 +66,9 @@ class Case:
     checkov: list[str] | None = None
     """Checkov's arguments (None: no counterpart)."""
     kind: str = "scan"
+    warm_of: str = ""
+    """A repeated scan: the id of the first-scan case it repeats. Its parse cache is filled by one
+    untimed run, then kept; every other case starts each run with an empty cache."""
     results: dict = field(default_factory=dict)
 
 
@@ -68,17 +76,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--with-checkov", action="store_true", help="run Checkov on the same cases")
     parser.add_argument("--checkov-version", default="", help="pip requirement suffix, e.g. ==3.2.0 (default: latest)")
+    parser.add_argument("--checkov-bin", type=Path,
+                        help="a Checkov executable already installed (e.g. /tmp/checkov-venv/bin/checkov)")
     parser.add_argument("--runs", type=int, default=5, help="runs per case (3 when one takes over 30 s)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 50000],
                         help="synthetic monorepo sizes, in resources")
+    parser.add_argument("--checkov-runs", type=int, help="runs per case for Checkov (default: --runs)")
     parser.add_argument("--checkov-timeout", type=float, default=900.0,
                         help="seconds before a Checkov run is stopped (recorded as a timeout)")
-    parser.add_argument("--only", nargs="*", default=[], metavar="ID", help="run only cases whose id starts so")
+    parser.add_argument("--only", nargs="*", default=[], metavar="ID",
+                        help="run only these cases and their variants (`corpus`: also corpus-serial and "
+                             "corpus-warm; `corpus/`: each repository)")
     parser.add_argument("--in-place", action="store_true",
                         help="measure the iac-assist of this Python environment instead of a fresh install")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of the corpus scan")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--corpus", type=Path, help="the corpus of real repositories (default: ../shared/corpus)")
     args = parser.parse_args()
+    if args.corpus:
+        globals()["CORPUS"] = args.corpus.resolve()
 
     CACHE.mkdir(parents=True, exist_ok=True)
     work = CACHE / "work"
@@ -86,11 +102,13 @@ def main() -> None:
     env = _child_env(args.in_place)
     python = Path(sys.executable) if args.in_place else _install_ours()
     ours = [str(python), "-m", "iac_assist"] if args.in_place else [str(python.parent / "iac-assist")]
-    checkov = _install_checkov(args.checkov_version) if args.with_checkov else None
+    checkov = None
+    if args.with_checkov:
+        checkov = [str(args.checkov_bin)] if args.checkov_bin else _install_checkov(args.checkov_version)
 
     cases = _cases(work, args.sizes)
     if args.only:
-        cases = [c for c in cases if c.id.startswith(tuple(args.only))]
+        cases = [c for c in cases if any(_selected(c.id, wanted) for wanted in args.only)]
     started = datetime.datetime.now(datetime.timezone.utc)
     load_before = os.getloadavg()
     # Warm-up: the first process of a session reads everything from disk.
@@ -110,7 +128,8 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.no_profile and CORPUS.is_dir():
         _profile(python, ours, env, work, args.out)
-    report = {"machine": machine, "cases": [{"id": c.id, "title": c.title, "kind": c.kind, **c.results}
+    report = {"machine": machine, "cases": [{"id": c.id, "title": c.title, "kind": c.kind, "warm_of": c.warm_of,
+                                            **c.results}
                                             for c in cases], "graph_scaling": graph}
     (args.out / "benchmark.json").write_text(json.dumps(report, indent=2) + "\n")
     markdown = _markdown(report)
@@ -118,8 +137,12 @@ def main() -> None:
     print(markdown)
 
 
+def _selected(case_id: str, wanted: str) -> bool:
+    return case_id == wanted or case_id.startswith(wanted if wanted.endswith(("/", "-")) else wanted + "-")
+
+
 def _cases(work: Path, sizes: list[int]) -> list[Case]:
-    scan = ["scan", "--format", "json", "--output", "{out}"]
+    scan = ["scan", "--format", "json", "--output", "{out}", "--cache-dir", "{cache}"]
     cases = [
         Case("version", "`iac-assist --version`", ["--version"], ["--version"], kind="command"),
         Case("help", "`iac-assist --help`", ["--help"], None, kind="command"),
@@ -127,6 +150,10 @@ def _cases(work: Path, sizes: list[int]) -> list[Case]:
              ["-f", str(DATA / "small.tf"), *CHECKOV_FLAGS]),
         Case("small-cfn", "one small CloudFormation template (14 lines)", [*scan, str(DATA / "small.yaml")],
              ["-f", str(DATA / "small.yaml"), *CHECKOV_FLAGS]),
+        Case("small-tf-warm", "one small Terraform file, repeated (parse cache warm)",
+             [*scan, str(DATA / "small.tf")], warm_of="small-tf"),
+        Case("small-cfn-warm", "one small CloudFormation template, repeated (parse cache warm)",
+             [*scan, str(DATA / "small.yaml")], warm_of="small-cfn"),
         Case("fixtures", "the project's fixtures/", [*scan, str(PROJECT / "fixtures")],
              ["-d", str(PROJECT / "fixtures"), *CHECKOV_FLAGS]),
     ]
@@ -137,6 +164,8 @@ def _cases(work: Path, sizes: list[int]) -> list[Case]:
         cases.append(Case("corpus", "corpus: all repositories at once", [*scan, str(CORPUS)],
                           ["-d", str(CORPUS), *CHECKOV_FLAGS]))
         cases.append(Case("corpus-serial", "corpus: all at once, `--jobs 1`", [*scan, "--jobs", "1", str(CORPUS)]))
+        cases.append(Case("corpus-warm", "corpus: all at once, repeated (parse cache warm)", [*scan, str(CORPUS)],
+                          warm_of="corpus"))
     for size in sizes:
         repo = work / f"synthetic-{size}"
         counts = generate(repo, size)
@@ -148,8 +177,11 @@ def _cases(work: Path, sizes: list[int]) -> list[Case]:
         if size == max(sizes):
             cases.append(Case(f"synthetic-{label}-serial", f"synthetic {label}, `--jobs 1`",
                               [*scan, "--jobs", "1", str(repo)]))
+            cases.append(Case(f"synthetic-{label}-warm", f"synthetic {label}, repeated (parse cache warm)",
+                              [*scan, str(repo)], warm_of=f"synthetic-{label}"))
         cases.append(Case(f"model-{label}", f"synthetic {label}: `iac-assist model --format json` (threat model)",
-                          ["model", "--format", "json", "--output", "{out}", str(repo)], kind="model"))
+                          ["model", "--format", "json", "--output", "{out}", "--cache-dir", "{cache}", str(repo)],
+                          kind="model"))
     return cases
 
 
@@ -158,14 +190,22 @@ def _run_case(case: Case, ours: list[str] | None, checkov: list[str] | None, arg
     out = work / "report.json"
     out.unlink(missing_ok=True)
     if ours is not None:
-        command = ours + [a.replace("{out}", str(out)) for a in case.ours]
+        command = ours + [a.replace("{out}", str(out)).replace("{cache}", str(PARSE_CACHE)) for a in case.ours]
         print(f"iac-assist  {case.id} ...", file=sys.stderr, flush=True)
-        result = measure(command, args.runs, cwd=work, env=env, timeout=3600, stdout_file=work / "stdout.txt")
+
+        def empty_cache() -> None:
+            shutil.rmtree(PARSE_CACHE, ignore_errors=True)
+
+        empty_cache()
+        if case.warm_of:  # one run fills the cache; the measured runs read it
+            subprocess.run(command, cwd=work, env=env, capture_output=True, check=False, timeout=3600)
+        result = measure(command, args.runs, cwd=work, env=env, timeout=3600, stdout_file=work / "stdout.txt",
+                         before=None if case.warm_of else empty_cache)
         case.results["iac_assist"] = {**result.summary(), **_our_counts(case, out, result)}
     else:
         command = checkov + case.checkov
         print(f"checkov     {case.id} ...", file=sys.stderr, flush=True)
-        result = measure(command, args.runs, cwd=work, env=env, timeout=args.checkov_timeout,
+        result = measure(command, args.checkov_runs or args.runs, cwd=work, env=env, timeout=args.checkov_timeout,
                          stdout_file=work / "checkov.json")
         case.results["checkov"] = {**result.summary(), **_checkov_counts(result)}
         ours_median = case.results.get("iac_assist", {}).get("median_s")
@@ -347,6 +387,7 @@ def _markdown(report: dict) -> str:
         lines.append(row)
     lines += ["", "`faster`: Checkov's median time over ours; `memory`: our peak memory (all processes) over "
               "Checkov's. Checkov runs with `" + " ".join(CHECKOV_FLAGS) + "`." if with_checkov else "", ""]
+    lines += _repeated(report["cases"])
     if report.get("graph_scaling"):
         lines += ["In-process scaling of graph, policies and threat model (`graph_scaling.py`, synthetic "
                   "components, no parsing):", "",
@@ -359,6 +400,23 @@ def _markdown(report: dict) -> str:
                          f"{row['attack_paths']} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _repeated(cases: list[dict]) -> list[str]:
+    """Repeated scans (parse cache warm) against the same first scan (cache emptied before each run)."""
+    by_id = {c["id"]: c for c in cases}
+    rows = []
+    for case in cases:
+        first = by_id.get(case.get("warm_of", ""), {}).get("iac_assist")
+        warm = case.get("iac_assist")
+        if warm and first:
+            rows.append(f"| {by_id[case['warm_of']]['title']} | {first['median_s']:.2f} | {warm['median_s']:.2f} | "
+                        f"{warm['median_s'] / first['median_s']:.2f} |")
+    if not rows:
+        return []
+    return ["A repeated scan of unchanged files reads their parse results from the cache a first scan wrote "
+            "(`--cache-dir`, emptied before each run of every other case):", "",
+            "| Case | first scan s | repeated s | repeated / first |", "|---|---|---|---|", *rows, ""]
 
 
 def _time(summary: dict) -> str:

@@ -99,6 +99,38 @@ def _report_option(formats: tuple[str, ...], listed: str) -> Callable[[Callable[
              "another, --output's, or a file the run reads (configuration, baseline, variables, parameters).")
 
 
+def _cache_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--no-cache and --cache-dir: the parse cache (iac_assist/inputs/parse_cache.py) is the
+    runner's choice, never the configuration file's or the scanned repository's."""
+    import functools
+
+    @functools.wraps(command)
+    def run(*args: Any, no_cache: bool, cache_dir: Path | None, **kwargs: Any) -> None:
+        from iac_assist.inputs import parse_cache
+
+        directory = None if no_cache else (cache_dir or parse_cache.default_directory())
+        refused = parse_cache.configure(directory, list(kwargs.get("paths") or ()) or [Path(".")])
+        if refused:
+            click.echo(f"warning: {safe(refused)}", err=True)
+        try:
+            command(*args, **kwargs)
+        finally:
+            parse_cache.evict()
+            parse_cache.configure(None)
+
+    options = [
+        click.option("--no-cache", is_flag=True, default=False, envvar="IAC_ASSIST_NO_CACHE",
+                     help="Parse every file again rather than reading parse results kept from earlier runs "
+                          "(also IAC_ASSIST_NO_CACHE=1)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+                     help="Where parse results are kept between runs (default: $XDG_CACHE_HOME/iac-assist, "
+                          "else ~/.cache/iac-assist). Never a folder inside the scanned paths."),
+    ]
+    for option in reversed(options):
+        run = option(run)
+    return run
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="iac-assist")
 def cli() -> None:
@@ -216,6 +248,7 @@ FIXES_SHOWN = ("json", "sarif", "markdown")
               help="Leave out the findings PATHS already had at git revision REF (a branch, tag or commit), "
                    "read from git objects: nothing is checked out.")
 @_jobs_option
+@_cache_options
 @_max_file_size_option
 @_fail_on_unanalysed_option
 @click.option("-v", "--verbose", is_flag=True,
@@ -457,6 +490,7 @@ def fix_command(paths: tuple[Path, ...], write: bool, exclude: tuple[str, ...], 
 @click.option("--assume-worst/--no-assume-worst", default=None, help="As for scan.")
 @_gate_options
 @_jobs_option
+@_cache_options
 @_fail_on_unanalysed_option
 @_progress_option
 def baseline_command(paths: tuple[Path, ...], output: Path | None, exclude: tuple[str, ...],
@@ -690,6 +724,7 @@ _MODEL_FORMATS = ("json", "markdown", "mermaid", "dot", "otm", "sarif", "html", 
               help="Configuration file, as for scan (its exclude, var-files and parameters apply).")
 @_untrusted_option
 @_jobs_option
+@_cache_options
 @_max_file_size_option
 @_fail_on_unanalysed_option
 @click.option("--data-classification", "data_classes", type=click.Path(exists=True, dir_okay=False, path_type=Path),

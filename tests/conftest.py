@@ -86,3 +86,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_snapshots(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-snapshots"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _parse_cache_of_the_tests(tmp_path_factory: pytest.TempPathFactory):
+    """Commands the tests run keep their parse cache in a folder of the test session, never the
+    user's: every later scan of the session then reads its parse results from it (the cache's
+    results are checked by the same assertions as fresh ones)."""
+    from iac_assist.inputs import parse_cache
+
+    folder = tmp_path_factory.mktemp("parse-cache")
+    real = parse_cache.default_directory
+    parse_cache.default_directory = lambda: folder
+    yield folder
+    parse_cache.default_directory = real

@@ -4,6 +4,7 @@ not imported (measured with ``python -X importtime``; see benchmarks/README.md).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,9 +31,14 @@ print(json.dumps(sorted(m for m in {HEAVY + TERRAFORM_ONLY + RARE!r} if m in sys
 """
 
 
-def imported(*args: str, among: tuple[str, ...] = HEAVY) -> list[str]:
-    """The modules of ``among`` a command imported, run in a fresh interpreter."""
-    proc = subprocess.run([sys.executable, "-c", DRIVER, *args], capture_output=True, text=True, timeout=120)
+def imported(*args: str, among: tuple[str, ...] = HEAVY, cache: bool = False) -> list[str]:
+    """The modules of ``among`` a command imported, run in a fresh interpreter (without the parse
+    cache unless asked: a first scan)."""
+    env = {k: v for k, v in os.environ.items() if k != "IAC_ASSIST_NO_CACHE"}
+    if not cache:
+        env["IAC_ASSIST_NO_CACHE"] = "1"
+    proc = subprocess.run([sys.executable, "-c", DRIVER, *args], capture_output=True, text=True, timeout=120,
+                          env=env)
     return [m for m in json.loads(proc.stderr.strip().splitlines()[-1]) if m in among]
 
 
@@ -46,6 +52,12 @@ def test_a_terraform_scan_imports_only_the_hcl_parser(fmt: str) -> None:
     # Lark alone: not python-hcl2's package (its grammar and post-lexer are read from it, see
     # parsers/terraform/hcl_parser.py), nor the regex module Lark would import for nothing.
     assert imported("scan", "--format", fmt, str(DATA / "small.tf")) == ["lark"]
+
+
+def test_a_repeated_terraform_scan_does_not_import_the_parser(tmp_path: Path) -> None:
+    scan = ("scan", "--format", "json", "--cache-dir", str(tmp_path), str(DATA / "small.tf"))
+    assert imported(*scan, cache=True) == ["lark"]
+    assert imported(*scan, cache=True) == []
 
 
 def test_sarif_is_loaded_for_sarif_only() -> None:

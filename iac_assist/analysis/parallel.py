@@ -89,7 +89,10 @@ class Loading:
     def _start(self, workers: int) -> None:
         from concurrent.futures import ProcessPoolExecutor  # imports multiprocessing: only when used
 
-        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+        from iac_assist.inputs import parse_cache
+
+        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
+                                         initargs=(parse_cache.current(),))
         # Front ends whose workers import something slow go first: their batches are among the
         # longest tasks.
         work = [(p, p.batches(workers)) for p in sorted(self._preparations, key=lambda p: not p.slow_start)
@@ -131,11 +134,15 @@ class Loading:
             self._pool = None
 
 
-def _worker_init() -> None:
+def _worker_init(cache: Path | None = None) -> None:
     import signal  # here: only a worker process needs it
 
     # Ctrl-C is the parent's to handle: it stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Workers parse: they read and write the parent's parse cache (already checked by the parent).
+    from iac_assist.inputs import parse_cache
+
+    parse_cache.configure(cache)
 
 
 def _work(run: Callable[..., object], args: tuple) -> object:

@@ -64,17 +64,30 @@ def parse(text: str, rel: str) -> Body:
 
 @lru_cache(maxsize=8)
 def _parse(text: str, rel: str) -> Body:
-    from lark.exceptions import LarkError
-
-    from iac_assist.parsers.terraform.hcl import _closing_markers_trimmed, _parser
+    from iac_assist.inputs import parse_cache
+    from iac_assist.parsers.terraform.hcl import _closing_markers_trimmed
 
     if _closing_markers_trimmed(text) != text:
         # The scan's parse moved characters (blanks after a heredoc's closing marker).
         raise CannotEdit(f"{rel}: a heredoc's closing marker is followed by blanks; edit it by hand")
+    # Through the parse cache, as the scan's own parse: a repeated scan whose report shows fixes
+    # (JSON, SARIF, Markdown) parses nothing again.
+    body = parse_cache.cached("terraform-spans", text, _spans, (__name__, "iac_assist.parsers.terraform.hcl"),
+                              ("python-hcl2", "lark"))
+    if body is None:
+        raise CannotEdit(f"{rel} does not parse")
+    return body
+
+
+def _spans(text: str) -> Body | None:
+    from lark.exceptions import LarkError
+
+    from iac_assist.parsers.terraform.hcl import _parser
+
     try:
         tree = _parser().parse(text + "\n")
     except (LarkError, RecursionError):
-        raise CannotEdit(f"{rel} does not parse") from None
+        return None
     return _body(tree.children[0], text)
 
 

@@ -8,6 +8,7 @@ The decoder (``decode.py``, cfn-lint's decoding without cfn-lint's import cost) 
 from __future__ import annotations
 
 import bisect
+import json
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -110,7 +111,7 @@ def _parse(
     # and SAM's needs it first); see foreach.py.
     template, loop_errors = _for_each(template, text, file, given)
     # Transform: AWS::Serverless-2016-10-31 (SAM) resources into what they deploy; see sam.py.
-    template, sam_errors = expand_sam(template, file, given)
+    template, sam_errors = _expanded(template, text, file, given)
     resources = template["Resources"]
     base = _Reader(text, file, template, given, stack_outputs=stack_outputs, given_origins=options.given_origins)
     found, errors = base.read(resources)
@@ -140,7 +141,7 @@ def outputs(
         return {}, set()
     given = dict((options or TemplateOptions()).parameters)
     template, _ = _for_each(template, text, file, given)
-    template, _ = expand_sam(template, file, given)  # outputs may name generated resources
+    template, _ = _expanded(template, text, file, given)  # outputs may name generated resources
     reader = _Reader(text, file, template, given, stack_outputs=stack_outputs)
     resources = template.get("Resources")
     return reader.resolver.outputs(), {str(k) for k in resources} if isinstance(resources, dict) else set()
@@ -177,7 +178,7 @@ are 5 GiB to join, resolve and check."""
 
 def _decode(text: str, file: str) -> tuple[Any, list[ScanError]]:
     try:
-        template, matches = decode_str(text)
+        template, matches = _decoded(text)
     except RecursionError:
         return None, [ScanError(file, 1, "template could not be decoded: nested too deeply")]
     except Exception as exc:  # the decoder is third-party code fed untrusted input
@@ -199,6 +200,44 @@ def _decode(text: str, file: str) -> tuple[Any, list[ScanError]]:
         for m in matches
     ]
     return (None if errors else template), errors
+
+
+_DECODER_MODULES = (__name__, decode_str.__module__, "iac_assist.parsers.cloudformation.cached_nodes")
+_DECODER_LIBRARIES = ("cfn-lint", "PyYAML")
+
+
+def _decoded(text: str) -> tuple[Any, list[Any]]:
+    """The decoder's result for ``text``, through the parse cache (``iac_assist/inputs/parse_cache.py``):
+    the template as written, before parameters, conditions or transforms, so it depends on the
+    text and the decoder alone."""
+    from iac_assist.inputs import parse_cache
+
+    return parse_cache.cached("cloudformation-decode", text, decode_str, _DECODER_MODULES, _DECODER_LIBRARIES,
+                              _reducers())
+
+
+def _expanded(template: dict, text: str, file: str, given: dict) -> tuple[dict, list[ScanError]]:
+    """``expand_sam``, through the parse cache when its inputs are plain: the SAM translator is the
+    slowest step of a repeated scan (and its import the slowest import). What the transform gets
+    is decided by the template's text (decoded, then its loops expanded), the parameter values
+    (strings) and the file name its errors carry: all three are the key."""
+    from iac_assist.inputs import parse_cache
+    from iac_assist.parsers.cloudformation import sam
+
+    if not sam.declares_sam(template) or not all(isinstance(k, str) and isinstance(v, str) for k, v in given.items()):
+        return expand_sam(template, file, given)
+    # json.dumps escapes NUL: the text ends at the last one.
+    key = text + "\0" + json.dumps([file, sorted(given.items())])
+    modules = (*_DECODER_MODULES, sam.__name__, "iac_assist.parsers.cloudformation.intrinsics",
+               "iac_assist.parsers.cloudformation.foreach")
+    return parse_cache.cached("cloudformation-sam", key, lambda _: expand_sam(template, file, given), modules,
+                              (*_DECODER_LIBRARIES, "aws-sam-translator"), _reducers())
+
+
+def _reducers() -> dict:
+    from iac_assist.parsers.cloudformation.cached_nodes import reducers
+
+    return reducers()
 
 
 def _amplified(template: Any) -> Any:

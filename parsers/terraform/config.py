@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from iac_assist.model import Location, ScanError
-from iac_assist.parsers.terraform import hcl
+from iac_assist.parsers.terraform import hcl, parsed
 from iac_assist.parsers.terraform.expressions import Expr, Literal
 from iac_assist.parsers.terraform.gaps import unknown_functions
 
@@ -96,12 +96,7 @@ def load_module(folder: Path, root: Path, files: list[Path], read: callable) -> 
         if text is None:
             continue
         try:
-            if path.name.endswith(".tf.json"):
-                from iac_assist.parsers.terraform import tfjson
-
-                body = tfjson.parse(text)
-            else:
-                body = hcl.parse(text)
+            body = parsed.parse_json(text) if path.name.endswith(".tf.json") else parsed.parse_hcl(text)
         except hcl.HclError as err:
             config.errors.append(ScanError(rel, err.line, err.message, err.column))
             continue

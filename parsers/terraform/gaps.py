@@ -9,6 +9,7 @@ it is written, with its file and line, once per function and file.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from pathlib import Path
 
 from iac_assist.model import ScanError
@@ -24,6 +25,7 @@ AFTER_APPLY = frozenset({"timestamp", "uuid", "bcrypt"})
 so nothing is lost by not evaluating them."""
 
 
+@functools.lru_cache(maxsize=1)
 def _known() -> frozenset[str]:
     from iac_assist.parsers.terraform.files import FileFunctions
 
@@ -48,10 +50,12 @@ def unknown_functions(body: hcl.Body, rel: str) -> list[ScanError]:
             stack.extend(node.body.blocks)
         elif isinstance(node, (tuple, list)):
             stack.extend(node)
-        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-            if isinstance(node, ex.Call) and node.name not in known:
-                calls.setdefault(node.name, []).append(node.line)
-            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
+        else:
+            names = _fields(type(node))
+            if names:
+                if isinstance(node, ex.Call) and node.name not in known:
+                    calls.setdefault(node.name, []).append(node.line)
+                stack.extend(getattr(node, name) for name in names)
     out = []
     for name, lines in sorted(calls.items()):
         first = min((n for n in lines if n > 0), default=0)
@@ -60,3 +64,12 @@ def unknown_functions(body: hcl.Body, rel: str) -> list[ScanError]:
         out.append(ScanError(rel, first, f"{name}() is {what}{uses}: its result is unknown, and what depends on it "
                              "is not analysed", level="warning", category=CATEGORY))
     return out
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[str, ...]:
+    """The fields of a syntax tree node's class (empty for anything else): looked up once per
+    class, as a repeated scan reads its trees from the parse cache and spends its time here."""
+    if not dataclasses.is_dataclass(cls):
+        return ()
+    return tuple(f.name for f in dataclasses.fields(cls))

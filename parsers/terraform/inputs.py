@@ -17,7 +17,7 @@ from typing import Any
 from iac_assist.inputs.confine import CATEGORY as OUTSIDE_ROOT
 from iac_assist.inputs.confine import Outside, confine
 from iac_assist.model import Origin, ScanError, Unknown, shown
-from iac_assist.parsers.terraform import hcl
+from iac_assist.parsers.terraform import hcl, parsed
 from iac_assist.parsers.terraform.budget import EvaluationLimit
 from iac_assist.parsers.terraform.config import ModuleConfig
 from iac_assist.parsers.terraform.given import VariableInputs as VariableInputs
@@ -130,7 +130,7 @@ def _load_file(path: Path, label: str, read: Read, assign: Callable, errors: lis
             assign(name, value, label, lines.get((name,), 1))
         return
     try:
-        body = hcl.parse(text)
+        body = parsed.parse_hcl(text)
     except hcl.HclError as err:
         errors.append(ScanError(label, err.line, err.message, err.column))
         return
