@@ -1,0 +1,15 @@
+"""Why an editor makes no edit."""
+
+from __future__ import annotations
+
+
+class CannotEdit(Exception):
+    """No edit is made, and ``reason`` says why (shown to the user beside the finding).
+
+    ``parameter`` names the template parameter the value comes from, when that is the reason: the
+    caller may set that parameter's default instead."""
+
+    def __init__(self, reason: str, parameter: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.parameter = parameter
