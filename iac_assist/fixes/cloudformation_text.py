@@ -83,8 +83,9 @@ def add_resource(text: str, path: str, logical_id: str, type: str, properties: d
 
 
 def free_logical_id(text: str, wanted: str, document: Any = None) -> str:
-    """``wanted`` (letters and digits only), or ``wanted2``, ``wanted3``...: the first not used by
-    any resource, parameter, condition, mapping or output, nor matching a ``Fn::ForEach`` name."""
+    """``wanted`` (letters and digits only), or ``wanted2``, ``wanted3``... (then ``Fix<wanted>``...):
+    the first not used by any resource, parameter, condition, mapping or output, nor matching the
+    names a ``Fn::ForEach`` loop generates."""
     if document is None:
         tree(text)
         document = _decode(text)
@@ -97,10 +98,12 @@ def free_logical_id(text: str, wanted: str, document: Any = None) -> str:
             taken.add(str(name))
             if str(name).startswith(_FOR_EACH):
                 patterns.extend(_loop_names(names[name]))
-    for number in range(1, 1000):
-        candidate = base if number == 1 else f"{base}{number}"
-        if candidate not in taken and not any(p.fullmatch(candidate) for p in patterns):
-            return candidate
+    # A loop's names (Bucket${Name}) match every name with their prefix: then a prefix of ours.
+    for prefix in ("", "Fix"):
+        for number in range(1, 100):
+            candidate = f"{prefix}{base}{number if number > 1 else ''}"
+            if candidate not in taken and not any(p.fullmatch(candidate) for p in patterns):
+                return candidate
     raise CannotEdit(f"no free logical id like {base}")
 
 
@@ -475,7 +478,7 @@ class _Editor:
         """Whether the template leaves a blank line between resources (or, with one resource,
         between its top-level sections)."""
         keys = [key for key, _ in resources.pairs] if len(resources.pairs) > 1 else [k for k, _ in self.root.pairs]
-        lines = self.text.splitlines()
+        lines = self.text.split("\n")  # not splitlines: it also breaks at U+2028, which YAML keeps
         blank = 0
         for key in keys[1:]:
             number = self._line(key.start) - 1
