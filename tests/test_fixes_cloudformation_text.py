@@ -527,3 +527,9 @@ def test_round_trip_over_the_examples(template):
                 container["ZzProbe"] = "on"
                 assert decode_str(after)[0] == expected
                 assert after.count("\n") > text.count("\n") or form == "yaml"
+
+
+def test_names_from_the_template_are_quoted_in_reasons_when_not_plain():
+    text = CDN.replace("MinimumProtocolVersion: TLSv1 # weak", 'MinimumProtocolVersion: !Ref "x\\e[31m"')
+    assert refused(set_property, text, "t.yaml", "Site", VIEWER, "x").reason.endswith(
+        "refers to 'x\\x1b[31m' (!Ref 'x\\x1b[31m')")

@@ -60,7 +60,7 @@ def set_parameter_default(text: str, path: str, name: str, value: Scalar) -> Tex
     parameters = editor.before.get("Parameters") if isinstance(editor.before, dict) else None
     declared = parameters.get(name) if isinstance(parameters, dict) else None
     if not isinstance(declared, dict):
-        raise CannotEdit(f"no parameter {name} in the template")
+        raise CannotEdit(f"no parameter {_shown(name)} in the template")
     _check_constraints(name, declared, value)
     return editor.set(("Parameters", name, "Default"), value, fixed=2)
 
@@ -128,13 +128,13 @@ def _check_constraints(name: str, declared: dict, value: Scalar) -> None:
     spelled = json_scalar(value).strip('"') if isinstance(value, bool) else str(value)
     if allowed is not None and (not isinstance(allowed, list)
                                 or not any(str(v) == spelled or v == value for v in allowed)):
-        raise CannotEdit(f"parameter {name} does not allow {spelled!r} (AllowedValues)")
+        raise CannotEdit(f"parameter {_shown(name)} does not allow {spelled!r} (AllowedValues)")
     if "AllowedPattern" in declared:
         # A Java regular expression from the template: not run here (it could backtrack for ever).
-        raise CannotEdit(f"parameter {name} has an AllowedPattern the new default is not checked against")
+        raise CannotEdit(f"parameter {_shown(name)} has an AllowedPattern the new default is not checked against")
     declared_type = declared.get("Type")
     if declared_type == "Number" and (isinstance(value, bool) or not re.fullmatch(r"-?\d+", spelled)):
-        raise CannotEdit(f"parameter {name} is a Number")
+        raise CannotEdit(f"parameter {_shown(name)} is a Number")
     for bound, holds in (("MinLength", lambda b: len(spelled) >= b), ("MaxLength", lambda b: len(spelled) <= b),
                          ("MinValue", lambda b: int(spelled) >= b), ("MaxValue", lambda b: int(spelled) <= b)):
         if bound in declared:
@@ -143,7 +143,7 @@ def _check_constraints(name: str, declared: dict, value: Scalar) -> None:
             except (TypeError, ValueError):
                 ok = False
             if not ok:
-                raise CannotEdit(f"parameter {name} does not allow {spelled!r} ({bound})")
+                raise CannotEdit(f"parameter {_shown(name)} does not allow {spelled!r} ({bound})")
 
 
 def _decode(text: str) -> Any:
@@ -155,9 +155,9 @@ def _decode(text: str) -> Any:
     except RecursionError:
         raise CannotEdit("the template is nested too deeply") from None
     except Exception as err:  # third-party code fed untrusted input
-        raise CannotEdit(f"the template does not decode: {err}") from None
+        raise CannotEdit(f"the template does not decode: {' '.join(str(err).split())[:300]}") from None
     if matches:
-        raise CannotEdit(f"the template does not decode: {matches[0].message}")
+        raise CannotEdit(f"the template does not decode: {' '.join(str(matches[0].message).split())[:300]}")
     if not isinstance(template, dict):
         raise CannotEdit("the template is not a mapping")
     return template
@@ -188,10 +188,19 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+_PLAIN_NAME = re.compile(r"!?[A-Za-z0-9_.:-]{1,100}")
+
+
+def _shown(name: object) -> str:
+    """A name from the template as a reason shows it: quoted when it is not a plain name."""
+    text = str(name)
+    return text if _PLAIN_NAME.fullmatch(text) else repr(text[:100])
+
+
 def _where(keys: tuple[Key, ...]) -> str:
     out = ""
     for key in keys:
-        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else str(key))
+        out += f"[{key}]" if isinstance(key, int) else (f".{_shown(key)}" if out else _shown(key))
     return out
 
 
@@ -257,7 +266,7 @@ class _Editor:
         return found[0] if found else None
 
     def _missing(self, keys: tuple[Key, ...]) -> str:
-        section, name = keys[0], keys[-1]
+        section, name = keys[0], _shown(keys[-1])
         if len(keys) == 1:
             return f"the template has no {section} section"
         what = "resource" if section == "Resources" else "parameter"
@@ -283,14 +292,14 @@ class _Editor:
         where = _where(keys)
         name = function.removeprefix("!").removeprefix("Fn::")
         if name == "Ref" and argument.kind == "scalar" and isinstance(argument.value, str):
-            target = argument.value
+            target, shown = argument.value, _shown(argument.value)
             parameters = self.before.get("Parameters")
             if isinstance(parameters, dict) and target in parameters:
-                raise CannotEdit(f"{where} is set from parameter {target} ({function} {target})", parameter=target)
-            raise CannotEdit(f"{where} refers to {target} ({function} {target})")
+                raise CannotEdit(f"{where} is set from parameter {shown} ({function} {shown})", parameter=target)
+            raise CannotEdit(f"{where} refers to {shown} ({function} {shown})")
         if name == "If":
             raise CannotEdit(f"{where} is chosen by a condition ({function})")
-        raise CannotEdit(f"{where} is computed at deployment ({function})")
+        raise CannotEdit(f"{where} is computed at deployment ({_shown(function)})")
 
     def _placeholder(self, node: Node, holder: Node | None, parent: Node | None) -> bool:
         """Whether ``node`` is the empty value of a block key (``Properties:`` and nothing)."""
@@ -417,7 +426,7 @@ class _Editor:
             name = item.name if isinstance(item, Ref) else item.resource if isinstance(item, GetAtt) else None
             declared = name in resources or (isinstance(item, Ref) and (name in parameters or name.startswith("AWS::")))
             if name is not None and not declared:
-                raise CannotEdit(f"the new resource would refer to {name}, which the template does not declare")
+                raise CannotEdit(f"the new resource would refer to {_shown(name)}, which the template does not declare")
             if isinstance(item, dict):
                 stack.extend(item.values())
             elif isinstance(item, list):

@@ -10,6 +10,8 @@ class CannotEdit(Exception):
     caller may set that parameter's default instead."""
 
     def __init__(self, reason: str, parameter: str | None = None) -> None:
+        if len(reason) > 500:  # it may quote the template; a reason is one line of a report
+            reason = reason[:497] + "..."
         super().__init__(reason)
         self.reason = reason
         self.parameter = parameter
