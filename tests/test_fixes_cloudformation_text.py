@@ -16,7 +16,9 @@ from iac_assist.fixes.cloudformation_text import (
     Ref,
     add_resource,
     free_logical_id,
+    set_at_line,
     set_parameter_default,
+    set_properties,
     set_property,
 )
 from iac_assist.fixes.edits import apply_edits
@@ -445,12 +447,14 @@ def test_a_template_that_is_not_plain_is_refused(text, reason):
     assert refused(set_property, text, "t.yaml", "Site", ("A", "B"), "x").reason == reason
 
 
-def test_a_list_item_is_never_created():
+def test_a_list_item_is_appended_or_made_first_never_elsewhere():
     text = "Resources:\n  Site:\n    Type: X::Y::Z\n    Properties:\n      L: [a]\n"
-    assert refused(set_property, text, "t.yaml", "Site", ("L", 1), "x").reason == "Resources.Site.Properties.L has " \
-        "no item 1"
-    assert refused(set_property, text, "t.yaml", "Site", ("M", 0), "x").reason == \
-        "a list item cannot be added (M[0])"
+    assert prop(text, "Site", ("L", 1), "x") == text.replace("[a]", "[a, x]")
+    assert prop(text, "Site", ("M", 0), "x") == text + "      M:\n        - x\n"
+    assert refused(set_property, text, "t.yaml", "Site", ("L", 2), "x").reason == \
+        "Resources.Site.Properties.L has no item 2"
+    assert refused(set_property, text, "t.yaml", "Site", ("M", 1), "x").reason == \
+        "Resources.Site.Properties.M[1]: a list item cannot be added there"
 
 
 def test_values_are_bounded():
@@ -533,3 +537,116 @@ def test_names_from_the_template_are_quoted_in_reasons_when_not_plain():
     text = CDN.replace("MinimumProtocolVersion: TLSv1 # weak", 'MinimumProtocolVersion: !Ref "x\\e[31m"')
     assert refused(set_property, text, "t.yaml", "Site", VIEWER, "x").reason.endswith(
         "refers to 'x\\x1b[31m' (!Ref 'x\\x1b[31m')")
+
+
+# --- several settings, lists, whole values ------------------------------------------------------
+
+S3 = """\
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: b  # the name
+      PublicAccessBlockConfiguration:
+        BlockPublicAcls: false
+  Lb:
+    Type: AWS::ElasticLoadBalancingV2::LoadBalancer
+    Properties:
+      LoadBalancerAttributes:
+        - Key: idle_timeout.timeout_seconds
+          Value: "60"
+  Listener:
+    Type: AWS::ElasticLoadBalancingV2::Listener
+    Properties:
+      Port: 80
+      DefaultActions:
+        - Type: forward
+          TargetGroupArn: !Ref Lb
+"""
+
+PAB = ("PublicAccessBlockConfiguration",)
+
+
+def test_settings_of_one_new_mapping_are_one_edit():
+    edits = set_properties(S3, "t.yaml", "Bucket", [
+        ((*PAB, "BlockPublicAcls"), True), ((*PAB, "BlockPublicPolicy"), True), ((*PAB, "IgnorePublicAcls"), True),
+        (("BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault",
+          "SSEAlgorithm"), "aws:kms"),
+        (("BucketEncryption", "ServerSideEncryptionConfiguration", 0, "BucketKeyEnabled"), True),
+    ])
+    assert apply_edits(S3, edits) == S3.replace("        BlockPublicAcls: false\n", """\
+        BlockPublicAcls: true
+        BlockPublicPolicy: true
+        IgnorePublicAcls: true
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+            BucketKeyEnabled: true
+""")
+
+
+def test_appends_a_list_item():
+    edits = set_properties(S3, "t.yaml", "Lb", [
+        (("LoadBalancerAttributes", 1, "Key"), "routing.http.drop_invalid_header_fields.enabled"),
+        (("LoadBalancerAttributes", 1, "Value"), "true")])
+    assert apply_edits(S3, edits) == S3.replace('          Value: "60"\n', '          Value: "60"\n'
+                                                "        - Key: routing.http.drop_invalid_header_fields.enabled\n"
+                                                '          Value: "true"\n')
+
+
+def test_json_appends_a_list_item():
+    text = json.dumps(decode_str(S3)[0], indent=2)
+    edits = set_properties(text, "t.json", "Lb", [(("LoadBalancerAttributes", 1), {"Key": "k", "Value": "true"})])
+    expected = json.loads(text)
+    expected["Resources"]["Lb"]["Properties"]["LoadBalancerAttributes"].append({"Key": "k", "Value": "true"})
+    assert apply_edits(text, edits) == json.dumps(expected, indent=2)
+
+
+def test_replaces_a_whole_list():
+    action = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]
+    (edit,) = set_properties(S3, "t.yaml", "Listener", [(("DefaultActions",), action)])
+    assert apply_edits(S3, [edit]) == S3.replace("""\
+        - Type: forward
+          TargetGroupArn: !Ref Lb
+""", """\
+        - Type: redirect
+          RedirectConfig:
+            Protocol: HTTPS
+            Port: "443"
+            StatusCode: HTTP_301
+""")
+    text = json.dumps(decode_str(S3)[0], indent=4)
+    (edit,) = set_properties(text, "t.json", "Listener", [(("DefaultActions",), action)])
+    expected = json.loads(text)
+    expected["Resources"]["Listener"]["Properties"]["DefaultActions"] = action
+    assert apply_edits(text, [edit]) == json.dumps(expected, indent=4)
+
+
+def test_a_setting_already_true_changes_nothing():
+    (edit,) = set_properties(S3, "t.yaml", "Listener", [(("Port",), 80)])
+    assert S3[edit.start:edit.end] == edit.new
+
+
+def test_two_settings_of_one_place_that_differ_are_refused():
+    assert refused(set_properties, S3, "t.yaml", "Bucket", [(("A", "B"), 1), (("A", "B"), 2)]).reason == \
+        "two settings write Resources.Bucket.Properties.A.B differently"
+
+
+def test_sets_the_property_written_on_a_line():
+    text = CDN.replace("        Origins:", "        DefaultCacheBehavior: {ViewerProtocolPolicy: allow-all}\n"
+                       "        Origins:")
+    line = text[:text.index("DefaultCacheBehavior")].count("\n") + 1
+    after = apply_edits(text, [set_at_line(text, "t.yaml", "Site", line, "redirect-to-https")])
+    assert after == text.replace("allow-all", "redirect-to-https")
+    assert refused(set_at_line, text, "t.yaml", "Site", 1, "x").reason == "no property of Site is written on line 1"
+
+
+def test_a_parameters_default_is_written_as_text():
+    text = "Parameters:\n  Public:\n    Type: String\n    Default: 'true'\nResources: {}\n"
+    after = apply_edits(text, [set_parameter_default(text, "t.yaml", "Public", False)])
+    assert after == text.replace("'true'", "'false'")
+    text = "Parameters:\n  Days:\n    Type: Number\n    Default: 1\nResources: {}\n"
+    assert apply_edits(text, [set_parameter_default(text, "t.yaml", "Days", 7)]) == text.replace("1\n", '"7"\n')
+    edit = set_parameter_default(text, "t.yaml", "Days", 1)
+    assert text[edit.start:edit.end] == edit.new

@@ -199,11 +199,11 @@ def yaml_pair(key: str, value: Value, column: int, layout: YamlLayout) -> list[s
         return lines
     lines = [head]
     for item in value:
-        lines.extend(_yaml_item(item, column + layout.sequence, layout))
+        lines.extend(yaml_item(item, column + layout.sequence, layout))
     return lines
 
 
-def _yaml_item(value: Value, column: int, layout: YamlLayout) -> list[str]:
+def yaml_item(value: Value, column: int, layout: YamlLayout) -> list[str]:
     pad = " " * column
     if isinstance(value, dict) and value:
         lines: list[str] = []
