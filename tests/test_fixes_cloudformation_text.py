@@ -509,8 +509,7 @@ def _variants(template: Path):
     text = template.read_text(encoding="utf-8")
     yield "yaml", text
     document = json.loads(json.dumps(decode_str(text)[0], default=str))
-    for indent in (2, 4):
-        yield "json", json.dumps(document, indent=indent) + "\n"
+    yield "json", json.dumps(document, indent=2) + "\n"
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -522,7 +521,7 @@ def test_round_trip_over_the_examples(template):
             for path, value in itertools.islice(_leaves(properties), 40):
                 edit = set_property(text, f"t.{form}", logical_id, path, value)
                 assert edit.new == text[edit.start:edit.end], (logical_id, path)
-            for path in list(_mappings(properties))[:20]:
+            for path in list(_mappings(properties))[:10]:
                 after = apply_edits(text, [set_property(text, f"t.{form}", logical_id, (*path, "ZzProbe"), "on")])
                 expected = decode_str(text)[0]
                 container = expected["Resources"][logical_id].setdefault("Properties", {})
@@ -626,6 +625,13 @@ def test_replaces_a_whole_list():
 def test_a_setting_already_true_changes_nothing():
     (edit,) = set_properties(S3, "t.yaml", "Listener", [(("Port",), 80)])
     assert S3[edit.start:edit.end] == edit.new
+
+
+def test_a_resource_written_as_another_type_is_refused():
+    text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+    assert refused(set_properties, text, "t.yaml", "Fn", [(("A",), 1)], "AWS::Lambda::Function").reason == \
+        "Fn is written as AWS::Serverless::Function, which a transform makes into AWS::Lambda::Function: " \
+        "edit it by hand"
 
 
 def test_two_settings_of_one_place_that_differ_are_refused():

@@ -42,12 +42,14 @@ def set_property(text: str, path: str, logical_id: str, prop_path: tuple[Key, ..
     return edit
 
 
-def set_properties(text: str, path: str, logical_id: str,
-                   settings: Sequence[tuple[tuple[Key, ...], Value]]) -> list[TextEdit]:
+def set_properties(text: str, path: str, logical_id: str, settings: Sequence[tuple[tuple[Key, ...], Value]],
+                   resource_type: str | None = None) -> list[TextEdit]:
     """The edits making every ``(prop_path, value)`` true of resource ``logical_id``, verified
     together. A value may be a mapping or a list too: written whole where nothing is, or replacing
     what is written (never a function). An index one past the end of a list appends an item; a
-    list made where none is takes index 0. Settings adding to one mapping are one edit."""
+    list made where none is takes index 0. Settings adding to one mapping are one edit.
+    ``resource_type``: the type the resource must be written as (not a SAM resource that a
+    transform turns into it, whose properties are others)."""
     if not settings or len(settings) > MAX_SETTINGS:
         raise CannotEdit("no property named" if not settings else "too many settings")
     full = []
@@ -56,7 +58,15 @@ def set_properties(text: str, path: str, logical_id: str,
         if not prop_path:
             raise CannotEdit("no property named")
         full.append((("Resources", logical_id, "Properties", *prop_path), value))
-    return Editor(text, path).set(full, fixed=2)
+    editor = Editor(text, path)
+    if resource_type is not None:
+        resources = editor.before.get("Resources")
+        resource = resources.get(logical_id) if isinstance(resources, dict) else None
+        written = resource.get("Type") if isinstance(resource, dict) else None
+        if isinstance(written, str) and written != resource_type:
+            raise CannotEdit(f"{shown(logical_id)} is written as {shown(written)}, which a transform makes into "
+                             f"{shown(resource_type)}: edit it by hand")
+    return editor.set(full, fixed=2)
 
 
 def set_at_line(text: str, path: str, logical_id: str, line: int, value: Scalar) -> TextEdit:
