@@ -646,6 +646,8 @@ def test_sets_the_property_written_on_a_line():
     after = apply_edits(text, [set_at_line(text, "t.yaml", "Site", line, "redirect-to-https")])
     assert after == text.replace("allow-all", "redirect-to-https")
     assert refused(set_at_line, text, "t.yaml", "Site", 1, "x").reason == "no property of Site is written on line 1"
+    assert refused(set_at_line, text, "t.yaml", "Site", line + 2, "x", {"ViewerProtocolPolicy"}).reason == \
+        f"no property of Site is written on line {line + 2}"  # `- Id: web`: the origin's own line
 
 
 def test_a_parameters_default_is_written_as_text():

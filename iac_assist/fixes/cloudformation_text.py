@@ -13,7 +13,7 @@ edit is far worse than none.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from iac_assist.fixes import cfn_document as doc
@@ -69,10 +69,12 @@ def set_properties(text: str, path: str, logical_id: str, settings: Sequence[tup
     return editor.set(full, fixed=2)
 
 
-def set_at_line(text: str, path: str, logical_id: str, line: int, value: Scalar) -> TextEdit:
+def set_at_line(text: str, path: str, logical_id: str, line: int, value: Scalar,
+                names: Collection[str] | None = None) -> TextEdit:
     """The edit replacing the value of the one property of resource ``logical_id`` whose key is
     written on ``line`` (1-based): where the scanner located an element of a fact (a cache
-    behavior's viewer protocol policy)."""
+    behavior's viewer protocol policy). ``names``: the keys it may be (a line locates the element
+    itself when the key is missing, and the element's first key is then on it)."""
     _check_scalar(value)
     editor = Editor(text, path)
     resources = editor.lookup(editor.root, "Resources", ("Resources",)) if editor.root.kind == "map" else None
@@ -81,7 +83,7 @@ def set_at_line(text: str, path: str, logical_id: str, line: int, value: Scalar)
     if resource is None:
         raise CannotEdit(editor.missing(("Resources", logical_id)))
     found = [(keys, node) for keys, node in editor.pairs_at_line(resource[1], line, ("Resources", logical_id))
-             if node.kind == "scalar" or node.tag or _function_key(node)]
+             if (node.kind == "scalar" or node.tag or _function_key(node)) and (names is None or keys[-1] in names)]
     if len(found) != 1:
         raise CannotEdit(f"{'no' if not found else 'more than one'} property of {shown(logical_id)} is written on "
                          f"line {line}")
