@@ -658,3 +658,20 @@ def test_a_parameters_default_is_written_as_text():
     assert apply_edits(text, [set_parameter_default(text, "t.yaml", "Days", 7)]) == text.replace("1\n", '"7"\n')
     edit = set_parameter_default(text, "t.yaml", "Days", 1)
     assert text[edit.start:edit.end] == edit.new
+
+
+@pytest.mark.parametrize("text", [
+    "Resources:\r  Site:\r    Type: X::Y::Z\r",
+    "Resources:\n  Site:\n    Type: X::Y::Z\n    Properties:\n      A: \"a\u2028b\"\n",
+])
+def test_other_line_breaks_are_refused(text):
+    assert refused(set_property, text, "t.yaml", "Site", ("B",), "x").reason == \
+        "the template has line breaks other than \\n and \\r\\n (a lone \\r, U+0085, U+2028, U+2029)"
+
+
+def test_an_edit_that_would_not_read_back_as_intended_is_refused():
+    # A kept block scalar owns the blank lines after it: an insertion there would take one.
+    text = "Resources:\n  Site:\n    Type: X::Y::Z\n    Properties:\n      Script: |+\n        echo\n\n  Other:\n" \
+           "    Type: X::Y::Z\n"
+    assert refused(set_property, text, "t.yaml", "Site", ("B",), "x").reason == \
+        "the edited template would read back differently than intended; no edit is made"

@@ -56,6 +56,7 @@ def is_json(text: str) -> bool:
 # --- YAML ---------------------------------------------------------------------------------------
 
 _TABBED = re.compile(r"^[ ]*\t", re.MULTILINE)
+_OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 
 
 def yaml_tree(text: str) -> Node:
@@ -65,6 +66,9 @@ def yaml_tree(text: str) -> Node:
     check_size(text)
     if _TABBED.search(text):
         raise CannotEdit("the template indents with tabs")
+    if _OTHER_BREAKS.search(text):
+        # YAML 1.1 breaks lines there too; offsets and columns here count \n only.
+        raise CannotEdit("the template has line breaks other than \\n and \\r\\n (a lone \\r, U+0085, U+2028, U+2029)")
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
