@@ -393,10 +393,11 @@ class Editor:
 
     def layout(self) -> YamlLayout:
         step = 2
-        resources = self.lookup(self.root, "Resources", ("Resources",)) if self.root.kind == "map" else None
-        for _, resource in resources[1].pairs if resources and resources[1].kind == "map" else ():
+        found = self.lookup(self.root, "Resources", ("Resources",)) if self.root.kind == "map" else None
+        resources = found[1] if found is not None and found[1].kind == "map" else None
+        for _, resource in resources.pairs if resources is not None else ():
             if resource.kind == "map" and resource.pairs and not resource.flow:
-                step = self.column(resource.pairs[0][0].start) - self.column(resources[1].pairs[0][0].start)
+                step = self.column(resource.pairs[0][0].start) - self.column(resources.pairs[0][0].start)
                 break
         step = step if 0 < step <= 8 else 2
         return YamlLayout(step=step, sequence=self._sequence_indent(step))

@@ -123,7 +123,8 @@ _PLAIN_FLOW = re.compile(r"[A-Za-z0-9_./$][A-Za-z0-9_./$@=+()*-]*(?: [A-Za-z0-9_
 def _resolves_to_str(text: str) -> bool:
     import yaml
 
-    return yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False)) == "tag:yaml.org,2002:str"
+    tag: str = yaml.resolver.Resolver().resolve(yaml.ScalarNode, text, (True, False))
+    return tag == "tag:yaml.org,2002:str"
 
 
 def yaml_scalar(value: Scalar, flow: bool, style: str = "") -> str:

@@ -132,10 +132,10 @@ def _convert(node: Any, constructor: Any, depth: int) -> Node:
     start, end = node.start_mark.index, node.end_mark.index
     if isinstance(node, yaml.MappingNode):
         pairs = []
-        for key, value in node.value:
+        for key, child in node.value:
             if key.tag == "tag:yaml.org,2002:merge":
                 raise CannotEdit(f"the template merges mappings with << (line {key.start_mark.line + 1})")
-            pairs.append((_convert(key, constructor, depth + 1), _convert(value, constructor, depth + 1)))
+            pairs.append((_convert(key, constructor, depth + 1), _convert(child, constructor, depth + 1)))
         return Node("map", start, end, flow=bool(node.flow_style), tag=tag, pairs=pairs)
     if isinstance(node, yaml.SequenceNode):
         items = [_convert(item, constructor, depth + 1) for item in node.value]

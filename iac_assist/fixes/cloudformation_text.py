@@ -170,10 +170,12 @@ def free_logical_id(text: str, wanted: str, document: Any = None) -> str:
     patterns: list[re.Pattern[str]] = []
     for section in _SECTIONS_WITH_IDS:
         names = document.get(section) if isinstance(document, dict) else None
-        for name in names if isinstance(names, dict) else ():
+        if not isinstance(names, dict):
+            continue
+        for name, body in names.items():
             taken.add(str(name))
             if str(name).startswith(FOR_EACH):
-                patterns.extend(_loop_names(names[name]))
+                patterns.extend(_loop_names(body))
     # A loop's names (Bucket${Name}) match every name with their prefix: then a prefix of ours.
     for prefix in ("", "Fix"):
         for number in range(1, 100):
