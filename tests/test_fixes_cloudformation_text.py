@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from cfnlint.decode import decode_str
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iac_assist.fixes.cloudformation_text import (
     CannotEdit,
@@ -675,3 +677,24 @@ def test_an_edit_that_would_not_read_back_as_intended_is_refused():
            "    Type: X::Y::Z\n"
     assert refused(set_property, text, "t.yaml", "Site", ("B",), "x").reason == \
         "the edited template would read back differently than intended; no edit is made"
+
+
+# --- any value reads back as itself -------------------------------------------------------------
+
+TEXTS = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+SCALARS = st.one_of(st.booleans(), st.integers(-(10**17), 10**17), TEXTS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(value=SCALARS, form=st.sampled_from(["yaml", "flow", "json"]), missing=st.booleans())
+def test_any_scalar_written_reads_back_as_itself(value, form, missing):
+    text = {"yaml": CDN, "flow": CDN.replace("Properties: {DomainName: www.example.com}",
+                                            "Properties: {DomainName: www.example.com, Flag: x}"),
+            "json": json.dumps(decode_str(CDN)[0], indent=2)}[form]
+    logical_id, path = ("Cert", ("Flag" if not missing else "New",)) if form == "flow" else (
+        "Site", ("DistributionConfig", "ViewerCertificate", "New" if missing else "MinimumProtocolVersion"))
+    after = prop(text, logical_id, path, value)
+    written = decode_str(after)[0]["Resources"][logical_id]["Properties"]
+    for key in path:
+        written = written[key]
+    assert written == value and type(written) is type(value) or isinstance(value, str) and written == value
