@@ -636,6 +636,11 @@ def test_a_resource_written_as_another_type_is_refused():
         "edit it by hand"
 
 
+def test_one_value_set_twice_alike_is_one_edit():
+    (edit,) = set_properties(S3, "t.yaml", "Listener", [(("Port",), 443), (("Port",), 443)])
+    assert apply_edits(S3, [edit]) == S3.replace("Port: 80", "Port: 443")
+
+
 def test_two_settings_of_one_place_that_differ_are_refused():
     assert refused(set_properties, S3, "t.yaml", "Bucket", [(("A", "B"), 1), (("A", "B"), 2)]).reason == \
         "two settings write Resources.Bucket.Properties.A.B differently"

@@ -90,6 +90,7 @@ class Editor:
             group = groups.setdefault(id(target.node), _Group(target, [] if target.how == "append" else {}))
             self._add(group, target, value)
         edits += self._grouped(list(groups.values()))
+        edits = list(dict.fromkeys(edits))  # one value set twice alike is one edit
         expected = self.before
         for keys, value in settings:
             doc.put(expected, keys, value)
