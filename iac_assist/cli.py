@@ -150,6 +150,10 @@ class _FilesCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
+FIXES_SHOWN = ("json", "sarif", "markdown")
+"""Report formats that carry each finding's fix (what ``iac-assist fix`` would edit)."""
+
+
 @cli.command(cls=_FilesCommand)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("-f", "--format", "fmt", type=click.Choice(REPORT_FORMATS), default="text", show_default=True,
@@ -215,6 +219,11 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
                   baseline=None if repository_baseline else baseline, new_since=new_since, jobs=jobs,
                   max_file_size=max_file_size)
     trust.report(result, settings, all_policies(), repository_baseline)
+    if fmt in FIXES_SHOWN:
+        from iac_assist.fixes.plan import plan
+        from iac_assist.fixes.sources import SourceFiles
+
+        result.fixes = plan(result, SourceFiles(result.root, result.digests, max_file_size, unscanned=True))
     color = output is None and fmt == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     report = render(result, fmt, color=color, verbose=verbose)
     if output is not None:
@@ -223,6 +232,76 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str | 
         click.echo(report, nl=False)
     _gate_gaps(result, settings.fail_on_unanalysed)
     sys.exit(result.exit_code(settings.fail_on, settings.fail_on_unanalysed))
+
+
+@cli.command("fix", cls=_FilesCommand)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--write", is_flag=True, help="Apply the fixes to the files (default: print them as a diff only).")
+@_input_options
+@_gate_options
+@_max_file_size_option
+def fix_command(paths: tuple[Path, ...], write: bool, exclude: tuple[str, ...], var_files: tuple[Path, ...],
+                assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...], config_file: Path | None,
+                select: tuple[str, ...], ignore: tuple[str, ...], inline_suppressions: bool | None, untrusted: bool,
+                max_file_size: int | None) -> None:
+    """Scan PATHS as scan does and print the smallest safe edit for each finding as a unified diff
+    (paths a/ and b/ from the scan root: `git apply` takes it). Nothing is written without --write.
+
+    Edits go where each value is set: the attribute, the variables file line, variable default or
+    module argument it came from, or a new satellite resource beside the resource (an S3 public
+    access block). Findings without a fix are listed on standard error with the reason. Files are
+    edited only inside the scanned root, never through a link leaving it or in .git/, and only
+    while they still hold what was scanned.
+
+    Exit status: 0 nothing to fix (or all written), 1 a diff was printed, 2 an error (a file that
+    could not be written, input that could not be analysed, a configuration that cannot be used),
+    as for scan."""
+    from iac_assist.analysis.engine import scan as run_scan
+    from iac_assist.fixes.diff import diff
+    from iac_assist.fixes.editor import CannotEdit
+    from iac_assist.fixes.plan import plan
+    from iac_assist.fixes.sources import SourceFiles
+    from iac_assist.fixes.sources import write as write_file
+    from iac_assist.parsers.terraform.inputs import VariableInputs
+
+    settings = _settings(paths, config_file, select=select, ignore=ignore, exclude=exclude, var_files=var_files,
+                         parameters=parameters, inline_suppressions=inline_suppressions, untrusted=untrusted)
+    variables = VariableInputs(settings.var_files, assignments, dict(os.environ))
+    # One process: the digests of the texts scanned are noted only there (see engine._Digesting).
+    result = _run(run_scan, paths, settings, variables=variables, template_options=_template_options(settings),
+                  jobs=1, max_file_size=max_file_size)
+    _report_errors(result)
+    fixes = plan(result, SourceFiles(result.root, result.digests, max_file_size))
+    for made in fixes.fixes:
+        if made.note:
+            f = made.finding
+            click.echo(safe(f"note: the fix of {f.rule_id} {f.resource} ({f.loc}): {made.note}"), err=True)
+    for unfixed in fixes.unfixed:
+        f = unfixed.finding
+        click.echo(safe(f"no fix: {f.rule_id} {f.resource} ({f.loc}): {unfixed.reason}"), err=True)
+    edited = fixes.edited()
+    if not write:
+        from iac_assist.report.safe_text import guard_lines
+
+        text = diff(fixes.texts, edited)
+        # Piped, the diff stays byte for byte what git apply needs; only a CI runner's command
+        # (Azure's ##vso[ anywhere: diff lines start with + - or a space) is escaped. On a
+        # terminal, control characters are shown as escapes too.
+        click.echo(safe(text) if sys.stdout.isatty() else guard_lines(text), nl=False)
+        click.echo(f"{len(fixes.fixes)} finding(s) fixed by the diff above in {len(edited)} file(s); "
+                   f"{len(fixes.unfixed)} without a fix. Apply it with --write." if edited else
+                   f"nothing to fix; {len(fixes.unfixed)} finding(s) without a fix.", err=True)
+        sys.exit(2 if result.has_errors else 1 if edited else 0)
+    refused = 0
+    for rel, after in edited.items():
+        try:
+            write_file(result.root, rel, fixes.texts[rel], after, max_file_size)
+        except CannotEdit as err:
+            refused += 1
+            click.echo(safe(f"iac-assist: not written: {err.reason}"), err=True)
+        else:
+            click.echo(safe(f"fixed {rel}"), err=True)
+    sys.exit(2 if refused or result.has_errors else 0)
 
 
 @cli.command("baseline")
@@ -357,6 +436,7 @@ def rules(rule: str | None, fmt: str, output: Path | None) -> None:
         text = json.dumps([{
             "id": p.id, "control": p.control, "title": p.title, "severity": p.severity, "stride": p.stride,
             "cwe": p.cwe, "rationale": p.rationale, "remediation": p.remediation, "references": list(p.references),
+            "fix": docs.fix_text(p),
         } for p in policies], indent=2) + "\n"
     elif rule is not None:
         text = docs.rule_markdown(policies[0], level=1)

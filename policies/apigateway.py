@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import SetFacts
 from iac_assist.model import Component, kinds
 from iac_assist.model.graph import ResourceGraph
 
@@ -77,6 +78,7 @@ the routes yourself.
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html",
     ),
+    no_fix="which authorizer the route needs (IAM, Cognito, a Lambda, a JWT issuer) is yours to choose",
 )
 def apigw_no_authorization(graph: ResourceGraph) -> Iterator[Hit]:
     """A method with authorization NONE and no API key answers anyone who finds the endpoint:
@@ -174,6 +176,7 @@ set `OpenApiVersion` so that the transform creates no "Stage" stage.
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-logging.html",
     ),
+    no_fix="access logs need a log group and a format that are yours to choose",
 )
 def apigw_access_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Access logs are the record of who called the API, from where, with which identity and with
@@ -237,6 +240,7 @@ client still needs TLS 1.0.
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-custom-domain-tls-version.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html",
     ),
+    fix=SetFacts({"security_policy": "TLS_1_2"}, note="clients that only speak TLS 1.0 or 1.1 can no longer connect"),
 )
 def apigw_weak_tls(graph: ResourceGraph) -> Iterator[Hit]:
     """The TLS_1_0 security policy lets clients negotiate TLS 1.0 and 1.1, deprecated (RFC 8996)

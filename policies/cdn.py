@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change, NoFix
 from iac_assist.model import Component, Fact, is_true, kinds
 from iac_assist.model.graph import ResourceGraph
 
@@ -33,6 +34,26 @@ def _behavior_key(behavior: dict[str, Any]) -> str:
     return "default" if path is None else path if isinstance(path, str) else "unknown-path"
 
 
+
+OLD_CLIENTS = "clients that only speak TLS 1.0 or 1.1 can no longer connect"
+
+
+def _redirect_viewers(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Set the cache behavior's viewer protocol policy to redirect-to-https."""
+    if hit.loc == hit.component.loc:
+        return NoFix("the cache behavior's viewer protocol policy could not be located")
+    return Change(hit.component, at=((hit.loc, "redirect-to-https"),))
+
+
+def _tls_minimum(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Set the viewer certificate's minimum protocol version to TLSv1.2_2021, on a distribution
+    with a certificate of its own."""
+    if hit.cause == "default-certificate":
+        return NoFix("the default *.cloudfront.net certificate always accepts TLS 1.0: only a custom domain "
+                     "with an ACM certificate, which is yours to choose, can raise the minimum")
+    return Change(hit.component, {"minimum_protocol_version": "TLSv1.2_2021"}, note=OLD_CLIENTS)
+
+
 @policy(
     id="IAC-CDN-001",
     control="cdn-viewer-plaintext",
@@ -48,6 +69,7 @@ Set the viewer protocol policy of every cache behavior to `redirect-to-https` (o
     references=(
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-viewers-to-cloudfront.html",
     ),
+    fix=_redirect_viewers,
 )
 def cdn_viewer_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
     """A cache behavior whose viewer protocol policy is allow-all answers plain HTTP requests as
@@ -97,6 +119,7 @@ website endpoint, which only speaks HTTP.
     references=(
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-https-cloudfront-to-custom-origin.html",
     ),
+    no_fix="the origin must serve HTTPS before CloudFront can use it",
 )
 def cdn_origin_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
     """HTTPS from viewers to CloudFront protects only the first leg: with an origin protocol
@@ -149,6 +172,7 @@ is given): in Terraform's `viewer_certificate`, `acm_certificate_arn`, `ssl_supp
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/"
         "secure-connections-supported-viewer-protocols-ciphers.html",
     ),
+    fix=_tls_minimum,
 )
 def cdn_weak_tls(graph: ResourceGraph) -> Iterator[Hit]:
     """TLS 1.0 and 1.1 are deprecated (RFC 8996): they allow weak ciphers and downgrade attacks. A
@@ -245,6 +269,7 @@ Terraform, `WebACLId` in CloudFormation.
     references=(
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-awswaf.html",
     ),
+    no_fix="a web ACL and its rules are yours to choose",
 )
 def cdn_no_waf(graph: ResourceGraph) -> Iterator[Hit]:
     """A distribution is the public front door: without a web ACL nothing filters request floods,
@@ -279,6 +304,7 @@ with a delivery to a destination (`aws_cloudwatch_log_delivery` / `AWS::Logs::De
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html",
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging.html",
     ),
+    no_fix="logs need a destination (a bucket or a log group) that is yours to choose",
 )
 def cdn_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without access logs, the requests a distribution served (who fetched what, from where, with

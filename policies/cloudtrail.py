@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change, NoFix
 from iac_assist.model import Component, kinds
 from iac_assist.model.graph import ResourceGraph
 
@@ -79,6 +80,7 @@ member account.
         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/receive-cloudtrail-log-files-from-multiple-regions.html",
         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html",
     ),
+    no_fix="a trail needs a bucket with a policy that lets CloudTrail write: yours to choose",
 )
 def cloudtrail_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without a trail, the only record of who did what in the account is the 90-day event
@@ -155,6 +157,16 @@ def _off(trail: Component, fact: str) -> bool:
     return trail.equals(fact, "") if fact == "kms_key" else trail.is_false(fact)
 
 
+
+def _complete_trail(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Turn on the setting the trail lacks: multi-region recording or log file validation (a KMS
+    key is the user's to choose)."""
+    fact = hit.cause.partition(":")[0]
+    if fact == "kms_key":
+        return NoFix("encrypting the logs needs a KMS key whose policy lets CloudTrail use it: yours to choose")
+    return Change(hit.component, {fact: True})
+
+
 @policy(
     id="IAC-CT-002",
     control="cloudtrail-misconfigured",
@@ -174,6 +186,7 @@ GenerateDataKey* with an `aws:SourceArn` / `kms:EncryptionContext:aws:cloudtrail
         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-validation-intro.html",
         "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/encrypting-cloudtrail-log-files-with-aws-kms.html",
     ),
+    fix=_complete_trail,
 )
 def cloudtrail_misconfigured(graph: ResourceGraph) -> Iterator[Hit]:
     """A trail is the account's audit record only when it is complete, tamper-evident and

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change, NoFix
 from iac_assist.model import Fact, is_false, kinds
 from iac_assist.model.graph import ResourceGraph
+
+
+def _table_pitr(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Switch point-in-time recovery on for the table."""
+    if hit.cause != "table":
+        return NoFix("a replica's point-in-time recovery is set in its own replica entry: edit it by hand")
+    return Change(hit.component, {"point_in_time_recovery": True})
 
 
 @policy(
@@ -26,6 +34,7 @@ in Terraform; `PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: tr
     references=(
         "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/PointInTimeRecovery_Howitworks.html",
     ),
+    fix=_table_pitr,
 )
 def dynamodb_pitr_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without point-in-time recovery, a bad deployment, a buggy batch job or an attacker with

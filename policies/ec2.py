@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import SetFacts
 from iac_assist.model import Component, Fact, Unknown, is_known, kinds
 from iac_assist.model.credentials import is_placeholder
 from iac_assist.model.graph import ResourceGraph
@@ -77,6 +78,9 @@ it unset.
         "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-new-instances.html",
         "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html",
     ),
+    fix=SetFacts({"http_tokens": "required"},
+                 note="software on the instance that still calls IMDSv1 (old SDKs, curl scripts) must ask for a "
+                      "token first"),
 )
 def ec2_imdsv1_enabled(graph: ResourceGraph) -> Iterator[Hit]:
     """IMDSv1 answers any plain GET to 169.254.169.254, so one server-side request forgery in an
@@ -149,6 +153,8 @@ IPs (`aws_eip`, `aws_eip_association`, `AWS::EC2::EIP`, `AWS::EC2::EIPAssociatio
         "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-ip-addressing.html",
         "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html",
     ),
+    no_fix="whether the instance must be reached from, or reach, the internet without a NAT gateway "
+           "is only known to you",
 )
 def ec2_public_ip(graph: ResourceGraph) -> Iterator[Hit]:
     """A public address puts the instance on the internet: only its security groups and network
@@ -500,6 +506,7 @@ instance at all.
         "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/user-data.html",
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieving-secrets.html",
     ),
+    no_fix="the secret must be rotated and read at boot from a secret store: an edit cannot do that",
 )
 def secret_in_user_data(graph: ResourceGraph) -> Iterator[Hit]:
     """User data is not secret: anyone allowed ec2:DescribeInstanceAttribute or

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import SetFacts
 from iac_assist.model import kinds
 from iac_assist.model.graph import ResourceGraph
 
@@ -28,6 +29,8 @@ such as `latest` is needed, `IMMUTABLE_WITH_EXCLUSION` keeps every other tag imm
         "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html",
         "https://docs.aws.amazon.com/securityhub/latest/userguide/ecr-controls.html#ecr-2",
     ),
+    fix=SetFacts({"image_tag_mutability": "IMMUTABLE"},
+                 note="a pipeline that pushes the same tag twice (latest) then fails"),
 )
 def ecr_tag_mutable(graph: ResourceGraph) -> Iterator[Hit]:
     """With mutable tags, whoever can push to the repository (a compromised CI job, a leaked key)

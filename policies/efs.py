@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import SetFacts
 from iac_assist.model import kinds
 from iac_assist.model.graph import ResourceGraph
 
@@ -26,6 +27,7 @@ system: create an encrypted one and copy the data (AWS DataSync, or AWS Backup r
         "https://docs.aws.amazon.com/efs/latest/ug/encryption-at-rest.html",
         "https://docs.aws.amazon.com/securityhub/latest/userguide/efs-controls.html#efs-1",
     ),
+    fix=SetFacts({"encrypted": True}, note="AWS replaces the file system to encrypt it: copy its data to the new one"),
 )
 def efs_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
     """Files written to an unencrypted file system rest in clear on AWS storage, its backups and

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change, NoFix
 from iac_assist.model import is_known, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.network import is_anywhere
@@ -32,6 +33,7 @@ it to known networks with `public_access_cidrs` / `PublicAccessCidrs` (never 0.0
         "https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html",
         "https://docs.aws.amazon.com/eks/latest/userguide/config-cluster-endpoint.html",
     ),
+    no_fix="the addresses that may reach the API server are only known to you",
 )
 def eks_public_endpoint(graph: ResourceGraph) -> Iterator[Hit]:
     """The cluster's Kubernetes API server accepts requests from wherever its endpoint admits:
@@ -85,6 +87,7 @@ terraform-aws-modules/eks, keep `cluster_encryption_config` / `encryption_config
         "https://docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html",
         "https://docs.aws.amazon.com/eks/latest/best-practices/data-encryption-and-secrets-management.html",
     ),
+    no_fix="envelope encryption needs a KMS key that is yours to choose",
 )
 def eks_secrets_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
     """Kubernetes secrets (service account tokens, registry credentials, database passwords) are
@@ -131,6 +134,16 @@ def eks_secrets_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
 _LOG_TYPES = ("api", "audit", "authenticator")
 
 
+
+def _send_control_plane_logs(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Add the api, audit and authenticator logs to the cluster's enabled log types (the ones it
+    has stay)."""
+    enabled = hit.component.get("log_types") or []
+    if not isinstance(enabled, list):
+        return NoFix("the cluster's log types are not a list that can be extended")
+    return Change(hit.component, {"log_types": [*enabled, *(t for t in _LOG_TYPES if t not in enabled)]})
+
+
 @policy(
     id="IAC-EKS-003",
     control="eks-control-plane-logging-missing",
@@ -149,6 +162,7 @@ Send the control plane's audit trail to CloudWatch Logs: `enabled_cluster_log_ty
         "https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html",
         "https://docs.aws.amazon.com/eks/latest/best-practices/auditing-and-logging.html",
     ),
+    fix=_send_control_plane_logs,
 )
 def eks_control_plane_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """EKS sends no control plane log unless asked. Without the api log (requests to the API

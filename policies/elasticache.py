@@ -49,6 +49,7 @@ replication group: create it as a replication group (one node is fine), or use a
         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html",
         "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-enable.html",
     ),
+    no_fix="its clients must speak TLS first, and before Redis 7 turning it on replaces the cluster",
 )
 def elasticache_transit_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
     """Without in-transit encryption, everything between the application and the cache (the

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change
 from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import (
@@ -209,6 +210,7 @@ outside the application's configuration.
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html",
     ),
+    no_fix="the actions and resources the holder needs are only known to you",
 )
 def iam_wildcard_admin(graph: ResourceGraph) -> Iterator[Hit]:
     """A principal holding an identity policy that allows every action on every resource is an
@@ -257,6 +259,7 @@ IAM Access Analyzer policy generation to find the actions actually used.
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-policy-generation.html",
     ),
+    no_fix="the actions and resources the holder needs are only known to you",
 )
 def iam_wildcard_overreach(graph: ResourceGraph) -> Iterator[Hit]:
     """A statement allowing every action of a service ("s3:*", "iam:*"; compared
@@ -363,6 +366,7 @@ delegate IAM administration). In Terraform this is the `policy` of `aws_iam_poli
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html",
     ),
+    no_fix="whether the holder needs the permission is only known to you",
 )
 def iam_privilege_escalation(graph: ResourceGraph) -> Iterator[Hit]:
     """Some IAM permissions are administrator access in disguise. iam:PassRole on every role lets
@@ -434,6 +438,7 @@ at the very least encrypt it in the Terraform state with `pgp_key`, and never ou
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html",
         "https://developer.hashicorp.com/terraform/language/state/sensitive-data",
     ),
+    no_fix="replacing a key with a role changes how its user signs in",
 )
 def iam_user_access_key(graph: ResourceGraph) -> Iterator[Hit]:
     """An access key does not expire: whoever reads it acts as its user until someone rotates or
@@ -468,6 +473,14 @@ IAM_DEFAULTS = {"minimum_password_length": 6, "password_reuse_prevention": 0}
 """What IAM applies when a password policy is set without the setting."""
 
 
+
+def _strong_password_policy(hit: Hit, graph: ResourceGraph) -> Change:
+    """Raise the minimum password length to 14 and the reuse prevention to 24, whichever is
+    lower (it applies at each user's next password change)."""
+    limits = {"minimum_password_length": MIN_PASSWORD_LENGTH, "password_reuse_prevention": PASSWORD_REUSE_PREVENTION}
+    return Change(hit.component, {fact: limits[fact] for fact in hit.cause.split(",") if fact in limits})
+
+
 @policy(
     id="IAC-IAM-006",
     control="iam-password-policy-weak",
@@ -485,6 +498,7 @@ IAM Identity Center and no IAM user passwords at all.
         "https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html",
     ),
     formats=("terraform",),  # CloudFormation has no account password policy resource
+    fix=_strong_password_policy,
 )
 def iam_password_policy_weak(graph: ResourceGraph) -> Iterator[Hit]:
     """Short passwords fall to guessing and credential stuffing; reused ones come back from old
@@ -609,6 +623,7 @@ or workload of the provider.
         "https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html",
     ),
+    no_fix="the accounts or services that may assume the role are only known to you",
 )
 def iam_role_trust_public(graph: ResourceGraph) -> Iterator[Hit]:
     """A role anyone can assume hands its permissions to anyone who knows (or guesses) its ARN.

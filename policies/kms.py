@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import SetFacts
 from iac_assist.model import kinds
 from iac_assist.model.graph import ResourceGraph
 
@@ -30,6 +31,7 @@ The default period is one year; `rotation_period_in_days` / `RotationPeriodInDay
         "https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html",
         "https://docs.aws.amazon.com/kms/latest/developerguide/rotating-keys-enable.html",
     ),
+    fix=SetFacts({"rotation": True}),
 )
 def kms_rotation_disabled(graph: ResourceGraph) -> Iterator[Hit]:
     """A key whose material never changes protects every piece of data ever encrypted under it

@@ -110,6 +110,7 @@ without a condition: name the account or service principal, and confine service 
         "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
         "https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html",
     ),
+    no_fix="who must invoke the function is only known to you",
 )
 def lambda_public_url(graph: ResourceGraph) -> Iterator[Hit]:
     """A function that anyone can invoke runs attacker-chosen input with its own role's

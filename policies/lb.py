@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change, NoFix, SetFacts
 from iac_assist.model import Component, Fact, Location, is_true, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.network import open_to_internet, rules_of
@@ -52,9 +53,41 @@ def _classic_has_secure_listener(graph: ResourceGraph, lb: Component) -> bool:
                for listener in graph.neighbours(lb, "part-of", incoming=True))
 
 
+
+def _redirect_to_https(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Make the plaintext listener redirect to HTTPS (port 443, HTTP 301), when its load balancer
+    has an HTTPS listener on port 443 to redirect to."""
+    listener = hit.component
+    lb = graph.resolve(listener, listener.get("load_balancer"), kinds.LB)
+    if lb is None or not lb.equals("type", "application", unset="application"):
+        return NoFix("only an application load balancer's listener can redirect: serve TLS on this one instead")
+    if not listener.equals("protocol", "HTTP", unset="HTTP"):
+        return NoFix("a TCP listener cannot redirect: serve TLS on it instead")
+    https = [other for other in graph.neighbours(lb, "part-of", incoming=True)
+             if other.equals("protocol", "HTTPS") and other.equals("port", 443)]
+    if not https:
+        return NoFix("the load balancer has no HTTPS listener on port 443 to redirect to; adding one needs a "
+                     "certificate that is yours to choose")
+    return Change(listener, {"default_actions": [{"type": "redirect", "redirect_protocol": "HTTPS"}]})
+
+
+STRONG_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+"""What the console picks for a new HTTPS listener: TLS 1.2 and 1.3 only."""
+
+
+def _strong_ssl_policy(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Set the listener's security policy to ELBSecurityPolicy-TLS13-1-2-2021-06 (TLS 1.2 and 1.3)."""
+    if hit.cause.startswith("protocols:"):
+        return NoFix("a classic load balancer's custom negotiation policy lists its protocols one by one: "
+                     "edit it by hand, or use a predefined policy")
+    return Change(hit.component, {"ssl_policy": STRONG_SSL_POLICY},
+                  note="clients that only speak TLS 1.0 or 1.1 can no longer connect")
+
+
 @policy(
     id="IAC-LB-001",
     control="lb-listener-plaintext",
+    fix=_redirect_to_https,
     title="Load balancer listener serves plaintext HTTP",
     severity="high",
     stride="IST",
@@ -149,6 +182,7 @@ CloudFormation).
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html",
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-security-policy-table.html",
     ),
+    fix=_strong_ssl_policy,
 )
 def lb_weak_tls_policy(graph: ResourceGraph) -> Iterator[Hit]:
     """TLS 1.0 and 1.1 are deprecated (RFC 8996): they lack modern cipher suites and leave
@@ -223,6 +257,7 @@ Elastic Load Balancing write to it.
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html",
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/enable-access-logs.html",
     ),
+    no_fix="logs need a bucket whose policy lets the load balancer write: which bucket is yours to choose",
 )
 def lb_access_logs_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Access logs are the record of who called what through the load balancer (client address,
@@ -262,6 +297,7 @@ Set `drop_invalid_header_fields = true` on `aws_lb` (Terraform), or the load bal
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html",
         "https://docs.aws.amazon.com/config/latest/developerguide/alb-http-drop-invalid-header-enabled.html",
     ),
+    fix=SetFacts({"drop_invalid_header_fields": True}),
 )
 def lb_invalid_headers_not_dropped(graph: ResourceGraph) -> Iterator[Hit]:
     """Header names that are not valid HTTP tokens are parsed differently by the load balancer
@@ -331,6 +367,7 @@ list), never 0.0.0.0/0.
         "https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-associating-aws-resource.html",
         "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/LocationsOfEdgeServers.html",
     ),
+    no_fix="a web ACL and its rules are yours to choose",
 )
 def lb_no_waf(graph: ResourceGraph) -> Iterator[Hit]:
     """An internet-facing application load balancer without a web application firewall takes
@@ -404,6 +441,7 @@ target certificates). Open the targets' security group to 443 from the load bala
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-routing-configuration",
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/create-https-listener.html",
     ),
+    no_fix="the targets must serve TLS before the load balancer can use it",
 )
 def lb_target_plaintext(graph: ResourceGraph) -> Iterator[Hit]:
     """An application load balancer terminates TLS; when it forwards to its targets over HTTP,

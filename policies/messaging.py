@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change, NoFix
 from iac_assist.model import Component, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import public_grants, statement_label, target_names
@@ -50,6 +51,7 @@ In Terraform, in the `policy` of `aws_sqs_queue` / `aws_sqs_queue_policy` / `aws
         "https://docs.aws.amazon.com/sns/latest/dg/sns-security-best-practices.html",
         "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html",
     ),
+    no_fix="the principals that must be allowed are only known to you",
 )
 def sqs_sns_public_policy(graph: ResourceGraph) -> Iterator[Hit]:
     """A queue or topic policy that allows Principal "*" without a condition confining the caller
@@ -95,6 +97,16 @@ def sqs_sns_public_policy(graph: ResourceGraph) -> Iterator[Hit]:
 
 
 
+
+def _encrypt_messages(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Turn on SQS-managed server-side encryption (SSE-SQS) for a queue; topics, streams and Kafka
+    clusters need a key or client changes that are the user's to choose."""
+    if hit.cause == "sqs:sse-off":
+        return Change(hit.component, {"sqs_managed_sse": True})
+    return NoFix("it needs a KMS key whose policy admits every publisher (an AWS managed key does not admit "
+                 "other AWS services) or clients that speak TLS: yours to choose")
+
+
 @policy(
     id="IAC-MSG-002",
     control="messaging-unencrypted",
@@ -118,6 +130,7 @@ clients moved to the TLS listeners first.
         "https://docs.aws.amazon.com/streams/latest/dev/server-side-encryption.html",
         "https://docs.aws.amazon.com/msk/latest/developerguide/msk-encryption.html",
     ),
+    fix=_encrypt_messages,
 )
 def messaging_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
     """Messages often carry what the rest of the system protects (orders, personal data, tokens

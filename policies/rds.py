@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change, NoFix, SetFacts
 from iac_assist.model import Component, Fact, Location, Unknown, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.network import describe_ports, internet_route, open_to_internet, rules_of
@@ -24,6 +25,18 @@ def _inherited(graph: ResourceGraph, db: Component, fact: str) -> tuple[Componen
     return db, None
 
 
+
+def _encrypt_storage(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Set storage_encrypted to true on the database itself (AWS replaces it to encrypt it)."""
+    comp = hit.component
+    if comp.kind == kinds.RDS_SNAPSHOT:
+        return NoFix("a snapshot is encrypted by copying it with a KMS key, not by an edit of its own")
+    if comp.has("replica_of") or comp.has("restored_from"):
+        return NoFix("it inherits its source's encryption: encrypt the source")
+    return Change(comp, {"storage_encrypted": True},
+                  note="AWS replaces the database to encrypt it: restore an encrypted snapshot copy to keep its data")
+
+
 @policy(
     id="IAC-RDS-001",
     control="db-publicly-accessible",
@@ -35,6 +48,7 @@ def _inherited(graph: ResourceGraph, db: Component, fact: str) -> tuple[Componen
 Set `publicly_accessible = false` (Terraform) / `PubliclyAccessible: false` (CloudFormation) and
 reach the database from inside the VPC: application servers, a bastion or SSM port forwarding.
 """,
+    fix=SetFacts({"publicly_accessible": False}, note="clients outside the VPC lose their direct access"),
 )
 def db_publicly_accessible(graph: ResourceGraph) -> Iterator[Hit]:
     """A publicly accessible database gets a public DNS name and address; only its security group
@@ -60,6 +74,7 @@ def db_publicly_accessible(graph: ResourceGraph) -> Iterator[Hit]:
 Build the DB subnet group from private subnets only: subnets whose route table has no
 0.0.0.0/0 or ::/0 route to an internet gateway (use a NAT gateway for outbound traffic).
 """,
+    no_fix="which private subnets to use is only known to you",
 )
 def db_in_public_subnet(graph: ResourceGraph) -> Iterator[Hit]:
     """A database belongs in private subnets. When its subnet group includes a subnet whose route
@@ -101,6 +116,7 @@ Allow ingress to the database only from the application tier: reference its secu
 (`source_security_group_id` / `referenced_security_group_id` / `SourceSecurityGroupId`) or a
 narrow private CIDR, never 0.0.0.0/0 or ::/0.
 """,
+    no_fix="which security group must reach the database (the application tier) is only known to you",
 )
 def db_open_security_group(graph: ResourceGraph) -> Iterator[Hit]:
     """A security group attached to a database that admits 0.0.0.0/0 or ::/0 leaves only the
@@ -207,6 +223,7 @@ database. A replica inherits its source's encryption: encrypt the source.
         "https://docs.aws.amazon.com/neptune/latest/userguide/encrypt.html",
         "https://docs.aws.amazon.com/documentdb/latest/developerguide/encryption-at-rest.html",
     ),
+    fix=_encrypt_storage,
 )
 def db_storage_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
     """Unencrypted database storage leaves the data, its automated backups, snapshots and read
@@ -249,6 +266,7 @@ Keep automated backups on: set `backup_retention_period` (Terraform) / `BackupRe
     references=(
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.BackupRetention.html",
     ),
+    fix=SetFacts({"backup_retention_period": 7}),
 )
 def db_backup_disabled(graph: ResourceGraph) -> Iterator[Hit]:
     """A backup retention period of 0 turns automated backups and point-in-time recovery off: a
@@ -286,6 +304,7 @@ guards against the tool itself, not against an API call or the console.
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html",
         "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DeleteCluster.html",
     ),
+    fix=SetFacts({"deletion_protection": True}),
 )
 def db_deletion_protection_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without deletion protection a single API call, console click or mistaken apply deletes the
@@ -323,6 +342,7 @@ security group on the database port. A network ACL denying the port from anywher
     references=(
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html",
     ),
+    fix=SetFacts({"publicly_accessible": False}, note="clients outside the VPC lose their direct access"),
 )
 def db_internet_reachable(graph: ResourceGraph) -> Iterator[Hit]:
     """A network path exists from the internet to the database's port, computed hop by hop over

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import SetFacts
 from iac_assist.model import Component, Location, kinds
 from iac_assist.model.graph import ResourceGraph
 
@@ -44,6 +45,7 @@ endpoint).
         "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/redshift_cluster",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html",
     ),
+    fix=SetFacts({"publicly_accessible": False}, note="clients outside the VPC lose their direct access"),
 )
 def redshift_publicly_accessible(graph: ResourceGraph) -> Iterator[Hit]:
     """A publicly accessible Redshift cluster gets a public address: only its security group

@@ -82,6 +82,7 @@ their `_policy` resources (or put the domain in a VPC). CloudFormation: `KeyPoli
         "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies.html",
     ),
+    no_fix="the principals that must be allowed are only known to you",
 )
 def resource_policy_public(graph: ResourceGraph) -> Iterator[Hit]:
     """A resource policy that allows Principal "*" without a condition confining the caller lets

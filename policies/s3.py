@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from iac_assist.analysis.policy import Hit, policy
-from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known, kinds, settings
+from iac_assist.fixes.declare import Change, NoFix, SetFacts
+from iac_assist.model import Component, Fact, Location, Ref, Unknown, is_known, iter_refs, kinds, settings
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import (
     RESTRICTING_KEYS,
@@ -110,6 +111,45 @@ def policy_exposures(bucket: Component) -> Iterator[Exposure]:
                                f"its bucket policy {label} allows {allowed} to Principal \"*\"")
 
 
+def _kms_encryption(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Make SSE-KMS (the AWS managed key aws/s3) the bucket's default encryption, unless its
+    readers could not decrypt what is written next: anonymous readers of a public bucket, and
+    CloudFront (the AWS managed key's policy admits no service)."""
+    bucket = hit.component
+    if next(acl_exposures(bucket), None) is not None or next(policy_exposures(bucket), None) is not None:
+        return NoFix("anonymous readers of a public bucket cannot read objects encrypted with a KMS key")
+    if _served_by_cloudfront(graph, bucket):
+        return NoFix("CloudFront cannot decrypt objects under the AWS managed key aws/s3: it needs a customer "
+                     "managed key whose policy admits it, yours to choose")
+    return Change(bucket, {"encryption": "aws:kms"},
+                  note="new objects get the AWS managed key aws/s3, which other accounts cannot use: name your own "
+                       "key to share the bucket across accounts")
+
+
+def _served_by_cloudfront(graph: ResourceGraph, bucket: Component) -> bool:
+    """An origin of a distribution of the configuration is the bucket (by reference or name)."""
+    name = bucket.get("name")
+    for dist in graph.of_kind(kinds.CLOUDFRONT):
+        for origin in dist.items("origins"):
+            entry = origin.value if isinstance(origin, Fact) else origin
+            domain = entry.get("domain_name") if isinstance(entry, dict) else None
+            if any(graph.resolve(dist, ref, kinds.S3_BUCKET) is bucket for ref in iter_refs(domain)):
+                return True
+            if isinstance(domain, str) and isinstance(name, str) and name and domain.startswith(f"{name}."):
+                return True
+    return False
+
+
+def _block_public_access(hit: Hit, graph: ResourceGraph) -> Change | NoFix:
+    """Turn on all four public access block settings, on a bucket that no ACL or policy makes
+    public (on one that is, the block would cut off its readers: s3-public-read decides first)."""
+    bucket = hit.component
+    if next(acl_exposures(bucket), None) is not None or next(policy_exposures(bucket), None) is not None:
+        return NoFix("its ACL or policy makes it public now: blocking public access would cut off its readers; "
+                     "decide whether it must be public first (s3-public-read, s3-public-write)")
+    return Change(bucket, {"public_access_block": dict.fromkeys(PAB_KEYS, True)})
+
+
 def _exposures(graph: ResourceGraph, bucket: Component, access: str) -> Iterator[Hit]:
     pab = shield(graph, bucket)
     acls_count = _off(pab["ignore_public_acls"]) and _off(pab["block_public_acls"])
@@ -156,6 +196,7 @@ named principals or add a restricting condition (`aws:SourceArn`, `aws:SourceVpc
 `aws:PrincipalOrgID`); turn on all four public access block settings. Serve public content through
 CloudFront with an origin access control instead of a public bucket.
 """,
+    no_fix="a public bucket may be meant to be public (a website): decide, then block public access",
 )
 def s3_public_read(graph: ResourceGraph) -> Iterator[Hit]:
     """A bucket whose objects anyone on the internet can list or read leaks whatever is put in it,
@@ -184,6 +225,7 @@ Remove `public-read-write` ACLs and WRITE/WRITE_ACP/FULL_CONTROL grants to AllUs
 AuthenticatedUsers; never allow s3:Put*/s3:Delete*/s3:* to Principal "*" without a restricting
 condition; enable the public access block. Give uploaders an IAM role instead.
 """,
+    no_fix="which principals must write is only known to you",
 )
 def s3_public_write(graph: ResourceGraph) -> Iterator[Hit]:
     """Anyone able to write to a bucket can plant malware in content you serve, overwrite or delete
@@ -210,6 +252,7 @@ and `restrict_public_buckets` all true: `aws_s3_bucket_public_access_block` in T
 `PublicAccessBlockConfiguration` in CloudFormation, or account-wide with
 `aws_s3_account_public_access_block`.
 """,
+    fix=_block_public_access,
 )
 def s3_public_access_block_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """The public access block is the guard rail that keeps a later ACL or policy change from
@@ -442,6 +485,7 @@ Send the bucket's server access logs to a dedicated log bucket: `aws_s3_bucket_l
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
     ),
+    no_fix="logs need a target bucket that is yours to choose",
 )
 def s3_access_logging_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without server access logs, nobody can tell afterwards who read, wrote or deleted which
@@ -483,6 +527,7 @@ Enable versioning: `aws_s3_bucket_versioning` with `versioning_configuration { s
 noncurrent versions to bound the cost.
 """,
     references=("https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",),
+    fix=SetFacts({"versioning": "Enabled"}),
 )
 def s3_versioning_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without versioning, an overwrite or delete, by mistake, by a compromised credential or by
@@ -524,6 +569,7 @@ classic ELB or S3 server access logs.
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html",
         "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
     ),
+    fix=_kms_encryption,
 )
 def s3_kms_encryption_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """S3 encrypts every object with SSE-S3 by default, so this is not about plaintext at rest but

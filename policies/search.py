@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iac_assist.analysis.policy import Hit, policy
+from iac_assist.fixes.declare import Change
 from iac_assist.model import kinds
 from iac_assist.model.graph import ResourceGraph
 
@@ -15,6 +16,13 @@ _SETTINGS = (
     ("node_to_node_encryption", "node-to-node encryption (traffic between the domain's nodes)",
      "node_to_node_encryption { enabled = true } / NodeToNodeEncryptionOptions.Enabled: true"),
 )
+
+
+
+def _encrypt_domain(hit: Hit, graph: ResourceGraph) -> Change:
+    """Turn on the encryption the domain lacks (at rest or node to node); AWS applies it with a
+    blue/green deployment of the domain."""
+    return Change(hit.component, {hit.cause: True}, note="AWS applies it with a blue/green deployment of the domain")
 
 
 @policy(
@@ -36,6 +44,7 @@ cannot encrypt: upgrade the engine first.
         "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/encryption-at-rest.html",
         "https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ntn.html",
     ),
+    fix=_encrypt_domain,
 )
 def search_domain_unencrypted(graph: ResourceGraph) -> Iterator[Hit]:
     """A search domain holds copies of the data it indexes, often the most sensitive fields of

@@ -37,6 +37,7 @@ Google Secret Manager, an external secrets operator for Kubernetes) or a deploym
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html",
         "https://developer.hashicorp.com/terraform/language/values/variables#suppressing-values-in-cli-output",
     ),
+    no_fix="the secret must be rotated and moved to a secret store: an edit of the file cannot do that",
 )
 def hardcoded_secret(graph: ResourceGraph) -> Iterator[Hit]:
     """A password, key or token written in the configuration is readable by everyone who can read the

@@ -28,6 +28,7 @@ create and rotate the secret itself.
         "https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets.html",
         "https://docs.aws.amazon.com/securityhub/latest/userguide/secretsmanager-controls.html#secretsmanager-1",
     ),
+    no_fix="rotation needs a function that changes the secret where it is used: yours to write or pick",
 )
 def secrets_rotation_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """A secret that is never rotated stays valid for good once it leaks (a log, a developer's

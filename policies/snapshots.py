@@ -83,6 +83,7 @@ for AMIs and EBS snapshots (`aws_ec2_image_block_public_access`,
         "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/sharingamis-intro.html",
         "https://docs.aws.amazon.com/ebs/latest/userguide/block-public-access-snapshots.html",
     ),
+    no_fix="the accounts to share the snapshot with are only known to you",
 )
 def snapshot_public(graph: ResourceGraph) -> Iterator[Hit]:
     """A public snapshot or image is a copy of the data anyone with an AWS account can restore:

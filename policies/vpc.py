@@ -86,6 +86,8 @@ allow rule.
         "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html",
         "https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager.html",
     ),
+    no_fix="the addresses that may reach SSH or RDP are only known to you (a VPN range, a bastion); "
+           "Session Manager needs no open port at all",
 )
 def sg_admin_ports_open(graph: ResourceGraph) -> Iterator[Hit]:
     """Remote administration ports open to the internet are brute-forced within minutes and are
@@ -137,6 +139,7 @@ that need them: set `protocol` / `ip_protocol` (Terraform) and `IpProtocol` (Clo
 ::/0.
 """,
     references=SECURITY_REFERENCES,
+    no_fix="which ports and sources the group must admit is only known to you",
 )
 def sg_all_ports_open(graph: ResourceGraph) -> Iterator[Hit]:
     """A security group that lets the internet reach every port exposes whatever listens on the
@@ -170,6 +173,7 @@ Never admit 0.0.0.0/0 or ::/0 to a data store port (1433, 1521, 3306, 5432, 5439
 `SourceSecurityGroupId` in CloudFormation) and keep data stores in private subnets.
 """,
     references=SECURITY_REFERENCES,
+    no_fix="which security group or range must reach the data store is only known to you",
 )
 def sg_database_ports_open(graph: ResourceGraph) -> Iterator[Hit]:
     """Databases, caches and search engines exposed to the internet are found by scanners within
@@ -244,6 +248,7 @@ Log the VPC's traffic: `aws_flow_log` with `vpc_id` (Terraform) / `AWS::EC2::Flo
 delivered to CloudWatch Logs or S3.
 """,
     references=("https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html",),
+    no_fix="flow logs need a destination and a role that are yours to choose",
 )
 def vpc_flow_logs_missing(graph: ResourceGraph) -> Iterator[Hit]:
     """Without flow logs there is no record of who talked to what in the network: an intrusion,
@@ -282,6 +287,7 @@ TCP 443 from anywhere, return traffic on 1024-65535 from known networks only).
         "https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html",
         "https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-21",
     ),
+    no_fix="the addresses that may reach the port are only known to you",
 )
 def nacl_admin_ports_open(graph: ResourceGraph) -> Iterator[Hit]:
     """A network ACL is the subnet's coarse filter: when it lets the internet in to remote
@@ -340,6 +346,7 @@ own.
         "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/default_security_group",
     ),
     formats=("terraform",),
+    no_fix="removing the rules cuts whatever uses the default group: move it to its own group first",
 )
 def default_security_group_open(graph: ResourceGraph) -> Iterator[Hit]:
     """Resources launched without a security group land in the VPC's default group; when that

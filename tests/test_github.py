@@ -578,6 +578,7 @@ def _suite_logs(tmp_path: Path) -> list[Path]:
     logs["errors"] = render(scan([broken]), "sarif")
     logs["empty"] = render(ScanResult(root=tmp_path, policies=all_policies()), "sarif")
     logs["model-diff"] = _model_diff_sarif(tmp_path / "model-diff")
+    logs["fixes"] = _fixes_sarif(tmp_path / "fixes")
     capped = ScanResult(root=tmp_path, findings=_findings(6), policies=all_policies(),
                         errors=[ScanError("main.tf", 0, "a warning", level="warning")])
     original = sarif.MAX_RESULTS
@@ -592,6 +593,18 @@ def _suite_logs(tmp_path: Path) -> list[Path]:
         path.write_text(text)
         paths.append(path)
     return paths
+
+
+def _fixes_sarif(folder: Path) -> str:
+    """``scan -f sarif`` with each result's fixes (``iac-assist fix``'s edits), in process."""
+    from iac_assist.fixes.plan import plan
+    from iac_assist.fixes.sources import SourceFiles
+
+    shutil.copytree(SEED / "terraform" / "insecure", folder)
+    result = scan([folder], jobs=1)
+    result.fixes = plan(result, SourceFiles(result.root, result.digests))
+    assert result.fixes.fixes
+    return render(result, "sarif")
 
 
 def _model_diff_sarif(folder: Path) -> str:

@@ -71,4 +71,9 @@ def test_rules_json_lists_metadata():
     rules = json.loads(out.output)
     assert [r["id"] for r in rules] == [p.id for p in POLICIES]
     assert set(rules[0]) == {"id", "control", "title", "severity", "stride", "cwe", "rationale", "remediation",
-                             "references"}
+                             "references", "fix"}
+    by_control = {r["control"]: r for r in rules}
+    assert by_control["db-deletion-protection-missing"]["fix"] == (
+        "**Automatic fix** (`iac-assist fix`, Terraform): Set deletion_protection = true.")
+    assert by_control["sg-admin-ports-open"]["fix"].startswith(
+        "**No automatic fix:** the addresses that may reach SSH or RDP are only known to you")

@@ -338,7 +338,8 @@ def test_suppressed_findings_leave_the_gate_and_the_text_but_stay_in_json(write_
     doc = json.loads(run("scan", str(root), "--select", "IAC-S3-001,IAC-S3-006", "-f", "json").output)
     assert [f["suppressed"] for f in doc["findings"]] == [
         {"reason": "public website", "file": "main.tf", "line": 1}] * 2
-    assert list(doc["findings"][0])[-2:] == ["suppressed", "origins"]
+    assert list(doc["findings"][0])[-4:] == ["suppressed", "origins", "fix", "no_fix"]
+    assert doc["findings"][0]["no_fix"] == "it is suppressed"
     assert (doc["summary"]["findings"], doc["summary"]["suppressed"]) == (0, 2)
     assert doc["summary"]["by_severity"] == {"critical": 0, "high": 0, "medium": 0, "low": 0}
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iac_assist.analysis.findings import Finding, merge_instances
-from iac_assist.analysis.frontend import FrontEnd, Loaded, Preparation, ScanInputs, Scope, internal_error
+from iac_assist.analysis.frontend import FrontEnd, Loaded, Preparation, Read, ScanInputs, Scope, internal_error
 from iac_assist.analysis.frontends import check_options, front_ends
 from iac_assist.analysis.parallel import Loading
 from iac_assist.analysis.policy import Policy
-from iac_assist.analysis.result import ScanResult
+from iac_assist.analysis.result import ScanResult, digest
 from iac_assist.inputs.discovery import discover, scan_root
 from iac_assist.model import Component, ScanError, kinds
 from iac_assist.model.builder import ModelBuilder, Normalizer
@@ -44,8 +44,8 @@ def build_graph(
     check_options(options)
     root = root or scan_root(paths)
     found = discover(paths, root, list(exclude), max_file_size)
-    read_text = found.reader()
     result = ScanResult(root=root)
+    read_text = _Digesting(found.reader(), result.digests)
     components: list[Component] = []
     errors: list[ScanError] = list(found.problems)
     files: set[str] = set()
@@ -74,6 +74,22 @@ def build_graph(
     result.errors = sorted(set(errors), key=lambda e: (e.file, e.line, e.column, e.message))
     result.graph = graph
     return graph, result
+
+
+class _Digesting:
+    """The scan's reader, noting a digest of each text it gives (``ScanResult.digests``): a fix
+    is refused for a file changed since. Texts read in worker processes are not noted (their copy
+    of the dict stays there): ``iac-assist fix`` scans without workers."""
+
+    def __init__(self, read: Read, digests: dict[str, str]) -> None:
+        self.read = read
+        self.digests = digests
+
+    def __call__(self, path: Path, rel: str, errors: list) -> str | None:
+        text = self.read(path, rel, errors)
+        if text is not None:
+            self.digests[rel] = digest(text)
+        return text
 
 
 def _prepare(found: Discovered, inputs: ScanInputs, options: Mapping[str, object],

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from iac_assist.analysis.findings import SEVERITIES, Finding
+from iac_assist.fixes.declare import FixRule
 from iac_assist.model import Component, Fact, Location, ScanError, shown
 
 if TYPE_CHECKING:
@@ -63,8 +64,14 @@ class Policy:
     formats: tuple[str, ...] = tuple(EXAMPLE_FILES)
     """The input formats that can write what the policy checks (a Terraform-only resource: the
     IAM password policy); its examples come in each of them."""
+    fix: FixRule | None = field(default=None, repr=False, compare=False)
+    """The smallest safe edit that makes a hit pass, on the model (see ``iac_assist.fixes.declare``)."""
+    no_fix: str = ""
+    """Why no edit can be right for this control (the CIDR to allow is only known to the user)."""
 
     def __post_init__(self) -> None:
+        if self.fix is not None and self.no_fix:
+            raise ValueError(f"{self.id}: a fix and a reason for having none")
         if not self.formats or not set(self.formats) <= set(EXAMPLE_FILES):
             raise ValueError(f"{self.id}: formats among {sorted(EXAMPLE_FILES)}, got {self.formats!r}")
         if self.severity not in SEVERITIES:
@@ -288,8 +295,12 @@ def policy(
     precision: str = "high",
     references: tuple[str, ...] = (),
     formats: tuple[str, ...] = tuple(EXAMPLE_FILES),
+    fix: FixRule | None = None,
+    no_fix: str = "",
 ) -> Callable[[Check], Policy]:
-    """Declare a policy; the check function's docstring is its rationale."""
+    """Declare a policy; the check function's docstring is its rationale. ``fix``: its fix on the
+    model (``SetFacts``, or a function: see ``iac_assist.fixes.declare``); ``no_fix``: why none can
+    be right."""
 
     def make(check: Check) -> Policy:
         doc = (check.__doc__ or "").strip()
@@ -308,6 +319,8 @@ def policy(
             precision=precision,
             references=references,
             formats=formats,
+            fix=fix,
+            no_fix=" ".join(no_fix.split()),
         )
 
     return make

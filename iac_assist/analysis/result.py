@@ -14,6 +14,7 @@ from iac_assist.model.kinds import OTHER
 
 if TYPE_CHECKING:
     from iac_assist.analysis.policy import Policy
+    from iac_assist.fixes.plan import FixPlan
     from iac_assist.model.graph import ResourceGraph
 
 
@@ -46,6 +47,11 @@ class ScanResult:
     """IaC files an exclude pattern left out of the scan, relative to ``root``."""
     baselined: int = 0
     """Findings left out as already known: in the ``--baseline`` file or present at ``--new-since``."""
+    fixes: FixPlan | None = None
+    """Each finding's fix or why it has none, when asked for (``fixes.plan``): the reports show it."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """File (relative to ``root``) → ``digest`` of its text as the scan read it: a fix edits a
+    file only while it still holds that text."""
 
     @property
     def unsuppressed(self) -> list[Finding]:
@@ -100,6 +106,13 @@ class ScanResult:
         if self.has_errors or self.gate_gaps(fail_on_unanalysed):
             return 2
         return 1 if self.failing(fail_on) else 0
+
+
+def digest(text: str) -> str:
+    """SHA-256 of a file's text as read (UTF-8)."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def provider_of(source_type: str) -> str:

@@ -1,6 +1,7 @@
 """The JSON report: a stable shape for scripts and dashboards. This docstring is its contract.
 
-Shape (``#`` comments are annotations, not output). Every key is always present, in this order;
+Shape (``#`` comments are annotations, not output). Every key is always present (except a finding's
+"fix" and "no_fix", present when fixes were made: `scan -f json`), in this order;
 the text is ``indent=2`` with a trailing newline::
 
     {
@@ -50,6 +51,15 @@ the text is ``indent=2`` with a trailing newline::
                                     # Default; "file" "" and "line" 0 for a value given on the command
                                     # line (--var, --parameters, TF_VAR_...); [] when none. The last key
                                     # of a finding, added later: readers of the older shape ignore it
+          "fix": {                  # `scan -f json` (when fixes are made): the edit `iac-assist fix`
+            "description": "set deletion_protection = true",   # makes, else null
+            "edits": [{"file": "main.tf", "line": 11, "column": 30, "end_line": 11, "end_column": 30,
+                       "text": "\\n  deletion_protection = true"}],  # 1-based; columns in code points;
+                                    # an insertion has an empty range
+            "diff": "--- a/main.tf\\n+++ b/main.tf\\n..."   # the unified diff of this fix alone
+          },
+          "no_fix": null            # with "fix" null: why no edit is made ("the CIDR to allow is
+                                    # only known to you"); both keys absent when fixes were not made
         }
       ],
       "errors": [                   # inputs that could not be analysed, fully or in part
@@ -77,6 +87,7 @@ from iac_assist.report.safe_text import guard_lines
 
 if TYPE_CHECKING:
     from iac_assist.analysis.result import ScanResult
+    from iac_assist.fixes.plan import FixPlan
 
 
 def render(result: ScanResult) -> str:
@@ -89,7 +100,7 @@ def to_dict(result: ScanResult) -> dict[str, Any]:
     return {
         "tool": {"name": "iac-assist", "version": __version__},
         "summary": _summary(result),
-        "findings": [_finding(f) for f in result.findings],
+        "findings": [_finding(f, result.fixes) for f in result.findings],
         "errors": [_error(e) for e in result.errors],
     }
 
@@ -116,9 +127,9 @@ def unmodelled_summary(unmodelled: dict[str, int]) -> dict[str, Any]:
     return {"resources": sum(unmodelled.values()), "by_provider": by_provider(unmodelled), "by_type": unmodelled}
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def _finding(finding: Finding, plan: FixPlan | None = None) -> dict[str, Any]:
     loc = finding.loc
-    return {
+    out = {
         "rule_id": finding.rule_id,
         "control": finding.control,
         "severity": finding.severity,
@@ -139,6 +150,26 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "origins": [{"file": o.file, "line": o.line, "what": o.what, "message": finding.because(o)}
                     for o in finding.origins],
     }
+    if plan is not None:
+        out.update(_fix(finding, plan))
+    return out
+
+
+def _fix(finding: Finding, plan: FixPlan) -> dict[str, Any]:
+    from iac_assist.fixes.plan import position
+
+    fix = plan.fix_of(finding)
+    if fix is None:
+        # A suppressed finding is not fixed: it was decided on.
+        reason = "it is suppressed" if finding.suppressed is not None else plan.reason_of(finding)
+        return {"fix": None, "no_fix": reason or ""}
+    edits = []
+    for edit in fix.edits:
+        (line, column), (end_line, end_column) = position(plan.texts[edit.path], edit.start), position(
+            plan.texts[edit.path], edit.end)
+        edits.append({"file": edit.path, "line": line, "column": column, "end_line": end_line,
+                      "end_column": end_column, "text": edit.new})
+    return {"fix": {"description": fix.description, "edits": edits, "diff": plan.diff_of(fix)}, "no_fix": None}
 
 
 def _error(error: ScanError) -> dict[str, Any]:

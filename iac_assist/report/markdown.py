@@ -34,12 +34,13 @@ from iac_assist.analysis.findings import SEVERITIES, SEVERITY_RANK, Finding
 from iac_assist.analysis.result import by_provider
 from iac_assist.model import Location, ScanError
 from iac_assist.report.locations import RepoLocations, repo_locations
-from iac_assist.report.markdown_text import code, text
+from iac_assist.report.markdown_text import code, code_block, text
 from iac_assist.report.safe_text import guard_lines
 
 if TYPE_CHECKING:
     from iac_assist.analysis.policy import Policy
     from iac_assist.analysis.result import ScanResult
+    from iac_assist.fixes.plan import FixPlan
 
 MAX_CHARS = 60_000
 """Budget for the whole text: GitHub refuses comments over 65,536 characters."""
@@ -62,7 +63,7 @@ def render(result: ScanResult, env: Mapping[str, str] | None = None) -> str:
     tail = _errors(result.errors, places, link, MAX_CHARS // 4) + _gaps(result, MAX_CHARS // 8)
     budget = MAX_CHARS - _size(head) - _size(tail)
     rows = _findings_table(shown, places, link, budget * 2 // 3)
-    details = _details(shown, policies, budget - _size(rows))
+    details = _details(shown, policies, budget - _size(rows), result.fixes)
     out = head + rows + details + tail
     while out and out[-1] == "":
         out.pop()
@@ -139,7 +140,8 @@ def _row(finding: Finding, places: RepoLocations, link: Callable[[Location], str
     return "| " + " | ".join(cells) + " |"
 
 
-def _details(findings: list[Finding], policies: dict[str, Policy], budget: int) -> list[str]:
+def _details(findings: list[Finding], policies: dict[str, Policy], budget: int, plan: FixPlan | None = None
+             ) -> list[str]:
     """One collapsible section per rule found: why it matters and the fix, in the order of the
     table (most severe rule first)."""
     by_rule: dict[str, list[Finding]] = defaultdict(list)
@@ -159,6 +161,8 @@ def _details(findings: list[Finding], policies: dict[str, Policy], budget: int) 
             section += [policy.rationale.strip(), "", f"**Fix:** {policy.remediation.strip()}", ""]
             section += [f"Examples in Terraform and CloudFormation: `iac-assist rules {rule_id}` or the "
                         f"[rule reference]({RULES_URL}#{_anchor(f'{rule_id}: {title}')}).", ""]
+        if plan is not None:
+            section += _suggested(members, plan)
         section += ["</details>", ""]
         if used + _size(section) > budget:
             lines += [f"… and the fixes of {_plural(len(by_rule) - written, 'more rule')}: "
@@ -166,6 +170,30 @@ def _details(findings: list[Finding], policies: dict[str, Policy], budget: int) 
             break
         lines += section
         used += _size(section)
+    return lines
+
+
+MAX_FIXES_SHOWN = 5
+"""Fixes shown per rule; the others are a line saying how to get them all (``iac-assist fix``)."""
+
+
+def _suggested(findings: list[Finding], plan: FixPlan) -> list[str]:
+    """Each finding's fix: a GitHub ``suggestion`` block when the edit lies within the finding's
+    lines (what a review comment on them can apply), else the diff."""
+    lines: list[str] = []
+    fixes = [fix for fix in (plan.fix_of(f) for f in findings) if fix is not None]
+    for fix in fixes[:MAX_FIXES_SHOWN]:
+        f = fix.finding
+        lines += [f"{code(f.resource, cell=False)} ({code(f'{f.loc.file}:{f.loc.line}', cell=False)}): "
+                  f"{text(fix.description)}", ""]
+        suggestion = plan.suggestion(fix)
+        if suggestion is not None:
+            lines += code_block(suggestion, "suggestion")
+        else:
+            lines += code_block(plan.diff_of(fix).rstrip("\n"), "diff")
+        lines.append("")
+    if len(fixes) > MAX_FIXES_SHOWN:
+        lines += [f"… and {_plural(len(fixes) - MAX_FIXES_SHOWN, 'more fix')}: `iac-assist fix` prints them all.", ""]
     return lines
 
 

@@ -34,3 +34,12 @@ def code(value: object, cell: bool = True) -> str:
     if body.startswith("`") or body.endswith("`"):
         body = f" {body} "
     return f"{fence}{body}{fence}"
+
+
+def code_block(body: str, info: str = "") -> list[str]:
+    """A fenced code block of ``body``'s lines, each made visible (a control character cannot
+    hide in it), fenced with one backtick more than the longest run inside (three at least)."""
+    lines = [visible(line) for line in body.split("\n")]
+    longest = max((len(run) for line in lines for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + info, *lines, fence]

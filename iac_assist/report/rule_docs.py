@@ -32,6 +32,7 @@ def rule_markdown(policy: Policy, *, level: int = 2, examples: bool = True) -> s
         policy.rationale,
         f"{sub} How to fix",
         policy.remediation,
+        fix_text(policy),
     ]
     if examples:
         for fmt, (insecure, fixed) in policy.examples().items():
@@ -45,6 +46,25 @@ def rule_markdown(policy: Policy, *, level: int = 2, examples: bool = True) -> s
     return "\n\n".join(parts) + "\n"
 
 
+def fix_text(policy: Policy) -> str:
+    """Whether ``iac-assist fix`` edits the source for this rule, and what it does or why not."""
+    if policy.fix is not None:
+        from iac_assist.fixes.declare import describe
+        from iac_assist.fixes.editors import EDITORS
+
+        formats = ", ".join(FORMAT_TITLES[f] for f in EDITORS if f in FORMAT_TITLES and f in policy.formats)
+        what = describe(policy.fix).rstrip(".")
+        return f"**Automatic fix** (`iac-assist fix`, {formats}): {what[:1].upper()}{what[1:]}."
+    if policy.no_fix:
+        return f"**No automatic fix:** {policy.no_fix}."
+    return "**No automatic fix yet.**"
+
+
+def fix_state(policy: Policy) -> str:
+    """``yes``, ``none`` (no edit can be right) or ``-`` (not written yet)."""
+    return "yes" if policy.fix is not None else "none" if policy.no_fix else "-"
+
+
 def rules_document(policies: list[Policy]) -> str:
     """The whole rule reference: an index table, then every rule."""
     lines = [
@@ -55,23 +75,27 @@ def rules_document(policies: list[Policy]) -> str:
         f"{len(policies)} rules. Each enforces one control of the catalog; the control slug is what a",
         "finding means, whatever the input format.",
         "",
-        "| Rule | Control | Severity | STRIDE | Title |",
-        "|---|---|---|---|---|",
+        "The Fix column says whether `iac-assist fix` edits the source (yes), why no edit can be right",
+        "(none: see the rule), or that no fix is written yet (-).",
+        "",
+        "| Rule | Control | Severity | STRIDE | Fix | Title |",
+        "|---|---|---|---|---|---|",
     ]
     for p in policies:
         anchor = _anchor(f"{p.id}: {p.title}")
-        lines.append(f"| [{p.id}](#{anchor}) | `{p.control}` | {p.severity} | {p.stride} | {p.title} |")
+        lines.append(f"| [{p.id}](#{anchor}) | `{p.control}` | {p.severity} | {p.stride} | {fix_state(p)} "
+                     f"| {p.title} |")
     body = "\n".join(rule_markdown(p) for p in policies)
     return "\n".join(lines) + "\n\n" + body
 
 
 def rules_table(policies: list[Policy]) -> str:
     """The plain-text list of ``iac-assist rules``."""
-    rows = [("RULE", "CONTROL", "SEVERITY", "STRIDE", "TITLE")]
-    rows += [(p.id, p.control, p.severity, p.stride, p.title) for p in policies]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    rows = [("RULE", "CONTROL", "SEVERITY", "STRIDE", "FIX", "TITLE")]
+    rows += [(p.id, p.control, p.severity, p.stride, fix_state(p), p.title) for p in policies]
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
     return "".join(
-        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] + "\n" for row in rows
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5] + "\n" for row in rows
     )
 
 

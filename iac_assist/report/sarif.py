@@ -61,8 +61,11 @@ from urllib.parse import quote
 
 import attr
 from sarif_om import (
+    ArtifactChange,
+    ArtifactContent,
     ArtifactLocation,
     CodeFlow,
+    Fix,
     Invocation,
     LogicalLocation,
     Message,
@@ -70,6 +73,7 @@ from sarif_om import (
     Notification,
     PhysicalLocation,
     Region,
+    Replacement,
     ReportingConfiguration,
     ReportingDescriptor,
     ReportingDescriptorReference,
@@ -95,6 +99,7 @@ from iac_assist.report.safe_text import guard_lines, visible
 if TYPE_CHECKING:
     from iac_assist.analysis.policy import Policy
     from iac_assist.analysis.result import ScanResult
+    from iac_assist.fixes.plan import FixPlan
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -154,7 +159,7 @@ def build_log(result: ScanResult) -> SarifLog:
         original_uri_base_ids={SRCROOT: ArtifactLocation(
             description=Message(text="The repository root (the scan root when it is in no repository)."))},
         invocations=[_invocation(result, places, left_out)],
-        results=[_result(f, rule_index.get(f.rule_id, -1), places) for f in findings],
+        results=[_result(f, rule_index.get(f.rule_id, -1), places, result.fixes) for f in findings],
         properties=_run_properties(result),
     )
     return SarifLog(runs=[run], version=SARIF_VERSION, schema_uri=SCHEMA_URI)
@@ -235,7 +240,7 @@ def _capped(findings: list[Finding]) -> tuple[list[Finding], int]:
     return [findings[i] for i in kept], len(findings) - MAX_RESULTS
 
 
-def _result(finding: Finding, rule_index: int, places: RepoLocations) -> Result:
+def _result(finding: Finding, rule_index: int, places: RepoLocations, plan: FixPlan | None = None) -> Result:
     location = SarifLocation(
         physical_location=physical_location(finding.loc, places),
         logical_locations=[LogicalLocation(fully_qualified_name=visible(finding.resource), kind="resource")],
@@ -254,7 +259,30 @@ def _result(finding: Finding, rule_index: int, places: RepoLocations) -> Result:
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint},
         properties=_result_properties(finding),
         suppressions=_suppressions(finding),
+        fixes=_fixes(finding, places, plan),
     )
+
+
+def _fixes(finding: Finding, places: RepoLocations, plan: FixPlan | None) -> list[Fix] | None:
+    """The finding's fix (``iac-assist fix``) as SARIF ``fixes``: each file's replacements, in
+    lines and columns of the file as scanned (an insertion deletes an empty region)."""
+    fix = plan.fix_of(finding) if plan is not None else None
+    if fix is None or plan is None:
+        return None
+    from iac_assist.fixes.plan import position
+
+    changes = []
+    for rel in sorted({e.path for e in fix.edits}):
+        text = plan.texts[rel]
+        replacements = []
+        for edit in (e for e in fix.edits if e.path == rel):
+            (line, column), (end_line, end_column) = position(text, edit.start), position(text, edit.end)
+            replacements.append(Replacement(
+                deleted_region=Region(start_line=line, start_column=column, end_line=end_line, end_column=end_column),
+                inserted_content=ArtifactContent(text=edit.new)))
+        changes.append(ArtifactChange(artifact_location=_artifact(places.path(rel)),
+                                      replacements=replacements))
+    return [Fix(description=Message(text=visible(fix.description)), artifact_changes=changes)]
 
 
 def _suppressions(finding: Finding) -> list[SarifSuppression] | None:

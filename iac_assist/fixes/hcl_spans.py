@@ -1,0 +1,128 @@
+"""Where each block and attribute of a Terraform file lies, in characters: what the editor needs
+and the model does not keep (it knows lines only).
+
+The file is parsed by the same grammar as the scan (``parsers/terraform/hcl.py``), so heredocs,
+strings holding braces and comments are never mistaken for structure; the parse tree's positions
+are character offsets in the text as read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from iac_assist.fixes.editor import CannotEdit
+
+
+@dataclass
+class Attr:
+    name: str
+    start: int
+    end: int
+    name_end: int
+    value_start: int
+    value_end: int
+    line: int
+    end_line: int
+
+
+@dataclass
+class Body:
+    attrs: list[Attr] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+
+    def attr(self, name: str) -> Attr | None:
+        return next((a for a in self.attrs if a.name == name), None)
+
+    def blocks_of(self, type_: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == type_]
+
+    def dynamic(self, type_: str) -> bool:
+        return any(b.type == "dynamic" and b.labels[:1] == [type_] for b in self.blocks)
+
+
+@dataclass
+class Block:
+    type: str
+    labels: list[str]
+    start: int
+    end: int
+    open: int
+    """Offset of ``{``."""
+    close: int
+    """Offset of ``}``."""
+    line: int
+    body: Body
+
+
+def parse(text: str, rel: str) -> Body:
+    """The file's top-level body; ``CannotEdit`` when it does not parse (it did for the scan, so
+    only a file changed since) or when the scan parsed another text than this one. The last few
+    are kept: every fix in a file asks for it again (the result is not to be changed)."""
+    return _parse(text, rel)
+
+
+@lru_cache(maxsize=8)
+def _parse(text: str, rel: str) -> Body:
+    from lark.exceptions import LarkError
+
+    from iac_assist.parsers.terraform.hcl import _closing_markers_trimmed, _parser
+
+    if _closing_markers_trimmed(text) != text:
+        # The scan's parse moved characters (blanks after a heredoc's closing marker).
+        raise CannotEdit(f"{rel}: a heredoc's closing marker is followed by blanks; edit it by hand")
+    try:
+        tree = _parser().parse(text + "\n")
+    except (LarkError, RecursionError):
+        raise CannotEdit(f"{rel} does not parse") from None
+    return _body(tree.children[0], text)
+
+
+def _is_tree(node: Any, name: str) -> bool:
+    return getattr(node, "data", None) == name
+
+
+def _body(node: Any, text: str) -> Body:
+    body = Body()
+    for child in node.children:
+        if _is_tree(child, "attribute"):
+            name_node, value = child.children[0], child.children[-1]
+            body.attrs.append(Attr(
+                name=text[name_node.meta.start_pos:name_node.meta.end_pos], start=child.meta.start_pos,
+                end=child.meta.end_pos, name_end=name_node.meta.end_pos, value_start=value.meta.start_pos,
+                value_end=value.meta.end_pos, line=child.meta.line, end_line=child.meta.end_line))
+        elif _is_tree(child, "block"):
+            body.blocks.append(_block(child, text))
+    return body
+
+
+def _block(node: Any, text: str) -> Block:
+    names = []
+    open_pos = close_pos = -1
+    inner: Any = None
+    for child in node.children:
+        kind = getattr(child, "type", None)
+        if kind == "LBRACE":
+            open_pos = child.start_pos
+        elif kind == "RBRACE":
+            close_pos = child.start_pos
+        elif _is_tree(child, "body"):
+            inner = child
+        elif hasattr(child, "meta"):
+            names.append(text[child.meta.start_pos:child.meta.end_pos].strip('"'))
+    body = _body(inner, text) if inner is not None else Body()
+    return Block(names[0], names[1:], node.meta.start_pos, node.meta.end_pos, open_pos, close_pos,
+                 node.meta.line, body)
+
+
+def line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+def indent_of(text: str, pos: int) -> str:
+    """The blanks that start the line holding ``pos``."""
+    start = line_start(text, pos)
+    end = start
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return text[start:end]

@@ -1,0 +1,216 @@
+"""From a scan to fixes: each finding's policy fix, made into text edits by its format's editor,
+or the reason there is none."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from iac_assist.analysis.findings import Finding, block_address
+from iac_assist.fixes.declare import NoFix
+from iac_assist.fixes.editor import CannotEdit, Sources
+from iac_assist.fixes.editors import UNAVAILABLE, editor_for, format_of
+from iac_assist.fixes.edits import TextEdit, apply_edits
+from iac_assist.model.vocabulary import TITLES
+
+if TYPE_CHECKING:
+    from iac_assist.analysis.policy import Hit, Policy
+    from iac_assist.analysis.result import ScanResult
+    from iac_assist.model.graph import ResourceGraph
+
+NOT_DECLARED = "no fix is known for this control yet"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The edits that make one finding pass."""
+
+    finding: Finding
+    description: str
+    edits: tuple[TextEdit, ...]
+    note: str = ""
+    """What a reviewer must know before applying it (``Change.note``: the change replaces the resource)."""
+
+
+@dataclass(frozen=True)
+class Unfixed:
+    finding: Finding
+    reason: str
+
+
+@dataclass
+class FixPlan:
+    fixes: list[Fix] = field(default_factory=list)
+    unfixed: list[Unfixed] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    """The text of every edited file as scanned."""
+
+    def edited(self) -> dict[str, str]:
+        """Every edited file's new text."""
+        by_file: dict[str, set[TextEdit]] = defaultdict(set)
+        for fix in self.fixes:
+            for edit in fix.edits:
+                by_file[edit.path].add(edit)
+        return {rel: apply_edits(self.texts[rel], sorted(edits)) for rel, edits in sorted(by_file.items())}
+
+    def fix_of(self, finding: Finding) -> Fix | None:
+        return next((fix for fix in self.fixes if fix.finding == finding), None)
+
+    def reason_of(self, finding: Finding) -> str | None:
+        return next((u.reason for u in self.unfixed if u.finding == finding), None)
+
+    def diff_of(self, fix: Fix) -> str:
+        """The diff of one fix alone, against the scanned text."""
+        from iac_assist.fixes.diff import unified
+
+        out = []
+        for rel in sorted({e.path for e in fix.edits}):
+            edits = [e for e in fix.edits if e.path == rel]
+            out.append(unified(rel, self.texts[rel], apply_edits(self.texts[rel], edits)))
+        return "".join(out)
+
+    def suggestion(self, fix: Fix) -> str | None:
+        """The new text of the finding's lines when every edit of the fix lies within them (what
+        a GitHub suggestion replaces); None otherwise."""
+        loc = fix.finding.loc
+        if loc.line < 1 or any(e.path != loc.file for e in fix.edits):
+            return None
+        text = self.texts[loc.file]
+        first = position(text, min(e.start for e in fix.edits))[0]
+        last = position(text, max(e.end for e in fix.edits))[0]
+        end_line = max(loc.end_line, loc.line)
+        if first < loc.line or last > end_line:
+            return None
+        lines = text.split("\n")
+        start = sum(len(line) + 1 for line in lines[:loc.line - 1])
+        end = start + sum(len(line) + 1 for line in lines[loc.line - 1:end_line]) - 1
+        shifted = [TextEdit(e.path, e.start - start, e.end - start, e.new) for e in fix.edits]
+        return apply_edits(text[start:end], shifted)
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column (in code points) of ``offset``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _key(rule_id: str, address: str, file: str, line: int) -> tuple[str, str, str, int]:
+    # As findings.merge_instances groups them: the instances of a count/for_each block are one.
+    return rule_id, block_address(address), file, line
+
+
+def plan(result: ScanResult, sources: Sources) -> FixPlan:
+    """The fix of every finding that counts (not suppressed), or why it has none."""
+    out = FixPlan()
+    graph = result.graph
+    findings = result.unsuppressed
+    policies = {p.id: p for p in result.policies}
+    hits: dict[str, dict[tuple, list[Hit]]] = {}
+    taken: dict[str, list[tuple[TextEdit, Finding]]] = defaultdict(list)
+    formats: dict[str, str] = {}
+    for finding in findings:
+        pol = policies.get(finding.rule_id)
+        if pol is None or pol.fix is None or graph is None:
+            out.unfixed.append(Unfixed(finding, (pol.no_fix if pol is not None else "") or NOT_DECLARED))
+            continue
+        if pol.id not in hits:
+            hits[pol.id] = _hits(pol, graph)
+        found = hits[pol.id].get(_key(finding.rule_id, finding.resource, finding.loc.file, finding.loc.line), [])
+        try:
+            description, edits, note, fmt = _edits(pol, found, graph, sources)
+        except CannotEdit as err:
+            out.unfixed.append(Unfixed(finding, err.reason))
+            continue
+        except Exception as err:  # noqa: BLE001 - a defect of ours costs this fix, not the report
+            out.unfixed.append(Unfixed(finding, f"internal error while making the fix ({type(err).__name__}); "
+                                                "please report it"))
+            continue
+        clash = _clash(edits, taken)
+        if clash is not None:
+            out.unfixed.append(Unfixed(finding, f"its edit overlaps the fix of {clash.rule_id} on {clash.resource}: "
+                                                "run fix again once that one is applied"))
+            continue
+        for edit in edits:
+            taken[edit.path].append((edit, finding))
+            out.texts[edit.path] = sources.text(edit.path)
+            formats[edit.path] = fmt
+        out.fixes.append(Fix(finding, description, tuple(sorted(edits)), note))
+    _verify(out, formats)
+    return out
+
+
+def _verify(out: FixPlan, formats: dict[str, str]) -> None:
+    """Each edited file checked by its editor's optional ``verify(rel, text)`` (it still parses):
+    the fixes of a file that fails are withdrawn, with the reason, until every file passes."""
+    for _ in range(len(out.texts) + 1):
+        failed: dict[str, str] = {}
+        for rel, text in out.edited().items():
+            editor = editor_for(formats[rel])
+            verify = getattr(editor, "verify", None)
+            if verify is None:
+                continue
+            try:
+                verify(rel, text)
+            except CannotEdit as err:
+                failed[rel] = err.reason
+        if not failed:
+            return
+        for fix in [f for f in out.fixes if any(e.path in failed for e in f.edits)]:
+            out.fixes.remove(fix)
+            reason = next(failed[e.path] for e in fix.edits if e.path in failed)
+            out.unfixed.append(Unfixed(fix.finding, reason))
+        out.texts = {rel: text for rel, text in out.texts.items() if any(rel == e.path for f in out.fixes
+                                                                         for e in f.edits)}
+
+
+def _hits(pol: Policy, graph: ResourceGraph) -> dict[tuple, list[Hit]]:
+    """The policy's hits again (a finding keeps no component), keyed as its findings are."""
+    out: dict[tuple, list[Hit]] = defaultdict(list)
+    try:
+        for hit in pol.check(graph):
+            out[_key(pol.id, hit.component.address, hit.loc.file, hit.loc.line)].append(hit)
+    except Exception:  # noqa: BLE001 - a check that fails was reported by the scan; no fix then
+        return {}
+    return out
+
+
+def _edits(pol: Policy, found: list[Hit], graph: ResourceGraph, sources: Sources
+           ) -> tuple[str, list[TextEdit], str, str]:
+    if not found or pol.fix is None:
+        raise CannotEdit("the finding could not be traced back to its resource")
+    edits: set[TextEdit] = set()
+    descriptions: list[str] = []
+    notes: list[str] = []
+    fmt = ""
+    for hit in found:
+        change = pol.fix(hit, graph)
+        if isinstance(change, NoFix):
+            raise CannotEdit(change.reason)
+        fmt = format_of(change.component)
+        editor = editor_for(fmt)
+        if editor is None:
+            raise CannotEdit(UNAVAILABLE.format(title=TITLES.get(fmt, fmt)))
+        edits.update(editor.edits(change, graph, sources))
+        text = change.describe()
+        if text not in descriptions:
+            descriptions.append(text)
+        if change.note and change.note not in notes:
+            notes.append(change.note)
+    if not edits:
+        raise CannotEdit("the fix needs no edit (the value is already the fixed one)")
+    ordered = sorted(edits)
+    if any(a.path == b.path and b.start < a.end for a, b in zip(ordered, ordered[1:], strict=False)):
+        raise CannotEdit("its instances need different edits at the same place: edit it by hand")
+    return "; ".join(descriptions), ordered, "; ".join(notes), fmt
+
+
+def _clash(edits: list[TextEdit], taken: dict[str, list[tuple[TextEdit, Finding]]]) -> Finding | None:
+    """The finding whose fix already edits the same characters differently, if any."""
+    for edit in edits:
+        for other, finding in taken.get(edit.path, ()):
+            if other == edit:
+                continue
+            if edit.start < other.end and other.start < edit.end:
+                return finding
+    return None
