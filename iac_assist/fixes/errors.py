@@ -1,9 +1,12 @@
-"""Why an editor makes no edit."""
+"""Why the CloudFormation editor makes no edit: the engine's ``CannotEdit``, with the parameter
+the value comes from when that is the reason."""
 
 from __future__ import annotations
 
+from iac_assist.fixes import editor
 
-class CannotEdit(Exception):
+
+class CannotEdit(editor.CannotEdit):
     """No edit is made, and ``reason`` says why (shown to the user beside the finding).
 
     ``parameter`` names the template parameter the value comes from, when that is the reason: the

@@ -131,6 +131,11 @@ def plan(result: ScanResult, sources: Sources) -> FixPlan:
             out.unfixed.append(Unfixed(finding, f"its edit overlaps the fix of {clash.rule_id} on {clash.resource}: "
                                                 "run fix again once that one is applied"))
             continue
+        clash = _not_combined(found, edits, taken, sources)
+        if clash is not None:
+            out.unfixed.append(Unfixed(finding, f"with the fix of {clash.rule_id} on {clash.resource} in the same file "
+                                                "it would not read back: run fix again once that one is applied"))
+            continue
         for edit in edits:
             taken[edit.path].append((edit, finding))
             out.texts[edit.path] = sources.text(edit.path)
@@ -203,6 +208,28 @@ def _edits(pol: Policy, found: list[Hit], graph: ResourceGraph, sources: Sources
     if any(a.path == b.path and b.start < a.end for a, b in zip(ordered, ordered[1:], strict=False)):
         raise CannotEdit("its instances need different edits at the same place: edit it by hand")
     return "; ".join(descriptions), ordered, "; ".join(notes), fmt
+
+
+def _not_combined(found: list[Hit], edits: list[TextEdit], taken: dict[str, list[tuple[TextEdit, Finding]]],
+                  sources: Sources) -> Finding | None:
+    """The finding whose fix, applied with this one, leaves a file its editor cannot read back
+    (two insertions at one place that each make the same missing key), if any. Each fix was
+    checked alone; only an editor with a ``combined`` check can tell (see ``editor.Editor``)."""
+    editor = editor_for(format_of(found[0].component)) if found else None
+    check = getattr(editor, "combined", None)
+    if check is None:
+        return None
+    for rel in sorted({e.path for e in edits}):
+        before = [e for e, _ in taken.get(rel, ())]
+        if not before:
+            continue
+        # In the order ``FixPlan.edited`` applies them, so the text checked is the text written.
+        text = apply_edits(sources.text(rel), sorted(set(before) | {e for e in edits if e.path == rel}))
+        try:
+            check(rel, text)
+        except CannotEdit:
+            return taken[rel][-1][1]
+    return None
 
 
 def _clash(edits: list[TextEdit], taken: dict[str, list[tuple[TextEdit, Finding]]]) -> Finding | None:
