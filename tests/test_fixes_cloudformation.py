@@ -174,3 +174,33 @@ def test_fixes_that_would_each_add_properties_are_made_one_run_at_a_time(write_t
     second = planned(root, select=select)
     assert sorted(f.finding.control for f in second.fixes) == ["s3-kms-encryption-missing", "s3-versioning-missing"]
     assert (root / "b.yaml").read_text(encoding="utf-8").count("Properties:") == 1
+
+
+def test_a_nested_stacks_resource_is_fixed_in_its_own_template_and_a_value_its_parent_passes_is_not(write_tree):
+    parent = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Data:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: stacks/data.yaml
+      Parameters:
+        Protect: "false"
+"""
+    child = DB + """\
+  Reports:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      DBInstanceClass: db.t4g.medium
+      StorageEncrypted: true
+      BackupRetentionPeriod: 7
+      DeletionProtection: false
+"""
+    fixes = planned(write_tree({"parent.yaml": parent, "stacks/data.yaml": child}),
+                    select=["db-deletion-protection-missing"])
+    assert [f.finding.resource for f in fixes.fixes] == ["Data.Reports"]
+    assert fixes.edited() == {"stacks/data.yaml": child.replace("DeletionProtection: false",
+                                                                "DeletionProtection: true")}
+    assert reasons(fixes)["db-deletion-protection-missing"].endswith(
+        "whose value is given at deployment (parent.yaml:8 passes Protect = \"false\" to stack Data): change it there")
