@@ -204,3 +204,28 @@ Resources:
                                                                 "DeletionProtection: true")}
     assert reasons(fixes)["db-deletion-protection-missing"].endswith(
         "whose value is given at deployment (parent.yaml:8 passes Protect = \"false\" to stack Data): change it there")
+
+
+def test_a_secret_beside_the_edit_is_masked_in_every_report(write_tree):
+    secret = "Zq8vWm3KpL0sXr5tNy"
+    text = DB.replace("      BackupRetentionPeriod: 7\n", f"      MasterUserPassword: {secret}\n"
+                      "      Credentials: {Password: " + secret + "}\n").replace("!Ref Protect", "false")
+    root = write_tree({"db.yaml": text})
+    for fmt in ("json", "markdown", "sarif"):
+        out = CliRunner().invoke(cli, ["scan", str(root), "--format", fmt])
+        assert secret not in out.output and secret[:5] not in out.output, fmt
+    report = json.loads(CliRunner().invoke(cli, ["scan", str(root), "--format", "json"]).output)
+    diffs = [f["fix"]["diff"] for f in report["findings"] if f.get("fix")]
+    assert any("(a line holding a secret, not shown)" in d for d in diffs)
+
+
+def test_which_lines_hold_a_secret():
+    from iac_assist.fixes.secrets import holds_secret
+
+    assert holds_secret('  password = "hunter2hunter2"')
+    assert holds_secret("      MasterUserPassword: hunter2hunter2  # rotate")
+    assert holds_secret('    "DbPassword": "hunter2hunter2",')
+    assert not holds_secret("  manage_master_user_password = true")
+    assert not holds_secret("      MasterUserPassword: !Ref DbPassword")
+    assert not holds_secret("  password = var.db_password")
+    assert not holds_secret("  minimum_password_length = 14")
