@@ -74,6 +74,6 @@ def test_rules_json_lists_metadata():
                              "references", "fix"}
     by_control = {r["control"]: r for r in rules}
     assert by_control["db-deletion-protection-missing"]["fix"] == (
-        "**Automatic fix** (`iac-assist fix`, Terraform): Set deletion_protection = true.")
+        "**Automatic fix** (`iac-assist fix`, Terraform, CloudFormation): Set deletion_protection = true.")
     assert by_control["sg-admin-ports-open"]["fix"].startswith(
         "**No automatic fix:** the addresses that may reach SSH or RDP are only known to you")

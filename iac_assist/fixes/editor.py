@@ -22,6 +22,11 @@ What an editor must do:
   a condition, a resource of a plan or a downloaded module is ``CannotEdit`` with its reason.
 * Keep the file's formatting: indentation, alignment, comments, key order, quoting style.
 * Be deterministic: the same scan gives the same edits byte for byte (snapshots record them).
+
+An editor may also have ``combined(rel, text)``: raise ``CannotEdit`` unless ``text`` (a file with
+the edits of several fixes applied, each made alone) still reads back. The engine asks it before
+adding a fix to others in the same file; a fix that fails waits for the next run (two CloudFormation
+fixes that each add the missing ``Properties:`` would otherwise write it twice).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 EDITORS: dict[str, str] = {
     "terraform": "iac_assist.fixes.terraform:EDITOR",
+    "cloudformation": "iac_assist.fixes.cloudformation:EDITOR",
 }
 """Format -> ``module:attribute`` of its editor (an ``editor.Editor``). A format without one gets
 no fix, with ``UNAVAILABLE`` as the reason."""

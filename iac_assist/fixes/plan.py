@@ -12,6 +12,7 @@ from iac_assist.fixes.declare import NoFix
 from iac_assist.fixes.editor import CannotEdit, Sources
 from iac_assist.fixes.editors import UNAVAILABLE, editor_for, format_of
 from iac_assist.fixes.edits import TextEdit, apply_edits
+from iac_assist.fixes.secrets import holds_secret, secret_lines
 from iac_assist.model.vocabulary import TITLES
 
 if TYPE_CHECKING:
@@ -45,6 +46,13 @@ class FixPlan:
     unfixed: list[Unfixed] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     """The text of every edited file as scanned."""
+    secret_lines: dict[str, set[int]] = field(default_factory=dict)
+    """Lines where the scan found a literal secret, by file: never shown (see ``secrets``)."""
+
+    def _secrets(self, rel: str) -> set[str]:
+        from iac_assist.fixes.secrets import secret_texts
+
+        return secret_texts(self.texts.get(rel, ""), self.secret_lines.get(rel, set()))
 
     def edited(self) -> dict[str, str]:
         """Every edited file's new text."""
@@ -63,11 +71,13 @@ class FixPlan:
     def diff_of(self, fix: Fix) -> str:
         """The diff of one fix alone, against the scanned text."""
         from iac_assist.fixes.diff import unified
+        from iac_assist.fixes.secrets import masked_diff
 
         out = []
         for rel in sorted({e.path for e in fix.edits}):
             edits = [e for e in fix.edits if e.path == rel]
-            out.append(unified(rel, self.texts[rel], apply_edits(self.texts[rel], edits)))
+            out.append(masked_diff(unified(rel, self.texts[rel], apply_edits(self.texts[rel], edits)),
+                                   self._secrets(rel)))
         return "".join(out)
 
     def suggestion(self, fix: Fix) -> str | None:
@@ -83,6 +93,8 @@ class FixPlan:
         if first < loc.line or last > end_line:
             return None
         lines = text.split("\n")
+        if set(lines[loc.line - 1:end_line]) & self._secrets(loc.file):
+            return None  # whole lines would be shown: the diff masks the secret instead
         start = sum(len(line) + 1 for line in lines[:loc.line - 1])
         end = start + sum(len(line) + 1 for line in lines[loc.line - 1:end_line]) - 1
         shifted = [TextEdit(e.path, e.start - start, e.end - start, e.new) for e in fix.edits]
@@ -108,6 +120,7 @@ def plan(result: ScanResult, sources: Sources) -> FixPlan:
     policies = {p.id: p for p in result.policies}
     hits: dict[str, dict[tuple, list[Hit]]] = {}
     taken: dict[str, list[tuple[TextEdit, Finding]]] = defaultdict(list)
+    out.secret_lines = secret_lines(graph)
     formats: dict[str, str] = {}
     for finding in findings:
         pol = policies.get(finding.rule_id)
@@ -130,6 +143,15 @@ def plan(result: ScanResult, sources: Sources) -> FixPlan:
         if clash is not None:
             out.unfixed.append(Unfixed(finding, f"its edit overlaps the fix of {clash.rule_id} on {clash.resource}: "
                                                 "run fix again once that one is applied"))
+            continue
+        if _touches_secret(edits, out.secret_lines, sources):
+            out.unfixed.append(Unfixed(finding, "its edit would change a line that holds a literal secret, which a "
+                                                "report must not show: remove the secret first (hardcoded-secret)"))
+            continue
+        clash = _not_combined(found, edits, taken, sources)
+        if clash is not None:
+            out.unfixed.append(Unfixed(finding, f"with the fix of {clash.rule_id} on {clash.resource} in the same file "
+                                                "it would not read back: run fix again once that one is applied"))
             continue
         for edit in edits:
             taken[edit.path].append((edit, finding))
@@ -203,6 +225,42 @@ def _edits(pol: Policy, found: list[Hit], graph: ResourceGraph, sources: Sources
     if any(a.path == b.path and b.start < a.end for a, b in zip(ordered, ordered[1:], strict=False)):
         raise CannotEdit("its instances need different edits at the same place: edit it by hand")
     return "; ".join(descriptions), ordered, "; ".join(notes), fmt
+
+
+def _touches_secret(edits: list[TextEdit], lines: dict[str, set[int]], sources: Sources) -> bool:
+    """Whether an edit changes a line where the scan found a secret that a diff could not mask
+    by its key (a line written ``password = "..."`` stays masked when realigned)."""
+    for edit in edits:
+        text = sources.text(edit.path)
+        first = position(text, edit.start)[0] + (edit.start == edit.end and position(text, edit.start)[1] == 1)
+        last = position(text, edit.end)[0]
+        all_lines = text.split("\n")
+        for number in range(first, last + 1):
+            if number in lines.get(edit.path, ()) and not holds_secret(all_lines[number - 1]):
+                return True
+    return False
+
+
+def _not_combined(found: list[Hit], edits: list[TextEdit], taken: dict[str, list[tuple[TextEdit, Finding]]],
+                  sources: Sources) -> Finding | None:
+    """The finding whose fix, applied with this one, leaves a file its editor cannot read back
+    (two insertions at one place that each make the same missing key), if any. Each fix was
+    checked alone; only an editor with a ``combined`` check can tell (see ``editor.Editor``)."""
+    editor = editor_for(format_of(found[0].component)) if found else None
+    check = getattr(editor, "combined", None)
+    if check is None:
+        return None
+    for rel in sorted({e.path for e in edits}):
+        before = [e for e, _ in taken.get(rel, ())]
+        if not before:
+            continue
+        # In the order ``FixPlan.edited`` applies them, so the text checked is the text written.
+        text = apply_edits(sources.text(rel), sorted(set(before) | {e for e in edits if e.path == rel}))
+        try:
+            check(rel, text)
+        except CannotEdit:
+            return taken[rel][-1][1]
+    return None
 
 
 def _clash(edits: list[TextEdit], taken: dict[str, list[tuple[TextEdit, Finding]]]) -> Finding | None:
