@@ -13,8 +13,9 @@ Key = str | int
 
 
 def decode(text: str) -> Any:
-    """The template as the scanner reads it (cfn-lint's decoder, which the front end uses)."""
-    from cfnlint.decode import decode_str
+    """The template as the scanner reads it (the front end's decoder, cfn-lint's decoding without
+    cfn-lint's import cost)."""
+    from iac_assist.parsers.cloudformation.decode import decode_str
 
     try:
         template, matches = decode_str(text)
