@@ -214,6 +214,8 @@ def cdn_weak_tls(graph: ResourceGraph) -> Iterator[Hit]:
 @policy(
     id="IAC-CDN-004",
     control="cdn-s3-origin-unrestricted",
+    no_fix=("an origin access control is a new resource on the distribution and needs the bucket's policy to "
+            "grant it read access: that policy is yours to merge with what it allows today"),
     title="CloudFront reads an S3 origin anonymously",
     severity="high",
     stride="I",

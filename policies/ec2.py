@@ -303,6 +303,8 @@ def _may_be_root(volume: dict[str, Any]) -> bool:
 @policy(
     id="IAC-EC2-003",
     control="ebs-unencrypted",
+    no_fix=("encrypting a volume replaces it (a new volume, its data copied through a snapshot): a change to "
+            "plan, not an edit to apply; or turn on EBS encryption by default for the account"),
     title="EBS volume is not encrypted",
     severity="medium",
     stride="I",

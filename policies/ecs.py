@@ -12,6 +12,8 @@ from iac_assist.model.graph import ResourceGraph
 @policy(
     id="IAC-ECS-001",
     control="ecs-task-privileged",
+    no_fix=("whether the container can run unprivileged depends on what it does, and its definition is often "
+            "built by an expression or read from a file"),
     title="ECS task runs a privileged container",
     severity="high",
     stride="E",

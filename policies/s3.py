@@ -319,6 +319,8 @@ def _everyone(statement: dict[str, Any]) -> bool | None:
 @policy(
     id="IAC-S3-004",
     control="s3-insecure-transport",
+    no_fix=("the statement that denies requests without TLS must be merged into the bucket's one policy, whose "
+            "other statements are yours"),
     title="S3 bucket accepts requests over plain HTTP",
     severity="medium",
     stride="IT",
