@@ -119,7 +119,8 @@ class Editor:
         except ValueError:
             raise CannotEdit("two settings edit the same text") from None
         try:
-            tree(after)
+            # Decoded as the scanner decodes it and compared whole below: that is the check. (The
+            # editor's own tree of the edited text is built only if another fix edits it again.)
             document = doc.decode(after)
         except CannotEdit as err:
             raise CannotEdit(f"the edited template would not read back ({err.reason}); no edit is made") from None

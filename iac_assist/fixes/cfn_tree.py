@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from iac_assist.fixes.errors import CannotEdit
@@ -261,7 +262,24 @@ class _Json:
 
 
 def tree(text: str) -> tuple[Node, bool]:
-    """The template's tree and whether it is JSON."""
+    """The template's tree and whether it is JSON. The last few are kept (read only, never
+    changed): every fix in a template, and every check of an edited text, asks for it again, and
+    PyYAML's composer is pure Python (a large template costs a tenth of a second)."""
+    outcome = _tree(text)
+    if isinstance(outcome, CannotEdit):
+        raise CannotEdit(outcome.reason, outcome.parameter)
+    return outcome
+
+
+@lru_cache(maxsize=16)
+def _tree(text: str) -> tuple[Node, bool] | CannotEdit:
+    try:
+        return _read(text)
+    except CannotEdit as err:
+        return err
+
+
+def _read(text: str) -> tuple[Node, bool]:
     if is_json(text):
         try:
             return json_tree(text), True
