@@ -8,6 +8,7 @@ parse tree ourselves, so the parser can be swapped by rewriting these two files 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -77,12 +78,29 @@ def parse(text: str) -> Body:
     except LarkError as err:
         raise HclError(f"syntax error: {str(err).splitlines()[0]}") from None
     converter = _Converter()
+    # Headroom for MAX_DEPTH levels (a few frames each): the depth check, not the interpreter's
+    # recursion limit, decides where deep nesting is reported, whatever the caller's stack.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _stack_depth() + MAX_DEPTH * _FRAMES_PER_LEVEL + 200))
     try:
         return converter.body(tree.children[0], 0)
     except RecursionError:
         # A backstop (MAX_DEPTH stops the walk first): name the deepest place reached.
         node = converter.deepest
         raise HclError(f"nesting deeper than {MAX_DEPTH} levels", _line(node), _column(node)) from None
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+_FRAMES_PER_LEVEL = 8
+"""Python frames the converter uses per level of nesting, at most (about 5 measured)."""
+
+
+def _stack_depth() -> int:
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth
 
 
 _HEREDOC_OPENING = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)\r?\n")
