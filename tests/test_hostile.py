@@ -455,3 +455,20 @@ def test_model_takes_the_file_size_cap_too(tmp_path):
     assert run.code == 2
     assert "main.tf" in run.stderr and "file is 228 bytes, over the limit of 200 bytes" in run.stderr, run.stderr
     assert run_cli("model", str(tmp_path), "--format", "json").code == 0
+
+
+def test_deep_nesting_is_reported_at_the_same_place_whatever_the_callers_stack():
+    # The depth check decides, not the interpreter's recursion limit: a caller deeper in the stack
+    # (the parse cache's wrappers) must not move the position the error names.
+    from iac_assist.parsers.terraform import hcl
+
+    text = "x = " + "[" * 20_000 + "]" * 20_000 + "\n"
+
+    def at_depth(n: int) -> tuple[int, int]:
+        if n:
+            return at_depth(n - 1)
+        with pytest.raises(hcl.HclError) as err:
+            hcl.parse(text)
+        return err.value.line, err.value.column
+
+    assert {at_depth(n) for n in (0, 200, 600)} == {(1, 205)}
