@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from iac_assist.analysis.engine import scan
-from iac_assist.fixes.diff import diff
-from iac_assist.fixes.plan import FixPlan, plan
-from iac_assist.fixes.sources import SourceFiles, write
+from iac_assist.fixes.plan import plan
+from iac_assist.fixes.sources import SourceFiles
 from iac_assist.policies import all_policies
 from tests.conftest import REPO, SEED
+from tests.fix_harness import check_snapshot, key, run_fix
 
 EXAMPLES = REPO / "policies" / "examples"
 SNAPSHOTS = REPO / "tests" / "snapshots" / "fixes"
@@ -32,37 +32,8 @@ NO_FIX_IN_EXAMPLE = {
 }
 
 
-def _key(finding) -> tuple[str, str, str]:
-    # Lines move when a fix inserts text: a finding is its rule, resource and cause.
-    return finding.rule_id, finding.resource, finding.cause
-
-
-def _fix(root: Path, control: str | None = None) -> tuple[FixPlan, set, set, str]:
-    """Scan ``root``, write the fixes (of ``control`` only, when given), scan again: the plan, the
-    findings before and after, and the recorded text (diff, then the reasons for no fix)."""
-    before = scan([root], jobs=1)
-    assert not before.has_errors, [str(e) for e in before.errors]
-    fixes = plan(before, SourceFiles(before.root, before.digests))
-    if control is not None:
-        fixes = FixPlan([f for f in fixes.fixes if f.finding.control == control],
-                        [u for u in fixes.unfixed if u.finding.control == control], fixes.texts)
-    edited = fixes.edited()
-    for rel, text in edited.items():
-        write(before.root, rel, fixes.texts[rel], text)
-    after = scan([root], jobs=1)
-    assert not after.has_errors, [str(e) for e in after.errors]
-    reasons = "".join(f"# no fix: {u.finding.rule_id} {u.finding.resource}: {u.reason}\n" for u in fixes.unfixed)
-    return fixes, {_key(f) for f in before.findings}, {_key(f) for f in after.findings}, (
-        diff({rel: fixes.texts[rel] for rel in edited}, edited) + reasons)
-
-
 def _check_snapshot(name: str, actual: str, update: bool) -> None:
-    path = SNAPSHOTS / f"{name}.diff"
-    if update:
-        path.write_text(actual, encoding="utf-8")
-        return
-    assert path.is_file(), f"no snapshot {path.name}: run pytest {__file__} --update-snapshots"
-    assert actual == path.read_text(encoding="utf-8"), f"the fix differs from {path} (update with --update-snapshots)"
+    check_snapshot(SNAPSHOTS / f"{name}.diff", actual, update, __file__)
 
 
 def _fmt_clean(path: Path) -> bool | None:
@@ -85,12 +56,12 @@ def test_every_control_with_a_fix_has_a_terraform_example():
 def test_the_fix_makes_the_insecure_example_pass(control, tmp_path, update_snapshots):
     shutil.copy(EXAMPLES / control / "insecure.tf", tmp_path / "insecure.tf")
     original_fmt = _fmt_clean(tmp_path / "insecure.tf")
-    fixes, before, after, recorded = _fix(tmp_path, control)
+    fixes, before, after, recorded = run_fix(tmp_path, control)
     if control in NO_FIX_IN_EXAMPLE:
         assert not fixes.fixes and all(NO_FIX_IN_EXAMPLE[control] in u.reason for u in fixes.unfixed)
     else:
         assert fixes.fixes, [u.reason for u in fixes.unfixed]
-    fixed = {_key(f.finding) for f in fixes.fixes}
+    fixed = {key(f.finding) for f in fixes.fixes}
     assert fixed <= before and not fixed & after, "a fixed finding is still reported"
     assert after <= before, f"new findings: {after - before}"
     if original_fmt:
@@ -101,8 +72,8 @@ def test_the_fix_makes_the_insecure_example_pass(control, tmp_path, update_snaps
 def test_the_fixes_make_the_seed_apps_insecure_twin_pass(tmp_path, update_snapshots):
     root = tmp_path / "insecure"
     shutil.copytree(SEED / "terraform" / "insecure", root)
-    fixes, before, after, recorded = _fix(root)
-    fixed = {_key(f.finding) for f in fixes.fixes}
+    fixes, before, after, recorded = run_fix(root)
+    fixed = {key(f.finding) for f in fixes.fixes}
     # The bucket is a public website: its public access block and KMS encryption (its anonymous
     # readers could not decrypt) are left to the user, the reasons say why.
     assert {k[0] for k in fixed} == {"IAC-S3-006", "IAC-RDS-001", "IAC-RDS-006", "IAC-RDS-007"}
@@ -118,6 +89,6 @@ def test_the_fixes_make_the_seed_apps_insecure_twin_pass(tmp_path, update_snapsh
 def test_fixing_twice_changes_nothing(tmp_path):
     root = tmp_path / "insecure"
     shutil.copytree(SEED / "terraform" / "insecure", root)
-    _fix(root)
+    run_fix(root)
     again = scan([root], jobs=1)
     assert plan(again, SourceFiles(again.root, again.digests)).edited() == {}

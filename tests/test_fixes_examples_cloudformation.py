@@ -11,17 +11,16 @@ Update the diffs after an intended change with
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from iac_assist.analysis.engine import scan
 from iac_assist.fixes.cfn_document import decode
-from iac_assist.fixes.diff import diff
-from iac_assist.fixes.plan import FixPlan, plan
-from iac_assist.fixes.sources import SourceFiles, write
+from iac_assist.fixes.plan import plan
+from iac_assist.fixes.sources import SourceFiles
 from iac_assist.policies import all_policies
 from tests.conftest import REPO, SEED
+from tests.fix_harness import check_snapshot, key, run_fix
 
 EXAMPLES = REPO / "policies" / "examples"
 SNAPSHOTS = REPO / "tests" / "snapshots" / "fixes" / "cloudformation"
@@ -33,39 +32,8 @@ NO_FIX_IN_EXAMPLE = {
 }
 
 
-def _key(finding) -> tuple[str, str, str]:
-    # Lines move when a fix inserts text: a finding is its rule, resource and cause.
-    return finding.rule_id, finding.resource, finding.cause
-
-
-def _fix(root: Path, control: str | None = None) -> tuple[FixPlan, set, set, str]:
-    """Scan ``root``, write the fixes (of ``control`` only, when given), scan again: the plan, the
-    findings before and after, and the recorded text (diff, then the reasons for no fix)."""
-    before = scan([root], jobs=1)
-    assert not before.has_errors, [str(e) for e in before.errors]
-    fixes = plan(before, SourceFiles(before.root, before.digests))
-    if control is not None:
-        fixes = FixPlan([f for f in fixes.fixes if f.finding.control == control],
-                        [u for u in fixes.unfixed if u.finding.control == control], fixes.texts)
-    edited = fixes.edited()
-    for rel, text in edited.items():
-        write(before.root, rel, fixes.texts[rel], text)
-        decode(text)  # raises unless it decodes as the scanner reads it
-    after = scan([root], jobs=1)
-    assert not after.has_errors, [str(e) for e in after.errors]
-    reasons = "".join(f"# no fix: {u.finding.rule_id} {u.finding.resource}: {u.reason}\n" for u in fixes.unfixed)
-    return fixes, {_key(f) for f in before.findings}, {_key(f) for f in after.findings}, (
-        diff({rel: fixes.texts[rel] for rel in edited}, edited) + reasons)
-
-
 def _check_snapshot(name: str, actual: str, update: bool) -> None:
-    path = SNAPSHOTS / f"{name}.diff"
-    if update:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-        return
-    assert path.is_file(), f"no snapshot {path.name}: run pytest {__file__} --update-snapshots"
-    assert actual == path.read_text(encoding="utf-8"), f"the fix differs from {path} (update with --update-snapshots)"
+    check_snapshot(SNAPSHOTS / f"{name}.diff", actual, update, __file__)
 
 
 def test_the_controls_with_a_fix_have_cloudformation_examples():
@@ -79,12 +47,12 @@ def test_the_controls_with_a_fix_have_cloudformation_examples():
 @pytest.mark.parametrize("control", FIXED)
 def test_the_fix_makes_the_insecure_template_pass(control, tmp_path, update_snapshots):
     shutil.copy(EXAMPLES / control / "insecure.yaml", tmp_path / "insecure.yaml")
-    fixes, before, after, recorded = _fix(tmp_path, control)
+    fixes, before, after, recorded = run_fix(tmp_path, control, check=decode)
     if control in NO_FIX_IN_EXAMPLE:
         assert not fixes.fixes and all(NO_FIX_IN_EXAMPLE[control] in u.reason for u in fixes.unfixed)
     else:
         assert fixes.fixes, [u.reason for u in fixes.unfixed]
-    fixed = {_key(f.finding) for f in fixes.fixes}
+    fixed = {key(f.finding) for f in fixes.fixes}
     assert fixed <= before and not fixed & after, "a fixed finding is still reported"
     assert after <= before, f"new findings: {after - before}"
     _check_snapshot(control, recorded, update_snapshots)
@@ -94,8 +62,8 @@ def test_the_fixes_make_the_seed_apps_insecure_twin_pass(tmp_path, update_snapsh
     root = tmp_path / "insecure"
     root.mkdir()
     shutil.copy(SEED / "cloudformation" / "insecure.yaml", root / "insecure.yaml")
-    fixes, before, after, recorded = _fix(root)
-    fixed = {_key(f.finding) for f in fixes.fixes}
+    fixes, before, after, recorded = run_fix(root, check=decode)
+    fixed = {key(f.finding) for f in fixes.fixes}
     assert fixes.fixes
     assert not fixed & after and after <= before - fixed
     _check_snapshot("seed-app-cloudformation-insecure", recorded, update_snapshots)
@@ -105,6 +73,6 @@ def test_fixing_twice_changes_nothing(tmp_path):
     root = tmp_path / "insecure"
     root.mkdir()
     shutil.copy(SEED / "cloudformation" / "insecure.yaml", root / "insecure.yaml")
-    _fix(root)
+    run_fix(root, check=decode)
     again = scan([root], jobs=1)
     assert plan(again, SourceFiles(again.root, again.digests)).edited() == {}
