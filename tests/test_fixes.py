@@ -315,23 +315,6 @@ variable "options" {
         "metadata_options is a dynamic block: its content depends on what it iterates over")
 
 
-def test_cloudformation_findings_say_no_editor_is_available_yet(write_tree):
-    root = write_tree({"template.yaml": '''Resources:
-  Db:
-    Type: AWS::RDS::DBInstance
-    Properties:
-      Engine: postgres
-      DBInstanceClass: db.t4g.micro
-      StorageEncrypted: true
-      DeletionProtection: false
-'''})
-    from iac_assist.fixes.editors import EDITORS
-
-    if "cloudformation" in EDITORS:
-        pytest.skip("the CloudFormation editor is wired in: tests/test_fixes_cloudformation*.py cover it")
-    assert reasons(planned(root))["db-deletion-protection-missing"] == "CloudFormation editing not available"
-
-
 def test_a_bucket_cloudfront_reads_keeps_its_encryption(write_tree):
     root = write_tree({"main.tf": '''resource "aws_s3_bucket" "assets" {
   bucket = "assets"
