@@ -54,7 +54,16 @@ from typing import Any
 
 from iac_assist.analysis.findings import SEVERITY_RANK
 from iac_assist.model import Component, Fact, Ref, Unknown
-from iac_assist.threatmodel.model import INTERNET, AttackPath, Flow, ModelComponent, Threat, ThreatModel, _path_json
+from iac_assist.threatmodel.model import (
+    INTERNET,
+    AttackPath,
+    Flow,
+    ModelComponent,
+    Threat,
+    ThreatModel,
+    _path_json,
+    flow_name,
+)
 
 MAX_DEPTH = 64
 """Facts deeper than this compare as not known (input is untrusted)."""
@@ -206,7 +215,7 @@ class _Renamer:
     def __init__(self, pairs: list[tuple[ModelComponent, ModelComponent]], flows: Iterable[Flow]) -> None:
         self.ids = {old.id: new.id for old, new in pairs}
         # Flow targets are looked up whole (a component id may itself hold "->" or ":").
-        self.flow_names = {_flow_name(f.source, f.target, f.port): _flow_name(self.id(f.source), self.id(f.target),
+        self.flow_names = {flow_name(f.source, f.target, f.port): flow_name(self.id(f.source), self.id(f.target),
                                                                              f.port) for f in flows}
 
     def id(self, cid: str) -> str:
@@ -218,10 +227,6 @@ class _Renamer:
     @property
     def none(self) -> _Renamer:
         return _IDENTITY
-
-
-def _flow_name(source: str, target: str, port: int | None) -> str:
-    return f"{source}->{target}:{port}"  # as threats.py names a flow
 
 
 _IDENTITY = _Renamer([], [])

@@ -80,6 +80,13 @@ class ModelComponent:
     tells a renamed resource from a new one. Not in ``to_json``."""
 
 
+def flow_name(source: str, target: str, port: int | None) -> str:
+    """The ``target`` of a threat on a flow: how threats, the difference and every format name
+    the flow (``<source>-><target>:<port>``; a component id may itself hold ``->`` or ``:``, so
+    it is looked up whole, never split)."""
+    return f"{source}->{target}:{port}"
+
+
 @dataclass(frozen=True)
 class Flow:
     source: str

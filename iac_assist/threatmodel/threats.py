@@ -21,7 +21,7 @@ from iac_assist.analysis.findings import Finding
 from iac_assist.model import Component, Fact, Location, Ref, Unknown, kinds, number_text
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import statement_list
-from iac_assist.threatmodel.model import INTERNET, Evidence, Flow, Threat
+from iac_assist.threatmodel.model import INTERNET, Evidence, Flow, Threat, flow_name
 
 JUDGEMENTS = ("controls", "encryption", "presence")
 MAX_SHOWN = 60
@@ -350,7 +350,7 @@ class _Judge:
                 if spec.sources and (INTERNET if flow.source == INTERNET else source.kind if source else "") \
                         not in spec.sources:
                     continue
-                name = f"{flow.source}->{flow.target}:{flow.port}"
+                name = flow_name(flow.source, flow.target, flow.port)
                 if spec.judged_by == "controls":
                     if (spec.id, target.id) in judged:
                         continue

@@ -25,7 +25,7 @@ from typing import Any
 from iac_assist.threatmodel.diff import ModelDiff
 from iac_assist.threatmodel.formats import mermaid_format
 from iac_assist.threatmodel.formats.markdown_diagram import BUDGET
-from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, ThreatModel
+from iac_assist.threatmodel.model import INTERNET, Flow, ModelComponent, ThreatModel, flow_name
 
 MAX_NODES = 60
 """Components drawn at most (a reviewer reads no more in one picture)."""
@@ -148,7 +148,7 @@ def _threat_context(change: ModelDiff, rn: Any, head: ThreatModel, base_flows: d
 
 
 def _flow_name(flow: Flow) -> str:
-    return f"{flow.source}->{flow.target}:{flow.port}"  # as threats.py names a flow
+    return flow_name(flow.source, flow.target, flow.port)
 
 
 def _steps(paths: list[dict[str, Any]], rn: Any) -> list[tuple[str, str]]:

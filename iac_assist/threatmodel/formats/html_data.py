@@ -13,12 +13,7 @@ from typing import Any
 from iac_assist.analysis.findings import SEVERITIES, SEVERITY_RANK
 from iac_assist.report.safe_text import visible
 from iac_assist.report.source_lines import SourceLines as _Sources
-from iac_assist.threatmodel.model import AttackPath, Flow, ThreatModel
-
-
-def flow_key(flow: Flow) -> str:
-    """The target of a threat on this flow, as ``threats.py`` names it."""
-    return f"{flow.source}->{flow.target}:{flow.port}"
+from iac_assist.threatmodel.model import AttackPath, ThreatModel, flow_name
 
 
 def document(model: ThreatModel, alias: dict[str, str], drawn_edges: dict[int, int], result: Any = None,
@@ -50,7 +45,8 @@ def document(model: ThreatModel, alias: dict[str, str], drawn_edges: dict[int, i
             "index": i, "source": f.source, "target": f.target, "port": f.port, "protocol": f.protocol,
             "encrypted": f.encrypted, "crosses": list(f.crosses), "redirect": f.redirect, "why": f.why,
             "file": f.loc.file if f.loc else None, "line": f.loc.line if f.loc else None,
-            "threat_target": flow_key(f), "edge": drawn_edges.get(i)} for i, f in enumerate(model.flows)],
+            "threat_target": flow_name(f.source, f.target, f.port), "edge": drawn_edges.get(i)}
+            for i, f in enumerate(model.flows)],
         "threats": threats,
         "findings": findings,
         "paths": [_path(p) for p in model.attack_paths],

@@ -41,7 +41,7 @@ from iac_assist import __version__
 from iac_assist.report.safe_text import json_text
 from iac_assist.threatmodel.formats.mermaid_format import DATA_STORES
 from iac_assist.threatmodel.formats.otm_mapping import Mapping
-from iac_assist.threatmodel.model import INTERNET, Flow, Threat, ThreatModel
+from iac_assist.threatmodel.model import INTERNET, Flow, Threat, ThreatModel, flow_name
 from iac_assist.threatmodel.zones import ZONES
 
 if TYPE_CHECKING:
@@ -314,7 +314,7 @@ def _dataflow(flow: Flow, by_target: dict[str, list[Threat]]) -> dict[str, Any]:
     if tags:
         entry["tags"] = tags
     # Flow threats name their flow ``source->target:port`` (the model's threat targets).
-    threats = by_target.get(f"{flow.source}->{flow.target}:{flow.port}")
+    threats = by_target.get(flow_name(flow.source, flow.target, flow.port))
     if threats:
         entry["threats"] = _instances(threats)
     entry["attributes"] = {k: v for k, v in attributes.items() if v}
