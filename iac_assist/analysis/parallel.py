@@ -9,6 +9,11 @@ result is byte-identical whatever the number of workers. A batch a worker could 
 exception, a result that does not pickle, a worker that died) is done again in the parent, where
 it fails exactly as it would have serially (see ``frontend.Preparation.finish``).
 
+The parent is one of the ``--jobs`` processes: it starts one worker fewer and, when it comes to
+collect a front end's batches, first runs itself those no worker has started yet (last first, the
+smallest), then waits for the rest. Same speed as a pool of ``--jobs`` workers beside a waiting
+parent, one process less in memory.
+
 No worker is started for a scan with a single unit of work (the pre-commit case must not pay for
 process start-up), nor, unless ``--jobs`` asks for workers, for a small one.
 """
@@ -23,7 +28,7 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    from iac_assist.analysis.frontend import Preparation
+    from iac_assist.analysis.frontend import Batch, Preparation
     from iac_assist.analysis.progress import Progress
 
 T = TypeVar("T")
@@ -67,6 +72,7 @@ class Loading:
 
         self._pool: ProcessPoolExecutor | None = None
         self._futures: dict[int, list[Future]] = {}
+        self._batches: dict[int, list[Batch]] = {}
         self._preparations = list(preparations)
         self._progress = progress or SILENT
         self._sent: set[int] = set()
@@ -91,7 +97,8 @@ class Loading:
 
         from iac_assist.inputs import parse_cache
 
-        self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
+        # The parent works too (see ``delivered``): one process fewer to hold in memory.
+        self._pool = ProcessPoolExecutor(max_workers=max(1, workers - 1), initializer=_worker_init,
                                          initargs=(parse_cache.current(),))
         # Front ends whose workers import something slow go first: their batches are among the
         # longest tasks.
@@ -106,6 +113,7 @@ class Loading:
             for future in futures:
                 future.add_done_callback(self._completed)
             self._futures[id(preparation)] = futures
+            self._batches[id(preparation)] = batches
 
     def _completed(self, future: Future) -> None:
         if not future.cancelled():
@@ -116,10 +124,24 @@ class Loading:
         deliver), or None when it was not sent to workers. The pool closes once every
         preparation's work is collected."""
         futures = self._futures.pop(id(preparation), None)
+        batches = self._batches.pop(id(preparation), [])
         if futures is None:
             return None
+        here: dict[int, object | None] = {}
+        # Batches no worker has started are run here, the smallest (last) first, while the
+        # workers take them from the front.
+        for index in reversed(range(len(futures))):
+            if futures[index].cancel():
+                try:
+                    here[index] = batches[index].run(*batches[index].args)
+                except Exception:  # done again by ``finish``, failing where a serial scan would
+                    here[index] = None
+                self._progress.advance()
         out: list[object | None] = []
-        for future in futures:
+        for index, future in enumerate(futures):
+            if index in here:
+                out.append(here[index])
+                continue
             try:
                 out.append(future.result())
             except Exception:  # the parent does this batch itself

@@ -95,15 +95,28 @@ def _is_tree(node: Any, name: str) -> bool:
     return getattr(node, "data", None) == name
 
 
+def _start(node: Any) -> Any:
+    from iac_assist.parsers.terraform.hcl import edge_token  # Terraform's parser: only when fixing Terraform
+
+    return edge_token(node, False)
+
+
+def _end(node: Any) -> Any:
+    from iac_assist.parsers.terraform.hcl import edge_token
+
+    return edge_token(node, True)
+
+
 def _body(node: Any, text: str) -> Body:
     body = Body()
     for child in node.children:
         if _is_tree(child, "attribute"):
             name_node, value = child.children[0], child.children[-1]
+            first, last = _start(child), _end(child)
             body.attrs.append(Attr(
-                name=text[name_node.meta.start_pos:name_node.meta.end_pos], start=child.meta.start_pos,
-                end=child.meta.end_pos, name_end=name_node.meta.end_pos, value_start=value.meta.start_pos,
-                value_end=value.meta.end_pos, line=child.meta.line, end_line=child.meta.end_line))
+                name=text[_start(name_node).start_pos:_end(name_node).end_pos], start=first.start_pos,
+                end=last.end_pos, name_end=_end(name_node).end_pos, value_start=_start(value).start_pos,
+                value_end=_end(value).end_pos, line=first.line, end_line=last.end_line))
         elif _is_tree(child, "block"):
             body.blocks.append(_block(child, text))
     return body
@@ -121,11 +134,11 @@ def _block(node: Any, text: str) -> Block:
             close_pos = child.start_pos
         elif _is_tree(child, "body"):
             inner = child
-        elif hasattr(child, "meta"):
-            names.append(text[child.meta.start_pos:child.meta.end_pos].strip('"'))
+        elif hasattr(child, "data"):
+            names.append(text[_start(child).start_pos:_end(child).end_pos].strip('"'))
     body = _body(inner, text) if inner is not None else Body()
-    return Block(names[0], names[1:], node.meta.start_pos, node.meta.end_pos, open_pos, close_pos,
-                 node.meta.line, body)
+    first = _start(node)
+    return Block(names[0], names[1:], first.start_pos, _end(node).end_pos, open_pos, close_pos, first.line, body)
 
 
 def line_start(text: str, pos: int) -> int:

@@ -41,9 +41,11 @@ line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -152,11 +154,32 @@ class _AwsManagedPolicies(dict):
         return True  # the translator skips an empty-looking map
 
 
+_UNUSED_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
+"""Modules the translator's imports load when installed, for what it never uses: jsonschema
+imports ``rfc3987_syntax`` (which builds some forty Lark grammars, a second or more) for its
+``iri`` format check, and the translator validates no such format."""
+
+
+@contextlib.contextmanager
+def _optional_imports_skipped(names: tuple[str, ...]) -> Iterator[None]:
+    """Optional imports of ``names`` fail (an ImportError, which the importers expect) meanwhile."""
+    absent = [name for name in names if name not in sys.modules]
+    for name in absent:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in absent:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
 def _translator() -> Callable[[dict, dict], dict]:
     """A function translating a plain SAM template; raises ImportError without the sam extra."""
-    from samtranslator.parser.parser import Parser
-    from samtranslator.plugins.application.serverless_app_plugin import ServerlessAppPlugin
-    from samtranslator.translator.translator import Translator
+    with _optional_imports_skipped(_UNUSED_OPTIONAL_IMPORTS):
+        from samtranslator.parser.parser import Parser
+        from samtranslator.plugins.application.serverless_app_plugin import ServerlessAppPlugin
+        from samtranslator.translator.translator import Translator
 
     def translate(sam_template: dict, parameter_values: dict) -> dict:
         translator = Translator(

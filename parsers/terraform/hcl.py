@@ -166,22 +166,33 @@ def _is_tree(node: Any, *names: str) -> bool:
     return hasattr(node, "data") and (not names or node.data in names)
 
 
+def edge_token(node: Any, last: bool) -> Any:
+    """The first (or last) token under a node of the parse tree (the node itself for a token):
+    positions are read from tokens, since the parser does not copy them up to every tree node
+    (see ``hcl_parser.build``). None for a node without tokens."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        children = getattr(item, "children", None)
+        if children is None:
+            return item
+        stack.extend(children if last else reversed(children))
+    return None
+
+
 def _line(node: Any) -> int:
-    if hasattr(node, "meta"):
-        return getattr(node.meta, "line", 0) or 0
-    return getattr(node, "line", 0) or 0
+    token = edge_token(node, False)
+    return getattr(token, "line", 0) or 0
 
 
 def _column(node: Any) -> int:
-    if hasattr(node, "meta"):
-        return getattr(node.meta, "column", 0) or 0
-    return getattr(node, "column", 0) or 0
+    token = edge_token(node, False)
+    return getattr(token, "column", 0) or 0
 
 
 def _end_line(node: Any) -> int:
-    if hasattr(node, "meta"):
-        return getattr(node.meta, "end_line", 0) or 0
-    return getattr(node, "end_line", 0) or 0
+    token = edge_token(node, True)
+    return getattr(token, "end_line", 0) or 0
 
 
 _SKIP_TOKENS = {

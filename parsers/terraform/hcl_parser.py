@@ -65,9 +65,21 @@ def _fast_load_lalr() -> type:
     from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
     from lark.parsers.lalr_parser import LALR_Parser, _Parser
 
+    class _IdentityRule(Rule):  # type: ignore[misc]
+        # A rule is looked up (hashed) and compared with the end state at every reduction, three
+        # per token, through Python-level methods; the loaded rules are unique objects, so
+        # identity is their equality, and the C-level slots do the same work at no call cost.
+        __slots__ = ()
+        __hash__ = object.__hash__
+        __eq__ = object.__eq__
+        __ne__ = object.__ne__
+
     class _FastLoadLALR(LALR_Parser):  # type: ignore[misc]
         @classmethod
         def deserialize(cls, data: dict[str, Any], memo: dict[int, Any], callbacks: Any, debug: bool = False) -> Any:
+            for loaded in memo.values():
+                if type(loaded) is Rule:
+                    loaded.__class__ = _IdentityRule
             # As IntParseTable.deserialize, with a rule reference ({"@": n}) looked up directly.
             tokens = data["tokens"]
 
@@ -99,7 +111,7 @@ def build() -> Any:
     try:
         # The options and their order are python-hcl2's (hcl2/parser.py): Lark's cache key is
         # made of them, so its cache file is shared with python-hcl2's own parser.
-        return lark.Lark.open(
+        parser = lark.Lark.open(
             str(folder / "hcl2.lark"),
             parser="lalr",
             cache=str(folder / ".lark_cache.bin"),
@@ -110,3 +122,24 @@ def build() -> Any:
     finally:
         if collecting:
             gc.enable()
+    _without_propagated_positions(parser)
+    return parser
+
+
+def _without_propagated_positions(parser: Any) -> None:
+    """Build trees without copying positions up to every node.
+
+    The options stay python-hcl2's (they key the cached table), but propagating positions wraps
+    every reduction (three for each token in this grammar) and was half of the parse time. The
+    converter reads a node's line from its first and last tokens instead (``hcl._line``), only
+    for the nodes it keeps.
+    """
+    from lark.parse_tree_builder import ParseTreeBuilder
+    from lark.tree import Tree
+
+    options = parser.options
+    builder = ParseTreeBuilder(parser.rules, options.tree_class or Tree, False, False, options.maybe_placeholders)
+    callbacks = builder.create_callback(options.transformer)
+    callbacks.update({name: fn for name, fn in parser._callbacks.items() if isinstance(name, str)})
+    parser._callbacks = callbacks
+    parser.parser.parser.parser.callbacks = callbacks
