@@ -181,6 +181,8 @@ def _translator() -> Callable[[dict, dict], dict]:
         from samtranslator.plugins.application.serverless_app_plugin import ServerlessAppPlugin
         from samtranslator.translator.translator import Translator
 
+    _policy_templates_validated_once()
+
     def translate(sam_template: dict, parameter_values: dict) -> dict:
         translator = Translator(
             managed_policy_map=None,  # the bundled map of AWS managed policies is used first
@@ -201,6 +203,26 @@ def _translator() -> Callable[[dict, dict], dict]:
             translator.metrics.publish()  # to no one; unpublished metrics are logged as a warning
 
     return translate
+
+
+def _policy_templates_validated_once() -> None:
+    """Each translation builds its policy-template plugin anew, validating the bundled templates
+    against their JSON schema again (some 25 ms per SAM template, a second on the corpus): the validated
+    templates are kept for the process instead. They are read-only (a statement is made from a
+    deep copy of one), so sharing them changes nothing."""
+    from samtranslator.plugins.policies.policy_templates_plugin import PolicyTemplatesForResourcePlugin
+    from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
+    from samtranslator.translator import translator as module
+
+    if getattr(module.make_policy_template_for_function_plugin, "_iac_assist", False):
+        return
+    processor = PolicyTemplatesProcessor(PolicyTemplatesProcessor.get_default_policy_templates_json())
+
+    def plugin() -> Any:
+        return PolicyTemplatesForResourcePlugin(processor)
+
+    plugin._iac_assist = True  # type: ignore[attr-defined]
+    module.make_policy_template_for_function_plugin = plugin
 
 
 def _no_aws_client() -> Any:
