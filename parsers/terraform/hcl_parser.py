@@ -63,7 +63,9 @@ def _post_lexer(folder: Path) -> Any:
 def _fast_load_lalr() -> type:
     from lark.grammar import Rule
     from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
-    from lark.parsers.lalr_parser import LALR_Parser, _Parser
+    from lark.parsers.lalr_parser import LALR_Parser
+
+    _FastParser = _fast_parser()
 
     class _IdentityRule(Rule):  # type: ignore[misc]
         # A rule is looked up (hashed) and compared with the end state at every reduction, three
@@ -94,10 +96,85 @@ def _fast_load_lalr() -> type:
             }
             inst = cls.__new__(cls)
             inst._parse_table = IntParseTable(states, data["start_states"], data["end_states"])
-            inst.parser = _Parser(inst._parse_table, callbacks, debug)
+            inst.parser = _FastParser(inst._parse_table, callbacks, debug)
             return inst
 
     return _FastLoadLALR
+
+
+def _fast_parser() -> type:
+    """Lark's LALR driver with the parse table flattened for its inner loop.
+
+    Lark's ``ParserState.feed_token`` looks up an action as ``(Shift|Reduce, arg)``, then the
+    rule's callback by the rule, its length and its origin's name, at each of the three
+    reductions per token. Here a state's action is either the next state (an int: shift) or
+    ``(length, callback, origin name)``: the same steps, same order, same results. Anything
+    unexpected (a token no action accepts) is handed to Lark's own ``feed_token``, which raises
+    its usual error, positions and expected tokens included.
+    """
+    from lark.parsers.lalr_analysis import Shift
+    from lark.parsers.lalr_parser import _Parser
+    from lark.parsers.lalr_parser_state import ParseConf, ParserState
+
+    class _FastState(ParserState):  # type: ignore[misc]
+        # The table is a class attribute of a subclass per parser (see ``prepare``): Lark copies
+        # a state (``type(self)(...)``) to list the expected tokens of an error.
+        __slots__ = ()
+        _actions: dict[int, dict[str, Any]] = {}
+        _token_callbacks: dict[str, Any] = {}
+
+        def feed_token(self, token: Any, is_end: bool = False) -> Any:
+            actions = self._actions
+            state_stack = self.state_stack
+            value_stack = self.value_stack
+            kind = token.type
+            end_state = self.parse_conf.end_state
+            while True:
+                action = actions[state_stack[-1]].get(kind)
+                if action is None:
+                    return ParserState.feed_token(self, token, is_end)  # raises Lark's error
+                if action.__class__ is int:
+                    state_stack.append(action)
+                    callback = self._token_callbacks.get(kind)
+                    value_stack.append(token if callback is None else callback(token))
+                    return None
+                size, callback, origin = action
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                value = callback(children)
+                new_state = actions[state_stack[-1]][origin]
+                state_stack.append(new_state)
+                value_stack.append(value)
+                if is_end and new_state == end_state:
+                    return value
+
+    class _FastParser(_Parser):  # type: ignore[misc]
+        _state: type | None = None
+
+        def prepare(self) -> None:
+            """Flatten the table with the current callbacks (call again after changing them)."""
+            callbacks = self.callbacks
+            actions = {
+                state: {kind: (arg if how is Shift else (len(arg.expansion), callbacks[arg], arg.origin.name))
+                        for kind, (how, arg) in row.items()}
+                for state, row in self.parse_table.states.items()
+            }
+            tokens = {k: v for k, v in callbacks.items() if isinstance(k, str)}
+            self._state = type("_FastState", (_FastState,), {"__slots__": (), "_actions": actions,
+                                                             "_token_callbacks": tokens})
+
+        def parse(self, lexer: Any, start: str, value_stack: Any = None, state_stack: Any = None,
+                  start_interactive: bool = False) -> Any:
+            if start_interactive or self._state is None:
+                return super().parse(lexer, start, value_stack, state_stack, start_interactive)
+            conf = ParseConf(self.parse_table, self.callbacks, start)
+            return self.parse_from_state(self._state(conf, lexer, state_stack, value_stack))
+
+    return _FastParser
 
 
 def build() -> Any:
@@ -142,4 +219,7 @@ def _without_propagated_positions(parser: Any) -> None:
     callbacks = builder.create_callback(options.transformer)
     callbacks.update({name: fn for name, fn in parser._callbacks.items() if isinstance(name, str)})
     parser._callbacks = callbacks
-    parser.parser.parser.parser.callbacks = callbacks
+    driver = parser.parser.parser.parser
+    driver.callbacks = callbacks
+    if hasattr(driver, "prepare"):  # ours, when the table came from the cache (see _fast_parser)
+        driver.prepare()
