@@ -410,3 +410,48 @@ def test_no_network_no_aws_session(tmp_path: Path, monkeypatch) -> None:
         "arn:aws:iam::123456789012:policy/custom",
     ]
     assert resources["ServerlessRestApi"].type == "AWS::ApiGateway::RestApi"
+
+
+def test_the_bundled_policy_templates_are_validated_once_per_process(tmp_path: Path, monkeypatch) -> None:
+    # Each translation would validate them against their schema again (some 25 ms a template).
+    from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
+
+    checks: list[int] = []
+    real = PolicyTemplatesProcessor._is_valid_templates_dict
+
+    def counted(*args: object) -> bool:
+        checks.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(PolicyTemplatesProcessor, "_is_valid_templates_dict", staticmethod(counted))
+    for name in ("a", "b", "c"):
+        template = tmp_path / f"{name}.yaml"
+        template.write_text(textwrap.dedent("""\
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: app.handler
+                  InlineCode: "def handler(e, c): pass"
+                  Policies:
+                    - S3ReadPolicy:
+                        BucketName: data
+            """))
+        resources, errors = load_template(template, tmp_path)
+        assert errors == [] and "FnRole" in [r.address for r in resources]
+    assert len(checks) <= 1
+
+
+def test_the_translator_does_not_load_jsonschemas_iri_grammars() -> None:
+    # rfc3987_syntax (jsonschema's optional check of the iri format) builds some forty Lark
+    # grammars on import, a second or more; the translator never checks that format.
+    code = textwrap.dedent("""
+        import sys
+        from iac_assist.parsers.cloudformation import sam
+        sam._translator()
+        print("samtranslator" in sys.modules, "rfc3987_syntax" in sys.modules)
+        """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]

@@ -146,3 +146,21 @@ def test_results_come_back_in_the_serial_order(tmp_path: Path, monkeypatch: pyte
     loaded = stacks.finish(loading.delivered(stacks))
     assert [s.name for s in loaded.scopes] == ["a.yaml", "b.yaml", "c.yaml", "d.yaml"]
     assert loaded.errors == [] and loaded.files == {"a.yaml", "b.yaml", "c.yaml", "d.yaml"}
+
+
+def test_the_parent_is_one_of_the_jobs(monkeypatch: pytest.MonkeyPatch, workers: list[int]) -> None:
+    # --jobs 2 is the parent and one worker: the parent loads the batches no worker has started
+    # (one process less in memory, the same report).
+    import concurrent.futures
+
+    pools: list[int] = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    def spy(max_workers: int, **kwargs: object) -> concurrent.futures.ProcessPoolExecutor:
+        pools.append(max_workers)
+        return real(max_workers=max_workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", spy)
+    serial = run("scan", str(FIXTURES), "--format", "json", "--jobs", "1")
+    assert run("scan", str(FIXTURES), "--format", "json", "--jobs", "2") == serial
+    assert workers == [2] and pools == [1]
