@@ -310,14 +310,14 @@ class _Store:
 
 def _secret(directory: Path) -> bytes:
     """The per-user HMAC key, created once (two runs creating it at once agree on one)."""
-    import secrets
-    import tempfile
-
     path = directory / "key"
     try:
         return _read_secret(path)
     except FileNotFoundError:
         pass
+    import secrets  # only the first run creates it: the others do not pay these imports
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".key-")  # mode 0600
     try:
         with os.fdopen(handle, "wb") as out:
