@@ -13,8 +13,10 @@ from click.testing import CliRunner
 
 from iac_assist.analysis import engine, result_cache
 from iac_assist.cli import cli
-from iac_assist.inputs import parse_cache
+from iac_assist.inputs import parse_cache, tree_state
 from iac_assist.inputs.tree_state import tree_digest
+
+REPO = Path(__file__).resolve().parent.parent
 
 ROOT_MODULE = """\
 variable "public" {
@@ -262,3 +264,56 @@ def test_the_tree_digest_sees_names_links_and_contents(tmp_path: Path) -> None:
         seen.add(digest)
     assert tree_digest(root, 1 << 20, max_entries=3) is None, "too many entries: no digest, no cache"
     assert tree_digest(root, 1 << 20, max_bytes=1) is None, "too much to hash: no digest, no cache"
+
+
+def test_a_result_bounded_by_time_is_not_kept(repo: Path, tmp_path: Path, scans: list[int],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # A pattern dropped for taking too long on a busy machine may apply on the next run.
+    from iac_assist.inputs import excludes
+
+    class Slow:
+        def match(self, path: str, timeout: float) -> None:
+            raise TimeoutError
+
+    real = excludes.Excludes._match
+    monkeypatch.setattr(excludes.Excludes, "_match", lambda self, i, compiled, path: real(self, i, Slow(), path))
+    cache = tmp_path / "cache"
+    first = scan(repo, cache, "--exclude", "modules/**")
+    assert "takes too long to match a path" in CliRunner().invoke(
+        cli, ["scan", str(repo), "--cache-dir", str(cache), "--exclude", "modules/**"]).output
+    scans.clear()
+    assert scan(repo, cache, "--exclude", "modules/**") == first
+    assert scans == [1], "scanned again"
+
+
+def test_what_a_time_bound_says_is_what_the_code_says() -> None:
+    sources = "".join((REPO / path).read_text(encoding="utf-8") for path in (
+        "parsers/terraform/functions.py", "parsers/terraform/budget.py", "iac_assist/inputs/discovery.py"))
+    for marker in result_cache.TIME_BOUND:
+        assert marker in sources
+
+
+def test_a_second_walk_reads_again_only_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "tree"
+    root.mkdir()
+    for name in ("a.tf", "b.tf"):
+        (root / name).write_text(name)
+    seen: dict = {}
+    first = tree_digest(root, 1 << 20, seen=seen)
+    assert seen == {}, "changed a moment ago: read again next time (a write in the same clock tick keeps its times)"
+    monkeypatch.setattr(tree_state, "RACY_SECONDS", -1.0)  # as if the files were old
+    assert tree_digest(root, 1 << 20, seen=seen) == first
+    assert sorted(Path(p).name for p in seen) == ["a.tf", "b.tf"]
+    read: list[str] = []
+    real = open
+
+    def spy(path: str, *args: object) -> object:
+        read.append(Path(path).name)
+        return real(path, *args)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(tree_state, "open", spy, raising=False)
+    assert tree_digest(root, 1 << 20, seen=seen) == first
+    assert read == []
+    (root / "a.tf").write_text("changed")
+    assert tree_digest(root, 1 << 20, seen=seen) != first
+    assert read == ["a.tf"]

@@ -22,8 +22,9 @@ The key is a digest of everything that result can depend on; any difference is a
 
 Not cached (computed every time): ``--new-since``, which reads git; a scan while an installed
 package declares policies of its own (their code is not ours to identify); a tree too large for
-its digest to be cheap. The tree is summed again after the scan: a result is stored only when
-nothing changed while it was computed.
+its digest to be cheap. The tree is summed again after the scan (reading again only files whose
+times moved): a result is stored only when nothing changed while it was computed, and not when a
+time bound cut the analysis short (``TIME_BOUND``: a less busy run may go further).
 
 Storage is the parse cache's folder, with its rules (``inputs/parse_cache.py``): the runner's
 cache folder only, never one inside the scanned paths; HMAC-signed entries, restricted
@@ -82,16 +83,27 @@ class Invocation:
     new_since: str | None = None
 
 
+TIME_BOUND = (
+    "(catastrophic backtracking?)",  # parsers/terraform/functions.py: one match ran out of time
+    "regular expressions took more than",  # parsers/terraform/budget.py: the scan's share of time is spent
+    "takes too long to match a path",  # inputs/discovery.py: an exclude pattern dropped as too slow
+)
+"""What the errors of a result bounded by time say: another run, less loaded, may go further,
+so such a result is not kept (it would fail the gate again and again for a busy moment)."""
+
+
 def cached(invocation: Invocation, compute: Callable[[], ScanResult]) -> ScanResult:
     """``compute()``, or the result it gave for the same invocation on the same files."""
-    key = _key(invocation) if enabled else None
+    seen: dict = {}
+    key = _key(invocation, seen) if enabled else None
     if key is None:
         return compute()
     found = _load(key)
     if found is not None:
         return found
     result = compute()
-    if _key(invocation) == key:  # nothing changed while it ran: the result is the files'
+    # Summed again: a result is the files' only if nothing changed while it was computed.
+    if _key(invocation, seen) == key and not any(m in e.message for e in result.errors for m in TIME_BOUND):
         from iac_assist.analysis.policy import Policy
 
         parse_cache.put_entry(key, result, {Policy: _reduce_policy})
@@ -114,7 +126,7 @@ def _load(key: str) -> ScanResult | None:
     return found if isinstance(found, ScanResult) else None
 
 
-def _key(invocation: Invocation) -> str | None:
+def _key(invocation: Invocation, seen: dict) -> str | None:
     """The digest of everything the result depends on; None when it is not to be cached."""
     from iac_assist.analysis.custom_policies import declared
     from iac_assist.inputs.discovery import MAX_FILE_BYTES
@@ -127,14 +139,14 @@ def _key(invocation: Invocation) -> str | None:
         return None
     settings = invocation.settings
     large = invocation.max_file_size or MAX_FILE_BYTES
-    tree = tree_digest(invocation.root, large)
+    tree = tree_digest(invocation.root, large, seen=seen)
     if tree is None:
         return None
     named: list[Path] = [*getattr(settings, "var_files", ()), *(Path(p) for p in getattr(settings, "parameters", ()))]
     named += [p for p in (getattr(settings, "source", None), getattr(settings, "baseline", None)) if p is not None]
     folders = []
     for folder in getattr(settings, "policies_dirs", ()):
-        digest = tree_digest(folder, large)
+        digest = tree_digest(folder, large, seen=seen)
         if digest is None:
             return None
         folders.append((os.fspath(folder), digest))

@@ -35,10 +35,18 @@ class _TooLarge(Exception):
     pass
 
 
-def tree_digest(root: Path, large: int, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> str | None:
+Seen = dict[str, tuple[tuple[int, ...], str]]
+"""File → its times and size when it was hashed, and the hash: a walk given the one before it
+hashes again only the files whose times changed or are recent (a write always moves a file's
+change time, which no program sets back)."""
+
+
+def tree_digest(root: Path, large: int, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES,
+                seen: Seen | None = None) -> str | None:
     """The digest of ``root``'s tree (see the module docstring), or None when it is too large to
-    be worth one or cannot be listed."""
-    walk = _Walk(large, max_entries, max_bytes)
+    be worth one or cannot be listed. ``seen``: filled with what this walk hashed, and used (an
+    earlier walk's) to skip files unchanged since."""
+    walk = _Walk(large, max_entries, max_bytes, {} if seen is None else seen)
     try:
         walk.folder(os.fspath(root), "")
     except (_TooLarge, RecursionError):  # RecursionError: folders nested deeper than Python's stack
@@ -49,8 +57,9 @@ def tree_digest(root: Path, large: int, max_entries: int = MAX_ENTRIES, max_byte
 
 
 class _Walk:
-    def __init__(self, large: int, max_entries: int, max_bytes: int) -> None:
+    def __init__(self, large: int, max_entries: int, max_bytes: int, seen: Seen) -> None:
         self.digest = hashlib.sha256()
+        self.seen = seen
         self.large = large
         self.entries_left = max_entries
         self.bytes_left = max_bytes
@@ -95,6 +104,10 @@ class _Walk:
         self.bytes_left -= info.st_size
         if self.bytes_left < 0:
             raise _TooLarge
+        times = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+        known = self.seen.get(path)
+        if known is not None and known[0] == times and not recent:
+            return known[1]
         digest = hashlib.sha256()
         try:
             with open(path, "rb") as handle:
@@ -102,4 +115,7 @@ class _Walk:
                     digest.update(chunk)
         except OSError as err:
             return f"unreadable:{err.errno}"
-        return f"{info.st_size}:{digest.hexdigest()}"
+        summed = f"{info.st_size}:{digest.hexdigest()}"
+        if not recent:  # a write in the same clock tick as the last would not move its times
+            self.seen[path] = (times, summed)
+        return summed
