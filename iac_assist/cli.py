@@ -120,11 +120,13 @@ def _cache_options(command: Callable[..., None]) -> Callable[..., None]:
 
     options = [
         click.option("--no-cache", is_flag=True, default=False, envvar="IAC_ASSIST_NO_CACHE",
-                     help="Parse every file again rather than reading parse results kept from earlier runs "
-                          "(also IAC_ASSIST_NO_CACHE=1)."),
+                     help="Parse and analyse every file again rather than reading what earlier runs kept: parse "
+                          "results, and for scan the outcome of the same scan of unchanged files (also "
+                          "IAC_ASSIST_NO_CACHE=1)."),
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-                     help="Where parse results are kept between runs (default: $XDG_CACHE_HOME/iac-assist, "
-                          "else ~/.cache/iac-assist). Never a folder inside the scanned paths."),
+                     help="Where parse results and scan outcomes are kept between runs (default: "
+                          "$XDG_CACHE_HOME/iac-assist, else ~/.cache/iac-assist). Never a folder inside the scanned "
+                          "paths."),
     ]
     for option in reversed(options):
         run = option(run)
