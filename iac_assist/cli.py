@@ -107,9 +107,12 @@ def _cache_options(command: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(command)
     def run(*args: Any, no_cache: bool, cache_dir: Path | None, **kwargs: Any) -> None:
         from iac_assist.inputs import parse_cache
+        from iac_assist.inputs.discovery import scan_root
 
         directory = None if no_cache else (cache_dir or parse_cache.default_directory())
-        refused = parse_cache.configure(directory, list(kwargs.get("paths") or ()) or [Path(".")])
+        scanned = list(kwargs.get("paths") or ()) or [Path(".")]
+        # The scan root too: files named in two folders are scanned with their common parent.
+        refused = parse_cache.configure(directory, [*scanned, scan_root(scanned)])
         if refused:
             click.echo(f"warning: {safe(refused)}", err=True)
         try:

@@ -317,3 +317,14 @@ def test_a_second_walk_reads_again_only_what_changed(tmp_path: Path, monkeypatch
     (root / "a.tf").write_text("changed")
     assert tree_digest(root, 1 << 20, seen=seen) != first
     assert read == ["a.tf"]
+
+
+def test_a_cache_folder_in_the_scan_root_of_files_named_in_two_folders_is_refused(repo: Path, scans: list[int]) -> None:
+    # The root is their common folder: a repository must not provide the cache's key and entries.
+    inside = repo / ".iac-assist-cache"
+    (repo / "env").mkdir()
+    (repo / "env" / "prod.tf").write_text(ANOTHER)
+    files = [str(repo / "env" / "prod.tf"), str(repo / "modules" / "db" / "main.tf")]
+    result = CliRunner().invoke(cli, ["scan", *files, "--format", "json", "--cache-dir", str(inside)])
+    assert "inside the scanned" in result.stderr
+    assert not inside.exists()
