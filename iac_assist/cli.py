@@ -107,9 +107,12 @@ def _cache_options(command: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(command)
     def run(*args: Any, no_cache: bool, cache_dir: Path | None, **kwargs: Any) -> None:
         from iac_assist.inputs import parse_cache
+        from iac_assist.inputs.discovery import scan_root
 
         directory = None if no_cache else (cache_dir or parse_cache.default_directory())
-        refused = parse_cache.configure(directory, list(kwargs.get("paths") or ()) or [Path(".")])
+        scanned = list(kwargs.get("paths") or ()) or [Path(".")]
+        # The scan root too: files named in two folders are scanned with their common parent.
+        refused = parse_cache.configure(directory, [*scanned, scan_root(scanned)])
         if refused:
             click.echo(f"warning: {safe(refused)}", err=True)
         try:
@@ -120,11 +123,13 @@ def _cache_options(command: Callable[..., None]) -> Callable[..., None]:
 
     options = [
         click.option("--no-cache", is_flag=True, default=False, envvar="IAC_ASSIST_NO_CACHE",
-                     help="Parse every file again rather than reading parse results kept from earlier runs "
-                          "(also IAC_ASSIST_NO_CACHE=1)."),
+                     help="Parse and analyse every file again rather than reading what earlier runs kept: parse "
+                          "results, and for scan the outcome of the same scan of unchanged files (also "
+                          "IAC_ASSIST_NO_CACHE=1)."),
         click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-                     help="Where parse results are kept between runs (default: $XDG_CACHE_HOME/iac-assist, "
-                          "else ~/.cache/iac-assist). Never a folder inside the scanned paths."),
+                     help="Where parse results and scan outcomes are kept between runs (default: "
+                          "$XDG_CACHE_HOME/iac-assist, else ~/.cache/iac-assist). Never a folder inside the scanned "
+                          "paths."),
     ]
     for option in reversed(options):
         run = option(run)
@@ -290,10 +295,9 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[
     transform...) is a warning, counted by category; --fail-on-unanalysed makes it fail the gate.
     Options given here win over the configuration file's; what the scanned repository's own
     settings waived is reported (see --untrusted)."""
-    from iac_assist.analysis.engine import scan as run_scan
-    from iac_assist.gate import trust
+    from iac_assist.analysis import result_cache
+    from iac_assist.inputs.discovery import scan_root
     from iac_assist.parsers.terraform.given import VariableInputs
-    from iac_assist.policies import all_policies
     from iac_assist.report import render
 
     if quiet and verbose:
@@ -309,17 +313,31 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[
     baseline = _baseline(settings.baseline)
     # The repository's own baseline is applied by trust.report, which counts what it leaves out.
     repository_baseline = baseline if settings.repository_decided("baseline") else None
-    with _watching(progress, quiet) as observer:
-        result = _run(run_scan, paths, settings, variables=variables, template_options=template_options,
-                      baseline=None if repository_baseline else baseline, new_since=new_since, jobs=jobs,
-                      max_file_size=max_file_size, progress=observer)
-    _add_errors(result, settings.policy_errors)
-    trust.report(result, settings, all_policies(), repository_baseline)
-    if fmt in FIXES_SHOWN or any(report_fmt in FIXES_SHOWN for report_fmt, _ in reports):
-        from iac_assist.fixes.plan import plan
-        from iac_assist.fixes.sources import SourceFiles
+    fixes = fmt in FIXES_SHOWN or any(report_fmt in FIXES_SHOWN for report_fmt, _ in reports)
 
-        result.fixes = plan(result, SourceFiles(result.root, result.digests, max_file_size, unscanned=True))
+    def analyse() -> ScanResult:
+        from iac_assist.analysis.engine import scan as run_scan
+        from iac_assist.gate import trust
+        from iac_assist.policies import all_policies
+
+        with _watching(progress, quiet) as observer:
+            result = _run(run_scan, paths, settings, variables=variables, template_options=template_options,
+                          baseline=None if repository_baseline else baseline, new_since=new_since, jobs=jobs,
+                          max_file_size=max_file_size, progress=observer)
+        _add_errors(result, settings.policy_errors)
+        trust.report(result, settings, all_policies(), repository_baseline)
+        if fixes:
+            from iac_assist.fixes.plan import plan
+            from iac_assist.fixes.sources import SourceFiles
+
+            result.fixes = plan(result, SourceFiles(result.root, result.digests, max_file_size, unscanned=True))
+        return result
+
+    # A repeated scan of unchanged files reads what this gave last time (analysis/result_cache.py).
+    scanned = tuple(paths) or (Path("."),)
+    result = result_cache.cached(result_cache.Invocation(
+        scanned, scan_root(list(scanned)), settings, assignments, os.environ, template_options, max_file_size, fixes,
+        new_since), analyse)
     color = fmt == "text" and _color(color_choice, output)
     report = render(result, fmt, color=color, verbose=verbose, quiet=quiet, show_source=show_source)
     for report_fmt, path in reports:

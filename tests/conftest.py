@@ -93,10 +93,15 @@ def _parse_cache_of_the_tests(tmp_path_factory: pytest.TempPathFactory):
     """Commands the tests run keep their parse cache in a folder of the test session, never the
     user's: every later scan of the session then reads its parse results from it (the cache's
     results are checked by the same assertions as fresh ones)."""
+    from iac_assist.analysis import result_cache
     from iac_assist.inputs import parse_cache
 
     folder = tmp_path_factory.mktemp("parse-cache")
     real = parse_cache.default_directory
     parse_cache.default_directory = lambda: folder
+    # Tests patch code in the process, which the result cache's key (the code on disk) cannot
+    # see: it is on only where a test asks (tests/test_result_cache.py).
+    result_cache.enabled = False
     yield folder
     parse_cache.default_directory = real
+    result_cache.enabled = True

@@ -60,6 +60,14 @@ def test_a_repeated_terraform_scan_does_not_import_the_parser(tmp_path: Path) ->
     assert imported(*scan, cache=True) == []
 
 
+@pytest.mark.parametrize("name", ["small.tf", "small.yaml"])
+def test_a_scan_served_by_the_result_cache_imports_no_parser_nor_the_evaluator(tmp_path: Path, name: str) -> None:
+    # The outcome is read back (analysis/result_cache.py): nothing is parsed, evaluated or judged.
+    scan = ("scan", "--format", "json", "--cache-dir", str(tmp_path), str(DATA / name))
+    imported(*scan, cache=True)
+    assert imported(*scan, among=HEAVY + TERRAFORM_ONLY, cache=True) == []
+
+
 def test_sarif_is_loaded_for_sarif_only() -> None:
     assert imported("scan", "--format", "sarif", str(DATA / "small.tf")) == ["lark", "sarif_om"]
 

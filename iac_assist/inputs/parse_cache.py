@@ -117,13 +117,29 @@ def cached(kind: str, text: str, parse: Callable[[str], T], modules: Iterable[st
     return value
 
 
+def get_entry(key: str, allowed: frozenset[tuple[str, str]] = frozenset()) -> Any:
+    """The value stored under ``key`` (a hex digest the caller made of everything the value
+    depends on), or ``MISS``; ``allowed``: more globals its unpickling may name. For caches of
+    other results sharing this folder, its key, its bound and its safety rules."""
+    store = _open_store()
+    return MISS if store is None else store.get(key, allowed)
+
+
+def put_entry(key: str, value: object, reducers: Mapping[type, Callable[[Any], tuple]] | None = None) -> None:
+    """Store ``value`` under ``key`` (see ``get_entry``); nothing when there is no cache."""
+    store = _open_store()
+    if store is not None:
+        store.put(key, value, reducers)
+
+
 def evict() -> None:
     """Keep the folder under MAX_BYTES (once, at the end of a run that wrote entries)."""
     if _store is not None and _store.wrote:
         _store.evict(MAX_BYTES)
 
 
-_MISS = object()
+MISS = _MISS = object()
+"""What ``get_entry`` returns when there is no entry to use."""
 
 
 def _open_store() -> _Store | None:
@@ -211,7 +227,7 @@ class _Store:
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / key
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str, allowed: frozenset[tuple[str, str]] = frozenset()) -> Any:
         path = self._path(key)
         try:
             with open(path, "rb") as handle:
@@ -226,7 +242,7 @@ class _Store:
         if not hmac.compare_digest(expected, data[len(FORMAT):head]):
             return _MISS
         try:
-            value = _Unpickler(io.BytesIO(payload)).load()
+            value = _Unpickler(io.BytesIO(payload), allowed).load()
         except Exception:
             return _MISS
         with contextlib.suppress(OSError):
@@ -294,14 +310,14 @@ class _Store:
 
 def _secret(directory: Path) -> bytes:
     """The per-user HMAC key, created once (two runs creating it at once agree on one)."""
-    import secrets
-    import tempfile
-
     path = directory / "key"
     try:
         return _read_secret(path)
     except FileNotFoundError:
         pass
+    import secrets  # only the first run creates it: the others do not pay these imports
+    import tempfile
+
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".key-")  # mode 0600
     try:
         with os.fdopen(handle, "wb") as out:
@@ -328,9 +344,14 @@ def _read_secret(path: Path) -> bytes:
 
 
 class _Unpickler(pickle.Unpickler):
-    """Only the classes a parse result is made of (defence in depth behind the HMAC)."""
+    """Only the classes a parse result is made of (defence in depth behind the HMAC), and the
+    ``allowed`` globals a caller of ``get_entry`` names."""
+
+    def __init__(self, file: io.BytesIO, allowed: frozenset[tuple[str, str]] = frozenset()) -> None:
+        super().__init__(file)
+        self.allowed = allowed
 
     def find_class(self, module: str, name: str) -> Any:
-        if module.startswith(_ALLOWED_MODULES) or (module, name) in _ALLOWED_GLOBALS:
+        if module.startswith(_ALLOWED_MODULES) or (module, name) in _ALLOWED_GLOBALS or (module, name) in self.allowed:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a parse result")
