@@ -34,6 +34,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +71,9 @@ class Case:
     warm_of: str = ""
     """A repeated scan: the id of the first-scan case it repeats. Its parse cache is filled by one
     untimed run, then kept; every other case starts each run with an empty cache."""
+    edited: Path | None = None
+    """A warm case whose runs each follow an edit of this file (a comment appended): the scan's
+    result cannot be reused, the parse results of every other file can."""
     results: dict = field(default_factory=dict)
 
 
@@ -86,7 +91,7 @@ def main() -> None:
                         help="seconds before a Checkov run is stopped (recorded as a timeout)")
     parser.add_argument("--only", nargs="*", default=[], metavar="ID",
                         help="run only these cases and their variants (`corpus`: also corpus-serial and "
-                             "corpus-warm; `corpus/`: each repository)")
+                             "corpus-warm, corpus-edited; `corpus/`: each repository)")
     parser.add_argument("--in-place", action="store_true",
                         help="measure the iac-assist of this Python environment instead of a fresh install")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile of the corpus scan")
@@ -150,9 +155,9 @@ def _cases(work: Path, sizes: list[int]) -> list[Case]:
              ["-f", str(DATA / "small.tf"), *CHECKOV_FLAGS]),
         Case("small-cfn", "one small CloudFormation template (14 lines)", [*scan, str(DATA / "small.yaml")],
              ["-f", str(DATA / "small.yaml"), *CHECKOV_FLAGS]),
-        Case("small-tf-warm", "one small Terraform file, repeated (parse cache warm)",
+        Case("small-tf-warm", "one small Terraform file, repeated (cache warm)",
              [*scan, str(DATA / "small.tf")], warm_of="small-tf"),
-        Case("small-cfn-warm", "one small CloudFormation template, repeated (parse cache warm)",
+        Case("small-cfn-warm", "one small CloudFormation template, repeated (cache warm)",
              [*scan, str(DATA / "small.yaml")], warm_of="small-cfn"),
         Case("fixtures", "the project's fixtures/", [*scan, str(PROJECT / "fixtures")],
              ["-d", str(PROJECT / "fixtures"), *CHECKOV_FLAGS]),
@@ -164,8 +169,14 @@ def _cases(work: Path, sizes: list[int]) -> list[Case]:
         cases.append(Case("corpus", "corpus: all repositories at once", [*scan, str(CORPUS)],
                           ["-d", str(CORPUS), *CHECKOV_FLAGS]))
         cases.append(Case("corpus-serial", "corpus: all at once, `--jobs 1`", [*scan, "--jobs", "1", str(CORPUS)]))
-        cases.append(Case("corpus-warm", "corpus: all at once, repeated (parse cache warm)", [*scan, str(CORPUS)],
+        cases.append(Case("corpus-warm", "corpus: all at once, repeated (cache warm)", [*scan, str(CORPUS)],
                           warm_of="corpus"))
+        copy = work / "corpus-edited"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(CORPUS, copy, ignore=shutil.ignore_patterns(".git"))
+        edited = sorted(copy.rglob("*.tf"))[0]
+        cases.append(Case("corpus-edited", "corpus: all at once, repeated after editing one Terraform file",
+                          [*scan, str(copy)], warm_of="corpus", edited=edited))
     for size in sizes:
         repo = work / f"synthetic-{size}"
         counts = generate(repo, size)
@@ -177,7 +188,7 @@ def _cases(work: Path, sizes: list[int]) -> list[Case]:
         if size == max(sizes):
             cases.append(Case(f"synthetic-{label}-serial", f"synthetic {label}, `--jobs 1`",
                               [*scan, "--jobs", "1", str(repo)]))
-            cases.append(Case(f"synthetic-{label}-warm", f"synthetic {label}, repeated (parse cache warm)",
+            cases.append(Case(f"synthetic-{label}-warm", f"synthetic {label}, repeated (cache warm)",
                               [*scan, str(repo)], warm_of=f"synthetic-{label}"))
         cases.append(Case(f"model-{label}", f"synthetic {label}: `iac-assist model --format json` (threat model)",
                           ["model", "--format", "json", "--output", "{out}", "--cache-dir", "{cache}", str(repo)],
@@ -199,8 +210,16 @@ def _run_case(case: Case, ours: list[str] | None, checkov: list[str] | None, arg
         empty_cache()
         if case.warm_of:  # one run fills the cache; the measured runs read it
             subprocess.run(command, cwd=work, env=env, capture_output=True, check=False, timeout=3600)
+        before: Callable[[], None] | None = None if case.warm_of else empty_cache
+        if case.edited is not None:
+            edited = case.edited
+
+            def before() -> None:
+                with edited.open("a", encoding="utf-8") as handle:
+                    handle.write(f"# benchmark edit {time.time_ns()}\n")
+
         result = measure(command, args.runs, cwd=work, env=env, timeout=3600, stdout_file=work / "stdout.txt",
-                         before=None if case.warm_of else empty_cache)
+                         before=before)
         case.results["iac_assist"] = {**result.summary(), **_our_counts(case, out, result)}
     else:
         command = checkov + case.checkov
@@ -403,7 +422,7 @@ def _markdown(report: dict) -> str:
 
 
 def _repeated(cases: list[dict]) -> list[str]:
-    """Repeated scans (parse cache warm) against the same first scan (cache emptied before each run)."""
+    """Repeated scans (cache warm) against the same first scan (cache emptied before each run)."""
     by_id = {c["id"]: c for c in cases}
     rows = []
     for case in cases:
@@ -414,8 +433,9 @@ def _repeated(cases: list[dict]) -> list[str]:
                         f"{warm['median_s'] / first['median_s']:.2f} |")
     if not rows:
         return []
-    return ["A repeated scan of unchanged files reads their parse results from the cache a first scan wrote "
-            "(`--cache-dir`, emptied before each run of every other case):", "",
+    return ["A repeated scan of an unchanged tree reads the result a first scan kept (the result cache); after "
+            "an edit, the parse results of the files left as they were (the parse cache). Both live in "
+            "`--cache-dir`, emptied before each run of every other case:", "",
             "| Case | first scan s | repeated s | repeated / first |", "|---|---|---|---|", *rows, ""]
 
 
