@@ -561,10 +561,10 @@ def _template_options(settings: Settings) -> TemplateOptions:
 
 
 def _baseline(path: Path | None) -> Baseline | None:
-    if path is None:
-        return None
     from iac_assist.gate.baseline import BaselineError, load
 
+    if path is None:
+        return None
     try:
         return load(path)
     except BaselineError as err:
