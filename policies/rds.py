@@ -353,6 +353,8 @@ def db_internet_reachable(graph: ResourceGraph) -> Iterator[Hit]:
     anywhere on the path means no finding. The finding sits on the setting that gives the database
     its public address, and carries the path as a SARIF code flow, so the alert shows each hop with
     its file and line. The port is the database's own, else its engine's default."""
+    if not graph.of_kind(*kinds.DATABASES):
+        return  # nothing to reach: the threat model's placement of every component is not needed
     from iac_assist.threatmodel.exposure import database_exposures
 
     for exposure in database_exposures(graph):

@@ -19,6 +19,8 @@ TERRAFORM_ONLY = ("iac_assist.parsers.terraform.hcl", "iac_assist.parsers.terraf
 """Our own modules a CloudFormation scan has no use for (the HCL parser, the evaluator, plans)."""
 RARE = ("difflib", "gzip", "subprocess", "tempfile", "signal")
 """Standard modules only some runs need (a misspelt name, compressed user data, --new-since, workers)."""
+OURS_WHEN_NEEDED = ("iac_assist.gate.foreign", "iac_assist.threatmodel.exposure")
+"""Our modules a scan needs only for what it finds (a waiver written for another scanner, a database)."""
 
 DRIVER = f"""
 import json, sys
@@ -27,7 +29,8 @@ try:
     cli(sys.argv[1:])
 except SystemExit:
     pass
-print(json.dumps(sorted(m for m in {HEAVY + TERRAFORM_ONLY + RARE!r} if m in sys.modules)), file=sys.stderr)
+watched = {HEAVY + TERRAFORM_ONLY + RARE + OURS_WHEN_NEEDED!r}
+print(json.dumps(sorted(m for m in watched if m in sys.modules)), file=sys.stderr)
 """
 
 
@@ -88,3 +91,13 @@ def test_a_template_scan_imports_neither_the_terraform_evaluator_nor_rarely_need
 def test_a_terraform_scan_imports_no_rarely_needed_module() -> None:
     # tempfile comes with Lark; the others are ours to import only when needed.
     assert imported("scan", str(DATA / "small.tf"), among=RARE) == ["tempfile"]
+
+
+def test_a_repeated_terraform_scan_imports_no_rarely_needed_module(tmp_path: Path) -> None:
+    # The pre-commit case with the parse cache warm: the cache's own files are made without
+    # tempfile, a waiver for another scanner is looked for without foreign.py, and a repository
+    # without a database does not load the threat model's exposure search (difflib: text shows
+    # no fix's diff).
+    scan = ("scan", "--format", "text", "--cache-dir", str(tmp_path), str(DATA / "small.tf"))
+    imported(*scan, cache=True)
+    assert imported(*scan, cache=True, among=RARE + OURS_WHEN_NEEDED) == []

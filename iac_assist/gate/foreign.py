@@ -118,11 +118,6 @@ def why_not(written: Written) -> str:
             "the README's table lists those that are")
 
 
-def mentioned(text_lower: str) -> bool:
-    """Whether a file's text (lower-cased) may hold a foreign waiver: a cheap test before lexing."""
-    return "checkov" in text_lower or "trivy:ignore" in text_lower  # checkov: also its Metadata form
-
-
 def parse(comment: str) -> list[Written]:
     """The foreign waivers in one comment's text."""
     out: list[Written] = []

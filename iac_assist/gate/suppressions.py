@@ -39,7 +39,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from iac_assist.analysis.findings import Finding, Suppression, block_address
-from iac_assist.gate import foreign
 from iac_assist.model import Component, ScanError
 
 if TYPE_CHECKING:
@@ -133,7 +132,7 @@ def apply(result: ScanResult, today: date | None = None, read: Read | None = Non
     warnings: list[ScanError] = []
     for rel in result.files:
         text = read(result.root / rel, rel, [])  # unreadable files were reported by the scan
-        if text and ("iac-assist" in text.lower() or foreign.mentioned(text.lower())):
+        if text and ("iac-assist" in text.lower() or foreign_mentioned(text.lower())):
             found, problems = directives_in(rel, text)
             directives.extend(found)
             warnings.extend(problems)
@@ -255,6 +254,13 @@ class _Anchors:
 # Reading directives -----------------------------------------------------------------------------
 
 
+def foreign_mentioned(text_lower: str) -> bool:
+    """Whether a file's text (lower-cased) may hold a waiver written for another scanner: a cheap
+    test before lexing, here rather than in ``foreign.py`` so that the many files that mention
+    none do not import its table's classes and patterns."""
+    return "checkov" in text_lower or "trivy:ignore" in text_lower  # checkov: also its Metadata form
+
+
 def directives_in(rel: str, text: str) -> tuple[list[Directive], list[ScanError]]:
     """The suppressions written in one file (``rel``: its path relative to the scan root)."""
     name = rel.lower()
@@ -275,7 +281,7 @@ def directives_in(rel: str, text: str) -> tuple[list[Directive], list[ScanError]
         scan.blocks = blocks
     out: list[Directive] = []
     layout = _Layout(scan)
-    if foreign.mentioned(text.lower()):
+    if foreign_mentioned(text.lower()):
         found_foreign, foreign_problems = _foreign(rel, scan, layout)
         out.extend(found_foreign)
         problems.extend(foreign_problems)
@@ -298,6 +304,8 @@ def directives_in(rel: str, text: str) -> tuple[list[Directive], list[ScanError]
 def _foreign(rel: str, scan: FileScan, layout: _Layout) -> tuple[list[Directive], list[ScanError]]:
     """Waivers written for checkov and trivy (``foreign.py``), as directives of the controls their
     ids map to; a warning for each one that is not honoured."""
+    from iac_assist.gate import foreign
+
     out: list[Directive] = []
     problems: list[ScanError] = []
     for line, column, comment in scan.comments:
@@ -413,6 +421,8 @@ def _template_resources(rel: str, text: str) -> tuple[list[Block] | None, list[D
 def _checkov_metadata(rel: str, metadata: Any, block: Block, line: int) -> tuple[list[Directive], list[ScanError]]:
     """Checkov's own CloudFormation form, ``Metadata: {checkov: {skip: [{id, comment}]}}``, read as
     ``#checkov:skip=`` comments are (``foreign.py``)."""
+    from iac_assist.gate import foreign
+
     section = metadata.get("checkov") if isinstance(metadata, dict) else None
     entries = section.get("skip") if isinstance(section, dict) else None
     if not isinstance(entries, list):

@@ -261,13 +261,11 @@ class _Store:
             payload = buffer.getvalue()
         except Exception:  # a result that does not pickle (or nests too deeply) is not cached
             return
-        import tempfile
-
         mac = hmac.new(self.secret, key.encode() + payload, hashlib.sha256).digest()
         path = self._path(key)
         try:
             path.parent.mkdir(exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            handle, temporary = _temporary(path.parent, ".tmp-")
             try:
                 with os.fdopen(handle, "wb") as out:
                     out.write(FORMAT + mac + payload)
@@ -315,18 +313,32 @@ def _secret(directory: Path) -> bytes:
         return _read_secret(path)
     except FileNotFoundError:
         pass
-    import secrets  # only the first run creates it: the others do not pay these imports
-    import tempfile
-
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".key-")  # mode 0600
+    handle, temporary = _temporary(directory, ".key-")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(secrets.token_bytes(32))
+            out.write(os.urandom(32))  # what secrets.token_bytes returns
         with contextlib.suppress(FileExistsError):  # another run made it first: use theirs
             os.link(temporary, path)
     finally:
         os.unlink(temporary)
     return _read_secret(path)
+
+
+_TEMPORARY_FLAGS = (os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+                    | getattr(os, "O_BINARY", 0))
+
+
+def _temporary(directory: Path, prefix: str) -> tuple[int, str]:
+    """A new file of mode 0600 with a random name in ``directory``, opened, as
+    ``tempfile.mkstemp`` makes it: that module (and random, shutil, bz2 and lzma with it) cost
+    a first scan milliseconds to import, and a pre-commit hook pays them on every commit."""
+    for _ in range(100):
+        name = os.path.join(directory, prefix + os.urandom(8).hex())
+        try:
+            return os.open(name, _TEMPORARY_FLAGS, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no new temporary file name in {directory}")
 
 
 def _read_secret(path: Path) -> bytes:

@@ -22,8 +22,6 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tomllib
-
 from iac_assist.model import Fact
 
 if TYPE_CHECKING:
@@ -72,6 +70,8 @@ def attach(resources: Iterable[SourceResource], builder: ModelBuilder) -> None:
 def read_file(path: Path) -> list[tuple[str, str]]:
     """The (glob, class) entries of a data-classification file, in order; ValueError when it is
     not one."""
+    import tomllib  # read for the threat model's classification file only: not at every scan's start
+
     with path.open("rb") as handle:
         raw = handle.read(MAX_FILE + 1)
     if len(raw) > MAX_FILE:

@@ -32,7 +32,7 @@ class OriginTrace:
 
     def note(self, found: Iterable[Origin]) -> None:
         """``found`` are origins of the value being evaluated (nothing when none is)."""
-        if not self._stack:
+        if not found or not self._stack:  # most values read have no origin: called for each
             return
         current = self._stack[-1]
         for origin in found:

@@ -14,8 +14,7 @@ expensive expressions cannot add up to hours either.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from typing import Any
 
@@ -108,21 +107,41 @@ def scan_budget() -> AbstractContextManager[ScanBudget]:
     return current(_SCAN, ScanBudget())
 
 
-@contextmanager
-def evaluation() -> Iterator[Budget]:
+def running() -> Budget | None:
+    """The budget of the evaluation in progress, if any: an evaluation started inside another
+    (a reference to a local) spends it, without the cost of entering ``evaluation()`` again."""
+    return _CURRENT.get()
+
+
+def evaluation() -> AbstractContextManager[Budget]:
     """The budget of the evaluation in progress, or a new one when none is."""
-    running = _CURRENT.get()
-    if running is not None:
-        yield running
-        return
-    budget = Budget(_SCAN.get())
-    if budget.granted == 0:
-        budget.spent()
-    try:
-        with current(_CURRENT, budget):
-            yield budget
-    finally:
-        budget.close()
+    return _Evaluation()
+
+
+class _Evaluation:
+    """``evaluation()``'s context: a class rather than a generator, as it is entered for every
+    expression evaluated from outside the evaluator (thousands in a repository)."""
+
+    __slots__ = ("_budget", "_token")
+
+    def __enter__(self) -> Budget:
+        running = _CURRENT.get()
+        if running is not None:
+            self._token = None
+            return running
+        budget = Budget(_SCAN.get())
+        if budget.granted == 0:
+            budget.spent()
+        self._budget = budget
+        self._token = _CURRENT.set(budget)
+        return budget
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            try:
+                _CURRENT.reset(self._token)
+            finally:
+                self._budget.close()
 
 
 def charge(steps: int = 1) -> None:

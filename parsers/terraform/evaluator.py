@@ -66,19 +66,27 @@ class Evaluator:
             return Unknown(str(err))
 
     def eval_strict(self, expr: ex.Expr, env: Mapping[str, Any] | None = None) -> Any:
+        current = budget.running()
+        if current is not None:
+            # Half the evaluations start inside another (a local, a variable, another resource's
+            # attribute) and share its budget: nothing to enter or leave.
+            return self._strict(expr, env, current)
         with budget.evaluation() as current:
-            saved, start = self._budget, current.depth
-            self._budget = current
-            try:
-                # Started by a reference inside another evaluation: nesting adds up.
-                return self._eval(expr, env or {}, start + _HOP if start else 0)
-            except RecursionError:
-                # A backstop: MAX_DEPTH is meant to stop nesting before the interpreter does.
-                raise EvaluationLimit("expressions nest too deeply (through locals, variables or modules)",
-                                      expr.line) from None
-            finally:
-                self._budget = saved
-                current.depth = start
+            return self._strict(expr, env, current)
+
+    def _strict(self, expr: ex.Expr, env: Mapping[str, Any] | None, current: budget.Budget) -> Any:
+        saved, start = self._budget, current.depth
+        self._budget = current
+        try:
+            # Started by a reference inside another evaluation: nesting adds up.
+            return self._eval(expr, env or {}, start + _HOP if start else 0)
+        except RecursionError:
+            # A backstop: MAX_DEPTH is meant to stop nesting before the interpreter does.
+            raise EvaluationLimit("expressions nest too deeply (through locals, variables or modules)",
+                                  expr.line) from None
+        finally:
+            self._budget = saved
+            current.depth = start
 
     # --- dispatch --------------------------------------------------------------------------
 

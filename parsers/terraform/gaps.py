@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
+from collections.abc import Callable
 from pathlib import Path
 
 from iac_assist.model import ScanError
@@ -43,6 +45,9 @@ def unknown_functions(body: hcl.Body, rel: str) -> list[ScanError]:
     while stack and visited < MAX_NODES:
         node = stack.pop()
         visited += 1
+        cls = type(node)
+        if cls in _LEAVES:
+            continue
         if isinstance(node, hcl.Block):
             # A variable's type constraint (list(string), object({...})) is no function call.
             stack.extend(attr.expr for name, attr in node.body.attributes.items()
@@ -51,11 +56,11 @@ def unknown_functions(body: hcl.Body, rel: str) -> list[ScanError]:
         elif isinstance(node, (tuple, list)):
             stack.extend(node)
         else:
-            names = _fields(type(node))
-            if names:
+            children = _children(cls)
+            if children is not None:
                 if isinstance(node, ex.Call) and node.name not in known:
                     calls.setdefault(node.name, []).append(node.line)
-                stack.extend(getattr(node, name) for name in names)
+                stack.extend(children(node))
     out = []
     for name, lines in sorted(calls.items()):
         first = min((n for n in lines if n > 0), default=0)
@@ -66,10 +71,21 @@ def unknown_functions(body: hcl.Body, rel: str) -> list[ScanError]:
     return out
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+"""Most nodes of a tree are its names, lines and literal values: nothing below them."""
+
+
 @functools.cache
-def _fields(cls: type) -> tuple[str, ...]:
-    """The fields of a syntax tree node's class (empty for anything else): looked up once per
-    class, as a repeated scan reads its trees from the parse cache and spends its time here."""
+def _children(cls: type) -> Callable[[object], tuple[object, ...]] | None:
+    """How to get the field values of a syntax tree node's class, in field order (None for
+    anything else): looked up once per class, as a repeated scan reads its trees from the parse
+    cache and spends its time here."""
     if not dataclasses.is_dataclass(cls):
-        return ()
-    return tuple(f.name for f in dataclasses.fields(cls))
+        return None
+    names = [f.name for f in dataclasses.fields(cls)]
+    if not names:
+        return None
+    if len(names) == 1:
+        name = names[0]
+        return lambda node: (getattr(node, name),)
+    return operator.attrgetter(*names)
