@@ -176,11 +176,12 @@ def _Loader(text: str) -> Any:  # noqa: N802 - a class made lazily (PyYAML is im
     return _LOADER(text)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _convert(node: Any, constructor: Any, depth: int, seen: set[int] | None = None) -> Node:
     """``seen``: the ids of the nodes converted so far, when the composer does not refuse aliases
     itself (libyaml's: an alias is the node of its anchor, met again)."""
-    import yaml
-
     if depth > MAX_DEPTH:
         raise CannotEdit("the template is nested too deeply")
     if seen is not None:
@@ -189,19 +190,21 @@ def _convert(node: Any, constructor: Any, depth: int, seen: set[int] | None = No
         seen.add(id(node))
     tag = node.tag if isinstance(node.tag, str) and node.tag.startswith("!") and not node.tag.startswith("!!") else ""
     start, end = node.start_mark.index, node.end_mark.index
-    if isinstance(node, yaml.MappingNode):
+    if node.id == "mapping":
         pairs = []
         for key, child in node.value:
             if key.tag == "tag:yaml.org,2002:merge":
                 raise CannotEdit(f"the template merges mappings with << (line {key.start_mark.line + 1})")
             pairs.append((_convert(key, constructor, depth + 1, seen), _convert(child, constructor, depth + 1, seen)))
         return Node("map", start, end, flow=bool(node.flow_style), tag=tag, pairs=pairs)
-    if isinstance(node, yaml.SequenceNode):
+    if node.id == "sequence":
         items = [_convert(item, constructor, depth + 1, seen) for item in node.value]
         return Node("seq", start, end, flow=bool(node.flow_style), tag=tag, items=items)
-    if tag:
-        value: Any = node.value
+    if tag or node.tag == _STR:
+        value: Any = node.value  # a string is its text (what the constructor would make, at a fraction of its cost)
     else:
+        import yaml
+
         try:
             value = constructor.construct_object(node)
         except (yaml.YAMLError, ValueError, OverflowError) as err:
