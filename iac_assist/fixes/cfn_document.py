@@ -24,7 +24,7 @@ def decode(text: str) -> Any:
     return outcome
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=16)
 def _decoded(text: str) -> Any:
     try:
         return _decode(text)
