@@ -52,10 +52,20 @@ class FixPlan:
     secret_lines: dict[str, set[int]] = field(default_factory=dict)
     """Lines where the scan found a literal secret, by file: never shown (see ``secrets``)."""
 
+    _secrets_of: dict[str, tuple[str, frozenset[int], set[str]]] = field(default_factory=dict, repr=False,
+                                                                          compare=False)
+    """``_secrets`` by file, with the text and lines it was found in: every fix's diff in a file
+    asks for it, and finding it reads every line of the file."""
+
     def _secrets(self, rel: str) -> set[str]:
         from iac_assist.fixes.secrets import secret_texts
 
-        return secret_texts(self.texts.get(rel, ""), self.secret_lines.get(rel, set()))
+        text, lines = self.texts.get(rel, ""), frozenset(self.secret_lines.get(rel, ()))
+        kept = self._secrets_of.get(rel)
+        if kept is None or kept[0] is not text or kept[1] != lines:
+            kept = text, lines, secret_texts(text, set(lines))
+            self._secrets_of[rel] = kept
+        return kept[2]
 
     def edited(self) -> dict[str, str]:
         """Every edited file's new text."""
