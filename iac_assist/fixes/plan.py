@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from iac_assist.analysis.findings import Finding, block_address
@@ -52,20 +53,8 @@ class FixPlan:
     secret_lines: dict[str, set[int]] = field(default_factory=dict)
     """Lines where the scan found a literal secret, by file: never shown (see ``secrets``)."""
 
-    _secrets_of: dict[str, tuple[str, frozenset[int], set[str]]] = field(default_factory=dict, repr=False,
-                                                                          compare=False)
-    """``_secrets`` by file, with the text and lines it was found in: every fix's diff in a file
-    asks for it, and finding it reads every line of the file."""
-
     def _secrets(self, rel: str) -> set[str]:
-        from iac_assist.fixes.secrets import secret_texts
-
-        text, lines = self.texts.get(rel, ""), frozenset(self.secret_lines.get(rel, ()))
-        kept = self._secrets_of.get(rel)
-        if kept is None or kept[0] is not text or kept[1] != lines:
-            kept = text, lines, secret_texts(text, set(lines))
-            self._secrets_of[rel] = kept
-        return kept[2]
+        return _secret_texts(self.texts.get(rel, ""), frozenset(self.secret_lines.get(rel, ())))
 
     def edited(self) -> dict[str, str]:
         """Every edited file's new text."""
@@ -112,6 +101,15 @@ class FixPlan:
         end = start + sum(len(line) + 1 for line in lines[loc.line - 1:end_line]) - 1
         shifted = [TextEdit(e.path, e.start - start, e.end - start, e.new) for e in fix.edits]
         return apply_edits(text[start:end], shifted)
+
+
+@lru_cache(maxsize=64)
+def _secret_texts(text: str, lines: frozenset[int]) -> set[str]:
+    """``secrets.secret_texts``, once per file: every fix's diff and suggestion in a file asks for
+    it, and it reads every line of the file. Read only."""
+    from iac_assist.fixes.secrets import secret_texts
+
+    return secret_texts(text, set(lines))
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
