@@ -164,8 +164,9 @@ class _Constructor(SafeConstructor):
                                             key.start_mark.line, key.start_mark.column)]) from exc
         if problems:
             raise _ParseError(problems)
-        (obj,) = SafeConstructor.construct_yaml_map(self, node)
-        return dict_node(obj, node.start_mark, node.end_mark, getattr(node, "using_merge", False))
+        # What SafeConstructor.construct_yaml_map would make of the node again (the same pairs,
+        # flattened already, the last of a merged key winning), built once.
+        return dict_node(mapping, node.start_mark, node.end_mark, getattr(node, "using_merge", False))
 
     def construct_yaml_str(self, node: ScalarNode) -> str_node:
         return str_node(SafeConstructor.construct_yaml_str(self, node), node.start_mark, node.end_mark)
