@@ -44,6 +44,22 @@ def reasons(fixes) -> dict[str, str]:
     return {u.finding.control: u.reason for u in fixes.unfixed}
 
 
+def test_planning_leaves_the_collector_as_it_was(tmp_path):
+    import gc
+
+    (tmp_path / "main.tf").write_text(DB.replace("{value}", "false"))
+    result = scan([tmp_path], jobs=1)
+    assert plan(result, SourceFiles(result.root, result.digests)).fixes
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert plan(result, SourceFiles(result.root, result.digests)).fixes
+        assert gc.get_freeze_count() == frozen  # a caller's frozen objects stay frozen
+    finally:
+        gc.unfreeze()
+
+
 # Where the edit goes ---------------------------------------------------------------------------
 
 

@@ -684,6 +684,19 @@ def test_an_edit_that_would_not_read_back_as_intended_is_refused():
         "the edited template would read back differently than intended; no edit is made"
 
 
+def test_edits_of_one_template_do_not_change_each_other():
+    # The decoded template is kept for the next edit of the same text: no edit may change it.
+    text = "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n  Site:\n    Type: AWS::S3::Bucket\n"
+    first = set_properties(text, "t.yaml", "Site", [(("VersioningConfiguration", "Status"), "Enabled")])
+    added = add_resource(text, "t.yaml", "Policy", "AWS::S3::BucketPolicy", {"Bucket": Ref("Site")}, "Site")
+    again = set_properties(text, "t.yaml", "Site", [(("VersioningConfiguration", "Status"), "Enabled")])
+    assert first == again
+    assert apply_edits(text, [added]).endswith("  Policy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n"
+                                               "      Bucket: !Ref Site\n")
+    assert refused(set_property, text, "t.yaml", "Policy", ("Bucket",), "x").reason == \
+        "no resource Policy in the template"
+
+
 # --- any value reads back as itself -------------------------------------------------------------
 
 TEXTS = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)

@@ -203,6 +203,11 @@ CASES: dict[str, Case] = {
         "directive.tf": ('resource "aws_db_instance" "d" {\n  publicly_accessible = true\n  tags = { Note = <<EOT\n'
                          "%{ if" + " " * 200_000 + "true ~}\nok\n%{ endif }\nEOT\n  }\n}\n"),
     }), [], code=1, findings=[("db-publicly-accessible", "case/directive.tf", 2)]),
+    # A template's duplicate keys were looked for by comparing every pair of keys of a mapping:
+    # 60,000 keys took a minute per decoding, and a fix in the template decodes it again and again.
+    "wide_mapping": Case(_write({
+        "template.yaml": PUBLIC_BUCKET_YAML + "Metadata:\n" + "".join(f"  K{i}: {i}\n" for i in range(60_000)),
+    }), [], code=1, findings=[("s3-public-read", "case/template.yaml", 6)]),
     "deep_data": Case(_write({
         "template.json": ('{"AWSTemplateFormatVersion": "2010-09-09",\n "Resources": {"B": {"Type": "AWS::S3::Bucket",'
                           '\n "Properties": {"Tags": ' + "[" * 5000 + "]" * 5000 + "}}}}"),
@@ -354,8 +359,8 @@ def test_a_folder_link_to_its_parent_is_not_followed(runs):
     assert len({(f["rule_id"], f["resource"]) for f in healthy}) == len(healthy)
 
 
-ALONE = {"huge", "max_file_size", "symlinks", "quadratic_pattern", "regex_bomb", "nested_stacks", "shared_strings",
-         "file_functions"}
+ALONE = {"huge", "max_file_size", "symlinks", "quadratic_pattern", "wide_mapping", "regex_bomb", "nested_stacks",
+         "shared_strings", "file_functions"}
 """Cases scanned on their own only: big, slow or bound to their tree."""
 
 

@@ -4,6 +4,7 @@ edited template must decode to the original with exactly the intended change."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from iac_assist.fixes.cfn_render import Value, decoded
@@ -14,7 +15,24 @@ Key = str | int
 
 def decode(text: str) -> Any:
     """The template as the scanner reads it (the front end's decoder, cfn-lint's decoding without
-    cfn-lint's import cost)."""
+    cfn-lint's import cost). The document is shared: read it, never change it (``copy`` gives one
+    to change). The last few are kept: every fix in a template decodes it, and each edit is
+    checked by decoding its result, which the fix's own check and the engine's decode again."""
+    outcome = _decoded(text)
+    if isinstance(outcome, CannotEdit):
+        raise CannotEdit(outcome.reason)
+    return outcome
+
+
+@lru_cache(maxsize=16)
+def _decoded(text: str) -> Any:
+    try:
+        return _decode(text)
+    except CannotEdit as err:
+        return err
+
+
+def _decode(text: str) -> Any:
     from iac_assist.parsers.cloudformation.decode import decode_str
 
     try:
@@ -32,6 +50,28 @@ def decode(text: str) -> Any:
 
 def one_line(message: object) -> str:
     return " ".join(str(message).split())[:300]
+
+
+def copy(document: Any) -> Any:
+    """A copy of a decoded document to change: its mappings and lists new (plain ones), its
+    scalars shared (they cannot change)."""
+    out = _copied(document)
+    stack = [(document, out)]
+    while stack:
+        source, target = stack.pop()
+        if isinstance(source, dict):
+            for key, value in source.items():
+                target[key] = _copied(value)
+                stack.append((value, target[key]))
+        elif isinstance(source, list):
+            for value in source:
+                target.append(_copied(value))
+                stack.append((value, target[-1]))
+    return out
+
+
+def _copied(value: Any) -> Any:
+    return {} if isinstance(value, dict) else [] if isinstance(value, list) else value
 
 
 def same(a: Any, b: Any) -> bool:

@@ -71,6 +71,7 @@ class Editor:
         self.path = path
         self.root, self.json = tree(text)
         self.before = doc.decode(text)
+        """The template as decoded, shared: never changed (``doc.copy`` it first)."""
         first = text.find("\n")
         self.nl = "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
@@ -91,7 +92,7 @@ class Editor:
             self._add(group, target, value)
         edits += self._grouped(list(groups.values()))
         edits = list(dict.fromkeys(edits))  # one value set twice alike is one edit
-        expected = self.before
+        expected = doc.copy(self.before)
         for keys, value in settings:
             doc.put(expected, keys, value)
         return self.verified(edits, expected)

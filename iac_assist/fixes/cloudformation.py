@@ -156,16 +156,19 @@ class CloudFormationEditor:
             settings += [(fact, setting) for setting in _settings(comp, fact, value, properties)]
         edits: list[TextEdit] = []
         plain: list[Setting] = []
+        alone: list[TextEdit] = []
         for fact, (path, value) in settings:
             try:
-                set_properties(text, rel, logical_id, [(path, value)], comp.source_type)
+                alone = set_properties(text, rel, logical_id, [(path, value)], comp.source_type)
             except CannotEdit as err:
                 if err.parameter is None:
                     raise
                 edits.append(_parameter_default(comp, fact, err, value, text, rel))
                 continue
             plain.append((path, value))
-        if plain:
+        if len(plain) == 1:
+            edits += alone  # the edits of that one setting, just made and checked
+        elif plain:
             edits += set_properties(text, rel, logical_id, plain, comp.source_type)
         for loc, value in change.at:
             if loc.file != rel:

@@ -148,13 +148,14 @@ def add_resource(text: str, path: str, logical_id: str, type: str, properties: d
         edit = editor.flow_members(mapping, anchor, new)
     else:
         edit = editor.block_members(mapping, anchor, new, gap=editor.spaced(mapping))
-    written = editor.before["Resources"]
+    expected = doc.copy(editor.before)
+    written = expected["Resources"]
     items = list(written.items())
     position = next(i for i, (k, _) in enumerate(items) if k == after) + 1
     items.insert(position, (logical_id, decoded(body)))
     written.clear()
     written.update(items)
-    (edit,) = editor.verified([edit], editor.before)
+    (edit,) = editor.verified([edit], expected)
     return edit
 
 

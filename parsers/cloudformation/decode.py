@@ -148,7 +148,7 @@ class _Constructor(SafeConstructor):
                 mark = key_node.start_mark
                 raise _ParseError([_problem(f"Null key {key_node.value!r} not supported (line {mark.line + 1})",
                                             mark.line, mark.column)])
-            if not getattr(node, "using_merge", False):
+            if not getattr(node, "using_merge", False) and _may_repeat(key, mapping):
                 for key_dup in mapping:
                     if key_dup == key:
                         # The first duplicate names the earlier key too, as cfn-lint does.
@@ -164,8 +164,9 @@ class _Constructor(SafeConstructor):
                                             key.start_mark.line, key.start_mark.column)]) from exc
         if problems:
             raise _ParseError(problems)
-        (obj,) = SafeConstructor.construct_yaml_map(self, node)
-        return dict_node(obj, node.start_mark, node.end_mark, getattr(node, "using_merge", False))
+        # What SafeConstructor.construct_yaml_map would make of the node again (the same pairs,
+        # flattened already, the last of a merged key winning), built once.
+        return dict_node(mapping, node.start_mark, node.end_mark, getattr(node, "using_merge", False))
 
     def construct_yaml_str(self, node: ScalarNode) -> str_node:
         return str_node(SafeConstructor.construct_yaml_str(self, node), node.start_mark, node.end_mark)
@@ -186,6 +187,16 @@ class _Constructor(SafeConstructor):
             return list_node([self.construct_object(child, deep=True) for child in node.value],
                              node.start_mark, node.end_mark)
         raise ValueError(f"Unexpected GetAtt format: {type(node.value)}")
+
+
+def _may_repeat(key: Any, mapping: dict[Any, Any]) -> bool:
+    """Whether ``key`` may equal a key already in ``mapping``, found by its hash: comparing it with
+    every key made a mapping's decoding quadratic (a template of one mapping of 100,000 keys took
+    minutes). Only then are the keys compared, for cfn-lint's messages; an unhashable key always."""
+    try:
+        return key in mapping
+    except TypeError:
+        return True
 
 
 def _short_form(loader: _Constructor, tag_suffix: str, node: Any) -> dict_node:
