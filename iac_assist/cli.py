@@ -433,6 +433,7 @@ def _say_why_quietly(result: ScanResult, fail_on: str, code: int) -> None:
 @click.option("--write", is_flag=True, help="Apply the fixes to the files (default: print them as a diff only).")
 @_input_options
 @_gate_options
+@_cache_options
 @_max_file_size_option
 def fix_command(paths: tuple[Path, ...], write: bool, exclude: tuple[str, ...], var_files: tuple[Path, ...],
                 assignments: tuple[tuple[str, str], ...], parameters: tuple[str, ...], config_file: Path | None,
