@@ -1,4 +1,4 @@
-"""What keeps the graph, the policies and the threat model near-linear on large configurations,
+"""What keeps the graph and the threat model near-linear on large configurations,
 checked by counting (timings are benchmarks/graph_scaling.py's): the attack-path search gives
 networkx's paths without a pass over every edge of the internet per path, and building runs no
 cyclic garbage collection over the heap."""
@@ -15,7 +15,6 @@ import networkx as nx
 
 from iac_assist import gcpause
 from iac_assist.analysis.findings import merge_instances
-from iac_assist.analysis.policy import Policy
 from iac_assist.analysis.result import ScanResult
 from iac_assist.model import Component, Location, Ref, kinds
 from iac_assist.model.graph import ResourceGraph
@@ -102,7 +101,7 @@ def cell(n: int) -> list[Component]:
             comp("web", kinds.INSTANCE, subnet=Ref(p + "subnet"), security_groups=[Ref(p + "sg")])]
 
 
-def test_graph_policies_and_threat_model_are_built_with_the_collector_paused(monkeypatch):
+def test_graph_and_threat_model_are_built_with_the_collector_paused(monkeypatch):
     """A full collection walks every object alive; run again and again while a large model is
     built, they made it super-linear (see iac_assist.gcpause)."""
     from iac_assist.threatmodel import attack
@@ -117,12 +116,11 @@ def test_graph_policies_and_threat_model_are_built_with_the_collector_paused(mon
 
     monkeypatch.setattr(ResourceGraph, "_derive_typed_edges", observed("graph", ResourceGraph._derive_typed_edges))
     monkeypatch.setattr(attack, "paths", observed("attack paths", attack.paths))
-    monkeypatch.setattr(Policy, "finding", observed("policy", Policy.finding))
     graph = ResourceGraph([c for n in range(50) for c in cell(n)])
     findings = merge_instances(f for p in all_policies() for f in p.run(graph))
     model = build(ScanResult(root=Path("."), findings=findings, graph=graph))
     assert len(model.components) == 200 and findings
-    assert collecting == {"graph": False, "policy": False, "attack paths": False}
+    assert collecting == {"graph": False, "attack paths": False}
     assert gc.isenabled()
 
 

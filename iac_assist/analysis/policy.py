@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from iac_assist.analysis.findings import SEVERITIES, Finding
 from iac_assist.fixes.declare import FixRule
-from iac_assist.gcpause import paused
 from iac_assist.model import Component, Fact, Location, ScanError, shown
 
 if TYPE_CHECKING:
@@ -127,11 +126,8 @@ class Policy:
         return "".join(part.capitalize() for part in self.control.split("-"))
 
     def run(self, graph: ResourceGraph) -> Iterator[Finding]:
-        # Judged whole, the collector paused (see iac_assist.gcpause): on a large configuration a
-        # policy makes many findings and indexes that live on, and nothing here makes cycles.
-        with paused():
-            findings = [self.finding(hit) for hit in self.check(graph)]
-        yield from findings
+        for hit in self.check(graph):
+            yield self.finding(hit)
 
     def finding(self, hit: Hit) -> Finding:
         name, fact = _cited(hit)
