@@ -697,3 +697,36 @@ def test_fix_reads_the_parse_cache_a_first_run_wrote(tmp_path: Path, monkeypatch
     assert parses == []
     uncached = CliRunner().invoke(cli, ["fix", "--no-cache", str(root)], catch_exceptions=False)
     assert uncached.stdout == first.stdout and parses
+
+
+def test_a_report_finds_each_finding_s_fix_without_comparing_it_to_every_other(monkeypatch):
+    """A report asks the plan for every finding's fix or reason: a search of the lists each time
+    was quadratic (minutes at 10,000 resources). The first entry of a finding still wins, and the
+    plan answers for what was added after it was first asked."""
+    from iac_assist.analysis.findings import Finding
+    from iac_assist.fixes.plan import Fix, FixPlan, Unfixed
+    from iac_assist.model import Location
+
+    def finding(n: int) -> Finding:
+        return Finding("IAC-S3-001", "s3-versioning", "low", "t", f"aws_s3_bucket.b{n}", Location("main.tf", n), "m")
+
+    fixed = [finding(n) for n in range(1000)]
+    unfixed = [finding(n) for n in range(1000, 2000)]
+    fixes = FixPlan([Fix(f, "d", ()) for f in fixed] + [Fix(fixed[0], "second", ())],
+                    [Unfixed(f, "why") for f in unfixed] + [Unfixed(unfixed[0], "second")])
+    comparisons = 0
+    real_eq = Finding.__eq__
+
+    def counted(self, other):
+        nonlocal comparisons
+        comparisons += 1
+        return real_eq(self, other)
+
+    monkeypatch.setattr(Finding, "__eq__", counted)
+    copies = [finding(n) for n in range(2000)]  # equal, not the same objects
+    assert [fixes.fix_of(f).description for f in copies[:1000]] == ["d"] * 1000
+    assert [fixes.reason_of(f) for f in copies[1000:]] == ["why"] * 1000
+    assert fixes.fix_of(copies[1000]) is None and fixes.reason_of(copies[0]) is None
+    assert comparisons < 10_000  # a search of the lists: some 1,500,000
+    fixes.unfixed.append(Unfixed(finding(5000), "later"))
+    assert fixes.reason_of(finding(5000)) == "later"

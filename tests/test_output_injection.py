@@ -235,3 +235,23 @@ def test_json_text_keeps_readable_characters_and_escapes_the_rest():
     out = json_text(text)
     assert out == '{"k": "ünï\\u202e\\u0085\U0001f600\\ud800"}'
     assert json.loads(out) == {"k": "ünï\u202e\x85\U0001f600\ud800"}
+
+
+def test_json_text_escapes_in_an_indented_report_and_reads_only_the_lines_that_need_it(monkeypatch):
+    """An indented report is never printable as a whole: its line breaks are not. Looking at
+    every character of it was most of a large threat model's rendering."""
+    import iac_assist.report.safe_text as safe_text
+
+    looked_at = 0
+    real = safe_text.is_unsafe
+
+    def counted(ch: str) -> bool:
+        nonlocal looked_at
+        looked_at += 1
+        return real(ch)
+
+    monkeypatch.setattr(safe_text, "is_unsafe", counted)
+    data = {"items": [f"resource {n}" for n in range(10_000)], "k": "a\u202eb\n\x1b"}
+    out = json_text(json.dumps(data, indent=2, ensure_ascii=False))
+    assert out.endswith('  "k": "a\\u202eb\\n\\u001b"\n}') and json.loads(out) == data
+    assert looked_at == len('  "k": "a\u202eb\\n\\u001b"')  # that line's characters only

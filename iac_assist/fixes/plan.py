@@ -52,6 +52,8 @@ class FixPlan:
     """The text of every edited file as scanned."""
     secret_lines: dict[str, set[int]] = field(default_factory=dict)
     """Lines where the scan found a literal secret, by file: never shown (see ``secrets``)."""
+    _indexed: tuple[tuple[int, int], dict[Finding, Fix], dict[Finding, str]] | None = field(
+        default=None, repr=False, compare=False)
 
     def _secrets(self, rel: str) -> set[str]:
         return _secret_texts(self.texts.get(rel, ""), frozenset(self.secret_lines.get(rel, ())))
@@ -65,10 +67,26 @@ class FixPlan:
         return {rel: apply_edits(self.texts[rel], sorted(edits)) for rel, edits in sorted(by_file.items())}
 
     def fix_of(self, finding: Finding) -> Fix | None:
-        return next((fix for fix in self.fixes if fix.finding == finding), None)
+        return self._index()[0].get(finding)
 
     def reason_of(self, finding: Finding) -> str | None:
-        return next((u.reason for u in self.unfixed if u.finding == finding), None)
+        return self._index()[1].get(finding)
+
+    def _index(self) -> tuple[dict[Finding, Fix], dict[Finding, str]]:
+        # A report asks for every finding's fix: a search of the lists each time made that
+        # quadratic (minutes at 10,000 resources). The first entry of a finding wins, as the
+        # search had it; the index is made again whenever the lists have changed length (``plan``
+        # fills them, reports only read them).
+        sizes = (len(self.fixes), len(self.unfixed))
+        if self._indexed is None or self._indexed[0] != sizes:
+            fixes: dict[Finding, Fix] = {}
+            for fix in self.fixes:
+                fixes.setdefault(fix.finding, fix)
+            reasons: dict[Finding, str] = {}
+            for unfixed in self.unfixed:
+                reasons.setdefault(unfixed.finding, unfixed.reason)
+            self._indexed = (sizes, fixes, reasons)
+        return self._indexed[1], self._indexed[2]
 
     def diff_of(self, fix: Fix) -> str:
         """The diff of one fix alone, against the scanned text."""

@@ -483,7 +483,9 @@ def _satellite(comp: Component, fact: str, value: Any, satellite: Satellite, gra
         raise CannotEdit(f"{comp.address} is made with count/for_each: its {satellite.type} needs the same one")
     prefix, _, local = block_address(comp.address).rpartition(f"{comp.source_type}.")
     name = local
-    taken = {block_address(c.address) for c in graph.components.values()}
+    # Once per graph, not per fix: a repository with a fix on every bucket made this quadratic.
+    taken = graph.derived("fix-block-addresses",
+                          lambda: frozenset(block_address(c.address) for c in graph.components.values()))
     if f"{prefix}{satellite.type}.{name}" in taken:
         raise CannotEdit(f"{prefix}{satellite.type}.{name} already exists for another resource")
     indent = hs.indent_of(text, block.start)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from iac_assist.gcpause import paused
 from iac_assist.model import Component, Fact, Ref, kinds
 
 if TYPE_CHECKING:
@@ -42,6 +43,11 @@ class ResourceGraph:
         self._edges: list[Edge] = []
         self._nx: nx.MultiDiGraph | None = None
         self._derived: dict[str, Any] = {}
+        with paused():  # many objects, no cycles: see iac_assist.gcpause
+            self._index(components)
+            self._derive_typed_edges()
+
+    def _index(self, components: Iterable[Component]) -> None:
         for comp in components:
             self.components[comp.id] = comp
             self._by_address.setdefault((comp.scope, comp.address), []).append(comp)
@@ -59,7 +65,6 @@ class ResourceGraph:
                 targets = self._by_address.get((comp.scope, ref.address))
                 if targets and targets[0].id != comp.id:
                     self._add_edge(comp.id, targets[0].id, kind="reference", attribute=attr)
-        self._derive_typed_edges()
 
     def _add_edge(self, src: str, dst: str, **data: Any) -> None:
         self._succ.setdefault(src, {}).setdefault(dst, []).append(data)

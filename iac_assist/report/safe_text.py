@@ -88,7 +88,12 @@ def json_text(report: str) -> str:
     """JSON text (written with ``ensure_ascii=False``) with every unsafe character left raw by
     the encoder written as a ``\\uXXXX`` escape: the same data, nothing raw for a terminal."""
     if not report.isprintable():
-        report = "".join(_json_escape(ch) if ch not in "\n" and is_unsafe(ch) else ch for ch in report)
+        # Line by line: an indented report is never printable as a whole (its line breaks are
+        # not), and looking at each of its characters took most of a large model's rendering.
+        # A printable line holds no unsafe character (none of them is printable).
+        report = "\n".join(line if line.isprintable() else
+                            "".join(_json_escape(ch) if is_unsafe(ch) else ch for ch in line)
+                            for line in report.split("\n"))
     return guard_lines(report, "json")
 
 

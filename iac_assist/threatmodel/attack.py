@@ -40,8 +40,8 @@ step                        from → to                                     expo
 ==========================  ============================================  ===============  ==========
 
 A path's likelihood is the product of its steps' (so the k most likely paths per target are the
-k shortest for weights ``-log(likelihood)``: ``networkx.shortest_simple_paths``); its exposure the
-least exposed of its steps (``internal`` once a compromise is needed); its impact what the target
+k shortest for weights ``-log(likelihood)``: ``networkx.shortest_simple_paths``, as ``kpaths`` runs
+it); its exposure the least exposed of its steps (``internal`` once a compromise is needed); its impact what the target
 holds (``data_classification``: public 0.25, internal 0.5, confidential 0.75, restricted 1.0; not
 classified: confidential for a data store, internal for compute and REST APIs); its score likelihood × impact.
 Paths are ranked by score over all targets.
@@ -63,6 +63,7 @@ import networkx as nx
 from iac_assist.model import Component, Fact, Location, Ref, kinds
 from iac_assist.model.graph import ResourceGraph
 from iac_assist.model.policy_documents import allows_any
+from iac_assist.threatmodel import kpaths
 from iac_assist.threatmodel.exposure import (
     Exposure,
     database_exposures,
@@ -424,11 +425,13 @@ def paths(graph: ResourceGraph, ids: dict[str, str], flows: list[Flow],
     # the configuration shows them to reach.
     # So is a snapshot or image shared with everyone: a copy of the data.
     entry_roles = {step.target for step in found if step.kind in ("assume-role", "public-snapshot")}
+    # networkx's search, with the internet's edges sorted once for all targets (see kpaths).
+    fanout = kpaths.Fanout(attack, INTERNET, "cost")
     for node in sorted(nx.descendants(attack, INTERNET)):
         comp = comp_of.get(node)
         if comp is not None and (_is_target(comp) or node in entry_roles):
             label, origin = classification(comp, entries or [], node)
-            walks.append((node, nx.shortest_simple_paths(attack, INTERNET, node, weight="cost"), label, origin))
+            walks.append((node, kpaths.shortest_simple_paths(attack, INTERNET, node, "cost", fanout), label, origin))
     out: list[AttackPath] = []
     for _round in range(k):
         for node, walk_iter, label, origin in walks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from iac_assist.analysis.result import ScanResult
+from iac_assist.gcpause import paused
 from iac_assist.model import Component, kinds
 from iac_assist.model.builder import READ_ONLY_PREFIX
 from iac_assist.model.graph import ResourceGraph
@@ -23,6 +24,11 @@ LEFT_OUT = {"provider"}
 
 def build(result: ScanResult, classes: list[tuple[str, str]] | None = None) -> ThreatModel:
     """``classes``: the entries of a data-classification file (``iac_assist.model.data_classification``)."""
+    with paused():  # many objects, no cycles of ours: see iac_assist.gcpause
+        return _build(result, classes)
+
+
+def _build(result: ScanResult, classes: list[tuple[str, str]] | None) -> ThreatModel:
     graph = result.graph or ResourceGraph([])
     comps = [c for c in graph.components.values()
              if c.source_type not in LEFT_OUT and not c.source_type.startswith(READ_ONLY_PREFIX)]
