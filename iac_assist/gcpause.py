@@ -9,7 +9,14 @@ than half of the threat model's time, and the part that grew faster than the con
 
 These structures hold no reference cycles that need the collector (what they drop, reference
 counting frees), so it is paused while they are built and resumed afterwards; what it then
-walks, it walks once. parsers/terraform/hcl_parser.py does the same while loading the grammar.
+walks, it walks once. The same holds while the HCL grammar is loaded and while a kept scan
+result is unpickled (``paused``). Where new work must still have its cycles collected but a
+large finished structure need not be walked again (fix planning over a scan's graph), the
+structure is set aside instead (``set_aside``). How often the collector runs at all is the
+command line's choice (``cli.GC_THRESHOLD``).
+
+Every use of the collector's switches is here, so that they nest: a block inside another keeps
+the outer one's choice.
 """
 
 from __future__ import annotations
@@ -31,3 +38,18 @@ def paused() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+@contextmanager
+def set_aside() -> Iterator[None]:
+    """The objects made so far are left out of the collector's passes inside the block (frozen),
+    and taken back on leaving it; cycles made inside are still collected. A caller that froze
+    objects already keeps them so."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -35,7 +35,6 @@ stored by id and found again in the registry when an entry is loaded.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import json
 import os
@@ -45,6 +44,7 @@ from datetime import date
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
+from iac_assist.gcpause import paused
 from iac_assist.inputs import parse_cache
 
 if TYPE_CHECKING:
@@ -116,13 +116,8 @@ def _load(key: str) -> ScanResult | None:
     global _policies
     _policies = None  # this run's registry: policies of one's own are loaded per run
     # Unpickling makes many small objects: the collector would walk them all for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         found = parse_cache.get_entry(key, _ALLOWED)
-    finally:
-        if collecting:
-            gc.enable()
     return found if isinstance(found, ScanResult) else None
 
 

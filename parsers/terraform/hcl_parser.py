@@ -18,11 +18,12 @@ What differs is what it costs to have one, which a pre-commit hook pays on every
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
+
+from iac_assist.gcpause import paused
 
 
 def hcl2_folder() -> Path:
@@ -183,9 +184,7 @@ def build() -> Any:
     lark = _import_lark()
     # Loading creates some 100,000 objects and no garbage: the cyclic collector, which would run
     # over them again and again as they are made, is held off meanwhile (a third of the time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         # The options and their order are python-hcl2's (hcl2/parser.py): Lark's cache key is
         # made of them, so its cache file is shared with python-hcl2's own parser.
         parser = lark.Lark.open(
@@ -196,10 +195,7 @@ def build() -> Any:
             postlex=_post_lexer(folder),
             _plugins={"LALR_Parser": _fast_load_lalr()},
         )
-    finally:
-        if collecting:
-            gc.enable()
-    _without_propagated_positions(parser)
+        _without_propagated_positions(parser)
     return parser
 
 
