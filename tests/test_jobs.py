@@ -164,3 +164,29 @@ def test_the_parent_is_one_of_the_jobs(monkeypatch: pytest.MonkeyPatch, workers:
     serial = run("scan", str(FIXTURES), "--format", "json", "--jobs", "1")
     assert run("scan", str(FIXTURES), "--format", "json", "--jobs", "2") == serial
     assert workers == [2] and pools == [1]
+
+
+def test_the_workers_are_let_go_once_every_batch_is_done(tmp_path: Path) -> None:
+    # A worker holds its imports and heap: it is not kept while the parent goes on with the
+    # front ends whose batches it already delivered.
+    import time
+
+    for name in ("a", "b", "c"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(f'resource "aws_s3_bucket" "{name}" {{\n  bucket = "{name}"\n}}\n')
+    (tmp_path / "t.yaml").write_text("Resources:\n  B:\n    Type: AWS::S3::Bucket\n")
+    found = discover([tmp_path], tmp_path)
+    inputs = ScanInputs(tmp_path, read_text)
+    first = terraform_front_end.FRONT_END.prepare(found.by_kind(), inputs, None)
+    second = cloudformation_front_end.FRONT_END.prepare(found.by_kind(), inputs, None)
+    loading = parallel.Loading([first, second], (read_text,), 2)
+    try:
+        assert loading._pool is not None
+        deadline = time.monotonic() + 60
+        while not all(f.done() for fs in loading._futures.values() for f in fs) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        delivered = loading.delivered(first)
+        assert loading._pool is None  # gone before the second front end's results are read
+        assert loading.delivered(second) is not None and delivered is not None
+    finally:
+        loading.close()

@@ -146,7 +146,10 @@ class Loading:
                 out.append(future.result())
             except Exception:  # the parent does this batch itself
                 out.append(None)
-        if not self._futures:
+        # Once every batch is done, the workers are let go at once (their results are in the
+        # futures): a worker holds its imports (the SAM translator, the HCL grammar) and its
+        # heap for nothing while the parent evaluates.
+        if all(future.done() for pending in self._futures.values() for future in pending):
             self.close()
         return out
 
