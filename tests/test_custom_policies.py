@@ -384,8 +384,9 @@ def test_the_quick_look_finds_a_declared_group(tmp_path: Path, monkeypatch: pyte
 
 
 def test_a_scan_does_not_import_importlib_metadata_when_no_package_declares_policies(tmp_path: Path) -> None:
-    code = ("import sys; from iac_assist.cli import main; sys.argv = ['iac-assist', 'scan', sys.argv[1]]\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    # cli(), not main(): main ends the process without returning (cli.leave).
+    code = ("import sys; from iac_assist.cli import cli\n"
+            "try:\n    cli(['scan', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
             "print('importlib.metadata' in sys.modules, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, str(infra(tmp_path))], capture_output=True, text=True,
                           check=False)

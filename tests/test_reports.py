@@ -243,3 +243,26 @@ def test_a_model_report_may_not_overwrite_the_data_classification_it_reads(tmp_p
     assert ("Error: Invalid value for --report: json=classes.toml would overwrite the data classification, which "
             "this run reads\n") in result.output
     assert (tmp_path / "classes.toml").read_text(encoding="utf-8") == ""
+
+
+def test_the_process_ends_with_the_scans_status_and_everything_written(tmp_path):
+    # main() leaves without tearing the interpreter down (cli.leave): the status and the output
+    # must be those of a normal exit.
+    out = tmp_path / "report.sarif"
+    done = subprocess.run([sys.executable, "-m", "iac_assist", "scan", INSECURE_TF, "-f", "json",
+                           "--report", f"sarif={out}"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["findings"] and json.loads(out.read_text(encoding="utf-8"))["runs"]
+    usage = subprocess.run([sys.executable, "-m", "iac_assist", "scan", "--no-such-option"], capture_output=True,
+                           text=True, timeout=120)
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+    clean = subprocess.run([sys.executable, "-m", "iac_assist", "--version"], capture_output=True, text=True,
+                           timeout=120)
+    assert clean.returncode == 0 and clean.stdout.startswith("iac-assist")
+
+
+def test_exit_statuses_are_those_of_sys_exit():
+    from iac_assist.cli import exit_status
+
+    assert [exit_status(None), exit_status(0), exit_status(2)] == [0, 0, 2]
+    assert exit_status("a message") == 1
