@@ -105,3 +105,19 @@ def _parse_cache_of_the_tests(tmp_path_factory: pytest.TempPathFactory):
     yield folder
     parse_cache.default_directory = real
     result_cache.enabled = True
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the HCL parser was really run on (not served by the cache)."""
+    seen: list[str] = []
+    from iac_assist.parsers.terraform import hcl
+
+    real = hcl.parse
+
+    def spy(text: str) -> object:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(hcl, "parse", spy)
+    return seen

@@ -676,22 +676,13 @@ def test_several_unset_settings_of_one_fix_are_inserted_as_one_aligned_run(write
 '''
 
 
-def test_fix_reads_the_parse_cache_a_first_run_wrote(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fix_reads_the_parse_cache_a_first_run_wrote(tmp_path: Path, parses: list[str]) -> None:
     # fix used to parse everything again on every run (no --cache-dir, no cache).
-    from iac_assist.parsers.terraform import hcl
-
     root = tmp_path / "repo"
     shutil.copytree(SEED / "terraform" / "insecure", root)
     cache = tmp_path / "cache"
     first = CliRunner().invoke(cli, ["fix", "--cache-dir", str(cache), str(root)], catch_exceptions=False)
-    parses: list[str] = []
-    real = hcl.parse
-
-    def counted(text: str) -> hcl.Body:
-        parses.append(text)
-        return real(text)
-
-    monkeypatch.setattr(hcl, "parse", counted)
+    parses.clear()
     again = CliRunner().invoke(cli, ["fix", "--cache-dir", str(cache), str(root)], catch_exceptions=False)
     assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout) and first.exit_code == 1
     assert parses == []

@@ -32,20 +32,6 @@ def entries(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("??/*") if not p.name.startswith("."))
 
 
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts the HCL parser was really run on (not served by the cache)."""
-    seen: list[str] = []
-    real = hcl.parse
-
-    def spy(text: str) -> hcl.Body:
-        seen.append(text)
-        return real(text)
-
-    monkeypatch.setattr(hcl, "parse", spy)
-    return seen
-
-
 @pytest.mark.parametrize("target", [FIXTURES, EXAMPLES], ids=["fixtures", "policy-examples"])
 @pytest.mark.parametrize("fmt", ["json", "sarif"])
 def test_cold_warm_uncached_and_serial_scans_report_the_same_bytes(target: Path, fmt: str, tmp_path: Path) -> None:
