@@ -328,3 +328,29 @@ def test_a_cache_folder_in_the_scan_root_of_files_named_in_two_folders_is_refuse
     result = CliRunner().invoke(cli, ["scan", *files, "--format", "json", "--cache-dir", str(inside)])
     assert "inside the scanned" in result.stderr
     assert not inside.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_the_tree_digest_never_opens_a_fifo_nor_follows_links_out(tmp_path: Path) -> None:
+    # Hostile trees: a FIFO (opening it would wait for a writer forever), a link loop and a link
+    # to a folder outside the root: the digest names them and reads none of them.
+    import threading
+
+    root = tmp_path / "tree"
+    root.mkdir()
+    (root / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
+    os.mkfifo(root / "pipe.tf")
+    os.symlink("loop", root / "loop")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.tf").write_text("x")
+    os.symlink(outside, root / "out")
+    digests: list[str | None] = []
+    worker = threading.Thread(target=lambda: digests.extend([tree_digest(root, 1 << 20), tree_digest(root, 1 << 20)]),
+                              daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "the digest waited on the FIFO"
+    assert digests[0] is not None and digests[0] == digests[1]
+    (outside / "secret.tf").write_text("changed outside the root")
+    assert tree_digest(root, 1 << 20) == digests[0]  # what is outside is never read
