@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from iac_assist import __version__
+from iac_assist import __version__, compiled_methods
 from iac_assist.report import FORMATS as REPORT_FORMATS  # names only: each format loads when used
 
 if TYPE_CHECKING:
@@ -1129,4 +1129,5 @@ def leave(status: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
+    compiled_methods.save()
     os._exit(status & 0xFF)  # as the operating system keeps it (sys.exit(-1) is 255)
