@@ -455,3 +455,75 @@ def test_the_translator_does_not_load_jsonschemas_iri_grammars() -> None:
         """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]
+
+
+SAM_FUNCTION = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(e, c): pass"
+      Events:
+        Get:
+          Type: Api
+          Properties: {Path: /, Method: get}
+"""
+
+
+def _translated_in_a_fresh_process(tmp_path: Path, before: str = "") -> list[str]:
+    (tmp_path / "t.yaml").write_text(SAM_FUNCTION)
+    code = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        {before}
+        from iac_assist.parsers.cloudformation import load_template
+        resources, errors = load_template(Path({str(tmp_path)!r}) / "t.yaml", Path({str(tmp_path)!r}))
+        assert errors == [], errors
+        print(sorted(r.address for r in resources))
+        print(*[name in sys.modules and getattr(sys.modules[name], "__file__", None) is not None
+                for name in ("boto3", "botocore")])
+        import boto3
+        print(boto3.__file__ is not None)  # the real SDK for anyone importing it afterwards
+        """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.splitlines()
+
+
+def test_the_translator_runs_without_importing_the_aws_sdk(tmp_path: Path) -> None:
+    # boto3 and botocore: 0.15 s and some 30 MB per process, for a session the translator is
+    # handed and clients it never makes offline.
+    addresses, loaded, real_afterwards = _translated_in_a_fresh_process(tmp_path)
+    assert "FnRole" in addresses and "ServerlessRestApi" in addresses
+    assert (loaded, real_afterwards) == ("False False", "True")
+
+
+def test_a_translator_importing_more_of_the_sdk_gets_the_real_one(tmp_path: Path) -> None:
+    # As if a newer translator imported a module the stand-ins lack: the same result, real SDK.
+    patch = 'from iac_assist.parsers.cloudformation import sam; del sam._SDK_STAND_INS["botocore.config"]'
+    assert _translated_in_a_fresh_process(tmp_path, patch) == [
+        _translated_in_a_fresh_process(tmp_path)[0], "True True", "True"]
+
+
+def test_the_sdk_stand_ins_refuse_any_use() -> None:
+    from iac_assist.parsers.cloudformation import sam
+
+    if "boto3" in sys.modules or "botocore" in sys.modules:
+        saved = {n: m for n, m in sys.modules.items() if n.split(".")[0] in ("boto3", "botocore")}
+        for name in saved:
+            del sys.modules[name]
+    else:
+        saved = {}
+    try:
+        with sam._aws_sdk_left_out():
+            import boto3
+            from botocore.config import Config
+
+            for call in (boto3.Session, boto3.session.Session, boto3.client, Config):
+                with pytest.raises(RuntimeError, match="AWS"):
+                    call("serverlessrepo")
+        assert "boto3" not in sys.modules and "botocore.config" not in sys.modules
+    finally:
+        sys.modules.update(saved)

@@ -46,6 +46,7 @@ import json
 import logging
 import re
 import sys
+import types
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -174,14 +175,80 @@ def _optional_imports_skipped(names: tuple[str, ...]) -> Iterator[None]:
                 del sys.modules[name]
 
 
+class _Refused:
+    """Any object of the AWS SDK the translator would make (a session, a client, its settings)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the SAM transform asked for the AWS SDK (none is used offline)")
+
+
+class _SdkError(Exception):
+    """The SDK's exceptions the translator catches: never raised here."""
+
+
+def _refused_call(*args: Any, **kwargs: Any) -> Any:
+    raise RuntimeError("the SAM transform asked for an AWS client (none is used offline)")
+
+
+_SDK_STAND_INS: dict[str, dict[str, Any]] = {
+    "boto3": {"Session": _Refused, "DEFAULT_SESSION": None, "client": _refused_call},
+    "boto3.session": {"Session": _Refused},
+    "botocore": {},
+    "botocore.client": {"BaseClient": _Refused},
+    "botocore.config": {"Config": _Refused},
+    "botocore.exceptions": {"ClientError": _SdkError, "EndpointConnectionError": _SdkError},
+}
+"""What the translator's modules import of the AWS SDK (aws-sam-translator 1.x)."""
+
+
+@contextlib.contextmanager
+def _aws_sdk_left_out() -> Iterator[None]:
+    """The translator's modules import stand-ins for boto3 and botocore (unless the SDK is
+    already imported), each name refusing to be used.
+
+    The translator imports the SDK (0.15 s and some 30 MB, in each process that expands a
+    template) for a session, which it is handed here (``_OfflineSession``), and for calls this
+    use of it never makes (the Serverless Application Repository, AppConfig feature toggles, a
+    region's service list). A real session would read the user's AWS configuration; with the
+    stand-ins any such call fails the transform of that template, which is then reported as not
+    expanded. Afterwards the names import the real SDK for anyone else in the process (a policy of
+    one's own, say). A translator version importing more of the SDK gets the real one (see
+    ``_translator``)."""
+    if "boto3" in sys.modules or "botocore" in sys.modules:
+        yield
+        return
+    stand_ins = {}
+    for name, attributes in _SDK_STAND_INS.items():
+        module = types.ModuleType(name)
+        module.__dict__.update(attributes)
+        stand_ins[name] = sys.modules[name] = module
+    for name, module in stand_ins.items():
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(stand_ins[parent], child, module)
+    try:
+        yield
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
 def _translator() -> Callable[[dict, dict], dict]:
     """A function translating a plain SAM template; raises ImportError without the sam extra."""
-    with _optional_imports_skipped(_UNUSED_OPTIONAL_IMPORTS):
-        from samtranslator.parser.parser import Parser
-        from samtranslator.plugins.application.serverless_app_plugin import ServerlessAppPlugin
-        from samtranslator.translator.translator import Translator
-
-    _policy_templates_validated_once()
+    present = set(sys.modules)
+    try:
+        with _optional_imports_skipped(_UNUSED_OPTIONAL_IMPORTS), _aws_sdk_left_out():
+            Parser, ServerlessAppPlugin, Translator = _translator_classes()
+    except ImportError as err:
+        if (err.name or "").split(".")[0] not in ("boto3", "botocore"):
+            raise
+        # Another version importing more of the SDK than the stand-ins have: the real one.
+        for name in set(sys.modules) - present:
+            if name.split(".")[0] == "samtranslator":  # they hold the stand-ins
+                del sys.modules[name]
+        with _optional_imports_skipped(_UNUSED_OPTIONAL_IMPORTS):
+            Parser, ServerlessAppPlugin, Translator = _translator_classes()
 
     def translate(sam_template: dict, parameter_values: dict) -> dict:
         translator = Translator(
@@ -203,6 +270,15 @@ def _translator() -> Callable[[dict, dict], dict]:
             translator.metrics.publish()  # to no one; unpublished metrics are logged as a warning
 
     return translate
+
+
+def _translator_classes() -> tuple[Any, Any, Any]:
+    from samtranslator.parser.parser import Parser
+    from samtranslator.plugins.application.serverless_app_plugin import ServerlessAppPlugin
+    from samtranslator.translator.translator import Translator
+
+    _policy_templates_validated_once()
+    return Parser, ServerlessAppPlugin, Translator
 
 
 def _policy_templates_validated_once() -> None:
