@@ -354,3 +354,25 @@ def test_the_tree_digest_never_opens_a_fifo_nor_follows_links_out(tmp_path: Path
     assert digests[0] is not None and digests[0] == digests[1]
     (outside / "secret.tf").write_text("changed outside the root")
     assert tree_digest(root, 1 << 20) == digests[0]  # what is outside is never read
+
+
+def test_the_code_identity_changes_with_any_rewritten_source_even_same_size_and_time(tmp_path: Path) -> None:
+    import hashlib
+
+    def identity() -> str:
+        digest = hashlib.sha256()
+        result_cache._add_sources(digest, str(tmp_path))
+        return digest.hexdigest()
+
+    package = tmp_path / "pkg"
+    (package / "__pycache__").mkdir(parents=True)
+    module = package / "rules.py"
+    module.write_text("LIMIT = 1\n")
+    first = identity()
+    assert identity() == first
+    (package / "__pycache__" / "rules.cpython-311.pyc").write_bytes(b"bytecode")
+    assert identity() == first  # compiled files are not the code
+    before = module.stat()
+    module.write_text("LIMIT = 2\n")  # same size; the time set back as a reproducible build would
+    os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert identity() != first
