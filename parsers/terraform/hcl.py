@@ -66,16 +66,17 @@ def _parser() -> Any:
 
 def parse(text: str) -> Body:
     """Parse a whole file. Raises HclError with line and column on a syntax error."""
-    parser = _parser()  # first: it imports Lark its own way (hcl_parser.py)
-    from lark.exceptions import LarkError, UnexpectedInput
+    parser = _parser()
+    from iac_assist.parsers.terraform.hcl_parser import lark_errors
 
     if text.startswith("\ufeff"):
         text = text[1:]
+    # Lark is imported only when an error is to be told (the except clauses are evaluated then).
     try:
         tree = parser.parse(_closing_markers_trimmed(text) + "\n")
-    except UnexpectedInput as err:
+    except lark_errors()[0] as err:
         raise HclError(_syntax_message(err), getattr(err, "line", 0), getattr(err, "column", 0)) from None
-    except LarkError as err:
+    except lark_errors()[1] as err:
         raise HclError(f"syntax error: {str(err).splitlines()[0]}") from None
     converter = _Converter()
     # Headroom for MAX_DEPTH levels (a few frames each): the depth check, not the interpreter's
