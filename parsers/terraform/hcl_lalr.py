@@ -101,13 +101,25 @@ class Tree:
         return hash((self.data, tuple(self.children)))
 
 
+_UNIT, _TREE, _BUILD = 0, 1, 2
+"""How a reduction makes its value: a ``?rule`` of one symbol is its child itself (Lark's
+``ExpandSingleChild``: the value stack is left as it is); a plain rule is a tree of its children
+(Lark's tree class called with them); anything else is a builder (``_builder``)."""
+
+
+def _reduction(name: str, size: int, expand1: bool, shape: Any) -> tuple[int, Any]:
+    if shape is None and expand1 and size == 1:
+        return _UNIT, None
+    if shape is None and not expand1:
+        return _TREE, name
+    return _BUILD, _builder(name, expand1, shape)
+
+
 def _builder(name: str, expand1: bool, shape: Any) -> Callable[[list[Any]], Any]:
     """What Lark's callback for a rule does: ``ChildFilterLALR`` (or its variant without
     placeholders) around ``ExpandSingleChild`` around the tree class."""
     if shape is None:
-        if expand1:
-            return lambda children: children[0] if len(children) == 1 else Tree(name, children)
-        return lambda children: Tree(name, children)
+        return lambda children: children[0] if len(children) == 1 else Tree(name, children)
     include, append_none = shape
     include = tuple((int(i), bool(expand), int(nones)) for i, expand, nones in include)
 
@@ -139,7 +151,7 @@ class FastParser:
         self._actions: list[dict[str, int]] = tables["actions"]
         self._start: int = tables["start"]
         self._end: int = tables["end"]
-        self._rules = [(size, origin, _builder(name, expand1, shape))
+        self._rules = [(size, origin, *_reduction(name, size, expand1, shape))
                        for origin, size, name, expand1, shape in tables["rules"]]
         self._state_lexer: list[int] = tables["state_lexer"]
         self._patterns: list[list[str]] = tables["lexers"]
@@ -159,8 +171,15 @@ class FastParser:
 
     def parse(self, text: str) -> Any:
         """The parse tree of ``text``, as Lark's parser gives it; ``Unparsed`` when it cannot."""
+        try:
+            return self._parse(text)
+        except (KeyError, IndexError) as err:  # no action for a token, or for a rule's goto
+            raise Unparsed(f"unexpected input: {err!r}") from None
+
+    def _parse(self, text: str) -> Any:
         actions, rules, state_lexer, compiled = self._actions, self._rules, self._state_lexer, self._compiled
         ignore, newline, operators, merged_nl = self._ignore, self._newline, self._operators, self._merged_nl
+        new_str, token_class, tree_class = _new_str, Token, Tree
         state_stack = [self._start]
         value_stack: list[Any] = []
         pos, line, line_start, end = 0, 1, 0, len(text)
@@ -193,7 +212,15 @@ class FastParser:
                         continue
                     if kind in unless:
                         kind = unless[kind].get(value, kind)
-                    token = make_token(kind, value, start, start_line, column, line, pos - line_start + 1, pos)
+                    token = new_str(token_class, value)
+                    token.type = kind
+                    token.value = value
+                    token.start_pos = start
+                    token.line = start_line
+                    token.column = column
+                    token.end_line = line
+                    token.end_column = pos - line_start + 1
+                    token.end_pos = pos
                     break
             # python-hcl2's post-lexer: a newline waits for the next token, which may take it in.
             if token is None:
@@ -219,36 +246,37 @@ class FastParser:
             for fed in batch:
                 kind = fed.type
                 while True:
-                    action = actions[state_stack[-1]].get(kind)
-                    if action is None:
-                        raise Unparsed("unexpected token")
+                    action = actions[state_stack[-1]][kind]
                     if action >= 0:
                         state_stack.append(action)
                         value_stack.append(fed)
                         break
-                    size, origin, build = rules[~action]
+                    size, origin, how, make = rules[~action]
+                    if how == _UNIT:  # the child is the value: only the state changes
+                        state_stack[-1] = actions[state_stack[-2]][origin]
+                        continue
                     if size:
                         children = value_stack[-size:]
                         del state_stack[-size:]
                         del value_stack[-size:]
                     else:
                         children = []
-                    value_stack.append(build(children))
+                    value_stack.append(tree_class(make, children) if how == _TREE else make(children))
                     state_stack.append(actions[state_stack[-1]][origin])
         # The end of the input: reduce until the start rule is complete.
         end_state = self._end
         while True:
-            action = actions[state_stack[-1]].get("$END")
-            if action is None or action >= 0:
+            action = actions[state_stack[-1]]["$END"]
+            if action >= 0:
                 raise Unparsed("unexpected end of input")
-            size, origin, build = rules[~action]
+            size, origin, how, make = rules[~action]
             if size:
                 children = value_stack[-size:]
                 del state_stack[-size:]
                 del value_stack[-size:]
             else:
                 children = []
-            result = build(children)
+            result = children[0] if how == _UNIT else tree_class(make, children) if how == _TREE else make(children)
             new_state = actions[state_stack[-1]][origin]
             state_stack.append(new_state)
             value_stack.append(result)
