@@ -141,12 +141,20 @@ def _key() -> str:
     return hcl_tables.key(hcl_parser.hcl2_folder())
 
 
+def _plain(loaded: dict | None) -> dict | None:
+    """Loaded tables with every row of the parse table read (``hcl_tables.Rows`` reads them lazily)."""
+    if loaded is None:
+        return None
+    rows = loaded["actions"]
+    return dict(loaded, actions=[rows[state] for state in range(len(rows))])
+
+
 def test_tables_are_made_once_and_read_back(folders, tables) -> None:
     parser = hcl_parser.build()
     assert parser.fast is not None
     written = list(folders[0].iterdir())
     assert [p.name for p in written] == [hcl_tables.file_name(_key())]  # no temporary file left
-    assert hcl_tables.load(_key()) == dict(tables, format=hcl_tables.FORMAT, key=_key())
+    assert _plain(hcl_tables.load(_key())) == dict(tables, format=hcl_tables.FORMAT, key=_key())
     stamp = written[0].stat().st_mtime_ns
     assert hcl_parser.build().fast is not None and written[0].stat().st_mtime_ns == stamp
 
@@ -179,10 +187,9 @@ def test_a_bad_table_file_is_refused_and_made_again(folders, tables, content) ->
     folders[0].mkdir(parents=True)
     path = folders[0] / hcl_tables.file_name(_key())
     if content == "wrong key":
-        content = marshal.dumps(dict(tables, format=hcl_tables.FORMAT, key="0" * 64))
+        content = _stored(tables, folders[1], key="0" * 64)
     elif content == "a code object inside":
-        content = marshal.dumps(dict(tables, format=hcl_tables.FORMAT, key=_key(),
-                                     flags=compile("0", "x", "eval")))
+        content = _stored(tables, folders[1], flags=compile("0", "x", "eval"))
     elif content == "too large":
         content = b"\0" * (hcl_tables.MAX_BYTES + 1)
     path.write_bytes(content)
@@ -191,10 +198,37 @@ def test_a_bad_table_file_is_refused_and_made_again(folders, tables, content) ->
     assert hcl_tables.load(_key()) is not None  # replaced by good tables
 
 
+def _stored(tables: dict, scratch: Path, **changes: object) -> bytes:
+    """The bytes of a good table file with ``changes`` made to its contents."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    path = hcl_tables.store(tables, _key(), scratch)
+    assert path is not None
+    data = marshal.loads(path.read_bytes())
+    path.unlink()
+    assert hcl_tables.valid(data, _key())
+    return marshal.dumps(dict(data, **changes))
+
+
+def test_a_row_of_the_table_that_is_not_plain_data_is_refused_when_read(folders, tables, lark) -> None:
+    data = marshal.loads(_stored(tables, folders[1]))
+    start = data["start"]
+    data["actions"][start] = marshal.dumps(compile("0", "x", "eval"))
+    folders[0].mkdir(parents=True)
+    (folders[0] / hcl_tables.file_name(_key())).write_bytes(marshal.dumps(data))
+    loaded = hcl_tables.load(_key())
+    assert loaded is not None  # rows are checked when the parser reaches them
+    parser = hcl_parser.Parser(hcl_lalr.FastParser(loaded), lark)
+    with pytest.raises(hcl_lalr.Unparsed):
+        parser.fast.parse("x = 1\n")
+    assert hcl_extract.canonical(parser.parse("x = 1\n")) == hcl_extract.canonical(lark.parse("x = 1\n"))
+
+
 def test_a_table_file_that_is_a_link_is_not_read(folders, tables, tmp_path) -> None:
     folders[0].mkdir(parents=True)
     elsewhere = tmp_path / "elsewhere"
-    elsewhere.write_bytes(marshal.dumps(dict(tables, format=hcl_tables.FORMAT, key=_key())))
+    hcl_tables.store(tables, _key(), tmp_path)
+    (tmp_path / hcl_tables.file_name(_key())).rename(elsewhere)
+    assert hcl_tables.load(_key(), [tmp_path]) is None and _plain(hcl_tables.load(_key(), [folders[0]])) is None
     (folders[0] / hcl_tables.file_name(_key())).symlink_to(elsewhere)
     assert hcl_tables.load(_key(), [folders[0]]) is None
 
@@ -217,7 +251,7 @@ def test_processes_racing_to_write_the_tables_leave_one_whole_file(folders, tabl
         seen += loaded is not None
     assert [r.wait() for r in racers] == [0, 0]
     assert [p.name for p in folders[0].iterdir()] == [hcl_tables.file_name(_key())]
-    assert hcl_tables.load(_key(), [folders[0]]) == dict(tables, format=hcl_tables.FORMAT, key=_key())
+    assert _plain(hcl_tables.load(_key(), [folders[0]])) == dict(tables, format=hcl_tables.FORMAT, key=_key())
 
 
 def test_tables_the_samples_disagree_with_are_not_used(lark, tables) -> None:

@@ -144,15 +144,31 @@ def _builder(name: str, expand1: bool, shape: Any) -> Callable[[list[Any]], Any]
     return build
 
 
+class _Reductions(dict[int, tuple[Any, ...]]):
+    """Rule number -> (size, origin, how, make): made when a rule is first reduced by (a small
+    file reduces a few dozen of the grammar's rules)."""
+
+    __slots__ = ("rules",)
+
+    def __init__(self, rules: list[Any]) -> None:
+        super().__init__()
+        self.rules = rules
+
+    def __missing__(self, number: int) -> tuple[Any, ...]:
+        origin, size, name, expand1, shape = self.rules[number]
+        made = self[number] = (size, origin, *_reduction(name, size, expand1, shape))
+        return made
+
+
 class FastParser:
     """Parses with the tables of ``hcl_extract.extract`` (checked by ``hcl_tables.valid``)."""
 
     def __init__(self, tables: dict[str, Any]) -> None:
-        self._actions: list[dict[str, int]] = tables["actions"]
+        self._actions: Any = tables["actions"]
+        """State -> {symbol: action}: a list, or a mapping that reads rows on first use (hcl_tables)."""
         self._start: int = tables["start"]
         self._end: int = tables["end"]
-        self._rules = [(size, origin, *_reduction(name, size, expand1, shape))
-                       for origin, size, name, expand1, shape in tables["rules"]]
+        self._rules = _Reductions(tables["rules"])
         self._state_lexer: list[int] = tables["state_lexer"]
         self._patterns: list[list[str]] = tables["lexers"]
         self._unless: list[dict[str, dict[str, str]]] = tables["unless"]

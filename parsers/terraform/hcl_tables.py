@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever the tables' layout or meaning changes (``hcl_extract``, ``hcl_lalr``)."""
 MAX_BYTES = 8 << 20
 """The tables take about half a megabyte; a larger file is not read."""
@@ -67,12 +67,39 @@ def directories() -> list[Path]:
 
 
 def load(table_key: str, folders: list[Path] | None = None) -> dict[str, Any] | None:
-    """The tables for ``table_key``, from the first folder holding a valid file; None if none does."""
+    """The tables for ``table_key``, from the first folder holding a valid file; None if none does.
+    Their ``actions`` are ``Rows``: each state's row is read and checked when first needed."""
     for folder in directories() if folders is None else folders:
         data = _read(folder / file_name(table_key))
         if isinstance(data, dict) and valid(data, table_key):
-            return data
+            return dict(data, actions=Rows(data["actions"]))
     return None
+
+
+class Rows(dict[int, dict[str, int]]):
+    """State -> its row of the parse table ({symbol: action}), read from its own marshal data when
+    the parser first reaches the state: a small file visits a tenth of the grammar's states, and
+    reading all of them was most of the parser's start-up. A row that is not {str: int} is a
+    KeyError, which the parser takes as a text it cannot parse (Lark parses it)."""
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: list[bytes]) -> None:
+        super().__init__()
+        self.packed = packed
+
+    def __missing__(self, state: int) -> dict[str, int]:
+        try:
+            row = marshal.loads(self.packed[state]) if state >= 0 else None
+        except (IndexError, ValueError, EOFError, TypeError):
+            row = None
+        if type(row) is not dict or set(map(type, row)) - {str} or set(map(type, row.values())) - {int}:
+            raise KeyError(state)
+        self[state] = row
+        return row
+
+    def __len__(self) -> int:
+        return len(self.packed)
 
 
 def _read(path: Path) -> Any:
@@ -110,7 +137,8 @@ def writable_directory(force: bool = False, folders: list[Path] | None = None) -
 
 def store(tables: dict[str, Any], table_key: str, folder: Path) -> Path | None:
     """Write ``tables`` into ``folder`` atomically; the path, or None when it could not be written."""
-    data = dict(tables, format=FORMAT, key=table_key)
+    rows = tables["actions"]
+    data = dict(tables, format=FORMAT, key=table_key, actions=[marshal.dumps(dict(rows[s])) for s in range(len(rows))])
     raw = marshal.dumps(data)
     path = folder / file_name(table_key)
     temporary = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
@@ -143,9 +171,7 @@ def _valid(data: Any, table_key: str) -> bool:
     actions, rules, lexers = data["actions"], data["rules"], data["lexers"]
     if type(actions) is not list or type(rules) is not list or type(lexers) is not list:
         return False
-    if not all(type(row) is dict for row in actions):
-        return False
-    if not all(type(k) is str and type(v) is int for row in actions for k, v in row.items()):
+    if set(map(type, actions)) - {bytes}:  # each row is checked when it is read (Rows)
         return False
     for rule in rules:
         origin, size, name, expand1, shape = rule
