@@ -142,11 +142,12 @@ def _key() -> str:
 
 
 def _plain(loaded: dict | None) -> dict | None:
-    """Loaded tables with every row of the parse table read (``hcl_tables.Rows`` reads them lazily)."""
+    """Loaded tables with every row and compiled pattern read (``hcl_tables`` reads them lazily)."""
     if loaded is None:
         return None
-    rows = loaded["actions"]
-    return dict(loaded, actions=[rows[state] for state in range(len(rows))])
+    rows, forms = loaded["actions"], loaded["compiled"]
+    return dict(loaded, actions=[rows[state] for state in range(len(rows))],
+                compiled=[forms[lexer] for lexer in range(len(forms))])
 
 
 def test_tables_are_made_once_and_read_back(folders, tables) -> None:
@@ -258,3 +259,20 @@ def test_tables_the_samples_disagree_with_are_not_used(lark, tables) -> None:
     wrong = dict(tables, operators=[])  # as if the post-lexer merged newlines into no operator
     with pytest.raises(hcl_extract.Unsupported):
         hcl_extract.check(wrong, lark)
+
+
+def test_patterns_compiled_from_their_kept_programs_are_res_own(tables) -> None:
+    # hcl_extract.sre_form keeps what re compiles each lexer's alternation into: a process reads
+    # it instead of compiling again (re compiles in Python, most of a small file's first parse).
+    import platform
+    import re
+
+    flags = tables["flags"]
+    kept = [(p, f) for patterns, forms in zip(tables["lexers"], tables["compiled"], strict=True)
+            for p, f in zip(patterns, forms, strict=True)]
+    if platform.python_implementation() == "CPython":
+        assert all(f is not None for _, f in kept)
+    for pattern, form in kept:
+        assert hcl_lalr._compile(pattern, flags, form) == re.compile(pattern, flags)
+    form = next(f for _, f in kept if f is not None)
+    assert hcl_lalr._compile("x", 0, form) == re.compile("x")  # a program kept for another pattern is not used

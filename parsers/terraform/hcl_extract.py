@@ -103,6 +103,7 @@ def extract(parser: Any, post_lexer: Any) -> dict[str, Any]:
     # The lexers: one per set of terminals, shared by the states that accept the same set.
     lexer_index: dict[int, int] = {}
     patterns: list[list[str]] = []
+    forms: list[list[Any]] = []
     unless: list[dict[str, dict[str, str]]] = []
     newline: set[str] = set()
     ignore: set[str] = set()
@@ -124,6 +125,7 @@ def extract(parser: Any, post_lexer: Any) -> dict[str, Any]:
                 keywords[str(name)] = words
             lexer_index[id(lexer)] = len(patterns)
             patterns.append([str(m.pattern) for m in scanner._mres])
+            forms.append([sre_form(str(m.pattern), flags) for m in scanner._mres])
             unless.append(keywords)
             newline |= set(lexer.newline_types)
             ignore |= set(lexer.ignore_types)
@@ -133,10 +135,34 @@ def extract(parser: Any, post_lexer: Any) -> dict[str, Any]:
     end_state = table.end_states["start"]
     return {
         "actions": actions, "start": int(start_state), "end": int(end_state), "rules": shaped,
-        "state_lexer": state_lexer, "lexers": patterns, "unless": unless, "flags": int(flags),
+        "state_lexer": state_lexer, "lexers": patterns, "compiled": forms, "unless": unless, "flags": int(flags),
         "ignore": sorted(ignore), "newline": sorted(newline), "merged_newline": MERGED_NEWLINE,
         "operators": sorted(str(t) for t in post_lexer.OPERATOR_TYPES),
     }
+
+
+def sre_form(pattern: str, flags: int) -> Any:
+    """The arguments ``re`` passes to ``_sre.compile`` for ``pattern`` (its compiled program), so
+    that a process can skip compiling it (``re`` does that in Python: most of a small file's
+    parse); None when this interpreter's ``re`` does not compile that way, or gives another
+    pattern that way than ``re.compile`` does."""
+    try:
+        import _sre
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, flags)
+        code = [int(c) for c in _compiler._code(parsed, flags)]
+        groupindex = {str(k): int(v) for k, v in parsed.state.groupdict.items()}
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        form = (pattern, int(flags | parsed.state.flags), code, int(parsed.state.groups - 1), groupindex,
+                tuple(indexgroup))
+        if _sre.compile(*form) != re.compile(pattern, flags):
+            return None
+    except Exception:  # another interpreter, another re: patterns are compiled as usual
+        return None
+    return form
 
 
 def canonical(node: Any) -> Any:

@@ -144,6 +144,18 @@ def _builder(name: str, expand1: bool, shape: Any) -> Callable[[list[Any]], Any]
     return build
 
 
+def _compile(pattern: str, flags: int, form: Any) -> Any:
+    """``re.compile(pattern, flags)``, from its program compiled already when there is one."""
+    if form is not None and form[0] == pattern:
+        try:
+            import _sre  # type: ignore[import-not-found]  # re's engine, as re._compiler calls it
+
+            return _sre.compile(*form)
+        except Exception:  # an interpreter whose engine refuses that program: compiled as usual
+            pass
+    return re.compile(pattern, flags)
+
+
 class _Reductions(dict[int, tuple[Any, ...]]):
     """Rule number -> (size, origin, how, make): made when a rule is first reduced by (a small
     file reduces a few dozen of the grammar's rules)."""
@@ -172,6 +184,8 @@ class FastParser:
         self._state_lexer: list[int] = tables["state_lexer"]
         self._patterns: list[list[str]] = tables["lexers"]
         self._unless: list[dict[str, dict[str, str]]] = tables["unless"]
+        self._forms: Any = tables.get("compiled")
+        """Lexer -> its patterns' compiled programs (``hcl_extract.sre_form``), if known."""
         self._compiled: list[Any] = [None] * len(self._patterns)
         self._flags: int = tables["flags"]
         self._ignore = frozenset(tables["ignore"])
@@ -181,7 +195,15 @@ class FastParser:
 
     def _lexer(self, index: int) -> tuple[tuple[Any, ...], dict[str, dict[str, str]]]:
         # Compiled when a state first needs it, as Lark builds a lexer's scanner on first use.
-        lexer = (tuple(re.compile(p, self._flags) for p in self._patterns[index]), self._unless[index])
+        patterns = self._patterns[index]
+        try:
+            forms = self._forms[index] if self._forms is not None else [None] * len(patterns)
+        except (KeyError, IndexError):
+            forms = None
+        if forms is None or len(forms) != len(patterns):
+            forms = [None] * len(patterns)
+        lexer = (tuple(_compile(p, self._flags, f) for p, f in zip(patterns, forms, strict=True)),
+                 self._unless[index])
         self._compiled[index] = lexer
         return lexer
 

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 """Bumped whenever the tables' layout or meaning changes (``hcl_extract``, ``hcl_lalr``)."""
 MAX_BYTES = 8 << 20
 """The tables take about half a megabyte; a larger file is not read."""
@@ -37,7 +37,7 @@ _VERSION = re.compile(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""",
 def key(hcl2_folder: Path) -> str:
     """What the tables depend on, as a digest."""
     digest = hashlib.sha256(f"iac-assist HCL tables {FORMAT}\0{sys.implementation.cache_tag}\0".encode())
-    digest.update(_lark_version().encode() + b"\0")
+    digest.update(_lark_version().encode() + b"\0" + sys.version.encode() + b"\0")
     for name in ("hcl2.lark", "postlexer.py"):
         digest.update(name.encode() + b"\0" + (hcl2_folder / name).read_bytes() + b"\0")
     return digest.hexdigest()
@@ -72,7 +72,7 @@ def load(table_key: str, folders: list[Path] | None = None) -> dict[str, Any] | 
     for folder in directories() if folders is None else folders:
         data = _read(folder / file_name(table_key))
         if isinstance(data, dict) and valid(data, table_key):
-            return dict(data, actions=Rows(data["actions"]))
+            return dict(data, actions=Rows(data["actions"]), compiled=Forms(data["compiled"]))
     return None
 
 
@@ -137,8 +137,9 @@ def writable_directory(force: bool = False, folders: list[Path] | None = None) -
 
 def store(tables: dict[str, Any], table_key: str, folder: Path) -> Path | None:
     """Write ``tables`` into ``folder`` atomically; the path, or None when it could not be written."""
-    rows = tables["actions"]
-    data = dict(tables, format=FORMAT, key=table_key, actions=[marshal.dumps(dict(rows[s])) for s in range(len(rows))])
+    rows, forms = tables["actions"], tables["compiled"]
+    data = dict(tables, format=FORMAT, key=table_key, actions=[marshal.dumps(dict(rows[s])) for s in range(len(rows))],
+                compiled=[marshal.dumps(list(forms[i])) for i in range(len(forms))])
     raw = marshal.dumps(data)
     path = folder / file_name(table_key)
     temporary = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
@@ -152,6 +153,41 @@ def store(tables: dict[str, Any], table_key: str, folder: Path) -> Path | None:
             os.unlink(temporary)
         return None
     return path
+
+
+class Forms(dict[int, list[Any]]):
+    """Lexer -> its patterns' compiled programs (``hcl_extract.sre_form``, each None or
+    ``(pattern, flags, [int], groups, {name: int}, (name or None, ...))``), read when the lexer is
+    first needed. A list that is not of that shape is a KeyError: its patterns are compiled."""
+
+    __slots__ = ("packed",)
+
+    def __init__(self, packed: list[bytes]) -> None:
+        super().__init__()
+        self.packed = packed
+
+    def __missing__(self, lexer: int) -> list[Any]:
+        try:
+            forms = marshal.loads(self.packed[lexer]) if lexer >= 0 else None
+        except (IndexError, ValueError, EOFError, TypeError):
+            forms = None
+        if type(forms) is not list or not all(form is None or _form(form) for form in forms):
+            raise KeyError(lexer)
+        self[lexer] = forms
+        return forms
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+
+def _form(form: Any) -> bool:
+    if type(form) is not tuple or len(form) != 6:
+        return False
+    pattern, flags, code, groups, groupindex, indexgroup = form
+    return (type(pattern) is str and type(flags) is int and type(code) is list and not set(map(type, code)) - {int}
+            and type(groups) is int and type(groupindex) is dict and not set(map(type, groupindex)) - {str}
+            and not set(map(type, groupindex.values())) - {int} and type(indexgroup) is tuple
+            and not set(map(type, indexgroup)) - {str, type(None)})
 
 
 _STR_LISTS = ("ignore", "newline", "operators")
@@ -190,6 +226,9 @@ def _valid(data: Any, table_key: str) -> bool:
     if not all(type(i) is int and 0 <= i < len(lexers) for i in state_lexer):
         return False
     if not all(type(p) is list and all(type(s) is str for s in p) for p in lexers):
+        return False
+    compiled = data["compiled"]
+    if type(compiled) is not list or len(compiled) != len(lexers) or set(map(type, compiled)) - {bytes}:
         return False
     unless = data["unless"]
     if type(unless) is not list or len(unless) != len(lexers):
