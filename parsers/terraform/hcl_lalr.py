@@ -193,7 +193,7 @@ class FastParser:
         self._merged_nl: str = tables["merged_newline"]
         self._operators = frozenset(tables["operators"])
 
-    def _lexer(self, index: int) -> tuple[tuple[Any, ...], dict[str, dict[str, str]]]:
+    def _lexer(self, index: int) -> tuple[Any, tuple[Any, ...], dict[str, dict[str, str]]]:
         # Compiled when a state first needs it, as Lark builds a lexer's scanner on first use.
         patterns = self._patterns[index]
         try:
@@ -202,8 +202,10 @@ class FastParser:
             forms = None
         if forms is None or len(forms) != len(patterns):
             forms = [None] * len(patterns)
-        lexer = (tuple(_compile(p, self._flags, f) for p, f in zip(patterns, forms, strict=True)),
-                 self._unless[index])
+        mres = [_compile(p, self._flags, f) for p, f in zip(patterns, forms, strict=True)]
+        if not mres:
+            raise Unparsed("a lexer without terminals")
+        lexer = (mres[0].match, tuple(mres[1:]), self._unless[index])
         self._compiled[index] = lexer
         return lexer
 
@@ -227,15 +229,17 @@ class FastParser:
             token = None
             if pos < end:
                 index = state_lexer[state_stack[-1]]
-                mres, unless = compiled[index] or self._lexer(index)
+                first, rest, unless = compiled[index] or self._lexer(index)
                 while pos < end:
-                    for mre in mres:
-                        match = mre.match(text, pos)
-                        if match is not None:
-                            break
-                    else:
-                        raise Unparsed("no terminal matches")
-                    value = match.group(0)
+                    match = first(text, pos)
+                    if match is None:  # Lark's scanner tries its regular expressions in turn
+                        for mre in rest:
+                            match = mre.match(text, pos)
+                            if match is not None:
+                                break
+                        else:
+                            raise Unparsed("no terminal matches")
+                    value = match[0]
                     kind = match.lastgroup
                     if not value or kind is None:
                         raise Unparsed("empty match")
