@@ -171,6 +171,14 @@ def edge_token(node: Any, last: bool) -> Any:
     """The first (or last) token under a node of the parse tree (the node itself for a token):
     positions are read from tokens, since the parser does not copy them up to every tree node
     (see ``hcl_parser.build``). None for a node without tokens."""
+    item = node
+    while True:  # down the first (last) children: the walk below, unless a node on the way is empty
+        children = getattr(item, "children", None)
+        if children is None:
+            return item
+        if not children:
+            break
+        item = children[-1] if last else children[0]
     stack = [node]
     while stack:
         item = stack.pop()
@@ -204,11 +212,8 @@ _SKIP_TOKENS = {
 
 def _parts(node: Any) -> list[Any]:
     """Children that carry meaning: no punctuation, no newlines or comments."""
-    return [
-        c
-        for c in node.children
-        if not (_is_tree(c, "new_line_or_comment") or (not _is_tree(c) and c.type in _SKIP_TOKENS))
-    ]
+    return [c for c in node.children
+            if (c.data != "new_line_or_comment" if hasattr(c, "data") else c.type not in _SKIP_TOKENS)]
 
 
 class _Converter:
