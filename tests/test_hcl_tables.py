@@ -276,3 +276,35 @@ def test_patterns_compiled_from_their_kept_programs_are_res_own(tables) -> None:
         assert hcl_lalr._compile(pattern, flags, form) == re.compile(pattern, flags)
     form = next(f for _, f in kept if f is not None)
     assert hcl_lalr._compile("x", 0, form) == re.compile("x")  # a program kept for another pattern is not used
+
+
+def test_mutated_files_parse_or_fail_as_with_lark(lark, tables) -> None:
+    # Texts edited at random (punctuation, keywords, newlines before operators inserted; spans
+    # deleted or doubled): the tables never accept what Lark refuses, nor parse it otherwise.
+    import random
+
+    fast = hcl_lalr.FastParser(tables)
+    rng = random.Random(22)
+    texts = _project_texts()
+    pieces = [*"{}[]()=,.:?!*/%+-<>&|\"\\$#~\n\t\r ", "${", "%{", "<<EOT\n", "EOT\n", "//", "/*", "*/", "...",
+              "=>", "::", "for ", " in ", "if ", "true", "null", "1.5e3", "-1", "==", "&&", "\n+", "\n?", "\n*"]
+    outcomes = {"tree": 0, "error": 0}
+    for _ in range(1500):
+        text = rng.choice(texts)
+        for _ in range(rng.randint(1, 3)):
+            at, edit = rng.randrange(len(text) + 1), rng.random()
+            if edit < 0.4:
+                text = text[:at] + rng.choice(pieces) + text[at:]
+            elif edit < 0.8:
+                text = text[:at] + text[at + rng.randint(1, 5):]
+            else:
+                text = text[:at] + text[at:at + 20] + text[at:]
+        expected = hcl_extract.outcome(lark.parse, text)
+        if expected[0] == "error":
+            with pytest.raises(hcl_lalr.Unparsed):
+                fast.parse(text)
+            outcomes["error"] += 1
+        else:
+            assert hcl_extract.canonical(fast.parse(text)) == expected, text
+            outcomes["tree"] += 1
+    assert min(outcomes.values()) > 100
