@@ -308,3 +308,13 @@ def test_mutated_files_parse_or_fail_as_with_lark(lark, tables) -> None:
             assert hcl_extract.canonical(fast.parse(text)) == expected, text
             outcomes["tree"] += 1
     assert min(outcomes.values()) > 100
+
+
+def test_without_a_home_folder_the_package_folder_alone_is_used(monkeypatch) -> None:
+    from iac_assist.inputs import parse_cache
+
+    def nowhere() -> Path:
+        raise RuntimeError("Could not determine home directory")
+
+    monkeypatch.setattr(parse_cache, "default_directory", nowhere)
+    assert hcl_tables.directories() == [Path(hcl_tables.__file__).resolve().parent / "__pycache__"]

@@ -63,7 +63,10 @@ def directories() -> list[Path]:
     """Where tables are looked for, in order, and written (the first writable one)."""
     from iac_assist.inputs.parse_cache import default_directory
 
-    return [Path(__file__).resolve().parent / "__pycache__", default_directory() / "hcl-tables"]
+    folders = [Path(__file__).resolve().parent / "__pycache__"]
+    with contextlib.suppress(RuntimeError, OSError, KeyError):  # no home folder to find a user cache in
+        folders.append(default_directory() / "hcl-tables")
+    return folders
 
 
 def load(table_key: str, folders: list[Path] | None = None) -> dict[str, Any] | None:
