@@ -166,6 +166,8 @@ def test_the_user_cache_holds_them_when_the_package_folder_cannot(folders) -> No
     assert hcl_parser.build().fast is not None
     assert [p.name for p in folders[1].iterdir()] == [hcl_tables.file_name(_key())]
     assert hcl_parser.build().fast is not None  # read back from there
+    for made in (folders[1], folders[1].parent):  # the user's own, as the parse cache's folder
+        assert made.stat().st_mode & 0o777 == 0o700
 
 
 def test_without_bytecode_nothing_is_written_and_lark_parses(folders, monkeypatch, lark) -> None:

@@ -130,12 +130,26 @@ def writable_directory(force: bool = False, folders: list[Path] | None = None) -
         return None
     for folder in directories() if folders is None else folders:
         try:
-            folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+            _make(folder)
         except OSError:
             continue
         if folder.is_dir() and os.access(folder, os.W_OK | os.X_OK):
             return folder
     return None
+
+
+def _make(folder: Path) -> None:
+    """``folder`` and its missing parents, each made readable by its owner only (the user cache's
+    folder holds the parse cache's key too): ``mkdir(parents=True)`` would make the parents with
+    the default permissions."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
 
 
 def store(tables: dict[str, Any], table_key: str, folder: Path) -> Path | None:
