@@ -319,4 +319,27 @@ def test_without_a_home_folder_the_package_folder_alone_is_used(monkeypatch) -> 
         raise RuntimeError("Could not determine home directory")
 
     monkeypatch.setattr(parse_cache, "default_directory", nowhere)
+    monkeypatch.setattr(parse_cache, "current", lambda: None)
     assert hcl_tables.directories() == [Path(hcl_tables.__file__).resolve().parent / "__pycache__"]
+
+
+@pytest.mark.parametrize("scan_cache", [True, False])
+def test_without_bytecode_the_scans_parse_cache_keeps_them(tmp_path, monkeypatch, scan_cache) -> None:
+    # A container that writes no bytecode (PYTHONDONTWRITEBYTECODE) still keeps the tables in the
+    # parse cache the scan uses; with --no-cache (no such cache) nothing is written at all.
+    from iac_assist.inputs import parse_cache
+
+    package = tmp_path / "package"
+    package.mkdir()
+    monkeypatch.setattr(hcl_tables, "__file__", str(package / "hcl_tables.py"))
+    monkeypatch.setattr(parse_cache, "default_directory", lambda: tmp_path / "user")
+    monkeypatch.setattr(parse_cache, "current", lambda: tmp_path / "scan" if scan_cache else None)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    folders = [package / "__pycache__", *([tmp_path / "scan" / "hcl-tables"] if scan_cache else []),
+               tmp_path / "user" / "hcl-tables"]
+    assert hcl_tables.directories() == folders
+    assert (hcl_parser.build().fast is not None) is scan_cache
+    kept = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.marshal"))
+    assert kept == ([Path("scan", "hcl-tables", hcl_tables.file_name(_key()))] if scan_cache else [])
+    if scan_cache:
+        assert hcl_parser.build().fast is not None  # read back

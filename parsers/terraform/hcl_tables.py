@@ -3,10 +3,12 @@
 They are kept as Python keeps compiled modules: in the ``__pycache__`` folder beside this file,
 named by the interpreter (marshal's format is the interpreter's) and by a key made of python-hcl2's
 grammar and post-lexer files, Lark's version and our format version, so that any change of those
-makes new tables. They are written only when Python may write its own ``.pyc`` files there
+makes new tables. They are written there when Python may write its own ``.pyc`` files there
 (``sys.dont_write_bytecode`` unset) and the folder is writable; when it is not (a system-wide
-install), the user's cache folder (``parse_cache.default_directory()``) is used instead; when
-neither can be written, nothing is kept and the parser is Lark's, as before tables existed.
+install), into the scan's parse cache folder (``--cache-dir``, by default the user's cache
+folder), which is used even when Python writes no bytecode (a container often says so), but not
+with ``--no-cache``; when nothing can be written, nothing is kept and the parser is Lark's, as
+before tables existed.
 
 A file is written whole under a temporary name and renamed into place (``os.replace``), so two
 processes racing each write a complete file and a reader sees one complete file or none. What is
@@ -60,12 +62,19 @@ def file_name(table_key: str) -> str:
 
 
 def directories() -> list[Path]:
-    """Where tables are looked for, in order, and written (the first writable one)."""
-    from iac_assist.inputs.parse_cache import default_directory
+    """Where tables are looked for, in order, and written (the first writable one): the package's
+    ``__pycache__``, then the ``hcl-tables`` folder of the scan's parse cache (when it keeps one)
+    and of the user's cache folder."""
+    from iac_assist.inputs.parse_cache import current, default_directory
 
     folders = [Path(__file__).resolve().parent / "__pycache__"]
+    scan_cache = current()
+    if scan_cache is not None:
+        folders.append(scan_cache / "hcl-tables")
     with contextlib.suppress(RuntimeError, OSError, KeyError):  # no home folder to find a user cache in
-        folders.append(default_directory() / "hcl-tables")
+        user = default_directory() / "hcl-tables"
+        if user not in folders:
+            folders.append(user)
     return folders
 
 
@@ -124,11 +133,15 @@ def _read(path: Path) -> Any:
 
 
 def writable_directory(force: bool = False, folders: list[Path] | None = None) -> Path | None:
-    """The first folder tables may be written to, made if needed; None when none may be (or when
-    Python is told not to write bytecode, unless ``force``)."""
-    if sys.dont_write_bytecode and not force:
-        return None
+    """The first folder tables may be written to, made if needed; None when none may be. When
+    Python is told to write no bytecode, only the scan's own parse cache may hold them (the user
+    asked for that cache; a container that writes no bytecode still has it), unless ``force``."""
+    from iac_assist.inputs.parse_cache import current
+
+    scan_cache = current()
     for folder in directories() if folders is None else folders:
+        if sys.dont_write_bytecode and not force and (scan_cache is None or folder != scan_cache / "hcl-tables"):
+            continue
         try:
             _make(folder)
         except OSError:
