@@ -264,20 +264,40 @@ def test_tables_the_samples_disagree_with_are_not_used(lark, tables) -> None:
 
 
 def test_patterns_compiled_from_their_kept_programs_are_res_own(tables) -> None:
-    # hcl_extract.sre_form keeps what re compiles each lexer's alternation into: a process reads
+    # hcl_extract.sre_form keeps what re compiles each terminal's expression into: a process reads
     # it instead of compiling again (re compiles in Python, most of a small file's first parse).
     import platform
     import re
 
     flags = tables["flags"]
-    kept = [(p, f) for patterns, forms in zip(tables["lexers"], tables["compiled"], strict=True)
-            for p, f in zip(patterns, forms, strict=True)]
+    kept = list(zip(tables["pieces"], tables["compiled"], strict=True))
     if platform.python_implementation() == "CPython":
         assert all(f is not None for _, f in kept)
     for pattern, form in kept:
         assert hcl_lalr._compile(pattern, flags, form) == re.compile(pattern, flags)
     form = next(f for _, f in kept if f is not None)
     assert hcl_lalr._compile("x", 0, form) == re.compile("x")  # a program kept for another pattern is not used
+
+
+def test_a_terminal_is_tried_only_where_a_match_can_begin(tables) -> None:
+    # hcl_extract.first_characters: checked against every terminal on every ASCII character and a
+    # few others, each followed by text of every kind: a match never begins anywhere else.
+    import re
+
+    tails = ["", "a", "1", " ", "\n", "{", '"', "$", "%", "=", ".", "*", "/", "-", "é", "\\\"x\\\"", "{x}",
+             "<<EOT\nEOT\n"]
+    for piece, first in zip(tables["pieces"], tables["first"], strict=True):
+        if first is None:
+            continue
+        pattern = re.compile(piece, tables["flags"])
+        for code in [*range(128), 0xE9, 0x4E2D, 0x1F389]:
+            char = chr(code)
+            allowed = char in first[0] if code < 128 else first[1]
+            if not allowed:
+                assert not any(pattern.match(char + tail) for tail in tails), (piece, char)
+    named = dict(zip(tables["terminals"], tables["first"], strict=True))
+    assert named["NAME"][0] == "ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
+    assert named["STRING_CHARS"] is None  # a negated set: any character
 
 
 def test_mutated_files_parse_or_fail_as_with_lark(lark, tables) -> None:

@@ -1,10 +1,12 @@
 """The tables ``hcl_lalr.FastParser`` runs on, taken from Lark's own parser of python-hcl2's grammar.
 
 Lark stays the source of truth: the parse table is the one it loaded from its cache, the lexers
-are the ones its contextual lexer built for each parser state (their compiled alternations,
-in its order), the tree shapes are read from its ``ParseTreeBuilder``'s wrapper chains. Anything
-this module does not know how to mirror exactly (a transformer, lexer callbacks, a regex flag, a
-wrapper it has not seen) raises ``Unsupported``: then there are no tables, and Lark parses.
+are the ones its contextual lexer built for each parser state (the terminals of their scanners'
+alternations, in their order, checked to join into the very expressions Lark compiled; each
+terminal with the characters a match can begin with, so that a lexer tries only those that can
+match at a character), the tree shapes are read from its ``ParseTreeBuilder``'s wrapper chains.
+Anything this module does not know how to mirror exactly (a transformer, lexer callbacks, a regex
+flag, a wrapper it has not seen) raises ``Unsupported``: then there are no tables, Lark parses.
 The result is checked against Lark on ``SAMPLES`` (every construct of the grammar, the post-lexer's
 merges, positions across lines) before it is used or stored.
 
@@ -102,8 +104,9 @@ def extract(parser: Any, post_lexer: Any) -> dict[str, Any]:
 
     # The lexers: one per set of terminals, shared by the states that accept the same set.
     lexer_index: dict[int, int] = {}
-    patterns: list[list[str]] = []
-    forms: list[list[Any]] = []
+    orders: list[list[int]] = []
+    terminal_index: dict[str, int] = {}
+    pieces: list[str] = []
     unless: list[dict[str, dict[str, str]]] = []
     newline: set[str] = set()
     ignore: set[str] = set()
@@ -123,9 +126,21 @@ def extract(parser: Any, post_lexer: Any) -> dict[str, Any]:
                     _require(type(pattern) is PatternStr and not pattern.flags, "a keyword pattern")
                     words.setdefault(str(pattern.value), str(terminal.name))
                 keywords[str(name)] = words
-            lexer_index[id(lexer)] = len(patterns)
-            patterns.append([str(m.pattern) for m in scanner._mres])
-            forms.append([sre_form(str(m.pattern), flags) for m in scanner._mres])
+            # The scanner's alternation, one terminal at a time: the first alternative that
+            # matches is the first terminal, in this order, whose own expression matches.
+            order = []
+            for terminal in scanner.terminals:
+                piece = f"(?P<{terminal.name}>{terminal.pattern.to_regexp()})"  # as Scanner._build_mres
+                name = str(terminal.name)
+                if name not in terminal_index:
+                    terminal_index[name] = len(pieces)
+                    pieces.append(piece)
+                _require(pieces[terminal_index[name]] == piece, "a terminal with two expressions")
+                order.append(terminal_index[name])
+            _require("|".join(str(m.pattern) for m in scanner._mres) == "|".join(pieces[i] for i in order),
+                     "the scanner's expressions")
+            lexer_index[id(lexer)] = len(orders)
+            orders.append(order)
             unless.append(keywords)
             newline |= set(lexer.newline_types)
             ignore |= set(lexer.ignore_types)
@@ -135,10 +150,87 @@ def extract(parser: Any, post_lexer: Any) -> dict[str, Any]:
     end_state = table.end_states["start"]
     return {
         "actions": actions, "start": int(start_state), "end": int(end_state), "rules": shaped,
-        "state_lexer": state_lexer, "lexers": patterns, "compiled": forms, "unless": unless, "flags": int(flags),
+        "state_lexer": state_lexer, "lexers": orders, "terminals": list(terminal_index), "pieces": pieces,
+        "first": [first_characters(piece, flags) for piece in pieces],
+        "compiled": [sre_form(piece, flags) for piece in pieces], "unless": unless, "flags": int(flags),
         "ignore": sorted(ignore), "newline": sorted(newline), "merged_newline": MERGED_NEWLINE,
         "operators": sorted(str(t) for t in post_lexer.OPERATOR_TYPES),
     }
+
+
+def first_characters(pattern: str, flags: int) -> tuple[str, bool] | None:
+    """The ASCII characters a match of ``pattern`` can begin with and whether it can begin with
+    another character; None when it can begin with any (or when that is not worked out). A
+    superset is always right (a terminal tried for nothing fails to match): what is not known
+    (negated sets, categories, any character, back references, an empty match) is "any"."""
+    if flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _constants, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, flags)
+        found = None if parsed.state.flags & re.IGNORECASE else _first(list(parsed), _constants)
+    except Exception:  # another interpreter's re: any
+        return None
+    if found is None or found[2]:
+        return None
+    return "".join(sorted(found[0])), found[1]
+
+
+def _first(sequence: list[Any], c: Any) -> tuple[set[str], bool, bool] | None:
+    """(ASCII first characters, non-ASCII ones possible, can match empty) of a parsed sequence."""
+    chars: set[str] = set()
+    other = False
+    for op, av in sequence:
+        found = _first_of(op, av, c)
+        if found is None:
+            return None
+        chars |= found[0]
+        other |= found[1]
+        if not found[2]:
+            return chars, other, False
+    return chars, other, True
+
+
+def _first_of(op: Any, av: Any, c: Any) -> tuple[set[str], bool, bool] | None:
+    if op is c.LITERAL:
+        return ({chr(av)}, False, False) if av < 128 else (set(), True, False)
+    if op is c.IN:
+        chars: set[str] = set()
+        other = False
+        for item, value in av:
+            if item is c.LITERAL:
+                if value < 128:
+                    chars.add(chr(value))
+                else:
+                    other = True
+            elif item is c.RANGE:
+                low, high = value
+                chars.update(chr(x) for x in range(low, min(high, 127) + 1))
+                other |= high >= 128
+            else:  # a negation or a category
+                return None
+        return chars, other, False
+    if op is c.SUBPATTERN:
+        return None if av[1] & re.IGNORECASE else _first(list(av[3]), c)
+    if op is c.BRANCH:
+        chars, other, empty = set(), False, False
+        for alternative in av[1]:
+            found = _first(list(alternative), c)
+            if found is None:
+                return None
+            chars |= found[0]
+            other |= found[1]
+            empty |= found[2]
+        return chars, other, empty
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)):
+        found = _first(list(av[2]), c)
+        return None if found is None else (found[0], found[1], found[2] or av[0] == 0)
+    if op is getattr(c, "ATOMIC_GROUP", None):
+        return _first(list(av), c)
+    if op in (c.ASSERT, c.ASSERT_NOT, c.AT):  # zero width: what follows begins the match
+        return set(), False, True
+    return None
 
 
 def sre_form(pattern: str, flags: int) -> Any:

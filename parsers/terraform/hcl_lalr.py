@@ -182,32 +182,46 @@ class FastParser:
         self._end: int = tables["end"]
         self._rules = _Reductions(tables["rules"])
         self._state_lexer: list[int] = tables["state_lexer"]
-        self._patterns: list[list[str]] = tables["lexers"]
+        self._orders: list[list[int]] = tables["lexers"]
+        """Lexer -> its terminals (numbers), in the order its scanner tries them."""
+        self._pieces: list[str] = tables["pieces"]
+        self._first: list[Any] = tables["first"]
         self._unless: list[dict[str, dict[str, str]]] = tables["unless"]
-        self._forms: Any = tables.get("compiled")
-        """Lexer -> its patterns' compiled programs (``hcl_extract.sre_form``), if known."""
-        self._compiled: list[Any] = [None] * len(self._patterns)
+        self._forms: Any = tables["compiled"]
+        """Terminal -> its expression's compiled program (``hcl_extract.sre_form``), or None."""
+        self._matchers: list[Any] = [None] * len(self._pieces)
+        self._compiled: list[Any] = [None] * len(self._orders)
         self._flags: int = tables["flags"]
         self._ignore = frozenset(tables["ignore"])
         self._newline = frozenset(tables["newline"])
         self._merged_nl: str = tables["merged_newline"]
         self._operators = frozenset(tables["operators"])
 
-    def _lexer(self, index: int) -> tuple[Any, tuple[Any, ...], dict[str, dict[str, str]]]:
-        # Compiled when a state first needs it, as Lark builds a lexer's scanner on first use.
-        patterns = self._patterns[index]
-        try:
-            forms = self._forms[index] if self._forms is not None else [None] * len(patterns)
-        except (KeyError, IndexError):
-            forms = None
-        if forms is None or len(forms) != len(patterns):
-            forms = [None] * len(patterns)
-        mres = [_compile(p, self._flags, f) for p, f in zip(patterns, forms, strict=True)]
-        if not mres:
-            raise Unparsed("a lexer without terminals")
-        lexer = (mres[0].match, tuple(mres[1:]), self._unless[index])
+    def _lexer(self, index: int) -> tuple[dict[str, tuple[Any, ...]], dict[str, dict[str, str]]]:
+        # Made when a state first needs it, as Lark builds a lexer's scanner on first use.
+        lexer: tuple[dict[str, tuple[Any, ...]], dict[str, dict[str, str]]] = ({}, self._unless[index])
         self._compiled[index] = lexer
         return lexer
+
+    def _candidates(self, index: int, char: str) -> tuple[Any, ...]:
+        """The terminals of lexer ``index`` that can match at a ``char``, in the scanner's order (the
+        others would fail to match there): the ``match`` of each one's expression."""
+        ascii_char = char < "\x80"
+        found = []
+        for terminal in self._orders[index]:
+            first = self._first[terminal]
+            if first is None or (char in first[0] if ascii_char else first[1]):
+                found.append(self._matchers[terminal] or self._matcher(terminal))
+        candidates = self._compiled[index][0][char] = tuple(found)
+        return candidates
+
+    def _matcher(self, terminal: int) -> Any:
+        try:
+            form = self._forms[terminal]
+        except (KeyError, IndexError):
+            form = None
+        matcher = self._matchers[terminal] = _compile(self._pieces[terminal], self._flags, form).match
+        return matcher
 
     def parse(self, text: str) -> Any:
         """The parse tree of ``text``, as Lark's parser gives it; ``Unparsed`` when it cannot."""
@@ -229,16 +243,18 @@ class FastParser:
             token = None
             if pos < end:
                 index = state_lexer[state_stack[-1]]
-                first, rest, unless = compiled[index] or self._lexer(index)
+                dispatch, unless = compiled[index] or self._lexer(index)
                 while pos < end:
-                    match = first(text, pos)
-                    if match is None:  # Lark's scanner tries its regular expressions in turn
-                        for mre in rest:
-                            match = mre.match(text, pos)
-                            if match is not None:
-                                break
-                        else:
-                            raise Unparsed("no terminal matches")
+                    char = text[pos]
+                    candidates = dispatch.get(char)
+                    if candidates is None:
+                        candidates = self._candidates(index, char)
+                    for matcher in candidates:  # the first that matches, as in Lark's alternation
+                        match = matcher(text, pos)
+                        if match is not None:
+                            break
+                    else:
+                        raise Unparsed("no terminal matches")
                     value = match[0]
                     kind = match.lastgroup
                     if not value or kind is None:

@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-FORMAT = 3
+FORMAT = 4
 """Bumped whenever the tables' layout or meaning changes (``hcl_extract``, ``hcl_lalr``)."""
 MAX_BYTES = 8 << 20
 """The tables take about half a megabyte; a larger file is not read."""
@@ -169,7 +169,7 @@ def store(tables: dict[str, Any], table_key: str, folder: Path) -> Path | None:
     """Write ``tables`` into ``folder`` atomically; the path, or None when it could not be written."""
     rows, forms = tables["actions"], tables["compiled"]
     data = dict(tables, format=FORMAT, key=table_key, actions=[marshal.dumps(dict(rows[s])) for s in range(len(rows))],
-                compiled=[marshal.dumps(list(forms[i])) for i in range(len(forms))])
+                compiled=[marshal.dumps(forms[i]) for i in range(len(forms))])
     raw = marshal.dumps(data)
     path = folder / file_name(table_key)
     temporary = folder / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
@@ -185,10 +185,10 @@ def store(tables: dict[str, Any], table_key: str, folder: Path) -> Path | None:
     return path
 
 
-class Forms(dict[int, list[Any]]):
-    """Lexer -> its patterns' compiled programs (``hcl_extract.sre_form``, each None or
-    ``(pattern, flags, [int], groups, {name: int}, (name or None, ...))``), read when the lexer is
-    first needed. A list that is not of that shape is a KeyError: its patterns are compiled."""
+class Forms(dict[int, Any]):
+    """Terminal -> its expression's compiled program (``hcl_extract.sre_form``: None or
+    ``(pattern, flags, [int], groups, {name: int}, (name or None, ...))``), read when the terminal
+    is first needed. One of another shape is a KeyError: the expression is compiled."""
 
     __slots__ = ("packed",)
 
@@ -196,15 +196,15 @@ class Forms(dict[int, list[Any]]):
         super().__init__()
         self.packed = packed
 
-    def __missing__(self, lexer: int) -> list[Any]:
+    def __missing__(self, terminal: int) -> Any:
         try:
-            forms = marshal.loads(self.packed[lexer]) if lexer >= 0 else None
+            form = marshal.loads(self.packed[terminal]) if terminal >= 0 else ()
         except (IndexError, ValueError, EOFError, TypeError):
-            forms = None
-        if type(forms) is not list or not all(form is None or _form(form) for form in forms):
-            raise KeyError(lexer)
-        self[lexer] = forms
-        return forms
+            form = ()
+        if form is not None and not _form(form):
+            raise KeyError(terminal)
+        self[terminal] = form
+        return form
 
     def __len__(self) -> int:
         return len(self.packed)
@@ -255,10 +255,16 @@ def _valid(data: Any, table_key: str) -> bool:
         return False
     if not all(type(i) is int and 0 <= i < len(lexers) for i in state_lexer):
         return False
-    if not all(type(p) is list and all(type(s) is str for s in p) for p in lexers):
+    terminals, pieces, first, compiled = data["terminals"], data["pieces"], data["first"], data["compiled"]
+    if any(type(x) is not list or len(x) != len(terminals) for x in (terminals, pieces, first, compiled)):
         return False
-    compiled = data["compiled"]
-    if type(compiled) is not list or len(compiled) != len(lexers) or set(map(type, compiled)) - {bytes}:
+    if set(map(type, terminals)) - {str} or set(map(type, pieces)) - {str} or set(map(type, compiled)) - {bytes}:
+        return False
+    if not all(f is None or (type(f) is tuple and len(f) == 2 and type(f[0]) is str and type(f[1]) is bool)
+               for f in first):
+        return False
+    if not all(type(order) is list and all(type(t) is int and 0 <= t < len(terminals) for t in order)
+               for order in lexers):
         return False
     unless = data["unless"]
     if type(unless) is not list or len(unless) != len(lexers):
