@@ -2,13 +2,15 @@
 
 The tables are Lark's own (``hcl_extract`` takes them from the Lark parser ``hcl_parser``
 builds): its LALR parse table, the terminals its contextual lexer accepts in each parser state
-(as the regular expressions its scanner compiles, in its order, split as it splits them), the
-keywords its ``unless`` callbacks give to a name, and the shape its tree builder gives each rule.
-The steps are Lark's, in Lark's order, so the trees and every position are the same:
+(each terminal's expression, in the order its scanner's alternation has them), the keywords its
+``unless`` callbacks give to a name, and the shape its tree builder gives each rule. The steps
+are Lark's, in Lark's order, so the trees and every position are the same:
 
 - the contextual lexer picks the terminals of the parser's state at the moment the next token is
-  asked for; ignored terminals are skipped by the same lexer; lines are counted only in terminals
-  Lark counts them in (``BasicLexer.newline_types``);
+  asked for, and takes the first of them, in the scanner's order, whose expression matches: what
+  the scanner's alternation matches (terminals that cannot begin at the next character are not
+  tried: they would not match); ignored terminals are skipped by the same lexer; lines are
+  counted only in terminals Lark counts them in (``BasicLexer.newline_types``);
 - python-hcl2's post-lexer holds back a newline token until it sees the next one: so the token
   after a newline is lexed in the state before the newline was fed, and a newline followed by an
   operator is merged into it, keeping the operator's position (``Token.update``);
