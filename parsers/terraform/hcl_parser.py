@@ -249,10 +249,7 @@ class Parser:
     def parse(self, text: str) -> Any:
         if self.fast is not None:
             try:
-                # A parse makes a node or two per character and no reference cycle: the cyclic
-                # collector would walk them again and again for nothing (iac_assist.gcpause).
-                with paused():
-                    return self.fast.parse(text)
+                return self.fast.parse(text)
             except Exception:  # hcl_lalr.Unparsed, or anything unexpected: Lark decides
                 self.fallbacks += 1
         return self.lark().parse(text)
