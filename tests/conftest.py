@@ -107,6 +107,16 @@ def _parse_cache_of_the_tests(tmp_path_factory: pytest.TempPathFactory):
     result_cache.enabled = True
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _hcl_tables() -> None:
+    """The HCL parser's tables (parsers/terraform/hcl_tables.py) are made once, as a user's first
+    scan makes them, even where Python is told to write no bytecode: every parse of the session,
+    in process and in the commands it runs, goes through them as a user's does."""
+    from iac_assist.parsers.terraform import hcl_parser
+
+    assert hcl_parser.prepare_tables() is not None
+
+
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The texts the HCL parser was really run on (not served by the cache)."""

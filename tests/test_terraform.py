@@ -298,17 +298,29 @@ def test_unbalanced_directive_is_a_clear_error():
 
 
 def test_the_parser_is_python_hcl2s_own_tree_for_tree_and_position_for_position():
-    # hcl_parser.py builds python-hcl2's parser its own way (for start-up time and speed): same
-    # grammar, post-lexer and table, so the same trees and errors on every Terraform file here; it
-    # does not copy positions up the tree, and the positions read from a node's edge tokens
-    # (hcl.edge_token) are those python-hcl2's parser propagates.
+    # hcl_parser.py builds python-hcl2's parser its own way (for start-up time and speed): the
+    # grammar's tables run without Lark (hcl_lalr.py), Lark parses only what they refuse. Same
+    # trees, tokens and positions on every Terraform file here, and Lark's own errors. Lark's
+    # nodes carry propagated positions (meta); ours do not, and the positions read from a node's
+    # edge tokens (hcl.edge_token) are the ones python-hcl2's parser propagates.
     from hcl2.parser import parser as hcl2_parser
+
+    from iac_assist.parsers.terraform.hcl_extract import canonical
 
     ours, theirs = hcl._parser(), hcl2_parser()
     assert ours is hcl._parser()  # one instance per process
+    assert ours.fast is not None  # the tables (made by tests/conftest.py as by a first scan)
     repo = Path(__file__).resolve().parent.parent
     files = sorted((repo / "fixtures").rglob("*.tf")) + sorted((repo / "policies" / "examples").rglob("*.tf"))
     assert len(files) > 20
+
+    def subtrees(tree):
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            if hasattr(node, "data"):
+                yield node
+                stack.extend(reversed(node.children))
 
     def outcome(parser, text):
         try:
@@ -317,15 +329,17 @@ def test_the_parser_is_python_hcl2s_own_tree_for_tree_and_position_for_position(
             return type(err).__name__, str(err)
         if parser is ours:
             metas = [(t.data, hcl.edge_token(t, False).line, hcl.edge_token(t, False).column,
-                      hcl.edge_token(t, True).end_line) for t in tree.iter_subtrees() if hcl.edge_token(t, False)]
+                      hcl.edge_token(t, True).end_line) for t in subtrees(tree) if hcl.edge_token(t, False)]
         else:
             metas = [(t.data, t.meta.line, t.meta.column, t.meta.end_line)
-                     for t in tree.iter_subtrees() if not t.meta.empty]
-        return tree, metas
+                     for t in subtrees(tree) if not t.meta.empty]
+        return canonical(tree), metas
 
+    fallbacks = ours.fallbacks
     for path in files:
         text = hcl._closing_markers_trimmed(path.read_text(encoding="utf-8-sig")) + "\n"
         assert outcome(ours, text) == outcome(theirs, text), path
+    assert ours.fallbacks == fallbacks  # all parsed on the tables
     # Errors come from Lark's own driver, expected tokens and positions included.
     for broken in ["x = \n", 'resource "a" {\n', "x = [1, 2\n", "x = 1 +* 2\n", "}\n", 'a "b" = 1\n',
                    "x = a ? b\n", "x = \"${\"\n", "x = 1 2\n"]:

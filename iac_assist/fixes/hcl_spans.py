@@ -62,6 +62,11 @@ def parse(text: str, rel: str) -> Body:
     return _parse(text, rel)
 
 
+_MODULES = (__name__, "iac_assist.parsers.terraform.hcl", "iac_assist.parsers.terraform.hcl_parser",
+            "iac_assist.parsers.terraform.hcl_lalr")
+"""The code a cached span table depends on (the parser's tables follow Lark's, keyed by its version)."""
+
+
 @lru_cache(maxsize=8)
 def _parse(text: str, rel: str) -> Body:
     from iac_assist.inputs import parse_cache
@@ -72,21 +77,21 @@ def _parse(text: str, rel: str) -> Body:
         raise CannotEdit(f"{rel}: a heredoc's closing marker is followed by blanks; edit it by hand")
     # Through the parse cache, as the scan's own parse: a repeated scan whose report shows fixes
     # (JSON, SARIF, Markdown) parses nothing again.
-    body = parse_cache.cached("terraform-spans", text, _spans, (__name__, "iac_assist.parsers.terraform.hcl"),
-                              ("python-hcl2", "lark"))
+    body = parse_cache.cached("terraform-spans", text, _spans, _MODULES, ("python-hcl2", "lark"))
     if body is None:
         raise CannotEdit(f"{rel} does not parse")
     return body
 
 
 def _spans(text: str) -> Body | None:
-    from lark.exceptions import LarkError
-
     from iac_assist.parsers.terraform.hcl import _parser
+    from iac_assist.parsers.terraform.hcl_parser import lark_errors
 
     try:
         tree = _parser().parse(text + "\n")
-    except (LarkError, RecursionError):
+    except RecursionError:
+        return None
+    except lark_errors()[1]:  # Lark is imported only when there is an error to tell
         return None
     return _body(tree.children[0], text)
 

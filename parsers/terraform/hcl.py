@@ -66,16 +66,17 @@ def _parser() -> Any:
 
 def parse(text: str) -> Body:
     """Parse a whole file. Raises HclError with line and column on a syntax error."""
-    parser = _parser()  # first: it imports Lark its own way (hcl_parser.py)
-    from lark.exceptions import LarkError, UnexpectedInput
+    parser = _parser()
+    from iac_assist.parsers.terraform.hcl_parser import lark_errors
 
     if text.startswith("\ufeff"):
         text = text[1:]
+    # Lark is imported only when an error is to be told (the except clauses are evaluated then).
     try:
         tree = parser.parse(_closing_markers_trimmed(text) + "\n")
-    except UnexpectedInput as err:
+    except lark_errors()[0] as err:
         raise HclError(_syntax_message(err), getattr(err, "line", 0), getattr(err, "column", 0)) from None
-    except LarkError as err:
+    except lark_errors()[1] as err:
         raise HclError(f"syntax error: {str(err).splitlines()[0]}") from None
     converter = _Converter()
     # Headroom for MAX_DEPTH levels (a few frames each): the depth check, not the interpreter's
@@ -170,6 +171,14 @@ def edge_token(node: Any, last: bool) -> Any:
     """The first (or last) token under a node of the parse tree (the node itself for a token):
     positions are read from tokens, since the parser does not copy them up to every tree node
     (see ``hcl_parser.build``). None for a node without tokens."""
+    item = node
+    while True:  # down the first (last) children: the walk below, unless a node on the way is empty
+        children = getattr(item, "children", None)
+        if children is None:
+            return item
+        if not children:
+            break
+        item = children[-1] if last else children[0]
     stack = [node]
     while stack:
         item = stack.pop()
@@ -203,11 +212,8 @@ _SKIP_TOKENS = {
 
 def _parts(node: Any) -> list[Any]:
     """Children that carry meaning: no punctuation, no newlines or comments."""
-    return [
-        c
-        for c in node.children
-        if not (_is_tree(c, "new_line_or_comment") or (not _is_tree(c) and c.type in _SKIP_TOKENS))
-    ]
+    return [c for c in node.children
+            if (c.data != "new_line_or_comment" if hasattr(c, "data") else c.type not in _SKIP_TOKENS)]
 
 
 class _Converter:

@@ -14,6 +14,11 @@ What differs is what it costs to have one, which a pre-commit hook pays on every
 - Loading the cached parse table goes through Lark's generic deserializer once per action (about
   20,000, most of them references to rules already loaded); ``_FastLoadLALR`` reads the same table
   directly. ``_plugins`` is Lark's hook for replacing its LALR parser class (lark-cython uses it).
+
+Lark itself is needed only to make the tables and to report an error. ``build()`` gives a
+``Parser`` that parses with the tables of Lark's parser (``hcl_lalr``, without importing Lark),
+kept between processes (``hcl_tables``), and re-parses with Lark (``build_lark()``) whatever the
+tables do not parse: a syntax error is then Lark's own, message and positions included.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from iac_assist.gcpause import paused
+from iac_assist.parsers.terraform import hcl_lalr, hcl_tables
 
 
 def hcl2_folder() -> Path:
@@ -178,7 +184,7 @@ def _fast_parser() -> type:
     return _FastParser
 
 
-def build() -> Any:
+def build_lark() -> Any:
     """A new Lark parser of python-hcl2's grammar (``.parse(text)`` gives its parse tree)."""
     folder = hcl2_folder()
     lark = _import_lark()
@@ -219,3 +225,93 @@ def _without_propagated_positions(parser: Any) -> None:
     driver.callbacks = callbacks
     if hasattr(driver, "prepare"):  # ours, when the table came from the cache (see _fast_parser)
         driver.prepare()
+
+
+class Parser:
+    """python-hcl2's parser: ``parse(text)`` gives Lark's parse tree of ``text`` or raises Lark's error.
+
+    With tables, the text is parsed by ``hcl_lalr`` and Lark is not imported; whatever that does
+    not parse (a syntax error, or anything unexpected) is parsed again by Lark, built then, whose
+    tree or error is the answer. Without tables, Lark parses everything, as before they existed.
+    """
+
+    def __init__(self, fast: hcl_lalr.FastParser | None, lark: Any = None) -> None:
+        self.fast = fast
+        self._lark = lark
+        self.fallbacks = 0
+        """Texts the tables did not parse (Lark's turn)."""
+
+    def lark(self) -> Any:
+        if self._lark is None:
+            self._lark = build_lark()
+        return self._lark
+
+    def parse(self, text: str) -> Any:
+        if self.fast is not None:
+            try:
+                return self.fast.parse(text)
+            except Exception:  # hcl_lalr.Unparsed, or anything unexpected: Lark decides
+                self.fallbacks += 1
+        return self.lark().parse(text)
+
+
+def build() -> Parser:
+    """The parser of ``hcl._parser()``: from kept tables when there are; else tables are made from
+    Lark's parser and kept when they can be (``hcl_tables``); else Lark's parser alone."""
+    folder = hcl2_folder()
+    try:
+        table_key = hcl_tables.key(folder)
+    except (OSError, ImportError, UnicodeDecodeError):
+        return Parser(None)
+    tables = hcl_tables.load(table_key)
+    if tables is not None:
+        try:
+            return Parser(hcl_lalr.FastParser(tables))
+        except Exception:  # a file of the right shape but inconsistent: made again below
+            pass
+    target = hcl_tables.writable_directory()
+    if target is None:
+        return Parser(None)
+    lark = build_lark()
+    tables = make_tables(lark, folder)
+    if tables is None:
+        return Parser(None, lark)
+    hcl_tables.store(tables, table_key, target)
+    return Parser(hcl_lalr.FastParser(tables), lark)
+
+
+def make_tables(lark: Any, folder: Path | None = None) -> dict[str, Any] | None:
+    """Tables from ``lark`` (``build_lark()``), checked against it; None when they cannot be made."""
+    from iac_assist.parsers.terraform import hcl_extract
+
+    folder = folder or hcl2_folder()
+    try:
+        tables = hcl_extract.extract(lark, sys.modules[_post_lexer(folder).__module__])
+        hcl_extract.check(tables, lark)
+    except Exception:  # hcl_extract.Unsupported, or a Lark whose insides moved: Lark parses
+        return None
+    return tables
+
+
+def prepare_tables(folders: list[Path] | None = None) -> Path | None:
+    """Make and keep the tables even when Python writes no bytecode (the test suite asks, so that
+    its parses and its processes run on them); the file, or None when they cannot be kept."""
+    folder = hcl2_folder()
+    table_key = hcl_tables.key(folder)
+    name = hcl_tables.file_name(table_key)
+    if hcl_tables.load(table_key, folders) is not None:
+        return next(f / name for f in (folders or hcl_tables.directories()) if (f / name).is_file())
+    target = hcl_tables.writable_directory(force=True, folders=folders)
+    tables = make_tables(build_lark(), folder) if target is not None else None
+    if target is None or tables is None:
+        return None
+    return hcl_tables.store(tables, table_key, target)
+
+
+def lark_errors() -> tuple[type[Exception], type[Exception]]:
+    """Lark's ``UnexpectedInput`` and ``LarkError``, for an ``except`` clause: imported only when an
+    exception is being handled (a successful parse never imports Lark)."""
+    _import_lark()
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    return UnexpectedInput, LarkError

@@ -10,7 +10,8 @@ from __future__ import annotations
 from iac_assist.inputs import parse_cache
 from iac_assist.parsers.terraform import hcl
 
-_HCL_MODULES = ("iac_assist.parsers.terraform.hcl", "iac_assist.parsers.terraform.expressions")
+_HCL_MODULES = ("iac_assist.parsers.terraform.hcl", "iac_assist.parsers.terraform.expressions",
+                "iac_assist.parsers.terraform.hcl_parser", "iac_assist.parsers.terraform.hcl_lalr")
 _JSON_MODULES = (*_HCL_MODULES, "iac_assist.parsers.terraform.tfjson", "iac_assist.inputs.jsonpos")
 _LIBRARIES = ("python-hcl2", "lark")
 
