@@ -108,10 +108,11 @@ def _parse_cache_of_the_tests(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _hcl_tables() -> None:
+def _hcl_tables(_parse_cache_of_the_tests: Path) -> None:
     """The HCL parser's tables (parsers/terraform/hcl_tables.py) are made once, as a user's first
     scan makes them, even where Python is told to write no bytecode: every parse of the session,
-    in process and in the commands it runs, goes through them as a user's does."""
+    in process and in the commands it runs, goes through them as a user's does. After the
+    session's cache folder is in place: tables found in the user's own would not be seen later."""
     from iac_assist.parsers.terraform import hcl_parser
 
     assert hcl_parser.prepare_tables() is not None
