@@ -1130,4 +1130,7 @@ def leave(status: int) -> None:
         with contextlib.suppress(OSError, ValueError):
             stream.flush()
     compiled_methods.save()
+    parse_cache = sys.modules.get("iac_assist.inputs.parse_cache")
+    if parse_cache is not None:
+        parse_cache.flush()  # entries still being written (evict, at the end of a scan, waited for them)
     os._exit(status & 0xFF)  # as the operating system keeps it (sys.exit(-1) is 255)

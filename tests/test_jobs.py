@@ -183,10 +183,69 @@ def test_the_workers_are_let_go_once_every_batch_is_done(tmp_path: Path) -> None
     try:
         assert loading._pool is not None
         deadline = time.monotonic() + 60
-        while not all(f.done() for fs in loading._futures.values() for f in fs) and time.monotonic() < deadline:
+        while (loading._queue or not all(f.done() for fs in loading._futures.values() for f in fs.values())) \
+                and time.monotonic() < deadline:
             time.sleep(0.05)
         delivered = loading.delivered(first)
         assert loading._pool is None  # gone before the second front end's results are read
         assert loading.delivered(second) is not None and delivered is not None
     finally:
         loading.close()
+
+
+def _where(seconds: float) -> int:
+    """A batch's work: wait, then say which process did it."""
+    import os
+    import time
+
+    time.sleep(seconds)
+    return os.getpid()
+
+
+class _Sleeps:
+    """A front end's preparation whose batches wait the given seconds (the first, the largest)."""
+
+    slow_start = False
+
+    def __init__(self, seconds: list[float]) -> None:
+        self.seconds = seconds
+        self.units = len(seconds)
+        self.size = 1 << 30
+
+    def batches(self, workers: int) -> list[object]:
+        from iac_assist.analysis.frontend import Batch
+
+        return [Batch(_where, (s,)) for s in self.seconds]
+
+
+def test_a_worker_is_handed_one_batch_at_a_time_and_the_parent_runs_the_rest() -> None:
+    # While the worker is busy with the first batch, the parent takes all the others: none is
+    # queued ahead for the busy worker (the parent then waited for batches it could have run).
+    import os
+
+    preparation = _Sleeps([3.0, 0.01, 0.01, 0.01, 0.01])
+    loading = parallel.Loading([preparation], (), 2)
+    try:
+        assert loading._pool is not None
+        done = loading.delivered(preparation)
+    finally:
+        loading.close()
+    assert done is not None and done[0] != os.getpid()
+    assert done[1:] == [os.getpid()] * 4
+
+
+def test_the_parent_joins_the_first_front_end_while_the_worker_loads_the_next() -> None:
+    # Batches are handed out in the order the parent collects them: the worker goes on with the
+    # second front end's batches while the parent joins the first's.
+    import os
+    import time
+
+    first, second = _Sleeps([0.01, 0.01]), _Sleeps([1.0, 0.01])
+    loading = parallel.Loading([first, second], (), 2)
+    try:
+        assert loading.delivered(first) is not None
+        time.sleep(0.5)  # the parent evaluating the first front end's results
+        done = loading.delivered(second)
+    finally:
+        loading.close()
+    assert done is not None and done[0] != os.getpid()

@@ -200,3 +200,32 @@ def test_decoded_template_marks_survive_the_round_trip(tmp_path: Path) -> None:
     key_marks = [(k.start_mark.line, k.start_mark.column) for k in warm["Resources"]]
     assert key_marks == [(k.start_mark.line, k.start_mark.column) for k in cold["Resources"]]
     assert (warm["Resources"]["B"] is warm["Resources"]["C"]) == (cold["Resources"]["B"] is cold["Resources"]["C"])
+
+
+def test_a_parallel_scan_keeps_the_same_entries_and_its_workers_write_none(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # Workers hand their entries to the parent, which writes them (on a thread of its own, while
+    # it evaluates) before the process ends: the folder is the one a serial scan leaves.
+    import os
+
+    from iac_assist.analysis import parallel
+
+    writers: list[int] = []
+    real = parse_cache._Store._write
+
+    def spy(self: parse_cache._Store, key: str, entry: bytes) -> None:
+        writers.append(os.getpid())
+        real(self, key, entry)
+
+    monkeypatch.setattr(parse_cache._Store, "_write", spy)
+    monkeypatch.setattr(parallel, "AUTO_MIN_BYTES", 1)
+    listings = []
+    for jobs in ("1", "2"):
+        cache = tmp_path / f"cache-{jobs}"
+        result = CliRunner().invoke(cli, ["scan", str(FIXTURES / "terraform-repo"), str(FIXTURES / "sam"),
+                                          "--format", "json", "--cache-dir", str(cache), "--jobs", jobs])
+        assert result.exit_code in (0, 1), result.output
+        parse_cache.flush()
+        listings.append(sorted(p.name for p in cache.rglob("*") if p.is_file()))
+    assert listings[0] == listings[1] and len(listings[0]) > 5
+    assert set(writers) == {os.getpid()}

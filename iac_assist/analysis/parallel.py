@@ -63,16 +63,29 @@ class Loading:
     workers. ``shared``: what every batch carries (the reader, the front ends' options): when it
     cannot travel to a worker (a closure), everything is loaded in this process.
 
+    Batches wait in one queue, in the order the parent collects them, each front end's largest
+    batch first. A worker is handed the next batch from the front when it has
+    finished one (never more than one at a time: a batch queued ahead for a busy worker could
+    not be taken back by the parent, which then waited for it), and the parent takes from the
+    back the batches of the front end whose results it needs, the smallest first.
+
     ``progress`` hears of the step ``loading``: one piece per batch a worker delivers (as it
     completes, on the pool's thread) and one per preparation loaded here (see ``finished``)."""
 
     def __init__(self, preparations: Sequence[Preparation], shared: tuple, jobs: int | None,
                  progress: Progress | None = None) -> None:
+        import threading
+
         from iac_assist.analysis.progress import SILENT
 
         self._pool: ProcessPoolExecutor | None = None
-        self._futures: dict[int, list[Future]] = {}
+        self._futures: dict[int, dict[int, Future]] = {}
         self._batches: dict[int, list[Batch]] = {}
+        self._queue: list[tuple[int, int]] = []
+        """(preparation id, batch index) of batches no one has taken yet, in the order workers take them."""
+        self._lock = threading.Lock()
+        self._workers = 0
+        self._idle = 0
         self._preparations = list(preparations)
         self._progress = progress or SILENT
         self._sent: set[int] = set()
@@ -84,7 +97,7 @@ class Loading:
                 self._start(workers)
             except (OSError, NotImplementedError, ImportError):  # no process support here
                 self.close()
-        if not self._futures:
+        if not self._batches:
             self._progress.step("loading", len(self._preparations))
 
     def finished(self, preparation: Preparation) -> None:
@@ -98,65 +111,104 @@ class Loading:
         from iac_assist.inputs import parse_cache
 
         # The parent works too (see ``delivered``): one process fewer to hold in memory.
-        self._pool = ProcessPoolExecutor(max_workers=max(1, workers - 1), initializer=_worker_init,
+        self._workers = self._idle = max(1, workers - 1)
+        self._pool = ProcessPoolExecutor(max_workers=self._workers, initializer=_worker_init,
                                          initargs=(parse_cache.current(),))
-        # Front ends whose workers import something slow go first: their batches are among the
-        # longest tasks.
-        work = [(p, p.batches(workers)) for p in sorted(self._preparations, key=lambda p: not p.slow_start)
-                if p.units]
+        # In the order the parent collects them: the first front end's batches are loaded by all
+        # at once, and the parent joins them (evaluates Terraform) while the workers go on with
+        # the next front end's.
+        work = [(p, p.batches(workers)) for p in self._preparations if p.units]
         self._sent = {id(p) for p, _ in work}
         # Counted before the first batch can complete.
         self._progress.step("loading", sum(len(batches) for _, batches in work) + len(self._preparations)
                             - len(work))
         for preparation, batches in work:
-            futures = [self._pool.submit(_work, batch.run, batch.args) for batch in batches]
-            for future in futures:
-                future.add_done_callback(self._completed)
-            self._futures[id(preparation)] = futures
             self._batches[id(preparation)] = batches
+            self._futures[id(preparation)] = {}
+            self._queue += [(id(preparation), index) for index in range(len(batches))]
+        self._feed()
+
+    def _feed(self) -> None:
+        """Hand the next queued batches to idle workers."""
+        while True:
+            with self._lock:
+                if not self._idle or not self._queue or self._pool is None:
+                    return
+                key, index = self._queue.pop(0)
+                self._idle -= 1
+                batch = self._batches[key][index]
+                try:
+                    future = self._pool.submit(_work, batch.run, batch.args)
+                except RuntimeError:  # the pool is shutting down: the batch is the parent's
+                    self._queue.insert(0, (key, index))
+                    self._idle += 1
+                    return
+                self._futures[key][index] = future
+            future.add_done_callback(self._completed)
 
     def _completed(self, future: Future) -> None:
+        with self._lock:
+            self._idle += 1
         if not future.cancelled():
             self._progress.advance()
+        self._feed()
+
+    def _take_last(self, key: int) -> int | None:
+        """The last queued batch of preparation ``key``, taken off the queue (None: none left)."""
+        with self._lock:
+            for position in range(len(self._queue) - 1, -1, -1):
+                if self._queue[position][0] == key:
+                    return self._queue.pop(position)[1]
+        return None
 
     def delivered(self, preparation: Preparation) -> list[object | None] | None:
         """What the workers made of ``preparation``'s batches (None for one they could not
         deliver), or None when it was not sent to workers. The pool closes once every
         preparation's work is collected."""
-        futures = self._futures.pop(id(preparation), None)
-        batches = self._batches.pop(id(preparation), [])
-        if futures is None:
+        from iac_assist.inputs import parse_cache
+
+        key = id(preparation)
+        batches = self._batches.get(key)  # kept until none is queued: a worker may be handed one
+        if batches is None:
             return None
         here: dict[int, object | None] = {}
-        # Batches no worker has started are run here, the smallest (last) first, while the
+        # Batches no worker has taken are run here, the smallest (last) first, while the
         # workers take them from the front.
-        for index in reversed(range(len(futures))):
-            if futures[index].cancel():
-                try:
-                    here[index] = batches[index].run(*batches[index].args)
-                except Exception:  # done again by ``finish``, failing where a serial scan would
-                    here[index] = None
-                self._progress.advance()
+        while (index := self._take_last(key)) is not None:
+            try:
+                here[index] = batches[index].run(*batches[index].args)
+            except Exception:  # done again by ``finish``, failing where a serial scan would
+                here[index] = None
+            self._progress.advance()
+        with self._lock:
+            futures = self._futures.pop(key)
+            del self._batches[key]
         out: list[object | None] = []
-        for index, future in enumerate(futures):
+        for index in range(len(batches)):
             if index in here:
                 out.append(here[index])
                 continue
             try:
-                out.append(future.result())
+                value, entries = futures[index].result()
             except Exception:  # the parent does this batch itself
                 out.append(None)
+                continue
+            out.append(value)
+            parse_cache.receive(entries)
         # Once every batch is done, the workers are let go at once (their results are in the
         # futures): a worker holds its imports (the SAM translator, the HCL grammar) and its
         # heap for nothing while the parent evaluates.
-        if all(future.done() for pending in self._futures.values() for future in pending):
+        with self._lock:
+            done = not self._queue and all(f.done() for pending in self._futures.values() for f in pending.values())
+        if done:
             self.close()
         return out
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worker_init(cache: Path | None = None) -> None:
@@ -167,11 +219,14 @@ def _worker_init(cache: Path | None = None) -> None:
     # Workers parse: they read and write the parent's parse cache (already checked by the parent).
     from iac_assist.inputs import parse_cache
 
+    parse_cache.hold()  # their entries go back with their results (the parent writes them)
     parse_cache.configure(cache)
 
 
-def _work(run: Callable[..., object], args: tuple) -> object:
-    return run(*args)
+def _work(run: Callable[..., object], args: tuple) -> tuple[object, list[tuple[str, bytes]]]:
+    from iac_assist.inputs import parse_cache
+
+    return run(*args), parse_cache.held_entries()
 
 
 def chunks(items: Iterable[T], size: Callable[[T], int], min_bytes: int) -> list[list[T]]:

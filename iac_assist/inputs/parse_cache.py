@@ -26,6 +26,7 @@ an error. The folder is kept under ``MAX_BYTES``: past it, the least recently us
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import hmac
@@ -34,6 +35,7 @@ import os
 import pickle
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -59,6 +61,7 @@ _ALLOWED_GLOBALS = {("builtins", "set"), ("builtins", "frozenset"), ("builtins",
 _directory: Path | None = None
 _store: _Store | None = None
 _identities: dict[tuple, bytes] = {}
+_held = False
 
 
 def default_directory() -> Path:
@@ -72,6 +75,8 @@ def configure(directory: Path | None, scanned: Sequence[Path] = ()) -> str | Non
     """Use ``directory`` for this process (None: no cache). Returns why it is not used, if it is
     not: a folder inside a scanned path is refused."""
     global _directory, _store
+    if _store is not None:
+        _store.flush()  # the entries of the folder used so far
     _directory, _store = None, None
     if directory is None:
         return None
@@ -117,6 +122,43 @@ def cached(kind: str, text: str, parse: Callable[[str], T], modules: Iterable[st
     return value
 
 
+def hold() -> None:
+    """In a worker process: entries are kept, not written, until ``held_entries`` hands them to
+    the parent, which writes them (``receive``) while it evaluates alone: creating a file is
+    about a third of a millisecond here, and the workers are the busy ones."""
+    global _held, _store
+    _held = True
+    # A forked worker's copy of the parent's store is not its own (its lock may be held by a
+    # writer thread that exists only in the parent): reopened, held, on first use.
+    _store = None
+
+
+def held_entries() -> list[tuple[str, bytes]]:
+    """The entries a worker made since it last handed them over (see ``hold``)."""
+    if _store is None or not _store.held:
+        return []
+    with _store.lock:
+        out = list(_store.pending.items())
+        _store.pending.clear()
+    return out
+
+
+def receive(entries: Iterable[tuple[str, bytes]]) -> None:
+    """Write the entries a worker made (``held_entries``): whole entries, HMAC included, under
+    the same key file, so they are checked like any other when read."""
+    store = _open_store()
+    if store is not None:
+        for key, entry in entries:
+            if _KEY.fullmatch(key) and entry.startswith(FORMAT):
+                store.deliver(key, entry)
+
+
+def flush() -> None:
+    """Wait until every entry made so far is on disk (before the process ends)."""
+    if _store is not None:
+        _store.flush()
+
+
 def get_entry(key: str, allowed: frozenset[tuple[str, str]] = frozenset()) -> Any:
     """The value stored under ``key`` (a hex digest the caller made of everything the value
     depends on), or ``MISS``; ``allowed``: more globals its unpickling may name. For caches of
@@ -135,8 +177,12 @@ def put_entry(key: str, value: object, reducers: Mapping[type, Callable[[Any], t
 def evict() -> None:
     """Keep the folder under MAX_BYTES (once, at the end of a run that wrote entries)."""
     if _store is not None and _store.wrote:
+        _store.flush()
         _store.evict(MAX_BYTES)
 
+
+_flush_at_exit: list[bool] = []
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 MISS = _MISS = object()
 """What ``get_entry`` returns when there is no entry to use."""
@@ -223,17 +269,26 @@ class _Store:
         self.directory = directory
         self.secret = _secret(directory)
         self.wrote = False
+        self.held = _held
+        # Entries made but not on disk yet (served from here meanwhile), written in order by a
+        # thread of their own while the scan goes on: files are created with the interpreter's
+        # lock released, on a core the scan's serial part leaves idle.
+        self.pending: dict[str, bytes] = {}
+        self.lock = threading.Lock()
+        self.writer: threading.Thread | None = None
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / key
 
     def get(self, key: str, allowed: frozenset[tuple[str, str]] = frozenset()) -> Any:
         path = self._path(key)
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return _MISS
+        data = self.pending.get(key)
+        if data is None:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                return _MISS
         head = len(FORMAT) + _MAC_SIZE
         if len(data) < head or data[:len(FORMAT)] != FORMAT:
             return _MISS
@@ -262,20 +317,55 @@ class _Store:
         except Exception:  # a result that does not pickle (or nests too deeply) is not cached
             return
         mac = hmac.new(self.secret, key.encode() + payload, hashlib.sha256).digest()
+        self.deliver(key, FORMAT + mac + payload)
+
+    def deliver(self, key: str, entry: bytes) -> None:
+        """``entry`` (made whole: format, HMAC, payload) is to be written under ``key``."""
+        self.wrote = True
+        with self.lock:
+            self.pending[key] = entry
+            if self.held or self.writer is not None:
+                return
+            self.writer = threading.Thread(target=self._drain, name="iac-assist parse cache", daemon=True)
+            self.writer.start()
+        if not _flush_at_exit:
+            _flush_at_exit.append(True)
+            atexit.register(flush)  # a library caller's process ends normally: entries first
+
+    def _drain(self) -> None:
+        while True:
+            with self.lock:
+                if not self.pending:
+                    self.writer = None
+                    return
+                key, entry = next(iter(self.pending.items()))
+            self._write(key, entry)
+            with self.lock:
+                if self.pending.get(key) is entry:
+                    del self.pending[key]
+
+    def _write(self, key: str, entry: bytes) -> None:
         path = self._path(key)
         try:
             path.parent.mkdir(exist_ok=True, mode=0o700)
             handle, temporary = _temporary(path.parent, ".tmp-")
             try:
                 with os.fdopen(handle, "wb") as out:
-                    out.write(FORMAT + mac + payload)
+                    out.write(entry)
                 os.replace(temporary, path)  # atomic: a reader sees the whole entry or none
             except BaseException:
                 os.unlink(temporary)
                 raise
         except OSError:
             return
-        self.wrote = True
+
+    def flush(self) -> None:
+        while True:
+            with self.lock:
+                writer = self.writer
+            if writer is None or not writer.is_alive():
+                return
+            writer.join()
 
     def evict(self, limit: int) -> None:
         entries = []
