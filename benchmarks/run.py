@@ -382,7 +382,8 @@ def _markdown(report: dict) -> str:
           f"({m['duration_min']} min). Every figure below comes from this one session.",
         "",
         "Times are wall-clock seconds of the whole process, median (min–max) of the runs; memory is "
-        "the largest process's peak RSS, then the peak of all its processes together (PSS, sampled), in MB. "
+        "the largest process's peak RSS, then the peak of all its processes together (PSS, sampled every 20 ms "
+        "in one more run, untimed: the sampling slowed a tool using both cores), in MB. "
         "Errors and warnings are those iac-assist reports (files or parts it could not analyse); "
         "`tracebacks` counts crashes.",
         "",

@@ -19,7 +19,10 @@ its HMAC-SHA256, under a random per-user key kept in the cache folder with mode 
 file someone else wrote, without that key, is never unpickled. A key file readable or owned by
 someone else turns the cache off. As a second wall the unpickler accepts only the classes of
 our syntax trees, the decoder's nodes and plain containers. Entries are written to a temporary
-file and renamed, so concurrent runs sharing the folder see a whole entry or none; anything
+file and renamed, so concurrent runs sharing the folder see a whole entry or none. They are
+written by a thread of the process that scans (creating a file costs about a third of a
+millisecond here, and the scan goes on meanwhile); worker processes hand theirs over with their
+results (``hold``, ``receive``); the process waits for them before it ends (``flush``); anything
 unreadable, truncated, forged or failing to load is a miss (parsed again and rewritten), never
 an error. The folder is kept under ``MAX_BYTES``: past it, the least recently used entries go.
 """
