@@ -64,7 +64,7 @@ def main() -> None:
     import iac_assist.analysis.engine as engine
 
     imports["import policies"] = import_time("iac_assist.policies")
-    imports["import HCL parser (lark, python-hcl2)"] = _hcl_parser_time()
+    imports["import HCL parser (its tables; Lark only to make them)"] = _hcl_parser_time()
     imports["import cfn-lint (CloudFormation decoder)"] = import_time("iac_assist.parsers.cloudformation.template")
     with contextlib.suppress(ImportError):  # the sam extra is optional
         imports["import aws-sam-translator"] = import_time("samtranslator.translator.transform")
