@@ -332,7 +332,8 @@ def scan(paths: tuple[Path, ...], fmt: str, output: Path | None, reports: tuple[
             from iac_assist.fixes.plan import plan
             from iac_assist.fixes.sources import SourceFiles
 
-            result.fixes = plan(result, SourceFiles(result.root, result.digests, max_file_size, unscanned=True))
+            result.fixes = plan(result, SourceFiles(result.root, result.digests, max_file_size, unscanned=True),
+                                jobs)
         return result
 
     # A repeated scan of unchanged files reads what this gave last time (analysis/result_cache.py).

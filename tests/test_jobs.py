@@ -163,7 +163,8 @@ def test_the_parent_is_one_of_the_jobs(monkeypatch: pytest.MonkeyPatch, workers:
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", spy)
     serial = run("scan", str(FIXTURES), "--format", "json", "--jobs", "1")
     assert run("scan", str(FIXTURES), "--format", "json", "--jobs", "2") == serial
-    assert workers == [2] and pools == [1]
+    # Loading's pool, and fix planning's when it forks one (plan_jobs.py): one process beside this one.
+    assert workers == [2] and pools[0] == 1 and set(pools) == {1}
 
 
 def test_the_workers_are_let_go_once_every_batch_is_done(tmp_path: Path) -> None:
@@ -249,3 +250,59 @@ def test_the_parent_joins_the_first_front_end_while_the_worker_loads_the_next() 
     finally:
         loading.close()
     assert done is not None and done[0] != os.getpid()
+
+
+forking = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                             reason="fixes are planned beside only where processes fork")
+
+
+@pytest.fixture
+def planned_beside(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """(fixes, unfixed) of each plan made in two processes; any scan's formats are enough."""
+    from iac_assist.fixes import plan_jobs
+
+    monkeypatch.setattr(plan_jobs, "MIN_FINDINGS", 1)
+    made: list[tuple[int, int]] = []
+    real = plan_jobs._merged
+
+    def spy(findings: list, *parts: object) -> object:
+        out = real(findings, *parts)  # type: ignore[arg-type]
+        made.append((len(out.fixes), len(out.unfixed)))
+        return out
+
+    monkeypatch.setattr(plan_jobs, "_merged", spy)
+    return made
+
+
+@forking
+@pytest.mark.parametrize("fmt", ["json", "sarif", "markdown"])
+def test_fixes_planned_in_two_processes_are_the_fixes_of_one(fmt: str, planned_beside: list) -> None:
+    serial = run("scan", str(FIXTURES), "--format", fmt, "--jobs", "1")
+    assert planned_beside == []
+    beside = run("scan", str(FIXTURES), "--format", fmt, "--jobs", "2")
+    assert len(planned_beside) == 1 and planned_beside[0][0] > 0 and planned_beside[0][1] > 0
+    assert beside == serial
+
+
+@forking
+def test_fixes_the_other_process_could_not_plan_are_planned_here(
+        monkeypatch: pytest.MonkeyPatch, planned_beside: list) -> None:
+    from iac_assist.fixes import plan as fix_plan
+    from iac_assist.fixes import plan_jobs
+
+    serial = run("scan", str(FIXTURES), "--format", "json", "--jobs", "1")
+    monkeypatch.setattr(plan_jobs, "_plan_forked", _dies)
+    halves: list[int] = []
+    real = fix_plan.plan_findings
+    monkeypatch.setattr(fix_plan, "plan_findings", lambda result, sources, findings: (
+        halves.append(len(findings)), real(result, sources, findings))[1])
+    assert run("scan", str(FIXTURES), "--format", "json", "--jobs", "2") == serial
+    # Both halves planned here (this process's spy saw both), and put together as usual.
+    assert len(halves) == 2 and len(planned_beside) == 1
+
+
+def _dies() -> None:
+    """A forked planner that dies (a module's function: the pool names what it runs)."""
+    import os
+
+    os._exit(3)

@@ -139,18 +139,26 @@ def _key(rule_id: str, address: str, file: str, line: int) -> tuple[str, str, st
     return rule_id, block_address(address), file, line
 
 
-def plan(result: ScanResult, sources: Sources) -> FixPlan:
-    """The fix of every finding that counts (not suppressed), or why it has none."""
+def plan(result: ScanResult, sources: Sources, jobs: int | None = 1) -> FixPlan:
+    """The fix of every finding that counts (not suppressed), or why it has none. ``jobs``: as
+    the scan's (1: in this process; None: another process beside it when there is enough of
+    each format to plan, see ``plan_jobs.py``); the plan is the same."""
     # The scan's graph and results (hundreds of thousands of objects) would be walked again by
     # each full pass the planning's allocations trigger: a third of the planning time on the corpus.
     with set_aside():
-        return _plan(result, sources)
+        if jobs != 1:
+            from iac_assist.fixes.plan_jobs import plan_beside
+
+            planned = plan_beside(result, sources, jobs)
+            if planned is not None:
+                return planned
+        return plan_findings(result, sources, result.unsuppressed)
 
 
-def _plan(result: ScanResult, sources: Sources) -> FixPlan:
+def plan_findings(result: ScanResult, sources: Sources, findings: list[Finding]) -> FixPlan:
+    """The fixes of ``findings`` (of ``result``), edits checked file by file."""
     out = FixPlan()
     graph = result.graph
-    findings = result.unsuppressed
     policies = {p.id: p for p in result.policies}
     hits: dict[str, dict[tuple, list[Hit]]] = {}
     taken: dict[str, list[tuple[TextEdit, Finding]]] = defaultdict(list)
