@@ -8,13 +8,14 @@ this one plans the other's. Formats never share a file, and a file's fixes are c
 only with fixes of the same file (``plan._clash``, ``_not_combined``, ``_verify``), so each half
 is planned exactly as it would be in the whole; the halves are put back in the findings' order.
 
-Only where processes are forked (Linux: the planning must not pickle the scan), with more than
-one CPU, when both formats have enough findings to be worth a process; anything that goes wrong
-with the other process (it could not start, it died) plans its half here.
+Only on Linux, where forking is the default way to start a process (the planning must not pickle
+the scan), with more than one CPU, when both formats have enough findings to be worth a process;
+anything that goes wrong with the other process (it could not start, it died) plans its half here.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,8 +39,10 @@ def plan_beside(result: ScanResult, sources: Sources, jobs: int | None) -> FixPl
     from iac_assist.analysis.parallel import available_cpus
     from iac_assist.fixes.plan import plan_findings
 
+    # Forking is Linux's default start method; elsewhere (macOS: system libraries that do not
+    # survive a fork) the plan is made here.
     if (jobs is not None and jobs < 2) or available_cpus() < 2 or result.graph is None \
-            or "fork" not in multiprocessing.get_all_start_methods():
+            or not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
         return None
     findings = result.unsuppressed
     templates = {c.loc.file for c in result.graph.components.values() if "::" in c.source_type}
