@@ -338,3 +338,58 @@ def test_help_documents_the_option():
     _code, out, _err = run("scan", "--help")
     assert "--fail-on-unanalysed" in out and "--verbose" in out
     assert sys.modules.get("iac_assist.cli") is not None
+
+
+CALLS_EVERYWHERE = """\
+variable "shape" {
+  type = object({ name = string, tags = map(string) })
+  validation {
+    condition     = frobnicate(var.shape.name)
+    error_message = "no"
+  }
+}
+
+locals {
+  listed = [for s in var.names : upper(zorch(s))]
+  text   = <<-EOT
+    ${plinth("heredoc")}
+    %{ for n in plinth(var.names) }${n}%{ endfor }
+  EOT
+  inline = "a-${plinth(var.x)}-b"
+}
+
+resource "aws_s3_bucket" "b" {
+  bucket = lower(provider::aws::arn_parse(var.arn).resource)
+  dynamic "tag" {
+    for_each = zorch(var.tags)
+    content {
+      key = tag.key
+    }
+  }
+}
+"""
+
+
+def test_unknown_functions_are_found_in_templates_directives_and_blocks_but_not_type_constraints(tmp_path: Path):
+    # The parse gathers each call it makes (a file's body carries them); the warnings are those
+    # of a walk of the whole tree: its first line, how many calls, a variable's type left out.
+    import dataclasses
+
+    from iac_assist.parsers.terraform import gaps, hcl
+
+    body = hcl.parse(CALLS_EVERYWHERE)
+    assert body.calls is not None
+    found = {e.message.split(" is ")[0]: e for e in gaps.unknown_functions(body, "main.tf")}
+    assert sorted(found) == ["frobnicate()", "plinth()", "provider::aws::arn_parse()", "zorch()"]
+    assert {name: e.line for name, e in found.items() if name != "plinth()"} == {
+        "frobnicate()": 4, "provider::aws::arn_parse()": 19, "zorch()": 10}
+    assert "(3 calls)" in found["plinth()"].message  # in a heredoc, a directive and a string
+    assert "(2 calls)" in found["zorch()"].message and "calls)" not in found["frobnicate()"].message
+    assert all(e.category == "unknown-function" for e in found.values())
+    assert gaps.unknown_functions(dataclasses.replace(body, calls=None), "main.tf") == \
+        gaps.unknown_functions(body, "main.tf")
+    # As the scan reports them.
+    (tmp_path / "main.tf").write_text(CALLS_EVERYWHERE)
+    result = scan([tmp_path], root=tmp_path)
+    assert sorted(e.message.split(" is ")[0] for e in result.errors if e.category == "unknown-function") == \
+        sorted(found)

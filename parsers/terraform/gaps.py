@@ -40,6 +40,14 @@ def unknown_functions(body: hcl.Body, rel: str) -> list[ScanError]:
     at its first call, with how many calls there are."""
     known = _known()
     calls: dict[str, list[int]] = {}
+    if body.calls is not None:
+        # The calls its parse made (in the tree's order, as the walk below finds them), but
+        # those of variables' type constraints.
+        typed = _in_type_constraints(body)
+        for call in body.calls:
+            if call.name not in known and id(call) not in typed:
+                calls.setdefault(call.name, []).append(call.line)
+        return _warnings(calls, rel)
     stack: list[object] = [*body.blocks, *(attr.expr for attr in body.attributes.values())]
     visited = 0
     while stack and visited < MAX_NODES:
@@ -61,6 +69,10 @@ def unknown_functions(body: hcl.Body, rel: str) -> list[ScanError]:
                 if isinstance(node, ex.Call) and node.name not in known:
                     calls.setdefault(node.name, []).append(node.line)
                 stack.extend(children(node))
+    return _warnings(calls, rel)
+
+
+def _warnings(calls: dict[str, list[int]], rel: str) -> list[ScanError]:
     out = []
     for name, lines in sorted(calls.items()):
         first = min((n for n in lines if n > 0), default=0)
@@ -68,6 +80,34 @@ def unknown_functions(body: hcl.Body, rel: str) -> list[ScanError]:
         what = "a provider-defined function" if name.startswith("provider::") else "a function iac-assist does not know"
         out.append(ScanError(rel, first, f"{name}() is {what}{uses}: its result is unknown, and what depends on it "
                              "is not analysed", level="warning", category=CATEGORY))
+    return out
+
+
+def _in_type_constraints(body: hcl.Body) -> set[int]:
+    """The ids of the calls written in a variable's type constraint (``list(string)``), at any
+    depth of blocks."""
+    out: set[int] = set()
+    blocks = list(body.blocks)
+    while blocks:
+        block = blocks.pop()
+        blocks.extend(block.body.blocks)
+        constraint = block.body.attributes.get("type") if block.type == "variable" else None
+        if constraint is None:
+            continue
+        stack: list[object] = [constraint.expr]
+        while stack:
+            node = stack.pop()
+            cls = type(node)
+            if cls in _LEAVES:
+                continue
+            if isinstance(node, (tuple, list)):
+                stack.extend(node)
+                continue
+            children = _children(cls)
+            if children is not None:
+                if isinstance(node, ex.Call):
+                    out.add(id(node))
+                stack.extend(children(node))
     return out
 
 

@@ -54,6 +54,15 @@ class Block:
 class Body:
     attributes: dict[str, Attribute] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
+    calls: tuple[ex.Call, ...] | None = field(default=None, compare=False, repr=False)
+    """A parsed file's body: every function call made by its parse, template interpolations
+    included, so that ``gaps.unknown_functions`` need not walk the whole tree for them. None for
+    a body made otherwise (Terraform's JSON syntax, an override merged in)."""
+
+
+_calls_made: list[ex.Call] | None = None
+"""The function calls of the file being parsed (``parse`` of a file, and the expressions its
+templates hold, parsed inside it)."""
 
 
 @lru_cache(maxsize=1)
@@ -78,19 +87,28 @@ def parse(text: str) -> Body:
         raise HclError(_syntax_message(err), getattr(err, "line", 0), getattr(err, "column", 0)) from None
     except lark_errors()[1] as err:
         raise HclError(f"syntax error: {str(err).splitlines()[0]}") from None
+    global _calls_made
     converter = _Converter()
+    outermost = _calls_made is None
+    if outermost:
+        _calls_made = []
     # Headroom for MAX_DEPTH levels (a few frames each): the depth check, not the interpreter's
     # recursion limit, decides where deep nesting is reported, whatever the caller's stack.
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, _stack_depth() + MAX_DEPTH * _FRAMES_PER_LEVEL + 200))
     try:
-        return converter.body(tree.children[0], 0)
+        body = converter.body(tree.children[0], 0)
+        if outermost:
+            body.calls = tuple(_calls_made or ())
+        return body
     except RecursionError:
         # A backstop (MAX_DEPTH stops the walk first): name the deepest place reached.
         node = converter.deepest
         raise HclError(f"nesting deeper than {MAX_DEPTH} levels", _line(node), _column(node)) from None
     finally:
         sys.setrecursionlimit(limit)
+        if outermost:
+            _calls_made = None
 
 
 _FRAMES_PER_LEVEL = 8
@@ -368,7 +386,10 @@ class _Converter:
             args = tuple(self.expr(c, depth) for c in args_node.children if _is_tree(c) and
                          c.data != "new_line_or_comment")
             expand = any(not _is_tree(c) and c.type == "ELLIPSIS" for c in args_node.children)
-        return ex.Call("::".join(names), args, expand, _line(node))
+        call = ex.Call("::".join(names), args, expand, _line(node))
+        if _calls_made is not None:
+            _calls_made.append(call)
+        return call
 
     def x_index_expr_term(self, node: Any, depth: int) -> ex.Expr:
         obj = self.expr(node.children[0], depth)
