@@ -196,6 +196,68 @@ def test_outputs_of_a_nested_stack_connect_the_graph(write_tree):
     assert found == {("db-in-public-subnet", "Db", "app.yaml", 11)}
 
 
+PASSING = """AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  ParentVpc: {Type: String}
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.1.0.0/16}
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: app, VpcId: !Ref ParentVpc}
+Outputs:
+  GivenVpc: {Value: !Ref ParentVpc}
+  OwnVpc: {Value: !Ref Vpc}
+  Group: {Value: !Ref Sg}
+"""
+READING = """AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties: {CidrBlock: 10.0.0.0/16}
+  Inner:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: inner.yaml
+      Parameters: {ParentVpc: !Ref Vpc}
+  First:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: first, VpcId: !GetAtt Inner.Outputs.GivenVpc}
+  Second:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: second, VpcId: !GetAtt Inner.Outputs.OwnVpc}
+  Third:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {GroupDescription: third, VpcId: !GetAtt Inner.Outputs.GivenVpc}
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      Engine: postgres
+      VPCSecurityGroups: [!GetAtt Inner.Outputs.Group, !GetAtt Inner.Outputs.Group]
+"""
+
+
+def test_every_output_read_of_a_nested_stack_resolves_as_the_first(write_tree, monkeypatch):
+    # A nested stack is resolved once per stack reading its outputs, not once per output read;
+    # what the parent passed in still names the parent's resource on every read.
+    from iac_assist.parsers.cloudformation import template
+
+    resolved: list[str] = []
+    real = template.outputs
+    monkeypatch.setattr(template, "outputs", lambda text, file, *args: (resolved.append(file), real(
+        text, file, *args))[1])
+    root = write_tree({"app.yaml": READING, "inner.yaml": PASSING})
+    graph, _ = build_graph([root])
+    by_address = {c.address: c for c in graph.components.values()}
+    vpc_of = {name: graph.resolve(by_address[name], by_address[name].get("vpc"), "ec2.vpc").address
+              for name in ("First", "Second", "Third", "Inner.Sg")}
+    assert vpc_of == {"First": "Vpc", "Second": "Inner.Vpc", "Third": "Vpc", "Inner.Sg": "Vpc"}
+    db = by_address["Db"]
+    assert [graph.resolve(db, g).address for g in db.get("security_groups")] == ["Inner.Sg", "Inner.Sg"]
+    assert resolved == ["inner.yaml"]
+
+
 # -- list parameters across stacks, packaged templates (remote TemplateURL) ----------------------
 
 NESTED_LISTS = Path(__file__).parent / "fixtures" / "cfn-nested-lists"
