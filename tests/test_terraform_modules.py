@@ -181,3 +181,23 @@ def test_sarif_names_the_block_and_its_instances(write_tree):
     result = next(r for r in log["runs"][0]["results"] if r["ruleId"] == "IAC-EC2-001")
     assert result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == "aws_instance.web"
     assert result["properties"]["instances"] == ["aws_instance.web[0]"]
+
+
+def test_module_folders_are_the_resolved_folders_of_the_resolved_files(tmp_path):
+    # A folder reached through a link is the folder it links to; a file that is a link belongs to
+    # the folder it is listed in, under the path it resolves to.
+    from iac_assist.parsers.terraform import module_folders
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "main.tf").write_text("")
+    (tmp_path / "through").symlink_to(tmp_path / "real")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "linked.tf").symlink_to(tmp_path / "real" / "main.tf")
+    (tmp_path / "other" / "plain.tf").write_text("")
+    files = [tmp_path / "through" / "main.tf", tmp_path / "other" / "linked.tf", tmp_path / "other" / "plain.tf",
+             tmp_path / "real" / "main.tf"]
+    real = tmp_path.resolve()
+    assert module_folders(files) == {
+        real / "real": [real / "real" / "main.tf", real / "real" / "main.tf"],
+        real / "other": [real / "real" / "main.tf", real / "other" / "plain.tf"],
+    }

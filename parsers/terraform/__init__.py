@@ -26,8 +26,14 @@ if TYPE_CHECKING:
 def module_folders(files: list[Path]) -> dict[Path, list[Path]]:
     """``files`` grouped by module folder (resolved paths): each folder is parsed as one module."""
     by_folder: dict[Path, list[Path]] = defaultdict(list)
+    # Each folder resolved once, not once per file and again for the file (a few hundred
+    # lstat walks on a large repository); a file itself is resolved only when it is a link.
+    folders: dict[Path, Path] = {}
     for path in files:
-        by_folder[path.parent.resolve()].append(path.resolve())
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = path.parent.resolve()
+        by_folder[folder].append(path.resolve() if path.is_symlink() else folder / path.name)
     return by_folder
 
 
