@@ -36,9 +36,10 @@ def confine(name: str | os.PathLike[str], base: Path, root: Path) -> Path:
     return target
 
 
-def check(target: Path, root: Path) -> None:
-    """Raise ``Outside`` unless the resolved path ``target`` may be read for a scan of ``root``."""
-    real_root = root.resolve()
+def check(target: Path, root: Path, real_root: Path | None = None) -> None:
+    """Raise ``Outside`` unless the resolved path ``target`` may be read for a scan of ``root``
+    (``real_root``: ``root`` resolved, by a caller checking many paths)."""
+    real_root = real_root or root.resolve()
     if target != real_root and real_root not in target.parents:
         raise Outside("is outside the scanned root")
     # Compared without case: on a case-insensitive file system .GIT/config is .git/config.

@@ -115,16 +115,17 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None,
     patterns = Excludes(exclude or [])
     seen: set[Path] = set()
     skipped = _Skipped(root, found.max_file_bytes or MAX_FILE_BYTES)
+    real_root = root.resolve()  # once: each file found is checked against it
     for path in paths:
         if path.is_file():
             found.named.add(path.resolve())
-            _add(found, path, root, patterns, seen, skipped=skipped)
+            _add(found, path, root, patterns, seen, skipped=skipped, real_root=real_root)
             if path.name.endswith(TERRAFORM_SUFFIXES + TFVARS_SUFFIXES):
                 # A Terraform module is its folder: a named file brings its siblings along, so
                 # references between files resolve (the pre-commit hook passes single files),
                 # and a changed variables file re-scans the module whose values it sets.
                 for sibling in terraform_files(path.resolve().parent):
-                    _add(found, sibling, root, patterns, seen, named=False, skipped=skipped)
+                    _add(found, sibling, root, patterns, seen, named=False, skipped=skipped, real_root=real_root)
             continue
         for folder, dirs, files in os.walk(path, followlinks=False):
             here = Path(folder)
@@ -138,7 +139,8 @@ def discover(paths: list[Path], root: Path, exclude: list[str] | None = None,
                     found.skipped.append((_shown(here / name, root) + "/", why))
             dirs[:] = kept
             for name in sorted(files):
-                _add(found, here / name, root, patterns, seen, named=False, skipped=skipped)
+                _add(found, here / name, root, patterns, seen, named=False, skipped=skipped,
+                     real_root=real_root)
     found.terraform.sort()
     found.templates.sort()
     found.problems.extend(skipped.warnings())
@@ -283,7 +285,7 @@ def terraform_files(folder: Path) -> list[Path]:
 
 
 def _add(found: Discovered, given: Path, root: Path, patterns: Excludes, seen: set[Path],
-         named: bool = True, skipped: _Skipped | None = None) -> None:
+         named: bool = True, skipped: _Skipped | None = None, real_root: Path | None = None) -> None:
     from iac_assist.inputs.confine import CATEGORY, Outside, check
     from iac_assist.model import ScanError
 
@@ -312,7 +314,7 @@ def _add(found: Discovered, given: Path, root: Path, patterns: Excludes, seen: s
     # A link leading out of the scanned root, or into .git, is not followed: input is untrusted.
     # Checked before ``seen``: each link that leads there is named, not only the first.
     try:
-        check(path, root)
+        check(path, root, real_root)
     except Outside as why:
         if name.endswith(TERRAFORM_SUFFIXES):
             where = "out of the scanned root" if root != path and root not in path.parents else f"whose target {why}"
