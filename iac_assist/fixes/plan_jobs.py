@@ -34,21 +34,22 @@ _FORKED: tuple[ScanResult, Sources, list[Finding]] | None = None
 
 def plan_beside(result: ScanResult, sources: Sources, jobs: int | None) -> FixPlan | None:
     """The plan made in two processes, or None when it is not worth one (plan it here)."""
-    import multiprocessing
-
-    from iac_assist.analysis.parallel import available_cpus
-    from iac_assist.fixes.plan import plan_findings
-
     # Forking is Linux's default start method; elsewhere (macOS: system libraries that do not
     # survive a fork) the plan is made here.
-    if (jobs is not None and jobs < 2) or available_cpus() < 2 or result.graph is None \
-            or not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+    if (jobs is not None and jobs < 2) or result.graph is None or not sys.platform.startswith("linux"):
         return None
     findings = result.unsuppressed
     templates = {c.loc.file for c in result.graph.components.values() if "::" in c.source_type}
     there = [f for f in findings if f.loc.file in templates]
     here = [f for f in findings if f.loc.file not in templates]
     if len(there) < MIN_FINDINGS or len(here) < MIN_FINDINGS:
+        return None  # before importing multiprocessing: a pre-commit hook's scan stops here
+    import multiprocessing
+
+    from iac_assist.analysis.parallel import available_cpus
+    from iac_assist.fixes.plan import plan_findings
+
+    if available_cpus() < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     _import_editors()  # once, before forking: shared with the other process, not imported twice
     global _FORKED
