@@ -393,3 +393,15 @@ def test_unknown_functions_are_found_in_templates_directives_and_blocks_but_not_
     result = scan([tmp_path], root=tmp_path)
     assert sorted(e.message.split(" is ")[0] for e in result.errors if e.category == "unknown-function") == \
         sorted(found)
+
+
+def test_unknown_functions_of_a_folder_with_override_files_are_those_of_the_merged_blocks(tmp_path: Path):
+    # An override file's arguments replace the original's before anything is evaluated: the call
+    # it replaced is not evaluated (no warning), the one it brings is.
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = zorch("x")\n}\n\n'
+                                      'locals {\n  name = frobnicate("y")\n}\n')
+    (tmp_path / "override.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = plinth("x")\n}\n\n'
+                                          'locals {\n  name = grommet("y")\n}\n')
+    result = scan([tmp_path], root=tmp_path)
+    assert sorted(e.message.split(" is ")[0] for e in result.errors if e.category == "unknown-function") == \
+        ["grommet()", "plinth()"]

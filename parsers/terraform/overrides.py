@@ -44,6 +44,9 @@ def merge_overrides(primary: list[tuple[hcl.Body, str]], overrides: list[tuple[h
     headers: dict[tuple, tuple[hcl.Body, int]] = {}
     local_values: dict[str, hcl.Block] = {}
     for body, _rel in primary:
+        # The calls their parse gathered no longer describe them once merged: walked instead
+        # (``gaps.unknown_functions``).
+        body.calls = None
         for i, block in enumerate(body.blocks):
             if block.type == "locals":
                 for name in block.body.attributes:
