@@ -139,12 +139,22 @@ def _closing_markers_trimmed(text: str) -> str:
 
 
 def parse_expression(text: str, line: int = 1) -> ex.Expr:
-    """Parse one expression (the inside of a heredoc's ``${...}``); errors name ``line``."""
+    """Parse one expression (the inside of a heredoc's ``${...}``), its nodes on ``line`` (the
+    text is parsed as one line); errors name ``line``."""
+    global _line_shift
+    shift, _line_shift = _line_shift, max(line, 1) - 1
     try:
         body = parse("x = " + text.replace("\n", " ") + "\n")
     except HclError as err:
         raise HclError(err.message, line) from None
+    finally:
+        _line_shift = shift
     return body.attributes["x"].expr
+
+
+_line_shift = 0
+"""Added to the lines of the nodes being made: an expression parsed apart (``parse_expression``)
+is written on the line its template gives, not on its text's first."""
 
 
 def parse_template(text: str, line: int = 1) -> ex.Expr:
@@ -209,7 +219,8 @@ def edge_token(node: Any, last: bool) -> Any:
 
 def _line(node: Any) -> int:
     token = edge_token(node, False)
-    return getattr(token, "line", 0) or 0
+    line = getattr(token, "line", 0) or 0
+    return line + _line_shift if line else 0
 
 
 def _column(node: Any) -> int:
@@ -219,7 +230,8 @@ def _column(node: Any) -> int:
 
 def _end_line(node: Any) -> int:
     token = edge_token(node, True)
-    return getattr(token, "end_line", 0) or 0
+    line = getattr(token, "end_line", 0) or 0
+    return line + _line_shift if line else 0
 
 
 _SKIP_TOKENS = {
