@@ -52,6 +52,11 @@ def plan_beside(result: ScanResult, sources: Sources, jobs: int | None) -> FixPl
     if available_cpus() < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     _import_editors()  # once, before forking: shared with the other process, not imported twice
+    # No thread of ours runs while forking (a lock held by one would stay held in the copy): the
+    # parse cache's writer is done with the loading's entries by now; this waits for the last.
+    from iac_assist.inputs import parse_cache
+
+    parse_cache.flush()
     global _FORKED
     _FORKED = (result, sources, there)
     try:
