@@ -285,6 +285,48 @@ def test_markdown_report_has_every_section():
     assert len(flows) - 2 == len(model.flows)
 
 
+def test_markdown_report_over_its_budget_says_what_each_table_left_out(monkeypatch):
+    # A large architecture's report must still fit a job summary (GitHub keeps 1 MiB and shows
+    # nothing of a larger one): the tables stop, saying how many rows they left out.
+    from iac_assist.threatmodel.formats import markdown_format
+
+    model = seed_model("terraform-insecure")
+    full = render(model, "markdown")
+    assert "not shown here" not in full  # the reference app fits whole
+    monkeypatch.setattr(markdown_format, "MAX_BYTES", 12_000)
+    text = render(model, "markdown")
+    assert len(text.encode()) <= 12_000
+    left_out = [line for line in text.splitlines() if line.startswith("… and ")]
+    assert len(left_out) >= 1 and all(line.endswith("(`iac-assist model --format json` lists them all).")
+                                      for line in left_out)
+    def threat_rows_of(markdown: str) -> list[list[str]]:
+        table = next(t for t in tables(markdown) if t[0][0].strip() == "Status")
+        return table[2:]  # after the header and its rule
+
+    threat_rows = threat_rows_of(text)
+    shown = re.search(r"… and (\d+) more threats", text)
+    assert shown is not None and len(threat_rows) + int(shown.group(1)) == len(model.threats)
+    # What is cut is the end of each table: the rows shown are the full report's first ones.
+    assert threat_rows == threat_rows_of(full)[:len(threat_rows)]
+    assert [row[0] for row in threat_rows] == sorted((row[0] for row in threat_rows),
+                                                    key=lambda s: s != " **open** ")
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert headings == ["# Threat model", "## Top risks", "## Summary", "## Diagram", "## Threats", "## Attack paths",
+                        "## Flows"]
+
+
+def test_markdown_budget_counts_bytes_not_characters(monkeypatch):
+    from iac_assist.threatmodel.formats import markdown_format
+
+    wide = "\U0001F600" * 40  # four bytes each in UTF-8
+    threats = [Threat(f"t{i}@{wide}{i}", "S", f"{wide}{i}", "a title", "open", ()) for i in range(200)]
+    model = ThreatModel(components=[], flows=[], threats=threats, attack_paths=[])
+    monkeypatch.setattr(markdown_format, "MAX_BYTES", 20_000)
+    text = render(model, "markdown")
+    assert len(text.encode()) <= 20_000
+    assert "more threats not shown here" in text
+
+
 def test_markdown_hardened_report_says_there_is_no_attack_path():
     text = render(seed_model("cloudformation-hardened"), "markdown")
     assert "- **Attack paths:** 7 from the internet, 0 needing no compromise." in text

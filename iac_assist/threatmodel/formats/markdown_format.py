@@ -4,6 +4,7 @@ Sections: top risks (the best-ranked attack path to each of the few targets most
 the open threats on them: what a reviewer must read), summary counts, the diagram (the Mermaid
 format in a ```mermaid block, which GitHub renders), threats (open first), attack paths (ranked,
 hop by hop, with what allows each hop and where it is written) and flows. It renders on GitHub as is.
+Past ``MAX_BYTES`` (what a job summary keeps), the three tables end with how many rows they left out.
 
 Resource names, messages and file names are untrusted: identifiers go into code spans (whose
 fence outgrows any backtick run inside), other text has Markdown's and HTML's special
@@ -39,17 +40,39 @@ def where(loc: Location | None, cell: bool = True) -> str:
     return code(f"{loc.file}:{loc.line}", cell) if loc is not None else "not known"
 
 
+MAX_BYTES = 900_000
+"""Budget for the whole report, in UTF-8 bytes: GitHub keeps 1 MiB of a job's summary (the Action writes this
+report there, after the findings' summary), and shows nothing of a larger one. Past it, the
+threats, attack paths and flows tables end with how many rows were left out; the JSON format
+lists them all."""
+
+
 def render(model: ThreatModel, options: RenderOptions | None = None) -> str:
     out = ["# Threat model", ""]
     out += _top_risks(model)
     out += _summary(model)
     out += markdown_diagram.section(model, options.view if options is not None else "full")
-    out += _threats(model.threats)
-    out += _attack_paths(model.attack_paths)
-    out += _flows(model.flows)
+    # Open threats first, then the most likely paths: what is cut is the least telling. Each
+    # table takes at most half of what is left, the last one all of it.
+    left = MAX_BYTES - _size(out)
+    threats = _threats(model.threats, left // 2)
+    left -= _size(threats)
+    paths = _attack_paths(model.attack_paths, left // 2)
+    left -= _size(paths)
+    out += threats + paths + _flows(model.flows, left)
     while out and out[-1] == "":
         out.pop()
     return guard_lines("\n".join(out) + "\n")
+
+
+def _size(lines: list[str]) -> int:
+    # In bytes, as GitHub counts: names are the repository's and may be any characters.
+    return sum(len(line.encode("utf-8", "surrogatepass")) + 1 for line in lines)
+
+
+def _left_out(count: int, what: str) -> list[str]:
+    return ["", f"… and {_plural(count, what)} not shown here (`iac-assist model --format json` lists them all).",
+            ""]
 
 
 def _plural(count: int, word: str) -> str:
@@ -89,7 +112,7 @@ def _summary(model: ThreatModel) -> list[str]:
     return out + ["", "A threat with several STRIDE letters counts under each.", ""]
 
 
-def _threats(threats: list[Threat]) -> list[str]:
+def _threats(threats: list[Threat], budget: int = MAX_BYTES) -> list[str]:
     out = ["## Threats", ""]
     if not threats:
         return out + ["None: no component of a kind the threat library covers.", ""]
@@ -103,7 +126,8 @@ def _threats(threats: list[Threat]) -> list[str]:
     ]
     rank = {"open": 0, "undetermined": 1}
     ordered = sorted(threats, key=lambda t: rank.get(t.status, 2))  # stable: the model's order within
-    for t in ordered:
+    used = _size(out) + _LEFT_OUT_SIZE
+    for n, t in enumerate(ordered):
         status = "**open**" if t.status == "open" else text(t.status)
         name = t.id[: -len(t.target) - 1] if t.id.endswith(f"@{t.target}") else t.id
         controls = ", ".join(code(c) for c in t.controls) or "none"
@@ -111,9 +135,17 @@ def _threats(threats: list[Threat]) -> list[str]:
         if len(t.evidence) > 3:
             evidence += f" and {len(t.evidence) - 3} more"
         refs = ", ".join(text(r) for r in (*t.capec, *t.attack)) or "none"
-        out.append(f"| {status} | {code(name)} | {text(t.stride)} | {code(t.target)} | {text(t.title)} "
-                   f"| {controls} | {len(t.findings)} | {evidence} | {refs} |")
+        row = (f"| {status} | {code(name)} | {text(t.stride)} | {code(t.target)} | {text(t.title)} "
+               f"| {controls} | {len(t.findings)} | {evidence} | {refs} |")
+        used += _size([row])
+        if used > budget:
+            return out + _left_out(len(ordered) - n, "more threat")
+        out.append(row)
     return out + [""]
+
+
+_LEFT_OUT_SIZE = 120
+"""Room kept in a table's budget for the line saying how much was left out."""
 
 
 TOP_RISKS = 5
@@ -144,30 +176,36 @@ def _top_risks(model: ThreatModel) -> list[str]:
     return out
 
 
-def _attack_paths(paths: list[AttackPath]) -> list[str]:
+def _attack_paths(paths: list[AttackPath], budget: int = MAX_BYTES) -> list[str]:
     out = ["## Attack paths", ""]
     if not paths:
         return out + ["None: nothing the model ranks can be reached from the internet.", ""]
     out += ["From the internet to data stores and compute, most likely first, hop by hop, with what allows "
             "each hop. Exposure: `internet-reachable` needs no credential, `authenticated` a login or "
             "credentials the path itself yields, `internal` the compromise of a component.", ""]
-    for path in sorted(paths, key=lambda p: p.rank):
+    ordered = sorted(paths, key=lambda p: p.rank)
+    used = _size(out) + _LEFT_OUT_SIZE
+    for n, path in enumerate(ordered):
         kinds = ", ".join(s.kind for s in path.edges)
-        out.append(f"{path.rank}. {' → '.join(code(h, cell=False) for h in path.hops)}")
+        lines = [f"{path.rank}. {' → '.join(code(h, cell=False) for h in path.hops)}"]
         if path.edges:
-            out.append(f"   score {path.score:g} = likelihood {path.likelihood:g} × impact {path.impact:g} "
-                       f"({text(path.classification)}, {text(path.classification_source)}); "
-                       f"{text(path.exposure)}; steps: {text(kinds)}")
+            lines.append(f"   score {path.score:g} = likelihood {path.likelihood:g} × impact {path.impact:g} "
+                         f"({text(path.classification)}, {text(path.classification_source)}); "
+                         f"{text(path.exposure)}; steps: {text(kinds)}")
         for index, hop in enumerate(path.hops[1:]):
             if index < len(path.steps):
                 loc, why = path.steps[index]
-                out.append(f"   1. {code(hop, cell=False)}: {text(why)} ({where(loc, cell=False)})")
+                lines.append(f"   1. {code(hop, cell=False)}: {text(why)} ({where(loc, cell=False)})")
             else:
-                out.append(f"   1. {code(hop, cell=False)}")
+                lines.append(f"   1. {code(hop, cell=False)}")
+        used += _size(lines)
+        if used > budget:
+            return out + _left_out(len(ordered) - n, "more attack path")
+        out += lines
     return out + [""]
 
 
-def _flows(flows: list[Flow]) -> list[str]:
+def _flows(flows: list[Flow], budget: int = MAX_BYTES) -> list[str]:
     out = ["## Flows", ""]
     if not flows:
         return out + ["None found in the configuration.", ""]
@@ -176,10 +214,15 @@ def _flows(flows: list[Flow]) -> list[str]:
         "| --- | --- | --- | ---: | --- | --- | --- | --- |",
     ]
     encrypted = {True: "yes", False: "**no**", None: "not known"}
-    for f in flows:
+    used = _size(out) + _LEFT_OUT_SIZE
+    for n, f in enumerate(flows):
         source = "internet" if f.source == INTERNET else code(f.source)
         port = str(f.port) if f.port is not None else "all"
         crosses = ", ".join(code(c) for c in f.crosses) or "none"
-        out.append(f"| {source} | {code(f.target)} | {text(f.protocol or 'any')} | {port} "
-                   f"| {encrypted.get(f.encrypted, 'not known')} | {crosses} | {text(f.why)} | {where(f.loc)} |")
+        row = (f"| {source} | {code(f.target)} | {text(f.protocol or 'any')} | {port} "
+               f"| {encrypted.get(f.encrypted, 'not known')} | {crosses} | {text(f.why)} | {where(f.loc)} |")
+        used += _size([row])
+        if used > budget:
+            return out + _left_out(len(flows) - n, "more flow")
+        out.append(row)
     return out + [""]
