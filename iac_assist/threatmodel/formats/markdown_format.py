@@ -14,6 +14,7 @@ cell. Line breaks become spaces: a table row is one line.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from iac_assist.model import Location
@@ -126,21 +127,30 @@ def _threats(threats: list[Threat], budget: int = MAX_BYTES) -> list[str]:
     ]
     rank = {"open": 0, "undetermined": 1}
     ordered = sorted(threats, key=lambda t: rank.get(t.status, 2))  # stable: the model's order within
+    return _fitted(out, (_threat_row(t) for t in ordered), len(ordered), "more threat", budget)
+
+
+def _threat_row(t: Threat) -> list[str]:
+    status = "**open**" if t.status == "open" else text(t.status)
+    name = t.id[: -len(t.target) - 1] if t.id.endswith(f"@{t.target}") else t.id
+    controls = ", ".join(code(c) for c in t.controls) or "none"
+    evidence = ", ".join(code(f"{e.file}:{e.line}") for e in t.evidence[:3] if e.file) or "none"
+    if len(t.evidence) > 3:
+        evidence += f" and {len(t.evidence) - 3} more"
+    refs = ", ".join(text(r) for r in (*t.capec, *t.attack)) or "none"
+    return [f"| {status} | {code(name)} | {text(t.stride)} | {code(t.target)} | {text(t.title)} "
+            f"| {controls} | {len(t.findings)} | {evidence} | {refs} |"]
+
+
+def _fitted(out: list[str], items: Iterator[list[str]], count: int, what: str, budget: int) -> list[str]:
+    """``out`` and the lines of each item, in order, while they fit ``budget`` bytes; then how
+    many items were left out."""
     used = _size(out) + _LEFT_OUT_SIZE
-    for n, t in enumerate(ordered):
-        status = "**open**" if t.status == "open" else text(t.status)
-        name = t.id[: -len(t.target) - 1] if t.id.endswith(f"@{t.target}") else t.id
-        controls = ", ".join(code(c) for c in t.controls) or "none"
-        evidence = ", ".join(code(f"{e.file}:{e.line}") for e in t.evidence[:3] if e.file) or "none"
-        if len(t.evidence) > 3:
-            evidence += f" and {len(t.evidence) - 3} more"
-        refs = ", ".join(text(r) for r in (*t.capec, *t.attack)) or "none"
-        row = (f"| {status} | {code(name)} | {text(t.stride)} | {code(t.target)} | {text(t.title)} "
-               f"| {controls} | {len(t.findings)} | {evidence} | {refs} |")
-        used += _size([row])
+    for n, lines in enumerate(items):
+        used += _size(lines)
         if used > budget:
-            return out + _left_out(len(ordered) - n, "more threat")
-        out.append(row)
+            return out + _left_out(count - n, what)
+        out += lines
     return out + [""]
 
 
@@ -184,25 +194,23 @@ def _attack_paths(paths: list[AttackPath], budget: int = MAX_BYTES) -> list[str]
             "each hop. Exposure: `internet-reachable` needs no credential, `authenticated` a login or "
             "credentials the path itself yields, `internal` the compromise of a component.", ""]
     ordered = sorted(paths, key=lambda p: p.rank)
-    used = _size(out) + _LEFT_OUT_SIZE
-    for n, path in enumerate(ordered):
+    return _fitted(out, (_path_lines(p) for p in ordered), len(ordered), "more attack path", budget)
+
+
+def _path_lines(path: AttackPath) -> list[str]:
+    lines = [f"{path.rank}. {' → '.join(code(h, cell=False) for h in path.hops)}"]
+    if path.edges:
         kinds = ", ".join(s.kind for s in path.edges)
-        lines = [f"{path.rank}. {' → '.join(code(h, cell=False) for h in path.hops)}"]
-        if path.edges:
-            lines.append(f"   score {path.score:g} = likelihood {path.likelihood:g} × impact {path.impact:g} "
-                         f"({text(path.classification)}, {text(path.classification_source)}); "
-                         f"{text(path.exposure)}; steps: {text(kinds)}")
-        for index, hop in enumerate(path.hops[1:]):
-            if index < len(path.steps):
-                loc, why = path.steps[index]
-                lines.append(f"   1. {code(hop, cell=False)}: {text(why)} ({where(loc, cell=False)})")
-            else:
-                lines.append(f"   1. {code(hop, cell=False)}")
-        used += _size(lines)
-        if used > budget:
-            return out + _left_out(len(ordered) - n, "more attack path")
-        out += lines
-    return out + [""]
+        lines.append(f"   score {path.score:g} = likelihood {path.likelihood:g} × impact {path.impact:g} "
+                     f"({text(path.classification)}, {text(path.classification_source)}); "
+                     f"{text(path.exposure)}; steps: {text(kinds)}")
+    for index, hop in enumerate(path.hops[1:]):
+        if index < len(path.steps):
+            loc, why = path.steps[index]
+            lines.append(f"   1. {code(hop, cell=False)}: {text(why)} ({where(loc, cell=False)})")
+        else:
+            lines.append(f"   1. {code(hop, cell=False)}")
+    return lines
 
 
 def _flows(flows: list[Flow], budget: int = MAX_BYTES) -> list[str]:
@@ -213,16 +221,15 @@ def _flows(flows: list[Flow], budget: int = MAX_BYTES) -> list[str]:
         "| Source | Target | Protocol | Port | Encrypted | Crosses | Why | Where |",
         "| --- | --- | --- | ---: | --- | --- | --- | --- |",
     ]
-    encrypted = {True: "yes", False: "**no**", None: "not known"}
-    used = _size(out) + _LEFT_OUT_SIZE
-    for n, f in enumerate(flows):
-        source = "internet" if f.source == INTERNET else code(f.source)
-        port = str(f.port) if f.port is not None else "all"
-        crosses = ", ".join(code(c) for c in f.crosses) or "none"
-        row = (f"| {source} | {code(f.target)} | {text(f.protocol or 'any')} | {port} "
-               f"| {encrypted.get(f.encrypted, 'not known')} | {crosses} | {text(f.why)} | {where(f.loc)} |")
-        used += _size([row])
-        if used > budget:
-            return out + _left_out(len(flows) - n, "more flow")
-        out.append(row)
-    return out + [""]
+    return _fitted(out, (_flow_row(f) for f in flows), len(flows), "more flow", budget)
+
+
+_ENCRYPTED = {True: "yes", False: "**no**", None: "not known"}
+
+
+def _flow_row(f: Flow) -> list[str]:
+    source = "internet" if f.source == INTERNET else code(f.source)
+    port = str(f.port) if f.port is not None else "all"
+    crosses = ", ".join(code(c) for c in f.crosses) or "none"
+    return [f"| {source} | {code(f.target)} | {text(f.protocol or 'any')} | {port} "
+            f"| {_ENCRYPTED.get(f.encrypted, 'not known')} | {crosses} | {text(f.why)} | {where(f.loc)} |"]
